@@ -1,0 +1,301 @@
+// Package auditors is the audit function of the account: an IAM group with
+// read-only access, the people in it, and the one role that can read and
+// decrypt the CloudTrail log files.
+//
+// An IAM group cannot be named in a key policy, so decryption is given to
+// a role: the group's members may assume it, only with MFA, and the role's
+// trust policy admits no one else, not even administrators with
+// sts:AssumeRole on every resource. Users are created without passwords or
+// access keys, so nothing secret lands in Terraform state; each person
+// enrols their own password and MFA device.
+package auditors
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgroupmembership"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamuser"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/policy"
+)
+
+// ReadOnlyPolicy is the AWS managed policy the group is given.
+const ReadOnlyPolicy = "ReadOnlyAccess"
+
+// SessionSeconds is the longest an audit role session lasts: one hour.
+const SessionSeconds = 3600
+
+// Config describes the audit identities.
+type Config struct {
+	// GroupName is required: the IAM group (IAM group name rules).
+	GroupName string
+	// RoleName is required: the audit role (IAM role name rules).
+	RoleName string
+	// UserNames is required: at least one IAM user, each created in the
+	// group; the role admits these users only.
+	UserNames []string
+	// Env is required: partition, account and home region.
+	Env arn.Env
+}
+
+var (
+	iamName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]+$`)
+)
+
+// ValidateName reports why name is not a valid IAM name of the given kind
+// ("user", "group" or "role") and length limit, or nil.
+func ValidateName(kind, name string, max int) error {
+	if name == "" || len(name) > max || !iamName.MatchString(name) {
+		return fmt.Errorf("%s name %q: must be 1 to %d letters, digits or +=,.@_- characters", kind, name, max)
+	}
+	return nil
+}
+
+// ValidateUserNames reports every problem of a list of audit users: none,
+// an invalid name, or two names for the same user.
+func ValidateUserNames(names []string) error {
+	var errs []error
+	if len(names) == 0 {
+		errs = append(errs, errors.New("at least one audit user is required"))
+	}
+	seen := map[string]string{}
+	for _, u := range names {
+		errs = append(errs, ValidateName("user", u, 64))
+		// IAM names are unique without regard to case.
+		if first, ok := seen[strings.ToLower(u)]; ok {
+			errs = append(errs, fmt.Errorf("user name %q: the same IAM user as %q (IAM names ignore case)", u, first))
+		}
+		seen[strings.ToLower(u)] = u
+	}
+	return errors.Join(errs...)
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	errs = append(errs, ValidateName("group", c.GroupName, 128), ValidateName("role", c.RoleName, 64))
+	errs = append(errs, ValidateUserNames(c.UserNames))
+	if c.Env.Partition == nil || c.Env.AccountID == nil {
+		errs = append(errs, errors.New("auditors: partition and account are required"))
+	}
+	return errors.Join(errs...)
+}
+
+// Auditors are the audit group, role and users.
+type Auditors struct {
+	constructs.Construct
+	Group iamgroup.IamGroup
+	Role  iamrole.IamRole
+	Users []iamuser.IamUser
+}
+
+// New validates cfg and adds the identities to scope. Terraform addresses
+// are <id>_group, <id>_role and <id>_user_<n> (n counting from 0 in the
+// order of UserNames: append new users at the end).
+func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	name := func(part string) *string { return jsii.String(id + "_" + part) }
+
+	group := iamgroup.NewIamGroup(c, jsii.String("group"), &iamgroup.IamGroupConfig{
+		Name: jsii.String(cfg.GroupName),
+		Path: jsii.String("/"),
+	})
+	group.OverrideLogicalId(name("group"))
+
+	readOnly := iamgrouppolicyattachment.NewIamGroupPolicyAttachment(c, jsii.String("read_only"), &iamgrouppolicyattachment.IamGroupPolicyAttachmentConfig{
+		Group:     group.Name(),
+		PolicyArn: jsii.String(cfg.Env.ManagedPolicy(ReadOnlyPolicy)),
+	})
+	readOnly.OverrideLogicalId(name("group_read_only"))
+
+	users := make([]iamuser.IamUser, 0, len(cfg.UserNames))
+	userARNs := make([]string, 0, len(cfg.UserNames))
+	userNames := make([]*string, 0, len(cfg.UserNames))
+	for i, u := range cfg.UserNames {
+		user := iamuser.NewIamUser(c, jsii.String(fmt.Sprintf("user_%d", i)), &iamuser.IamUserConfig{
+			Name:         jsii.String(u),
+			Path:         jsii.String("/"),
+			ForceDestroy: jsii.Bool(false),
+		})
+		user.OverrideLogicalId(name(fmt.Sprintf("user_%d", i)))
+		users = append(users, user)
+		userARNs = append(userARNs, *user.Arn())
+		userNames = append(userNames, user.Name())
+	}
+
+	trust, err := policy.New(c, "trust_document", TrustPolicy(cfg.Env, userARNs))
+	if err != nil {
+		return nil, err
+	}
+	trust.OverrideLogicalId(name("role_trust"))
+	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
+		Name:                jsii.String(cfg.RoleName),
+		Path:                jsii.String("/"),
+		Description:         jsii.String("Reads and decrypts the CloudTrail log files; assumed by members of " + cfg.GroupName + " with MFA"),
+		AssumeRolePolicy:    trust.Json(),
+		MaxSessionDuration:  jsii.Number(SessionSeconds),
+		ForceDetachPolicies: jsii.Bool(false),
+	})
+	role.OverrideLogicalId(name("role"))
+
+	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, *role.Arn()))
+	if err != nil {
+		return nil, err
+	}
+	groupDoc.OverrideLogicalId(name("group_policy"))
+	groupPolicy := iamgrouppolicy.NewIamGroupPolicy(c, jsii.String("group_policy"), &iamgrouppolicy.IamGroupPolicyConfig{
+		Name:   jsii.String("assume-audit-role-with-mfa"),
+		Group:  group.Name(),
+		Policy: groupDoc.Json(),
+	})
+	groupPolicy.OverrideLogicalId(name("group_policy"))
+
+	membership := iamgroupmembership.NewIamGroupMembership(c, jsii.String("membership"), &iamgroupmembership.IamGroupMembershipConfig{
+		Name:  jsii.String(cfg.GroupName + "-members"),
+		Group: group.Name(),
+		Users: &userNames,
+	})
+	membership.OverrideLogicalId(name("group_membership"))
+
+	return &Auditors{Construct: c, Group: group, Role: role, Users: users}, nil
+}
+
+// mfaPresent is the condition that the caller signed in with MFA.
+var mfaPresent = policy.Condition{Test: "Bool", Variable: "aws:MultiFactorAuthPresent", Values: []string{"true"}}
+
+// TrustPolicy lets the listed users, and nobody else, assume the role, and
+// only with MFA. The principal is the account and the users are matched by
+// aws:PrincipalArn, so the policy stays valid when a user is recreated.
+func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
+	return policy.Document{Statements: []policy.Statement{{
+		Sid:        "AuditUsersWithMFA",
+		Effect:     policy.Allow,
+		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
+		Actions:    []string{"sts:AssumeRole"},
+		Conditions: []policy.Condition{
+			{Test: "ArnEquals", Variable: "aws:PrincipalArn", Values: userARNs},
+			mfaPresent,
+		},
+	}}}
+}
+
+// selfService are the IAM actions a member may take on their own user to
+// set a password and an MFA device, before MFA is present.
+var selfService = []string{
+	"iam:ChangePassword",
+	"iam:CreateVirtualMFADevice",
+	"iam:EnableMFADevice",
+	"iam:GetUser",
+	"iam:GetLoginProfile",
+	"iam:ListMFADevices",
+	"iam:ListVirtualMFADevices",
+	"iam:ResyncMFADevice",
+	"sts:GetSessionToken",
+}
+
+// GroupPolicy lets members assume the audit role with MFA, manage their
+// own password and MFA device, and denies everything else until they
+// have signed in with MFA.
+func GroupPolicy(env arn.Env, roleARN string) policy.Document {
+	// &{aws:username} is the data source's spelling of ${aws:username}, which
+	// Terraform would otherwise read as an interpolation.
+	ownUser := fmt.Sprintf("arn:%s:iam::%s:user/&{aws:username}", *env.Partition, *env.AccountID)
+	ownMFA := fmt.Sprintf("arn:%s:iam::%s:mfa/&{aws:username}", *env.Partition, *env.AccountID)
+	return policy.Document{Statements: []policy.Statement{
+		{
+			Sid:        "AssumeAuditRoleWithMFA",
+			Effect:     policy.Allow,
+			Actions:    []string{"sts:AssumeRole"},
+			Resources:  []string{roleARN},
+			Conditions: []policy.Condition{mfaPresent},
+		},
+		{
+			Sid:       "ManageOwnCredentials",
+			Effect:    policy.Allow,
+			Actions:   selfService,
+			Resources: []string{ownUser, ownMFA},
+		},
+		{
+			Sid:        "DenyAllButCredentialsWithoutMFA",
+			Effect:     policy.Deny,
+			NotActions: append([]string{"iam:GetAccountPasswordPolicy"}, selfService...),
+			Resources:  []string{"*"},
+			Conditions: []policy.Condition{{Test: "BoolIfExists", Variable: "aws:MultiFactorAuthPresent", Values: []string{"false"}}},
+		},
+	}}
+}
+
+// ReadConfig describes what the audit role may read.
+type ReadConfig struct {
+	// Role is required: the audit role.
+	Role iamrole.IamRole
+	// BucketARNs is required: the buckets whose objects the role may read.
+	BucketARNs []string
+	// KeyARN is required: the trail key the role may decrypt with.
+	KeyARN *string
+}
+
+// NewReadPolicy adds the audit role's permissions: read the log buckets,
+// decrypt with the trail key, and read CloudTrail's own configuration and
+// event history. It is separate from New because the key policy names the
+// role and this policy names the key.
+func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamrolepolicy.IamRolePolicy, error) {
+	if cfg.Role == nil || len(cfg.BucketARNs) == 0 || cfg.KeyARN == nil {
+		return nil, errors.New("audit read policy: the role, at least one bucket and the key are required")
+	}
+	objects := make([]string, 0, len(cfg.BucketARNs))
+	for _, b := range cfg.BucketARNs {
+		objects = append(objects, b+"/*")
+	}
+	doc, err := policy.New(scope, id+"_document", policy.Document{Statements: []policy.Statement{
+		{
+			Sid:       "ListLogBuckets",
+			Effect:    policy.Allow,
+			Actions:   []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions"},
+			Resources: cfg.BucketARNs,
+		},
+		{
+			Sid:       "ReadLogObjects",
+			Effect:    policy.Allow,
+			Actions:   []string{"s3:GetObject", "s3:GetObjectVersion"},
+			Resources: objects,
+		},
+		{
+			Sid:       "DecryptLogs",
+			Effect:    policy.Allow,
+			Actions:   []string{"kms:Decrypt", "kms:DescribeKey"},
+			Resources: []string{*cfg.KeyARN},
+		},
+		{
+			Sid:       "ReadCloudTrail",
+			Effect:    policy.Allow,
+			Actions:   []string{"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents"},
+			Resources: []string{"*"},
+		},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	doc.OverrideLogicalId(jsii.String(id))
+	p := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String("read-cloudtrail-logs"),
+		Role:   cfg.Role.Name(),
+		Policy: doc.Json(),
+	})
+	p.OverrideLogicalId(jsii.String(id))
+	return p, nil
+}

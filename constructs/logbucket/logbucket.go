@@ -1,0 +1,371 @@
+// Package logbucket is a hardened S3 bucket for audit evidence: CloudTrail
+// log files, or the server access logs of another such bucket.
+//
+// Every bucket it makes is versioned, encrypted by default, closed to the
+// public by all four public-access-block flags, owner-enforced (no ACLs),
+// owner-pays, TLS-only, and protected from deletion both by AWS
+// (force_destroy off) and by Terraform (prevent_destroy). None of that is
+// a setting. Its lifecycle may move old objects to a cheaper storage class
+// but never expires them before the retention period ends.
+package logbucket
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketrequestpaymentconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/policy"
+)
+
+// Config describes one log bucket.
+type Config struct {
+	// Name is required: the globally unique bucket name (S3 naming rules).
+	Name string
+	// ARN is required: the bucket's ARN, predicted from its name (see
+	// package arn), so that Grants can name it.
+	ARN string
+	// KMSKeyARN is optional: the customer-managed key for default SSE-KMS
+	// encryption, with an S3 Bucket Key. Default (nil): SSE-S3 (AES256),
+	// the only default encryption that S3 server access logging supports
+	// without a key policy for the logging service.
+	KMSKeyARN *string
+	// AccessLogs is optional: where S3 writes this bucket's server access
+	// logs. Default (nil): no access logging, for a bucket that is itself
+	// the target of access logs.
+	AccessLogs *AccessLogs
+	// Retention is optional: the zero value keeps every object forever in
+	// the STANDARD class.
+	Retention Retention
+	// Grants is optional: the statements of the bucket policy beyond the
+	// TLS-only deny that every log bucket has, given the bucket's ARN.
+	Grants []policy.Statement
+}
+
+// AccessLogs is the target of a bucket's S3 server access logs.
+type AccessLogs struct {
+	// Bucket is required: the target bucket's name (or a token for it).
+	Bucket *string
+	// Prefix is required: the key prefix of the log objects, ending in "/".
+	Prefix string
+}
+
+// Retention says how long objects are kept and where they move meanwhile.
+type Retention struct {
+	// TransitionDays is optional: after this many days objects (current
+	// and noncurrent versions) move to StorageClass. Default 0: never.
+	TransitionDays int
+	// StorageClass is required when TransitionDays is set: one of
+	// StorageClasses.
+	StorageClass string
+	// ExpireDays is optional: after this many days objects expire (and
+	// noncurrent versions this many days after they became noncurrent).
+	// Default 0: never. When set it must be at least MinExpireDays.
+	ExpireDays int
+}
+
+// MinExpireDays is the shortest retention this package accepts: one year,
+// what CIS, PCI DSS and most audit regimes ask of audit logs at least.
+const MinExpireDays = 365
+
+// MinTransitionDays is the earliest transition S3 accepts to STANDARD_IA,
+// and the earliest this package accepts for any class.
+const MinTransitionDays = 30
+
+// MaxDays is the largest number of days this package accepts (100 years).
+const MaxDays = 36500
+
+// StorageClasses are the transition targets this package accepts. One Zone
+// classes are left out: audit evidence must survive the loss of a zone.
+var StorageClasses = []string{"STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"}
+
+// FieldError is one problem of a Retention field.
+type FieldError struct {
+	// Field is the name of the Retention field.
+	Field string
+	// Value is the offending value.
+	Value any
+	// Problem says what is wrong, lower-case.
+	Problem string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s %v: %s", e.Field, e.Value, e.Problem)
+}
+
+// Validate reports every problem of the retention settings at once, each
+// as a *FieldError.
+func (r Retention) Validate() error {
+	var errs []error
+	if r.TransitionDays != 0 && (r.TransitionDays < MinTransitionDays || r.TransitionDays > MaxDays) {
+		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, fmt.Sprintf("must be 0 (never) or between %d and %d", MinTransitionDays, MaxDays)})
+	}
+	if r.TransitionDays != 0 && !contains(StorageClasses, r.StorageClass) {
+		errs = append(errs, &FieldError{"StorageClass", fmt.Sprintf("%q", r.StorageClass), "must be one of " + strings.Join(StorageClasses, ", ")})
+	}
+	if r.ExpireDays != 0 && (r.ExpireDays < MinExpireDays || r.ExpireDays > MaxDays) {
+		errs = append(errs, &FieldError{"ExpireDays", r.ExpireDays, fmt.Sprintf("must be 0 (keep forever) or between %d and %d", MinExpireDays, MaxDays)})
+	}
+	if r.ExpireDays != 0 && r.TransitionDays != 0 && r.TransitionDays >= r.ExpireDays {
+		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, fmt.Sprintf("must be less than ExpireDays (%d)", r.ExpireDays)})
+	}
+	return errors.Join(errs...)
+}
+
+var (
+	bucketChars    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
+	ipAddress      = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	reservedPrefix = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedSuffix = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
+
+// ValidateName reports why name is not a valid general purpose S3 bucket
+// name, or nil.
+func ValidateName(name string) error {
+	var problems []string
+	if len(name) < 3 || len(name) > 63 {
+		problems = append(problems, fmt.Sprintf("must be 3 to 63 characters long, not %d", len(name)))
+	}
+	if !bucketChars.MatchString(name) {
+		problems = append(problems, "must be lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit")
+	}
+	if strings.Contains(name, "..") {
+		problems = append(problems, "must not contain two adjacent dots")
+	}
+	if ipAddress.MatchString(name) {
+		problems = append(problems, "must not look like an IP address")
+	}
+	for _, p := range reservedPrefix {
+		if strings.HasPrefix(name, p) {
+			problems = append(problems, fmt.Sprintf("must not begin with the reserved %q", p))
+		}
+	}
+	for _, s := range reservedSuffix {
+		if strings.HasSuffix(name, s) {
+			problems = append(problems, fmt.Sprintf("must not end with the reserved %q", s))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("bucket name %q: %s", name, strings.Join(problems, "; "))
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	if err := ValidateName(c.Name); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ARN == "" {
+		errs = append(errs, fmt.Errorf("bucket %q: the ARN is required", c.Name))
+	}
+	if c.AccessLogs != nil {
+		if c.AccessLogs.Bucket == nil {
+			errs = append(errs, fmt.Errorf("bucket %q: access logs need a target bucket", c.Name))
+		}
+		if !strings.HasSuffix(c.AccessLogs.Prefix, "/") || strings.HasPrefix(c.AccessLogs.Prefix, "/") {
+			errs = append(errs, fmt.Errorf("bucket %q: access log prefix %q must end with \"/\" and not begin with one", c.Name, c.AccessLogs.Prefix))
+		}
+	}
+	if err := c.Retention.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("bucket %q: %w", c.Name, err))
+	}
+	return errors.Join(errs...)
+}
+
+// Bucket is a log bucket and the resources that harden it.
+type Bucket struct {
+	constructs.Construct
+	// Bucket is the aws_s3_bucket.
+	Bucket s3bucket.S3Bucket
+	// Policy is the aws_s3_bucket_policy: depend on it before anything
+	// writes to the bucket.
+	Policy s3bucketpolicy.S3BucketPolicy
+	// Encryption is the default encryption configuration.
+	Encryption s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationA
+}
+
+// New validates cfg and adds the bucket to scope. The bucket itself has the
+// Terraform address aws_s3_bucket.<id>; its companions are <id>_<aspect>.
+func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	name := func(aspect string) *string { return jsii.String(id + "_" + aspect) }
+
+	bucket := s3bucket.NewS3Bucket(c, jsii.String("Default"), &s3bucket.S3BucketConfig{
+		Bucket:       jsii.String(cfg.Name),
+		ForceDestroy: jsii.Bool(false),
+		Lifecycle:    &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+	})
+	bucket.OverrideLogicalId(jsii.String(id))
+
+	versioning := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Bucket: bucket.Id(),
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{
+			Status: jsii.String("Enabled"),
+		},
+	})
+	versioning.OverrideLogicalId(name("versioning"))
+
+	byDefault := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+		SseAlgorithm: jsii.String("AES256"),
+	}
+	if cfg.KMSKeyARN != nil {
+		byDefault = &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+			SseAlgorithm:   jsii.String("aws:kms"),
+			KmsMasterKeyId: cfg.KMSKeyARN,
+		}
+	}
+	encryption := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Bucket: bucket.Id(),
+		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+			ApplyServerSideEncryptionByDefault: byDefault,
+			BucketKeyEnabled:                   jsii.Bool(cfg.KMSKeyARN != nil),
+		}},
+	})
+	encryption.OverrideLogicalId(name("encryption"))
+
+	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, jsii.String("public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Bucket:                bucket.Id(),
+		BlockPublicAcls:       jsii.Bool(true),
+		BlockPublicPolicy:     jsii.Bool(true),
+		IgnorePublicAcls:      jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	publicAccess.OverrideLogicalId(name("public_access"))
+
+	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+		Bucket: bucket.Id(),
+		Rule: &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{
+			ObjectOwnership: jsii.String("BucketOwnerEnforced"),
+		},
+	})
+	ownership.OverrideLogicalId(name("ownership"))
+
+	payer := s3bucketrequestpaymentconfiguration.NewS3BucketRequestPaymentConfiguration(c, jsii.String("request_payment"), &s3bucketrequestpaymentconfiguration.S3BucketRequestPaymentConfigurationConfig{
+		Bucket: bucket.Id(),
+		Payer:  jsii.String("BucketOwner"),
+	})
+	payer.OverrideLogicalId(name("request_payment"))
+
+	doc, err := policy.New(c, "policy_document", policy.Document{
+		Statements: append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, cfg.Grants...),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
+	}
+	doc.OverrideLogicalId(name("policy"))
+	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Bucket:    bucket.Id(),
+		Policy:    doc.Json(),
+		DependsOn: &[]cdktf.ITerraformDependable{publicAccess},
+	})
+	bucketPolicy.OverrideLogicalId(name("policy"))
+
+	if cfg.AccessLogs != nil {
+		logging := s3bucketlogging.NewS3BucketLoggingA(c, jsii.String("access_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
+			Bucket:       bucket.Id(),
+			TargetBucket: cfg.AccessLogs.Bucket,
+			TargetPrefix: jsii.String(cfg.AccessLogs.Prefix),
+		})
+		logging.OverrideLogicalId(name("access_logging"))
+	}
+
+	lifecycle := s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket:    bucket.Id(),
+		Rule:      cfg.Retention.rules(),
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+	})
+	lifecycle.OverrideLogicalId(name("lifecycle"))
+
+	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption}, nil
+}
+
+// denyInsecureTransport is the statement every log bucket starts with:
+// no request over plain HTTP, from anyone (CIS 2.1.1, Security Hub S3.5).
+func denyInsecureTransport(bucketARN string) policy.Statement {
+	return policy.Statement{
+		Sid:        "DenyInsecureTransport",
+		Effect:     policy.Deny,
+		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
+		Actions:    []string{"s3:*"},
+		Resources:  []string{bucketARN, bucketARN + "/*"},
+		Conditions: []policy.Condition{{Test: "Bool", Variable: "aws:SecureTransport", Values: []string{"false"}}},
+	}
+}
+
+// rules is the lifecycle: incomplete multipart uploads are cleaned up
+// (they are not evidence), and objects move and expire as r says.
+func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule {
+	rule := &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
+		Id:     jsii.String("retention"),
+		Status: jsii.String("Enabled"),
+		Filter: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{
+			Prefix: jsii.String(""),
+		}},
+		AbortIncompleteMultipartUpload: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{
+			DaysAfterInitiation: jsii.Number(7),
+		}},
+	}
+	if r.TransitionDays > 0 {
+		rule.Transition = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleTransition{{
+			Days:         jsii.Number(r.TransitionDays),
+			StorageClass: jsii.String(r.StorageClass),
+		}}
+		rule.NoncurrentVersionTransition = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition{{
+			NoncurrentDays: jsii.Number(r.TransitionDays),
+			StorageClass:   jsii.String(r.StorageClass),
+		}}
+	}
+	if r.ExpireDays > 0 {
+		rule.Expiration = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
+			Days: jsii.Number(r.ExpireDays),
+		}}
+		rule.NoncurrentVersionExpiration = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{
+			NoncurrentDays: jsii.Number(r.ExpireDays),
+		}}
+	}
+	return &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// AccessLogGrants are the bucket policy statements that let S3 server access
+// logging write the logs of the bucket sourceARN, owned by accountID, under
+// prefix in the target bucket targetARN.
+func AccessLogGrants(targetARN, prefix, sourceARN, accountID string) []policy.Statement {
+	return []policy.Statement{{
+		Sid:        "S3ServerAccessLogsWrite",
+		Effect:     policy.Allow,
+		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"logging.s3.amazonaws.com"}}},
+		Actions:    []string{"s3:PutObject"},
+		Resources:  []string{targetARN + "/" + prefix + "*"},
+		Conditions: []policy.Condition{
+			{Test: "ArnLike", Variable: "aws:SourceArn", Values: []string{sourceARN}},
+			{Test: "StringEquals", Variable: "aws:SourceAccount", Values: []string{accountID}},
+		},
+	}}
+}

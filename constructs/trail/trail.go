@@ -1,0 +1,156 @@
+// Package trail is the CloudTrail trail itself and the bucket policy
+// statements it needs to deliver.
+//
+// The trail records all read and write management events in every region,
+// including global services, validates its log files, encrypts them with
+// the trail key, and is ordered after the bucket policy and the key policy
+// that CloudTrail checks when the trail is created.
+package trail
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/trailkey"
+)
+
+// Config describes the trail.
+type Config struct {
+	// Name is required: the trail name (CloudTrail naming rules).
+	Name string
+	// Env is required: partition, account and home region.
+	Env arn.Env
+	// Bucket is required: the log bucket, whose Grants must include
+	// BucketGrants for this trail.
+	Bucket *logbucket.Bucket
+	// Key is required: the trail key.
+	Key *trailkey.Key
+	// KeyPrefix is optional: the S3 key prefix of the log files, without
+	// leading or trailing "/". Default "": files go to AWSLogs/ at the root.
+	KeyPrefix string
+}
+
+var (
+	namePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
+	adjacentPunct = regexp.MustCompile(`[._-]{2}`)
+	ipAddress     = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	prefixPattern = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+)
+
+// ValidateName reports why name is not a valid trail name, or nil.
+func ValidateName(name string) error {
+	if !namePattern.MatchString(name) || adjacentPunct.MatchString(name) || ipAddress.MatchString(name) {
+		return fmt.Errorf("trail name %q: must be 3 to 128 letters, digits, periods, underscores or hyphens, begin and end with a letter or digit, have no two of ._- side by side, and not look like an IP address", name)
+	}
+	return nil
+}
+
+// ValidateKeyPrefix reports why prefix is not a usable S3 key prefix for
+// log files, or nil. The empty prefix is valid.
+func ValidateKeyPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if len(prefix) > 200 || !prefixPattern.MatchString(prefix) {
+		return fmt.Errorf("log prefix %q: must be at most 200 characters of letters, digits and !_.*'()- in segments separated by single slashes, with no leading or trailing slash", prefix)
+	}
+	return nil
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	errs = append(errs, ValidateName(c.Name), ValidateKeyPrefix(c.KeyPrefix))
+	if c.Bucket == nil {
+		errs = append(errs, errors.New("trail: the log bucket is required"))
+	}
+	if c.Key == nil {
+		errs = append(errs, errors.New("trail: the trail key is required"))
+	}
+	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+		errs = append(errs, errors.New("trail: partition, account and region are required"))
+	}
+	return errors.Join(errs...)
+}
+
+// New validates cfg and adds the trail to scope with the Terraform address
+// aws_cloudtrail.<id>.
+func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtrail, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	t := cloudtrail.NewCloudtrail(scope, jsii.String(id), &cloudtrail.CloudtrailConfig{
+		Name:                       jsii.String(cfg.Name),
+		S3BucketName:               cfg.Bucket.Bucket.Id(),
+		S3KeyPrefix:                optional(cfg.KeyPrefix),
+		KmsKeyId:                   cfg.Key.Key.Arn(),
+		EnableLogging:              jsii.Bool(true),
+		EnableLogFileValidation:    jsii.Bool(true),
+		IsMultiRegionTrail:         jsii.Bool(true),
+		IncludeGlobalServiceEvents: jsii.Bool(true),
+		IsOrganizationTrail:        jsii.Bool(false),
+		EventSelector: &[]*cloudtrail.CloudtrailEventSelector{{
+			ReadWriteType:           jsii.String("All"),
+			IncludeManagementEvents: jsii.Bool(true),
+		}},
+		// CloudTrail checks both policies when it creates the trail: without
+		// this order the first apply can fail with
+		// InsufficientS3BucketPolicyException or
+		// InsufficientEncryptionPolicyException.
+		DependsOn: &[]cdktf.ITerraformDependable{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Key},
+	})
+	return t, nil
+}
+
+// BucketGrants are the bucket policy statements CloudTrail needs to deliver
+// log files of the trail named name to the bucket with ARN bucketARN: the
+// ACL check on the bucket and the write of AWSLogs/<account>/ objects
+// (under prefix, if set), both only on behalf of this trail.
+func BucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statement {
+	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}}
+	fromTrail := policy.Condition{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{env.Trail(name)}}
+	return []policy.Statement{
+		{
+			Sid:        "CloudTrailAclCheck",
+			Effect:     policy.Allow,
+			Principals: cloudtrailService,
+			Actions:    []string{"s3:GetBucketAcl"},
+			Resources:  []string{bucketARN},
+			Conditions: []policy.Condition{fromTrail},
+		},
+		{
+			Sid:        "CloudTrailWrite",
+			Effect:     policy.Allow,
+			Principals: cloudtrailService,
+			Actions:    []string{"s3:PutObject"},
+			Resources:  []string{bucketARN + "/" + LogPath(prefix, *env.AccountID) + "*"},
+			Conditions: []policy.Condition{
+				{Test: "StringEquals", Variable: "s3:x-amz-acl", Values: []string{"bucket-owner-full-control"}},
+				fromTrail,
+			},
+		},
+	}
+}
+
+// LogPath is the key prefix under which CloudTrail writes the account's
+// log files: [prefix/]AWSLogs/<account>/.
+func LogPath(prefix, accountID string) string {
+	return strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + accountID + "/"
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return jsii.String(s)
+}

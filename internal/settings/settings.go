@@ -1,0 +1,397 @@
+// Package settings reads and validates the application's settings: the
+// "context" object of cdktf.json, as the cdktf CLI passes it in
+// CDKTF_CONTEXT_JSON, or as read from cdktf.json when the app runs alone.
+//
+// Every key is known: an unknown key, a value of the wrong JSON type or a
+// value out of range is an error that names the key and the value, and all
+// errors are reported together.
+package settings
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/trail"
+)
+
+// Settings are the validated settings of one audit stack.
+type Settings struct {
+	// Prefix is the global prefix that makes bucket names unique.
+	Prefix string
+	// AccountName names the account in resource names.
+	AccountName string
+	// Region is the home region of the trail, the key and the buckets.
+	Region string
+	// AuditUsers are the IAM users of the audit group, in order.
+	AuditUsers []string
+	// Tags are applied to every taggable resource (provider default tags).
+	Tags map[string]string
+	// LogPrefix is the S3 key prefix of the CloudTrail log files.
+	LogPrefix string
+	// Retention is the lifecycle of both log buckets.
+	Retention logbucket.Retention
+}
+
+// Defaults are the settings used for every key cdktf.json does not set.
+func Defaults() Settings {
+	return Settings{
+		Prefix:      "cle2wa",
+		AccountName: "master",
+		Region:      "us-east-1",
+		AuditUsers:  []string{"user-audit"},
+		Tags:        map[string]string{"ManagedBy": "cdktf", "Purpose": "audit"},
+		Retention: logbucket.Retention{
+			TransitionDays: 90,
+			StorageClass:   "GLACIER_IR",
+		},
+	}
+}
+
+// Names are the resource names derived from the settings.
+type Names struct {
+	LogBucket       string
+	AccessLogBucket string
+	Trail           string
+	KeyAlias        string
+	Group           string
+	Role            string
+}
+
+// Names derives every resource name, following the lab's style guide:
+// <prefix>-s3-<purpose>-<account> for globally unique bucket names,
+// <type>-<purpose> for names unique within the account.
+func (s Settings) Names() Names {
+	return Names{
+		LogBucket:       fmt.Sprintf("%s-s3-trail-%s", s.Prefix, s.AccountName),
+		AccessLogBucket: fmt.Sprintf("%s-s3-accesslog-%s", s.Prefix, s.AccountName),
+		Trail:           "trail-" + s.AccountName,
+		KeyAlias:        "alias/kms-trail-" + s.AccountName,
+		Group:           "group-audit",
+		Role:            "role-audit",
+	}
+}
+
+// key describes one setting: its name in cdktf.json and how to decode it.
+type key struct {
+	name   string
+	decode func(raw json.RawMessage, s *Settings) error
+}
+
+// keys are the settings, in the order they are documented.
+var keys = []key{
+	{"prefix", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.Prefix) }},
+	{"accountName", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.AccountName) }},
+	{"region", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.Region) }},
+	{"auditUsers", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AuditUsers) }},
+	{"tags", func(raw json.RawMessage, s *Settings) error { return decodeStringMap(raw, &s.Tags) }},
+	{"logPrefix", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.LogPrefix) }},
+	{"logRetentionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.Retention.ExpireDays) }},
+	{"logTransitionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.Retention.TransitionDays) }},
+	{"logTransitionStorageClass", func(raw json.RawMessage, s *Settings) error {
+		return decodeString(raw, &s.Retention.StorageClass)
+	}},
+}
+
+// cdktfKeys are context keys that the cdktf CLI adds for itself.
+var cdktfKeys = map[string]bool{"cdktfRelativeModules": true, "cdktfStaticModuleAssetHash": true}
+
+// Keys lists the names of every setting, in documentation order.
+func Keys() []string {
+	names := make([]string, 0, len(keys))
+	for _, k := range keys {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// ContextEnv is the variable in which the cdktf CLI passes the context.
+const ContextEnv = "CDKTF_CONTEXT_JSON"
+
+// Load reads the settings the way the app sees them: from ContextEnv when
+// the cdktf CLI runs the app, otherwise from the "context" of the file
+// cdktfJSON.
+func Load(cdktfJSON string) (Settings, error) {
+	if ctx, ok := os.LookupEnv(ContextEnv); ok {
+		return Parse([]byte(ctx), ContextEnv)
+	}
+	data, err := os.ReadFile(cdktfJSON)
+	if err != nil {
+		return Settings{}, fmt.Errorf("%s: %w", cdktfJSON, err)
+	}
+	var file struct {
+		Context json.RawMessage `json:"context"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		return Settings{}, fmt.Errorf("%s: %s", cdktfJSON, describeJSONError(data, err))
+	}
+	if len(file.Context) == 0 || string(file.Context) == "null" {
+		return Parse([]byte("{}"), cdktfJSON)
+	}
+	return Parse(file.Context, cdktfJSON+": context")
+}
+
+// Parse decodes and validates a context object; source names where it came
+// from in error messages.
+func Parse(context []byte, source string) (Settings, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(context, &raw); err != nil {
+		return Settings{}, fmt.Errorf("%s: %s", source, describeJSONError(context, err))
+	}
+	s := Defaults()
+	var errs []error
+	known := map[string]bool{}
+	for _, k := range keys {
+		known[k.name] = true
+		value, ok := raw[k.name]
+		if !ok {
+			continue
+		}
+		if err := k.decode(value, &s); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", k.name, err))
+		}
+	}
+	var unknown []string
+	for name := range raw {
+		if !known[name] && !cdktfKeys[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		msg := fmt.Sprintf("%s: unknown setting", name)
+		if near := nearest(name, Keys()); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		errs = append(errs, fmt.Errorf("%s; the settings are %s", msg, strings.Join(Keys(), ", ")))
+	}
+	if len(errs) == 0 {
+		errs = append(errs, s.Validate())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Settings{}, &Error{Source: source, Err: err}
+	}
+	return s, nil
+}
+
+// Error is a settings error: every problem found in one source.
+type Error struct {
+	Source string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid settings in %s:", e.Source)
+	for _, line := range strings.Split(e.Err.Error(), "\n") {
+		fmt.Fprintf(&b, "\n  - %s", line)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+var (
+	namePart      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}$`)
+	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+// Validate reports every problem of s at once, each naming the setting.
+func (s Settings) Validate() error {
+	var errs []error
+	add := func(setting string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", setting, err))
+		}
+	}
+	partsOK := true
+	for _, p := range []struct{ setting, value string }{{"prefix", s.Prefix}, {"accountName", s.AccountName}} {
+		if !namePart.MatchString(p.value) || len(p.value) > 40 {
+			add(p.setting, fmt.Errorf("%q must be 1 to 40 lower-case letters, digits and hyphens, beginning and ending with a letter or digit", p.value))
+			partsOK = false
+		}
+	}
+	if partsOK {
+		n := s.Names()
+		for _, b := range []struct{ what, name string }{{"log bucket", n.LogBucket}, {"access-log bucket", n.AccessLogBucket}} {
+			if err := logbucket.ValidateName(b.name); err != nil {
+				add("prefix/accountName", fmt.Errorf("%q and %q make the %s name invalid: %w", s.Prefix, s.AccountName, b.what, err))
+			}
+		}
+		add("accountName", trail.ValidateName(n.Trail))
+	}
+	if !regionPattern.MatchString(s.Region) {
+		add("region", fmt.Errorf("%q is not an AWS region name such as us-east-1 or eu-west-2", s.Region))
+	}
+	for _, err := range unjoin(auditors.ValidateUserNames(s.AuditUsers)) {
+		add("auditUsers", err)
+	}
+	add("tags", validateTags(s.Tags))
+	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
+	for _, err := range unjoin(s.Retention.Validate()) {
+		var field *logbucket.FieldError
+		if errors.As(err, &field) {
+			add(retentionKeys[field.Field], fmt.Errorf("%v %s", field.Value, strings.ReplaceAll(field.Problem, "ExpireDays", retentionKeys["ExpireDays"])))
+		} else {
+			add("retention", err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// retentionKeys maps logbucket.Retention fields to their settings.
+var retentionKeys = map[string]string{
+	"TransitionDays": "logTransitionDays",
+	"StorageClass":   "logTransitionStorageClass",
+	"ExpireDays":     "logRetentionDays",
+}
+
+// unjoin splits an error made by errors.Join into its parts.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	return []error{err}
+}
+
+// validateTags applies the AWS tag rules.
+func validateTags(tags map[string]string) error {
+	var errs []error
+	if len(tags) > 50 {
+		errs = append(errs, fmt.Errorf("%d tags: AWS allows at most 50", len(tags)))
+	}
+	names := make([]string, 0, len(tags))
+	for k := range tags {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := tags[k]
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > 128:
+			errs = append(errs, fmt.Errorf("tag key %q: must be 1 to 128 characters", k))
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			errs = append(errs, fmt.Errorf("tag key %q: the prefix aws: is reserved for AWS", k))
+		case !tagKeyPattern.MatchString(k):
+			errs = append(errs, fmt.Errorf("tag key %q: only letters, digits, spaces and _.:/=+-@ are allowed", k))
+		}
+		if utf8.RuneCountInString(v) > 256 || !tagKeyPattern.MatchString(v) {
+			errs = append(errs, fmt.Errorf("tag %q value %q: must be at most 256 letters, digits, spaces and _.:/=+-@", k, v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func decodeString(raw json.RawMessage, out *string) error {
+	if err := json.Unmarshal(raw, out); err != nil || isNull(raw) {
+		return fmt.Errorf("expected a string, got %s", raw)
+	}
+	return nil
+}
+
+func decodeStrings(raw json.RawMessage, out *[]string) error {
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil || isNull(raw) {
+		return fmt.Errorf("expected a list of strings, got %s", raw)
+	}
+	*out = list
+	return nil
+}
+
+func decodeStringMap(raw json.RawMessage, out *map[string]string) error {
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil || isNull(raw) {
+		return fmt.Errorf("expected an object of string values, got %s", raw)
+	}
+	*out = m
+	return nil
+}
+
+func decodeInt(raw json.RawMessage, out *int) error {
+	var n json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&n); err != nil {
+		return fmt.Errorf("expected a whole number, got %s", raw)
+	}
+	i, err := n.Int64()
+	if err != nil || i < 0 || i > 1<<31 {
+		return fmt.Errorf("expected a whole number of days, got %s", raw)
+	}
+	*out = int(i)
+	return nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// describeJSONError turns a decoding error into a message with the line and
+// column of a syntax error.
+func describeJSONError(data []byte, err error) string {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		line, col := position(data, syntax.Offset)
+		return fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, err)
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("expected a JSON object, got a %s", typeErr.Value)
+	}
+	return "malformed JSON: " + err.Error()
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset-1 && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// nearest returns the candidate closest to name by edit distance, if it is
+// close enough to be a likely typo.
+func nearest(name string, candidates []string) string {
+	best, bestDist := "", 4
+	for _, c := range candidates {
+		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
