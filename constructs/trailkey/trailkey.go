@@ -30,11 +30,11 @@ import (
 const DeletionWindowDays = 30
 
 // AdminActions are what the account may do to the key through IAM: manage
-// it, never use it. kms:CreateGrant is left out, so no grant can hand out
-// decryption either.
+// it, never use it. kms:CreateGrant is left out (no wildcard here matches
+// it), so no grant can hand out decryption either.
 var AdminActions = []string{
 	"kms:CancelKeyDeletion",
-	"kms:Create*",
+	"kms:CreateAlias",
 	"kms:Delete*",
 	"kms:Describe*",
 	"kms:Disable*",
