@@ -41,26 +41,33 @@ func Replace(dir string, build func(staging string) error) (err error) {
 }
 
 // swap moves staging to dir, moving any old dir aside first and removing
-// it afterwards. Both renames stay within one directory, so each is atomic.
+// it afterwards. The renames stay within one file system, so each is
+// atomic.
 func swap(staging, dir string) error {
 	if _, err := os.Lstat(dir); os.IsNotExist(err) {
 		return os.Rename(staging, dir)
 	}
-	old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
+	aside, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
 	if err != nil {
 		return err
 	}
-	// Renaming a directory onto an empty directory replaces it.
+	keepAside := false
+	defer func() {
+		if !keepAside {
+			os.RemoveAll(aside)
+		}
+	}()
+	old := filepath.Join(aside, "previous")
 	if err := os.Rename(dir, old); err != nil {
-		os.Remove(old)
 		return fmt.Errorf("moving the previous %s aside: %w", dir, err)
 	}
 	if err := os.Rename(staging, dir); err != nil {
 		// Put the previous output back.
 		if restore := os.Rename(old, dir); restore != nil {
-			return fmt.Errorf("replacing %s: %w (the previous output is in %s)", dir, err, old)
+			keepAside = true
+			return fmt.Errorf("replacing %s: %w; the previous output could not be put back and is kept in %s: %v", dir, err, old, restore)
 		}
 		return fmt.Errorf("replacing %s: %w", dir, err)
 	}
-	return os.RemoveAll(old)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"sort"
@@ -320,17 +321,19 @@ func decodeStringMap(raw json.RawMessage, out *map[string]string) error {
 }
 
 func decodeInt(raw json.RawMessage, out *int) error {
-	var n json.Number
+	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if err := dec.Decode(&n); err != nil {
+	err := dec.Decode(&v)
+	n, isNumber := v.(json.Number)
+	if err != nil || !isNumber {
 		return fmt.Errorf("expected a whole number, got %s", raw)
 	}
-	i, err := n.Int64()
-	if err != nil || i < 0 || i > 1<<31 {
+	f, err := n.Float64()
+	if err != nil || f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
 		return fmt.Errorf("expected a whole number of days, got %s", raw)
 	}
-	*out = int(i)
+	*out = int(f)
 	return nil
 }
 

@@ -1,0 +1,188 @@
+package settings
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+)
+
+func TestParseAcceptsValidSettings(t *testing.T) {
+	cases := map[string]struct {
+		context string
+		check   func(Settings) (got, want any)
+	}{
+		"empty context gives the defaults": {`{}`, func(s Settings) (any, any) { return s, Defaults() }},
+		"prefix":                           {`{"prefix": "acme"}`, func(s Settings) (any, any) { return s.Names().LogBucket, "acme-s3-trail-master" }},
+		"accountName": {`{"accountName": "prod"}`, func(s Settings) (any, any) {
+			return []string{s.Names().Trail, s.Names().KeyAlias, s.Names().AccessLogBucket}, []string{"trail-prod", "alias/kms-trail-prod", "cle2wa-s3-accesslog-prod"}
+		}},
+		"region":     {`{"region": "eu-west-2"}`, func(s Settings) (any, any) { return s.Region, "eu-west-2" }},
+		"gov region": {`{"region": "us-gov-west-1"}`, func(s Settings) (any, any) { return s.Region, "us-gov-west-1" }},
+		"auditUsers": {`{"auditUsers": ["alice", "bob.smith@example.com"]}`, func(s Settings) (any, any) {
+			return s.AuditUsers, []string{"alice", "bob.smith@example.com"}
+		}},
+		"tags": {`{"tags": {"Owner": "security team", "cost-center": "42"}}`, func(s Settings) (any, any) {
+			return s.Tags, map[string]string{"Owner": "security team", "cost-center": "42"}
+		}},
+		"logPrefix": {`{"logPrefix": "org/trail-logs"}`, func(s Settings) (any, any) { return s.LogPrefix, "org/trail-logs" }},
+		"retention": {`{"logRetentionDays": 2555, "logTransitionDays": 30, "logTransitionStorageClass": "STANDARD_IA"}`, func(s Settings) (any, any) {
+			return s.Retention, logbucket.Retention{ExpireDays: 2555, TransitionDays: 30, StorageClass: "STANDARD_IA"}
+		}},
+		"no transition":               {`{"logTransitionDays": 0}`, func(s Settings) (any, any) { return s.Retention.TransitionDays, 0 }},
+		"keys the cdktf CLI adds":     {`{"cdktfRelativeModules": [], "cdktfStaticModuleAssetHash": "x"}`, func(s Settings) (any, any) { return s, Defaults() }},
+		"whole number written as 4e2": {`{"logRetentionDays": 4e2}`, func(s Settings) (any, any) { return s.Retention.ExpireDays, 400 }},
+		"longest prefix and account":  {`{"prefix": "abcdefghijklmnopqrstuvwx", "accountName": "abcdefghijklmnopqrstuvwxy"}`, func(s Settings) (any, any) { return len(s.Names().AccessLogBucket), 63 }},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, err := Parse([]byte(c.context), "test")
+			if err != nil {
+				t.Fatalf("expected %s to be accepted, found error:\n%v", c.context, err)
+			}
+			if got, want := c.check(s); !reflect.DeepEqual(got, want) {
+				t.Errorf("expected %#v, found %#v", want, got)
+			}
+		})
+	}
+}
+
+func TestParseRejectsInvalidSettings(t *testing.T) {
+	long := strings.Repeat("a", 41)
+	cases := map[string]struct {
+		context string
+		want    []string // fragments of the message, each naming the key and the value
+	}{
+		"unknown key":                  {`{"regoin": "us-east-1"}`, []string{`regoin: unknown setting (did you mean "region"?)`}},
+		"unknown key without neighbor": {`{"flavour": "x"}`, []string{"flavour: unknown setting; the settings are prefix, accountName"}},
+		"prefix not a string":          {`{"prefix": 5}`, []string{"prefix: expected a string, got 5"}},
+		"prefix null":                  {`{"prefix": null}`, []string{"prefix: expected a string, got null"}},
+		"users not a list":             {`{"auditUsers": "alice"}`, []string{`auditUsers: expected a list of strings, got "alice"`}},
+		"tags not strings":             {`{"tags": {"a": 1}}`, []string{`tags: expected an object of string values, got {"a": 1}`}},
+		"days as a string":             {`{"logRetentionDays": "400"}`, []string{`logRetentionDays: expected a whole number, got "400"`}},
+		"days fractional":              {`{"logTransitionDays": 1.5}`, []string{"logTransitionDays: expected a whole number of days, got 1.5"}},
+		"days negative":                {`{"logTransitionDays": -30}`, []string{"logTransitionDays: expected a whole number of days, got -30"}},
+		"prefix upper case":            {`{"prefix": "Acme"}`, []string{`prefix: "Acme" must be 1 to 40 lower-case letters`}},
+		"prefix empty":                 {`{"prefix": ""}`, []string{`prefix: "" must be`}},
+		"prefix trailing hyphen":       {`{"prefix": "acme-"}`, []string{`prefix: "acme-" must be`}},
+		"prefix with a dot":            {`{"prefix": "acme.io"}`, []string{`prefix: "acme.io" must be`}},
+		"prefix too long":              {`{"prefix": "` + long + `"}`, []string{`prefix: "` + long + `" must be 1 to 40`}},
+		"account name invalid":         {`{"accountName": "prod_1"}`, []string{`accountName: "prod_1" must be`}},
+		"derived bucket name too long": {`{"prefix": "` + long[:40] + `", "accountName": "` + long[:30] + `"}`, []string{"prefix/accountName:", "log bucket name", "must be 3 to 63 characters long, not 80"}},
+		"derived bucket name reserved": {`{"prefix": "xn--abc"}`, []string{`prefix/accountName: "xn--abc" and "master" make the log bucket name invalid`, `reserved "xn--"`}},
+		"derived trail name invalid":   {`{"accountName": "a--b"}`, []string{`accountName: trail name "trail-a--b"`}},
+		"region malformed":             {`{"region": "us-east"}`, []string{`region: "us-east" is not an AWS region name`}},
+		"region upper case":            {`{"region": "US-EAST-1"}`, []string{`region: "US-EAST-1"`}},
+		"no audit users":               {`{"auditUsers": []}`, []string{"auditUsers: at least one audit user is required"}},
+		"user name with a space":       {`{"auditUsers": ["bob smith"]}`, []string{`auditUsers: user name "bob smith": must be 1 to 64`}},
+		"user name too long":           {`{"auditUsers": ["` + strings.Repeat("u", 65) + `"]}`, []string{`auditUsers: user name "` + strings.Repeat("u", 65) + `"`}},
+		"same user twice":              {`{"auditUsers": ["Bob", "bob"]}`, []string{`auditUsers: user name "bob": the same IAM user as "Bob"`}},
+		"tag key reserved":             {`{"tags": {"aws:owner": "x"}}`, []string{`tags: tag key "aws:owner": the prefix aws: is reserved`}},
+		"tag key empty":                {`{"tags": {"": "x"}}`, []string{`tags: tag key "": must be 1 to 128 characters`}},
+		"tag key bad character":        {`{"tags": {"a#b": "x"}}`, []string{`tags: tag key "a#b": only letters`}},
+		"tag value too long":           {`{"tags": {"k": "` + strings.Repeat("v", 257) + `"}}`, []string{`tags: tag "k" value`}},
+		"log prefix leading slash":     {`{"logPrefix": "/logs"}`, []string{`logPrefix: log prefix "/logs": must be`}},
+		"log prefix trailing slash":    {`{"logPrefix": "logs/"}`, []string{`logPrefix: log prefix "logs/"`}},
+		"log prefix double slash":      {`{"logPrefix": "a//b"}`, []string{`logPrefix: log prefix "a//b"`}},
+		"retention under a year":       {`{"logRetentionDays": 90}`, []string{"logRetentionDays: 90 must be 0 (keep forever) or between 365 and 36500"}},
+		"retention over a century":     {`{"logRetentionDays": 40000}`, []string{"logRetentionDays: 40000 must be 0 (keep forever) or between 365"}},
+		"transition too early":         {`{"logTransitionDays": 10}`, []string{"logTransitionDays: 10 must be 0 (never) or between 30 and 36500"}},
+		"transition not before expiry": {`{"logRetentionDays": 365, "logTransitionDays": 365}`, []string{"logTransitionDays: 365 must be less than logRetentionDays (365)"}},
+		"one-zone storage class":       {`{"logTransitionStorageClass": "ONEZONE_IA"}`, []string{`logTransitionStorageClass: "ONEZONE_IA" must be one of STANDARD_IA`}},
+		"missing storage class":        {`{"logTransitionStorageClass": ""}`, []string{`logTransitionStorageClass: "" must be one of`}},
+		"not an object":                {`[1, 2]`, []string{"test: expected a JSON object, got a array"}},
+		"malformed":                    {"{\n  \"prefix\": \"a\",\n}", []string{"test: malformed JSON at line 3, column 1"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(c.context), "test")
+			if err == nil {
+				t.Fatalf("expected %s to be rejected, it was accepted", c.context)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("expected the error to contain %q, found:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryProblemAtOnce(t *testing.T) {
+	_, err := Parse([]byte(`{"prefix": "Bad", "region": "nowhere", "auditUsers": [], "logRetentionDays": 7, "colour": 1}`), "cdktf.json: context")
+	if err == nil {
+		t.Fatal("expected an error, found none")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "invalid settings in cdktf.json: context:\n") {
+		t.Errorf("expected the message to name its source first, found:\n%s", msg)
+	}
+	for _, key := range []string{"colour:"} {
+		if !strings.Contains(msg, "  - "+key) {
+			t.Errorf("expected a line for %s, found:\n%s", key, msg)
+		}
+	}
+	// Type and key problems come first; validation runs once they are fixed.
+	_, err = Parse([]byte(`{"prefix": "Bad", "region": "nowhere", "auditUsers": [], "logRetentionDays": 7}`), "test")
+	for _, key := range []string{"prefix:", "region:", "auditUsers:", "logRetentionDays:"} {
+		if !strings.Contains(err.Error(), "  - "+key) {
+			t.Errorf("expected a line for %s, found:\n%v", key, err)
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := map[string]struct {
+		file, env string
+		want      string // an error fragment, or "" for success
+		region    string
+	}{
+		"file context":          {file: `{"app": "go run .", "context": {"region": "eu-west-1"}}`, region: "eu-west-1"},
+		"file without context":  {file: `{"app": "go run ."}`, region: "us-east-1"},
+		"CLI context wins":      {file: `{"context": {"region": "eu-west-1"}}`, env: `{"region": "ap-south-1", "cdktfRelativeModules": []}`, region: "ap-south-1"},
+		"malformed file":        {file: "{\n\"context\": {\"region\": \"eu-west-1\"\n}", want: "cdktf.json: malformed JSON at line 3"},
+		"context not an object": {file: `{"context": ["region"]}`, want: "expected a JSON object, got a array"},
+		"bad value in file":     {file: `{"context": {"region": 1}}`, want: "invalid settings in " + filepath.Join(dir, "cdktf.json") + ": context:\n  - region: expected a string, got 1"},
+		"bad value from CLI":    {file: `{}`, env: `{"region": 1}`, want: "invalid settings in CDKTF_CONTEXT_JSON:\n  - region: expected a string, got 1"},
+		"missing file":          {want: "no such file or directory"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, "absent.json")
+			if c.file != "" {
+				path = write("cdktf.json", c.file)
+			}
+			if c.env != "" {
+				t.Setenv(ContextEnv, c.env)
+			} else {
+				// An unset variable, not an empty one.
+				t.Setenv(ContextEnv, "")
+				os.Unsetenv(ContextEnv)
+			}
+			s, err := Load(path)
+			if c.want != "" {
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("expected an error containing %q, found %v", c.want, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("expected success, found %v", err)
+			}
+			if s.Region != c.region {
+				t.Errorf("expected region %q, found %q", c.region, s.Region)
+			}
+		})
+	}
+}
