@@ -20,11 +20,6 @@ import (
 const defaultOutdir = "cdktf.out"
 
 func main() {
-	// The jsii runtime prints a banner on Node.js 20, which the pinned
-	// cdktf 0.20 runs on; keep stderr for real problems.
-	if _, set := os.LookupEnv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"); !set {
-		os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-	}
 	os.Exit(run(os.Stdout, os.Stderr))
 }
 

@@ -193,19 +193,26 @@ func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
 	}}}
 }
 
-// selfService are the IAM actions a member may take on their own user to
-// set a password and an MFA device, before MFA is present.
-var selfService = []string{
+// ownCredentials are the IAM actions a member may take on their own user
+// and MFA device to set a password and enrol MFA.
+var ownCredentials = []string{
 	"iam:ChangePassword",
 	"iam:CreateVirtualMFADevice",
 	"iam:EnableMFADevice",
-	"iam:GetUser",
 	"iam:GetLoginProfile",
+	"iam:GetUser",
 	"iam:ListMFADevices",
-	"iam:ListVirtualMFADevices",
 	"iam:ResyncMFADevice",
-	"sts:GetSessionToken",
 }
+
+// beforeMFA are the actions not denied to a member who has not signed in
+// with MFA: enough to set a password and enrol a device, nothing more. The
+// account-wide reads among them are allowed by ReadOnlyAccess.
+var beforeMFA = append([]string{
+	"iam:GetAccountPasswordPolicy",
+	"iam:ListVirtualMFADevices",
+	"sts:GetSessionToken",
+}, ownCredentials...)
 
 // GroupPolicy lets members assume the audit role with MFA, manage their
 // own password and MFA device, and denies everything else until they
@@ -226,13 +233,13 @@ func GroupPolicy(env arn.Env, roleARN string) policy.Document {
 		{
 			Sid:       "ManageOwnCredentials",
 			Effect:    policy.Allow,
-			Actions:   selfService,
+			Actions:   ownCredentials,
 			Resources: []string{ownUser, ownMFA},
 		},
 		{
 			Sid:        "DenyAllButCredentialsWithoutMFA",
 			Effect:     policy.Deny,
-			NotActions: append([]string{"iam:GetAccountPasswordPolicy"}, selfService...),
+			NotActions: beforeMFA,
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{{Test: "BoolIfExists", Variable: "aws:MultiFactorAuthPresent", Values: []string{"false"}}},
 		},

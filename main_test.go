@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// binary is the app, built once for the process-level tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "audit-trail-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "audit-trail")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building the app: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// project makes a project directory holding cdktf.json with content.
+func project(t *testing.T, cdktfJSON string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), []byte(cdktfJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// runApp runs the app in dir as `go run .` would (no cdktf CLI variables)
+// and returns its exit status, stdout and stderr.
+func runApp(t *testing.T, dir string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CDKTF_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	// The jsii runtime's Node.js 20 banner is not the app's output.
+	cmd.Env = append(cmd.Env, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running the app: %v", err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// readTree reads every file below dir (relative path to content), and the
+// names of the entries of dir's parent.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("reading %s: %v", dir, err)
+	}
+	return files
+}
+
+func repoCdktfJSON(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("cdktf.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// synthDefault synthesizes the project's own cdktf.json in a new directory.
+func synthDefault(t *testing.T) (dir string, out map[string]string) {
+	t.Helper()
+	dir = project(t, repoCdktfJSON(t))
+	code, stdout, stderr := runApp(t, dir)
+	if code != 0 {
+		t.Fatalf("expected exit 0 from a default synth, found %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("expected nothing on stderr from a good synth, found:\n%s", stderr)
+	}
+	return dir, readTree(t, filepath.Join(dir, "cdktf.out"))
+}
+
+func TestSynthMatchesGolden(t *testing.T) {
+	_, out := synthDefault(t)
+	for file, golden := range map[string]string{
+		"stacks/audit/cdk.tf.json": "testdata/audit.cdk.tf.json",
+		"manifest.json":            "testdata/manifest.json",
+	} {
+		got, ok := out[file]
+		if !ok {
+			t.Fatalf("expected cdktf.out/%s, found files %v", file, keys(out))
+		}
+		if *update {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("reading %s (run go test . -update to create it): %v", golden, err)
+		}
+		if got != string(want) {
+			t.Errorf("cdktf.out/%s differs from %s; if the change is intended, run go test . -update and review the diff", file, golden)
+		}
+	}
+}
+
+func TestSynthIsDeterministic(t *testing.T) {
+	dirA, a := synthDefault(t)
+	dirB, b := synthDefault(t)
+	if len(a) != len(b) {
+		t.Fatalf("expected the same files from two synths, found %v and %v", keys(a), keys(b))
+	}
+	home, _ := os.UserHomeDir()
+	for file, content := range a {
+		if b[file] != content {
+			t.Errorf("cdktf.out/%s differs between two synths of the same input", file)
+		}
+		for _, path := range []string{dirA, dirB, os.TempDir(), home} {
+			if path != "" && path != "/" && strings.Contains(content, path) {
+				t.Errorf("cdktf.out/%s holds the host path %s", file, path)
+			}
+		}
+	}
+}
+
+func TestBadSettingsKeepThePreviousOutput(t *testing.T) {
+	good := repoCdktfJSON(t)
+	cases := map[string]struct {
+		cdktfJSON string
+		want      []string
+	}{
+		"unknown key": {
+			strings.Replace(good, `"region"`, `"regoin"`, 1),
+			[]string{`regoin: unknown setting (did you mean "region"?)`},
+		},
+		"malformed JSON": {
+			strings.Replace(good, `"language": "go",`, `"language": "go"`, 1),
+			[]string{"cdktf.json: malformed JSON at line 3"},
+		},
+		"every problem at once": {
+			strings.NewReplacer(`"prefix": "cle2wa"`, `"prefix": "CLE2WA"`, `"region": "us-east-1"`, `"region": "moon"`, `"logRetentionDays": 0`, `"logRetentionDays": 30`).Replace(good),
+			[]string{`prefix: "CLE2WA"`, `region: "moon"`, "logRetentionDays: 30"},
+		},
+		"wrong JSON type": {
+			strings.Replace(good, `"auditUsers": ["user-audit"]`, `"auditUsers": "user-audit"`, 1),
+			[]string{`auditUsers: expected a list of strings, got "user-audit"`},
+		},
+	}
+	dir, previous := synthDefault(t)
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), []byte(c.cdktfJSON), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runApp(t, dir)
+			if code == 0 {
+				t.Fatalf("expected a non-zero exit, found 0\nstdout: %s", stdout)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("expected stderr to contain %q, found:\n%s", w, stderr)
+				}
+			}
+			for _, trace := range []string{"panic", "goroutine", ".go:", "jsii"} {
+				if strings.Contains(stderr, trace) {
+					t.Errorf("expected a plain message without %q, found:\n%s", trace, stderr)
+				}
+			}
+			now := readTree(t, filepath.Join(dir, "cdktf.out"))
+			if len(now) != len(previous) {
+				t.Errorf("expected the previous cdktf.out (%v), found %v", keys(previous), keys(now))
+			}
+			for file, content := range previous {
+				if now[file] != content {
+					t.Errorf("cdktf.out/%s changed after a failed run", file)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 2 {
+				t.Errorf("expected only cdktf.json and cdktf.out in the project, found %d entries", len(entries))
+			}
+		})
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
