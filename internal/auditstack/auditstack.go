@@ -5,7 +5,6 @@
 package auditstack
 
 import (
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
@@ -145,4 +144,3 @@ func New(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, e
 	}
 	return stack, nil
 }
-
