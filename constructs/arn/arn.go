@@ -43,11 +43,6 @@ func (e Env) Root() string {
 	return fmt.Sprintf("arn:%s:iam::%s:root", *e.Partition, *e.AccountID)
 }
 
-// User is the ARN of the IAM user named name (path "/").
-func (e Env) User(name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:user/%s", *e.Partition, *e.AccountID, name)
-}
-
 // ManagedPolicy is the ARN of the AWS managed policy named name.
 func (e Env) ManagedPolicy(name string) string {
 	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", *e.Partition, name)

@@ -1,0 +1,43 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	ok := Statement{Sid: "Ok", Effect: Allow, Actions: []string{"s3:GetObject"}, Resources: []string{"*"}}
+	with := func(change func(*Statement)) Document {
+		s := ok
+		change(&s)
+		return Document{Statements: []Statement{s}}
+	}
+	cases := map[string]struct {
+		doc  Document
+		want string // "" for a valid document
+	}{
+		"valid":                   {Document{Statements: []Statement{ok}}, ""},
+		"not-actions instead":     {with(func(s *Statement) { s.Actions, s.NotActions = nil, []string{"iam:*"} }), ""},
+		"no statements":           {Document{}, "at least one statement"},
+		"sid with a space":        {with(func(s *Statement) { s.Sid = "Not ok" }), `statement 0 ("Not ok"): sid must be letters and digits only`},
+		"empty sid":               {with(func(s *Statement) { s.Sid = "" }), "sid must be letters and digits only"},
+		"duplicate sid":           {Document{Statements: []Statement{ok, ok}}, `statement 1 ("Ok"): sid is used twice`},
+		"bad effect":              {with(func(s *Statement) { s.Effect = "allow" }), `effect "allow" is neither Allow nor Deny`},
+		"no actions":              {with(func(s *Statement) { s.Actions = nil }), "exactly one of actions and not-actions"},
+		"actions and not-actions": {with(func(s *Statement) { s.NotActions = []string{"iam:*"} }), "exactly one of actions and not-actions"},
+		"bad principal type":      {with(func(s *Statement) { s.Principals = []Principal{{Type: "Group", Identifiers: []string{"x"}}} }), `principal type "Group"`},
+		"principal without ids":   {with(func(s *Statement) { s.Principals = []Principal{{Type: PrincipalAWS}} }), `principal of type "AWS" has no identifiers`},
+		"condition without value": {with(func(s *Statement) { s.Conditions = []Condition{{Test: "Bool", Variable: "aws:SecureTransport"}} }), "condition Bool aws:SecureTransport needs"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := c.doc.Validate()
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("expected a valid document, found %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("expected an error containing %q, found %v", c.want, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package trail
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidateName(t *testing.T) {
+	cases := map[string]struct {
+		name  string
+		valid bool
+	}{
+		"lab name":            {"trail-master", true},
+		"dots and underscore": {"trail.master_1", true},
+		"too short":           {"ab", false},
+		"too long":            {strings.Repeat("t", 129), false},
+		"longest":             {strings.Repeat("t", 128), true},
+		"leading hyphen":      {"-trail", false},
+		"trailing underscore": {"trail_", false},
+		"adjacent hyphens":    {"trail--master", false},
+		"dot then hyphen":     {"trail.-master", false},
+		"space":               {"trail master", false},
+		"ip address":          {"10.0.0.1", false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := ValidateName(c.name)
+			if (err == nil) != c.valid {
+				t.Errorf("expected %q valid=%v, found error %v", c.name, c.valid, err)
+			}
+			if err != nil && !strings.Contains(err.Error(), c.name) {
+				t.Errorf("expected the error to name %q, found %v", c.name, err)
+			}
+		})
+	}
+}
+
+func TestValidateKeyPrefix(t *testing.T) {
+	cases := map[string]struct {
+		prefix string
+		valid  bool
+	}{
+		"none":           {"", true},
+		"one segment":    {"logs", true},
+		"nested":         {"org/cloudtrail-logs", true},
+		"leading slash":  {"/logs", false},
+		"trailing slash": {"logs/", false},
+		"double slash":   {"a//b", false},
+		"space":          {"my logs", false},
+		"too long":       {strings.Repeat("p", 201), false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if err := ValidateKeyPrefix(c.prefix); (err == nil) != c.valid {
+				t.Errorf("expected %q valid=%v, found error %v", c.prefix, c.valid, err)
+			}
+		})
+	}
+}
+
+func TestLogPath(t *testing.T) {
+	cases := map[string]struct{ prefix, want string }{
+		"no prefix": {"", "AWSLogs/123456789012/"},
+		"prefix":    {"org/logs", "org/logs/AWSLogs/123456789012/"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := LogPath(c.prefix, "123456789012"); got != c.want {
+				t.Errorf("expected %q, found %q", c.want, got)
+			}
+		})
+	}
+}
