@@ -122,7 +122,7 @@ const ContextEnv = "CDKTF_CONTEXT_JSON"
 // cdktfJSON.
 func Load(cdktfJSON string) (Settings, error) {
 	if ctx, ok := os.LookupEnv(ContextEnv); ok {
-		return Parse([]byte(ctx), ContextEnv)
+		return Parse([]byte(ctx), "cdktf.json: context (as passed by the cdktf CLI in "+ContextEnv+")")
 	}
 	data, err := os.ReadFile(cdktfJSON)
 	if err != nil {

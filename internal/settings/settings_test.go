@@ -154,7 +154,7 @@ func TestLoad(t *testing.T) {
 		"malformed file":        {file: "{\n\"context\": {\"region\": \"eu-west-1\"\n}", want: "cdktf.json: malformed JSON at line 3"},
 		"context not an object": {file: `{"context": ["region"]}`, want: "expected a JSON object, got a array"},
 		"bad value in file":     {file: `{"context": {"region": 1}}`, want: "invalid settings in " + filepath.Join(dir, "cdktf.json") + ": context:\n  - region: expected a string, got 1"},
-		"bad value from CLI":    {file: `{}`, env: `{"region": 1}`, want: "invalid settings in CDKTF_CONTEXT_JSON:\n  - region: expected a string, got 1"},
+		"bad value from CLI":    {file: `{}`, env: `{"region": 1}`, want: "invalid settings in cdktf.json: context (as passed by the cdktf CLI in CDKTF_CONTEXT_JSON):\n  - region: expected a string, got 1"},
 		"missing file":          {want: "no such file or directory"},
 	}
 	for name, c := range cases {
