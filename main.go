@@ -20,7 +20,9 @@ import (
 const defaultOutdir = "cdktf.out"
 
 func main() {
-	os.Exit(run(os.Stdout, os.Stderr))
+	code := run(os.Stdout, os.Stderr)
+	jsii.Close()
+	os.Exit(code)
 }
 
 // run synthesizes the app and returns the exit status. Problems go to
@@ -35,14 +37,9 @@ func run(stdout, stderr io.Writer) int {
 	if env := os.Getenv("CDKTF_OUTDIR"); env != "" {
 		dir = env
 	}
-	err = outdir.Replace(dir, func(staging string) error {
-		defer jsii.Close()
-		app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(staging)})
-		if _, err := auditstack.New(app, s); err != nil {
-			return err
-		}
-		app.Synth()
-		return nil
+	err = synthesize(dir, func(app cdktf.App) error {
+		_, err := auditstack.New(app, s)
+		return err
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
@@ -50,4 +47,18 @@ func run(stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "synthesized stack %q into %s/stacks/%s\n", auditstack.Name, dir, auditstack.Name)
 	return 0
+}
+
+// synthesize adds the stacks to a new app with build and synthesizes it
+// into dir. dir is replaced only if both succeed; a construct error, a
+// failed synth-time validation or a jsii error leaves it as it was.
+func synthesize(dir string, build func(app cdktf.App) error) error {
+	return outdir.Replace(dir, func(staging string) error {
+		app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(staging)})
+		if err := build(app); err != nil {
+			return err
+		}
+		app.Synth()
+		return nil
+	})
 }

@@ -197,6 +197,10 @@ type Bucket struct {
 	Policy s3bucketpolicy.S3BucketPolicy
 	// Encryption is the default encryption configuration.
 	Encryption s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationA
+	// ARN is the bucket's ARN as predicted from its name.
+	ARN string
+	// Statements are the statements of the bucket policy, in order.
+	Statements []policy.Statement
 }
 
 // New validates cfg and adds the bucket to scope. The bucket itself has the
@@ -264,9 +268,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	})
 	payer.OverrideLogicalId(name("request_payment"))
 
-	doc, err := policy.New(c, "policy_document", policy.Document{
-		Statements: append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, cfg.Grants...),
-	})
+	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, cfg.Grants...)
+	doc, err := policy.New(c, "policy_document", policy.Document{Statements: statements})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
 	}
@@ -294,7 +297,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	})
 	lifecycle.OverrideLogicalId(name("lifecycle"))
 
-	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption}, nil
+	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements}, nil
 }
 
 // denyInsecureTransport is the statement every log bucket starts with:

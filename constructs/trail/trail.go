@@ -10,7 +10,9 @@ package trail
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -73,6 +75,12 @@ func (c Config) Validate() error {
 	errs = append(errs, ValidateName(c.Name), ValidateKeyPrefix(c.KeyPrefix))
 	if c.Bucket == nil {
 		errs = append(errs, errors.New("trail: the log bucket is required"))
+	} else if c.Env.Partition != nil && c.Env.AccountID != nil {
+		for _, want := range BucketGrants(c.Env, c.Name, c.KeyPrefix, c.Bucket.ARN) {
+			if !slices.ContainsFunc(c.Bucket.Statements, func(s policy.Statement) bool { return reflect.DeepEqual(s, want) }) {
+				errs = append(errs, fmt.Errorf("trail %q: the policy of bucket %s lacks statement %s for this trail and prefix; pass trail.BucketGrants in the bucket's Grants", c.Name, c.Bucket.ARN, want.Sid))
+			}
+		}
 	}
 	if c.Key == nil {
 		errs = append(errs, errors.New("trail: the trail key is required"))

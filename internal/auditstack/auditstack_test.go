@@ -2,6 +2,7 @@ package auditstack_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/auditstack"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
@@ -498,5 +504,39 @@ func TestInvalidSettingsBuildNothing(t *testing.T) {
 	}
 	if n := len(*app.Node().Children()); n != 0 {
 		t.Errorf("expected nothing added to the app for invalid settings, found %d constructs", n)
+	}
+}
+
+func TestTrailRefusesABucketWithoutItsGrants(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
+	partition, account := "aws", "123456789012"
+	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
+	cases := map[string]struct {
+		grants  func(bucketARN string) []policy.Statement
+		missing string
+	}{
+		"no grants":                 {func(string) []policy.Statement { return nil }, "CloudTrailAclCheck"},
+		"grants for another prefix": {func(b string) []policy.Statement { return trail.BucketGrants(env, "trail-master", "other", b) }, "CloudTrailWrite"},
+		"grants for another trail":  {func(b string) []policy.Statement { return trail.BucketGrants(env, "trail-other", "", b) }, "CloudTrailWrite"},
+	}
+	i := 0
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			i++
+			bucketName := fmt.Sprintf("bucket-without-grants-%d", i)
+			bucket, err := logbucket.New(stack, fmt.Sprintf("bucket_%d", i), logbucket.Config{Name: bucketName, ARN: env.Bucket(bucketName), Grants: c.grants(env.Bucket(bucketName))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, err := trailkey.New(stack, fmt.Sprintf("key_%d", i), trailkey.Config{Alias: fmt.Sprintf("alias/k%d", i), Env: env, TrailName: "trail-master", DecryptorARN: jsii.String("arn:aws:iam::123456789012:role/r")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = trail.New(stack, fmt.Sprintf("trail_%d", i), trail.Config{Name: "trail-master", Env: env, Bucket: bucket, Key: key})
+			if err == nil || !strings.Contains(err.Error(), "lacks statement "+c.missing) {
+				t.Errorf("expected the trail to refuse a bucket whose policy lacks %s for it, found %v", c.missing, err)
+			}
+		})
 	}
 }
