@@ -102,6 +102,48 @@ func TestReplace(t *testing.T) {
 	}
 }
 
+func TestReplaceKeepsTerraformWorkingFiles(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "cdktf.out")
+	writeFile(t, filepath.Join(out, "stacks", "audit", "cdk.tf.json"), "old")
+	writeFile(t, filepath.Join(out, "stacks", "audit", ".terraform", "terraform.tfstate"), "backend")
+	writeFile(t, filepath.Join(out, "stacks", "audit", ".terraform.lock.hcl"), "locks")
+	writeFile(t, filepath.Join(out, "stacks", "audit", "audit.tfplan"), "stale plan")
+	writeFile(t, filepath.Join(out, "stacks", "gone", ".terraform", "terraform.tfstate"), "removed stack")
+
+	err := Replace(out, func(s string) error {
+		writeFile(t, filepath.Join(s, "stacks", "audit", "cdk.tf.json"), "new")
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("expected success, found %v", err)
+	}
+	want := map[string]string{
+		"stacks/audit/cdk.tf.json":                  "new",
+		"stacks/audit/.terraform/terraform.tfstate": "backend",
+		"stacks/audit/.terraform.lock.hcl":          "locks",
+	}
+	if got := tree(t, out); len(got) != len(want) || !equal(got, want) {
+		t.Errorf("expected %v, found %v", want, got)
+	}
+}
+
+func TestFailedReplaceLeavesWorkingFilesInPlace(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "cdktf.out")
+	writeFile(t, filepath.Join(out, "stacks", "audit", ".terraform", "terraform.tfstate"), "backend")
+	err := Replace(out, func(s string) error {
+		writeFile(t, filepath.Join(s, "stacks", "audit", "cdk.tf.json"), "new")
+		return errors.New("validation failed")
+	})
+	if err == nil {
+		t.Fatal("expected the build error, found none")
+	}
+	if got := tree(t, out); !equal(got, map[string]string{"stacks/audit/.terraform/terraform.tfstate": "backend"}) || len(got) != 1 {
+		t.Errorf("expected the working files where they were, found %v", got)
+	}
+}
+
 func equal(a, b map[string]string) bool {
 	for k, v := range a {
 		if b[k] != v {
