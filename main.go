@@ -1,19 +1,24 @@
-// Command audit-trail synthesizes the audit-grade CloudTrail stack: a
-// Terraform JSON configuration in cdktf.out/stacks/audit, built from the
-// settings in cdktf.json. Run it with `go run .` or `cdktf synth`.
+// Command audit-trail synthesizes the audit-grade CloudTrail stacks into
+// cdktf.out/stacks/: "audit" (the trail, its buckets, key and auditors),
+// "state" (the bucket for remote state) and "exports" (the audit stack's
+// values for other stacks), from the settings in cdktf.json. Run it with
+// `go run .` or `cdktf synth`.
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/internal/auditstack"
+	"github.com/cle2wa/audit-trail/internal/exportsstack"
 	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/settings"
+	"github.com/cle2wa/audit-trail/internal/statestack"
 )
 
 // defaultOutdir is where `go run .` writes; the cdktf CLI sets CDKTF_OUTDIR.
@@ -37,16 +42,38 @@ func run(stdout, stderr io.Writer) int {
 	if env := os.Getenv("CDKTF_OUTDIR"); env != "" {
 		dir = env
 	}
-	err = synthesize(dir, func(app cdktf.App) error {
-		_, err := auditstack.New(app, s)
-		return err
-	})
+	err = synthesize(dir, func(app cdktf.App) error { return addStacks(app, s) })
 	if err != nil {
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "synthesized stack %q into %s/stacks/%s\n", auditstack.Name, dir, auditstack.Name)
+	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/\n", strings.Join(stackNames(s), ", "), dir)
 	return 0
+}
+
+// addStacks adds every stack of the app: the audit trail, the bootstrap
+// stack for the state bucket (unless HCP Terraform keeps the state), and
+// the exports stack that republishes the audit stack's values.
+func addStacks(app cdktf.App, s settings.Settings) error {
+	audit, err := auditstack.New(app, s)
+	if err != nil {
+		return err
+	}
+	if s.State.TFCOrganization == "" {
+		if _, err := statestack.New(app, s); err != nil {
+			return err
+		}
+	}
+	_, err = exportsstack.New(app, s, audit)
+	return err
+}
+
+// stackNames lists the stacks addStacks adds, in order.
+func stackNames(s settings.Settings) []string {
+	if s.State.TFCOrganization != "" {
+		return []string{auditstack.Name, exportsstack.Name}
+	}
+	return []string{auditstack.Name, statestack.Name, exportsstack.Name}
 }
 
 // synthesize adds the stacks to a new app with build and synthesizes it

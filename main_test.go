@@ -110,28 +110,40 @@ func synthDefault(t *testing.T) (dir string, out map[string]string) {
 	return dir, readTree(t, filepath.Join(dir, "cdktf.out"))
 }
 
+// golden is the reviewed copy of the default synth output.
+const golden = "testdata/cdktf.out"
+
 func TestSynthMatchesGolden(t *testing.T) {
 	_, out := synthDefault(t)
-	for file, golden := range map[string]string{
-		"stacks/audit/cdk.tf.json": "testdata/audit.cdk.tf.json",
-		"manifest.json":            "testdata/manifest.json",
-	} {
-		got, ok := out[file]
-		if !ok {
-			t.Fatalf("expected cdktf.out/%s, found files %v", file, keys(out))
+	for _, stack := range []string{"audit", "state", "exports"} {
+		if _, ok := out["stacks/"+stack+"/cdk.tf.json"]; !ok {
+			t.Errorf("expected the stack %s in cdktf.out, found files %v", stack, keys(out))
 		}
-		if *update {
-			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+	}
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+		for file, content := range out {
+			path := filepath.Join(golden, file)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			continue
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("reading %s (run go test . -update to create it): %v", golden, err)
+		return
+	}
+	want := readTree(t, golden)
+	for file := range want {
+		if _, ok := out[file]; !ok {
+			t.Errorf("expected cdktf.out/%s as in %s, found none", file, golden)
 		}
-		if got != string(want) {
-			t.Errorf("cdktf.out/%s differs from %s; if the change is intended, run go test . -update and review the diff", file, golden)
+	}
+	for file, content := range out {
+		if want[file] != content {
+			t.Errorf("cdktf.out/%s differs from %s/%s; if the change is intended, run go test . -update and review the diff", file, golden, file)
 		}
 	}
 }

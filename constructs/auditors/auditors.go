@@ -94,10 +94,11 @@ func (c Config) Validate() error {
 
 // Auditors are the audit group, role and users.
 type Auditors struct {
-	constructs.Construct
-	Group iamgroup.IamGroup
-	Role  iamrole.IamRole
-	Users []iamuser.IamUser
+	// Construct is the scope that holds the resources.
+	Construct constructs.Construct
+	Group     iamgroup.IamGroup
+	Role      iamrole.IamRole
+	Users     []iamuser.IamUser
 }
 
 // New validates cfg and adds the identities to scope. Terraform addresses

@@ -189,7 +189,8 @@ func (c Config) Validate() error {
 
 // Bucket is a log bucket and the resources that harden it.
 type Bucket struct {
-	constructs.Construct
+	// Construct is the scope that holds the resources.
+	Construct constructs.Construct
 	// Bucket is the aws_s3_bucket.
 	Bucket s3bucket.S3Bucket
 	// Policy is the aws_s3_bucket_policy: depend on it before anything

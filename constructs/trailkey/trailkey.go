@@ -87,7 +87,8 @@ func (c Config) Validate() error {
 
 // Key is the trail key and its alias.
 type Key struct {
-	constructs.Construct
+	// Construct is the scope that holds the resources.
+	Construct constructs.Construct
 	// Key is the aws_kms_key; its policy is part of the resource, so a
 	// dependency on Key is a dependency on the policy.
 	Key kmskey.KmsKey

@@ -7,50 +7,48 @@ package auditstack
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/auditstate"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
+	"github.com/cle2wa/audit-trail/internal/awsprovider"
+	"github.com/cle2wa/audit-trail/internal/backend"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
 // Name is the stack's name: its directory is cdktf.out/stacks/<Name>.
 const Name = "audit"
 
-// StatePath is the local backend's state file, relative to the stack's
-// directory cdktf.out/stacks/<Name>: the project root, outside cdktf.out,
-// where a new synth cannot delete it.
-const StatePath = "../../../terraform." + Name + ".tfstate"
+// Stack is the audit stack and the values it publishes.
+type Stack struct {
+	// TerraformStack is the stack itself.
+	TerraformStack cdktf.TerraformStack
+	// Outputs are tokens for the stack's published values, for cross-stack
+	// references from other stacks of the app.
+	Outputs Outputs
+}
+
+// Outputs are the stack's published values as tokens.
+type Outputs struct {
+	TrailARN, TrailName, LogBucketName, LogBucketARN, AccessLogBucketName *string
+	KMSKeyARN, KMSKeyAlias, AuditGroupName, AuditRoleARN                  *string
+	AuditUserNames                                                        *[]*string
+	// AccountID is the account the stack is deployed to.
+	AccountID *string
+}
 
 // New validates s and adds the audit stack to app.
-func New(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
+func New(app constructs.Construct, s settings.Settings) (*Stack, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(Name))
-	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(StatePath)})
-
-	tags := make(map[string]*string, len(s.Tags))
-	for k, v := range s.Tags {
-		tags[k] = jsii.String(v)
-	}
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
-		Region:      jsii.String(s.Region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &tags}},
-	})
-
-	env := arn.Env{
-		Partition: dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
-		AccountID: dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), nil).AccountId(),
-		Region:    s.Region,
-	}
+	backend.Configure(stack, Name, s)
+	env := awsprovider.New(stack, s.Region, s.Tags)
 
 	accessLogBucketARN := env.Bucket(names.AccessLogBucket)
 	logBucketARN := env.Bucket(names.LogBucket)
@@ -121,26 +119,48 @@ func New(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, e
 	for _, u := range audit.Users {
 		userNames = append(userNames, u.Name())
 	}
-	outputs := []struct {
-		name, description string
-		value             interface{}
-	}{
-		{"trail_arn", "ARN of the CloudTrail trail", t.Arn()},
-		{"trail_name", "Name of the CloudTrail trail", t.Name()},
-		{"log_bucket_name", "Name of the S3 bucket that receives the CloudTrail log files", logs.Bucket.Bucket()},
-		{"log_bucket_arn", "ARN of the S3 bucket that receives the CloudTrail log files", logs.Bucket.Arn()},
-		{"access_log_bucket_name", "Name of the S3 bucket that receives the log bucket's server access logs", accessLogs.Bucket.Bucket()},
-		{"kms_key_arn", "ARN of the KMS key that encrypts the CloudTrail log files", key.Key.Arn()},
-		{"kms_key_alias", "Alias of the KMS key that encrypts the CloudTrail log files", key.Alias.Name()},
-		{"audit_group_name", "Name of the IAM group of auditors", audit.Group.Name()},
-		{"audit_role_arn", "ARN of the IAM role that reads and decrypts the log files (MFA required)", audit.Role.Arn()},
-		{"audit_user_names", "Names of the IAM users in the audit group", &userNames},
+	out := Outputs{
+		TrailARN:            t.Arn(),
+		TrailName:           t.Name(),
+		LogBucketName:       logs.Bucket.Bucket(),
+		LogBucketARN:        logs.Bucket.Arn(),
+		AccessLogBucketName: accessLogs.Bucket.Bucket(),
+		KMSKeyARN:           key.Key.Arn(),
+		KMSKeyAlias:         key.Alias.Name(),
+		AuditGroupName:      audit.Group.Name(),
+		AuditRoleARN:        audit.Role.Arn(),
+		AuditUserNames:      &userNames,
+		AccountID:           env.AccountID,
 	}
-	for _, o := range outputs {
-		cdktf.NewTerraformOutput(stack, jsii.String(o.name), &cdktf.TerraformOutputConfig{
-			Value:       o.value,
-			Description: jsii.String(o.description),
+	for _, o := range out.List() {
+		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
+			Value:       o.Value,
+			Description: jsii.String(o.Description),
 		})
 	}
-	return stack, nil
+	return &Stack{TerraformStack: stack, Outputs: out}, nil
+}
+
+// Output is one published value: its name in the contract (package
+// auditstate), its token and its description.
+type Output struct {
+	Name, Description string
+	Value             interface{}
+}
+
+// List is every published value of the contract, in the order the stacks
+// declare them.
+func (o Outputs) List() []Output {
+	return []Output{
+		{auditstate.OutputTrailARN, "ARN of the CloudTrail trail", o.TrailARN},
+		{auditstate.OutputTrailName, "Name of the CloudTrail trail", o.TrailName},
+		{auditstate.OutputLogBucketName, "Name of the S3 bucket that receives the CloudTrail log files", o.LogBucketName},
+		{auditstate.OutputLogBucketARN, "ARN of the S3 bucket that receives the CloudTrail log files", o.LogBucketARN},
+		{auditstate.OutputAccessLogBucketName, "Name of the S3 bucket that receives the log bucket's server access logs", o.AccessLogBucketName},
+		{auditstate.OutputKMSKeyARN, "ARN of the KMS key that encrypts the CloudTrail log files", o.KMSKeyARN},
+		{auditstate.OutputKMSKeyAlias, "Alias of the KMS key that encrypts the CloudTrail log files", o.KMSKeyAlias},
+		{auditstate.OutputAuditGroupName, "Name of the IAM group of auditors", o.AuditGroupName},
+		{auditstate.OutputAuditRoleARN, "ARN of the IAM role that reads and decrypts the log files (MFA required)", o.AuditRoleARN},
+		{auditstate.OutputAuditUserNames, "Names of the IAM users in the audit group", o.AuditUserNames},
+	}
 }

@@ -31,7 +31,7 @@ func synth(t *testing.T, s settings.Settings) (string, *tfjson) {
 	if err != nil {
 		t.Fatalf("auditstack.New: %v", err)
 	}
-	raw := *cdktf.Testing_Synth(stack, jsii.Bool(true))
+	raw := *cdktf.Testing_Synth(stack.TerraformStack, jsii.Bool(true))
 	var parsed map[string]any
 	if err := json.Unmarshal([]byte(raw), &parsed); err != nil {
 		t.Fatalf("synthesized JSON does not parse: %v", err)

@@ -40,6 +40,28 @@ type Settings struct {
 	LogPrefix string
 	// Retention is the lifecycle of both log buckets.
 	Retention logbucket.Retention
+	// State says where the stacks keep their Terraform state.
+	State State
+}
+
+// State is where the stacks keep their Terraform state: a local file by
+// default, an S3 bucket when Bucket is set, or HCP Terraform when
+// TFCOrganization is set.
+type State struct {
+	// Bucket is the S3 bucket of the state; "" for local state.
+	Bucket string
+	// Key is the key prefix of the state objects: each stack's state is
+	// <Key>/<stack>.tfstate. "" means <prefix>/<accountName>.
+	Key string
+	// Region is the bucket's region; "" means the stack region.
+	Region string
+	// KMSKeyID is the ARN of a KMS key that encrypts the state objects;
+	// "" means the bucket's default encryption (SSE-S3).
+	KMSKeyID string
+	// TFCOrganization and TFCWorkspace select HCP Terraform instead: each
+	// stack's workspace is <TFCWorkspace>-<stack>.
+	TFCOrganization string
+	TFCWorkspace    string
 }
 
 // Defaults are the settings used for every key cdktf.json does not set.
@@ -65,6 +87,13 @@ type Names struct {
 	KeyAlias        string
 	Group           string
 	Role            string
+	// StateBucket is the bucket the state stack creates: State.Bucket if
+	// set, else <prefix>-s3-tfstate-<accountName>.
+	StateBucket string
+	// StateKey is the key prefix of the state objects.
+	StateKey string
+	// StateRegion is the region of the state bucket.
+	StateRegion string
 }
 
 // Names derives every resource name, following the lab's style guide:
@@ -78,7 +107,18 @@ func (s Settings) Names() Names {
 		KeyAlias:        "alias/kms-trail-" + s.AccountName,
 		Group:           "group-audit",
 		Role:            "role-audit",
+		StateBucket:     or(s.State.Bucket, fmt.Sprintf("%s-s3-tfstate-%s", s.Prefix, s.AccountName)),
+		StateKey:        or(s.State.Key, s.Prefix+"/"+s.AccountName),
+		StateRegion:     or(s.State.Region, s.Region),
 	}
+}
+
+// or returns value, or fallback if value is empty.
+func or(value, fallback string) string {
+	if value == "" {
+		return fallback
+	}
+	return value
 }
 
 // key describes one setting: its name in cdktf.json and how to decode it.
@@ -100,6 +140,20 @@ var keys = []key{
 	{"logTransitionStorageClass", func(raw json.RawMessage, s *Settings) error {
 		return decodeString(raw, &s.Retention.StorageClass)
 	}},
+	{"stateBucket", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.Bucket) }},
+	{"stateKey", func(raw json.RawMessage, s *Settings) error {
+		if err := decodeString(raw, &s.State.Key); err != nil {
+			return err
+		}
+		if s.State.Key == "" {
+			return errors.New(`"" must not be empty; remove stateKey to use the default <prefix>/<accountName>`)
+		}
+		return nil
+	}},
+	{"stateRegion", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.Region) }},
+	{"stateKmsKeyId", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.KMSKeyID) }},
+	{"tfcOrganization", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.TFCOrganization) }},
+	{"tfcWorkspace", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.TFCWorkspace) }},
 }
 
 // cdktfKeys are context keys that the cdktf CLI adds for itself.
@@ -203,6 +257,9 @@ func (e *Error) Unwrap() error { return e.Err }
 var (
 	namePart      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}$`)
+	stateKeyPart  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+$`)
+	kmsKeyARN     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key/mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]+)$`)
+	tfcName       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,90}$`)
 	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
@@ -237,6 +294,9 @@ func (s Settings) Validate() error {
 		add("auditUsers", err)
 	}
 	add("tags", validateTags(s.Tags))
+	for _, err := range unjoin(s.validateState()) {
+		errs = append(errs, err)
+	}
 	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
 	for _, err := range unjoin(s.Retention.Validate()) {
 		var field *logbucket.FieldError
@@ -247,6 +307,72 @@ func (s Settings) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateState checks the state settings: each valid on its own, and
+// only in combinations that mean one thing.
+func (s Settings) validateState() error {
+	var errs []error
+	add := func(setting string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", setting, err))
+		}
+	}
+	st := s.State
+	if st.Bucket != "" {
+		add("stateBucket", logbucket.ValidateName(st.Bucket))
+		n := s.Names()
+		if st.Bucket == n.LogBucket || st.Bucket == n.AccessLogBucket {
+			add("stateBucket", fmt.Errorf("%q is a log bucket of this stack; Terraform state must live in a bucket of its own", st.Bucket))
+		}
+	}
+	for _, dependent := range []struct{ key, value string }{{"stateKey", st.Key}, {"stateRegion", st.Region}, {"stateKmsKeyId", st.KMSKeyID}} {
+		if dependent.value != "" && st.Bucket == "" {
+			add(dependent.key, fmt.Errorf("%q is set but stateBucket is not; set stateBucket to keep state in S3, or remove %s", dependent.value, dependent.key))
+		}
+	}
+	if st.Key != "" {
+		add("stateKey", validateStateKey(st.Key))
+	}
+	if st.Region != "" && !regionPattern.MatchString(st.Region) {
+		add("stateRegion", fmt.Errorf("%q is not an AWS region name such as us-east-1 or eu-west-2", st.Region))
+	}
+	if st.KMSKeyID != "" && !kmsKeyARN.MatchString(st.KMSKeyID) {
+		add("stateKmsKeyId", fmt.Errorf("%q is not the ARN of a KMS key or alias (arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>)", st.KMSKeyID))
+	}
+	if (st.TFCOrganization == "") != (st.TFCWorkspace == "") {
+		add("tfcOrganization/tfcWorkspace", fmt.Errorf("organization %q and workspace %q: set both to use HCP Terraform, or neither", st.TFCOrganization, st.TFCWorkspace))
+	}
+	if st.TFCOrganization != "" && !tfcName.MatchString(st.TFCOrganization) {
+		add("tfcOrganization", fmt.Errorf("%q must be 1 to 90 letters, digits, underscores or hyphens", st.TFCOrganization))
+	}
+	if st.TFCWorkspace != "" && !tfcName.MatchString(st.TFCWorkspace) {
+		add("tfcWorkspace", fmt.Errorf("%q must be 1 to 90 letters, digits, underscores or hyphens", st.TFCWorkspace))
+	}
+	if st.TFCOrganization != "" && st.Bucket != "" {
+		add("stateBucket/tfcOrganization", fmt.Errorf("%q and %q: choose one place for the state, S3 or HCP Terraform", st.Bucket, st.TFCOrganization))
+	}
+	return errors.Join(errs...)
+}
+
+// validateStateKey applies the S3 backend's key rules to a key prefix.
+func validateStateKey(key string) error {
+	switch {
+	case strings.HasPrefix(key, "/"):
+		return fmt.Errorf("%q must not begin with \"/\"", key)
+	case strings.HasSuffix(key, "/"):
+		return fmt.Errorf("%q must not end with \"/\" (each stack's state is <stateKey>/<stack>.tfstate)", key)
+	case strings.Contains(key, "//"):
+		return fmt.Errorf("%q must not contain \"//\"", key)
+	case len(key) > 900:
+		return fmt.Errorf("%q is %d characters long; at most 900 leave room for the stack name", key, len(key))
+	}
+	for _, part := range strings.Split(key, "/") {
+		if !stateKeyPart.MatchString(part) {
+			return fmt.Errorf("%q: segment %q must be letters, digits and !_.*'()- only", key, part)
+		}
+	}
+	return nil
 }
 
 // retentionKeys maps logbucket.Retention fields to their settings.

@@ -1,0 +1,68 @@
+// Package exportsstack is the stack "exports": it reads the audit stack's
+// values through cdktf cross-stack references (a terraform_remote_state of
+// the audit stack's state) and publishes them again, with the S3 location
+// of the log files.
+//
+// Other teams' stacks read the exports stack's state instead of the audit
+// stack's: it holds these values and nothing else, so they need read
+// access to one small state object, not to every attribute of the audit
+// resources. It has no provider and no resources of its own.
+package exportsstack
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/auditstate"
+	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/internal/auditstack"
+	"github.com/cle2wa/audit-trail/internal/backend"
+	"github.com/cle2wa/audit-trail/internal/settings"
+)
+
+// Name is the stack's name: its directory is cdktf.out/stacks/<Name>.
+const Name = "exports"
+
+// New adds the exports stack to app, reading from audit.
+func New(app constructs.Construct, s settings.Settings, audit *auditstack.Stack) (cdktf.TerraformStack, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	stack := cdktf.NewTerraformStack(app, jsii.String(Name))
+	backend.Configure(stack, Name, s)
+
+	for _, o := range audit.Outputs.List() {
+		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
+			Value:       public(o.Value),
+			Description: jsii.String(o.Description + " (from the audit stack)"),
+		})
+	}
+	uri := "s3://" + *public(audit.Outputs.LogBucketName).(*string) + "/" +
+		trail.LogPath(s.LogPrefix, *public(audit.Outputs.AccountID).(*string)) + "CloudTrail/"
+	cdktf.NewTerraformOutput(stack, jsii.String(auditstate.OutputLogFilesURI), &cdktf.TerraformOutputConfig{
+		Value:       jsii.String(uri),
+		Description: jsii.String("S3 location of the CloudTrail log files: one folder per region below it"),
+	})
+	return stack, nil
+}
+
+// public unwraps the sensitive mark that cdktf puts on every cross-stack
+// output: these values are names and ARNs, meant to be read, and an output
+// of a sensitive value would otherwise have to be sensitive itself.
+func public(value interface{}) interface{} {
+	switch v := value.(type) {
+	case *string:
+		return cdktf.Token_AsString(cdktf.Fn_Nonsensitive(v), nil)
+	case *[]*string:
+		list := make([]*string, 0, len(*v))
+		for _, item := range *v {
+			list = append(list, public(item).(*string))
+		}
+		return &list
+	default:
+		panic(fmt.Sprintf("exports: no way to publish a %T", value))
+	}
+}

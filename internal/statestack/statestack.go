@@ -1,0 +1,60 @@
+// Package statestack is the bootstrap stack "state": the S3 bucket that
+// holds the Terraform state of every stack of the app once stateBucket is
+// set. It is deployed first, with local state, and is never the CloudTrail
+// log bucket.
+package statestack
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/internal/awsprovider"
+	"github.com/cle2wa/audit-trail/internal/backend"
+	"github.com/cle2wa/audit-trail/internal/settings"
+)
+
+// Name is the stack's name: its directory is cdktf.out/stacks/<Name>.
+const Name = "state"
+
+// New validates s and adds the state stack to app: a bucket hardened like
+// the log buckets (versioned, encrypted, all public access blocked, owner
+// enforced, TLS only, protected from destruction) that keeps every version
+// of every state object.
+func New(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	names := s.Names()
+	stack := cdktf.NewTerraformStack(app, jsii.String(Name))
+	backend.Configure(stack, Name, s)
+	env := awsprovider.New(stack, names.StateRegion, s.Tags)
+
+	var kmsKey *string
+	if s.State.KMSKeyID != "" {
+		kmsKey = jsii.String(s.State.KMSKeyID)
+	}
+	bucket, err := logbucket.New(stack, "state_bucket", logbucket.Config{
+		Name:      names.StateBucket,
+		ARN:       env.Bucket(names.StateBucket),
+		KMSKeyARN: kmsKey,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range []struct {
+		name, description string
+		value             *string
+	}{
+		{"state_bucket_name", "Name of the S3 bucket for Terraform state: set it as stateBucket in cdktf.json", bucket.Bucket.Bucket()},
+		{"state_bucket_arn", "ARN of the S3 bucket for Terraform state", bucket.Bucket.Arn()},
+		{"state_bucket_region", "Region of the S3 bucket for Terraform state", bucket.Bucket.Region()},
+	} {
+		cdktf.NewTerraformOutput(stack, jsii.String(o.name), &cdktf.TerraformOutputConfig{
+			Value:       o.value,
+			Description: jsii.String(o.description),
+		})
+	}
+	return stack, nil
+}
