@@ -14,11 +14,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/cle2wa/audit-trail/internal/auditstack"
-	"github.com/cle2wa/audit-trail/internal/exportsstack"
 	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/settings"
-	"github.com/cle2wa/audit-trail/internal/statestack"
+	"github.com/cle2wa/audit-trail/internal/stacks"
 )
 
 // defaultOutdir is where `go run .` writes; the cdktf CLI sets CDKTF_OUTDIR.
@@ -42,38 +40,13 @@ func run(stdout, stderr io.Writer) int {
 	if env := os.Getenv("CDKTF_OUTDIR"); env != "" {
 		dir = env
 	}
-	err = synthesize(dir, func(app cdktf.App) error { return addStacks(app, s) })
+	err = synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) })
 	if err != nil {
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/\n", strings.Join(stackNames(s), ", "), dir)
+	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/\n", strings.Join(stacks.Names(s), ", "), dir)
 	return 0
-}
-
-// addStacks adds every stack of the app: the audit trail, the bootstrap
-// stack for the state bucket (unless HCP Terraform keeps the state), and
-// the exports stack that republishes the audit stack's values.
-func addStacks(app cdktf.App, s settings.Settings) error {
-	audit, err := auditstack.New(app, s)
-	if err != nil {
-		return err
-	}
-	if s.State.TFCOrganization == "" {
-		if _, err := statestack.New(app, s); err != nil {
-			return err
-		}
-	}
-	_, err = exportsstack.New(app, s, audit)
-	return err
-}
-
-// stackNames lists the stacks addStacks adds, in order.
-func stackNames(s settings.Settings) []string {
-	if s.State.TFCOrganization != "" {
-		return []string{auditstack.Name, exportsstack.Name}
-	}
-	return []string{auditstack.Name, statestack.Name, exportsstack.Name}
 }
 
 // synthesize adds the stacks to a new app with build and synthesizes it

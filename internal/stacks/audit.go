@@ -1,8 +1,14 @@
-// Package auditstack assembles the audit trail stack from the settings:
-// the access-log bucket, the log bucket, the trail key, the audit
-// identities and the trail, with the provider, the backend and the stack
-// outputs that other stacks consume.
-package auditstack
+// Package stacks assembles the stacks of the app from the settings:
+//
+//   - "audit" (NewAudit): the access-log bucket, the log bucket, the trail
+//     key, the audit identities and the trail, with the outputs other
+//     stacks consume;
+//   - "state" (NewState): the bucket for remote state, deployed first;
+//   - "exports" (NewExports): the audit stack's values, read through
+//     cross-stack references and published again.
+//
+// Every stack gets the backend the settings choose (Configure).
+package stacks
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
@@ -14,16 +20,15 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
-	"github.com/cle2wa/audit-trail/internal/awsprovider"
-	"github.com/cle2wa/audit-trail/internal/backend"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
-// Name is the stack's name: its directory is cdktf.out/stacks/<Name>.
-const Name = "audit"
+// AuditName is the audit stack's name: its directory is
+// cdktf.out/stacks/<AuditName>.
+const AuditName = "audit"
 
-// Stack is the audit stack and the values it publishes.
-type Stack struct {
+// Audit is the audit stack and the values it publishes.
+type Audit struct {
 	// TerraformStack is the stack itself.
 	TerraformStack cdktf.TerraformStack
 	// Outputs are tokens for the stack's published values, for cross-stack
@@ -40,15 +45,15 @@ type Outputs struct {
 	AccountID *string
 }
 
-// New validates s and adds the audit stack to app.
-func New(app constructs.Construct, s settings.Settings) (*Stack, error) {
+// NewAudit validates s and adds the audit stack to app.
+func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	names := s.Names()
-	stack := cdktf.NewTerraformStack(app, jsii.String(Name))
-	backend.Configure(stack, Name, s)
-	env := awsprovider.New(stack, s.Region, s.Tags)
+	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
+	Configure(stack, AuditName, s)
+	env := newProvider(stack, s.Region, s.Tags)
 
 	accessLogBucketARN := env.Bucket(names.AccessLogBucket)
 	logBucketARN := env.Bucket(names.LogBucket)
@@ -138,7 +143,7 @@ func New(app constructs.Construct, s settings.Settings) (*Stack, error) {
 			Description: jsii.String(o.Description),
 		})
 	}
-	return &Stack{TerraformStack: stack, Outputs: out}, nil
+	return &Audit{TerraformStack: stack, Outputs: out}, nil
 }
 
 // Output is one published value: its name in the contract (package

@@ -1,6 +1,4 @@
-// Package awsprovider configures the AWS provider of a stack and the data
-// sources that tell the stack where it runs.
-package awsprovider
+package stacks
 
 import (
 	"sort"
@@ -14,10 +12,10 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 )
 
-// New adds to stack the AWS provider for region, tagging every taggable
+// newProvider adds to stack the AWS provider for region, tagging every taggable
 // resource with tags, and the aws_partition and aws_caller_identity data
 // sources, and returns them as an arn.Env.
-func New(stack cdktf.TerraformStack, region string, tags map[string]string) arn.Env {
+func newProvider(stack cdktf.TerraformStack, region string, tags map[string]string) arn.Env {
 	defaultTags := make(map[string]*string, len(tags))
 	keys := make([]string, 0, len(tags))
 	for k := range tags {

@@ -1,4 +1,4 @@
-package auditstack_test
+package stacks_test
 
 import (
 	"encoding/json"
@@ -18,8 +18,8 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
-	"github.com/cle2wa/audit-trail/internal/auditstack"
 	"github.com/cle2wa/audit-trail/internal/settings"
+	"github.com/cle2wa/audit-trail/internal/stacks"
 )
 
 // synth builds the stack for s in a fresh testing app and returns the
@@ -27,9 +27,9 @@ import (
 func synth(t *testing.T, s settings.Settings) (string, *tfjson) {
 	t.Helper()
 	app := cdktf.Testing_App(nil)
-	stack, err := auditstack.New(app, s)
+	stack, err := stacks.NewAudit(app, s)
 	if err != nil {
-		t.Fatalf("auditstack.New: %v", err)
+		t.Fatalf("stacks.NewAudit: %v", err)
 	}
 	raw := *cdktf.Testing_Synth(stack.TerraformStack, jsii.Bool(true))
 	var parsed map[string]any
@@ -461,7 +461,7 @@ func TestBackendAndOutputs(t *testing.T) {
 	if statePath == "" || filepath.IsAbs(statePath) {
 		t.Fatalf("expected a relative local state path, found %q", statePath)
 	}
-	stackDir := filepath.Join("project", "cdktf.out", "stacks", auditstack.Name)
+	stackDir := filepath.Join("project", "cdktf.out", "stacks", stacks.AuditName)
 	state := filepath.Join(stackDir, statePath)
 	if strings.HasPrefix(state, filepath.Join("project", "cdktf.out")+string(filepath.Separator)) || filepath.Dir(state) != "project" {
 		t.Errorf("state path %q resolves to %q: expected the project root, outside cdktf.out", statePath, state)
@@ -499,7 +499,7 @@ func TestInvalidSettingsBuildNothing(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	s := settings.Defaults()
 	s.Region = "mars-1"
-	if _, err := auditstack.New(app, s); err == nil || !strings.Contains(err.Error(), `region: "mars-1"`) {
+	if _, err := stacks.NewAudit(app, s); err == nil || !strings.Contains(err.Error(), `region: "mars-1"`) {
 		t.Fatalf("expected an error naming region and its value, found %v", err)
 	}
 	if n := len(*app.Node().Children()); n != 0 {

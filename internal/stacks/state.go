@@ -1,8 +1,4 @@
-// Package statestack is the bootstrap stack "state": the S3 bucket that
-// holds the Terraform state of every stack of the app once stateBucket is
-// set. It is deployed first, with local state, and is never the CloudTrail
-// log bucket.
-package statestack
+package stacks
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
@@ -10,26 +6,26 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
-	"github.com/cle2wa/audit-trail/internal/awsprovider"
-	"github.com/cle2wa/audit-trail/internal/backend"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
-// Name is the stack's name: its directory is cdktf.out/stacks/<Name>.
-const Name = "state"
+// StateName is the bootstrap stack's name.
+const StateName = "state"
 
-// New validates s and adds the state stack to app: a bucket hardened like
-// the log buckets (versioned, encrypted, all public access blocked, owner
-// enforced, TLS only, protected from destruction) that keeps every version
-// of every state object.
-func New(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
+// NewState validates s and adds the bootstrap stack "state" to app: the S3
+// bucket that holds the Terraform state of every stack once stateBucket is
+// set. It is deployed first, with local state, and is never a log bucket.
+// The bucket is hardened like the log buckets (versioned, encrypted, all
+// public access blocked, owner enforced, TLS only, protected from
+// destruction) and keeps every version of every state object.
+func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	names := s.Names()
-	stack := cdktf.NewTerraformStack(app, jsii.String(Name))
-	backend.Configure(stack, Name, s)
-	env := awsprovider.New(stack, names.StateRegion, s.Tags)
+	stack := cdktf.NewTerraformStack(app, jsii.String(StateName))
+	Configure(stack, StateName, s)
+	env := newProvider(stack, names.StateRegion, s.Tags)
 
 	var kmsKey *string
 	if s.State.KMSKeyID != "" {

@@ -1,7 +1,4 @@
-// Package backend gives each stack of the app the Terraform backend the
-// settings choose: a local state file (the default), an S3 bucket with
-// S3-native locking, or HCP Terraform.
-package backend
+package stacks
 
 import (
 	"github.com/aws/jsii-runtime-go"
@@ -27,7 +24,9 @@ func Workspace(s settings.Settings, stack string) string {
 	return s.State.TFCWorkspace + "-" + stack
 }
 
-// Configure adds the backend that s chooses to stack, named stackName.
+// Configure adds the backend that s chooses to stack, named stackName: a
+// local state file (the default), an S3 bucket with S3-native locking, or
+// HCP Terraform.
 func Configure(stack cdktf.TerraformStack, stackName string, s settings.Settings) {
 	switch {
 	case s.State.Bucket != "":

@@ -1,13 +1,4 @@
-// Package exportsstack is the stack "exports": it reads the audit stack's
-// values through cdktf cross-stack references (a terraform_remote_state of
-// the audit stack's state) and publishes them again, with the S3 location
-// of the log files.
-//
-// Other teams' stacks read the exports stack's state instead of the audit
-// stack's: it holds these values and nothing else, so they need read
-// access to one small state object, not to every attribute of the audit
-// resources. It has no provider and no resources of its own.
-package exportsstack
+package stacks
 
 import (
 	"fmt"
@@ -18,21 +9,27 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
 	"github.com/cle2wa/audit-trail/constructs/trail"
-	"github.com/cle2wa/audit-trail/internal/auditstack"
-	"github.com/cle2wa/audit-trail/internal/backend"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
-// Name is the stack's name: its directory is cdktf.out/stacks/<Name>.
-const Name = "exports"
+// ExportsName is the exports stack's name.
+const ExportsName = "exports"
 
-// New adds the exports stack to app, reading from audit.
-func New(app constructs.Construct, s settings.Settings, audit *auditstack.Stack) (cdktf.TerraformStack, error) {
+// NewExports adds the stack "exports" to app: it reads the audit stack's
+// values through cdktf cross-stack references (a terraform_remote_state of
+// the audit stack's state) and publishes them again, with the S3 location
+// of the log files.
+//
+// Other teams' stacks read the exports stack's state instead of the audit
+// stack's: it holds these values and nothing else, so they need read
+// access to one small state object, not to every attribute of the audit
+// resources. It has no provider and no resources of its own.
+func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cdktf.TerraformStack, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	stack := cdktf.NewTerraformStack(app, jsii.String(Name))
-	backend.Configure(stack, Name, s)
+	stack := cdktf.NewTerraformStack(app, jsii.String(ExportsName))
+	Configure(stack, ExportsName, s)
 
 	for _, o := range audit.Outputs.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
