@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -33,33 +31,14 @@ func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cd
 
 	for _, o := range audit.Outputs.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
-			Value:       public(o.Value),
+			Value:       o.Value,
 			Description: jsii.String(o.Description + " (from the audit stack)"),
 		})
 	}
-	uri := "s3://" + *public(audit.Outputs.LogBucketName).(*string) + "/" +
-		trail.LogPath(s.LogPrefix, *public(audit.Outputs.AccountID).(*string)) + "CloudTrail/"
+	uri := "s3://" + *audit.Outputs.LogBucketName + "/" + trail.LogPath(s.LogPrefix, *audit.Outputs.AccountID) + "CloudTrail/"
 	cdktf.NewTerraformOutput(stack, jsii.String(auditstate.OutputLogFilesURI), &cdktf.TerraformOutputConfig{
 		Value:       jsii.String(uri),
 		Description: jsii.String("S3 location of the CloudTrail log files: one folder per region below it"),
 	})
 	return stack, nil
-}
-
-// public unwraps the sensitive mark that cdktf puts on every cross-stack
-// output: these values are names and ARNs, meant to be read, and an output
-// of a sensitive value would otherwise have to be sensitive itself.
-func public(value interface{}) interface{} {
-	switch v := value.(type) {
-	case *string:
-		return cdktf.Token_AsString(cdktf.Fn_Nonsensitive(v), nil)
-	case *[]*string:
-		list := make([]*string, 0, len(*v))
-		for _, item := range *v {
-			list = append(list, public(item).(*string))
-		}
-		return &list
-	default:
-		panic(fmt.Sprintf("exports: no way to publish a %T", value))
-	}
 }
