@@ -58,23 +58,31 @@ func terraformCLI(t *testing.T) string {
 	return path
 }
 
-// tfRun runs terraform in dir with a clean, offline configuration and
-// returns its combined output.
-func tfRun(t *testing.T, tf, dir string, args ...string) (string, error) {
+// toolEnv is the environment for Terraform and the cdktf CLI: an empty
+// CLI configuration file, no update checks, no prompts, no AWS profile.
+func toolEnv(t *testing.T) []string {
 	t.Helper()
 	config := filepath.Join(t.TempDir(), "terraformrc")
 	if err := os.WriteFile(config, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tf, append([]string{"-chdir=" + dir}, args...)...)
-	cmd.Env = append(os.Environ(),
+	return append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+config,
 		"CHECKPOINT_DISABLE=1",
 		"TF_IN_AUTOMATION=1",
 		"TF_INPUT=0",
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
 	)
+}
+
+// tfRun runs terraform in dir with a clean, offline configuration and
+// returns its combined output.
+func tfRun(t *testing.T, tf, dir string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(tf, append([]string{"-chdir=" + dir}, args...)...)
+	cmd.Env = toolEnv(t)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

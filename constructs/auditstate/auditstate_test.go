@@ -1,0 +1,29 @@
+package auditstate
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestS3Validate(t *testing.T) {
+	cases := map[string]struct {
+		s    S3
+		want string // "" for valid
+	}{
+		"valid":         {S3{Bucket: "acme-tfstate", Key: "cle2wa/master/exports.tfstate", Region: "us-east-1"}, ""},
+		"nothing":       {S3{}, "the bucket is required\naudit state: the key is required\naudit state: the region is required"},
+		"leading slash": {S3{Bucket: "b", Key: "/exports.tfstate", Region: "us-east-1"}, `key "/exports.tfstate" must not begin with "/"`},
+		"double slash":  {S3{Bucket: "b", Key: "a//exports.tfstate", Region: "us-east-1"}, `key "a//exports.tfstate"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := c.s.Validate()
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("expected %+v to be valid, found %v", c.s, err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("expected an error containing %q, found %v", c.want, err)
+			}
+		})
+	}
+}
