@@ -1,0 +1,227 @@
+package review
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/guard"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// MaxBytes is the size the report must stay under to fit a pull-request
+// comment.
+const MaxBytes = 60 * 1024
+
+// maxValue is the longest value a resource line shows in full.
+const maxValue = 160
+
+// Write writes the report of stacks, with the results of scans, to w.
+func Write(w io.Writer, stacks []Stack, scans []Scan) error {
+	docs := Docs(stacks)
+	b := &strings.Builder{}
+	resources := 0
+	for _, d := range docs {
+		resources += len(d.AllResources())
+	}
+	fmt.Fprintf(b, "# Review: audit trail stacks\n\n")
+	fmt.Fprintf(b, "%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`).\n\n", len(docs), resources)
+
+	writeControls(b, docs)
+	writeGuard(b, stacks)
+	writeScans(b, scans)
+	for _, s := range stacks {
+		writeStack(b, s.Doc)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeControls(b *strings.Builder, docs []*tfjson.Doc) {
+	fmt.Fprintf(b, "## Controls\n\n| Framework | Control | Title | Status | Evidence |\n|---|---|---|---|---|\n")
+	for _, c := range Controls {
+		r := c.Evaluate(docs)
+		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, r.Status, cell(r.Evidence))
+	}
+	b.WriteString("\n")
+}
+
+func writeGuard(b *strings.Builder, stacks []Stack) {
+	fmt.Fprintf(b, "## Guard rules\n\n")
+	var suppressed, broken []Annotation
+	for _, s := range stacks {
+		for _, a := range s.Annotations {
+			switch {
+			case a.Level == "ERROR":
+				broken = append(broken, a)
+			case strings.HasPrefix(a.Message, guard.SuppressedPrefix):
+				suppressed = append(suppressed, a)
+			}
+		}
+	}
+	fmt.Fprintf(b, "%d rules checked at every synth", len(guard.Rules))
+	if len(broken) == 0 && len(suppressed) == 0 {
+		b.WriteString(": all pass in every stack, none suppressed.\n\n")
+	} else {
+		b.WriteString(".\n\n")
+	}
+	for _, a := range broken {
+		fmt.Fprintf(b, "- BROKEN `%s`: %s\n", a.Path, a.Message)
+	}
+	if len(suppressed) > 0 {
+		b.WriteString("Suppressed, with the reasons given in the code:\n\n")
+		for _, a := range suppressed {
+			fmt.Fprintf(b, "- `%s` %s\n", a.Path, strings.TrimPrefix(a.Message, guard.SuppressedPrefix))
+		}
+	}
+	if len(broken) > 0 || len(suppressed) > 0 {
+		b.WriteString("\n")
+	}
+}
+
+func writeStack(b *strings.Builder, d *tfjson.Doc) {
+	fmt.Fprintf(b, "## Stack `%s`\n\n", d.Stack)
+	kind, cfg := d.Backend()
+	fmt.Fprintf(b, "State: %s", kind)
+	if len(cfg) > 0 {
+		fmt.Fprintf(b, " (%s)", settings(cfg, ""))
+	}
+	b.WriteString("\n\n")
+	if rs := d.AllResources(); len(rs) > 0 {
+		b.WriteString("Resources:\n\n")
+		for _, r := range rs {
+			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, settings(r.Attrs, ""))
+		}
+		b.WriteString("\n")
+	}
+	var policies []tfjson.Block
+	for _, ds := range d.AllDataSources() {
+		if ds.Type == "aws_iam_policy_document" {
+			policies = append(policies, ds)
+			continue
+		}
+		if ds.Type == "terraform_remote_state" {
+			backend, _ := ds.Attrs["backend"].(string)
+			cfg, _ := ds.Attrs["config"].(map[string]any)
+			fmt.Fprintf(b, "Reads `%s`: %s (%s)\n\n", ds.Address, backend, settings(cfg, ""))
+		}
+	}
+	if len(policies) > 0 {
+		b.WriteString("Policies:\n\n")
+		for _, p := range policies {
+			fmt.Fprintf(b, "- `%s`\n", p.Address)
+			for _, s := range tfjson.Statements(p) {
+				fmt.Fprintf(b, "  - %s\n", statement(s))
+			}
+		}
+		b.WriteString("\n")
+	}
+	if outs := d.Outputs(); len(outs) > 0 {
+		b.WriteString("Outputs: ")
+		var names []string
+		for _, o := range outs {
+			n := "`" + o.Name + "`"
+			if o.Sensitive {
+				n += " (sensitive)"
+			}
+			names = append(names, n)
+		}
+		b.WriteString(strings.Join(names, ", ") + "\n\n")
+	}
+}
+
+// statement renders a policy statement on one line.
+func statement(s tfjson.Statement) string {
+	var who []string
+	types := make([]string, 0, len(s.Principals))
+	for t := range s.Principals {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		who = append(who, t+": "+strings.Join(s.Principals[t], ", "))
+	}
+	line := fmt.Sprintf("`%s` %s", s.Sid, s.Effect)
+	if len(who) > 0 {
+		line += " " + strings.Join(who, "; ")
+	}
+	if len(s.Actions) > 0 {
+		line += " to " + strings.Join(s.Actions, ", ")
+	}
+	if len(s.NotActions) > 0 {
+		line += " to all but " + strings.Join(s.NotActions, ", ")
+	}
+	if len(s.Resources) > 0 {
+		line += " on " + strings.Join(s.Resources, ", ")
+	}
+	for i, c := range s.Conditions {
+		if i == 0 {
+			line += " if "
+		} else {
+			line += " and "
+		}
+		line += fmt.Sprintf("%s %s %s", c.Test, c.Variable, strings.Join(c.Values, "|"))
+	}
+	return cell(line)
+}
+
+// settings renders a block's arguments as key=value pairs, nested blocks
+// flattened with dots; policies are shown under Policies instead.
+func settings(attrs map[string]any, prefix string) string {
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		if k != "//" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, flatten(prefix+k, attrs[k])...)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func flatten(key string, v any) []string {
+	switch x := v.(type) {
+	case map[string]any:
+		if s := settings(x, key+"."); s != "" {
+			return []string{s}
+		}
+		return nil
+	case []any:
+		if len(x) > 0 {
+			if _, nested := x[0].(map[string]any); nested {
+				var out []string
+				for i, item := range x {
+					k := key
+					if len(x) > 1 {
+						k = fmt.Sprintf("%s[%d]", key, i)
+					}
+					out = append(out, flatten(k, item)...)
+				}
+				return out
+			}
+		}
+		var items []string
+		for _, item := range x {
+			items = append(items, fmt.Sprint(item))
+		}
+		return []string{key + "=[" + short(strings.Join(items, ", ")) + "]"}
+	default:
+		return []string{key + "=" + short(fmt.Sprint(x))}
+	}
+}
+
+func short(s string) string {
+	if len(s) > maxValue {
+		return s[:maxValue] + "…"
+	}
+	return s
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
+}

@@ -1,0 +1,174 @@
+package review
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Scan is the result of one scanner over the stacks.
+type Scan struct {
+	// Scanner names the tool and version, for example "tfsec 1.28.14".
+	Scanner string
+	// Findings are what it reported.
+	Findings []ScanFinding
+}
+
+// ScanFinding is one finding of a scanner.
+type ScanFinding struct {
+	ID, Severity, Title, Resource, Target string
+	// Ignored holds the committed reason when the finding is ignored.
+	Ignored string
+}
+
+func writeScans(b *strings.Builder, scans []Scan) {
+	b.WriteString("## Independent scanners\n\n")
+	if len(scans) == 0 {
+		b.WriteString("Not run at synth. CI scans every change with trivy and tfsec; `go run . review -trivy FILE -tfsec FILE` adds their JSON results here.\n\n")
+		return
+	}
+	for _, s := range scans {
+		open := 0
+		for _, f := range s.Findings {
+			if f.Ignored == "" {
+				open++
+			}
+		}
+		fmt.Fprintf(b, "%s: %d findings, %d of them unexplained.\n\n", s.Scanner, len(s.Findings), open)
+		if len(s.Findings) == 0 {
+			continue
+		}
+		b.WriteString("| ID | Severity | Resource | Finding | Explanation |\n|---|---|---|---|---|\n")
+		for _, f := range s.Findings {
+			why := f.Ignored
+			if why == "" {
+				why = "**none: fix it or explain it**"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", f.ID, f.Severity, cell(f.Target+" "+f.Resource), cell(f.Title), cell(why))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// Ignores are the committed explanations of scanner findings: check ID to
+// reason, read from a .trivyignore whose every entry follows a comment.
+type Ignores map[string]string
+
+// ParseIgnores reads a .trivyignore: each check ID on a line of its own,
+// after one or more "#" comment lines that give the reason. An entry
+// without a reason is an error.
+func ParseIgnores(name string, data []byte) (Ignores, error) {
+	out := Ignores{}
+	var reason []string
+	var errs []error
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+			reason = nil
+		case strings.HasPrefix(line, "#"):
+			reason = append(reason, strings.TrimSpace(strings.TrimPrefix(line, "#")))
+		default:
+			id := strings.Fields(line)[0]
+			why := strings.TrimSpace(strings.Join(reason, " "))
+			if why == "" {
+				errs = append(errs, fmt.Errorf("%s:%d: %s is ignored without a reason; put the reason in a comment above it", name, i+1, id))
+			}
+			out[id] = why
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// explain returns the reason for a finding with any of ids, or "".
+func (ig Ignores) explain(ids ...string) string {
+	for _, id := range ids {
+		if r, ok := ig[id]; ok && id != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// trivyResults is the part of `trivy config -f json` this package reads.
+type trivyResults struct {
+	Results []struct {
+		Target            string
+		Misconfigurations []struct {
+			ID, AVDID, Title, Severity, Status string
+			CauseMetadata                      struct{ Resource string }
+		}
+	}
+}
+
+// tfsecResults is the part of `tfsec -f json` this package reads.
+type tfsecResults struct {
+	Results []struct {
+		RuleID      string `json:"rule_id"`
+		LongID      string `json:"long_id"`
+		Description string `json:"rule_description"`
+		Severity    string `json:"severity"`
+		Resource    string `json:"resource"`
+		Location    struct {
+			Filename string `json:"filename"`
+		} `json:"location"`
+	} `json:"results"`
+}
+
+// LoadScans reads the JSON results of trivy and tfsec (either file name may
+// be empty) and marks the findings that ignoreFile explains.
+func LoadScans(trivyFile, tfsecFile, ignoreFile string) ([]Scan, error) {
+	if trivyFile == "" && tfsecFile == "" {
+		return nil, nil
+	}
+	ignores := Ignores{}
+	if data, err := os.ReadFile(ignoreFile); err == nil {
+		if ignores, err = ParseIgnores(ignoreFile, data); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	var scans []Scan
+	if trivyFile != "" {
+		var r trivyResults
+		if err := readResults(trivyFile, &r); err != nil {
+			return nil, err
+		}
+		s := Scan{Scanner: "trivy config"}
+		for _, res := range r.Results {
+			for _, m := range res.Misconfigurations {
+				if m.Status != "" && m.Status != "FAIL" {
+					continue
+				}
+				s.Findings = append(s.Findings, ScanFinding{ID: m.ID, Severity: m.Severity, Title: m.Title, Resource: m.CauseMetadata.Resource, Target: res.Target, Ignored: ignores.explain(m.ID, m.AVDID)})
+			}
+		}
+		scans = append(scans, s)
+	}
+	if tfsecFile != "" {
+		var r tfsecResults
+		if err := readResults(tfsecFile, &r); err != nil {
+			return nil, err
+		}
+		s := Scan{Scanner: "tfsec"}
+		for _, f := range r.Results {
+			s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID + " " + f.LongID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: f.Location.Filename, Ignored: ignores.explain(f.RuleID, strings.Replace(f.RuleID, "AVD-", "", 1), f.LongID)})
+		}
+		scans = append(scans, s)
+	}
+	return scans, nil
+}
+
+func readResults(file string, into any) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, into); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
