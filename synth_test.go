@@ -8,6 +8,10 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/internal/guard"
+	"github.com/cle2wa/audit-trail/internal/settings"
+	"github.com/cle2wa/audit-trail/internal/stacks"
 )
 
 // failing is a synth-time validation that always fails with its message.
@@ -40,5 +44,69 @@ func TestFailedSynthValidationKeepsThePreviousOutput(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(dir))
 	if len(entries) != 1 {
 		t.Errorf("expected no staging directory left beside cdktf.out, found %d entries", len(entries))
+	}
+}
+
+// breakTrail builds the app's stacks and turns the trail single-region
+// with an escape hatch, as a careless change might.
+func breakTrail(s settings.Settings, suppress string) func(app cdktf.App) error {
+	return func(app cdktf.App) error {
+		if err := stacks.All(app, s); err != nil {
+			return err
+		}
+		trail := app.Node().FindChild(jsii.String("audit")).Node().FindChild(jsii.String("trail"))
+		trail.(cdktf.TerraformResource).AddOverride(jsii.String("is_multi_region_trail"), false)
+		if suppress != "" {
+			return guard.Suppress(trail, "TRAIL-MULTI-REGION", suppress)
+		}
+		return nil
+	}
+}
+
+func TestBrokenGuardRuleFailsTheSynth(t *testing.T) {
+	for name, continueOnErrors := range map[string]string{"go run": "", "cdktf CLI": "true"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", continueOnErrors)
+			dir := filepath.Join(t.TempDir(), "cdktf.out")
+			previous := filepath.Join(dir, "stacks", "audit", "cdk.tf.json")
+			os.MkdirAll(filepath.Dir(previous), 0o755)
+			os.WriteFile(previous, []byte("previous"), 0o644)
+
+			err := synthesize(dir, breakTrail(settings.Defaults(), ""))
+			want := "[audit/trail] TRAIL-MULTI-REGION: the trail must record every region"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("expected the synth to fail with %q, found %v", want, err)
+			}
+			if got, _ := os.ReadFile(previous); string(got) != "previous" {
+				t.Errorf("expected the previous output kept, found %q", got)
+			}
+		})
+	}
+}
+
+func TestSuppressedRuleIsReported(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cdktf.out")
+	reason := "a single-region trail is what this test wants to see reported"
+	if err := synthesize(dir, breakTrail(settings.Defaults(), reason)); err != nil {
+		t.Fatalf("expected a suppressed rule not to fail the synth, found %v", err)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, ReviewFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"- `audit/trail` TRAIL-MULTI-REGION: " + reason,
+		"| CIS | 3.1 | CloudTrail is enabled in all regions | **FAIL** |",
+	} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("expected REVIEW.md to contain %q", want)
+		}
+	}
+}
+
+func TestSuppressionNeedsAReason(t *testing.T) {
+	err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), breakTrail(settings.Defaults(), "because"))
+	if err == nil || !strings.Contains(err.Error(), `the reason "because" is too short`) {
+		t.Errorf("expected a short reason to be refused, found %v", err)
 	}
 }
