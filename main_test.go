@@ -111,7 +111,7 @@ func synthDefault(t *testing.T) (dir string, out map[string]string) {
 }
 
 // golden is the reviewed copy of the default synth output.
-const golden = "testdata/cdktf.out"
+const golden = "testdata/golden"
 
 func TestSynthMatchesGolden(t *testing.T) {
 	_, out := synthDefault(t)

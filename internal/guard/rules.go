@@ -62,6 +62,8 @@ var Rules = []Rule{
 	{"TRAIL-KMS", "every trail encrypts its log files with a KMS key", trailKMS},
 	{"TRAIL-MANAGEMENT-EVENTS", "every trail records all read and write management events", trailManagementEvents},
 	{"TRAIL-ORDERED", "every trail is created after its bucket policy and its KMS key", trailOrdered},
+	{"TRAIL-BUCKET-KMS", "the trail's bucket encrypts by default with the trail's KMS key", trailBucketKMS},
+	{"TRAIL-BUCKET-LOGGING", "the trail's bucket has server access logging (CIS 3.4)", trailBucketLogging},
 	{"BUCKET-TLS-ONLY", "every bucket policy denies requests without TLS", bucketTLSOnly},
 	{"BUCKET-PUBLIC-ACCESS", "every bucket has all four public access block flags", bucketPublicAccess},
 	{"BUCKET-VERSIONING", "every bucket is versioned", bucketVersioning},
@@ -76,6 +78,7 @@ var Rules = []Rule{
 	{"IAM-NO-CREDENTIALS", "no access keys or console passwords in Terraform state", iamNoCredentials},
 	{"IAM-NO-USER-POLICIES", "users get permissions only through groups (CIS 1.15)", iamNoUserPolicies},
 	{"IAM-ROLE-MFA", "every role that people assume requires MFA", iamRoleMFA},
+	{"IAM-GROUP-MFA", "every group with members denies all but MFA enrolment until MFA is present", iamGroupMFA},
 }
 
 // Check runs every rule on one stack.
@@ -168,6 +171,49 @@ func trailOrdered(d *tfjson.Doc) []problem {
 		}
 		if key, _, ok := tfjson.Ref(t.Attrs["kms_key_id"]); ok && !slices.Contains(deps, key) {
 			out = append(out, problem{t, fmt.Sprintf("the trail must depend on %s: CloudTrail checks the key policy when it creates the trail", key)})
+		}
+	}
+	return out
+}
+
+// trailBucket returns the bucket a trail delivers to, when the stack has it.
+func trailBucket(d *tfjson.Doc, t tfjson.Block) (tfjson.Block, bool) {
+	addr, _, ok := tfjson.Ref(t.Attrs["s3_bucket_name"])
+	if !ok {
+		return tfjson.Block{}, false
+	}
+	return d.Find(addr)
+}
+
+func trailBucketKMS(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, t := range d.Resources("aws_cloudtrail") {
+		bucket, ok := trailBucket(d, t)
+		if !ok {
+			continue
+		}
+		key, _, ok := tfjson.Ref(t.Attrs["kms_key_id"])
+		if !ok {
+			continue // TRAIL-KMS reports a trail without a key
+		}
+		encrypted := false
+		for _, e := range companions(d, "aws_s3_bucket_server_side_encryption_configuration", bucket) {
+			byDefault := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default")
+			bucketKey, _, _ := tfjson.Ref(tfjson.Get(byDefault, "kms_master_key_id"))
+			encrypted = encrypted || tfjson.Get(byDefault, "sse_algorithm") == "aws:kms" && bucketKey == key
+		}
+		if !encrypted {
+			out = append(out, problem{bucket, fmt.Sprintf("the trail's bucket must encrypt by default with the trail's key %s (SSE-KMS)", key)})
+		}
+	}
+	return out
+}
+
+func trailBucketLogging(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, t := range d.Resources("aws_cloudtrail") {
+		if bucket, ok := trailBucket(d, t); ok && len(companions(d, "aws_s3_bucket_logging", bucket)) == 0 {
+			out = append(out, problem{bucket, "the trail's bucket must log every access to an access-log bucket (aws_s3_bucket_logging)"})
 		}
 	}
 	return out
@@ -403,6 +449,29 @@ func iamRoleMFA(d *tfjson.Doc) []problem {
 				!slices.Equal(s.Condition("Bool", "aws:MultiFactorAuthPresent"), []string{"true"}) {
 				out = append(out, problem{role, fmt.Sprintf("trust statement %q lets IAM principals assume the role without MFA (Bool aws:MultiFactorAuthPresent true)", s.Sid)})
 			}
+		}
+	}
+	return out
+}
+
+func iamGroupMFA(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, m := range d.Resources("aws_iam_group_membership") {
+		group, _, ok := tfjson.Ref(m.Attrs["group"])
+		if !ok || len(tfjson.Strings(m.Attrs["users"])) == 0 {
+			continue
+		}
+		enforced := false
+		for _, p := range d.Referring("aws_iam_group_policy", "group", group) {
+			statements, _ := d.Policy(p.Attrs["policy"])
+			for _, s := range statements {
+				enforced = enforced || s.Effect == "Deny" && len(s.NotActions) > 0 &&
+					slices.Equal(s.Condition("BoolIfExists", "aws:MultiFactorAuthPresent"), []string{"false"})
+			}
+		}
+		if !enforced {
+			g, _ := d.Find(group)
+			out = append(out, problem{g, "the group's policy must deny all but MFA enrolment while aws:MultiFactorAuthPresent is false"})
 		}
 	}
 	return out

@@ -12,7 +12,7 @@ import (
 // golden parses a stack of the reviewed default synth.
 func golden(t *testing.T, stack string) *tfjson.Doc {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "cdktf.out", "stacks", stack, "cdk.tf.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", "stacks", stack, "cdk.tf.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,12 @@ func TestEachRuleCatchesItsBreach(t *testing.T) {
 		"TRAIL-ORDERED": {func(t *testing.T, r map[string]any) {
 			set(t, r, []any{"aws_kms_key.trail_key"}, "resource", "aws_cloudtrail", "trail", "depends_on")
 		}, "aws_cloudtrail.trail", "depend on aws_s3_bucket_policy.log_bucket_policy"},
+		"TRAIL-BUCKET-KMS": {func(t *testing.T, r map[string]any) {
+			set(t, r, "AES256", "resource", "aws_s3_bucket_server_side_encryption_configuration", "log_bucket_encryption", "rule", 0, "apply_server_side_encryption_by_default", "sse_algorithm")
+		}, "aws_s3_bucket.log_bucket", "with the trail's key aws_kms_key.trail_key"},
+		"TRAIL-BUCKET-LOGGING": {func(t *testing.T, r map[string]any) {
+			set(t, r, nil, "resource", "aws_s3_bucket_logging")
+		}, "aws_s3_bucket.log_bucket", "log every access"},
 		"BUCKET-TLS-ONLY": {func(t *testing.T, r map[string]any) {
 			set(t, r, []any{"true"}, "data", keyPolicy, "log_bucket_policy", "statement", 0, "condition", 0, "values")
 		}, "aws_s3_bucket.log_bucket", "aws:SecureTransport"},
@@ -140,6 +146,9 @@ func TestEachRuleCatchesItsBreach(t *testing.T) {
 			set(t, r, []any{map[string]any{"test": "ArnEquals", "variable": "aws:PrincipalArn", "values": []any{"x"}}},
 				"data", keyPolicy, "audit_role_trust", "statement", 0, "condition")
 		}, "aws_iam_role.audit_role", "without MFA"},
+		"IAM-GROUP-MFA": {func(t *testing.T, r map[string]any) {
+			set(t, r, []any{"true"}, "data", keyPolicy, "audit_group_policy", "statement", 2, "condition", 0, "values")
+		}, "aws_iam_group.audit_group", "deny all but MFA enrolment"},
 	}
 	for _, rule := range Rules {
 		c, ok := cases[rule.ID]

@@ -10,7 +10,7 @@ import (
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
-const goldenOut = "../../testdata/cdktf.out"
+const goldenOut = "../../testdata/golden"
 
 func goldenStacks(t *testing.T) []Stack {
 	t.Helper()
@@ -212,7 +212,7 @@ func TestParseIgnores(t *testing.T) {
 	if err != nil {
 		t.Fatalf("expected a valid file, found %v", err)
 	}
-	if ig["AVD-AWS-0089"] != "The access-log bucket is the target of server access logs; logging its own access would loop." || ig["AVD-AWS-0132"] != "reason two" {
+	if ig.explain("AWS-0089") != "The access-log bucket is the target of server access logs; logging its own access would loop." || ig.explain("AVD-AWS-0132") != "reason two" {
 		t.Errorf("expected each ID with its reason, found %v", ig)
 	}
 	_, err = ParseIgnores(".trivyignore", []byte("# reason\nAVD-AWS-0001\n\nAVD-AWS-0002\n"))

@@ -76,16 +76,19 @@ func ParseIgnores(name string, data []byte) (Ignores, error) {
 			if why == "" {
 				errs = append(errs, fmt.Errorf("%s:%d: %s is ignored without a reason; put the reason in a comment above it", name, i+1, id))
 			}
-			out[id] = why
+			out[normID(id)] = why
 		}
 	}
 	return out, errors.Join(errs...)
 }
 
+// normID makes "AVD-AWS-0089" and "AWS-0089" the same check ID.
+func normID(id string) string { return strings.TrimPrefix(strings.ToUpper(id), "AVD-") }
+
 // explain returns the reason for a finding with any of ids, or "".
 func (ig Ignores) explain(ids ...string) string {
 	for _, id := range ids {
-		if r, ok := ig[id]; ok && id != "" {
+		if r, ok := ig[normID(id)]; ok && id != "" {
 			return r
 		}
 	}
@@ -155,7 +158,7 @@ func LoadScans(trivyFile, tfsecFile, ignoreFile string) ([]Scan, error) {
 		}
 		s := Scan{Scanner: "tfsec"}
 		for _, f := range r.Results {
-			s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID + " " + f.LongID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: f.Location.Filename, Ignored: ignores.explain(f.RuleID, strings.Replace(f.RuleID, "AVD-", "", 1), f.LongID)})
+			s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID + " " + f.LongID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: f.Location.Filename, Ignored: ignores.explain(f.RuleID, f.LongID)})
 		}
 		scans = append(scans, s)
 	}

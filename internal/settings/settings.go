@@ -90,6 +90,8 @@ type Names struct {
 	// StateBucket is the bucket the state stack creates: State.Bucket if
 	// set, else <prefix>-s3-tfstate-<accountName>.
 	StateBucket string
+	// StateAccessLogBucket receives the state bucket's server access logs.
+	StateAccessLogBucket string
 	// StateKey is the key prefix of the state objects.
 	StateKey string
 	// StateRegion is the region of the state bucket.
@@ -101,15 +103,16 @@ type Names struct {
 // <type>-<purpose> for names unique within the account.
 func (s Settings) Names() Names {
 	return Names{
-		LogBucket:       fmt.Sprintf("%s-s3-trail-%s", s.Prefix, s.AccountName),
-		AccessLogBucket: fmt.Sprintf("%s-s3-accesslog-%s", s.Prefix, s.AccountName),
-		Trail:           "trail-" + s.AccountName,
-		KeyAlias:        "alias/kms-trail-" + s.AccountName,
-		Group:           "group-audit",
-		Role:            "role-audit",
-		StateBucket:     or(s.State.Bucket, fmt.Sprintf("%s-s3-tfstate-%s", s.Prefix, s.AccountName)),
-		StateKey:        or(s.State.Key, s.Prefix+"/"+s.AccountName),
-		StateRegion:     or(s.State.Region, s.Region),
+		LogBucket:            fmt.Sprintf("%s-s3-trail-%s", s.Prefix, s.AccountName),
+		AccessLogBucket:      fmt.Sprintf("%s-s3-accesslog-%s", s.Prefix, s.AccountName),
+		Trail:                "trail-" + s.AccountName,
+		KeyAlias:             "alias/kms-trail-" + s.AccountName,
+		Group:                "group-audit",
+		Role:                 "role-audit",
+		StateBucket:          or(s.State.Bucket, fmt.Sprintf("%s-s3-tfstate-%s", s.Prefix, s.AccountName)),
+		StateAccessLogBucket: fmt.Sprintf("%s-s3-tfstate-log-%s", s.Prefix, s.AccountName),
+		StateKey:             or(s.State.Key, s.Prefix+"/"+s.AccountName),
+		StateRegion:          or(s.State.Region, s.Region),
 	}
 }
 
@@ -280,7 +283,7 @@ func (s Settings) Validate() error {
 	}
 	if partsOK {
 		n := s.Names()
-		for _, b := range []struct{ what, name string }{{"log bucket", n.LogBucket}, {"access-log bucket", n.AccessLogBucket}} {
+		for _, b := range []struct{ what, name string }{{"log bucket", n.LogBucket}, {"access-log bucket", n.AccessLogBucket}, {"state access-log bucket", n.StateAccessLogBucket}} {
 			if err := logbucket.ValidateName(b.name); err != nil {
 				add("prefix/accountName", fmt.Errorf("%q and %q make the %s name invalid: %w", s.Prefix, s.AccountName, b.what, err))
 			}
@@ -322,7 +325,7 @@ func (s Settings) validateState() error {
 	if st.Bucket != "" {
 		add("stateBucket", logbucket.ValidateName(st.Bucket))
 		n := s.Names()
-		if st.Bucket == n.LogBucket || st.Bucket == n.AccessLogBucket {
+		if st.Bucket == n.LogBucket || st.Bucket == n.AccessLogBucket || st.Bucket == n.StateAccessLogBucket {
 			add("stateBucket", fmt.Errorf("%q is a log bucket of this stack; Terraform state must live in a bucket of its own", st.Bucket))
 		}
 	}

@@ -156,9 +156,15 @@ func TestStateStack(t *testing.T) {
 					t.Errorf("expected output %s, found none", o)
 				}
 			}
-			if j.has("resource", "aws_cloudtrail") || j.has("resource", "aws_s3_bucket_logging") {
-				t.Errorf("expected the state stack to hold the state bucket only")
+			if j.has("resource", "aws_cloudtrail") || j.has("resource", "aws_kms_key") || j.has("resource", "aws_iam_role") {
+				t.Errorf("expected the state stack to hold the state bucket and its access logs only")
 			}
+			logging := j.resource("aws_s3_bucket_logging", b+"_access_logging")
+			expect(t, "state bucket access logging target", logging["target_bucket"], "${aws_s3_bucket.state_access_log_bucket.id}")
+			expect(t, "state bucket access logging prefix", logging["target_prefix"], c.bucket+"/")
+			expect(t, "state access-log bucket name", j.resource("aws_s3_bucket", "state_access_log_bucket")["bucket"], "cle2wa-s3-tfstate-log-master")
+			grant := j.statement("state_access_log_bucket_policy", "S3ServerAccessLogsWrite")
+			expect(t, "state access-log grant source", condition(grant, "ArnLike", "aws:SourceArn"), []string{"arn:" + partition + ":s3:::" + c.bucket})
 		})
 	}
 }

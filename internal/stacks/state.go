@@ -17,7 +17,8 @@ const StateName = "state"
 // set. It is deployed first, with local state, and is never a log bucket.
 // The bucket is hardened like the log buckets (versioned, encrypted, all
 // public access blocked, owner enforced, TLS only, protected from
-// destruction) and keeps every version of every state object.
+// destruction), keeps every version of every state object, and logs every
+// access to a bucket of its own: who read the state is on record.
 func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -31,10 +32,22 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	if s.State.KMSKeyID != "" {
 		kmsKey = jsii.String(s.State.KMSKeyID)
 	}
+	stateARN, accessLogARN := env.Bucket(names.StateBucket), env.Bucket(names.StateAccessLogBucket)
+	accessLogPrefix := names.StateBucket + "/"
+	accessLogs, err := logbucket.New(stack, "state_access_log_bucket", logbucket.Config{
+		Name:      names.StateAccessLogBucket,
+		ARN:       accessLogARN,
+		Retention: s.Retention,
+		Grants:    logbucket.AccessLogGrants(accessLogARN, accessLogPrefix, stateARN, *env.AccountID),
+	})
+	if err != nil {
+		return nil, err
+	}
 	bucket, err := logbucket.New(stack, "state_bucket", logbucket.Config{
-		Name:      names.StateBucket,
-		ARN:       env.Bucket(names.StateBucket),
-		KMSKeyARN: kmsKey,
+		Name:       names.StateBucket,
+		ARN:        stateARN,
+		KMSKeyARN:  kmsKey,
+		AccessLogs: &logbucket.AccessLogs{Bucket: accessLogs.Bucket.Id(), Prefix: accessLogPrefix},
 	})
 	if err != nil {
 		return nil, err
