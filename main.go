@@ -109,8 +109,9 @@ func synthesize(dir string, build func(app cdktf.App) error) error {
 func runReview(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("review", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	trivy := flags.String("trivy", "", "trivy config JSON results (trivy config -f json) to include")
-	tfsec := flags.String("tfsec", "", "tfsec JSON results (tfsec -f json) to include")
+	var trivy, tfsec []string
+	flags.Func("trivy", "a `file` of trivy config JSON results (trivy config -f json) to include; repeatable", func(f string) error { trivy = append(trivy, f); return nil })
+	flags.Func("tfsec", "a `file` of tfsec JSON results (tfsec -f json) to include; repeatable", func(f string) error { tfsec = append(tfsec, f); return nil })
 	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed list of ignored findings, with reasons")
 	if err := flags.Parse(args); err != nil {
 		return 2
@@ -120,7 +121,7 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	scans, err := review.LoadScans(*trivy, *tfsec, *trivyIgnore)
+	scans, err := review.LoadScans(trivy, tfsec, *trivyIgnore)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1

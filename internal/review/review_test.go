@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,8 +174,9 @@ func TestReport(t *testing.T) {
 	stacks := goldenStacks(t)
 	stacks[0].Annotations = append(stacks[0].Annotations, Annotation{Path: "audit/access_log_bucket/Default", Level: "INFO", Message: "suppressed BUCKET-VERSIONING: the test says so, for a reason long enough"})
 	scans := []Scan{{Scanner: "trivy config", Findings: []ScanFinding{
-		{ID: "AVD-AWS-0089", Severity: "LOW", Title: "Bucket has logging disabled", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit/cdk.tf.json", Ignored: "it is the target of access logs"},
-		{ID: "AVD-AWS-0132", Severity: "HIGH", Title: "Bucket does not encrypt data with a customer managed key", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit/cdk.tf.json"},
+		{ID: "AVD-AWS-0089", Severity: "LOW", Title: "Bucket has logging disabled", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit", Ignored: "it is the target of access logs"},
+		{ID: "AVD-AWS-0132", Severity: "HIGH", Title: "Bucket does not encrypt data with a customer managed key", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit"},
+		{ID: "AVD-AWS-0132", Severity: "HIGH", Title: "Bucket does not encrypt data with a customer managed key", Resource: "aws_s3_bucket.state_bucket", Target: "state"},
 	}}}
 	var b bytes.Buffer
 	if err := Write(&b, stacks, scans); err != nil {
@@ -193,8 +195,9 @@ func TestReport(t *testing.T) {
 		"## Stack `state`",
 		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",
-		"trivy config: 2 findings, 1 of them unexplained.",
-		"| AVD-AWS-0089 | LOW | audit/cdk.tf.json aws_s3_bucket.access_log_bucket | Bucket has logging disabled | it is the target of access logs |",
+		"trivy config: 3 findings, 2 of them unexplained.",
+		"| AVD-AWS-0132 | HIGH | audit aws_s3_bucket.access_log_bucket, state aws_s3_bucket.state_bucket |",
+		"| AVD-AWS-0089 | LOW | audit aws_s3_bucket.access_log_bucket | Bucket has logging disabled | it is the target of access logs |",
 		"**none: fix it or explain it**",
 	} {
 		if !strings.Contains(report, want) {
@@ -228,5 +231,28 @@ func TestCommittedTrivyIgnoreExplainsEveryEntry(t *testing.T) {
 	}
 	if _, err := ParseIgnores(".trivyignore", data); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestLoadScans(t *testing.T) {
+	dir := t.TempDir()
+	trivy := filepath.Join(dir, "trivy.json")
+	tfsec := filepath.Join(dir, "tfsec.json")
+	ignore := filepath.Join(dir, ".trivyignore")
+	os.WriteFile(trivy, []byte(`{"Results": [{"Target": "audit"}, {"Target": "audit/cdk.tf.json", "Misconfigurations": [
+		{"ID": "AWS-0089", "Title": "S3 Bucket Logging", "Severity": "LOW", "Status": "FAIL", "CauseMetadata": {"Resource": "aws_s3_bucket.access_log_bucket"}},
+		{"ID": "AWS-0086", "Title": "passed", "Severity": "HIGH", "Status": "PASS", "CauseMetadata": {"Resource": "aws_s3_bucket.log_bucket"}}]}]}`), 0o644)
+	os.WriteFile(tfsec, []byte(`{"results": [{"rule_id": "AVD-AWS-0162", "long_id": "aws-cloudtrail-ensure-cloudwatch-integration", "rule_description": "CloudWatch", "severity": "LOW", "resource": "aws_cloudtrail.trail", "location": {"filename": "/home/ci/project/cdktf.out/stacks/audit/cdk.tf.json"}}]}`), 0o644)
+	os.WriteFile(ignore, []byte("# the target of access logs\nAVD-AWS-0089\n"), 0o644)
+	scans, err := LoadScans([]string{trivy}, []string{tfsec}, ignore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Scan{
+		{Scanner: "trivy config", Findings: []ScanFinding{{ID: "AWS-0089", Severity: "LOW", Title: "S3 Bucket Logging", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit", Ignored: "the target of access logs"}}},
+		{Scanner: "tfsec", Findings: []ScanFinding{{ID: "AVD-AWS-0162", Severity: "LOW", Title: "CloudWatch", Resource: "aws_cloudtrail.trail", Target: "audit"}}},
+	}
+	if fmt.Sprint(scans) != fmt.Sprint(want) {
+		t.Errorf("expected %+v, found %+v", want, scans)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -40,16 +41,40 @@ func writeScans(b *strings.Builder, scans []Scan) {
 		if len(s.Findings) == 0 {
 			continue
 		}
-		b.WriteString("| ID | Severity | Resource | Finding | Explanation |\n|---|---|---|---|---|\n")
-		for _, f := range s.Findings {
-			why := f.Ignored
+		b.WriteString("| ID | Severity | Where | Finding | Explanation |\n|---|---|---|---|---|\n")
+		for _, g := range group(s.Findings) {
+			why := g.Ignored
 			if why == "" {
 				why = "**none: fix it or explain it**"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", f.ID, f.Severity, cell(f.Target+" "+f.Resource), cell(f.Title), cell(why))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", g.ID, g.Severity, cell(strings.Join(g.where, ", ")), cell(g.Title), cell(why))
 		}
 		b.WriteString("\n")
 	}
+}
+
+// findingGroup is the findings of one check, with where each one is.
+type findingGroup struct {
+	ScanFinding
+	where []string
+}
+
+// group folds findings with the same ID and explanation into one row, in
+// the order they first appear.
+func group(findings []ScanFinding) []findingGroup {
+	var out []findingGroup
+	index := map[string]int{}
+	for _, f := range findings {
+		key := f.ID + "\x00" + f.Ignored
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, findingGroup{ScanFinding: f})
+		}
+		out[i].where = append(out[i].where, strings.TrimSpace(f.Target+" "+f.Resource))
+	}
+	return out
 }
 
 // Ignores are the committed explanations of scanner findings: check ID to
@@ -120,10 +145,10 @@ type tfsecResults struct {
 	} `json:"results"`
 }
 
-// LoadScans reads the JSON results of trivy and tfsec (either file name may
-// be empty) and marks the findings that ignoreFile explains.
-func LoadScans(trivyFile, tfsecFile, ignoreFile string) ([]Scan, error) {
-	if trivyFile == "" && tfsecFile == "" {
+// LoadScans reads the JSON results of trivy and tfsec (one file per stack,
+// or one for all) and marks the findings that ignoreFile explains.
+func LoadScans(trivyFiles, tfsecFiles []string, ignoreFile string) ([]Scan, error) {
+	if len(trivyFiles) == 0 && len(tfsecFiles) == 0 {
 		return nil, nil
 	}
 	ignores := Ignores{}
@@ -135,34 +160,54 @@ func LoadScans(trivyFile, tfsecFile, ignoreFile string) ([]Scan, error) {
 		return nil, err
 	}
 	var scans []Scan
-	if trivyFile != "" {
-		var r trivyResults
-		if err := readResults(trivyFile, &r); err != nil {
-			return nil, err
-		}
+	if len(trivyFiles) > 0 {
 		s := Scan{Scanner: "trivy config"}
-		for _, res := range r.Results {
-			for _, m := range res.Misconfigurations {
-				if m.Status != "" && m.Status != "FAIL" {
-					continue
+		for _, file := range trivyFiles {
+			var r trivyResults
+			if err := readResults(file, &r); err != nil {
+				return nil, err
+			}
+			for _, res := range r.Results {
+				for _, m := range res.Misconfigurations {
+					if m.Status != "" && m.Status != "FAIL" {
+						continue
+					}
+					s.Findings = append(s.Findings, ScanFinding{ID: m.ID, Severity: m.Severity, Title: m.Title, Resource: m.CauseMetadata.Resource, Target: stackOf(res.Target), Ignored: ignores.explain(m.ID, m.AVDID)})
 				}
-				s.Findings = append(s.Findings, ScanFinding{ID: m.ID, Severity: m.Severity, Title: m.Title, Resource: m.CauseMetadata.Resource, Target: res.Target, Ignored: ignores.explain(m.ID, m.AVDID)})
 			}
 		}
 		scans = append(scans, s)
 	}
-	if tfsecFile != "" {
-		var r tfsecResults
-		if err := readResults(tfsecFile, &r); err != nil {
-			return nil, err
-		}
+	if len(tfsecFiles) > 0 {
 		s := Scan{Scanner: "tfsec"}
-		for _, f := range r.Results {
-			s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID + " " + f.LongID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: f.Location.Filename, Ignored: ignores.explain(f.RuleID, f.LongID)})
+		for _, file := range tfsecFiles {
+			var r tfsecResults
+			if err := readResults(file, &r); err != nil {
+				return nil, err
+			}
+			for _, f := range r.Results {
+				s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: stackOf(f.Location.Filename), Ignored: ignores.explain(f.RuleID, f.LongID)})
+			}
 		}
 		scans = append(scans, s)
 	}
 	return scans, nil
+}
+
+// stackOf names the stack a finding is in, from the path the scanner gave:
+// the directory under stacks/ of an absolute path (tfsec), or the first
+// segment of a path relative to cdktf.out/stacks (trivy). Never a host path.
+func stackOf(target string) string {
+	parts := strings.Split(filepath.ToSlash(target), "/")
+	for i, p := range parts {
+		if p == "stacks" && i+1 < len(parts) {
+			return parts[i+1]
+		}
+	}
+	if len(parts) == 2 {
+		return parts[0]
+	}
+	return filepath.Base(target)
 }
 
 func readResults(file string, into any) error {
