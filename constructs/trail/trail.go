@@ -21,9 +21,9 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/policy"
-	"github.com/cle2wa/audit-trail/constructs/trailkey"
 )
 
 // Config describes the trail.
@@ -36,7 +36,7 @@ type Config struct {
 	// BucketGrants for this trail.
 	Bucket *logbucket.Bucket
 	// Key is required: the trail key.
-	Key *trailkey.Key
+	Key *cmk.Key
 	// KeyPrefix is optional: the S3 key prefix of the log files, without
 	// leading or trailing "/". Default "": files go to AWSLogs/ at the root.
 	KeyPrefix string

@@ -11,44 +11,13 @@ package trailkey
 
 import (
 	"errors"
-	"fmt"
-	"regexp"
 
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 )
-
-// DeletionWindowDays is the waiting period before AWS deletes the key once
-// deletion is scheduled: the longest AWS allows, to give the most time to
-// notice and cancel.
-const DeletionWindowDays = 30
-
-// AdminActions are what the account may do to the key through IAM: manage
-// it, never use it. kms:CreateGrant is left out (no wildcard here matches
-// it), so no grant can hand out decryption either.
-var AdminActions = []string{
-	"kms:CancelKeyDeletion",
-	"kms:CreateAlias",
-	"kms:Delete*",
-	"kms:Describe*",
-	"kms:Disable*",
-	"kms:Enable*",
-	"kms:Get*",
-	"kms:List*",
-	"kms:Put*",
-	"kms:Revoke*",
-	"kms:RotateKeyOnDemand",
-	"kms:ScheduleKeyDeletion",
-	"kms:TagResource",
-	"kms:UntagResource",
-	"kms:Update*",
-}
 
 // Config describes the trail key.
 type Config struct {
@@ -63,86 +32,57 @@ type Config struct {
 	DecryptorARN *string
 }
 
-var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
-
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	var errs []error
-	if !aliasPattern.MatchString(c.Alias) {
-		errs = append(errs, fmt.Errorf("key alias %q: must be \"alias/\" followed by 1 to 250 letters, digits, slashes, underscores or hyphens", c.Alias))
-	} else if len(c.Alias) >= len("alias/aws/") && c.Alias[:len("alias/aws/")] == "alias/aws/" {
-		errs = append(errs, fmt.Errorf("key alias %q: the prefix alias/aws/ is reserved for AWS managed keys", c.Alias))
-	}
-	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
-		errs = append(errs, errors.New("key: partition, account and region are required"))
-	}
 	if c.TrailName == "" {
 		errs = append(errs, errors.New("key: the trail name is required"))
 	}
 	if c.DecryptorARN == nil {
 		errs = append(errs, errors.New("key: the decrypting principal's ARN is required"))
 	}
-	return errors.Join(errs...)
+	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+		errs = append(errs, errors.New("key: partition, account and region are required"))
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return c.keyConfig().Validate()
 }
 
-// Key is the trail key and its alias.
-type Key struct {
-	// Construct is the scope that holds the resources.
-	Construct constructs.Construct
-	// Key is the aws_kms_key; its policy is part of the resource, so a
-	// dependency on Key is a dependency on the policy.
-	Key kmskey.KmsKey
-	// Alias is the aws_kms_alias.
-	Alias kmsalias.KmsAlias
+// keyConfig is the cmk configuration of the trail key.
+func (c Config) keyConfig() cmk.Config {
+	return cmk.Config{
+		Alias:       c.Alias,
+		Description: "Encrypts the CloudTrail log files of " + c.TrailName,
+		Env:         c.Env,
+		Grants:      grants(c),
+		Decryptors:  []*string{c.DecryptorARN},
+	}
 }
 
 // New validates cfg and adds the key, its policy and its alias to scope.
 // The key has the Terraform address aws_kms_key.<id>.
-func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
+func New(scope constructs.Construct, id string, cfg Config) (*cmk.Key, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := constructs.NewConstruct(scope, jsii.String(id))
-	doc, err := policy.New(c, "policy_document", Policy(cfg))
-	if err != nil {
-		return nil, err
-	}
-	doc.OverrideLogicalId(jsii.String(id + "_policy"))
-
-	key := kmskey.NewKmsKey(c, jsii.String("Default"), &kmskey.KmsKeyConfig{
-		Description:           jsii.String("Encrypts the CloudTrail log files of " + cfg.TrailName),
-		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
-		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
-		EnableKeyRotation:     jsii.Bool(true),
-		DeletionWindowInDays:  jsii.Number(DeletionWindowDays),
-		IsEnabled:             jsii.Bool(true),
-		MultiRegion:           jsii.Bool(false),
-		Policy:                doc.Json(),
-		Lifecycle:             &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
-	})
-	key.OverrideLogicalId(jsii.String(id))
-
-	alias := kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String(cfg.Alias),
-		TargetKeyId: key.KeyId(),
-	})
-	alias.OverrideLogicalId(jsii.String(id + "_alias"))
-	return &Key{Construct: c, Key: key, Alias: alias}, nil
+	return cmk.New(scope, id, cfg.keyConfig())
 }
 
 // Policy is the key policy, statement by statement.
-func Policy(cfg Config) policy.Document {
+func Policy(cfg Config) policy.Document { return cmk.Policy(cfg.keyConfig()) }
+
+// grants are what CloudTrail and the audit role may do with the key.
+func grants(cfg Config) []policy.Statement {
 	trailARN := cfg.Env.Trail(cfg.TrailName)
 	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{trailARN}}
-	return policy.Document{Statements: []policy.Statement{
-		{
-			Sid:        "AccountAdministersKeyWithoutUse",
-			Effect:     policy.Allow,
-			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{cfg.Env.Root()}}},
-			Actions:    AdminActions,
-			Resources:  []string{"*"},
-		},
+	decryptor := ""
+	if cfg.DecryptorARN != nil {
+		decryptor = *cfg.DecryptorARN
+	}
+	return []policy.Statement{
 		{
 			Sid:        "CloudTrailEncryptsLogs",
 			Effect:     policy.Allow,
@@ -175,23 +115,12 @@ func Policy(cfg Config) policy.Document {
 		{
 			Sid:        "AuditRoleDecryptsLogs",
 			Effect:     policy.Allow,
-			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{*cfg.DecryptorARN}}},
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{decryptor}}},
 			Actions:    []string{"kms:Decrypt"},
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{
 				{Test: "Null", Variable: "kms:EncryptionContext:aws:cloudtrail:arn", Values: []string{"false"}},
 			},
 		},
-		{
-			Sid:        "DenyDecryptToAllOthers",
-			Effect:     policy.Deny,
-			Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
-			Actions:    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
-			Resources:  []string{"*"},
-			Conditions: []policy.Condition{
-				{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: []string{*cfg.DecryptorARN}},
-				{Test: "Bool", Variable: "aws:PrincipalIsAWSService", Values: []string{"false"}},
-			},
-		},
-	}}
+	}
 }

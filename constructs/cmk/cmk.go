@@ -1,0 +1,166 @@
+// Package cmk is a customer-managed KMS key built the one way this project
+// builds keys: symmetric, rotating, a 30-day deletion window, protected
+// from Terraform destroy, with an alias, and a key policy that lets the
+// account administer the key but never use it. The policy then grants each
+// use to the service or principal that needs it, and an explicit Deny
+// refuses kms:Decrypt and kms:ReEncryptFrom to every principal other than
+// the named decryptors and AWS services, whatever IAM policies, grants or
+// later statements may allow.
+package cmk
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/policy"
+)
+
+// DeletionWindowDays is the waiting period before AWS deletes a key once
+// deletion is scheduled: the longest AWS allows, to give the most time to
+// notice and cancel.
+const DeletionWindowDays = 30
+
+// AdminActions are what the account may do to a key through IAM: manage
+// it, never use it. kms:CreateGrant is left out (no wildcard here matches
+// it), so no grant can hand out decryption either.
+var AdminActions = []string{
+	"kms:CancelKeyDeletion",
+	"kms:CreateAlias",
+	"kms:Delete*",
+	"kms:Describe*",
+	"kms:Disable*",
+	"kms:Enable*",
+	"kms:Get*",
+	"kms:List*",
+	"kms:Put*",
+	"kms:Revoke*",
+	"kms:RotateKeyOnDemand",
+	"kms:ScheduleKeyDeletion",
+	"kms:TagResource",
+	"kms:UntagResource",
+	"kms:Update*",
+}
+
+// Config describes one key.
+type Config struct {
+	// Alias is required: the alias name, beginning with "alias/".
+	Alias string
+	// Description is required: what the key encrypts.
+	Description string
+	// Env is required: partition, account and home region.
+	Env arn.Env
+	// Grants is required: the statements that let the key's users use it.
+	Grants []policy.Statement
+	// Decryptors is optional: the ARNs of the principals, besides AWS
+	// services, that the Deny of decryption spares. Default: none.
+	Decryptors []*string
+}
+
+var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	if !aliasPattern.MatchString(c.Alias) {
+		errs = append(errs, fmt.Errorf("key alias %q: must be \"alias/\" followed by 1 to 250 letters, digits, slashes, underscores or hyphens", c.Alias))
+	} else if strings.HasPrefix(c.Alias, "alias/aws/") {
+		errs = append(errs, fmt.Errorf("key alias %q: the prefix alias/aws/ is reserved for AWS managed keys", c.Alias))
+	}
+	if c.Description == "" {
+		errs = append(errs, fmt.Errorf("key %s: a description is required", c.Alias))
+	}
+	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+		errs = append(errs, fmt.Errorf("key %s: partition, account and region are required", c.Alias))
+	}
+	if len(c.Grants) == 0 {
+		errs = append(errs, fmt.Errorf("key %s: at least one grant is required: a key nobody may use is a mistake", c.Alias))
+	}
+	for _, d := range c.Decryptors {
+		if d == nil {
+			errs = append(errs, fmt.Errorf("key %s: a decryptor's ARN is missing", c.Alias))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Key is a key and its alias.
+type Key struct {
+	// Key is the aws_kms_key; its policy is part of the resource, so a
+	// dependency on Key is a dependency on the policy.
+	Key kmskey.KmsKey
+	// Alias is the aws_kms_alias.
+	Alias kmsalias.KmsAlias
+}
+
+// New validates cfg and adds the key, its policy (an aws_iam_policy_document
+// named <id>_policy) and its alias (<id>_alias) to scope. The key has the
+// Terraform address aws_kms_key.<id>.
+func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	doc, err := policy.New(c, "policy_document", Policy(cfg))
+	if err != nil {
+		return nil, err
+	}
+	doc.OverrideLogicalId(jsii.String(id + "_policy"))
+
+	key := kmskey.NewKmsKey(c, jsii.String("Default"), &kmskey.KmsKeyConfig{
+		Description:           jsii.String(cfg.Description),
+		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     jsii.Bool(true),
+		DeletionWindowInDays:  jsii.Number(DeletionWindowDays),
+		IsEnabled:             jsii.Bool(true),
+		MultiRegion:           jsii.Bool(false),
+		Policy:                doc.Json(),
+		Lifecycle:             &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+	})
+	key.OverrideLogicalId(jsii.String(id))
+
+	alias := kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
+		Name:        jsii.String(cfg.Alias),
+		TargetKeyId: key.KeyId(),
+	})
+	alias.OverrideLogicalId(jsii.String(id + "_alias"))
+	return &Key{Key: key, Alias: alias}, nil
+}
+
+// Policy is the key policy: administration by the account, the grants,
+// and the Deny of decryption to everyone else.
+func Policy(cfg Config) policy.Document {
+	admin := policy.Statement{
+		Sid:        "AccountAdministersKeyWithoutUse",
+		Effect:     policy.Allow,
+		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{cfg.Env.Root()}}},
+		Actions:    AdminActions,
+		Resources:  []string{"*"},
+	}
+	deny := policy.Statement{
+		Sid:        "DenyDecryptToAllOthers",
+		Effect:     policy.Deny,
+		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
+		Actions:    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
+		Resources:  []string{"*"},
+	}
+	if len(cfg.Decryptors) > 0 {
+		arns := make([]string, 0, len(cfg.Decryptors))
+		for _, d := range cfg.Decryptors {
+			arns = append(arns, *d)
+		}
+		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: arns})
+	}
+	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: "aws:PrincipalIsAWSService", Values: []string{"false"}})
+	statements := append([]policy.Statement{admin}, cfg.Grants...)
+	return policy.Document{Statements: append(statements, deny)}
+}
