@@ -26,6 +26,8 @@ var exportedFrom = map[string]string{
 	auditstate.OutputKMSKeyAlias:         "fake:aws_kms_alias.trail_key_alias.name",
 	auditstate.OutputAuditGroupName:      "fake:aws_iam_group.audit_group.name",
 	auditstate.OutputAuditRoleARN:        "fake:aws_iam_role.audit_role.arn",
+	auditstate.OutputLogGroupName:        "fake:aws_cloudwatch_log_group.monitoring_log_group.name",
+	auditstate.OutputAlarmTopicARN:       "fake:aws_sns_topic.monitoring_topic.arn",
 	auditstate.OutputLogFilesURI:         "s3://fake:aws_s3_bucket.log_bucket.bucket/AWSLogs/fake:data.aws_caller_identity.current_account.account_id/CloudTrail/",
 }
 

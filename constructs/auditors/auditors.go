@@ -255,6 +255,9 @@ type ReadConfig struct {
 	BucketARNs []string
 	// KeyARN is required: the trail key the role may decrypt with.
 	KeyARN *string
+	// LogGroupARN is optional: a CloudWatch Logs copy of the events the
+	// role may read. Default "": none.
+	LogGroupARN string
 }
 
 // NewReadPolicy adds the audit role's permissions: read the log buckets,
@@ -269,7 +272,7 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 	for _, b := range cfg.BucketARNs {
 		objects = append(objects, b+"/*")
 	}
-	doc, err := policy.New(scope, id+"_document", policy.Document{Statements: []policy.Statement{
+	statements := []policy.Statement{
 		{
 			Sid:       "ListLogBuckets",
 			Effect:    policy.Allow,
@@ -294,7 +297,21 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Actions:   []string{"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents"},
 			Resources: []string{"*"},
 		},
-	}})
+	}
+	if cfg.LogGroupARN != "" {
+		statements = append(statements, policy.Statement{
+			Sid:       "ReadTrailLogGroup",
+			Effect:    policy.Allow,
+			Actions:   []string{"logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:GetLogRecord", "logs:StartLiveTail", "logs:StartQuery"},
+			Resources: []string{cfg.LogGroupARN, cfg.LogGroupARN + ":*"},
+		}, policy.Statement{
+			Sid:       "ReadQueryResults",
+			Effect:    policy.Allow,
+			Actions:   []string{"logs:GetQueryResults", "logs:StopQuery"},
+			Resources: []string{"*"},
+		})
+	}
+	doc, err := policy.New(scope, id+"_document", policy.Document{Statements: statements})
 	if err != nil {
 		return nil, err
 	}

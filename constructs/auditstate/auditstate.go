@@ -32,6 +32,10 @@ const (
 	OutputAuditGroupName      = "audit_group_name"
 	OutputAuditRoleARN        = "audit_role_arn"
 	OutputAuditUserNames      = "audit_user_names"
+	// OutputLogGroupName and OutputAlarmTopicARN are published when
+	// monitoring is on (the default).
+	OutputLogGroupName  = "log_group_name"
+	OutputAlarmTopicARN = "alarm_topic_arn"
 	// OutputLogFilesURI is published by the exports stack only.
 	OutputLogFilesURI = "log_files_uri"
 )
@@ -125,3 +129,11 @@ func (o *Outputs) AuditRoleARN() *string { return o.get(OutputAuditRoleARN) }
 func (o *Outputs) AuditUserNames() *[]*string {
 	return o.State.GetList(jsii.String(OutputAuditUserNames))
 }
+
+// LogGroupName is the CloudWatch Logs log group with a copy of the events
+// (when monitoring is on).
+func (o *Outputs) LogGroupName() *string { return o.get(OutputLogGroupName) }
+
+// AlarmTopicARN is the SNS topic the CIS alarms notify (when monitoring is
+// on).
+func (o *Outputs) AlarmTopicARN() *string { return o.get(OutputAlarmTopicARN) }

@@ -40,6 +40,20 @@ type Config struct {
 	// KeyPrefix is optional: the S3 key prefix of the log files, without
 	// leading or trailing "/". Default "": files go to AWSLogs/ at the root.
 	KeyPrefix string
+	// CloudWatch is optional: a CloudWatch Logs log group the trail also
+	// delivers to. Default (nil): S3 only.
+	CloudWatch *CloudWatch
+}
+
+// CloudWatch is where the trail delivers a copy of its events.
+type CloudWatch struct {
+	// LogGroupARN is required: the log group's ARN, without ":*".
+	LogGroupARN *string
+	// RoleARN is required: the role CloudTrail assumes to write.
+	RoleARN *string
+	// RolePolicy is required: the role's permission, which CloudTrail
+	// checks when it creates the trail.
+	RolePolicy cdktf.ITerraformDependable
 }
 
 var (
@@ -88,6 +102,9 @@ func (c Config) Validate() error {
 	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
 		errs = append(errs, errors.New("trail: partition, account and region are required"))
 	}
+	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == nil || cw.RoleARN == nil || cw.RolePolicy == nil) {
+		errs = append(errs, errors.New("trail: CloudWatch Logs delivery needs the log group, the role and the role's policy"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -96,6 +113,18 @@ func (c Config) Validate() error {
 func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtrail, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	// CloudTrail checks the bucket policy, the key policy and the CloudWatch
+	// Logs role when it creates the trail: without this order the first
+	// apply can fail with InsufficientS3BucketPolicyException,
+	// InsufficientEncryptionPolicyException or
+	// InvalidCloudWatchLogsRoleArnException.
+	after := []cdktf.ITerraformDependable{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Key}
+	var logGroup, role *string
+	if cw := cfg.CloudWatch; cw != nil {
+		// CloudTrail wants the ARN of the group's streams, ending in ":*".
+		logGroup, role = jsii.String(*cw.LogGroupARN+":*"), cw.RoleARN
+		after = append(after, cw.RolePolicy)
 	}
 	t := cloudtrail.NewCloudtrail(scope, jsii.String(id), &cloudtrail.CloudtrailConfig{
 		Name:                       jsii.String(cfg.Name),
@@ -111,11 +140,9 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 			ReadWriteType:           jsii.String("All"),
 			IncludeManagementEvents: jsii.Bool(true),
 		}},
-		// CloudTrail checks both policies when it creates the trail: without
-		// this order the first apply can fail with
-		// InsufficientS3BucketPolicyException or
-		// InsufficientEncryptionPolicyException.
-		DependsOn: &[]cdktf.ITerraformDependable{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Key},
+		CloudWatchLogsGroupArn: logGroup,
+		CloudWatchLogsRoleArn:  role,
+		DependsOn:              &after,
 	})
 	return t, nil
 }

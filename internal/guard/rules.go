@@ -74,11 +74,15 @@ var Rules = []Rule{
 	{"KEY-ROTATION", "every KMS key rotates", keyRotation},
 	{"KEY-PROTECTED", "no KMS key can be destroyed by Terraform, and deletion waits 30 days", keyProtected},
 	{"KEY-NO-DECRYPT-FOR-ALL", "no key policy lets everyone, or the whole account, decrypt", keyNoDecryptForAll},
-	{"KEY-SOURCE-ARN", "every key policy grant to an AWS service names its source (aws:SourceArn)", keySourceARN},
+	{"KEY-SOURCE-ARN", "every key policy grant to an AWS service names its source (aws:SourceArn, aws:SourceAccount or the encryption context)", keySourceARN},
 	{"IAM-NO-CREDENTIALS", "no access keys or console passwords in Terraform state", iamNoCredentials},
 	{"IAM-NO-USER-POLICIES", "users get permissions only through groups (CIS 1.15)", iamNoUserPolicies},
 	{"IAM-ROLE-MFA", "every role that people assume requires MFA", iamRoleMFA},
 	{"IAM-GROUP-MFA", "every group with members denies all but MFA enrolment until MFA is present", iamGroupMFA},
+	{"LOGS-KMS", "every CloudWatch Logs log group is encrypted with a customer-managed key", logsKMS},
+	{"LOGS-RETENTION", "every log group keeps its events at least a year", logsRetention},
+	{"TOPIC-KMS", "every SNS topic is encrypted with a customer-managed key", topicKMS},
+	{"ALARM-ACTIONS", "every alarm notifies someone", alarmActions},
 }
 
 // Check runs every rule on one stack.
@@ -171,6 +175,13 @@ func trailOrdered(d *tfjson.Doc) []problem {
 		}
 		if key, _, ok := tfjson.Ref(t.Attrs["kms_key_id"]); ok && !slices.Contains(deps, key) {
 			out = append(out, problem{t, fmt.Sprintf("the trail must depend on %s: CloudTrail checks the key policy when it creates the trail", key)})
+		}
+		if role, _, ok := tfjson.Ref(t.Attrs["cloud_watch_logs_role_arn"]); ok {
+			for _, p := range d.Referring("aws_iam_role_policy", "role", role) {
+				if !slices.Contains(deps, p.Address) {
+					out = append(out, problem{t, fmt.Sprintf("the trail must depend on %s: CloudTrail checks the CloudWatch Logs role when it creates the trail", p.Address)})
+				}
+			}
 		}
 	}
 	return out
@@ -404,8 +415,17 @@ func keySourceARN(d *tfjson.Doc) []problem {
 	var out []problem
 	for _, k := range d.Resources("aws_kms_key") {
 		statements, _ := d.Policy(k.Attrs["policy"])
-		for _, sid := range serviceGrantsWithoutSource(statements) {
-			out = append(out, problem{k, fmt.Sprintf("key policy statement %q grants an AWS service without aws:SourceArn (confused deputy)", sid)})
+		for _, s := range statements {
+			if s.Effect != "Allow" || len(s.Principals["Service"]) == 0 || s.HasConditionOn("aws:SourceArn") || s.HasConditionOn("aws:SourceAccount") {
+				continue
+			}
+			bound := false
+			for _, c := range s.Conditions {
+				bound = bound || strings.HasPrefix(strings.ToLower(c.Variable), "kms:encryptioncontext:")
+			}
+			if !bound {
+				out = append(out, problem{k, fmt.Sprintf("key policy statement %q grants an AWS service without aws:SourceArn, aws:SourceAccount or an encryption context (confused deputy)", s.Sid)})
+			}
 		}
 	}
 	return out
@@ -472,6 +492,52 @@ func iamGroupMFA(d *tfjson.Doc) []problem {
 		if !enforced {
 			g, _ := d.Find(group)
 			out = append(out, problem{g, "the group's policy must deny all but MFA enrolment while aws:MultiFactorAuthPresent is false"})
+		}
+	}
+	return out
+}
+
+// customerKey reports whether v refers to an aws_kms_key of the stack.
+func customerKey(v any) bool {
+	addr, _, ok := tfjson.Ref(v)
+	return ok && strings.HasPrefix(addr, "aws_kms_key.")
+}
+
+func logsKMS(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, g := range d.Resources("aws_cloudwatch_log_group") {
+		if !customerKey(g.Attrs["kms_key_id"]) {
+			out = append(out, problem{g, "the log group must be encrypted with a customer-managed key of the stack (kms_key_id): CloudWatch Logs decrypts it for anyone allowed to read it otherwise"})
+		}
+	}
+	return out
+}
+
+func logsRetention(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, g := range d.Resources("aws_cloudwatch_log_group") {
+		if days, set := g.Attrs["retention_in_days"].(float64); set && days < 365 {
+			out = append(out, problem{g, fmt.Sprintf("retention_in_days is %v: audit events must be kept at least 365 days", days)})
+		}
+	}
+	return out
+}
+
+func topicKMS(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, t := range d.Resources("aws_sns_topic") {
+		if !customerKey(t.Attrs["kms_master_key_id"]) {
+			out = append(out, problem{t, "the topic must be encrypted with a customer-managed key of the stack (kms_master_key_id)"})
+		}
+	}
+	return out
+}
+
+func alarmActions(d *tfjson.Doc) []problem {
+	var out []problem
+	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
+		if len(tfjson.Strings(a.Attrs["alarm_actions"])) == 0 || a.Attrs["actions_enabled"] == false {
+			out = append(out, problem{a, "the alarm must notify someone (alarm_actions, actions_enabled)"})
 		}
 	}
 	return out

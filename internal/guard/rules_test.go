@@ -94,7 +94,7 @@ func TestEachRuleCatchesItsBreach(t *testing.T) {
 			set(t, r, "WriteOnly", "resource", "aws_cloudtrail", "trail", "event_selector", 0, "read_write_type")
 		}, "aws_cloudtrail.trail", "read and write management events"},
 		"TRAIL-ORDERED": {func(t *testing.T, r map[string]any) {
-			set(t, r, []any{"aws_kms_key.trail_key"}, "resource", "aws_cloudtrail", "trail", "depends_on")
+			set(t, r, []any{"aws_kms_key.trail_key", "aws_iam_role_policy.monitoring_role_policy"}, "resource", "aws_cloudtrail", "trail", "depends_on")
 		}, "aws_cloudtrail.trail", "depend on aws_s3_bucket_policy.log_bucket_policy"},
 		"TRAIL-BUCKET-KMS": {func(t *testing.T, r map[string]any) {
 			set(t, r, "AES256", "resource", "aws_s3_bucket_server_side_encryption_configuration", "log_bucket_encryption", "rule", 0, "apply_server_side_encryption_by_default", "sse_algorithm")
@@ -135,7 +135,7 @@ func TestEachRuleCatchesItsBreach(t *testing.T) {
 		}, "aws_kms_key.trail_key", `"AccountAdministersKeyWithoutUse" lets the whole account decrypt`},
 		"KEY-SOURCE-ARN": {func(t *testing.T, r map[string]any) {
 			set(t, r, nil, "data", keyPolicy, "trail_key_policy", "statement", 2, "condition")
-		}, "aws_kms_key.trail_key", `"CloudTrailDescribesKey" grants an AWS service without aws:SourceArn`},
+		}, "aws_kms_key.trail_key", `"CloudTrailDescribesKey" grants an AWS service without aws:SourceArn, aws:SourceAccount or an encryption context`},
 		"IAM-NO-CREDENTIALS": {func(t *testing.T, r map[string]any) {
 			set(t, r, map[string]any{"key": map[string]any{"user": "${aws_iam_user.audit_user_0.name}"}}, "resource", "aws_iam_access_key")
 		}, "aws_iam_access_key.key", "secret into Terraform state"},
@@ -146,6 +146,18 @@ func TestEachRuleCatchesItsBreach(t *testing.T) {
 			set(t, r, []any{map[string]any{"test": "ArnEquals", "variable": "aws:PrincipalArn", "values": []any{"x"}}},
 				"data", keyPolicy, "audit_role_trust", "statement", 0, "condition")
 		}, "aws_iam_role.audit_role", "without MFA"},
+		"LOGS-KMS": {func(t *testing.T, r map[string]any) {
+			set(t, r, nil, "resource", "aws_cloudwatch_log_group", "monitoring_log_group", "kms_key_id")
+		}, "aws_cloudwatch_log_group.monitoring_log_group", "customer-managed key"},
+		"LOGS-RETENTION": {func(t *testing.T, r map[string]any) {
+			set(t, r, 90.0, "resource", "aws_cloudwatch_log_group", "monitoring_log_group", "retention_in_days")
+		}, "aws_cloudwatch_log_group.monitoring_log_group", "retention_in_days is 90"},
+		"TOPIC-KMS": {func(t *testing.T, r map[string]any) {
+			set(t, r, "alias/aws/sns", "resource", "aws_sns_topic", "monitoring_topic", "kms_master_key_id")
+		}, "aws_sns_topic.monitoring_topic", "customer-managed key"},
+		"ALARM-ACTIONS": {func(t *testing.T, r map[string]any) {
+			set(t, r, false, "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_root_account_usage", "actions_enabled")
+		}, "aws_cloudwatch_metric_alarm.monitoring_alarm_root_account_usage", "notify someone"},
 		"IAM-GROUP-MFA": {func(t *testing.T, r map[string]any) {
 			set(t, r, []any{"true"}, "data", keyPolicy, "audit_group_policy", "statement", 2, "condition", 0, "values")
 		}, "aws_iam_group.audit_group", "deny all but MFA enrolment"},
@@ -179,5 +191,26 @@ func TestEachRuleCatchesItsBreach(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTrailWaitsForItsCloudWatchRole(t *testing.T) {
+	d := golden(t, "audit")
+	deps := tfjson.Strings(d.Raw()["resource"].(map[string]any)["aws_cloudtrail"].(map[string]any)["trail"].(map[string]any)["depends_on"])
+	var kept []any
+	for _, dep := range deps {
+		if dep != "aws_iam_role_policy.monitoring_role_policy" {
+			kept = append(kept, dep)
+		}
+	}
+	set(t, d.Raw(), kept, "resource", "aws_cloudtrail", "trail", "depends_on")
+	for _, r := range Rules {
+		if r.ID != "TRAIL-ORDERED" {
+			continue
+		}
+		f := r.Check(d)
+		if len(f) != 1 || !strings.Contains(f[0].Message, "depend on aws_iam_role_policy.monitoring_role_policy") {
+			t.Errorf("expected TRAIL-ORDERED to ask for the CloudWatch Logs role policy, found %v", f)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/internal/guard"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -34,8 +35,21 @@ type Control struct {
 	Evaluate  func(docs []*tfjson.Doc) Result
 }
 
-// Controls are the controls the report maps the stacks to.
-var Controls = []Control{
+// Controls are the controls the report maps the stacks to: CIS sections
+// 1-3, CIS section 4, then Security Hub.
+var Controls = slices.Concat(cisControls, sectionFour(), hubControls)
+
+// sectionFour is one control per CIS section 4 event family.
+func sectionFour() []Control {
+	var out []Control
+	for _, f := range monitoring.Families {
+		out = append(out, Control{"CIS", f.Control, "Metric filter and alarm: " + f.Title, watched(f)})
+	}
+	return out
+}
+
+// cisControls are the CIS controls of sections 1 to 3.
+var cisControls = []Control{
 	{"CIS", "1.15", "IAM users receive permissions only through groups", usersThroughGroups},
 	{"CIS", "2.1.1", "S3 bucket policies deny HTTP requests", byRule("BUCKET-TLS-ONLY", "aws_s3_bucket", "every bucket policy denies s3:* without TLS")},
 	{"CIS", "2.1.4", "S3 buckets block public access (bucket settings)", byRule("BUCKET-PUBLIC-ACCESS", "aws_s3_bucket", "every bucket has all four public access block flags")},
@@ -44,7 +58,10 @@ var Controls = []Control{
 	{"CIS", "3.4", "S3 bucket access logging is enabled on the CloudTrail S3 bucket", trailBucketLogging},
 	{"CIS", "3.5", "CloudTrail logs are encrypted at rest with KMS CMKs", trailKMS},
 	{"CIS", "3.6", "Rotation is enabled for customer-created symmetric CMKs", byRule("KEY-ROTATION", "aws_kms_key", "enable_key_rotation = true")},
-	{"CIS", "4.1-4.15", "Monitoring: metric filters and alarms for the section 4 event families", monitoring},
+}
+
+// hubControls are the AWS Security Hub controls.
+var hubControls = []Control{
 	{"Security Hub", "CloudTrail.1", "A multi-region trail records read and write management events", trailAllRegions},
 	{"Security Hub", "CloudTrail.2", "CloudTrail has encryption at rest enabled", trailKMS},
 	{"Security Hub", "CloudTrail.4", "CloudTrail log file validation is enabled", trailsByRule("TRAIL-LOG-VALIDATION", "enable_log_file_validation = true")},
@@ -343,10 +360,44 @@ func usersMFA(docs []*tfjson.Doc) Result {
 	return Result{Pass, "no console passwords in Terraform; " + names(users) + " are denied everything but MFA enrolment until they sign in with MFA"}
 }
 
-func monitoring(docs []*tfjson.Doc) Result {
-	filters, alarms := all(docs, "aws_cloudwatch_log_metric_filter"), all(docs, "aws_cloudwatch_metric_alarm")
-	if len(filters) == 0 || len(alarms) == 0 {
-		return Result{Fail, fmt.Sprintf("%d metric filters and %d alarms in the stacks: CloudTrail is not monitored", len(filters), len(alarms))}
+// watched passes when a trail delivers to a log group with a metric filter
+// of the family's pattern, and an alarm on that metric notifies an SNS
+// topic.
+func watched(f monitoring.Family) func([]*tfjson.Doc) Result {
+	return func(docs []*tfjson.Doc) Result {
+		trails := all(docs, "aws_cloudtrail")
+		if len(trails) == 0 {
+			return Result{Fail, "no aws_cloudtrail in the stacks"}
+		}
+		for _, t := range trails {
+			groupARN, _ := t.block.Attrs["cloud_watch_logs_group_arn"].(string)
+			group, _, ok := tfjson.Ref(strings.TrimSuffix(groupARN, ":*"))
+			if !ok {
+				return Result{Fail, t.String() + " does not deliver to CloudWatch Logs (monitoring is off)"}
+			}
+			for _, filter := range t.doc.Resources("aws_cloudwatch_log_metric_filter") {
+				if g, _, _ := tfjson.Ref(filter.Attrs["log_group_name"]); g != group || normalize(fmt.Sprint(filter.Attrs["pattern"])) != normalize(f.Pattern) {
+					continue
+				}
+				metric, namespace := tfjson.Get(filter.Attrs, "metric_transformation", "name"), tfjson.Get(filter.Attrs, "metric_transformation", "namespace")
+				for _, alarm := range t.doc.Resources("aws_cloudwatch_metric_alarm") {
+					if alarm.Attrs["metric_name"] != metric || alarm.Attrs["namespace"] != namespace {
+						continue
+					}
+					for _, action := range tfjson.Strings(alarm.Attrs["alarm_actions"]) {
+						if topic, _, ok := tfjson.Ref(action); ok && strings.HasPrefix(topic, "aws_sns_topic.") {
+							return Result{Pass, fmt.Sprintf("%s -> %s -> %s -> %s", t, filter.Address, alarm.Address, topic)}
+						}
+					}
+					return Result{Fail, alarm.Address + " notifies no SNS topic"}
+				}
+				return Result{Fail, filter.Address + " has no alarm on its metric"}
+			}
+			return Result{Fail, fmt.Sprintf("no metric filter with the CIS %s pattern on %s", f.Control, group)}
+		}
+		return Result{Fail, "no trail"}
 	}
-	return Result{Pass, fmt.Sprintf("%d metric filters, %d alarms", len(filters), len(alarms))}
 }
+
+// normalize folds white space, so patterns compare by content.
+func normalize(pattern string) string { return strings.Join(strings.Fields(pattern), " ") }

@@ -64,15 +64,17 @@ func doc(stacks []Stack, name string) *tfjson.Doc {
 // controls they do not meet yet.
 var expected = map[string]Status{
 	"1.15": Pass, "2.1.1": Pass, "2.1.4": Pass, "3.1": Pass, "3.2": Pass, "3.4": Pass, "3.5": Pass, "3.6": Pass,
-	"4.1-4.15":     Fail, // monitoring is not built yet
-	"CloudTrail.1": Pass, "CloudTrail.2": Pass, "CloudTrail.4": Pass,
-	"CloudTrail.5": Fail, // no CloudWatch Logs delivery yet
+	"4.1": Pass, "4.2": Pass, "4.3": Pass, "4.4": Pass, "4.5": Pass, "4.6": Pass, "4.7": Pass, "4.8": Pass,
+	"4.9": Pass, "4.10": Pass, "4.11": Pass, "4.12": Pass, "4.13": Pass, "4.14": Pass, "4.15": Pass,
+	"CloudTrail.1": Pass, "CloudTrail.2": Pass, "CloudTrail.4": Pass, "CloudTrail.5": Pass,
 	"CloudTrail.6": Pass, "CloudTrail.7": Pass,
 	"S3.1": Fail, // account-level setting, not managed here
 	"S3.5": Pass, "S3.8": Pass,
 	"S3.9":  Fail, // the access-log and state buckets do not log their own access
 	"S3.14": Pass, "KMS.4": Pass, "IAM.2": Pass, "IAM.5": Pass,
 }
+
+var sectionFourIDs = []string{"4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.10", "4.11", "4.12", "4.13", "4.14", "4.15"}
 
 func TestControlsOnTheDefaultStacks(t *testing.T) {
 	docs := Docs(goldenStacks(t))
@@ -146,7 +148,19 @@ func TestFlippedPropertiesFailTheirControls(t *testing.T) {
 		}, []string{"IAM.5"}, "does not deny actions without MFA"},
 		"no trail at all": {"audit", func(t *testing.T, r map[string]any) {
 			put(t, r, nil, "resource", "aws_cloudtrail")
-		}, []string{"3.1", "3.2", "3.4", "3.5", "CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7"}, "no aws_cloudtrail"},
+		}, append([]string{"3.1", "3.2", "3.4", "3.5", "CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7"}, sectionFourIDs...), "no aws_cloudtrail"},
+		"no CloudWatch Logs delivery": {"audit", func(t *testing.T, r map[string]any) {
+			put(t, r, nil, "resource", "aws_cloudtrail", "trail", "cloud_watch_logs_group_arn")
+		}, append([]string{"CloudTrail.5"}, sectionFourIDs...), "CloudWatch Logs"},
+		"root usage pattern weakened": {"audit", func(t *testing.T, r map[string]any) {
+			put(t, r, `{ $.userIdentity.type = "Root" }`, "resource", "aws_cloudwatch_log_metric_filter", "monitoring_filter_root_account_usage", "pattern")
+		}, []string{"4.3"}, "no metric filter with the CIS 4.3 pattern"},
+		"alarm without a topic": {"audit", func(t *testing.T, r map[string]any) {
+			put(t, r, []any{}, "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_vpc_changes", "alarm_actions")
+		}, []string{"4.14"}, "aws_cloudwatch_metric_alarm.monitoring_alarm_vpc_changes notifies no SNS topic"},
+		"alarm on another metric": {"audit", func(t *testing.T, r map[string]any) {
+			put(t, r, "SomethingElse", "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_iam_policy_changes", "metric_name")
+		}, []string{"4.4"}, "monitoring_filter_iam_policy_changes has no alarm"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -188,7 +202,8 @@ func TestReport(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| CIS | 3.1 | CloudTrail is enabled in all regions | **PASS** |",
-		"| Security Hub | CloudTrail.5 | CloudTrail trails are integrated with CloudWatch Logs | **FAIL** |",
+		"| Security Hub | CloudTrail.5 | CloudTrail trails are integrated with CloudWatch Logs | **PASS** |",
+		"| CIS | 4.3 | Metric filter and alarm: Use of the \"root\" account | **PASS** |",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn ${aws_iam_role.audit_role.arn} and Bool aws:PrincipalIsAWSService false",

@@ -21,6 +21,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 )
 
@@ -42,6 +43,13 @@ type Settings struct {
 	Retention logbucket.Retention
 	// State says where the stacks keep their Terraform state.
 	State State
+	// Monitoring turns on the CloudWatch Logs copy of the events, the CIS
+	// section 4 metric filters and alarms, and their SNS topic.
+	Monitoring bool
+	// LogGroupRetentionDays is the retention of the CloudWatch Logs copy.
+	LogGroupRetentionDays int
+	// AlarmEmails are subscribed to the alarm topic.
+	AlarmEmails []string
 }
 
 // State is where the stacks keep their Terraform state: a local file by
@@ -76,6 +84,8 @@ func Defaults() Settings {
 			TransitionDays: 90,
 			StorageClass:   "GLACIER_IR",
 		},
+		Monitoring:            true,
+		LogGroupRetentionDays: 365,
 	}
 }
 
@@ -96,6 +106,9 @@ type Names struct {
 	StateKey string
 	// StateRegion is the region of the state bucket.
 	StateRegion string
+	// LogGroup, TrailLogsRole, LogsKeyAlias, AlarmKeyAlias, AlarmTopic and
+	// DenyLogReadsPolicy name the monitoring resources.
+	LogGroup, TrailLogsRole, LogsKeyAlias, AlarmKeyAlias, AlarmTopic, DenyLogReadsPolicy string
 }
 
 // Names derives every resource name, following the lab's style guide:
@@ -113,6 +126,12 @@ func (s Settings) Names() Names {
 		StateAccessLogBucket: fmt.Sprintf("%s-s3-tfstate-log-%s", s.Prefix, s.AccountName),
 		StateKey:             or(s.State.Key, s.Prefix+"/"+s.AccountName),
 		StateRegion:          or(s.State.Region, s.Region),
+		LogGroup:             "cloudtrail/trail-" + s.AccountName,
+		TrailLogsRole:        "role-trail-logs",
+		LogsKeyAlias:         "alias/kms-logs-" + s.AccountName,
+		AlarmKeyAlias:        "alias/kms-alarms-" + s.AccountName,
+		AlarmTopic:           "topic-audit-alarms",
+		DenyLogReadsPolicy:   "policy-deny-trail-log-reads",
 	}
 }
 
@@ -157,6 +176,9 @@ var keys = []key{
 	{"stateKmsKeyId", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.KMSKeyID) }},
 	{"tfcOrganization", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.TFCOrganization) }},
 	{"tfcWorkspace", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.State.TFCWorkspace) }},
+	{"monitoring", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Monitoring) }},
+	{"logGroupRetentionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.LogGroupRetentionDays) }},
+	{"alarmEmails", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AlarmEmails) }},
 }
 
 // cdktfKeys are context keys that the cdktf CLI adds for itself.
@@ -300,6 +322,13 @@ func (s Settings) Validate() error {
 	for _, err := range unjoin(s.validateState()) {
 		errs = append(errs, err)
 	}
+	add("logGroupRetentionDays", monitoring.ValidateRetention(s.LogGroupRetentionDays))
+	for _, err := range unjoin(monitoring.ValidateEmails(s.AlarmEmails)) {
+		add("alarmEmails", err)
+	}
+	if !s.Monitoring && len(s.AlarmEmails) > 0 {
+		add("alarmEmails", fmt.Errorf("%q are set but monitoring is false: there are no alarms to notify", s.AlarmEmails))
+	}
 	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
 	for _, err := range unjoin(s.Retention.Validate()) {
 		var field *logbucket.FieldError
@@ -427,6 +456,13 @@ func validateTags(tags map[string]string) error {
 func decodeString(raw json.RawMessage, out *string) error {
 	if err := json.Unmarshal(raw, out); err != nil || isNull(raw) {
 		return fmt.Errorf("expected a string, got %s", raw)
+	}
+	return nil
+}
+
+func decodeBool(raw json.RawMessage, out *bool) error {
+	if err := json.Unmarshal(raw, out); err != nil || isNull(raw) {
+		return fmt.Errorf("expected true or false, got %s", raw)
 	}
 	return nil
 }

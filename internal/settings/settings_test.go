@@ -52,6 +52,12 @@ func TestParseAcceptsValidSettings(t *testing.T) {
 		"HCP Terraform": {`{"tfcOrganization": "acme", "tfcWorkspace": "audit-trail"}`, func(s Settings) (any, any) {
 			return []string{s.State.TFCOrganization, s.State.TFCWorkspace}, []string{"acme", "audit-trail"}
 		}},
+		"monitoring off":           {`{"monitoring": false}`, func(s Settings) (any, any) { return s.Monitoring, false }},
+		"log group kept ten years": {`{"logGroupRetentionDays": 3653}`, func(s Settings) (any, any) { return s.LogGroupRetentionDays, 3653 }},
+		"log group kept forever":   {`{"logGroupRetentionDays": 0}`, func(s Settings) (any, any) { return s.LogGroupRetentionDays, 0 }},
+		"alarm emails": {`{"alarmEmails": ["security@example.com", "oncall+aws@example.org"]}`, func(s Settings) (any, any) {
+			return s.AlarmEmails, []string{"security@example.com", "oncall+aws@example.org"}
+		}},
 		"longest prefix and account": {`{"prefix": "abcdefghijklmnopqrstuvw", "accountName": "abcdefghijklmnopqrstuvwx"}`, func(s Settings) (any, any) { return len(s.Names().StateAccessLogBucket), 63 }},
 	}
 	for name, c := range cases {

@@ -13,11 +13,16 @@ package stacks
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
+	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -41,6 +46,8 @@ type Outputs struct {
 	TrailARN, TrailName, LogBucketName, LogBucketARN, AccessLogBucketName *string
 	KMSKeyARN, KMSKeyAlias, AuditGroupName, AuditRoleARN                  *string
 	AuditUserNames                                                        *[]*string
+	// LogGroupName and AlarmTopicARN are nil when monitoring is off.
+	LogGroupName, AlarmTopicARN *string
 	// AccountID is the account the stack is deployed to.
 	AccountID *string
 }
@@ -101,20 +108,31 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		return nil, err
 	}
 
-	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", auditors.ReadConfig{
+	var watch *monitoring.Monitoring
+	var cloudWatch *trail.CloudWatch
+	read := auditors.ReadConfig{
 		Role:       audit.Role,
 		BucketARNs: []string{logBucketARN, accessLogBucketARN},
 		KeyARN:     key.Key.Arn(),
-	}); err != nil {
+	}
+	if s.Monitoring {
+		if watch, err = addMonitoring(stack, s, env, audit); err != nil {
+			return nil, err
+		}
+		cloudWatch = &trail.CloudWatch{LogGroupARN: watch.LogGroup.Arn(), RoleARN: watch.Role.Arn(), RolePolicy: watch.RolePolicy}
+		read.LogGroupARN = watch.LogGroupARN
+	}
+	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", read); err != nil {
 		return nil, err
 	}
 
 	t, err := trail.New(stack, "trail", trail.Config{
-		Name:      names.Trail,
-		Env:       env,
-		Bucket:    logs,
-		Key:       key,
-		KeyPrefix: s.LogPrefix,
+		Name:       names.Trail,
+		Env:        env,
+		Bucket:     logs,
+		Key:        key,
+		KeyPrefix:  s.LogPrefix,
+		CloudWatch: cloudWatch,
 	})
 	if err != nil {
 		return nil, err
@@ -137,6 +155,9 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		AuditUserNames:      &userNames,
 		AccountID:           env.AccountID,
 	}
+	if watch != nil {
+		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
+	}
 	for _, o := range out.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
 			Value:       o.Value,
@@ -156,7 +177,7 @@ type Output struct {
 // List is every published value of the contract, in the order the stacks
 // declare them.
 func (o Outputs) List() []Output {
-	return []Output{
+	list := []Output{
 		{auditstate.OutputTrailARN, "ARN of the CloudTrail trail", o.TrailARN},
 		{auditstate.OutputTrailName, "Name of the CloudTrail trail", o.TrailName},
 		{auditstate.OutputLogBucketName, "Name of the S3 bucket that receives the CloudTrail log files", o.LogBucketName},
@@ -168,4 +189,59 @@ func (o Outputs) List() []Output {
 		{auditstate.OutputAuditRoleARN, "ARN of the IAM role that reads and decrypts the log files (MFA required)", o.AuditRoleARN},
 		{auditstate.OutputAuditUserNames, "Names of the IAM users in the audit group", o.AuditUserNames},
 	}
+	if o.LogGroupName != nil {
+		list = append(list,
+			Output{auditstate.OutputLogGroupName, "Name of the CloudWatch Logs log group with a copy of the trail's events", o.LogGroupName},
+			Output{auditstate.OutputAlarmTopicARN, "ARN of the SNS topic the CIS section 4 alarms notify", o.AlarmTopicARN})
+	}
+	return list
+}
+
+// addMonitoring adds the CloudWatch Logs copy of the events, the CIS
+// alarms and their topic, and closes the log group to everyone but the
+// audit role: an IAM policy that denies reads, attached to the audit group
+// (its members must use the role), and, as an output, a service control
+// policy that does the same for the whole account.
+func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, audit *auditors.Auditors) (*monitoring.Monitoring, error) {
+	names := s.Names()
+	watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
+		Env:           env,
+		TrailName:     names.Trail,
+		LogGroupName:  names.LogGroup,
+		RetentionDays: s.LogGroupRetentionDays,
+		RoleName:      names.TrailLogsRole,
+		LogsKeyAlias:  names.LogsKeyAlias,
+		TopicKeyAlias: names.AlarmKeyAlias,
+		TopicName:     names.AlarmTopic,
+		Emails:        s.AlarmEmails,
+		Reader:        audit.Role.Arn(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	deny, err := policy.New(stack, "deny_log_reads_document", monitoring.DenyReads(watch.LogGroupARN))
+	if err != nil {
+		return nil, err
+	}
+	deny.OverrideLogicalId(jsii.String("deny_log_reads"))
+	denyPolicy := iampolicy.NewIamPolicy(stack, jsii.String("deny_log_reads"), &iampolicy.IamPolicyConfig{
+		Name:        jsii.String(names.DenyLogReadsPolicy),
+		Path:        jsii.String("/"),
+		Description: jsii.String("Denies reading the CloudWatch Logs copy of the trail's events; attach it to every group and role but the audit role"),
+		Policy:      deny.Json(),
+	})
+	iamgrouppolicyattachment.NewIamGroupPolicyAttachment(stack, jsii.String("audit_group_deny_log_reads"), &iamgrouppolicyattachment.IamGroupPolicyAttachmentConfig{
+		Group:     audit.Group.Name(),
+		PolicyArn: denyPolicy.Arn(),
+	})
+	scp, err := policy.New(stack, "log_group_read_scp_document", monitoring.ReadSCP(watch.LogGroupARN, audit.Role.Arn()))
+	if err != nil {
+		return nil, err
+	}
+	scp.OverrideLogicalId(jsii.String("log_group_read_scp"))
+	cdktf.NewTerraformOutput(stack, jsii.String("log_group_read_scp"), &cdktf.TerraformOutputConfig{
+		Value:       scp.Json(),
+		Description: jsii.String("Service control policy (AWS Organizations) that denies reading the trail's log group to every principal of the account but the audit role"),
+	})
+	return watch, nil
 }

@@ -478,6 +478,9 @@ func TestBackendAndOutputs(t *testing.T) {
 		"kms_key_alias":          "${aws_kms_alias.trail_key_alias.name}",
 		"audit_group_name":       "${aws_iam_group.audit_group.name}",
 		"audit_role_arn":         "${aws_iam_role.audit_role.arn}",
+		"log_group_name":         "${aws_cloudwatch_log_group.monitoring_log_group.name}",
+		"alarm_topic_arn":        "${aws_sns_topic.monitoring_topic.arn}",
+		"log_group_read_scp":     "${data.aws_iam_policy_document.log_group_read_scp.json}",
 	}
 	for name, value := range want {
 		o, ok := outputs[name].(map[string]any)

@@ -210,6 +210,8 @@ func TestExportsReadTheAuditStack(t *testing.T) {
 				auditstate.OutputKMSKeyAlias:         "aws_kms_alias.trail_key_alias.name",
 				auditstate.OutputAuditGroupName:      "aws_iam_group.audit_group.name",
 				auditstate.OutputAuditRoleARN:        "aws_iam_role.audit_role.arn",
+				auditstate.OutputLogGroupName:        "aws_cloudwatch_log_group.monitoring_log_group.name",
+				auditstate.OutputAlarmTopicARN:       "aws_sns_topic.monitoring_topic.arn",
 			}
 			// source resolves an exported expression to the audit attribute.
 			source := func(expr string) string {

@@ -1,0 +1,90 @@
+package monitoring
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
+)
+
+func config() Config {
+	partition, account, role := "aws", "123456789012", "arn:aws:iam::123456789012:role/role-audit"
+	return Config{
+		Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master",
+		LogGroupName: "cloudtrail/trail-master", RetentionDays: 365, RoleName: "role-trail-logs",
+		LogsKeyAlias: "alias/kms-logs-master", TopicKeyAlias: "alias/kms-alarms-master", TopicName: "topic-audit-alarms", Reader: &role,
+	}
+}
+
+func TestValidate(t *testing.T) {
+	cases := map[string]struct {
+		change func(*Config)
+		want   string
+	}{
+		"valid":               {func(*Config) {}, ""},
+		"forever":             {func(c *Config) { c.RetentionDays = 0 }, ""},
+		"retention too short": {func(c *Config) { c.RetentionDays = 180 }, "log group retention 180 days"},
+		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `log group name "trail logs"`},
+		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `topic name "alarms.fifo"`},
+		"no reader":           {func(c *Config) { c.Reader = nil }, "reader are required"},
+		"bad email":           {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg := config()
+			c.change(&cfg)
+			err := cfg.Validate()
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("expected a valid config, found %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("expected an error containing %q, found %v", c.want, err)
+			}
+		})
+	}
+}
+
+func TestFamilies(t *testing.T) {
+	if len(Families) != 15 {
+		t.Fatalf("expected the 15 CIS section 4 event families, found %d", len(Families))
+	}
+	seen := map[string]bool{}
+	for i, f := range Families {
+		if want := "4." + string(rune('1'+i)); i < 9 && f.Control != want {
+			t.Errorf("expected control %s at %d, found %s", want, i, f.Control)
+		}
+		for _, v := range []string{f.Control, f.Name, f.Metric} {
+			if seen[v] {
+				t.Errorf("%q is used twice", v)
+			}
+			seen[v] = true
+		}
+		if strings.Count(f.Pattern, "(") != strings.Count(f.Pattern, ")") || !strings.HasPrefix(f.Pattern, "{ ") || !strings.HasSuffix(f.Pattern, " }") {
+			t.Errorf("CIS %s: unbalanced or unbraced pattern %s", f.Control, f.Pattern)
+		}
+	}
+}
+
+func TestReadPolicies(t *testing.T) {
+	arn := "arn:aws:logs:us-east-1:123456789012:log-group:cloudtrail/trail-master"
+	role := "arn:aws:iam::123456789012:role/role-audit"
+	for name, doc := range map[string]struct {
+		statements int
+		spare      bool
+	}{"identity": {1, false}, "scp": {1, true}} {
+		d := DenyReads(arn)
+		if name == "scp" {
+			d = ReadSCP(arn, &role)
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s := d.Statements[0]
+		if s.Effect != "Deny" || len(s.Resources) != 2 || s.Resources[0] != arn || s.Resources[1] != arn+":*" {
+			t.Errorf("%s: expected a Deny on the group and its streams, found %+v", name, s)
+		}
+		if spared := len(s.Conditions) == 1 && s.Conditions[0].Values[0] == role; spared != doc.spare {
+			t.Errorf("%s: expected the audit role spared=%v, found %+v", name, doc.spare, s.Conditions)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package stacks_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/settings"
+)
+
+// cisEvents are, for each CIS section 4 control, what its published filter
+// pattern must match: the event names (and other terms) it lists.
+var cisEvents = map[string]struct {
+	filter string
+	terms  []string
+}{
+	"4.1":  {"unauthorized_api_calls", []string{`$.errorCode = "*UnauthorizedOperation"`, `$.errorCode = "AccessDenied*"`}},
+	"4.2":  {"console_signin_without_mfa", []string{`$.eventName = "ConsoleLogin"`, `$.additionalEventData.MFAUsed != "Yes"`}},
+	"4.3":  {"root_account_usage", []string{`$.userIdentity.type = "Root"`, `$.userIdentity.invokedBy NOT EXISTS`, `$.eventType != "AwsServiceEvent"`}},
+	"4.4":  {"iam_policy_changes", []string{"DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy"}},
+	"4.5":  {"cloudtrail_changes", []string{"CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"}},
+	"4.6":  {"console_authentication_failures", []string{"ConsoleLogin", `$.errorMessage = "Failed authentication"`}},
+	"4.7":  {"cmk_disable_or_deletion", []string{"kms.amazonaws.com", "DisableKey", "ScheduleKeyDeletion"}},
+	"4.8":  {"s3_bucket_policy_changes", []string{"s3.amazonaws.com", "PutBucketAcl", "PutBucketPolicy", "PutBucketCors", "PutBucketLifecycle", "PutBucketReplication", "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketReplication"}},
+	"4.9":  {"config_changes", []string{"config.amazonaws.com", "StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"}},
+	"4.10": {"security_group_changes", []string{"AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup"}},
+	"4.11": {"nacl_changes", []string{"CreateNetworkAcl", "CreateNetworkAclEntry", "DeleteNetworkAcl", "DeleteNetworkAclEntry", "ReplaceNetworkAclEntry", "ReplaceNetworkAclAssociation"}},
+	"4.12": {"network_gateway_changes", []string{"CreateCustomerGateway", "DeleteCustomerGateway", "AttachInternetGateway", "CreateInternetGateway", "DeleteInternetGateway", "DetachInternetGateway"}},
+	"4.13": {"route_table_changes", []string{"ec2.amazonaws.com", "CreateRoute", "CreateRouteTable", "ReplaceRoute", "ReplaceRouteTableAssociation", "DeleteRouteTable", "DeleteRoute", "DisassociateRouteTable"}},
+	"4.14": {"vpc_changes", []string{"CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection", "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection", "RejectVpcPeeringConnection", "AttachClassicLinkVpc", "DetachClassicLinkVpc", "DisableVpcClassicLink", "EnableVpcClassicLink"}},
+	"4.15": {"organizations_changes", []string{"organizations.amazonaws.com", "AcceptHandshake", "AttachPolicy", "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy", "DeclineHandshake", "DeleteOrganization", "DeleteOrganizationalUnit", "DeletePolicy", "DetachPolicy", "DisablePolicyType", "EnablePolicyType", "InviteAccountToOrganization", "LeaveOrganization", "MoveAccount", "RemoveAccountFromOrganization", "UpdatePolicy", "UpdateOrganizationalUnit"}},
+}
+
+const (
+	logGroupARN = "arn:" + partition + ":logs:us-east-1:" + account + ":log-group:cloudtrail/trail-master"
+	topicRef    = "${aws_sns_topic.monitoring_topic.arn}"
+)
+
+func TestMetricFiltersAndAlarms(t *testing.T) {
+	_, j := synth(t, settings.Defaults())
+	filters, _ := dig(j.doc, "resource", "aws_cloudwatch_log_metric_filter").(map[string]any)
+	alarms, _ := dig(j.doc, "resource", "aws_cloudwatch_metric_alarm").(map[string]any)
+	if len(filters) != len(cisEvents) || len(alarms) != len(cisEvents) {
+		t.Fatalf("expected %d filters and alarms, one per CIS section 4 control, found %d and %d", len(cisEvents), len(filters), len(alarms))
+	}
+	for control, c := range cisEvents {
+		filter := j.resource("aws_cloudwatch_log_metric_filter", "monitoring_filter_"+c.filter)
+		pattern, _ := filter["pattern"].(string)
+		for _, term := range c.terms {
+			if !strings.Contains(pattern, term) {
+				t.Errorf("CIS %s: expected the filter pattern to contain %q, found %s", control, term, pattern)
+			}
+		}
+		if !strings.HasPrefix(pattern, "{") || !strings.HasSuffix(pattern, "}") || strings.Contains(pattern, "${") {
+			t.Errorf("CIS %s: expected a JSON filter pattern without Terraform interpolation, found %s", control, pattern)
+		}
+		expect(t, control+" filter name", filter["name"], "cis-"+control+"-"+strings.ReplaceAll(c.filter, "_", "-"))
+		expect(t, control+" filter log group", filter["log_group_name"], "${aws_cloudwatch_log_group.monitoring_log_group.name}")
+		transform := first(filter["metric_transformation"])
+		expect(t, control+" metric value", transform["value"], "1")
+		expect(t, control+" metric namespace", transform["namespace"], "CISBenchmark")
+
+		alarm := j.resource("aws_cloudwatch_metric_alarm", "monitoring_alarm_"+c.filter)
+		expect(t, control+" alarm metric", alarm["metric_name"], transform["name"])
+		expect(t, control+" alarm namespace", alarm["namespace"], "CISBenchmark")
+		expect(t, control+" alarm statistic", alarm["statistic"], "Sum")
+		expect(t, control+" alarm period", alarm["period"], 300.0)
+		expect(t, control+" alarm evaluation periods", alarm["evaluation_periods"], 1.0)
+		expect(t, control+" alarm threshold", alarm["threshold"], 1.0)
+		expect(t, control+" alarm comparison", alarm["comparison_operator"], "GreaterThanOrEqualToThreshold")
+		expect(t, control+" alarm missing data", alarm["treat_missing_data"], "notBreaching")
+		expect(t, control+" alarm actions", alarm["alarm_actions"], []any{topicRef})
+		expect(t, control+" alarm enabled", alarm["actions_enabled"], true)
+		expect(t, control+" alarm after its filter", alarm["depends_on"], []any{"aws_cloudwatch_log_metric_filter.monitoring_filter_" + c.filter})
+	}
+	metrics := map[any]bool{}
+	for _, f := range filters {
+		metrics[first(f.(map[string]any)["metric_transformation"])["name"]] = true
+	}
+	if len(metrics) != len(cisEvents) {
+		t.Errorf("expected a metric of its own for each filter, found %d metrics", len(metrics))
+	}
+}
+
+func TestLogGroupAndDelivery(t *testing.T) {
+	_, j := synth(t, settings.Defaults())
+	group := j.resource("aws_cloudwatch_log_group", "monitoring_log_group")
+	expect(t, "log group name", group["name"], "cloudtrail/trail-master")
+	expect(t, "log group retention", group["retention_in_days"], 365.0)
+	expect(t, "log group key", group["kms_key_id"], "${aws_kms_key.monitoring_logs_key.arn}")
+	expect(t, "log group prevent_destroy", dig(group, "lifecycle", "prevent_destroy"), true)
+
+	key := j.resource("aws_kms_key", "monitoring_logs_key")
+	expect(t, "logs key rotation", key["enable_key_rotation"], true)
+	use := j.statement("monitoring_logs_key_policy", "CloudWatchLogsUseKeyForTheTrailGroup")
+	expect(t, "logs key principal", principals(use), map[string][]string{"Service": {"logs.us-east-1.amazonaws.com"}})
+	expect(t, "logs key bound to the log group", condition(use, "ArnEquals", "kms:EncryptionContext:aws:logs:arn"), []string{logGroupARN})
+	deny := j.statement("monitoring_logs_key_policy", "DenyDecryptToAllOthers")
+	expect(t, "logs key deny spares AWS services only", deny["condition"], []any{map[string]any{"test": "Bool", "variable": "aws:PrincipalIsAWSService", "values": []any{"false"}}})
+
+	role := j.resource("aws_iam_role", "monitoring_role")
+	expect(t, "writer role name", role["name"], "role-trail-logs")
+	trust := j.statement("monitoring_role_trust", "CloudTrailForThisTrail")
+	expect(t, "writer trust principal", principals(trust), map[string][]string{"Service": {"cloudtrail.amazonaws.com"}})
+	expect(t, "writer trust source", condition(trust, "StringEquals", "aws:SourceArn"), []string{trailARN})
+	write := j.statement("monitoring_role_policy", "WriteTheTrailLogGroupOnly")
+	expect(t, "writer actions", strs(write["actions"]), []string{"logs:CreateLogStream", "logs:PutLogEvents"})
+	expect(t, "writer resources", strs(write["resources"]), []string{logGroupARN + ":log-stream:*"})
+
+	trail := j.resource("aws_cloudtrail", "trail")
+	expect(t, "trail log group", trail["cloud_watch_logs_group_arn"], "${aws_cloudwatch_log_group.monitoring_log_group.arn}:*")
+	expect(t, "trail writer role", trail["cloud_watch_logs_role_arn"], "${aws_iam_role.monitoring_role.arn}")
+	if !slices.Contains(strs(trail["depends_on"]), "aws_iam_role_policy.monitoring_role_policy") {
+		t.Errorf("expected the trail ordered after the writer role's policy, found %v", trail["depends_on"])
+	}
+}
+
+func TestAlarmTopic(t *testing.T) {
+	s := settings.Defaults()
+	s.AlarmEmails = []string{"security@example.com", "oncall@example.org"}
+	_, j := synth(t, s)
+	topic := j.resource("aws_sns_topic", "monitoring_topic")
+	expect(t, "topic name", topic["name"], "topic-audit-alarms")
+	expect(t, "topic key", topic["kms_master_key_id"], "${aws_kms_key.monitoring_topic_key.arn}")
+	expect(t, "topic policy", j.resource("aws_sns_topic_policy", "monitoring_topic_policy")["policy"], "${data.aws_iam_policy_document.monitoring_topic_policy.json}")
+	publish := j.statement("monitoring_topic_policy", "CloudWatchAlarmsOfThisAccountPublish")
+	expect(t, "publisher", principals(publish), map[string][]string{"Service": {"cloudwatch.amazonaws.com"}})
+	expect(t, "publish action", strs(publish["actions"]), []string{"sns:Publish"})
+	expect(t, "publish source", condition(publish, "ArnLike", "aws:SourceArn"), []string{"arn:" + partition + ":cloudwatch:us-east-1:" + account + ":alarm:*"})
+	expect(t, "publish account", condition(publish, "StringEquals", "aws:SourceAccount"), []string{account})
+	tls := j.statement("monitoring_topic_policy", "DenyInsecureTransport")
+	expect(t, "topic TLS only", condition(tls, "Bool", "aws:SecureTransport"), []string{"false"})
+	use := j.statement("monitoring_topic_key_policy", "CloudWatchAlarmsOfThisAccountUseKey")
+	expect(t, "topic key user", principals(use), map[string][]string{"Service": {"cloudwatch.amazonaws.com"}})
+	expect(t, "topic key account", condition(use, "StringEquals", "aws:SourceAccount"), []string{account})
+	for i, e := range s.AlarmEmails {
+		sub := j.resource("aws_sns_topic_subscription", "monitoring_email_"+string(rune('0'+i)))
+		expect(t, "subscription protocol", sub["protocol"], "email")
+		expect(t, "subscription endpoint", sub["endpoint"], e)
+		expect(t, "subscription topic", sub["topic_arn"], topicRef)
+	}
+}
+
+func TestLogGroupReadsAreClosed(t *testing.T) {
+	_, j := synth(t, settings.Defaults())
+	deny := j.statement("deny_log_reads", "DenyReadingTheTrailLogGroup")
+	expect(t, "deny effect", deny["effect"], "Deny")
+	for _, a := range []string{"logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail"} {
+		if !slices.Contains(strs(deny["actions"]), a) {
+			t.Errorf("expected the deny policy to cover %s, found %v", a, deny["actions"])
+		}
+	}
+	expect(t, "deny resources", strs(deny["resources"]), []string{logGroupARN, logGroupARN + ":*"})
+	policy := j.resource("aws_iam_policy", "deny_log_reads")
+	expect(t, "deny policy name", policy["name"], "policy-deny-trail-log-reads")
+	attachments, _ := dig(j.doc, "resource", "aws_iam_group_policy_attachment").(map[string]any)
+	attached := false
+	for _, a := range attachments {
+		a := a.(map[string]any)
+		attached = attached || a["group"] == "${aws_iam_group.audit_group.name}" && a["policy_arn"] == "${aws_iam_policy.deny_log_reads.arn}"
+	}
+	if !attached {
+		t.Errorf("expected the deny policy attached to the audit group, found %v", attachments)
+	}
+	scp := j.statement("log_group_read_scp", "DenyReadingTheTrailLogGroupButTheAuditRole")
+	expect(t, "SCP spares the audit role", condition(scp, "ArnNotEquals", "aws:PrincipalArn"), []string{roleARN})
+	expect(t, "SCP output", dig(j.doc, "output", "log_group_read_scp", "value"), "${data.aws_iam_policy_document.log_group_read_scp.json}")
+	read := j.statement("audit_role_read", "ReadTrailLogGroup")
+	expect(t, "audit role reads the group", strs(read["resources"]), []string{logGroupARN, logGroupARN + ":*"})
+	for _, o := range []string{"log_group_name", "alarm_topic_arn"} {
+		if dig(j.doc, "output", o, "description") == nil {
+			t.Errorf("expected the output %s with a description", o)
+		}
+	}
+}
+
+func TestMonitoringOff(t *testing.T) {
+	s := settings.Defaults()
+	s.Monitoring = false
+	_, j := synth(t, s)
+	for _, typ := range []string{"aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_sns_topic", "aws_iam_policy"} {
+		if j.has("resource", typ) {
+			t.Errorf("expected no %s with monitoring off", typ)
+		}
+	}
+	trail := j.resource("aws_cloudtrail", "trail")
+	if trail["cloud_watch_logs_group_arn"] != nil || trail["cloud_watch_logs_role_arn"] != nil {
+		t.Errorf("expected the trail to deliver to S3 only, found %v", trail)
+	}
+	if dig(j.doc, "output", "log_group_name") != nil || dig(j.doc, "output", "alarm_topic_arn") != nil {
+		t.Errorf("expected no monitoring outputs with monitoring off")
+	}
+}
