@@ -14,11 +14,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/internal/guard"
+	"github.com/cle2wa/audit-trail/internal/jsiicache"
 	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/review"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -32,9 +34,27 @@ const defaultOutdir = "cdktf.out"
 const ReviewFile = "REVIEW.md"
 
 func main() {
+	// The jsii kernel's environment is fixed when the Go packages
+	// initialize, before main: run again with the project's own package
+	// cache, where the provider loads lazily (package jsiicache).
+	if env := jsiicache.ExecEnv(); env != nil {
+		reexec(env)
+	}
 	code := run(os.Args[1:], os.Stdout, os.Stderr)
 	jsii.Close()
 	os.Exit(code)
+}
+
+// reexec replaces the process with the same program in env. It returns
+// only if that fails, and then exits.
+func reexec(env []string) {
+	exe, err := os.Executable()
+	if err == nil {
+		jsii.Close()
+		err = syscall.Exec(exe, os.Args, env)
+	}
+	fmt.Fprintf(os.Stderr, "error: running the app again with its package cache: %v (set %s=off to skip that step)\n", err, jsiicache.OffEnv)
+	os.Exit(1)
 }
 
 // outputDir is the synthesis output directory.
@@ -61,9 +81,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	dir := outputDir()
+	root, ownCache := jsiicache.Owned()
+	lazy := ownCache && os.Getenv(jsiicache.OffEnv) != "off"
 	if err := synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
+		var kernel *outdir.PanicError
+		if errors.As(err, &kernel) && lazy && jsiicache.Restore(root, err.Error()) {
+			// The lazy provider index may be at fault: fall back to the
+			// usual one, for this run and the next ones.
+			fmt.Fprintf(stderr, "note: the synth failed with the lazy provider index; running again without it\n")
+			reexec(append(os.Environ(), jsiicache.OffEnv+"=off"))
+		}
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
 		return 1
+	}
+	if lazy {
+		// Errors only cost speed: the next synth loads the provider eagerly.
+		jsiicache.Patch(root)
 	}
 	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/; review: %s\n", strings.Join(stacks.Names(s), ", "), dir, filepath.Join(dir, ReviewFile))
 	return 0

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aws/jsii-runtime-go"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -29,6 +31,9 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	// The in-process tests started a jsii kernel: stop it and remove its
+	// temporary directory.
+	jsii.Close()
 	os.Exit(code)
 }
 
@@ -43,8 +48,8 @@ func project(t *testing.T, cdktfJSON string) string {
 }
 
 // runApp runs the app in dir as `go run .` would (no cdktf CLI variables)
-// and returns its exit status, stdout and stderr.
-func runApp(t *testing.T, dir string) (int, string, string) {
+// and returns its exit status, stdout and stderr. extra adds variables.
+func runApp(t *testing.T, dir string, extra ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(binary)
 	cmd.Dir = dir
@@ -53,6 +58,7 @@ func runApp(t *testing.T, dir string) (int, string, string) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, extra...)
 	// The jsii runtime's Node.js 20 banner is not the app's output.
 	cmd.Env = append(cmd.Env, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
 	var stdout, stderr bytes.Buffer

@@ -41,7 +41,7 @@ func Replace(dir string, build func(staging string) error) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
+			err = &PanicError{Value: r}
 		}
 	}()
 
@@ -50,6 +50,11 @@ func Replace(dir string, build func(staging string) error) (err error) {
 	}
 	return swap(staging, dir)
 }
+
+// PanicError is a panic of build, such as a jsii kernel error.
+type PanicError struct{ Value any }
+
+func (e *PanicError) Error() string { return fmt.Sprint(e.Value) }
 
 // move is one rename done to carry a working file over, so it can be undone.
 type move struct{ from, to string }
