@@ -120,7 +120,8 @@ func synthesize(dir string, build func(app cdktf.App) error) error {
 			return err
 		}
 		// The cdktf CLI sets CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS, so
-		// errors may only be recorded: they fail the synth all the same.
+		// errors (broken guard rules among them) may only be recorded: they
+		// fail the synth all the same.
 		if broken := review.Errors(synthesized); len(broken) > 0 {
 			var lines []string
 			for _, a := range broken {

@@ -34,32 +34,50 @@ func Suppress(scope constructs.IConstruct, rule, reason string) error {
 		return err
 	}
 	scope.Node().AddMetadata(jsii.String(suppressionType), jsii.String(rule+": "+strings.TrimSpace(reason)), nil)
+	// The manifest keeps the annotation, so the review report can list the
+	// suppression with its reason.
+	cdktf.Annotations_Of(scope).AddInfo(jsii.String(SuppressedPrefix + rule + ": " + strings.TrimSpace(reason)))
 	return nil
 }
 
-// suppression returns the reason rule is suppressed at node or above it.
-func suppression(node constructs.IConstruct, rule string) (string, bool) {
-	for _, scope := range *node.Node().Scopes() {
-		for _, m := range *scope.Node().Metadata() {
-			if *m.Type != suppressionType {
-				continue
-			}
-			if s, ok := m.Data.(string); ok && strings.HasPrefix(s, rule+": ") {
-				return strings.TrimPrefix(s, rule+": "), true
-			}
-		}
+// SuppressedPrefix starts the info annotation of a suppression.
+const SuppressedPrefix = "suppressed "
+
+// Suppression is a rule silenced at a construct path, with its reason.
+type Suppression struct{ Path, Rule, Reason string }
+
+// ParseSuppression reads a suppression from the info annotation the
+// aspect wrote at path.
+func ParseSuppression(path, message string) (Suppression, bool) {
+	rest, ok := strings.CutPrefix(message, SuppressedPrefix)
+	if !ok {
+		return Suppression{}, false
 	}
-	return "", false
+	rule, reason, ok := strings.Cut(rest, ": ")
+	return Suppression{Path: path, Rule: rule, Reason: reason}, ok
 }
 
-// SuppressedPrefix starts the info annotation of a suppressed finding.
-const SuppressedPrefix = "suppressed "
+// Covers reports whether s silences f: the same rule, at f's construct or
+// one that holds it.
+func (s Suppression) Covers(f Finding) bool {
+	return s.Rule == f.Rule && (f.Path == s.Path || strings.HasPrefix(f.Path, s.Path+"/"))
+}
+
+// Broken returns the findings that no suppression covers.
+func Broken(findings []Finding, suppressions []Suppression) []Finding {
+	var out []Finding
+	for _, f := range findings {
+		if !slices.ContainsFunc(suppressions, func(s Suppression) bool { return s.Covers(f) }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
 
 // Apply adds the rule pack, as an aspect, to every stack of app. At synth
 // it checks each stack's resolved JSON and annotates each offending
-// resource with an error ("RULE-ID: message"), which fails the synth, or,
-// where the rule is suppressed, with an info annotation carrying the
-// reason.
+// resource with an error ("RULE-ID: message"), which fails the synth,
+// unless Suppress silenced the rule there.
 func Apply(app cdktf.App) {
 	for _, child := range *app.Node().Children() {
 		if stack, ok := child.(cdktf.TerraformStack); ok {
@@ -90,14 +108,17 @@ func (a *aspect) Visit(node constructs.IConstruct) {
 		cdktf.Annotations_Of(a.stack).AddError(jsii.String("GUARD: " + err.Error()))
 		return
 	}
+	findings := Check(doc)
+	if len(findings) == 0 {
+		return
+	}
 	nodes := addresses(a.stack)
-	for _, f := range Check(doc) {
+	for _, f := range findings {
 		target, ok := nodes[f.Address]
 		if !ok {
 			target = a.stack
 		}
-		if reason, ok := suppression(target, f.Rule); ok {
-			cdktf.Annotations_Of(target).AddInfo(jsii.String(SuppressedPrefix + f.Rule + ": " + reason))
+		if suppressed(target, f.Rule) {
 			continue
 		}
 		cdktf.Annotations_Of(target).AddError(jsii.String(f.Rule + ": " + f.Message))
@@ -117,4 +138,16 @@ func addresses(stack cdktf.TerraformStack) map[string]constructs.IConstruct {
 		}
 	}
 	return out
+}
+
+// suppressed reports whether rule is suppressed at node or a scope above it.
+func suppressed(node constructs.IConstruct, rule string) bool {
+	for _, scope := range *node.Node().Scopes() {
+		for _, m := range *scope.Node().Metadata() {
+			if s, ok := m.Data.(string); ok && *m.Type == suppressionType && strings.HasPrefix(s, rule+": ") {
+				return true
+			}
+		}
+	}
+	return false
 }

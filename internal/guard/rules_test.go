@@ -214,3 +214,30 @@ func TestTrailWaitsForItsCloudWatchRole(t *testing.T) {
 		}
 	}
 }
+
+func TestSuppressionCovers(t *testing.T) {
+	s := Suppression{Path: "audit/log_bucket", Rule: "BUCKET-VERSIONING", Reason: "a reason"}
+	cases := map[string]struct {
+		f    Finding
+		want bool
+	}{
+		"the construct itself":    {Finding{Rule: "BUCKET-VERSIONING", Path: "audit/log_bucket"}, true},
+		"a construct inside":      {Finding{Rule: "BUCKET-VERSIONING", Path: "audit/log_bucket/Default"}, true},
+		"a sibling with a prefix": {Finding{Rule: "BUCKET-VERSIONING", Path: "audit/log_bucket_other/Default"}, false},
+		"another rule":            {Finding{Rule: "BUCKET-TLS-ONLY", Path: "audit/log_bucket/Default"}, false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := s.Covers(c.f); got != c.want {
+				t.Errorf("expected Covers=%v for %+v, found %v", c.want, c.f, got)
+			}
+		})
+	}
+	parsed, ok := ParseSuppression("audit/trail", SuppressedPrefix+"TRAIL-MULTI-REGION: why: it matters")
+	if !ok || parsed != (Suppression{Path: "audit/trail", Rule: "TRAIL-MULTI-REGION", Reason: "why: it matters"}) {
+		t.Errorf("expected the annotation parsed, found %+v %v", parsed, ok)
+	}
+	if _, ok := ParseSuppression("audit/trail", "some other note"); ok {
+		t.Errorf("expected another annotation not to parse as a suppression")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/internal/guard"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -87,6 +88,17 @@ func Errors(stacks []Stack) []Annotation {
 			if a.Level == "ERROR" {
 				out = append(out, a)
 			}
+		}
+	}
+	return out
+}
+
+// Suppressions returns the guard rule suppressions recorded in a stack.
+func Suppressions(s Stack) []guard.Suppression {
+	var out []guard.Suppression
+	for _, a := range s.Annotations {
+		if sup, ok := guard.ParseSuppression(a.Path, a.Message); ok {
+			out = append(out, sup)
 		}
 	}
 	return out

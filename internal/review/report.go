@@ -49,16 +49,12 @@ func writeControls(b *strings.Builder, docs []*tfjson.Doc) {
 
 func writeGuard(b *strings.Builder, stacks []Stack) {
 	fmt.Fprintf(b, "## Guard rules\n\n")
-	var suppressed, broken []Annotation
+	var suppressed []guard.Suppression
+	var broken []guard.Finding
 	for _, s := range stacks {
-		for _, a := range s.Annotations {
-			switch {
-			case a.Level == "ERROR":
-				broken = append(broken, a)
-			case strings.HasPrefix(a.Message, guard.SuppressedPrefix):
-				suppressed = append(suppressed, a)
-			}
-		}
+		sups := Suppressions(s)
+		suppressed = append(suppressed, sups...)
+		broken = append(broken, guard.Broken(guard.Check(s.Doc), sups)...)
 	}
 	fmt.Fprintf(b, "%d rules checked at every synth", len(guard.Rules))
 	if len(broken) == 0 && len(suppressed) == 0 {
@@ -66,13 +62,13 @@ func writeGuard(b *strings.Builder, stacks []Stack) {
 	} else {
 		b.WriteString(".\n\n")
 	}
-	for _, a := range broken {
-		fmt.Fprintf(b, "- BROKEN `%s`: %s\n", a.Path, a.Message)
+	for _, f := range broken {
+		fmt.Fprintf(b, "- BROKEN %s\n", f)
 	}
 	if len(suppressed) > 0 {
 		b.WriteString("Suppressed, with the reasons given in the code:\n\n")
-		for _, a := range suppressed {
-			fmt.Fprintf(b, "- `%s` %s\n", a.Path, strings.TrimPrefix(a.Message, guard.SuppressedPrefix))
+		for _, s := range suppressed {
+			fmt.Fprintf(b, "- `%s` %s: %s\n", s.Path, s.Rule, s.Reason)
 		}
 	}
 	if len(broken) > 0 || len(suppressed) > 0 {
