@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,5 +69,18 @@ func TestLazyProviderIndex(t *testing.T) {
 	synth("fourth synth, eager for good")
 	if again, _ := os.ReadFile(indexes[0]); strings.Contains(string(again), "get: function") {
 		t.Errorf("expected no new rewrite in a cache where the lazy index failed")
+	}
+}
+
+func TestOnlyKernelErrorsFallBack(t *testing.T) {
+	cases := map[string]bool{
+		"Error: Validation failed with the following errors:\n  [audit] x":                 true,
+		"Error: Encountered Annotations with level \"ERROR\":\n[audit/trail] TRAIL-KMS: x": true,
+		"@jsii/kernel.RuntimeError: Error: Cannot find module './s3-bucket'":               false,
+	}
+	for msg, want := range cases {
+		if got := stackError(errors.New(msg)); got != want {
+			t.Errorf("stackError(%q): expected %v, found %v", msg, want, got)
+		}
 	}
 }

@@ -85,21 +85,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 	lazy := ownCache && os.Getenv(jsiicache.OffEnv) != "off"
 	if err := synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
 		var kernel *outdir.PanicError
-		if errors.As(err, &kernel) && lazy && jsiicache.Restore(root, err.Error()) {
-			// The lazy provider index may be at fault: fall back to the
-			// usual one, for this run and the next ones.
+		if errors.As(err, &kernel) && lazy && !stackError(err) && jsiicache.Restore(root) {
+			// The jsii kernel failed, and the lazy provider index may be at
+			// fault: run again with the usual one.
 			fmt.Fprintf(stderr, "note: the synth failed with the lazy provider index; running again without it\n")
-			reexec(append(os.Environ(), jsiicache.OffEnv+"=off"))
+			reexec(append(os.Environ(), jsiicache.OffEnv+"=off", jsiicache.FallbackEnv+"=1"))
 		}
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
 		return 1
 	}
-	if lazy {
+	switch {
+	case lazy:
 		// Errors only cost speed: the next synth loads the provider eagerly.
 		jsiicache.Patch(root)
+	case ownCache && os.Getenv(jsiicache.FallbackEnv) == "1":
+		// The usual index worked where the lazy one failed: keep to it.
+		jsiicache.Disable(root, "a synth failed with the lazy provider index and succeeded without it")
 	}
 	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/; review: %s\n", strings.Join(stacks.Names(s), ", "), dir, filepath.Join(dir, ReviewFile))
 	return 0
+}
+
+// stackError reports whether a synth failed on the stacks themselves (a
+// failed validation or a broken guard rule), not in the jsii kernel.
+func stackError(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Validation failed with the following errors") || strings.Contains(msg, "Encountered Annotations with level")
 }
 
 // synthesize adds the stacks to a new app with build, checks them with

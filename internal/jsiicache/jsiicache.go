@@ -30,6 +30,8 @@ const (
 	CacheRootEnv = "JSII_RUNTIME_PACKAGE_CACHE_ROOT"
 	// OffEnv set to "off" disables the lazy index (the fallback sets it).
 	OffEnv = "AUDIT_TRAIL_LAZY_PROVIDER"
+	// FallbackEnv marks the run that retries without the lazy index.
+	FallbackEnv = "AUDIT_TRAIL_LAZY_FALLBACK"
 	// silenceEnv hides the jsii runtime's Node.js 20 end-of-life banner.
 	silenceEnv = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
 )
@@ -178,11 +180,17 @@ func Patch(root string) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// Restore puts the original index back wherever it was rewritten, turns
-// the lazy index off in root with reason, and reports whether it restored
-// any.
-func Restore(root, reason string) bool {
-	os.WriteFile(filepath.Join(root, disabled), []byte(reason+"\n"), 0o644)
+// Disable turns the lazy index off in root for good, saying why; deleting
+// the file (or the cache) tries again.
+func Disable(root, reason string) error {
+	return os.WriteFile(filepath.Join(root, disabled), []byte(reason+"\n"), 0o644)
+}
+
+// Restore puts the original index back wherever it was rewritten, and
+// reports whether it restored any. A successful synth with the lazy index
+// on rewrites it again, so a failure that was not the rewrite's fault costs
+// one slow synth, not more.
+func Restore(root string) bool {
 	restored := false
 	for _, index := range indexes(root) {
 		if _, err := os.Stat(index + originalSuffix); err != nil {

@@ -97,14 +97,24 @@ func TestPatchAndRestore(t *testing.T) {
 	if n, _ := Patch(root); n != 0 {
 		t.Errorf("expected a second patch to change nothing, found %d", n)
 	}
-	if !Restore(root, "test failure") {
+	if !Restore(root) {
 		t.Fatalf("expected the original restored")
 	}
 	if b, _ := os.ReadFile(index); sum(b) != OriginalSHA256 {
 		t.Errorf("expected the original index back")
 	}
+	if Restore(root) {
+		t.Errorf("expected nothing left to restore")
+	}
+	if n, _ := Patch(root); n != 1 {
+		t.Errorf("expected a restored index to be rewritten again, found %d", n)
+	}
+	Restore(root)
+	if err := Disable(root, "the lazy index failed"); err != nil {
+		t.Fatal(err)
+	}
 	if n, _ := Patch(root); n != 0 {
-		t.Errorf("expected no patch after a failure turned the lazy index off, found %d", n)
+		t.Errorf("expected no rewrite in a cache where the lazy index is turned off, found %d", n)
 	}
 }
 
