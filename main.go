@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -45,13 +44,13 @@ func main() {
 	os.Exit(code)
 }
 
-// reexec replaces the process with the same program in env. It returns
-// only if that fails, and then exits.
+// reexec runs the same program again in env and never returns: it
+// replaces the process where the system can (see exec_*.go).
 func reexec(env []string) {
 	exe, err := os.Executable()
 	if err == nil {
 		jsii.Close()
-		err = syscall.Exec(exe, os.Args, env)
+		err = execSelf(exe, os.Args, env)
 	}
 	fmt.Fprintf(os.Stderr, "error: running the app again with its package cache: %v (set %s=off to skip that step)\n", err, jsiicache.OffEnv)
 	os.Exit(1)

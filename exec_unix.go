@@ -1,0 +1,11 @@
+//go:build unix
+
+package main
+
+import "syscall"
+
+// execSelf replaces the process with exe, keeping its process ID. It
+// returns only on failure.
+func execSelf(exe string, args, env []string) error {
+	return syscall.Exec(exe, args, env)
+}
