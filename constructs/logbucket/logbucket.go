@@ -1,5 +1,6 @@
 // Package logbucket is a hardened S3 bucket for audit evidence: CloudTrail
-// log files, or the server access logs of another such bucket.
+// log files, the server access logs of another such bucket, or Terraform
+// state.
 //
 // Every bucket it makes is versioned, encrypted by default, closed to the
 // public by all four public-access-block flags, owner-enforced (no ACLs),

@@ -1,8 +1,8 @@
 // Package stacks assembles the stacks of the app from the settings:
 //
 //   - "audit" (NewAudit): the access-log bucket, the log bucket, the trail
-//     key, the audit identities and the trail, with the outputs other
-//     stacks consume;
+//     key, the audit identities, the trail and (unless turned off) its
+//     monitoring, with the outputs other stacks consume;
 //   - "state" (NewState): the bucket for remote state, deployed first;
 //   - "exports" (NewExports): the audit stack's values, read through
 //     cross-stack references and published again.
