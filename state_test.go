@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // exportedFrom maps each exported value to the audit expression it
@@ -92,9 +93,9 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 	stacks := filepath.Join(dir, "cdktf.out", "stacks")
 	audit := readJSON(t, filepath.Join(stacks, "audit", "cdk.tf.json"))
 
-	backend, _ := lookup(audit, "terraform", "backend", "s3").(map[string]any)
+	backend, _ := tfjson.Get(audit, "terraform", "backend", "s3").(map[string]any)
 	if backend == nil {
-		t.Fatalf("expected an S3 backend in the audit stack, found %v", lookup(audit, "terraform"))
+		t.Fatalf("expected an S3 backend in the audit stack, found %v", tfjson.Get(audit, "terraform"))
 	}
 	key, _ := backend["key"].(string)
 	if key != "cle2wa/master/audit.tfstate" || backend["use_lockfile"] != true || backend["encrypt"] != true {
@@ -139,12 +140,12 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 	// The synthesized exports stack reads it, with only the test endpoint
 	// added to its backend and its terraform_remote_state.
 	exports := readJSON(t, filepath.Join(stacks, "exports", "cdk.tf.json"))
-	eb := lookup(exports, "terraform", "backend", "s3").(map[string]any)
+	eb := tfjson.Get(exports, "terraform", "backend", "s3").(map[string]any)
 	exports["terraform"].(map[string]any)["backend"] = map[string]any{"s3": merge(eb, s3.testEndpoint())}
-	remote := lookup(exports, "data", "terraform_remote_state").(map[string]any)
+	remote := tfjson.Get(exports, "data", "terraform_remote_state").(map[string]any)
 	for name, r := range remote {
 		r := r.(map[string]any)
-		if r["backend"] != "s3" || lookup(r, "config", "key") != key || lookup(r, "config", "bucket") != bucket {
+		if r["backend"] != "s3" || tfjson.Get(r, "config", "key") != key || tfjson.Get(r, "config", "bucket") != bucket {
 			t.Fatalf("expected remote state %s to read s3://%s/%s, found %v", name, bucket, key, r)
 		}
 		r["config"] = merge(r["config"].(map[string]any), s3.testEndpoint())
@@ -175,7 +176,7 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 		t.Fatalf("synthesizing a reader app: %v", err)
 	}
 	readerStack := readJSON(t, filepath.Join(reader, "stacks", "reader", "cdk.tf.json"))
-	for _, r := range lookup(readerStack, "data", "terraform_remote_state").(map[string]any) {
+	for _, r := range tfjson.Get(readerStack, "data", "terraform_remote_state").(map[string]any) {
 		r := r.(map[string]any)
 		r["config"] = merge(r["config"].(map[string]any), s3.testEndpoint())
 	}
@@ -208,7 +209,7 @@ func TestLocalStateChain(t *testing.T) {
 	// own relative backend path puts the state where the audit stack would.
 	standIn := filepath.Join(dir, "standin", "stacks", "audit")
 	writeJSON(t, filepath.Join(standIn, "main.tf.json"), map[string]any{
-		"terraform": map[string]any{"backend": lookup(audit, "terraform", "backend")},
+		"terraform": map[string]any{"backend": tfjson.Get(audit, "terraform", "backend")},
 		"output":    fakeOutputs(audit),
 	})
 	mustTF(t, tf, standIn, "init", "-no-color")
@@ -253,7 +254,7 @@ func TestBootstrapMigration(t *testing.T) {
 	// backend blocks and outputs takes its place, as deep as a stack dir.
 	standIn := filepath.Join(dir, "standin", "stacks", "state")
 	writeJSON(t, filepath.Join(standIn, "main.tf.json"), map[string]any{
-		"terraform": map[string]any{"backend": lookup(local, "terraform", "backend")},
+		"terraform": map[string]any{"backend": tfjson.Get(local, "terraform", "backend")},
 		"output":    fakeOutputs(local),
 	})
 	mustTF(t, tf, standIn, "init", "-no-color")
@@ -266,7 +267,7 @@ func TestBootstrapMigration(t *testing.T) {
 		t.Fatalf("synth with stateBucket failed: %s", stderr)
 	}
 	remote := readJSON(t, filepath.Join(dir, "cdktf.out", "stacks", "state", "cdk.tf.json"))
-	backend := lookup(remote, "terraform", "backend", "s3").(map[string]any)
+	backend := tfjson.Get(remote, "terraform", "backend", "s3").(map[string]any)
 	writeJSON(t, filepath.Join(standIn, "main.tf.json"), map[string]any{
 		"terraform": map[string]any{"backend": map[string]any{"s3": merge(backend, s3.testEndpoint())}},
 		"output":    fakeOutputs(remote),

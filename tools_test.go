@@ -235,17 +235,6 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 }
 
-func lookup(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
-}
-
 // fakeOutputs returns a configuration of outputs with the names, shapes and
 // sensitivity of the synthesized stack's outputs, each value naming the
 // expression it stands in for: "${aws_cloudtrail.trail.arn}" becomes

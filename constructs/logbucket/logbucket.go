@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -101,10 +102,18 @@ type FieldError struct {
 	Value any
 	// Problem says what is wrong, lower-case.
 	Problem string
+	// Other is the field the problem compares Field with, and OtherValue
+	// its value; "" when there is none.
+	Other      string
+	OtherValue any
 }
 
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s %v: %s", e.Field, e.Value, e.Problem)
+	msg := fmt.Sprintf("%s %v: %s", e.Field, e.Value, e.Problem)
+	if e.Other != "" {
+		msg += fmt.Sprintf(" %s (%v)", e.Other, e.OtherValue)
+	}
+	return msg
 }
 
 // Validate reports every problem of the retention settings at once, each
@@ -112,16 +121,16 @@ func (e *FieldError) Error() string {
 func (r Retention) Validate() error {
 	var errs []error
 	if r.TransitionDays != 0 && (r.TransitionDays < MinTransitionDays || r.TransitionDays > MaxDays) {
-		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, fmt.Sprintf("must be 0 (never) or between %d and %d", MinTransitionDays, MaxDays)})
+		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, fmt.Sprintf("must be 0 (never) or between %d and %d", MinTransitionDays, MaxDays), "", nil})
 	}
-	if r.TransitionDays != 0 && !contains(StorageClasses, r.StorageClass) {
-		errs = append(errs, &FieldError{"StorageClass", fmt.Sprintf("%q", r.StorageClass), "must be one of " + strings.Join(StorageClasses, ", ")})
+	if r.TransitionDays != 0 && !slices.Contains(StorageClasses, r.StorageClass) {
+		errs = append(errs, &FieldError{"StorageClass", fmt.Sprintf("%q", r.StorageClass), "must be one of " + strings.Join(StorageClasses, ", "), "", nil})
 	}
 	if r.ExpireDays != 0 && (r.ExpireDays < MinExpireDays || r.ExpireDays > MaxDays) {
-		errs = append(errs, &FieldError{"ExpireDays", r.ExpireDays, fmt.Sprintf("must be 0 (keep forever) or between %d and %d", MinExpireDays, MaxDays)})
+		errs = append(errs, &FieldError{"ExpireDays", r.ExpireDays, fmt.Sprintf("must be 0 (keep forever) or between %d and %d", MinExpireDays, MaxDays), "", nil})
 	}
 	if r.ExpireDays != 0 && r.TransitionDays != 0 && r.TransitionDays >= r.ExpireDays {
-		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, fmt.Sprintf("must be less than ExpireDays (%d)", r.ExpireDays)})
+		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, "must be less than", "ExpireDays", r.ExpireDays})
 	}
 	return errors.Join(errs...)
 }
@@ -347,15 +356,6 @@ func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleC
 		}}
 	}
 	return &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // AccessLogGrants are the bucket policy statements that let S3 server access

@@ -187,19 +187,10 @@ func trailOrdered(d *tfjson.Doc) []problem {
 	return out
 }
 
-// trailBucket returns the bucket a trail delivers to, when the stack has it.
-func trailBucket(d *tfjson.Doc, t tfjson.Block) (tfjson.Block, bool) {
-	addr, _, ok := tfjson.Ref(t.Attrs["s3_bucket_name"])
-	if !ok {
-		return tfjson.Block{}, false
-	}
-	return d.Find(addr)
-}
-
 func trailBucketKMS(d *tfjson.Doc) []problem {
 	var out []problem
 	for _, t := range d.Resources("aws_cloudtrail") {
-		bucket, ok := trailBucket(d, t)
+		bucket, ok := d.Target(t, "s3_bucket_name")
 		if !ok {
 			continue
 		}
@@ -223,7 +214,7 @@ func trailBucketKMS(d *tfjson.Doc) []problem {
 func trailBucketLogging(d *tfjson.Doc) []problem {
 	var out []problem
 	for _, t := range d.Resources("aws_cloudtrail") {
-		if bucket, ok := trailBucket(d, t); ok && len(companions(d, "aws_s3_bucket_logging", bucket)) == 0 {
+		if bucket, ok := d.Target(t, "s3_bucket_name"); ok && len(companions(d, "aws_s3_bucket_logging", bucket)) == 0 {
 			out = append(out, problem{bucket, "the trail's bucket must log every access to an access-log bucket (aws_s3_bucket_logging)"})
 		}
 	}
@@ -478,23 +469,28 @@ func iamGroupMFA(d *tfjson.Doc) []problem {
 	var out []problem
 	for _, m := range d.Resources("aws_iam_group_membership") {
 		group, _, ok := tfjson.Ref(m.Attrs["group"])
-		if !ok || len(tfjson.Strings(m.Attrs["users"])) == 0 {
+		if !ok || len(tfjson.Strings(m.Attrs["users"])) == 0 || EnforcesMFA(d, group) {
 			continue
 		}
-		enforced := false
-		for _, p := range d.Referring("aws_iam_group_policy", "group", group) {
-			statements, _ := d.Policy(p.Attrs["policy"])
-			for _, s := range statements {
-				enforced = enforced || s.Effect == "Deny" && len(s.NotActions) > 0 &&
-					slices.Equal(s.Condition("BoolIfExists", "aws:MultiFactorAuthPresent"), []string{"false"})
-			}
-		}
-		if !enforced {
-			g, _ := d.Find(group)
-			out = append(out, problem{g, "the group's policy must deny all but MFA enrolment while aws:MultiFactorAuthPresent is false"})
-		}
+		g, _ := d.Find(group)
+		out = append(out, problem{g, "the group's policy must deny all but MFA enrolment while aws:MultiFactorAuthPresent is false"})
 	}
 	return out
+}
+
+// EnforcesMFA reports whether a policy of the group at address denies all
+// but a few actions while aws:MultiFactorAuthPresent is false.
+func EnforcesMFA(d *tfjson.Doc, group string) bool {
+	for _, p := range d.Referring("aws_iam_group_policy", "group", group) {
+		statements, _ := d.Policy(p.Attrs["policy"])
+		for _, s := range statements {
+			if s.Effect == "Deny" && len(s.NotActions) > 0 &&
+				slices.Equal(s.Condition("BoolIfExists", "aws:MultiFactorAuthPresent"), []string{"false"}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // customerKey reports whether v refers to an aws_kms_key of the stack.

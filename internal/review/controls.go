@@ -195,16 +195,6 @@ func trailKMS(docs []*tfjson.Doc) Result {
 	return Result{Pass, "SSE-KMS with a customer-managed key: " + strings.Join(keys, ", ")}
 }
 
-// trailBucket returns the aws_s3_bucket a trail delivers to, if the stack
-// has it.
-func trailBucket(t located) (tfjson.Block, bool) {
-	addr, _, ok := tfjson.Ref(t.block.Attrs["s3_bucket_name"])
-	if !ok {
-		return tfjson.Block{}, false
-	}
-	return t.doc.Find(addr)
-}
-
 func trailBucketLogging(docs []*tfjson.Doc) Result {
 	trails := all(docs, "aws_cloudtrail")
 	if len(trails) == 0 {
@@ -212,7 +202,7 @@ func trailBucketLogging(docs []*tfjson.Doc) Result {
 	}
 	var evidence []string
 	for _, t := range trails {
-		bucket, ok := trailBucket(t)
+		bucket, ok := t.doc.Target(t.block, "s3_bucket_name")
 		if !ok {
 			return Result{Fail, t.String() + ": its bucket is not in the stack, so its logging cannot be checked"}
 		}
@@ -245,7 +235,7 @@ func trailBucketPrivate(docs []*tfjson.Doc) Result {
 	}
 	var buckets []string
 	for _, t := range trails {
-		bucket, ok := trailBucket(t)
+		bucket, ok := t.doc.Target(t.block, "s3_bucket_name")
 		if !ok {
 			return Result{Fail, t.String() + ": its bucket is not in the stack"}
 		}
@@ -344,16 +334,7 @@ func usersMFA(docs []*tfjson.Doc) Result {
 		if !ok {
 			return Result{Fail, u.String() + " is in no group that enforces MFA"}
 		}
-		enforced := false
-		for _, p := range u.doc.Referring("aws_iam_group_policy", "group", group) {
-			statements, _ := u.doc.Policy(p.Attrs["policy"])
-			for _, s := range statements {
-				if s.Effect == "Deny" && len(s.NotActions) > 0 && slices.Equal(s.Condition("BoolIfExists", "aws:MultiFactorAuthPresent"), []string{"false"}) {
-					enforced = true
-				}
-			}
-		}
-		if !enforced {
+		if !guard.EnforcesMFA(u.doc, group) {
 			return Result{Fail, fmt.Sprintf("%s: group %s does not deny actions without MFA", u, group)}
 		}
 	}

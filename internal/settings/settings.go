@@ -9,6 +9,7 @@ package settings
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -122,10 +123,10 @@ func (s Settings) Names() Names {
 		KeyAlias:             "alias/kms-trail-" + s.AccountName,
 		Group:                "group-audit",
 		Role:                 "role-audit",
-		StateBucket:          or(s.State.Bucket, fmt.Sprintf("%s-s3-tfstate-%s", s.Prefix, s.AccountName)),
+		StateBucket:          cmp.Or(s.State.Bucket, fmt.Sprintf("%s-s3-tfstate-%s", s.Prefix, s.AccountName)),
 		StateAccessLogBucket: fmt.Sprintf("%s-s3-tfstate-log-%s", s.Prefix, s.AccountName),
-		StateKey:             or(s.State.Key, s.Prefix+"/"+s.AccountName),
-		StateRegion:          or(s.State.Region, s.Region),
+		StateKey:             cmp.Or(s.State.Key, s.Prefix+"/"+s.AccountName),
+		StateRegion:          cmp.Or(s.State.Region, s.Region),
 		LogGroup:             "cloudtrail/trail-" + s.AccountName,
 		TrailLogsRole:        "role-trail-logs",
 		LogsKeyAlias:         "alias/kms-logs-" + s.AccountName,
@@ -133,14 +134,6 @@ func (s Settings) Names() Names {
 		AlarmTopic:           "topic-audit-alarms",
 		DenyLogReadsPolicy:   "policy-deny-trail-log-reads",
 	}
-}
-
-// or returns value, or fallback if value is empty.
-func or(value, fallback string) string {
-	if value == "" {
-		return fallback
-	}
-	return value
 }
 
 // key describes one setting: its name in cdktf.json and how to decode it.
@@ -333,7 +326,11 @@ func (s Settings) Validate() error {
 	for _, err := range unjoin(s.Retention.Validate()) {
 		var field *logbucket.FieldError
 		if errors.As(err, &field) {
-			add(retentionKeys[field.Field], fmt.Errorf("%v %s", field.Value, strings.ReplaceAll(field.Problem, "ExpireDays", retentionKeys["ExpireDays"])))
+			msg := fmt.Sprintf("%v %s", field.Value, field.Problem)
+			if field.Other != "" {
+				msg += fmt.Sprintf(" %s (%v)", retentionKeys[field.Other], field.OtherValue)
+			}
+			add(retentionKeys[field.Field], errors.New(msg))
 		} else {
 			add("retention", err)
 		}

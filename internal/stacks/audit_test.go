@@ -20,6 +20,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
+	tfdoc "github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // synth builds the stack for s in a fresh testing app and returns the
@@ -84,16 +85,8 @@ func (j *tfjson) statements(document string) []map[string]any {
 	return out
 }
 
-func dig(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
-	}
-	return v
-}
+// dig follows path through the parsed JSON.
+var dig = tfdoc.Get
 
 // first returns the first element of a block list such as "rule".
 func first(v any) map[string]any {

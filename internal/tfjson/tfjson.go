@@ -169,6 +169,16 @@ func (d *Doc) Find(address string) (Block, bool) {
 	return Block{Address: address, Type: typ, Name: name, Attrs: attrs}, true
 }
 
+// Target returns the resource or data source that b's argument attr
+// refers to, when the stack has it.
+func (d *Doc) Target(b Block, attr string) (Block, bool) {
+	address, _, ok := Ref(b.Attrs[attr])
+	if !ok {
+		return Block{}, false
+	}
+	return d.Find(address)
+}
+
 // Referring returns the resources of type typ whose argument attr refers to
 // the resource at address (by any attribute, such as id or bucket).
 func (d *Doc) Referring(typ, attr, address string) []Block {
