@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,9 +150,33 @@ func TestSynthMatchesGolden(t *testing.T) {
 	}
 	for file, content := range out {
 		if want[file] != content {
-			t.Errorf("cdktf.out/%s differs from %s/%s; if the change is intended, run go test . -update and review the diff", file, golden, file)
+			t.Errorf("cdktf.out/%s differs from %s/%s at %s\nif the change is intended, run go test . -update and review the diff", file, golden, file, firstDiff(want[file], content))
 		}
 	}
+}
+
+// firstDiff says where got first differs from want, line by line: the
+// line number, two lines of context before it, and both versions of the
+// line.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
+	}
+	line := func(l []string, i int) string {
+		if i < len(l) {
+			return l[i]
+		}
+		return "(end of file)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d:\n", i+1)
+	for c := max(0, i-2); c < i; c++ {
+		fmt.Fprintf(&b, "    %s\n", w[c])
+	}
+	fmt.Fprintf(&b, "  - %s\n  + %s", line(w, i), line(g, i))
+	return b.String()
 }
 
 func TestSynthIsDeterministic(t *testing.T) {
@@ -239,4 +264,19 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestFirstDiff(t *testing.T) {
+	cases := map[string]struct{ want, got, says string }{
+		"a changed line": {"a\nb\nc\nd", "a\nb\nc\nX", "line 4:\n    b\n    c\n  - d\n  + X"},
+		"a longer file":  {"a", "a\nb", "line 2:\n    a\n  - (end of file)\n  + b"},
+		"a first line":   {"a", "b", "line 1:\n  - a\n  + b"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := firstDiff(c.want, c.got); got != c.says {
+				t.Errorf("expected %q, found %q", c.says, got)
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/cle2wa/audit-trail/internal/guard"
+	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 )
@@ -57,13 +59,13 @@ func breakTrail(s settings.Settings, suppress string) func(app cdktf.App) error 
 		trail := app.Node().FindChild(jsii.String("audit")).Node().FindChild(jsii.String("trail"))
 		trail.(cdktf.TerraformResource).AddOverride(jsii.String("is_multi_region_trail"), false)
 		if suppress != "" {
-			return guard.Suppress(trail, "TRAIL-MULTI-REGION", suppress)
+			return check.Suppress(trail, "TRAIL-MULTI-REGION", suppress)
 		}
 		return nil
 	}
 }
 
-func TestBrokenGuardRuleFailsTheSynth(t *testing.T) {
+func TestBrokenCheckFailsTheSynth(t *testing.T) {
 	for name, continueOnErrors := range map[string]string{"go run": "", "cdktf CLI": "true"} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", continueOnErrors)
@@ -79,6 +81,13 @@ func TestBrokenGuardRuleFailsTheSynth(t *testing.T) {
 			}
 			if got, _ := os.ReadFile(previous); string(got) != "previous" {
 				t.Errorf("expected the previous output kept, found %q", got)
+			}
+			// A failed check is the stacks' fault, never the jsii kernel's:
+			// it must not send the app into its kernel fallback.
+			var failed *check.FailedError
+			var kernel *outdir.PanicError
+			if !errors.As(err, &failed) || errors.As(err, &kernel) {
+				t.Errorf("expected a *check.FailedError and no kernel panic, found %T", err)
 			}
 		})
 	}
@@ -104,9 +113,16 @@ func TestSuppressedRuleIsReported(t *testing.T) {
 	}
 }
 
-func TestSuppressionNeedsAReason(t *testing.T) {
-	err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), breakTrail(settings.Defaults(), "because"))
-	if err == nil || !strings.Contains(err.Error(), `the reason "because" is too short`) {
-		t.Errorf("expected a short reason to be refused, found %v", err)
+func TestSuppressionNeedsAReasonAndAKnownCheck(t *testing.T) {
+	err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
+		if err := stacks.All(app, settings.Defaults()); err != nil {
+			return err
+		}
+		return check.Suppress(app.Node().FindChild(jsii.String("audit")), "NO-SUCH-CHECK", "because")
+	})
+	for _, want := range []string{`the reason "because" is too short`, `unknown check "NO-SUCH-CHECK"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("expected the suppression refused saying %q, found %v", want, err)
+		}
 	}
 }

@@ -10,7 +10,8 @@
 // a second known SHA-256, keeps the original beside it, and never touches
 // a cache it did not create. A synth that fails inside the jsii kernel
 // with the rewritten index restores the original and runs again the usual
-// way (see main).
+// way. The app makes two calls: Start before it loads jsii, and
+// Session.Finish after its synth.
 package jsiicache
 
 import (
@@ -71,11 +72,11 @@ func Root() (string, error) {
 	return root, nil
 }
 
-// ExecEnv returns the environment to run the app again with, so that the
+// execEnv returns the environment to run the app again with, so that the
 // jsii kernel (whose environment is fixed when the Go packages initialize,
 // before main) uses this project's cache; nil when the environment is
 // already right or the lazy index is off.
-func ExecEnv() []string {
+func execEnv() []string {
 	if os.Getenv(CacheRootEnv) != "" || os.Getenv(OffEnv) == "off" {
 		return nil
 	}
@@ -90,8 +91,8 @@ func ExecEnv() []string {
 	return env
 }
 
-// Owned returns the package cache in use if it is this project's own.
-func Owned() (string, bool) {
+// owned returns the package cache in use if it is this project's own.
+func owned() (string, bool) {
 	root := os.Getenv(CacheRootEnv)
 	if root == "" {
 		return "", false

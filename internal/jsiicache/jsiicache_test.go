@@ -121,19 +121,52 @@ func TestPatchAndRestore(t *testing.T) {
 func TestOwned(t *testing.T) {
 	root := t.TempDir()
 	t.Setenv(CacheRootEnv, root)
-	if _, ok := Owned(); ok {
+	if _, ok := owned(); ok {
 		t.Errorf("expected a cache without the marker not to be owned")
 	}
 	os.WriteFile(filepath.Join(root, Marker), nil, 0o644)
-	if got, ok := Owned(); !ok || got != root {
+	if got, ok := owned(); !ok || got != root {
 		t.Errorf("expected %s owned, found %q %v", root, got, ok)
 	}
-	if ExecEnv() != nil {
+	if execEnv() != nil {
 		t.Errorf("expected no second run when the cache is already set")
 	}
 	t.Setenv(CacheRootEnv, "")
 	t.Setenv(OffEnv, "off")
-	if ExecEnv() != nil {
+	if execEnv() != nil {
 		t.Errorf("expected no second run with the lazy index off")
+	}
+}
+
+func TestFinishNotesAnIndexItCannotRewrite(t *testing.T) {
+	cases := map[string]struct {
+		index string
+		note  string
+	}{
+		"a provider upgrade": {"module.exports = {}; // another provider version\n", "is not the pinned " + Pinned},
+		"the pinned index":   {"", ""},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			root := t.TempDir()
+			index := filepath.Join(root, filepath.FromSlash(Pinned), "digest", "lib", "index.js")
+			os.MkdirAll(filepath.Dir(index), 0o755)
+			content := c.index
+			if content == "" {
+				content = string(original(t))
+			}
+			if err := os.WriteFile(index, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var notes strings.Builder
+			s := &Session{root: root, owned: true, lazy: true, notes: &notes}
+			s.Finish(false, false)
+			switch {
+			case c.note == "" && notes.Len() != 0:
+				t.Errorf("expected no note, found %q", notes.String())
+			case c.note != "" && !strings.Contains(notes.String(), c.note):
+				t.Errorf("expected a note saying %q, found %q", c.note, notes.String())
+			}
+		})
 	}
 }

@@ -1,3 +1,10 @@
+// Package review writes the review report of a synthesis, REVIEW.md: a
+// table of CIS AWS Foundations Benchmark and AWS Security Hub controls,
+// each PASS, FAIL or NOT APPLICABLE as package check computes it from the
+// synthesized JSON; the checks' failures and suppressions; the results of
+// the scanners (tfsec, trivy) when given; and for each stack its backend,
+// every resource with its settings on one line, every policy statement
+// and the outputs.
 package review
 
 import (
@@ -6,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cle2wa/audit-trail/internal/guard"
+	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -17,9 +24,10 @@ const MaxBytes = 60 * 1024
 // maxValue is the longest value a resource line shows in full.
 const maxValue = 160
 
-// Write writes the report of stacks, with the results of scans, to w.
-func Write(w io.Writer, stacks []Stack, scans []Scan) error {
-	docs := Docs(stacks)
+// Write writes the report of the checked stacks, with the results of
+// scans, to w.
+func Write(w io.Writer, report *check.Report, scans []Scan) error {
+	docs := report.Stacks
 	b := &strings.Builder{}
 	resources := 0
 	for _, d := range docs {
@@ -28,50 +36,56 @@ func Write(w io.Writer, stacks []Stack, scans []Scan) error {
 	fmt.Fprintf(b, "# Review: audit trail stacks\n\n")
 	fmt.Fprintf(b, "%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`).\n\n", len(docs), resources)
 
-	writeControls(b, docs)
-	writeGuard(b, stacks)
+	writeControls(b, report)
+	writeChecks(b, report)
 	writeScans(b, scans)
-	for _, s := range stacks {
-		writeStack(b, s.Doc)
+	for _, d := range docs {
+		writeStack(b, d)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeControls(b *strings.Builder, docs []*tfjson.Doc) {
+func writeControls(b *strings.Builder, report *check.Report) {
 	fmt.Fprintf(b, "## Controls\n\n| Framework | Control | Title | Status | Evidence |\n|---|---|---|---|---|\n")
-	for _, c := range Controls {
-		r := c.Evaluate(docs)
-		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, r.Status, cell(r.Evidence))
+	for _, c := range check.Controls {
+		v := report.Control(c)
+		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, v.Status, cell(v.Evidence))
 	}
 	b.WriteString("\n")
 }
 
-func writeGuard(b *strings.Builder, stacks []Stack) {
-	fmt.Fprintf(b, "## Guard rules\n\n")
-	var suppressed []guard.Suppression
-	var broken []guard.Finding
-	for _, s := range stacks {
-		sups := Suppressions(s)
-		suppressed = append(suppressed, sups...)
-		broken = append(broken, guard.Broken(guard.Check(s.Doc), sups)...)
+// writeChecks lists the checks' failures, blocking or not, and every
+// suppression with its reason.
+func writeChecks(b *strings.Builder, report *check.Report) {
+	fmt.Fprintf(b, "## Checks\n\n")
+	blocking := 0
+	for _, c := range check.Pack {
+		if c.Blocking {
+			blocking++
+		}
 	}
-	fmt.Fprintf(b, "%d rules checked at every synth", len(guard.Rules))
-	if len(broken) == 0 && len(suppressed) == 0 {
-		b.WriteString(": all pass in every stack, none suppressed.\n\n")
+	failures := report.Failures()
+	fmt.Fprintf(b, "%d checks ran on the synthesized JSON, %d of them blocking the synth when they fail", len(check.Pack), blocking)
+	if len(failures) == 0 && len(report.Suppressions) == 0 {
+		b.WriteString(": no failure, none suppressed.\n\n")
 	} else {
 		b.WriteString(".\n\n")
 	}
-	for _, f := range broken {
-		fmt.Fprintf(b, "- BROKEN %s\n", f)
+	for _, f := range failures {
+		kind := "FAIL"
+		if f.Check.Blocking {
+			kind = "BLOCKING"
+		}
+		fmt.Fprintf(b, "- %s %s\n", kind, f)
 	}
-	if len(suppressed) > 0 {
+	if len(report.Suppressions) > 0 {
 		b.WriteString("Suppressed, with the reasons given in the code:\n\n")
-		for _, s := range suppressed {
-			fmt.Fprintf(b, "- `%s` %s: %s\n", s.Path, s.Rule, s.Reason)
+		for _, s := range report.Suppressions {
+			fmt.Fprintf(b, "- `%s` %s: %s\n", s.Path, s.Check, s.Reason)
 		}
 	}
-	if len(broken) > 0 || len(suppressed) > 0 {
+	if len(failures) > 0 || len(report.Suppressions) > 0 {
 		b.WriteString("\n")
 	}
 }

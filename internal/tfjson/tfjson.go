@@ -329,3 +329,43 @@ func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
+
+// Set replaces the value at path in a parsed document, for tests that
+// change synthesized JSON: a string segment names an object member, an
+// int indexes a list. A nil value deletes the member. It creates nothing
+// but the last member: a path that does not exist is an error.
+func Set(root map[string]any, value any, path ...any) error {
+	var cur any = root
+	for i, p := range path {
+		last := i == len(path)-1
+		switch key := p.(type) {
+		case string:
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return fmt.Errorf("path %v: %v is not an object", path[:i+1], cur)
+			}
+			if !last {
+				cur = m[key]
+				continue
+			}
+			if value == nil {
+				delete(m, key)
+			} else {
+				m[key] = value
+			}
+		case int:
+			l, ok := cur.([]any)
+			if !ok || key < 0 || key >= len(l) {
+				return fmt.Errorf("path %v: no element %d", path[:i+1], key)
+			}
+			if !last {
+				cur = l[key]
+				continue
+			}
+			l[key] = value
+		default:
+			return fmt.Errorf("path %v: segment %v is neither a string nor an int", path[:i+1], p)
+		}
+	}
+	return nil
+}

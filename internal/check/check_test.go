@@ -1,0 +1,323 @@
+package check
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// golden loads the reviewed default synth.
+func golden(t *testing.T) *Output {
+	t.Helper()
+	out, err := Load("../../testdata/golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// set changes the parsed stack; a path that does not exist fails the test.
+func set(t *testing.T, raw map[string]any, value any, path ...any) {
+	t.Helper()
+	if err := tfjson.Set(raw, value, path...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const doc = "aws_iam_policy_document"
+
+// expectedFailures are the checks that fail on the default stacks, none
+// of them blocking: the access-log buckets do not log their own access.
+var expectedFailures = map[string][]string{
+	"BUCKET-ACCESS-LOGGING": {"audit:aws_s3_bucket.access_log_bucket", "state:aws_s3_bucket.state_access_log_bucket"},
+}
+
+func TestPackOnTheDefaultStacks(t *testing.T) {
+	r := Run(golden(t))
+	if b := r.Blocking(); len(b) != 0 {
+		t.Errorf("expected no blocking failure on the default stacks, found %v", b)
+	}
+	got := map[string][]string{}
+	for _, f := range r.Failures() {
+		got[f.Check.ID] = append(got[f.Check.ID], f.Located())
+	}
+	for id, want := range expectedFailures {
+		if !slices.Equal(got[id], want) {
+			t.Errorf("%s: expected failures at %v, found %v", id, want, got[id])
+		}
+	}
+	for id, at := range got {
+		if _, ok := expectedFailures[id]; !ok {
+			t.Errorf("%s: expected it to pass, found failures at %v", id, at)
+		}
+	}
+	for _, c := range Pack {
+		for _, res := range r.Of(c) {
+			if res.Evidence == "" || res.Path == "" || res.Address == "" {
+				t.Errorf("%s: expected every result to carry its address, construct path and evidence, found %+v", c.ID, res)
+			}
+		}
+	}
+}
+
+func TestPackIsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Pack {
+		if seen[c.ID] {
+			t.Errorf("check id %s is used twice", c.ID)
+		}
+		seen[c.ID] = true
+		if c.Description == "" || c.Subject == "" || c.run == nil {
+			t.Errorf("%s: expected a description, a subject and a function", c.ID)
+		}
+	}
+	for _, ctl := range Controls {
+		if len(ctl.Checks()) == 0 {
+			t.Errorf("%s %s: expected at least one check to evidence it", ctl.Framework, ctl.ID)
+		}
+	}
+}
+
+// breaches break one invariant of the default stacks each: the check
+// named must fail at address saying message; the checks in also may fail
+// with it (they judge the same fact from another side); every other
+// check must still pass.
+var breaches = map[string]struct {
+	stack, address, message string
+	breach                  func(t *testing.T, r map[string]any)
+	also                    []string
+}{
+	"TRAIL-MULTI-REGION": {"audit", "aws_cloudtrail.trail", "every region", func(t *testing.T, r map[string]any) {
+		set(t, r, false, "resource", "aws_cloudtrail", "trail", "is_multi_region_trail")
+	}, nil},
+	"TRAIL-GLOBAL-EVENTS": {"audit", "aws_cloudtrail.trail", "global service events", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_cloudtrail", "trail", "include_global_service_events")
+	}, nil},
+	"TRAIL-LOG-VALIDATION": {"audit", "aws_cloudtrail.trail", "validate its log files", func(t *testing.T, r map[string]any) {
+		set(t, r, "false", "resource", "aws_cloudtrail", "trail", "enable_log_file_validation")
+	}, nil},
+	"TRAIL-LOGGING": {"audit", "aws_cloudtrail.trail", "must be logging", func(t *testing.T, r map[string]any) {
+		set(t, r, false, "resource", "aws_cloudtrail", "trail", "enable_logging")
+	}, nil},
+	"TRAIL-KMS": {"audit", "aws_cloudtrail.trail", "not a customer-managed key of the stack", func(t *testing.T, r map[string]any) {
+		set(t, r, "${data.aws_kms_alias.s3.target_key_arn}", "resource", "aws_cloudtrail", "trail", "kms_key_id")
+	}, []string{"TRAIL-BUCKET-KMS"}},
+	"TRAIL-MANAGEMENT-EVENTS": {"audit", "aws_cloudtrail.trail", "read and write management events", func(t *testing.T, r map[string]any) {
+		set(t, r, "WriteOnly", "resource", "aws_cloudtrail", "trail", "event_selector", 0, "read_write_type")
+	}, nil},
+	"TRAIL-ORDERED": {"audit", "aws_cloudtrail.trail", "depend on aws_s3_bucket_policy.log_bucket_policy", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{"aws_kms_key.trail_key", "aws_iam_role_policy.monitoring_role_policy"}, "resource", "aws_cloudtrail", "trail", "depends_on")
+	}, nil},
+	"TRAIL-BUCKET-KMS": {"audit", "aws_s3_bucket.log_bucket", "with the trail's key aws_kms_key.trail_key", func(t *testing.T, r map[string]any) {
+		set(t, r, "AES256", "resource", "aws_s3_bucket_server_side_encryption_configuration", "log_bucket_encryption", "rule", 0, "apply_server_side_encryption_by_default", "sse_algorithm")
+	}, nil},
+	"TRAIL-BUCKET-LOGGING": {"audit", "aws_s3_bucket.log_bucket", "log every access", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_s3_bucket_logging")
+	}, []string{"BUCKET-ACCESS-LOGGING"}},
+	"TRAIL-BUCKET-PRIVATE": {"audit", "aws_cloudtrail.trail", `statement "Open" allows everyone`, func(t *testing.T, r map[string]any) {
+		p := r["data"].(map[string]any)[doc].(map[string]any)["log_bucket_policy"].(map[string]any)
+		p["statement"] = append(p["statement"].([]any), map[string]any{
+			"sid": "Open", "effect": "Allow", "actions": []any{"s3:GetObject"}, "resources": []any{"*"},
+			"principals": []any{map[string]any{"type": "*", "identifiers": []any{"*"}}},
+		})
+	}, nil},
+	"BUCKET-TLS-ONLY": {"audit", "aws_s3_bucket.log_bucket", "aws:SecureTransport", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{"true"}, "data", doc, "log_bucket_policy", "statement", 0, "condition", 0, "values")
+	}, nil},
+	"BUCKET-PUBLIC-ACCESS": {"audit", "aws_s3_bucket.access_log_bucket", "all four flags", func(t *testing.T, r map[string]any) {
+		set(t, r, false, "resource", "aws_s3_bucket_public_access_block", "access_log_bucket_public_access", "restrict_public_buckets")
+	}, nil},
+	"BUCKET-VERSIONING": {"audit", "aws_s3_bucket.log_bucket", "versioned", func(t *testing.T, r map[string]any) {
+		set(t, r, "Suspended", "resource", "aws_s3_bucket_versioning", "log_bucket_versioning", "versioning_configuration", "status")
+	}, nil},
+	"BUCKET-ENCRYPTION": {"audit", "aws_s3_bucket.access_log_bucket", "default encryption", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_s3_bucket_server_side_encryption_configuration", "access_log_bucket_encryption")
+	}, nil},
+	"BUCKET-PROTECTED": {"audit", "aws_s3_bucket.log_bucket", "force_destroy must be false", func(t *testing.T, r map[string]any) {
+		set(t, r, true, "resource", "aws_s3_bucket", "log_bucket", "force_destroy")
+	}, nil},
+	"BUCKET-SOURCE-ARN": {"audit", "aws_s3_bucket.log_bucket", `"CloudTrailWrite" grants an AWS service without aws:SourceArn`, func(t *testing.T, r map[string]any) {
+		set(t, r, []any{map[string]any{"test": "StringEquals", "variable": "s3:x-amz-acl", "values": []any{"bucket-owner-full-control"}}},
+			"data", doc, "log_bucket_policy", "statement", 2, "condition")
+	}, nil},
+	"BUCKET-RETENTION": {"audit", "aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle", "after 90 days", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{map[string]any{"days": 90.0}}, "resource", "aws_s3_bucket_lifecycle_configuration", "log_bucket_lifecycle", "rule", 0, "expiration")
+	}, nil},
+	"BUCKET-ACCESS-LOGGING": {"state", "aws_s3_bucket.state_bucket", "no server access logging", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_s3_bucket_logging")
+	}, nil},
+	"KEY-ROTATION": {"audit", "aws_kms_key.trail_key", "must rotate", func(t *testing.T, r map[string]any) {
+		set(t, r, false, "resource", "aws_kms_key", "trail_key", "enable_key_rotation")
+	}, nil},
+	"KEY-PROTECTED": {"audit", "aws_kms_key.trail_key", "deletion_window_in_days is 7", func(t *testing.T, r map[string]any) {
+		set(t, r, 7.0, "resource", "aws_kms_key", "trail_key", "deletion_window_in_days")
+	}, nil},
+	"KEY-NO-DECRYPT-FOR-ALL": {"audit", "aws_kms_key.trail_key", `"AccountAdministersKeyWithoutUse" lets the whole account decrypt`, func(t *testing.T, r map[string]any) {
+		set(t, r, []any{"kms:*"}, "data", doc, "trail_key_policy", "statement", 0, "actions")
+	}, nil},
+	"KEY-SOURCE-ARN": {"audit", "aws_kms_key.trail_key", `"CloudTrailDescribesKey" grants an AWS service without aws:SourceArn, aws:SourceAccount or an encryption context`, func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "data", doc, "trail_key_policy", "statement", 2, "condition")
+	}, nil},
+	"IAM-NO-CREDENTIALS": {"audit", "aws_iam_access_key.key", "secret into Terraform state", func(t *testing.T, r map[string]any) {
+		set(t, r, map[string]any{"key": map[string]any{"user": "${aws_iam_user.audit_user_0.name}"}}, "resource", "aws_iam_access_key")
+	}, nil},
+	"IAM-NO-USER-POLICIES": {"audit", "aws_iam_user_policy_attachment.direct", "give them to a group", func(t *testing.T, r map[string]any) {
+		set(t, r, map[string]any{"direct": map[string]any{"user": "user-audit", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}}, "resource", "aws_iam_user_policy_attachment")
+	}, nil},
+	"IAM-USER-IN-GROUP": {"audit", "aws_iam_user.audit_user_0", "in no group", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{}, "resource", "aws_iam_group_membership", "audit_group_membership", "users")
+	}, []string{"IAM-USER-MFA"}},
+	"IAM-USER-MFA": {"audit", "aws_iam_user.audit_user_0", "does not deny actions without MFA", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{"true"}, "data", doc, "audit_group_policy", "statement", 2, "condition", 0, "values")
+	}, nil},
+	"IAM-ROLE-MFA": {"audit", "aws_iam_role.audit_role", "without MFA", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{map[string]any{"test": "ArnEquals", "variable": "aws:PrincipalArn", "values": []any{"x"}}},
+			"data", doc, "audit_role_trust", "statement", 0, "condition")
+	}, nil},
+	"LOGS-KMS": {"audit", "aws_cloudwatch_log_group.monitoring_log_group", "customer-managed key", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_cloudwatch_log_group", "monitoring_log_group", "kms_key_id")
+	}, nil},
+	"LOGS-RETENTION": {"audit", "aws_cloudwatch_log_group.monitoring_log_group", "retention_in_days is 90", func(t *testing.T, r map[string]any) {
+		set(t, r, 90.0, "resource", "aws_cloudwatch_log_group", "monitoring_log_group", "retention_in_days")
+	}, nil},
+	"TOPIC-KMS": {"audit", "aws_sns_topic.monitoring_topic", "customer-managed key", func(t *testing.T, r map[string]any) {
+		set(t, r, "alias/aws/sns", "resource", "aws_sns_topic", "monitoring_topic", "kms_master_key_id")
+	}, nil},
+	"ALARM-ACTIONS": {"audit", "aws_cloudwatch_metric_alarm.monitoring_alarm_root_account_usage", "notify someone", func(t *testing.T, r map[string]any) {
+		set(t, r, false, "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_root_account_usage", "actions_enabled")
+	}, nil},
+	"TRAIL-CLOUDWATCH": {"audit", "aws_cloudtrail.trail", "CloudWatch Logs", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_cloudtrail", "trail", "cloud_watch_logs_group_arn")
+	}, watchIDs()},
+	"ACCOUNT-PUBLIC-ACCESS": {"audit", "aws_s3_account_public_access_block.account", "not all four flags", func(t *testing.T, r map[string]any) {
+		set(t, r, map[string]any{"account": map[string]any{"block_public_acls": true}}, "resource", "aws_s3_account_public_access_block")
+	}, nil},
+	"WATCH-CIS-4.3": {"audit", "aws_cloudtrail.trail", "no metric filter with the CIS 4.3 pattern", func(t *testing.T, r map[string]any) {
+		set(t, r, `{ $.userIdentity.type = "Root" }`, "resource", "aws_cloudwatch_log_metric_filter", "monitoring_filter_root_account_usage", "pattern")
+	}, nil},
+	"WATCH-CIS-4.14": {"audit", "aws_cloudtrail.trail", "aws_cloudwatch_metric_alarm.monitoring_alarm_vpc_changes notifies no SNS topic", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{}, "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_vpc_changes", "alarm_actions")
+	}, []string{"ALARM-ACTIONS"}},
+	"WATCH-CIS-4.4": {"audit", "aws_cloudtrail.trail", "monitoring_filter_iam_policy_changes has no alarm", func(t *testing.T, r map[string]any) {
+		set(t, r, "SomethingElse", "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_iam_policy_changes", "metric_name")
+	}, nil},
+}
+
+func watchIDs() []string {
+	var out []string
+	for _, c := range Pack {
+		if strings.HasPrefix(c.ID, "WATCH-CIS-") {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+func TestEachCheckCatchesItsBreach(t *testing.T) {
+	for _, c := range Pack {
+		b, ok := breaches[c.ID]
+		if !ok {
+			if !strings.HasPrefix(c.ID, "WATCH-CIS-") {
+				t.Errorf("check %s has no breach in this test", c.ID)
+			}
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			out := golden(t)
+			b.breach(t, out.Stack(b.stack).Raw())
+			r := Run(out)
+			failed := false
+			for _, f := range r.Failures() {
+				switch {
+				case slices.Contains(expectedFailures[f.Check.ID], f.Located()):
+				case f.Check == c:
+					failed = true
+					if f.Address != b.address || f.Stack != b.stack || !strings.Contains(f.Evidence, b.message) {
+						t.Errorf("expected %s at %s:%s saying %q, found %v at %s", c.ID, b.stack, b.address, b.message, f, f.Located())
+					}
+					if f.Blocks() != c.Blocking {
+						t.Errorf("expected Blocks() = %v for %s, found %v", c.Blocking, c.ID, f.Blocks())
+					}
+				case slices.Contains(b.also, f.Check.ID):
+				default:
+					t.Errorf("breaking %s also broke %s: %v", c.ID, f.Check.ID, f)
+				}
+			}
+			if !failed {
+				t.Errorf("expected %s to catch the breach, found no failure", c.ID)
+			}
+		})
+	}
+}
+
+func TestTrailWaitsForItsCloudWatchRole(t *testing.T) {
+	out := golden(t)
+	raw := out.Stack("audit").Raw()
+	var kept []any
+	for _, dep := range tfjson.Strings(tfjson.Get(raw, "resource", "aws_cloudtrail", "trail", "depends_on")) {
+		if dep != "aws_iam_role_policy.monitoring_role_policy" {
+			kept = append(kept, dep)
+		}
+	}
+	set(t, raw, kept, "resource", "aws_cloudtrail", "trail", "depends_on")
+	c, _ := ByID("TRAIL-ORDERED")
+	f := Run(out).Of(c)
+	if len(f) != 1 || f[0].Pass || !strings.Contains(f[0].Evidence, "depend on aws_iam_role_policy.monitoring_role_policy") {
+		t.Errorf("expected TRAIL-ORDERED to ask for the CloudWatch Logs role policy, found %v", f)
+	}
+}
+
+func TestSuppression(t *testing.T) {
+	versioning, _ := ByID("BUCKET-VERSIONING")
+	tls, _ := ByID("BUCKET-TLS-ONLY")
+	s := Suppression{Path: "audit/log_bucket", Check: "BUCKET-VERSIONING", Reason: "a reason"}
+	cases := map[string]struct {
+		r    Result
+		want bool
+	}{
+		"the construct itself":    {Result{Check: versioning, Path: "audit/log_bucket"}, true},
+		"a construct inside":      {Result{Check: versioning, Path: "audit/log_bucket/Default"}, true},
+		"a sibling with a prefix": {Result{Check: versioning, Path: "audit/log_bucket_other/Default"}, false},
+		"another check":           {Result{Check: tls, Path: "audit/log_bucket/Default"}, false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := s.Covers(c.r); got != c.want {
+				t.Errorf("expected Covers=%v for %+v, found %v", c.want, c.r, got)
+			}
+		})
+	}
+
+	out := golden(t)
+	set(t, out.Stack("audit").Raw(), "Suspended", "resource", "aws_s3_bucket_versioning", "log_bucket_versioning", "versioning_configuration", "status")
+	out.Annotations = append(out.Annotations,
+		Annotation{Stack: "audit", Path: "audit/log_bucket", Level: "INFO", Message: suppressedPrefix + "BUCKET-VERSIONING: why: it matters"},
+		Annotation{Stack: "audit", Path: "audit/trail", Level: "INFO", Message: "some other note"})
+	r := Run(out)
+	if got := r.Suppressions; len(got) != 1 || got[0] != (Suppression{Path: "audit/log_bucket", Check: "BUCKET-VERSIONING", Reason: "why: it matters"}) {
+		t.Errorf("expected the one suppression read from its annotation, found %+v", got)
+	}
+	if b := r.Blocking(); len(b) != 0 {
+		t.Errorf("expected the suppressed failure not to block, found %v", b)
+	}
+	if v := r.Control(HubS314); v.Status != Fail {
+		t.Errorf("expected S3.14 to FAIL all the same (a suppression explains, it does not comply), found %v", v)
+	}
+}
+
+func TestFailedErrorNamesEachProblem(t *testing.T) {
+	out := golden(t)
+	set(t, out.Stack("audit").Raw(), false, "resource", "aws_cloudtrail", "trail", "is_multi_region_trail")
+	out.Annotations = append(out.Annotations, Annotation{Stack: "audit", Path: "audit/trail", Level: "ERROR", Message: "recorded by cdktf"})
+	if errs := out.Errors(); len(errs) != 1 {
+		t.Fatalf("expected one error annotation, found %v", errs)
+	}
+	err := &FailedError{Results: Run(out).Blocking(), Annotations: out.Errors()}
+	for _, want := range []string{"  [audit/trail] recorded by cdktf", "  [audit/trail] TRAIL-MULTI-REGION: the trail must record every region"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("expected %q in %q", want, err.Error())
+		}
+	}
+}

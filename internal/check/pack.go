@@ -1,0 +1,717 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// noTrail is why the CloudTrail controls fail when no stack has a trail.
+const noTrail = "no aws_cloudtrail in the stacks"
+
+// MinLogDays is the shortest time this pack accepts audit evidence to be
+// kept, in S3 and in CloudWatch Logs: the log bucket's own minimum.
+const MinLogDays = logbucket.MinExpireDays
+
+// Pack is every check, in the order the report lists them: the blocking
+// ones, then those that only inform the report.
+var Pack = slices.Concat([]*Check{
+	{ID: "TRAIL-MULTI-REGION", Description: "every trail records all regions (is_multi_region_trail)", Blocking: true,
+		Controls: []*Control{CIS31, HubCloudTrail1}, Subject: "aws_cloudtrail", Missing: noTrail,
+		run: trailFlag("is_multi_region_trail", "records every region", "the trail must record every region (is_multi_region_trail = true)")},
+	{ID: "TRAIL-GLOBAL-EVENTS", Description: "every trail records global service events such as IAM", Blocking: true,
+		Subject: "aws_cloudtrail",
+		run:     trailFlag("include_global_service_events", "records global service events", "the trail must record global service events (include_global_service_events = true)")},
+	{ID: "TRAIL-LOG-VALIDATION", Description: "every trail validates its log files (digest files)", Blocking: true,
+		Controls: []*Control{CIS32, HubCloudTrail4}, Subject: "aws_cloudtrail", Missing: noTrail,
+		run: trailFlag("enable_log_file_validation", "enable_log_file_validation = true", "the trail must validate its log files (enable_log_file_validation = true)")},
+	{ID: "TRAIL-LOGGING", Description: "every trail is logging", Blocking: true,
+		Controls: []*Control{CIS31, HubCloudTrail1}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailLogging},
+	{ID: "TRAIL-KMS", Description: "every trail encrypts its log files with a customer-managed KMS key of the stack", Blocking: true,
+		Controls: []*Control{CIS35, HubCloudTrail2}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailKMS},
+	{ID: "TRAIL-MANAGEMENT-EVENTS", Description: "every trail records all read and write management events", Blocking: true,
+		Controls: []*Control{CIS31, HubCloudTrail1}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailManagementEvents},
+	{ID: "TRAIL-ORDERED", Description: "every trail is created after its bucket policy, its KMS key and its CloudWatch Logs role policy", Blocking: true,
+		Subject: "aws_cloudtrail", run: trailOrdered},
+	{ID: "TRAIL-BUCKET-KMS", Description: "the trail's bucket encrypts by default with the trail's KMS key", Blocking: true,
+		Subject: "aws_cloudtrail", run: trailBucketKMS},
+	{ID: "TRAIL-BUCKET-LOGGING", Description: "the trail's bucket has server access logging", Blocking: true,
+		Controls: []*Control{CIS34, HubCloudTrail7}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketLogging},
+	{ID: "TRAIL-BUCKET-PRIVATE", Description: "the trail's bucket blocks all public access and its policy allows nobody anonymously", Blocking: true,
+		Controls: []*Control{HubCloudTrail6}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketPrivate},
+	{ID: "BUCKET-TLS-ONLY", Description: "every bucket policy denies requests without TLS", Blocking: true,
+		Controls: []*Control{CIS211, HubS35}, Subject: "aws_s3_bucket", run: bucketTLSOnly},
+	{ID: "BUCKET-PUBLIC-ACCESS", Description: "every bucket has all four public access block flags", Blocking: true,
+		Controls: []*Control{CIS214, HubS38}, Subject: "aws_s3_bucket", run: bucketPublicAccess},
+	{ID: "BUCKET-VERSIONING", Description: "every bucket is versioned", Blocking: true,
+		Controls: []*Control{HubS314}, Subject: "aws_s3_bucket", run: bucketVersioning},
+	{ID: "BUCKET-ENCRYPTION", Description: "every bucket has default encryption", Blocking: true,
+		Subject: "aws_s3_bucket", run: bucketEncryption},
+	{ID: "BUCKET-PROTECTED", Description: "no bucket can be destroyed by Terraform or emptied by force_destroy", Blocking: true,
+		Subject: "aws_s3_bucket", run: bucketProtected},
+	{ID: "BUCKET-SOURCE-ARN", Description: "every bucket policy grant to an AWS service names its source (aws:SourceArn)", Blocking: true,
+		Subject: "aws_s3_bucket", run: bucketSourceARN},
+	{ID: "BUCKET-RETENTION", Description: fmt.Sprintf("no lifecycle rule expires objects within %d days", MinLogDays), Blocking: true,
+		Subject: "aws_s3_bucket_lifecycle_configuration", run: bucketRetention},
+	{ID: "KEY-ROTATION", Description: "every symmetric KMS key rotates", Blocking: true,
+		Controls: []*Control{CIS36, HubKMS4}, Subject: "aws_kms_key", run: keyRotation},
+	{ID: "KEY-PROTECTED", Description: fmt.Sprintf("no KMS key can be destroyed by Terraform, and deletion waits %d days", maxDeletionWindow), Blocking: true,
+		Subject: "aws_kms_key", run: keyProtected},
+	{ID: "KEY-NO-DECRYPT-FOR-ALL", Description: "no key policy lets everyone, or the whole account, decrypt", Blocking: true,
+		Subject: "aws_kms_key", run: keyNoDecryptForAll},
+	{ID: "KEY-SOURCE-ARN", Description: "every key policy grant to an AWS service names its source (aws:SourceArn, aws:SourceAccount or the encryption context)", Blocking: true,
+		Subject: "aws_kms_key", run: keySourceARN},
+	{ID: "IAM-NO-CREDENTIALS", Description: "no access keys or console passwords in Terraform state", Blocking: true,
+		Controls: []*Control{HubIAM5}, Subject: "aws_iam_user", run: iamNoCredentials},
+	{ID: "IAM-NO-USER-POLICIES", Description: "users get permissions only through groups", Blocking: true,
+		Controls: []*Control{CIS115, HubIAM2}, Subject: "aws_iam_user", run: iamNoUserPolicies},
+	{ID: "IAM-USER-IN-GROUP", Description: "every user is a member of a group of the stack", Blocking: true,
+		Controls: []*Control{CIS115}, Subject: "aws_iam_user", run: iamUserInGroup},
+	{ID: "IAM-USER-MFA", Description: "every user's group denies all but MFA enrolment until the user signs in with MFA", Blocking: true,
+		Controls: []*Control{HubIAM5}, Subject: "aws_iam_user", run: iamUserMFA},
+	{ID: "IAM-ROLE-MFA", Description: "every role that people assume requires MFA", Blocking: true,
+		Subject: "aws_iam_role", run: iamRoleMFA},
+	{ID: "LOGS-KMS", Description: "every CloudWatch Logs log group is encrypted with a customer-managed key", Blocking: true,
+		Subject: "aws_cloudwatch_log_group", run: logsKMS},
+	{ID: "LOGS-RETENTION", Description: fmt.Sprintf("every log group keeps its events at least %d days", MinLogDays), Blocking: true,
+		Subject: "aws_cloudwatch_log_group", run: logsRetention},
+	{ID: "TOPIC-KMS", Description: "every SNS topic is encrypted with a customer-managed key", Blocking: true,
+		Subject: "aws_sns_topic", run: topicKMS},
+	{ID: "ALARM-ACTIONS", Description: "every alarm notifies someone", Blocking: true,
+		Subject: "aws_cloudwatch_metric_alarm", run: alarmActions},
+
+	// Report only: monitoring may be turned off, account-wide settings
+	// are not the stacks' to make, and an access-log bucket cannot log
+	// its own access.
+	{ID: "TRAIL-CLOUDWATCH", Description: "every trail delivers a copy of its events to CloudWatch Logs",
+		Controls: []*Control{HubCloudTrail5}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailCloudWatch},
+	{ID: "BUCKET-ACCESS-LOGGING", Description: "every bucket has server access logging",
+		Controls: []*Control{HubS39}, Subject: "aws_s3_bucket", run: bucketAccessLogging},
+	{ID: "ACCOUNT-PUBLIC-ACCESS", Description: "account-level S3 Block Public Access has all four flags",
+		Controls: []*Control{HubS31}, Subject: "aws_s3_account_public_access_block",
+		Missing: "account-level Block Public Access is not managed by these stacks (each bucket blocks public access itself: S3.8); set it account-wide",
+		run:     accountPublicAccess},
+}, watchChecks())
+
+// watchChecks is one check per CIS section 4 family: a trail delivers to
+// a log group with a metric filter of the family's pattern, and an alarm
+// on that metric notifies an SNS topic.
+func watchChecks() []*Check {
+	out := make([]*Check, 0, len(monitoring.Families))
+	for i, f := range monitoring.Families {
+		out = append(out, &Check{
+			ID:          "WATCH-CIS-" + f.Control,
+			Description: "a metric filter and an alarm that notifies a topic watch for " + f.Title,
+			Controls:    []*Control{Section4[i]},
+			Subject:     "aws_cloudtrail",
+			Missing:     noTrail,
+			run:         watched(f),
+		})
+	}
+	return out
+}
+
+// maxDeletionWindow is the longest KMS key deletion window AWS allows.
+const maxDeletionWindow = 30
+
+// isTrue reads a Terraform boolean, which may be written as a string.
+func isTrue(v any) bool {
+	switch b := v.(type) {
+	case bool:
+		return b
+	case string:
+		t, _ := strconv.ParseBool(b)
+		return t
+	}
+	return false
+}
+
+// each judges every resource of type typ with judge.
+func each(d *tfjson.Doc, typ string, judge func(b tfjson.Block) Result) []Result {
+	var out []Result
+	for _, b := range d.Resources(typ) {
+		out = append(out, judge(b))
+	}
+	return out
+}
+
+func trailFlag(attr, evidence, message string) func(d *tfjson.Doc) []Result {
+	return func(d *tfjson.Doc) []Result {
+		return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+			if !isTrue(t.Attrs[attr]) {
+				return fail(t, message)
+			}
+			return judge(t, nil, evidence)
+		})
+	}
+}
+
+func trailLogging(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		if v, set := t.Attrs["enable_logging"]; set && !isTrue(v) {
+			return fail(t, "the trail must be logging (enable_logging = true)")
+		}
+		return judge(t, nil, "logging")
+	})
+}
+
+func trailKMS(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		key, _ := t.Attrs["kms_key_id"].(string)
+		if key == "" {
+			return fail(t, "the trail must encrypt its log files with a KMS key (kms_key_id)")
+		}
+		addr, _, ok := tfjson.Ref(key)
+		if _, found := d.Find(addr); !ok || !found || !strings.HasPrefix(addr, "aws_kms_key.") {
+			return fail(t, fmt.Sprintf("kms_key_id is %s, not a customer-managed key of the stack", key))
+		}
+		return judge(t, nil, "SSE-KMS with the customer-managed key "+addr)
+	})
+}
+
+func trailManagementEvents(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		if t.Attrs["advanced_event_selector"] != nil {
+			return fail(t, "advanced event selectors are not checked by this pack; use event_selector with read_write_type All")
+		}
+		selectors, _ := t.Attrs["event_selector"].([]any)
+		if len(selectors) == 0 {
+			return judge(t, nil, "all read and write management events (CloudTrail's default)")
+		}
+		for _, s := range selectors {
+			if tfjson.Get(s, "read_write_type") == "All" && (tfjson.Get(s, "include_management_events") == nil || isTrue(tfjson.Get(s, "include_management_events"))) {
+				return judge(t, nil, "all read and write management events")
+			}
+		}
+		return fail(t, "the trail must record all read and write management events (an event_selector with read_write_type All and include_management_events true)")
+	})
+}
+
+func trailOrdered(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		deps := tfjson.Strings(t.Attrs["depends_on"])
+		var need []string
+		var problems []string
+		want := func(address, what string) {
+			need = append(need, address)
+			if !slices.Contains(deps, address) {
+				problems = append(problems, fmt.Sprintf("the trail must depend on %s: CloudTrail checks the %s when it creates the trail", address, what))
+			}
+		}
+		if bucket, _, ok := tfjson.Ref(t.Attrs["s3_bucket_name"]); ok {
+			for _, p := range d.Referring("aws_s3_bucket_policy", "bucket", bucket) {
+				want(p.Address, "bucket policy")
+			}
+		}
+		if key, _, ok := tfjson.Ref(t.Attrs["kms_key_id"]); ok && strings.HasPrefix(key, "aws_kms_key.") {
+			want(key, "key policy")
+		}
+		if role, _, ok := tfjson.Ref(t.Attrs["cloud_watch_logs_role_arn"]); ok {
+			for _, p := range d.Referring("aws_iam_role_policy", "role", role) {
+				want(p.Address, "CloudWatch Logs role")
+			}
+		}
+		return judge(t, problems, "depends on "+strings.Join(need, ", "))
+	})
+}
+
+// trailBucket returns the bucket of trail t, when the stack has it.
+func trailBucket(d *tfjson.Doc, t tfjson.Block) (tfjson.Block, bool) {
+	return d.Target(t, "s3_bucket_name")
+}
+
+func trailBucketKMS(d *tfjson.Doc) []Result {
+	var out []Result
+	for _, t := range d.Resources("aws_cloudtrail") {
+		bucket, ok := trailBucket(d, t)
+		key, _, keyed := tfjson.Ref(t.Attrs["kms_key_id"])
+		if !ok || !keyed {
+			continue // TRAIL-KMS reports a trail without a key
+		}
+		encrypted := false
+		for _, e := range companions(d, "aws_s3_bucket_server_side_encryption_configuration", bucket) {
+			byDefault := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default")
+			bucketKey, _, _ := tfjson.Ref(tfjson.Get(byDefault, "kms_master_key_id"))
+			encrypted = encrypted || tfjson.Get(byDefault, "sse_algorithm") == "aws:kms" && bucketKey == key
+		}
+		if !encrypted {
+			out = append(out, fail(bucket, fmt.Sprintf("the trail's bucket must encrypt by default with the trail's key %s (SSE-KMS)", key)))
+		} else {
+			out = append(out, judge(bucket, nil, "SSE-KMS by default with the trail's key "+key))
+		}
+	}
+	return out
+}
+
+func trailBucketLogging(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		bucket, ok := trailBucket(d, t)
+		if !ok {
+			return fail(t, "its bucket is not in the stack, so its logging cannot be checked")
+		}
+		logging := companions(d, "aws_s3_bucket_logging", bucket)
+		if len(logging) == 0 {
+			return fail(bucket, "the trail's bucket "+bucket.Address+" must log every access to an access-log bucket (aws_s3_bucket_logging)")
+		}
+		return judge(bucket, nil, fmt.Sprintf("the trail's bucket logs its access to %v", logging[0].Attrs["target_bucket"]))
+	})
+}
+
+func trailBucketPrivate(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		bucket, ok := trailBucket(d, t)
+		if !ok {
+			return fail(t, "its bucket is not in the stack, so its public access cannot be checked")
+		}
+		var problems []string
+		if !publicAccessBlocked(d, bucket) {
+			problems = append(problems, bucket.Address+" does not block all public access")
+		}
+		statements, _ := bucketStatements(d, bucket)
+		for _, s := range statements {
+			if s.Effect == "Allow" && anyone(s) {
+				problems = append(problems, fmt.Sprintf("%s: statement %q allows everyone", bucket.Address, s.Sid))
+			}
+		}
+		return judge(t, problems, bucket.Address+": all public access blocked, no Allow to everyone")
+	})
+}
+
+func trailCloudWatch(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		if s, _ := t.Attrs["cloud_watch_logs_group_arn"].(string); s == "" {
+			return fail(t, "the trail does not deliver to CloudWatch Logs (no cloud_watch_logs_group_arn)")
+		}
+		return judge(t, nil, "delivers to CloudWatch Logs")
+	})
+}
+
+// companions returns the resources of type typ configuring bucket.
+func companions(d *tfjson.Doc, typ string, bucket tfjson.Block) []tfjson.Block {
+	return d.Referring(typ, "bucket", bucket.Address)
+}
+
+// bucketStatements returns the statements of bucket's policy, and whether
+// it has one that this package can read.
+func bucketStatements(d *tfjson.Doc, bucket tfjson.Block) ([]tfjson.Statement, bool) {
+	var all []tfjson.Statement
+	found := false
+	for _, p := range companions(d, "aws_s3_bucket_policy", bucket) {
+		if s, ok := d.Policy(p.Attrs["policy"]); ok {
+			all, found = append(all, s...), true
+		}
+	}
+	return all, found
+}
+
+// anyone reports whether the statement applies to every principal.
+func anyone(s tfjson.Statement) bool {
+	return len(s.Principals["*"]) > 0 || slices.Contains(s.Principals["AWS"], "*")
+}
+
+// publicAccessBlocked reports whether bucket has a public access block
+// with all four flags.
+func publicAccessBlocked(d *tfjson.Doc, bucket tfjson.Block) bool {
+	for _, p := range companions(d, "aws_s3_bucket_public_access_block", bucket) {
+		if allFour(p.Attrs) {
+			return true
+		}
+	}
+	return false
+}
+
+// allFour reports whether a public access block sets all four flags.
+func allFour(attrs map[string]any) bool {
+	return isTrue(attrs["block_public_acls"]) && isTrue(attrs["block_public_policy"]) && isTrue(attrs["ignore_public_acls"]) && isTrue(attrs["restrict_public_buckets"])
+}
+
+func bucketTLSOnly(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		statements, _ := bucketStatements(d, b)
+		for _, s := range statements {
+			if s.Effect == "Deny" && slices.Contains(s.Principals["*"], "*") && s.Allows("s3:GetObject") && s.Allows("s3:PutObject") &&
+				slices.Equal(s.Condition("Bool", "aws:SecureTransport"), []string{"false"}) {
+				return judge(b, nil, fmt.Sprintf("denies s3:* without TLS (%s)", s.Sid))
+			}
+		}
+		return fail(b, "the bucket policy must deny s3:* to everyone when aws:SecureTransport is false")
+	})
+}
+
+func bucketPublicAccess(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		if !publicAccessBlocked(d, b) {
+			return fail(b, "the bucket must have a public access block with all four flags true")
+		}
+		return judge(b, nil, "all four public access block flags")
+	})
+}
+
+func bucketVersioning(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		for _, v := range companions(d, "aws_s3_bucket_versioning", b) {
+			if tfjson.Get(v.Attrs, "versioning_configuration", "status") == "Enabled" {
+				return judge(b, nil, "versioned")
+			}
+		}
+		return fail(b, "the bucket must be versioned (aws_s3_bucket_versioning with status Enabled)")
+	})
+}
+
+func bucketEncryption(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		for _, e := range companions(d, "aws_s3_bucket_server_side_encryption_configuration", b) {
+			alg, _ := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default", "sse_algorithm").(string)
+			if alg == "AES256" || strings.HasPrefix(alg, "aws:kms") {
+				return judge(b, nil, "default encryption "+alg)
+			}
+		}
+		return fail(b, "the bucket must have default encryption (SSE-S3 or SSE-KMS)")
+	})
+}
+
+func bucketProtected(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		var problems []string
+		if isTrue(b.Attrs["force_destroy"]) {
+			problems = append(problems, "force_destroy must be false: it deletes every object with the bucket")
+		}
+		if !isTrue(tfjson.Get(b.Attrs, "lifecycle", "prevent_destroy")) {
+			problems = append(problems, "the bucket must have lifecycle.prevent_destroy = true")
+		}
+		return judge(b, problems, "prevent_destroy, no force_destroy")
+	})
+}
+
+func bucketSourceARN(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		statements, _ := bucketStatements(d, b)
+		var problems, granted []string
+		for _, s := range statements {
+			if s.Effect != "Allow" || len(s.Principals["Service"]) == 0 {
+				continue
+			}
+			granted = append(granted, s.Sid)
+			if !s.HasConditionOn("aws:SourceArn") {
+				problems = append(problems, fmt.Sprintf("bucket policy statement %q grants an AWS service without aws:SourceArn (confused deputy)", s.Sid))
+			}
+		}
+		return judge(b, problems, sourceEvidence(granted))
+	})
+}
+
+// sourceEvidence says which service grants name their source.
+func sourceEvidence(sids []string) string {
+	if len(sids) == 0 {
+		return "no grant to an AWS service"
+	}
+	return "every grant to an AWS service names its source (" + strings.Join(sids, ", ") + ")"
+}
+
+func bucketRetention(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket_lifecycle_configuration", func(lc tfjson.Block) Result {
+		var problems []string
+		rules, _ := lc.Attrs["rule"].([]any)
+		for _, r := range rules {
+			for _, path := range [][]string{{"expiration", "days"}, {"noncurrent_version_expiration", "noncurrent_days"}} {
+				if days, ok := tfjson.Get(r, path...).(float64); ok && days < MinLogDays {
+					problems = append(problems, fmt.Sprintf("lifecycle rule %v expires objects after %v days (%s): audit evidence must be kept at least %d", tfjson.Get(r, "id"), days, path[0], MinLogDays))
+				}
+			}
+		}
+		return judge(lc, problems, fmt.Sprintf("expires nothing within %d days", MinLogDays))
+	})
+}
+
+func bucketAccessLogging(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		if len(companions(d, "aws_s3_bucket_logging", b)) == 0 {
+			return fail(b, "no server access logging")
+		}
+		return judge(b, nil, "aws_s3_bucket_logging")
+	})
+}
+
+func accountPublicAccess(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_account_public_access_block", func(b tfjson.Block) Result {
+		if !allFour(b.Attrs) {
+			return fail(b, "not all four flags are set")
+		}
+		return judge(b, nil, "all four flags")
+	})
+}
+
+func keyRotation(d *tfjson.Doc) []Result {
+	var out []Result
+	for _, k := range d.Resources("aws_kms_key") {
+		if spec, _ := k.Attrs["customer_master_key_spec"].(string); spec != "" && spec != "SYMMETRIC_DEFAULT" {
+			continue // AWS rotates symmetric keys only
+		}
+		if !isTrue(k.Attrs["enable_key_rotation"]) {
+			out = append(out, fail(k, "the key must rotate (enable_key_rotation = true)"))
+		} else {
+			out = append(out, judge(k, nil, "enable_key_rotation = true"))
+		}
+	}
+	return out
+}
+
+func keyProtected(d *tfjson.Doc) []Result {
+	return each(d, "aws_kms_key", func(k tfjson.Block) Result {
+		var problems []string
+		if !isTrue(tfjson.Get(k.Attrs, "lifecycle", "prevent_destroy")) {
+			problems = append(problems, "the key must have lifecycle.prevent_destroy = true: without it the log files cannot be read")
+		}
+		if days, _ := k.Attrs["deletion_window_in_days"].(float64); days < maxDeletionWindow {
+			problems = append(problems, fmt.Sprintf("deletion_window_in_days is %v: it must be %d, the longest AWS allows", k.Attrs["deletion_window_in_days"], maxDeletionWindow))
+		}
+		return judge(k, problems, fmt.Sprintf("prevent_destroy, a %d-day deletion window", maxDeletionWindow))
+	})
+}
+
+func keyNoDecryptForAll(d *tfjson.Doc) []Result {
+	return each(d, "aws_kms_key", func(k tfjson.Block) Result {
+		statements, ok := d.Policy(k.Attrs["policy"])
+		if !ok {
+			return fail(k, "the key must have a key policy from an aws_iam_policy_document this pack can read")
+		}
+		var problems []string
+		for _, s := range statements {
+			if s.Effect != "Allow" || !(s.Allows("kms:Decrypt") || s.Allows("kms:ReEncryptFrom")) {
+				continue
+			}
+			for _, p := range s.Principals["AWS"] {
+				if strings.HasSuffix(p, ":root") {
+					problems = append(problems, fmt.Sprintf("key policy statement %q lets the whole account decrypt (%s): any IAM policy could then grant it", s.Sid, p))
+				}
+			}
+			if anyone(s) {
+				problems = append(problems, fmt.Sprintf("key policy statement %q lets everyone decrypt", s.Sid))
+			}
+		}
+		return judge(k, problems, "decryption is granted to named principals only")
+	})
+}
+
+func keySourceARN(d *tfjson.Doc) []Result {
+	return each(d, "aws_kms_key", func(k tfjson.Block) Result {
+		statements, _ := d.Policy(k.Attrs["policy"])
+		var problems, granted []string
+		for _, s := range statements {
+			if s.Effect != "Allow" || len(s.Principals["Service"]) == 0 {
+				continue
+			}
+			granted = append(granted, s.Sid)
+			if s.HasConditionOn("aws:SourceArn") || s.HasConditionOn("aws:SourceAccount") {
+				continue
+			}
+			bound := slices.ContainsFunc(s.Conditions, func(c tfjson.Condition) bool {
+				return strings.HasPrefix(strings.ToLower(c.Variable), "kms:encryptioncontext:")
+			})
+			if !bound {
+				problems = append(problems, fmt.Sprintf("key policy statement %q grants an AWS service without aws:SourceArn, aws:SourceAccount or an encryption context (confused deputy)", s.Sid))
+			}
+		}
+		return judge(k, problems, sourceEvidence(granted))
+	})
+}
+
+// credentialTypes are the resources that put a user's secret into state.
+var credentialTypes = []string{"aws_iam_access_key", "aws_iam_user_login_profile", "aws_iam_service_specific_credential", "aws_iam_signing_certificate"}
+
+func iamNoCredentials(d *tfjson.Doc) []Result {
+	var out []Result
+	for _, typ := range credentialTypes {
+		for _, r := range d.Resources(typ) {
+			out = append(out, fail(r, typ+" puts a secret into Terraform state in clear; people enrol their own credentials"))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	return each(d, "aws_iam_user", func(u tfjson.Block) Result {
+		return judge(u, nil, "no access key or console password in Terraform")
+	})
+}
+
+func iamNoUserPolicies(d *tfjson.Doc) []Result {
+	var out []Result
+	for _, typ := range []string{"aws_iam_user_policy", "aws_iam_user_policy_attachment"} {
+		for _, r := range d.Resources(typ) {
+			out = append(out, fail(r, typ+" gives a user permissions directly; give them to a group"))
+		}
+	}
+	for _, r := range d.Resources("aws_iam_policy_attachment") {
+		if len(tfjson.Strings(r.Attrs["users"])) > 0 {
+			out = append(out, fail(r, "the policy attachment names users; attach policies to groups"))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	return each(d, "aws_iam_user", func(u tfjson.Block) Result {
+		return judge(u, nil, "no policy attached to the user")
+	})
+}
+
+// groupOf returns the address of the group that user is a member of.
+func groupOf(d *tfjson.Doc, user tfjson.Block) (string, bool) {
+	for _, m := range d.Resources("aws_iam_group_membership") {
+		for _, u := range tfjson.Strings(m.Attrs["users"]) {
+			if addr, _, ok := tfjson.Ref(u); ok && addr == user.Address {
+				g, _, ok := tfjson.Ref(m.Attrs["group"])
+				return g, ok
+			}
+		}
+	}
+	return "", false
+}
+
+func iamUserInGroup(d *tfjson.Doc) []Result {
+	return each(d, "aws_iam_user", func(u tfjson.Block) Result {
+		group, ok := groupOf(d, u)
+		if !ok {
+			return fail(u, "the user is in no group of the stack")
+		}
+		return judge(u, nil, "member of "+group)
+	})
+}
+
+func iamUserMFA(d *tfjson.Doc) []Result {
+	return each(d, "aws_iam_user", func(u tfjson.Block) Result {
+		group, ok := groupOf(d, u)
+		switch {
+		case !ok:
+			return fail(u, "the user is in no group that enforces MFA")
+		case !enforcesMFA(d, group):
+			return fail(u, "group "+group+" does not deny actions without MFA: its policy must deny all but MFA enrolment while aws:MultiFactorAuthPresent is false")
+		}
+		return judge(u, nil, group+" denies everything but MFA enrolment until the user signs in with MFA")
+	})
+}
+
+// enforcesMFA reports whether a policy of the group at address denies all
+// but a few actions while aws:MultiFactorAuthPresent is false.
+func enforcesMFA(d *tfjson.Doc, group string) bool {
+	for _, p := range d.Referring("aws_iam_group_policy", "group", group) {
+		statements, _ := d.Policy(p.Attrs["policy"])
+		for _, s := range statements {
+			if s.Effect == "Deny" && len(s.NotActions) > 0 &&
+				slices.Equal(s.Condition("BoolIfExists", "aws:MultiFactorAuthPresent"), []string{"false"}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func iamRoleMFA(d *tfjson.Doc) []Result {
+	return each(d, "aws_iam_role", func(role tfjson.Block) Result {
+		statements, ok := d.Policy(role.Attrs["assume_role_policy"])
+		if !ok {
+			return fail(role, "the trust policy must come from an aws_iam_policy_document this pack can read")
+		}
+		var problems []string
+		people := false
+		for _, s := range statements {
+			if s.Effect != "Allow" || len(s.Principals["AWS"]) == 0 || !s.Allows("sts:AssumeRole") {
+				continue
+			}
+			people = true
+			if !slices.Equal(s.Condition("Bool", "aws:MultiFactorAuthPresent"), []string{"true"}) {
+				problems = append(problems, fmt.Sprintf("trust statement %q lets IAM principals assume the role without MFA (Bool aws:MultiFactorAuthPresent true)", s.Sid))
+			}
+		}
+		if !people {
+			return judge(role, nil, "assumed by AWS services only")
+		}
+		return judge(role, problems, "people assume it only with MFA")
+	})
+}
+
+// customerKey reports whether v refers to an aws_kms_key of the stack.
+func customerKey(v any) bool {
+	addr, _, ok := tfjson.Ref(v)
+	return ok && strings.HasPrefix(addr, "aws_kms_key.")
+}
+
+func logsKMS(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudwatch_log_group", func(g tfjson.Block) Result {
+		if !customerKey(g.Attrs["kms_key_id"]) {
+			return fail(g, "the log group must be encrypted with a customer-managed key of the stack (kms_key_id): CloudWatch Logs decrypts it for anyone allowed to read it otherwise")
+		}
+		return judge(g, nil, fmt.Sprintf("encrypted with %v", g.Attrs["kms_key_id"]))
+	})
+}
+
+func logsRetention(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudwatch_log_group", func(g tfjson.Block) Result {
+		if days, set := g.Attrs["retention_in_days"].(float64); set && days < MinLogDays {
+			return fail(g, fmt.Sprintf("retention_in_days is %v: audit events must be kept at least %d days", days, MinLogDays))
+		}
+		if days, set := g.Attrs["retention_in_days"]; set {
+			return judge(g, nil, fmt.Sprintf("retention_in_days %v", days))
+		}
+		return judge(g, nil, "events never expire")
+	})
+}
+
+func topicKMS(d *tfjson.Doc) []Result {
+	return each(d, "aws_sns_topic", func(t tfjson.Block) Result {
+		if !customerKey(t.Attrs["kms_master_key_id"]) {
+			return fail(t, "the topic must be encrypted with a customer-managed key of the stack (kms_master_key_id)")
+		}
+		return judge(t, nil, fmt.Sprintf("encrypted with %v", t.Attrs["kms_master_key_id"]))
+	})
+}
+
+func alarmActions(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudwatch_metric_alarm", func(a tfjson.Block) Result {
+		if len(tfjson.Strings(a.Attrs["alarm_actions"])) == 0 || a.Attrs["actions_enabled"] == false {
+			return fail(a, "the alarm must notify someone (alarm_actions, actions_enabled)")
+		}
+		return judge(a, nil, "notifies "+strings.Join(tfjson.Strings(a.Attrs["alarm_actions"]), ", "))
+	})
+}
+
+// watched judges whether each trail delivers to a log group with a metric
+// filter of the family's pattern, and an alarm on that metric notifies an
+// SNS topic.
+func watched(f monitoring.Family) func(d *tfjson.Doc) []Result {
+	return func(d *tfjson.Doc) []Result {
+		return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+			groupARN, _ := t.Attrs["cloud_watch_logs_group_arn"].(string)
+			group, _, ok := tfjson.Ref(strings.TrimSuffix(groupARN, ":*"))
+			if !ok {
+				return fail(t, "the trail does not deliver to CloudWatch Logs (monitoring is off)")
+			}
+			for _, filter := range d.Resources("aws_cloudwatch_log_metric_filter") {
+				if g, _, _ := tfjson.Ref(filter.Attrs["log_group_name"]); g != group || normalize(fmt.Sprint(filter.Attrs["pattern"])) != normalize(f.Pattern) {
+					continue
+				}
+				metric, namespace := tfjson.Get(filter.Attrs, "metric_transformation", "name"), tfjson.Get(filter.Attrs, "metric_transformation", "namespace")
+				for _, alarm := range d.Resources("aws_cloudwatch_metric_alarm") {
+					if alarm.Attrs["metric_name"] != metric || alarm.Attrs["namespace"] != namespace {
+						continue
+					}
+					for _, action := range tfjson.Strings(alarm.Attrs["alarm_actions"]) {
+						if topic, _, ok := tfjson.Ref(action); ok && strings.HasPrefix(topic, "aws_sns_topic.") {
+							return judge(t, nil, fmt.Sprintf("%s -> %s -> %s", filter.Address, alarm.Address, topic))
+						}
+					}
+					return fail(t, alarm.Address+" notifies no SNS topic")
+				}
+				return fail(t, filter.Address+" has no alarm on its metric")
+			}
+			return fail(t, fmt.Sprintf("no metric filter with the CIS %s pattern on %s", f.Control, group))
+		})
+	}
+}
+
+// normalize folds white space, so patterns compare by content.
+func normalize(pattern string) string { return strings.Join(strings.Fields(pattern), " ") }
