@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiampolicydocument"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
@@ -30,6 +31,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 )
 
@@ -54,6 +56,7 @@ type Config struct {
 	Retention Retention
 	// Grants is optional: the statements of the bucket policy beyond the
 	// TLS-only deny that every log bucket has, given the bucket's ARN.
+	// Constructs that use the bucket add theirs with AddToResourcePolicy.
 	Grants []policy.Statement
 }
 
@@ -212,6 +215,21 @@ type Bucket struct {
 	ARN string
 	// Statements are the statements of the bucket policy, in order.
 	Statements []policy.Statement
+	// document is the bucket policy's aws_iam_policy_document.
+	document dataawsiampolicydocument.DataAwsIamPolicyDocument
+}
+
+// AddToResourcePolicy adds statements to the bucket policy: a construct
+// that uses the bucket grants itself what it needs, as the AWS CDK's
+// addToResourcePolicy does. A statement whose Sid the policy has already
+// is refused.
+func (b *Bucket) AddToResourcePolicy(statements ...policy.Statement) error {
+	all := append(slices.Clone(b.Statements), statements...)
+	if err := policy.Update(b.document, policy.Document{Statements: all}); err != nil {
+		return fmt.Errorf("bucket %s: %w", b.ARN, err)
+	}
+	b.Statements = all
+	return nil
 }
 
 // New validates cfg and adds the bucket to scope. The bucket itself has the
@@ -308,7 +326,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	})
 	lifecycle.OverrideLogicalId(name("lifecycle"))
 
-	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements}, nil
+	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements, document: doc}, nil
 }
 
 // denyInsecureTransport is the statement every log bucket starts with:
@@ -358,10 +376,10 @@ func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleC
 	return &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule}
 }
 
-// AccessLogGrants are the bucket policy statements that let S3 server access
+// accessLogGrants are the bucket policy statements that let S3 server access
 // logging write the logs of the bucket sourceARN, owned by accountID, under
 // prefix in the target bucket targetARN.
-func AccessLogGrants(targetARN, prefix, sourceARN, accountID string) []policy.Statement {
+func accessLogGrants(targetARN, prefix, sourceARN, accountID string) []policy.Statement {
 	return []policy.Statement{{
 		Sid:        "S3ServerAccessLogsWrite",
 		Effect:     policy.Allow,
@@ -373,4 +391,56 @@ func AccessLogGrants(targetARN, prefix, sourceARN, accountID string) []policy.St
 			{Test: "StringEquals", Variable: "aws:SourceAccount", Values: []string{accountID}},
 		},
 	}}
+}
+
+// PairConfig describes a bucket and the access-log bucket that receives
+// its server access logs.
+type PairConfig struct {
+	// Env is required: the partition and account of both buckets.
+	Env arn.Env
+	// Bucket is required: the bucket. NewPair sets its ARN and AccessLogs.
+	Bucket Config
+	// AccessLog is required: the access-log bucket, which is SSE-S3 and
+	// logs nothing itself. NewPair sets its ARN and its grant to S3 server
+	// access logging.
+	AccessLog Config
+}
+
+// Pair is a bucket and its access-log bucket.
+type Pair struct {
+	Bucket, AccessLog *Bucket
+}
+
+// NewPair adds a bucket whose every access is logged to an access-log
+// bucket of its own, under the prefix "<bucket name>/", and lets S3
+// server access logging write there for this bucket only. The two buckets
+// have the ids id and accessLogID in scope: the pair adds no construct
+// level, so their Terraform addresses and construct paths are those of two
+// buckets made with New.
+func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig) (*Pair, error) {
+	if cfg.Env.Partition == nil || cfg.Env.AccountID == nil {
+		return nil, fmt.Errorf("bucket %q: the partition and account are required", cfg.Bucket.Name)
+	}
+	bucketARN, accessLogARN := cfg.Env.Bucket(cfg.Bucket.Name), cfg.Env.Bucket(cfg.AccessLog.Name)
+	prefix := cfg.Bucket.Name + "/"
+	accessLogCfg := cfg.AccessLog
+	accessLogCfg.ARN, accessLogCfg.KMSKeyARN, accessLogCfg.AccessLogs = accessLogARN, nil, nil
+	accessLogCfg.Grants = append(slices.Clone(accessLogCfg.Grants), accessLogGrants(accessLogARN, prefix, bucketARN, *cfg.Env.AccountID)...)
+	bucketCfg := cfg.Bucket
+	bucketCfg.ARN = bucketARN
+	// Validate both before adding either, so that every problem shows and
+	// nothing is added for a bad configuration.
+	if err := errors.Join(accessLogCfg.Validate(), ValidateName(bucketCfg.Name), bucketCfg.Retention.Validate()); err != nil {
+		return nil, err
+	}
+	accessLog, err := New(scope, accessLogID, accessLogCfg)
+	if err != nil {
+		return nil, err
+	}
+	bucketCfg.AccessLogs = &AccessLogs{Bucket: accessLog.Bucket.Id(), Prefix: prefix}
+	bucket, err := New(scope, id, bucketCfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Pair{Bucket: bucket, AccessLog: accessLog}, nil
 }

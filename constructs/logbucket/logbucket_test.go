@@ -3,6 +3,11 @@ package logbucket
 import (
 	"strings"
 	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
 )
 
 func TestValidateName(t *testing.T) {
@@ -64,5 +69,25 @@ func TestRetentionValidate(t *testing.T) {
 				t.Errorf("expected an error for %+v containing %q, found %v", c.r, c.want, err)
 			}
 		})
+	}
+}
+
+func TestNewPairReportsBothBucketsAndAddsNothing(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
+	partition, account := "aws", "123456789012"
+	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
+	_, err := NewPair(stack, "logs", "access_logs", PairConfig{
+		Env:       env,
+		Bucket:    Config{Name: "Bad_Name", Retention: Retention{ExpireDays: 30}},
+		AccessLog: Config{Name: "x"},
+	})
+	for _, want := range []string{`bucket name "Bad_Name"`, `bucket name "x"`, "ExpireDays 30"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("expected the error to say %q, found %v", want, err)
+		}
+	}
+	if n := len(*stack.Node().Children()); n != 0 {
+		t.Errorf("expected nothing added for a bad pair, found %d constructs", n)
 	}
 }

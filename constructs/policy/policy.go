@@ -125,14 +125,28 @@ func New(scope constructs.Construct, id string, doc Document) (dataawsiampolicyd
 	if err := doc.Validate(); err != nil {
 		return nil, err
 	}
-	statements := make([]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement, 0, len(doc.Statements))
-	for _, s := range doc.Statements {
-		statements = append(statements, s.toTerraform())
-	}
 	return dataawsiampolicydocument.NewDataAwsIamPolicyDocument(scope, jsii.String(id), &dataawsiampolicydocument.DataAwsIamPolicyDocumentConfig{
 		Version:   jsii.String("2012-10-17"),
-		Statement: &statements,
+		Statement: doc.toTerraform(),
 	}), nil
+}
+
+// Update validates doc and makes it the content of the data source ds, for
+// a resource policy that grows as constructs add the grants they need.
+func Update(ds dataawsiampolicydocument.DataAwsIamPolicyDocument, doc Document) error {
+	if err := doc.Validate(); err != nil {
+		return err
+	}
+	ds.PutStatement(doc.toTerraform())
+	return nil
+}
+
+func (d Document) toTerraform() *[]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement {
+	statements := make([]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement, 0, len(d.Statements))
+	for _, s := range d.Statements {
+		statements = append(statements, s.toTerraform())
+	}
+	return &statements
 }
 
 func (s Statement) toTerraform() *dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement {

@@ -10,9 +10,7 @@ package trail
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -32,8 +30,8 @@ type Config struct {
 	Name string
 	// Env is required: partition, account and home region.
 	Env arn.Env
-	// Bucket is required: the log bucket, whose Grants must include
-	// BucketGrants for this trail.
+	// Bucket is required: the log bucket. The trail adds to its policy the
+	// statements CloudTrail needs to deliver this trail's log files.
 	Bucket *logbucket.Bucket
 	// Key is required: the trail key.
 	Key *cmk.Key
@@ -89,12 +87,6 @@ func (c Config) Validate() error {
 	errs = append(errs, ValidateName(c.Name), ValidateKeyPrefix(c.KeyPrefix))
 	if c.Bucket == nil {
 		errs = append(errs, errors.New("trail: the log bucket is required"))
-	} else if c.Env.Partition != nil && c.Env.AccountID != nil {
-		for _, want := range BucketGrants(c.Env, c.Name, c.KeyPrefix, c.Bucket.ARN) {
-			if !slices.ContainsFunc(c.Bucket.Statements, func(s policy.Statement) bool { return reflect.DeepEqual(s, want) }) {
-				errs = append(errs, fmt.Errorf("trail %q: the policy of bucket %s lacks statement %s for this trail and prefix; pass trail.BucketGrants in the bucket's Grants", c.Name, c.Bucket.ARN, want.Sid))
-			}
-		}
 	}
 	if c.Key == nil {
 		errs = append(errs, errors.New("trail: the trail key is required"))
@@ -113,6 +105,9 @@ func (c Config) Validate() error {
 func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtrail, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if err := cfg.Bucket.AddToResourcePolicy(bucketGrants(cfg.Env, cfg.Name, cfg.KeyPrefix, cfg.Bucket.ARN)...); err != nil {
+		return nil, fmt.Errorf("trail %q: %w", cfg.Name, err)
 	}
 	// CloudTrail checks the bucket policy, the key policy and the CloudWatch
 	// Logs role when it creates the trail: without this order the first
@@ -147,11 +142,11 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 	return t, nil
 }
 
-// BucketGrants are the bucket policy statements CloudTrail needs to deliver
+// bucketGrants are the bucket policy statements CloudTrail needs to deliver
 // log files of the trail named name to the bucket with ARN bucketARN: the
 // ACL check on the bucket and the write of AWSLogs/<account>/ objects
 // (under prefix, if set), both only on behalf of this trail.
-func BucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statement {
+func bucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statement {
 	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{env.Trail(name)}}
 	return []policy.Statement{

@@ -62,20 +62,6 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	Configure(stack, AuditName, s)
 	env := newProvider(stack, s.Region, s.Tags)
 
-	accessLogBucketARN := env.Bucket(names.AccessLogBucket)
-	logBucketARN := env.Bucket(names.LogBucket)
-	accessLogPrefix := names.LogBucket + "/"
-
-	accessLogs, err := logbucket.New(stack, "access_log_bucket", logbucket.Config{
-		Name:      names.AccessLogBucket,
-		ARN:       accessLogBucketARN,
-		Retention: s.Retention,
-		Grants:    logbucket.AccessLogGrants(accessLogBucketARN, accessLogPrefix, logBucketARN, *env.AccountID),
-	})
-	if err != nil {
-		return nil, err
-	}
-
 	audit, err := auditors.New(stack, "audit", auditors.Config{
 		GroupName: names.Group,
 		RoleName:  names.Role,
@@ -96,23 +82,21 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		return nil, err
 	}
 
-	logs, err := logbucket.New(stack, "log_bucket", logbucket.Config{
-		Name:       names.LogBucket,
-		ARN:        logBucketARN,
-		KMSKeyARN:  key.Key.Arn(),
-		AccessLogs: &logbucket.AccessLogs{Bucket: accessLogs.Bucket.Id(), Prefix: accessLogPrefix},
-		Retention:  s.Retention,
-		Grants:     trail.BucketGrants(env, names.Trail, s.LogPrefix, logBucketARN),
+	buckets, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
+		Env:       env,
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention},
+		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention},
 	})
 	if err != nil {
 		return nil, err
 	}
+	logs, accessLogs := buckets.Bucket, buckets.AccessLog
 
 	var watch *monitoring.Monitoring
 	var cloudWatch *trail.CloudWatch
 	read := auditors.ReadConfig{
 		Role:       audit.Role,
-		BucketARNs: []string{logBucketARN, accessLogBucketARN},
+		BucketARNs: []string{logs.ARN, accessLogs.ARN},
 		KeyARN:     key.Key.Arn(),
 	}
 	if s.Monitoring {

@@ -2,7 +2,6 @@ package stacks_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
-	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -503,36 +501,51 @@ func TestInvalidSettingsBuildNothing(t *testing.T) {
 	}
 }
 
-func TestTrailRefusesABucketWithoutItsGrants(t *testing.T) {
+func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
 	partition, account := "aws", "123456789012"
 	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
-	cases := map[string]struct {
-		grants  func(bucketARN string) []policy.Statement
-		missing string
-	}{
-		"no grants":                 {func(string) []policy.Statement { return nil }, "CloudTrailAclCheck"},
-		"grants for another prefix": {func(b string) []policy.Statement { return trail.BucketGrants(env, "trail-master", "other", b) }, "CloudTrailWrite"},
-		"grants for another trail":  {func(b string) []policy.Statement { return trail.BucketGrants(env, "trail-other", "", b) }, "CloudTrailWrite"},
+	bucket, err := logbucket.New(stack, "bucket", logbucket.Config{Name: "bucket-of-a-trail", ARN: env.Bucket("bucket-of-a-trail")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	i := 0
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			i++
-			bucketName := fmt.Sprintf("bucket-without-grants-%d", i)
-			bucket, err := logbucket.New(stack, fmt.Sprintf("bucket_%d", i), logbucket.Config{Name: bucketName, ARN: env.Bucket(bucketName), Grants: c.grants(env.Bucket(bucketName))})
-			if err != nil {
-				t.Fatal(err)
+	key, err := trailkey.New(stack, "key", trailkey.Config{Alias: "alias/k", Env: env, TrailName: "trail-master", DecryptorARN: jsii.String("arn:aws:iam::123456789012:role/r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trail.New(stack, "trail", trail.Config{Name: "trail-master", Env: env, Bucket: bucket, Key: key, KeyPrefix: "org"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := tfdoc.Parse("test", []byte(*cdktf.Testing_Synth(stack, jsii.Bool(false))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies := d.Resources("aws_s3_bucket_policy")
+	if len(policies) != 1 {
+		t.Fatalf("expected one bucket policy, found %d", len(policies))
+	}
+	statements, _ := d.Policy(policies[0].Attrs["policy"])
+	var sids []string
+	for _, st := range statements {
+		sids = append(sids, st.Sid)
+		if st.Sid == "CloudTrailWrite" {
+			if want := []string{"arn:aws:s3:::bucket-of-a-trail/org/AWSLogs/123456789012/*"}; !slices.Equal(st.Resources, want) {
+				t.Errorf("expected the write grant on %v, found %v", want, st.Resources)
 			}
-			key, err := trailkey.New(stack, fmt.Sprintf("key_%d", i), trailkey.Config{Alias: fmt.Sprintf("alias/k%d", i), Env: env, TrailName: "trail-master", DecryptorARN: jsii.String("arn:aws:iam::123456789012:role/r")})
-			if err != nil {
-				t.Fatal(err)
+			if want := []string{"arn:aws:cloudtrail:us-east-1:123456789012:trail/trail-master"}; !slices.Equal(st.Condition("StringEquals", "aws:SourceArn"), want) {
+				t.Errorf("expected the write grant for this trail only, found %+v", st.Conditions)
 			}
-			_, err = trail.New(stack, fmt.Sprintf("trail_%d", i), trail.Config{Name: "trail-master", Env: env, Bucket: bucket, Key: key})
-			if err == nil || !strings.Contains(err.Error(), "lacks statement "+c.missing) {
-				t.Errorf("expected the trail to refuse a bucket whose policy lacks %s for it, found %v", c.missing, err)
-			}
-		})
+		}
+	}
+	if want := []string{"DenyInsecureTransport", "CloudTrailAclCheck", "CloudTrailWrite"}; !slices.Equal(sids, want) {
+		t.Errorf("expected the bucket policy %v, found %v", want, sids)
+	}
+
+	// A second trail on the same bucket would need statements of its own;
+	// the same Sids twice are refused, naming the bucket.
+	_, err = trail.New(stack, "trail_2", trail.Config{Name: "trail-other", Env: env, Bucket: bucket, Key: key})
+	if err == nil || !strings.Contains(err.Error(), "sid is used twice") || !strings.Contains(err.Error(), "bucket-of-a-trail") {
+		t.Errorf("expected a second grant with the same Sid refused, found %v", err)
 	}
 }

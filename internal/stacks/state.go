@@ -32,26 +32,15 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	if s.State.KMSKeyID != "" {
 		kmsKey = jsii.String(s.State.KMSKeyID)
 	}
-	stateARN, accessLogARN := env.Bucket(names.StateBucket), env.Bucket(names.StateAccessLogBucket)
-	accessLogPrefix := names.StateBucket + "/"
-	accessLogs, err := logbucket.New(stack, "state_access_log_bucket", logbucket.Config{
-		Name:      names.StateAccessLogBucket,
-		ARN:       accessLogARN,
-		Retention: s.Retention,
-		Grants:    logbucket.AccessLogGrants(accessLogARN, accessLogPrefix, stateARN, *env.AccountID),
+	pair, err := logbucket.NewPair(stack, "state_bucket", "state_access_log_bucket", logbucket.PairConfig{
+		Env:       env,
+		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: kmsKey},
+		AccessLog: logbucket.Config{Name: names.StateAccessLogBucket, Retention: s.Retention},
 	})
 	if err != nil {
 		return nil, err
 	}
-	bucket, err := logbucket.New(stack, "state_bucket", logbucket.Config{
-		Name:       names.StateBucket,
-		ARN:        stateARN,
-		KMSKeyARN:  kmsKey,
-		AccessLogs: &logbucket.AccessLogs{Bucket: accessLogs.Bucket.Id(), Prefix: accessLogPrefix},
-	})
-	if err != nil {
-		return nil, err
-	}
+	bucket := pair.Bucket
 	for _, o := range []struct {
 		name, description string
 		value             *string
