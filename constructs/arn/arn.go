@@ -47,3 +47,51 @@ func (e Env) Root() string {
 func (e Env) ManagedPolicy(name string) string {
 	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", *e.Partition, name)
 }
+
+// LogGroup is the ARN of the CloudWatch Logs log group named name, in the
+// home region, without the ":*" some services append.
+func (e Env) LogGroup(name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *e.Partition, e.Region, *e.AccountID, name)
+}
+
+// AnyAlarm matches every CloudWatch alarm of the account in the home
+// region.
+func (e Env) AnyAlarm() string {
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *e.Partition, e.Region, *e.AccountID)
+}
+
+// Topic is the ARN of the SNS topic named name, in the home region.
+func (e Env) Topic(name string) string {
+	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", *e.Partition, e.Region, *e.AccountID, name)
+}
+
+// User is the ARN of the IAM user named name (which may be a policy
+// variable, such as OwnName).
+func (e Env) User(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:user/%s", *e.Partition, *e.AccountID, name)
+}
+
+// MFA is the ARN of the virtual MFA device named name (which may be a
+// policy variable, such as OwnName).
+func (e Env) MFA(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:mfa/%s", *e.Partition, *e.AccountID, name)
+}
+
+// OwnName is the IAM policy variable ${aws:username}, written with "&" so
+// that Terraform does not read it as an interpolation; the
+// aws_iam_policy_document data source renders it as ${aws:username}.
+const OwnName = "&{aws:username}"
+
+// The service principals the stacks grant to.
+const (
+	// CloudTrail delivers log files, digests and CloudWatch Logs events.
+	CloudTrail = "cloudtrail.amazonaws.com"
+	// CloudWatch publishes alarm notifications.
+	CloudWatch = "cloudwatch.amazonaws.com"
+	// S3Logging writes S3 server access logs.
+	S3Logging = "logging.s3.amazonaws.com"
+)
+
+// Logs is the regional service principal of CloudWatch Logs in the home
+// region.
+func (e Env) Logs() string { return fmt.Sprintf("logs.%s.amazonaws.com", e.Region) }

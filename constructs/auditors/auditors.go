@@ -176,7 +176,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 }
 
 // mfaPresent is the condition that the caller signed in with MFA.
-var mfaPresent = policy.Condition{Test: "Bool", Variable: "aws:MultiFactorAuthPresent", Values: []string{"true"}}
+var mfaPresent = policy.Condition{Test: "Bool", Variable: policy.MultiFactorAuthPresent, Values: []string{"true"}}
 
 // TrustPolicy lets the listed users, and nobody else, assume the role, and
 // only with MFA. The principal is the account and the users are matched by
@@ -188,7 +188,7 @@ func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
 		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
 		Actions:    []string{"sts:AssumeRole"},
 		Conditions: []policy.Condition{
-			{Test: "ArnEquals", Variable: "aws:PrincipalArn", Values: userARNs},
+			{Test: "ArnEquals", Variable: policy.PrincipalArn, Values: userARNs},
 			mfaPresent,
 		},
 	}}}
@@ -221,8 +221,8 @@ var beforeMFA = append([]string{
 func GroupPolicy(env arn.Env, roleARN string) policy.Document {
 	// &{aws:username} is the data source's spelling of ${aws:username}, which
 	// Terraform would otherwise read as an interpolation.
-	ownUser := fmt.Sprintf("arn:%s:iam::%s:user/&{aws:username}", *env.Partition, *env.AccountID)
-	ownMFA := fmt.Sprintf("arn:%s:iam::%s:mfa/&{aws:username}", *env.Partition, *env.AccountID)
+	ownUser := env.User(arn.OwnName)
+	ownMFA := env.MFA(arn.OwnName)
 	return policy.Document{Statements: []policy.Statement{
 		{
 			Sid:        "AssumeAuditRoleWithMFA",
@@ -242,7 +242,7 @@ func GroupPolicy(env arn.Env, roleARN string) policy.Document {
 			Effect:     policy.Deny,
 			NotActions: beforeMFA,
 			Resources:  []string{"*"},
-			Conditions: []policy.Condition{{Test: "BoolIfExists", Variable: "aws:MultiFactorAuthPresent", Values: []string{"false"}}},
+			Conditions: []policy.Condition{{Test: "BoolIfExists", Variable: policy.MultiFactorAuthPresent, Values: []string{"false"}}},
 		},
 	}}
 }

@@ -158,9 +158,9 @@ func Policy(cfg Config) policy.Document {
 		for _, d := range cfg.Decryptors {
 			arns = append(arns, *d)
 		}
-		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: arns})
+		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: arns})
 	}
-	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: "aws:PrincipalIsAWSService", Values: []string{"false"}})
+	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}})
 	statements := append([]policy.Statement{admin}, cfg.Grants...)
 	return policy.Document{Statements: append(statements, deny)}
 }

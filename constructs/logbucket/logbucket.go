@@ -33,6 +33,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/retention"
 )
 
 // Config describes one log bucket.
@@ -82,9 +83,9 @@ type Retention struct {
 	ExpireDays int
 }
 
-// MinExpireDays is the shortest retention this package accepts: one year,
-// what CIS, PCI DSS and most audit regimes ask of audit logs at least.
-const MinExpireDays = 365
+// MinExpireDays is the shortest retention this package accepts: the
+// project's minimum for audit evidence.
+const MinExpireDays = retention.MinDays
 
 // MinTransitionDays is the earliest transition S3 accepts to STANDARD_IA,
 // and the earliest this package accepts for any class.
@@ -338,7 +339,7 @@ func denyInsecureTransport(bucketARN string) policy.Statement {
 		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
 		Actions:    []string{"s3:*"},
 		Resources:  []string{bucketARN, bucketARN + "/*"},
-		Conditions: []policy.Condition{{Test: "Bool", Variable: "aws:SecureTransport", Values: []string{"false"}}},
+		Conditions: []policy.Condition{{Test: "Bool", Variable: policy.SecureTransport, Values: []string{"false"}}},
 	}
 }
 
@@ -383,12 +384,12 @@ func accessLogGrants(targetARN, prefix, sourceARN, accountID string) []policy.St
 	return []policy.Statement{{
 		Sid:        "S3ServerAccessLogsWrite",
 		Effect:     policy.Allow,
-		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"logging.s3.amazonaws.com"}}},
+		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.S3Logging}}},
 		Actions:    []string{"s3:PutObject"},
 		Resources:  []string{targetARN + "/" + prefix + "*"},
 		Conditions: []policy.Condition{
-			{Test: "ArnLike", Variable: "aws:SourceArn", Values: []string{sourceARN}},
-			{Test: "StringEquals", Variable: "aws:SourceAccount", Values: []string{accountID}},
+			{Test: "ArnLike", Variable: policy.SourceArn, Values: []string{sourceARN}},
+			{Test: "StringEquals", Variable: policy.SourceAccount, Values: []string{accountID}},
 		},
 	}}
 }

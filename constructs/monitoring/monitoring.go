@@ -34,11 +34,26 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/retention"
 )
 
+// periods are the retention periods, in days, that CloudWatch Logs
+// accepts (PutRetentionPolicy).
+var periods = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
 // RetentionDays are the retention periods CloudWatch Logs accepts that
-// keep events at least a year; 0 keeps them forever.
-var RetentionDays = []int{0, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// keep events at least retention.MinDays; 0 keeps them forever.
+var RetentionDays = longEnough()
+
+func longEnough() []int {
+	out := []int{0}
+	for _, p := range periods {
+		if p >= retention.MinDays {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // ReadActions are the CloudWatch Logs actions that read a log group's
 // events, decrypted by the service for the caller.
@@ -155,7 +170,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := func(part string) *string { return jsii.String(id + "_" + part) }
 	env := cfg.Env
-	logGroupARN := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *env.Partition, env.Region, *env.AccountID, cfg.LogGroupName)
+	logGroupARN := env.LogGroup(cfg.LogGroupName)
 	trailARN := env.Trail(cfg.TrailName)
 
 	logsKey, err := cmk.New(c, id+"_logs_key", cmk.Config{
@@ -165,10 +180,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		Grants: []policy.Statement{{
 			Sid:        "CloudWatchLogsUseKeyForTheTrailGroup",
 			Effect:     policy.Allow,
-			Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{fmt.Sprintf("logs.%s.amazonaws.com", env.Region)}}},
+			Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{env.Logs()}}},
 			Actions:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
 			Resources:  []string{"*"},
-			Conditions: []policy.Condition{{Test: "ArnEquals", Variable: "kms:EncryptionContext:aws:logs:arn", Values: []string{logGroupARN}}},
+			Conditions: []policy.Condition{{Test: "ArnEquals", Variable: policy.LogGroupContext, Values: []string{logGroupARN}}},
 		}},
 	})
 	if err != nil {
@@ -177,7 +192,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("log_group"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(cfg.LogGroupName),
 		KmsKeyId:        logsKey.Key.Arn(),
-		RetentionInDays: retention(cfg.RetentionDays),
+		RetentionInDays: retentionInDays(cfg.RetentionDays),
 		Lifecycle:       &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
 	})
 	logGroup.OverrideLogicalId(name("log_group"))
@@ -185,9 +200,9 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	trust, err := policy.New(c, "role_trust", policy.Document{Statements: []policy.Statement{{
 		Sid:        "CloudTrailForThisTrail",
 		Effect:     policy.Allow,
-		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}},
+		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}},
 		Actions:    []string{"sts:AssumeRole"},
-		Conditions: []policy.Condition{{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{trailARN}}},
+		Conditions: []policy.Condition{{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}},
 	}}})
 	if err != nil {
 		return nil, err
@@ -217,12 +232,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	})
 	rolePolicy.OverrideLogicalId(name("role_policy"))
 
-	alarmSource := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *env.Partition, env.Region, *env.AccountID)
+	alarmSource := env.AnyAlarm()
 	fromAlarms := []policy.Condition{
-		{Test: "ArnLike", Variable: "aws:SourceArn", Values: []string{alarmSource}},
-		{Test: "StringEquals", Variable: "aws:SourceAccount", Values: []string{*env.AccountID}},
+		{Test: "ArnLike", Variable: policy.SourceArn, Values: []string{alarmSource}},
+		{Test: "StringEquals", Variable: policy.SourceAccount, Values: []string{*env.AccountID}},
 	}
-	cloudwatch := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudwatch.amazonaws.com"}}}
+	cloudwatch := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudWatch}}}
 	topicKey, err := cmk.New(c, id+"_topic_key", cmk.Config{
 		Alias:       cfg.TopicKeyAlias,
 		Description: "Encrypts the alarm notifications of " + cfg.TrailName,
@@ -245,7 +260,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		KmsMasterKeyId: topicKey.Key.Arn(),
 	})
 	topic.OverrideLogicalId(name("topic"))
-	topicARN := fmt.Sprintf("arn:%s:sns:%s:%s:%s", *env.Partition, env.Region, *env.AccountID, cfg.TopicName)
+	topicARN := env.Topic(cfg.TopicName)
 	topicDoc, err := policy.New(c, "topic_policy_document", policy.Document{Statements: []policy.Statement{
 		{
 			Sid:        "DenyInsecureTransport",
@@ -253,7 +268,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
 			Actions:    []string{"sns:Publish"},
 			Resources:  []string{topicARN},
-			Conditions: []policy.Condition{{Test: "Bool", Variable: "aws:SecureTransport", Values: []string{"false"}}},
+			Conditions: []policy.Condition{{Test: "Bool", Variable: policy.SecureTransport, Values: []string{"false"}}},
 		},
 		{
 			Sid:        "CloudWatchAlarmsOfThisAccountPublish",
@@ -315,8 +330,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN}, nil
 }
 
-// retention is the log group's retention_in_days: unset keeps forever.
-func retention(days int) *float64 {
+// retentionInDays is the log group's retention_in_days: unset keeps forever.
+func retentionInDays(days int) *float64 {
 	if days == 0 {
 		return nil
 	}
@@ -344,6 +359,6 @@ func ReadSCP(logGroupARN string, reader *string) policy.Document {
 		Effect:     policy.Deny,
 		Actions:    ReadActions,
 		Resources:  []string{logGroupARN, logGroupARN + ":*"},
-		Conditions: []policy.Condition{{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: []string{*reader}}},
+		Conditions: []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: []string{*reader}}},
 	}}}
 }

@@ -33,6 +33,26 @@ const (
 	PrincipalAny = "*"
 )
 
+// The global and service condition keys the stacks' policies use, in
+// IAM's spelling. Which call carries which key is documented by AWS, per
+// service: each statement that relies on one cites its page.
+const (
+	SourceArn              = "aws:SourceArn"
+	SourceAccount          = "aws:SourceAccount"
+	SecureTransport        = "aws:SecureTransport"
+	MultiFactorAuthPresent = "aws:MultiFactorAuthPresent"
+	PrincipalArn           = "aws:PrincipalArn"
+	PrincipalIsAWSService  = "aws:PrincipalIsAWSService"
+	// TrailContext is the encryption context key CloudTrail sets to the
+	// trail's ARN when it encrypts a log file.
+	TrailContext = "kms:EncryptionContext:aws:cloudtrail:arn"
+	// LogGroupContext is the encryption context key CloudWatch Logs sets
+	// to the log group's ARN.
+	LogGroupContext = "kms:EncryptionContext:aws:logs:arn"
+	// S3ACL is the canned ACL of an S3 write request.
+	S3ACL = "s3:x-amz-acl"
+)
+
 // Document is an IAM policy document: its statements in order.
 type Document struct {
 	// Statements is required: at least one statement.

@@ -147,8 +147,8 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 // ACL check on the bucket and the write of AWSLogs/<account>/ objects
 // (under prefix, if set), both only on behalf of this trail.
 func bucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statement {
-	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}}
-	fromTrail := policy.Condition{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{env.Trail(name)}}
+	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
+	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{env.Trail(name)}}
 	return []policy.Statement{
 		{
 			Sid:        "CloudTrailAclCheck",
@@ -165,7 +165,7 @@ func bucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statemen
 			Actions:    []string{"s3:PutObject"},
 			Resources:  []string{bucketARN + "/" + LogPath(prefix, *env.AccountID) + "*"},
 			Conditions: []policy.Condition{
-				{Test: "StringEquals", Variable: "s3:x-amz-acl", Values: []string{"bucket-owner-full-control"}},
+				{Test: "StringEquals", Variable: policy.S3ACL, Values: []string{"bucket-owner-full-control"}},
 				fromTrail,
 			},
 		},

@@ -76,8 +76,8 @@ func Policy(cfg Config) policy.Document { return cmk.Policy(cfg.keyConfig()) }
 // grants are what CloudTrail and the audit role may do with the key.
 func grants(cfg Config) []policy.Statement {
 	trailARN := cfg.Env.Trail(cfg.TrailName)
-	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}}
-	fromTrail := policy.Condition{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{trailARN}}
+	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
+	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}
 	decryptor := ""
 	if cfg.DecryptorARN != nil {
 		decryptor = *cfg.DecryptorARN
@@ -90,7 +90,7 @@ func grants(cfg Config) []policy.Statement {
 			Actions:    []string{"kms:GenerateDataKey*"},
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{
-				{Test: "StringLike", Variable: "kms:EncryptionContext:aws:cloudtrail:arn", Values: []string{cfg.Env.AnyTrail()}},
+				{Test: "StringLike", Variable: policy.TrailContext, Values: []string{cfg.Env.AnyTrail()}},
 				fromTrail,
 			},
 		},
@@ -119,7 +119,7 @@ func grants(cfg Config) []policy.Statement {
 			Actions:    []string{"kms:Decrypt"},
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{
-				{Test: "Null", Variable: "kms:EncryptionContext:aws:cloudtrail:arn", Values: []string{"false"}},
+				{Test: "Null", Variable: policy.TrailContext, Values: []string{"false"}},
 			},
 		},
 	}

@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
+	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/retention"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -15,8 +17,8 @@ import (
 const noTrail = "no aws_cloudtrail in the stacks"
 
 // MinLogDays is the shortest time this pack accepts audit evidence to be
-// kept, in S3 and in CloudWatch Logs: the log bucket's own minimum.
-const MinLogDays = logbucket.MinExpireDays
+// kept, in S3 and in CloudWatch Logs.
+const MinLogDays = retention.MinDays
 
 // Pack is every check, in the order the report lists them: the blocking
 // ones, then those that only inform the report.
@@ -116,8 +118,9 @@ func watchChecks() []*Check {
 	return out
 }
 
-// maxDeletionWindow is the longest KMS key deletion window AWS allows.
-const maxDeletionWindow = 30
+// maxDeletionWindow is the longest KMS key deletion window AWS allows,
+// the one every key of the stacks has.
+const maxDeletionWindow = cmk.DeletionWindowDays
 
 // isTrue reads a Terraform boolean, which may be written as a string.
 func isTrue(v any) bool {
@@ -335,7 +338,7 @@ func bucketTLSOnly(d *tfjson.Doc) []Result {
 		statements, _ := bucketStatements(d, b)
 		for _, s := range statements {
 			if s.Effect == "Deny" && slices.Contains(s.Principals["*"], "*") && s.Allows("s3:GetObject") && s.Allows("s3:PutObject") &&
-				slices.Equal(s.Condition("Bool", "aws:SecureTransport"), []string{"false"}) {
+				slices.Equal(s.Condition("Bool", policy.SecureTransport), []string{"false"}) {
 				return judge(b, nil, fmt.Sprintf("denies s3:* without TLS (%s)", s.Sid))
 			}
 		}
@@ -397,7 +400,7 @@ func bucketSourceARN(d *tfjson.Doc) []Result {
 				continue
 			}
 			granted = append(granted, s.Sid)
-			if !s.HasConditionOn("aws:SourceArn") {
+			if !s.HasConditionOn(policy.SourceArn) {
 				problems = append(problems, fmt.Sprintf("bucket policy statement %q grants an AWS service without aws:SourceArn (confused deputy)", s.Sid))
 			}
 		}
@@ -507,7 +510,7 @@ func keySourceARN(d *tfjson.Doc) []Result {
 				continue
 			}
 			granted = append(granted, s.Sid)
-			if s.HasConditionOn("aws:SourceArn") || s.HasConditionOn("aws:SourceAccount") {
+			if s.HasConditionOn(policy.SourceArn) || s.HasConditionOn(policy.SourceAccount) {
 				continue
 			}
 			bound := slices.ContainsFunc(s.Conditions, func(c tfjson.Condition) bool {
@@ -602,7 +605,7 @@ func enforcesMFA(d *tfjson.Doc, group string) bool {
 		statements, _ := d.Policy(p.Attrs["policy"])
 		for _, s := range statements {
 			if s.Effect == "Deny" && len(s.NotActions) > 0 &&
-				slices.Equal(s.Condition("BoolIfExists", "aws:MultiFactorAuthPresent"), []string{"false"}) {
+				slices.Equal(s.Condition("BoolIfExists", policy.MultiFactorAuthPresent), []string{"false"}) {
 				return true
 			}
 		}
@@ -623,7 +626,7 @@ func iamRoleMFA(d *tfjson.Doc) []Result {
 				continue
 			}
 			people = true
-			if !slices.Equal(s.Condition("Bool", "aws:MultiFactorAuthPresent"), []string{"true"}) {
+			if !slices.Equal(s.Condition("Bool", policy.MultiFactorAuthPresent), []string{"true"}) {
 				problems = append(problems, fmt.Sprintf("trust statement %q lets IAM principals assume the role without MFA (Bool aws:MultiFactorAuthPresent true)", s.Sid))
 			}
 		}

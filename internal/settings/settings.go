@@ -23,6 +23,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
+	"github.com/cle2wa/audit-trail/constructs/retention"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 )
 
@@ -86,7 +87,7 @@ func Defaults() Settings {
 			StorageClass:   "GLACIER_IR",
 		},
 		Monitoring:            true,
-		LogGroupRetentionDays: 365,
+		LogGroupRetentionDays: retention.MinDays,
 	}
 }
 
