@@ -27,6 +27,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamuser"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 )
 
@@ -54,10 +55,11 @@ var (
 )
 
 // ValidateName reports why name is not a valid IAM name of the given kind
-// ("user", "group" or "role") and length limit, or nil.
+// ("user", "group" or "role") and length limit, or nil: a *field.Error
+// without a path, for the caller to root.
 func ValidateName(kind, name string, max int) error {
 	if name == "" || len(name) > max || !iamName.MatchString(name) {
-		return fmt.Errorf("%s name %q: must be 1 to %d letters, digits or +=,.@_- characters", kind, name, max)
+		return field.Invalid("", name, "is not a valid IAM %s name: it must be 1 to %d letters, digits or +=,.@_- characters", kind, max)
 	}
 	return nil
 }
@@ -67,14 +69,15 @@ func ValidateName(kind, name string, max int) error {
 func ValidateUserNames(names []string) error {
 	var errs []error
 	if len(names) == 0 {
-		errs = append(errs, errors.New("at least one audit user is required"))
+		errs = append(errs, field.Required("", "at least one audit user"))
 	}
 	seen := map[string]string{}
-	for _, u := range names {
-		errs = append(errs, ValidateName("user", u, 64))
+	for i, u := range names {
+		at := fmt.Sprintf("[%d]", i)
+		errs = append(errs, field.Under(at, ValidateName("user", u, 64)))
 		// IAM names are unique without regard to case.
 		if first, ok := seen[strings.ToLower(u)]; ok {
-			errs = append(errs, fmt.Errorf("user name %q: the same IAM user as %q (IAM names ignore case)", u, first))
+			errs = append(errs, field.Invalid(at, u, "is the same IAM user as %q (IAM names ignore case)", first))
 		}
 		seen[strings.ToLower(u)] = u
 	}
@@ -83,11 +86,13 @@ func ValidateUserNames(names []string) error {
 
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
-	var errs []error
-	errs = append(errs, ValidateName("group", c.GroupName, 128), ValidateName("role", c.RoleName, 64))
-	errs = append(errs, ValidateUserNames(c.UserNames))
+	errs := []error{
+		field.Under("GroupName", ValidateName("group", c.GroupName, 128)),
+		field.Under("RoleName", ValidateName("role", c.RoleName, 64)),
+		field.Under("UserNames", ValidateUserNames(c.UserNames)),
+	}
 	if c.Env.Partition == nil || c.Env.AccountID == nil {
-		errs = append(errs, errors.New("auditors: partition and account are required"))
+		errs = append(errs, field.Required("Env", "the partition and account"))
 	}
 	return errors.Join(errs...)
 }
@@ -266,7 +271,7 @@ type ReadConfig struct {
 // role and this policy names the key.
 func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamrolepolicy.IamRolePolicy, error) {
 	if cfg.Role == nil || len(cfg.BucketARNs) == 0 || cfg.KeyARN == nil {
-		return nil, errors.New("audit read policy: the role, at least one bucket and the key are required")
+		return nil, field.Required("ReadConfig", "the role, at least one bucket and the key")
 	}
 	objects := make([]string, 0, len(cfg.BucketARNs))
 	for _, b := range cfg.BucketARNs {

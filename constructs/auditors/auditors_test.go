@@ -12,12 +12,12 @@ func TestValidateUserNames(t *testing.T) {
 	}{
 		"one user":         {[]string{"user-audit"}, ""},
 		"email-like names": {[]string{"alice@example.com", "bob.smith"}, ""},
-		"none":             {nil, "at least one audit user is required"},
-		"space":            {[]string{"bob smith"}, `user name "bob smith": must be 1 to 64`},
-		"slash":            {[]string{"ops/bob"}, `user name "ops/bob"`},
+		"none":             {nil, "is required: at least one audit user"},
+		"space":            {[]string{"bob smith"}, `[0]: "bob smith" is not a valid IAM user name: it must be 1 to 64`},
+		"slash":            {[]string{"ops/bob"}, `[0]: "ops/bob" is not a valid IAM user name`},
 		"too long":         {[]string{strings.Repeat("u", 65)}, "must be 1 to 64"},
-		"empty name":       {[]string{""}, `user name ""`},
-		"same user twice":  {[]string{"Alice", "alice"}, `user name "alice": the same IAM user as "Alice"`},
+		"empty name":       {[]string{""}, `[0]: "" is not a valid IAM user name`},
+		"same user twice":  {[]string{"Alice", "alice"}, `[1]: "alice" is the same IAM user as "Alice"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestValidateGroupAndRoleLimits(t *testing.T) {
 	if err := ValidateName("group", strings.Repeat("g", 128), 128); err != nil {
 		t.Errorf("expected a 128-character group name to be valid, found %v", err)
 	}
-	if err := ValidateName("role", strings.Repeat("r", 65), 64); err == nil || !strings.Contains(err.Error(), "role name") {
+	if err := ValidateName("role", strings.Repeat("r", 65), 64); err == nil || !strings.Contains(err.Error(), "IAM role name") {
 		t.Errorf("expected a 65-character role name to be rejected naming the role, found %v", err)
 	}
 }

@@ -12,12 +12,13 @@ package auditstate
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/field"
 )
 
 // The names of the outputs that the audit and exports stacks publish.
@@ -54,13 +55,13 @@ type S3 struct {
 // Validate reports every missing field at once.
 func (s S3) Validate() error {
 	var errs []error
-	for _, f := range []struct{ name, value string }{{"bucket", s.Bucket}, {"key", s.Key}, {"region", s.Region}} {
+	for _, f := range []struct{ name, value, what string }{{"Bucket", s.Bucket, "the state bucket"}, {"Key", s.Key, "the state object's key"}, {"Region", s.Region, "the bucket's region"}} {
 		if f.value == "" {
-			errs = append(errs, fmt.Errorf("audit state: the %s is required", f.name))
+			errs = append(errs, field.Required(f.name, f.what))
 		}
 	}
 	if strings.HasPrefix(s.Key, "/") || strings.Contains(s.Key, "//") {
-		errs = append(errs, fmt.Errorf("audit state: key %q must not begin with \"/\" or contain \"//\"", s.Key))
+		errs = append(errs, field.Invalid("Key", s.Key, `must not begin with "/" or contain "//"`))
 	}
 	return errors.Join(errs...)
 }
@@ -88,7 +89,7 @@ func NewS3(scope constructs.Construct, id string, cfg S3) (*Outputs, error) {
 // file; a relative path is relative to the reading stack's directory.
 func NewLocal(scope constructs.Construct, id, path string) (*Outputs, error) {
 	if path == "" {
-		return nil, errors.New("audit state: the path of the local state is required")
+		return nil, field.Required("path", "the path of the local state")
 	}
 	state := cdktf.NewDataTerraformRemoteStateLocal(scope, jsii.String(id), &cdktf.DataTerraformRemoteStateLocalConfig{
 		Path: jsii.String(path),

@@ -11,9 +11,9 @@ func TestS3Validate(t *testing.T) {
 		want string // "" for valid
 	}{
 		"valid":         {S3{Bucket: "acme-tfstate", Key: "cle2wa/master/exports.tfstate", Region: "us-east-1"}, ""},
-		"nothing":       {S3{}, "the bucket is required\naudit state: the key is required\naudit state: the region is required"},
-		"leading slash": {S3{Bucket: "b", Key: "/exports.tfstate", Region: "us-east-1"}, `key "/exports.tfstate" must not begin with "/"`},
-		"double slash":  {S3{Bucket: "b", Key: "a//exports.tfstate", Region: "us-east-1"}, `key "a//exports.tfstate"`},
+		"nothing":       {S3{}, "Bucket: is required: the state bucket\nKey: is required: the state object's key\nRegion: is required: the bucket's region"},
+		"leading slash": {S3{Bucket: "b", Key: "/exports.tfstate", Region: "us-east-1"}, `Key: "/exports.tfstate" must not begin with "/"`},
+		"double slash":  {S3{Bucket: "b", Key: "a//exports.tfstate", Region: "us-east-1"}, `Key: "a//exports.tfstate"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

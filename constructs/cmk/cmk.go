@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 )
 
@@ -71,22 +72,22 @@ var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
 func (c Config) Validate() error {
 	var errs []error
 	if !aliasPattern.MatchString(c.Alias) {
-		errs = append(errs, fmt.Errorf("key alias %q: must be \"alias/\" followed by 1 to 250 letters, digits, slashes, underscores or hyphens", c.Alias))
+		errs = append(errs, field.Invalid("Alias", c.Alias, `must be "alias/" followed by 1 to 250 letters, digits, slashes, underscores or hyphens`))
 	} else if strings.HasPrefix(c.Alias, "alias/aws/") {
-		errs = append(errs, fmt.Errorf("key alias %q: the prefix alias/aws/ is reserved for AWS managed keys", c.Alias))
+		errs = append(errs, field.Invalid("Alias", c.Alias, "uses the prefix alias/aws/, reserved for AWS managed keys"))
 	}
 	if c.Description == "" {
-		errs = append(errs, fmt.Errorf("key %s: a description is required", c.Alias))
+		errs = append(errs, field.Required("Description", "what the key is for"))
 	}
 	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
-		errs = append(errs, fmt.Errorf("key %s: partition, account and region are required", c.Alias))
+		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	if len(c.Grants) == 0 {
-		errs = append(errs, fmt.Errorf("key %s: at least one grant is required: a key nobody may use is a mistake", c.Alias))
+		errs = append(errs, field.Required("Grants", "at least one grant: a key nobody may use is a mistake"))
 	}
-	for _, d := range c.Decryptors {
+	for i, d := range c.Decryptors {
 		if d == nil {
-			errs = append(errs, fmt.Errorf("key %s: a decryptor's ARN is missing", c.Alias))
+			errs = append(errs, field.Required(fmt.Sprintf("Decryptors[%d]", i), "the decryptor's ARN"))
 		}
 	}
 	return errors.Join(errs...)

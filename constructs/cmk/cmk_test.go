@@ -26,12 +26,12 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		"valid":          {func(*Config) {}, ""},
-		"bad alias":      {func(c *Config) { c.Alias = "kms-logs" }, `key alias "kms-logs"`},
+		"bad alias":      {func(c *Config) { c.Alias = "kms-logs" }, `Alias: "kms-logs" must be`},
 		"reserved alias": {func(c *Config) { c.Alias = "alias/aws/logs" }, "reserved for AWS managed keys"},
-		"no description": {func(c *Config) { c.Description = "" }, "a description is required"},
+		"no description": {func(c *Config) { c.Description = "" }, "Description: is required"},
 		"no grants":      {func(c *Config) { c.Grants = nil }, "a key nobody may use is a mistake"},
-		"nil decryptor":  {func(c *Config) { c.Decryptors = []*string{nil} }, "a decryptor's ARN is missing"},
-		"no account":     {func(c *Config) { c.Env.AccountID = nil }, "partition, account and region are required"},
+		"nil decryptor":  {func(c *Config) { c.Decryptors = []*string{nil} }, "Decryptors[0]: is required: the decryptor's ARN"},
+		"no account":     {func(c *Config) { c.Env.AccountID = nil }, "Env: is required: the partition, account and region"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
 )
@@ -98,43 +99,21 @@ const MaxDays = 36500
 // classes are left out: audit evidence must survive the loss of a zone.
 var StorageClasses = []string{"STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"}
 
-// FieldError is one problem of a Retention field.
-type FieldError struct {
-	// Field is the name of the Retention field.
-	Field string
-	// Value is the offending value.
-	Value any
-	// Problem says what is wrong, lower-case.
-	Problem string
-	// Other is the field the problem compares Field with, and OtherValue
-	// its value; "" when there is none.
-	Other      string
-	OtherValue any
-}
-
-func (e *FieldError) Error() string {
-	msg := fmt.Sprintf("%s %v: %s", e.Field, e.Value, e.Problem)
-	if e.Other != "" {
-		msg += fmt.Sprintf(" %s (%v)", e.Other, e.OtherValue)
-	}
-	return msg
-}
-
 // Validate reports every problem of the retention settings at once, each
-// as a *FieldError.
+// a *field.Error with the Retention field's name as its path.
 func (r Retention) Validate() error {
 	var errs []error
 	if r.TransitionDays != 0 && (r.TransitionDays < MinTransitionDays || r.TransitionDays > MaxDays) {
-		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, fmt.Sprintf("must be 0 (never) or between %d and %d", MinTransitionDays, MaxDays), "", nil})
+		errs = append(errs, field.Invalid("TransitionDays", r.TransitionDays, "must be 0 (never) or between %d and %d", MinTransitionDays, MaxDays))
 	}
 	if r.TransitionDays != 0 && !slices.Contains(StorageClasses, r.StorageClass) {
-		errs = append(errs, &FieldError{"StorageClass", fmt.Sprintf("%q", r.StorageClass), "must be one of " + strings.Join(StorageClasses, ", "), "", nil})
+		errs = append(errs, field.Invalid("StorageClass", r.StorageClass, "must be one of %s", strings.Join(StorageClasses, ", ")))
 	}
 	if r.ExpireDays != 0 && (r.ExpireDays < MinExpireDays || r.ExpireDays > MaxDays) {
-		errs = append(errs, &FieldError{"ExpireDays", r.ExpireDays, fmt.Sprintf("must be 0 (keep forever) or between %d and %d", MinExpireDays, MaxDays), "", nil})
+		errs = append(errs, field.Invalid("ExpireDays", r.ExpireDays, "must be 0 (keep forever) or between %d and %d", MinExpireDays, MaxDays))
 	}
 	if r.ExpireDays != 0 && r.TransitionDays != 0 && r.TransitionDays >= r.ExpireDays {
-		errs = append(errs, &FieldError{"TransitionDays", r.TransitionDays, "must be less than", "ExpireDays", r.ExpireDays})
+		errs = append(errs, &field.Error{Path: "TransitionDays", Value: r.TransitionDays, Problem: "must be less than", Other: "ExpireDays", OtherValue: r.ExpireDays})
 	}
 	return errors.Join(errs...)
 }
@@ -147,7 +126,7 @@ var (
 )
 
 // ValidateName reports why name is not a valid general purpose S3 bucket
-// name, or nil.
+// name, or nil: a *field.Error without a path, for the caller to root.
 func ValidateName(name string) error {
 	var problems []string
 	if len(name) < 3 || len(name) > 63 {
@@ -175,29 +154,24 @@ func ValidateName(name string) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("bucket name %q: %s", name, strings.Join(problems, "; "))
+	return field.Invalid("", name, "is not a valid S3 bucket name: %s", strings.Join(problems, "; "))
 }
 
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
-	var errs []error
-	if err := ValidateName(c.Name); err != nil {
-		errs = append(errs, err)
-	}
+	errs := []error{field.Under("Name", ValidateName(c.Name))}
 	if c.ARN == "" {
-		errs = append(errs, fmt.Errorf("bucket %q: the ARN is required", c.Name))
+		errs = append(errs, field.Required("ARN", "the bucket's ARN, predicted from its name"))
 	}
 	if c.AccessLogs != nil {
 		if c.AccessLogs.Bucket == nil {
-			errs = append(errs, fmt.Errorf("bucket %q: access logs need a target bucket", c.Name))
+			errs = append(errs, field.Required("AccessLogs.Bucket", "the target bucket of the access logs"))
 		}
 		if !strings.HasSuffix(c.AccessLogs.Prefix, "/") || strings.HasPrefix(c.AccessLogs.Prefix, "/") {
-			errs = append(errs, fmt.Errorf("bucket %q: access log prefix %q must end with \"/\" and not begin with one", c.Name, c.AccessLogs.Prefix))
+			errs = append(errs, field.Invalid("AccessLogs.Prefix", c.AccessLogs.Prefix, `must end with "/" and not begin with one`))
 		}
 	}
-	if err := c.Retention.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("bucket %q: %w", c.Name, err))
-	}
+	errs = append(errs, field.Under("Retention", c.Retention.Validate()))
 	return errors.Join(errs...)
 }
 
@@ -420,7 +394,7 @@ type Pair struct {
 // buckets made with New.
 func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig) (*Pair, error) {
 	if cfg.Env.Partition == nil || cfg.Env.AccountID == nil {
-		return nil, fmt.Errorf("bucket %q: the partition and account are required", cfg.Bucket.Name)
+		return nil, field.Required("Env", "the partition and account")
 	}
 	bucketARN, accessLogARN := cfg.Env.Bucket(cfg.Bucket.Name), cfg.Env.Bucket(cfg.AccessLog.Name)
 	prefix := cfg.Bucket.Name + "/"
@@ -431,7 +405,7 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	bucketCfg.ARN = bucketARN
 	// Validate both before adding either, so that every problem shows and
 	// nothing is added for a bad configuration.
-	if err := errors.Join(accessLogCfg.Validate(), ValidateName(bucketCfg.Name), bucketCfg.Retention.Validate()); err != nil {
+	if err := errors.Join(field.Under("AccessLog", accessLogCfg.Validate()), field.Under("Bucket.Name", ValidateName(bucketCfg.Name)), field.Under("Bucket.Retention", bucketCfg.Retention.Validate())); err != nil {
 		return nil, err
 	}
 	accessLog, err := New(scope, accessLogID, accessLogCfg)

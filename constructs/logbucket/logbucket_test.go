@@ -53,11 +53,11 @@ func TestRetentionValidate(t *testing.T) {
 		"transition only":         {Retention{TransitionDays: 30, StorageClass: "STANDARD_IA"}, ""},
 		"one year":                {Retention{ExpireDays: 365}, ""},
 		"transition then expire":  {Retention{TransitionDays: 90, StorageClass: "DEEP_ARCHIVE", ExpireDays: 2555}, ""},
-		"expire inside a year":    {Retention{ExpireDays: 90}, "ExpireDays 90: must be 0 (keep forever) or between 365 and 36500"},
-		"expire past a century":   {Retention{ExpireDays: 36501}, "ExpireDays 36501"},
-		"transition too early":    {Retention{TransitionDays: 29, StorageClass: "GLACIER"}, "TransitionDays 29: must be 0 (never) or between 30"},
-		"one zone class":          {Retention{TransitionDays: 30, StorageClass: "ONEZONE_IA"}, `StorageClass "ONEZONE_IA": must be one of`},
-		"transition after expiry": {Retention{TransitionDays: 400, StorageClass: "GLACIER", ExpireDays: 400}, "TransitionDays 400: must be less than ExpireDays (400)"},
+		"expire inside a year":    {Retention{ExpireDays: 90}, "ExpireDays: 90 must be 0 (keep forever) or between 365 and 36500"},
+		"expire past a century":   {Retention{ExpireDays: 36501}, "ExpireDays: 36501"},
+		"transition too early":    {Retention{TransitionDays: 29, StorageClass: "GLACIER"}, "TransitionDays: 29 must be 0 (never) or between 30"},
+		"one zone class":          {Retention{TransitionDays: 30, StorageClass: "ONEZONE_IA"}, `StorageClass: "ONEZONE_IA" must be one of`},
+		"transition after expiry": {Retention{TransitionDays: 400, StorageClass: "GLACIER", ExpireDays: 400}, "TransitionDays: 400 must be less than ExpireDays (400)"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -82,7 +82,7 @@ func TestNewPairReportsBothBucketsAndAddsNothing(t *testing.T) {
 		Bucket:    Config{Name: "Bad_Name", Retention: Retention{ExpireDays: 30}},
 		AccessLog: Config{Name: "x"},
 	})
-	for _, want := range []string{`bucket name "Bad_Name"`, `bucket name "x"`, "ExpireDays 30"} {
+	for _, want := range []string{`Bucket.Name: "Bad_Name" is not a valid S3 bucket name`, `AccessLog.Name: "x" is not a valid S3 bucket name`, "Bucket.Retention.ExpireDays: 30 must be"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("expected the error to say %q, found %v", want, err)
 		}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
 )
@@ -97,17 +98,19 @@ var (
 	snsName      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 )
 
-// ValidateEmails reports every address that is not a plain e-mail address.
+// ValidateEmails reports every address that is not a plain e-mail
+// address, and every one listed twice, each at its index.
 func ValidateEmails(emails []string) error {
 	var errs []error
 	seen := map[string]bool{}
-	for _, e := range emails {
+	for i, e := range emails {
+		at := fmt.Sprintf("[%d]", i)
 		a, err := mail.ParseAddress(e)
 		if err != nil || a.Address != e || !strings.Contains(e[strings.LastIndex(e, "@")+1:], ".") {
-			errs = append(errs, fmt.Errorf("%q is not an e-mail address such as security@example.com", e))
+			errs = append(errs, field.Invalid(at, e, "is not an e-mail address such as security@example.com"))
 		}
 		if seen[strings.ToLower(e)] {
-			errs = append(errs, fmt.Errorf("%q is listed twice", e))
+			errs = append(errs, field.Invalid(at, e, "is listed twice"))
 		}
 		seen[strings.ToLower(e)] = true
 	}
@@ -118,7 +121,7 @@ func ValidateEmails(emails []string) error {
 // or one shorter than a year.
 func ValidateRetention(days int) error {
 	if !slices.Contains(RetentionDays, days) {
-		return fmt.Errorf("%d days: must be 0 (keep forever) or one of the CloudWatch Logs periods of a year or more: %v", days, RetentionDays[1:])
+		return field.Invalid("", days, "is not a CloudWatch Logs retention of a year or more: use 0 (keep forever) or one of %v days", RetentionDays[1:])
 	}
 	return nil
 }
@@ -127,23 +130,29 @@ func ValidateRetention(days int) error {
 func (c Config) Validate() error {
 	var errs []error
 	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
-		errs = append(errs, errors.New("monitoring: partition, account and region are required"))
+		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
-	if c.TrailName == "" || c.RoleName == "" || c.LogsKeyAlias == "" || c.TopicKeyAlias == "" || c.Reader == nil {
-		errs = append(errs, errors.New("monitoring: the trail name, role name, key aliases and reader are required"))
+	for _, r := range []struct {
+		path, what string
+		empty      bool
+	}{
+		{"TrailName", "the trail that delivers to the log group", c.TrailName == ""},
+		{"RoleName", "the name of the role CloudTrail assumes", c.RoleName == ""},
+		{"LogsKeyAlias", "the alias of the log group's key", c.LogsKeyAlias == ""},
+		{"TopicKeyAlias", "the alias of the topic's key", c.TopicKeyAlias == ""},
+		{"Reader", "the ARN of the one role that reads the log group", c.Reader == nil},
+	} {
+		if r.empty {
+			errs = append(errs, field.Required(r.path, r.what))
+		}
 	}
 	if !logGroupName.MatchString(c.LogGroupName) {
-		errs = append(errs, fmt.Errorf("log group name %q: must be 1 to 512 letters, digits and _-./#", c.LogGroupName))
+		errs = append(errs, field.Invalid("LogGroupName", c.LogGroupName, "must be 1 to 512 letters, digits and _-./#"))
 	}
 	if !snsName.MatchString(c.TopicName) {
-		errs = append(errs, fmt.Errorf("topic name %q: must be 1 to 256 letters, digits, hyphens or underscores", c.TopicName))
+		errs = append(errs, field.Invalid("TopicName", c.TopicName, "must be 1 to 256 letters, digits, hyphens or underscores"))
 	}
-	if err := ValidateRetention(c.RetentionDays); err != nil {
-		errs = append(errs, fmt.Errorf("log group retention %w", err))
-	}
-	if err := ValidateEmails(c.Emails); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, field.Under("RetentionDays", ValidateRetention(c.RetentionDays)), field.Under("Emails", ValidateEmails(c.Emails)))
 	return errors.Join(errs...)
 }
 

@@ -23,10 +23,10 @@ func TestValidate(t *testing.T) {
 	}{
 		"valid":               {func(*Config) {}, ""},
 		"forever":             {func(c *Config) { c.RetentionDays = 0 }, ""},
-		"retention too short": {func(c *Config) { c.RetentionDays = 180 }, "log group retention 180 days"},
-		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `log group name "trail logs"`},
-		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `topic name "alarms.fifo"`},
-		"no reader":           {func(c *Config) { c.Reader = nil }, "reader are required"},
+		"retention too short": {func(c *Config) { c.RetentionDays = 180 }, "RetentionDays: 180 is not a CloudWatch Logs retention of a year or more"},
+		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `LogGroupName: "trail logs"`},
+		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `TopicName: "alarms.fifo"`},
+		"no reader":           {func(c *Config) { c.Reader = nil }, "Reader: is required"},
 		"bad email":           {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
 	}
 	for name, c := range cases {

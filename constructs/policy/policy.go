@@ -14,6 +14,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiampolicydocument"
+
+	"github.com/cle2wa/audit-trail/constructs/field"
 )
 
 // Effect is the effect of a statement.
@@ -100,39 +102,40 @@ type Condition struct {
 
 var sidPattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
-// Validate reports every problem of the document at once.
+// Validate reports every problem of the document at once, each a
+// *field.Error with a path such as Statements[2].Sid.
 func (d Document) Validate() error {
 	var errs []error
 	if len(d.Statements) == 0 {
-		errs = append(errs, errors.New("policy: a document needs at least one statement"))
+		errs = append(errs, field.Required("Statements", "at least one statement"))
 	}
 	seen := map[string]bool{}
 	for i, s := range d.Statements {
-		at := fmt.Sprintf("policy: statement %d (%q)", i, s.Sid)
+		at := func(path string) string { return fmt.Sprintf("Statements[%d]%s", i, path) }
 		if !sidPattern.MatchString(s.Sid) {
-			errs = append(errs, fmt.Errorf("%s: sid must be letters and digits only", at))
+			errs = append(errs, field.Invalid(at(".Sid"), s.Sid, "must be letters and digits only"))
 		}
 		if seen[s.Sid] {
-			errs = append(errs, fmt.Errorf("%s: sid is used twice", at))
+			errs = append(errs, field.Invalid(at(".Sid"), s.Sid, "is used twice"))
 		}
 		seen[s.Sid] = true
 		if s.Effect != Allow && s.Effect != Deny {
-			errs = append(errs, fmt.Errorf("%s: effect %q is neither Allow nor Deny", at, s.Effect))
+			errs = append(errs, field.Invalid(at(".Effect"), string(s.Effect), "is neither Allow nor Deny"))
 		}
 		if (len(s.Actions) == 0) == (len(s.NotActions) == 0) {
-			errs = append(errs, fmt.Errorf("%s: exactly one of actions and not-actions is required", at))
+			errs = append(errs, field.Required(at(".Actions"), "exactly one of Actions and NotActions"))
 		}
-		for _, p := range s.Principals {
+		for j, p := range s.Principals {
 			if p.Type != PrincipalAWS && p.Type != PrincipalService && p.Type != PrincipalAny {
-				errs = append(errs, fmt.Errorf("%s: principal type %q is not AWS, Service or *", at, p.Type))
+				errs = append(errs, field.Invalid(at(fmt.Sprintf(".Principals[%d].Type", j)), p.Type, "is not AWS, Service or *"))
 			}
 			if len(p.Identifiers) == 0 {
-				errs = append(errs, fmt.Errorf("%s: principal of type %q has no identifiers", at, p.Type))
+				errs = append(errs, field.Required(at(fmt.Sprintf(".Principals[%d].Identifiers", j)), "at least one identifier"))
 			}
 		}
-		for _, c := range s.Conditions {
+		for j, c := range s.Conditions {
 			if c.Test == "" || c.Variable == "" || len(c.Values) == 0 {
-				errs = append(errs, fmt.Errorf("%s: condition %s %s needs an operator, a key and at least one value", at, c.Test, c.Variable))
+				errs = append(errs, field.Required(at(fmt.Sprintf(".Conditions[%d]", j)), "an operator, a key and at least one value"))
 			}
 		}
 	}

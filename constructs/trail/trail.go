@@ -20,6 +20,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 )
@@ -64,7 +65,7 @@ var (
 // ValidateName reports why name is not a valid trail name, or nil.
 func ValidateName(name string) error {
 	if !namePattern.MatchString(name) || adjacentPunct.MatchString(name) || ipAddress.MatchString(name) {
-		return fmt.Errorf("trail name %q: must be 3 to 128 letters, digits, periods, underscores or hyphens, begin and end with a letter or digit, have no two of ._- side by side, and not look like an IP address", name)
+		return field.Invalid("", name, "is not a valid trail name: it must be 3 to 128 letters, digits, periods, underscores or hyphens, begin and end with a letter or digit, have no two of ._- side by side, and not look like an IP address")
 	}
 	return nil
 }
@@ -76,26 +77,25 @@ func ValidateKeyPrefix(prefix string) error {
 		return nil
 	}
 	if len(prefix) > 200 || !prefixPattern.MatchString(prefix) {
-		return fmt.Errorf("log prefix %q: must be at most 200 characters of letters, digits and !_.*'()- in segments separated by single slashes, with no leading or trailing slash", prefix)
+		return field.Invalid("", prefix, "is not a usable log file prefix: it must be at most 200 characters of letters, digits and !_.*'()- in segments separated by single slashes, with no leading or trailing slash")
 	}
 	return nil
 }
 
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
-	var errs []error
-	errs = append(errs, ValidateName(c.Name), ValidateKeyPrefix(c.KeyPrefix))
+	errs := []error{field.Under("Name", ValidateName(c.Name)), field.Under("KeyPrefix", ValidateKeyPrefix(c.KeyPrefix))}
 	if c.Bucket == nil {
-		errs = append(errs, errors.New("trail: the log bucket is required"))
+		errs = append(errs, field.Required("Bucket", "the log bucket"))
 	}
 	if c.Key == nil {
-		errs = append(errs, errors.New("trail: the trail key is required"))
+		errs = append(errs, field.Required("Key", "the trail key"))
 	}
 	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
-		errs = append(errs, errors.New("trail: partition, account and region are required"))
+		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == nil || cw.RoleARN == nil || cw.RolePolicy == nil) {
-		errs = append(errs, errors.New("trail: CloudWatch Logs delivery needs the log group, the role and the role's policy"))
+		errs = append(errs, field.Required("CloudWatch", "the log group, the role and the role's policy, for CloudWatch Logs delivery"))
 	}
 	return errors.Join(errs...)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 )
 
@@ -36,13 +37,13 @@ type Config struct {
 func (c Config) Validate() error {
 	var errs []error
 	if c.TrailName == "" {
-		errs = append(errs, errors.New("key: the trail name is required"))
+		errs = append(errs, field.Required("TrailName", "the name of the trail the key encrypts for"))
 	}
 	if c.DecryptorARN == nil {
-		errs = append(errs, errors.New("key: the decrypting principal's ARN is required"))
+		errs = append(errs, field.Required("DecryptorARN", "the ARN of the one principal that decrypts"))
 	}
 	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
-		errs = append(errs, errors.New("key: partition, account and region are required"))
+		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

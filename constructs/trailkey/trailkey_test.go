@@ -15,12 +15,12 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		"valid":                {func(*Config) {}, ""},
-		"alias without prefix": {func(c *Config) { c.Alias = "kms-trail" }, `key alias "kms-trail": must be "alias/"`},
+		"alias without prefix": {func(c *Config) { c.Alias = "kms-trail" }, `Alias: "kms-trail" must be "alias/"`},
 		"reserved alias":       {func(c *Config) { c.Alias = "alias/aws/s3" }, "reserved for AWS managed keys"},
-		"alias with space":     {func(c *Config) { c.Alias = "alias/a b" }, `key alias "alias/a b"`},
-		"no decryptor":         {func(c *Config) { c.DecryptorARN = nil }, "decrypting principal"},
-		"no trail":             {func(c *Config) { c.TrailName = "" }, "trail name is required"},
-		"no account":           {func(c *Config) { c.Env.AccountID = nil }, "partition, account and region are required"},
+		"alias with space":     {func(c *Config) { c.Alias = "alias/a b" }, `Alias: "alias/a b"`},
+		"no decryptor":         {func(c *Config) { c.DecryptorARN = nil }, "DecryptorARN: is required"},
+		"no trail":             {func(c *Config) { c.TrailName = "" }, "TrailName: is required"},
+		"no account":           {func(c *Config) { c.Env.AccountID = nil }, "Env: is required: the partition, account and region"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/retention"
@@ -229,9 +230,7 @@ func Parse(context []byte, source string) (Settings, error) {
 		if !ok {
 			continue
 		}
-		if err := k.decode(value, &s); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", k.name, err))
-		}
+		errs = append(errs, field.Under(k.name, k.decode(value, &s)))
 	}
 	var unknown []string
 	for name := range raw {
@@ -241,13 +240,13 @@ func Parse(context []byte, source string) (Settings, error) {
 	}
 	sort.Strings(unknown)
 	for _, name := range unknown {
-		msg := fmt.Sprintf("%s: unknown setting", name)
+		problem := "unknown setting"
 		if near := nearest(name, Keys()); near != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", near)
+			problem += fmt.Sprintf(" (did you mean %q?)", near)
 		}
-		errs = append(errs, fmt.Errorf("%s; the settings are %s", msg, strings.Join(Keys(), ", ")))
+		errs = append(errs, &field.Error{Path: name, Problem: problem + "; the settings are " + strings.Join(Keys(), ", ")})
 	}
-	if len(errs) == 0 {
+	if errors.Join(errs...) == nil {
 		errs = append(errs, s.Validate())
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -285,11 +284,7 @@ var (
 // Validate reports every problem of s at once, each naming the setting.
 func (s Settings) Validate() error {
 	var errs []error
-	add := func(setting string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", setting, err))
-		}
-	}
+	add := func(setting string, err error) { errs = append(errs, field.Under(setting, err)) }
 	partsOK := true
 	for _, p := range []struct{ setting, value string }{{"prefix", s.Prefix}, {"accountName", s.AccountName}} {
 		if !namePart.MatchString(p.value) || len(p.value) > 40 {
@@ -304,7 +299,9 @@ func (s Settings) Validate() error {
 				add("prefix/accountName", fmt.Errorf("%q and %q make the %s name invalid: %w", s.Prefix, s.AccountName, b.what, err))
 			}
 		}
-		add("accountName", trail.ValidateName(n.Trail))
+		if err := trail.ValidateName(n.Trail); err != nil {
+			add("accountName", fmt.Errorf("%q makes an invalid trail name: %w", s.AccountName, err))
+		}
 	}
 	if !regionPattern.MatchString(s.Region) {
 		add("region", fmt.Errorf("%q is not an AWS region name such as us-east-1 or eu-west-2", s.Region))
@@ -324,17 +321,9 @@ func (s Settings) Validate() error {
 		add("alarmEmails", fmt.Errorf("%q are set but monitoring is false: there are no alarms to notify", s.AlarmEmails))
 	}
 	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
-	for _, err := range unjoin(s.Retention.Validate()) {
-		var field *logbucket.FieldError
-		if errors.As(err, &field) {
-			msg := fmt.Sprintf("%v %s", field.Value, field.Problem)
-			if field.Other != "" {
-				msg += fmt.Sprintf(" %s (%v)", retentionKeys[field.Other], field.OtherValue)
-			}
-			add(retentionKeys[field.Field], errors.New(msg))
-		} else {
-			add("retention", err)
-		}
+	for _, e := range field.All(s.Retention.Validate()) {
+		e.Path, e.Other = retentionKeys[e.Path], retentionKeys[e.Other]
+		errs = append(errs, e)
 	}
 	return errors.Join(errs...)
 }
@@ -343,11 +332,7 @@ func (s Settings) Validate() error {
 // only in combinations that mean one thing.
 func (s Settings) validateState() error {
 	var errs []error
-	add := func(setting string, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", setting, err))
-		}
-	}
+	add := func(setting string, err error) { errs = append(errs, field.Under(setting, err)) }
 	st := s.State
 	if st.Bucket != "" {
 		add("stateBucket", logbucket.ValidateName(st.Bucket))

@@ -1,12 +1,15 @@
 package settings
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 )
 
@@ -96,27 +99,27 @@ func TestParseRejectsInvalidSettings(t *testing.T) {
 		"account name invalid":                   {`{"accountName": "prod_1"}`, []string{`accountName: "prod_1" must be`}},
 		"derived bucket name too long":           {`{"prefix": "` + long[:40] + `", "accountName": "` + long[:30] + `"}`, []string{"prefix/accountName:", "log bucket name", "must be 3 to 63 characters long, not 80"}},
 		"derived bucket name reserved":           {`{"prefix": "xn--abc"}`, []string{`prefix/accountName: "xn--abc" and "master" make the log bucket name invalid`, `reserved "xn--"`}},
-		"derived trail name invalid":             {`{"accountName": "a--b"}`, []string{`accountName: trail name "trail-a--b"`}},
+		"derived trail name invalid":             {`{"accountName": "a--b"}`, []string{`accountName: "a--b" makes an invalid trail name: "trail-a--b" is not a valid trail name`}},
 		"region malformed":                       {`{"region": "us-east"}`, []string{`region: "us-east" is not an AWS region name`}},
 		"region upper case":                      {`{"region": "US-EAST-1"}`, []string{`region: "US-EAST-1"`}},
-		"no audit users":                         {`{"auditUsers": []}`, []string{"auditUsers: at least one audit user is required"}},
-		"user name with a space":                 {`{"auditUsers": ["bob smith"]}`, []string{`auditUsers: user name "bob smith": must be 1 to 64`}},
-		"user name too long":                     {`{"auditUsers": ["` + strings.Repeat("u", 65) + `"]}`, []string{`auditUsers: user name "` + strings.Repeat("u", 65) + `"`}},
-		"same user twice":                        {`{"auditUsers": ["Bob", "bob"]}`, []string{`auditUsers: user name "bob": the same IAM user as "Bob"`}},
+		"no audit users":                         {`{"auditUsers": []}`, []string{"auditUsers: is required: at least one audit user"}},
+		"user name with a space":                 {`{"auditUsers": ["bob smith"]}`, []string{`auditUsers[0]: "bob smith" is not a valid IAM user name: it must be 1 to 64`}},
+		"user name too long":                     {`{"auditUsers": ["` + strings.Repeat("u", 65) + `"]}`, []string{`auditUsers[0]: "` + strings.Repeat("u", 65) + `" is not a valid IAM user name`}},
+		"same user twice":                        {`{"auditUsers": ["Bob", "bob"]}`, []string{`auditUsers[1]: "bob" is the same IAM user as "Bob"`}},
 		"tag key reserved":                       {`{"tags": {"aws:owner": "x"}}`, []string{`tags: tag key "aws:owner": the prefix aws: is reserved`}},
 		"tag key empty":                          {`{"tags": {"": "x"}}`, []string{`tags: tag key "": must be 1 to 128 characters`}},
 		"tag key bad character":                  {`{"tags": {"a#b": "x"}}`, []string{`tags: tag key "a#b": only letters`}},
 		"tag value too long":                     {`{"tags": {"k": "` + strings.Repeat("v", 257) + `"}}`, []string{`tags: tag "k" value`}},
-		"log prefix leading slash":               {`{"logPrefix": "/logs"}`, []string{`logPrefix: log prefix "/logs": must be`}},
-		"log prefix trailing slash":              {`{"logPrefix": "logs/"}`, []string{`logPrefix: log prefix "logs/"`}},
-		"log prefix double slash":                {`{"logPrefix": "a//b"}`, []string{`logPrefix: log prefix "a//b"`}},
+		"log prefix leading slash":               {`{"logPrefix": "/logs"}`, []string{`logPrefix: "/logs" is not a usable log file prefix: it must be`}},
+		"log prefix trailing slash":              {`{"logPrefix": "logs/"}`, []string{`logPrefix: "logs/" is not a usable log file prefix`}},
+		"log prefix double slash":                {`{"logPrefix": "a//b"}`, []string{`logPrefix: "a//b" is not a usable log file prefix`}},
 		"retention under a year":                 {`{"logRetentionDays": 90}`, []string{"logRetentionDays: 90 must be 0 (keep forever) or between 365 and 36500"}},
 		"retention over a century":               {`{"logRetentionDays": 40000}`, []string{"logRetentionDays: 40000 must be 0 (keep forever) or between 365"}},
 		"transition too early":                   {`{"logTransitionDays": 10}`, []string{"logTransitionDays: 10 must be 0 (never) or between 30 and 36500"}},
 		"transition not before expiry":           {`{"logRetentionDays": 365, "logTransitionDays": 365}`, []string{"logTransitionDays: 365 must be less than logRetentionDays (365)"}},
 		"one-zone storage class":                 {`{"logTransitionStorageClass": "ONEZONE_IA"}`, []string{`logTransitionStorageClass: "ONEZONE_IA" must be one of STANDARD_IA`}},
 		"missing storage class":                  {`{"logTransitionStorageClass": ""}`, []string{`logTransitionStorageClass: "" must be one of`}},
-		"state bucket invalid":                   {`{"stateBucket": "Acme_State"}`, []string{`stateBucket: bucket name "Acme_State"`}},
+		"state bucket invalid":                   {`{"stateBucket": "Acme_State"}`, []string{`stateBucket: "Acme_State" is not a valid S3 bucket name`}},
 		"state bucket is the log bucket":         {`{"stateBucket": "cle2wa-s3-trail-master"}`, []string{`stateBucket: "cle2wa-s3-trail-master" is a log bucket of this stack`}},
 		"state bucket is the access-log bucket":  {`{"stateBucket": "cle2wa-s3-accesslog-master"}`, []string{`stateBucket: "cle2wa-s3-accesslog-master" is a log bucket`}},
 		"state bucket is its access-log bucket":  {`{"stateBucket": "cle2wa-s3-tfstate-log-master"}`, []string{`stateBucket: "cle2wa-s3-tfstate-log-master" is a log bucket`}},
@@ -147,6 +150,19 @@ func TestParseRejectsInvalidSettings(t *testing.T) {
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("expected the error to contain %q, found:\n%v", w, err)
+				}
+			}
+			// One error shape: every problem found in a JSON object is a
+			// field.Error whose path starts with a key of that object or a
+			// setting.
+			var e *Error
+			if !strings.HasPrefix(c.context, "{") || !errors.As(err, &e) {
+				return
+			}
+			for _, p := range field.All(e.Err) {
+				key := strings.FieldsFunc(p.Path, func(r rune) bool { return r == '/' || r == '.' || r == '[' })
+				if len(key) == 0 || !slices.Contains(Keys(), key[0]) && !strings.Contains(c.context, `"`+key[0]+`"`) {
+					t.Errorf("expected every problem to name its setting, found %q", p)
 				}
 			}
 		})

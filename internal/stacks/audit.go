@@ -52,11 +52,9 @@ type Outputs struct {
 	AccountID *string
 }
 
-// NewAudit validates s and adds the audit stack to app.
+// NewAudit adds the audit stack to app, for settings s that All has
+// validated.
 func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)

@@ -23,9 +23,6 @@ const ExportsName = "exports"
 // access to one small state object, not to every attribute of the audit
 // resources. It has no provider and no resources of its own.
 func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cdktf.TerraformStack, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	stack := cdktf.NewTerraformStack(app, jsii.String(ExportsName))
 	Configure(stack, ExportsName, s)
 

@@ -6,10 +6,14 @@ import (
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
-// All adds every stack of the app: the audit trail, the bootstrap stack
-// for the state bucket (unless HCP Terraform keeps the state), and the
-// exports stack that republishes the audit stack's values.
+// All validates s, once for every stack, and adds every stack of the app:
+// the audit trail, the bootstrap stack for the state bucket (unless HCP
+// Terraform keeps the state), and the exports stack that republishes the
+// audit stack's values. Invalid settings add nothing.
 func All(app cdktf.App, s settings.Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	audit, err := NewAudit(app, s)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 // StateName is the bootstrap stack's name.
 const StateName = "state"
 
-// NewState validates s and adds the bootstrap stack "state" to app: the S3
+// NewState adds, for settings that All has validated, the bootstrap stack "state" to app: the S3
 // bucket that holds the Terraform state of every stack once stateBucket is
 // set. It is deployed first, with local state, and is never a log bucket.
 // The bucket is hardened like the log buckets (versioned, encrypted, all
@@ -20,9 +20,6 @@ const StateName = "state"
 // destruction), keeps every version of every state object, and logs every
 // access to a bucket of its own: who read the state is on record.
 func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(StateName))
 	Configure(stack, StateName, s)
