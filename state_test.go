@@ -52,8 +52,8 @@ func checkExports(t *testing.T, outputJSON string) {
 		}
 	}
 	users, _ := outputs[auditstate.OutputAuditUserNames].Value.([]any)
-	if len(users) != 1 || users[0] != "fake:aws_iam_user.audit_user_0.name" {
-		t.Errorf("exports output audit_user_names: expected [fake:aws_iam_user.audit_user_0.name], found %v", users)
+	if len(users) != 1 || users[0] != "fake:aws_iam_user.audit_user-audit.name" {
+		t.Errorf("exports output audit_user_names: expected [fake:aws_iam_user.audit_user-audit.name], found %v", users)
 	}
 }
 
@@ -190,7 +190,7 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 	if got["trail"].Value != "fake:aws_cloudtrail.trail.arn" || got["role"].Value != "fake:aws_iam_role.audit_role.arn" {
 		t.Errorf("expected the reader to see the exported trail and role ARNs, found %v", got)
 	}
-	if users, _ := got["users"].Value.([]any); len(users) != 1 || users[0] != "fake:aws_iam_user.audit_user_0.name" {
+	if users, _ := got["users"].Value.([]any); len(users) != 1 || users[0] != "fake:aws_iam_user.audit_user-audit.name" {
 		t.Errorf("expected the reader to see the audit user names, found %v", got["users"].Value)
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
 // ReadOnlyPolicy is the AWS managed policy the group is given.
@@ -107,8 +108,9 @@ type Auditors struct {
 }
 
 // New validates cfg and adds the identities to scope. Terraform addresses
-// are <id>_group, <id>_role and <id>_user_<n> (n counting from 0 in the
-// order of UserNames: append new users at the end).
+// are <id>_group, <id>_role and, for each user, <id>_<key> where key is
+// tfname.Key of the user name: removing a user removes that user only,
+// whatever the order of UserNames.
 func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -132,12 +134,18 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	userARNs := make([]string, 0, len(cfg.UserNames))
 	userNames := make([]*string, 0, len(cfg.UserNames))
 	for i, u := range cfg.UserNames {
-		user := iamuser.NewIamUser(c, jsii.String(fmt.Sprintf("user_%d", i)), &iamuser.IamUserConfig{
+		key := tfname.Key(u)
+		user := iamuser.NewIamUser(c, jsii.String("user_"+key), &iamuser.IamUserConfig{
 			Name:         jsii.String(u),
 			Path:         jsii.String("/"),
 			ForceDestroy: jsii.Bool(false),
 		})
-		user.OverrideLogicalId(name(fmt.Sprintf("user_%d", i)))
+		user.OverrideLogicalId(name(key))
+		// Releases before user addresses were keyed by name addressed the
+		// n-th user as <id>_user_<n>: move that state here, for one
+		// release. It holds when auditUsers is unchanged since the last
+		// apply; Terraform ignores a move whose source is not in the state.
+		user.MoveFromId(jsii.String("aws_iam_user." + *name(fmt.Sprintf("user_%d", i))))
 		users = append(users, user)
 		userARNs = append(userARNs, *user.Arn())
 		userNames = append(userNames, user.Name())

@@ -36,6 +36,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
 // periods are the retention periods, in days, that CloudWatch Logs
@@ -298,12 +299,17 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	})
 	topicPolicy.OverrideLogicalId(name("topic_policy"))
 	for i, e := range cfg.Emails {
-		sub := snstopicsubscription.NewSnsTopicSubscription(c, jsii.String(fmt.Sprintf("email_%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
+		// Keyed by the address, so that removing one subscription removes
+		// that one only; moved from the position-keyed address of earlier
+		// releases, for one release.
+		key := tfname.Key(e)
+		sub := snstopicsubscription.NewSnsTopicSubscription(c, jsii.String("email_"+key), &snstopicsubscription.SnsTopicSubscriptionConfig{
 			TopicArn: topic.Arn(),
 			Protocol: jsii.String("email"),
 			Endpoint: jsii.String(e),
 		})
-		sub.OverrideLogicalId(name(fmt.Sprintf("email_%d", i)))
+		sub.OverrideLogicalId(name("email_" + key))
+		sub.MoveFromId(jsii.String("aws_sns_topic_subscription." + *name(fmt.Sprintf("email_%d", i))))
 	}
 
 	for _, f := range Families {

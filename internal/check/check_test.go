@@ -161,15 +161,15 @@ var breaches = map[string]struct {
 		set(t, r, nil, "data", doc, "trail_key_policy", "statement", 2, "condition")
 	}, nil},
 	"IAM-NO-CREDENTIALS": {"audit", "aws_iam_access_key.key", "secret into Terraform state", func(t *testing.T, r map[string]any) {
-		set(t, r, map[string]any{"key": map[string]any{"user": "${aws_iam_user.audit_user_0.name}"}}, "resource", "aws_iam_access_key")
+		set(t, r, map[string]any{"key": map[string]any{"user": "${aws_iam_user.audit_user-audit.name}"}}, "resource", "aws_iam_access_key")
 	}, nil},
 	"IAM-NO-USER-POLICIES": {"audit", "aws_iam_user_policy_attachment.direct", "give them to a group", func(t *testing.T, r map[string]any) {
 		set(t, r, map[string]any{"direct": map[string]any{"user": "user-audit", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}}, "resource", "aws_iam_user_policy_attachment")
 	}, nil},
-	"IAM-USER-IN-GROUP": {"audit", "aws_iam_user.audit_user_0", "in no group", func(t *testing.T, r map[string]any) {
+	"IAM-USER-IN-GROUP": {"audit", "aws_iam_user.audit_user-audit", "in no group", func(t *testing.T, r map[string]any) {
 		set(t, r, []any{}, "resource", "aws_iam_group_membership", "audit_group_membership", "users")
 	}, []string{"IAM-USER-MFA"}},
-	"IAM-USER-MFA": {"audit", "aws_iam_user.audit_user_0", "does not deny actions without MFA", func(t *testing.T, r map[string]any) {
+	"IAM-USER-MFA": {"audit", "aws_iam_user.audit_user-audit", "does not deny actions without MFA", func(t *testing.T, r map[string]any) {
 		set(t, r, []any{"true"}, "data", doc, "audit_group_policy", "statement", 2, "condition", 0, "values")
 	}, nil},
 	"IAM-ROLE-MFA": {"audit", "aws_iam_role.audit_role", "without MFA", func(t *testing.T, r map[string]any) {

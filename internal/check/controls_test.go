@@ -82,13 +82,13 @@ func TestFlippedPropertiesFailTheirControls(t *testing.T) {
 			set(t, r, "Suspended", "resource", "aws_s3_bucket_versioning", "access_log_bucket_versioning", "versioning_configuration", "status")
 		}, []string{"S3.14"}, "access_log_bucket"},
 		"policy attached to a user": {"audit", func(t *testing.T, r map[string]any) {
-			set(t, r, map[string]any{"x": map[string]any{"user": "${aws_iam_user.audit_user_0.name}", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}, "resource", "aws_iam_user_policy_attachment")
+			set(t, r, map[string]any{"x": map[string]any{"user": "${aws_iam_user.audit_user-audit.name}", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}, "resource", "aws_iam_user_policy_attachment")
 		}, []string{"1.15", "IAM.2"}, "aws_iam_user_policy_attachment.x"},
 		"user outside the group": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, []any{}, "resource", "aws_iam_group_membership", "audit_group_membership", "users")
-		}, []string{"1.15", "IAM.5"}, "audit_user_0"},
+		}, []string{"1.15", "IAM.5"}, "audit_user-audit"},
 		"console password in state": {"audit", func(t *testing.T, r map[string]any) {
-			set(t, r, map[string]any{"p": map[string]any{"user": "${aws_iam_user.audit_user_0.name}"}}, "resource", "aws_iam_user_login_profile")
+			set(t, r, map[string]any{"p": map[string]any{"user": "${aws_iam_user.audit_user-audit.name}"}}, "resource", "aws_iam_user_login_profile")
 		}, []string{"IAM.5"}, "aws_iam_user_login_profile.p"},
 		"no MFA enforcement": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, []any{"true"}, "data", "aws_iam_policy_document", "audit_group_policy", "statement", 2, "condition", 0, "values")

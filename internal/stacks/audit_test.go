@@ -347,14 +347,14 @@ func TestAuditors(t *testing.T) {
 
 	expect(t, "group name", j.resource("aws_iam_group", "audit_group")["name"], "group-audit")
 	expect(t, "group read-only policy", j.resource("aws_iam_group_policy_attachment", "audit_group_read_only")["policy_arn"], "arn:"+partition+":iam::aws:policy/ReadOnlyAccess")
-	for i, name := range s.AuditUsers {
-		u := j.resource("aws_iam_user", "audit_user_"+string(rune('0'+i)))
+	for _, name := range s.AuditUsers {
+		u := j.resource("aws_iam_user", "audit_"+name)
 		expect(t, "user name", u["name"], name)
 		expect(t, "user force_destroy", u["force_destroy"], false)
 	}
 	membership := j.resource("aws_iam_group_membership", "audit_group_membership")
 	expect(t, "membership group", membership["group"], "${aws_iam_group.audit_group.name}")
-	expect(t, "membership users", strs(membership["users"]), []string{"${aws_iam_user.audit_user_0.name}", "${aws_iam_user.audit_user_1.name}"})
+	expect(t, "membership users", strs(membership["users"]), []string{"${aws_iam_user.audit_alice.name}", "${aws_iam_user.audit_bob.name}"})
 	for _, secret := range []string{"aws_iam_access_key", "aws_iam_user_login_profile", "aws_iam_service_specific_credential", "aws_iam_signing_certificate"} {
 		if j.has("resource", secret) {
 			t.Errorf("expected no %s (its secret would sit in Terraform state), found one", secret)
@@ -369,7 +369,7 @@ func TestAuditors(t *testing.T) {
 	expect(t, "trust statements", len(trust), 1)
 	expect(t, "trust principal", principals(trust[0]), map[string][]string{"AWS": {"arn:" + partition + ":iam::" + account + ":root"}})
 	expect(t, "trust actions", strs(trust[0]["actions"]), []string{"sts:AssumeRole"})
-	expect(t, "trust users", condition(trust[0], "ArnEquals", "aws:PrincipalArn"), []string{"${aws_iam_user.audit_user_0.arn}", "${aws_iam_user.audit_user_1.arn}"})
+	expect(t, "trust users", condition(trust[0], "ArnEquals", "aws:PrincipalArn"), []string{"${aws_iam_user.audit_alice.arn}", "${aws_iam_user.audit_bob.arn}"})
 	expect(t, "trust MFA", condition(trust[0], "Bool", "aws:MultiFactorAuthPresent"), []string{"true"})
 
 	assume := j.statement("audit_group_policy", "AssumeAuditRoleWithMFA")
@@ -485,7 +485,7 @@ func TestBackendAndOutputs(t *testing.T) {
 		}
 	}
 	users, _ := outputs["audit_user_names"].(map[string]any)
-	expect(t, "audit_user_names value", users["value"], []any{"${aws_iam_user.audit_user_0.name}"})
+	expect(t, "audit_user_names value", users["value"], []any{"${aws_iam_user.audit_user-audit.name}"})
 	expect(t, "output count", len(outputs), len(want)+1)
 }
 

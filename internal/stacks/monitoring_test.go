@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
@@ -133,8 +134,8 @@ func TestAlarmTopic(t *testing.T) {
 	use := j.statement("monitoring_topic_key_policy", "CloudWatchAlarmsOfThisAccountUseKey")
 	expect(t, "topic key user", principals(use), map[string][]string{"Service": {"cloudwatch.amazonaws.com"}})
 	expect(t, "topic key account", condition(use, "StringEquals", "aws:SourceAccount"), []string{account})
-	for i, e := range s.AlarmEmails {
-		sub := j.resource("aws_sns_topic_subscription", "monitoring_email_"+string(rune('0'+i)))
+	for _, e := range s.AlarmEmails {
+		sub := j.resource("aws_sns_topic_subscription", "monitoring_email_"+tfname.Key(e))
 		expect(t, "subscription protocol", sub["protocol"], "email")
 		expect(t, "subscription endpoint", sub["endpoint"], e)
 		expect(t, "subscription topic", sub["topic_arn"], topicRef)

@@ -225,8 +225,8 @@ func TestExportsReadTheAuditStack(t *testing.T) {
 				expect(t, "exported "+name+" comes from", source(v), attr)
 			}
 			users, _ := dig(exports.doc, "output", auditstate.OutputAuditUserNames, "value").([]any)
-			if len(users) != 1 || source(users[0].(string)) != "aws_iam_user.audit_user_0.name" {
-				t.Errorf("expected audit_user_names from aws_iam_user.audit_user_0.name, found %v", users)
+			if len(users) != 1 || source(users[0].(string)) != "aws_iam_user.audit_user-audit.name" {
+				t.Errorf("expected audit_user_names from aws_iam_user.audit_user-audit.name, found %v", users)
 			}
 			uri, _ := dig(exports.doc, "output", auditstate.OutputLogFilesURI, "value").(string)
 			if !strings.HasPrefix(uri, "s3://${"+ref) || !strings.HasSuffix(uri, "}/CloudTrail/") || !strings.Contains(uri, "}/AWSLogs/${"+ref) {
