@@ -70,7 +70,7 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		return 1
 	}
 	dir := outputDir()
-	err = synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) })
+	report, err := synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) })
 	var kernel *outdir.PanicError
 	cache.Finish(err != nil, errors.As(err, &kernel))
 	if err != nil {
@@ -78,6 +78,9 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		return 1
 	}
 	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/; review: %s\n", strings.Join(stacks.Names(s), ", "), dir, filepath.Join(dir, ReviewFile))
+	for _, f := range report.Advised() {
+		fmt.Fprintf(stdout, "note: %s; to fix it: %s\n", f, f.Check.Advice)
+	}
 	return 0
 }
 
@@ -87,15 +90,16 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 // succeeds: a construct error, a blocking check failure, an error cdktf
 // recorded or a jsii kernel panic (an *outdir.PanicError) leaves it as it
 // was.
-func synthesize(dir string, build func(app cdktf.App) error) error {
-	return outdir.Replace(dir, func(staging string) error {
+func synthesize(dir string, build func(app cdktf.App) error) (*check.Report, error) {
+	var report *check.Report
+	err := outdir.Replace(dir, func(staging string) error {
 		app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(staging)})
 		if err := build(app); err != nil {
 			return err
 		}
 		app.Synth()
-		report, err := check.Gate(staging)
-		if err != nil {
+		var err error
+		if report, err = check.Gate(staging); err != nil {
 			return err
 		}
 		f, err := os.Create(filepath.Join(staging, ReviewFile))
@@ -105,6 +109,7 @@ func synthesize(dir string, build func(app cdktf.App) error) error {
 		defer f.Close()
 		return review.Write(f, report, nil)
 	})
+	return report, err
 }
 
 // runReview prints the review report of the last synth, with the results

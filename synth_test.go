@@ -31,7 +31,7 @@ func TestFailedSynthValidationKeepsThePreviousOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	err := synthesize(dir, func(app cdktf.App) error {
+	_, err := synthesize(dir, func(app cdktf.App) error {
 		stack := cdktf.NewTerraformStack(app, jsii.String("audit"))
 		stack.Node().AddValidation(&failing{"the trail must be ordered after its bucket policy"})
 		return nil
@@ -74,7 +74,7 @@ func TestBrokenCheckFailsTheSynth(t *testing.T) {
 			os.MkdirAll(filepath.Dir(previous), 0o755)
 			os.WriteFile(previous, []byte("previous"), 0o644)
 
-			err := synthesize(dir, breakTrail(settings.Defaults(), ""))
+			_, err := synthesize(dir, breakTrail(settings.Defaults(), ""))
 			want := "[audit/trail] TRAIL-MULTI-REGION: the trail must record every region"
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("expected the synth to fail with %q, found %v", want, err)
@@ -96,7 +96,7 @@ func TestBrokenCheckFailsTheSynth(t *testing.T) {
 func TestSuppressedRuleIsReported(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cdktf.out")
 	reason := "a single-region trail is what this test wants to see reported"
-	if err := synthesize(dir, breakTrail(settings.Defaults(), reason)); err != nil {
+	if _, err := synthesize(dir, breakTrail(settings.Defaults(), reason)); err != nil {
 		t.Fatalf("expected a suppressed rule not to fail the synth, found %v", err)
 	}
 	report, err := os.ReadFile(filepath.Join(dir, ReviewFile))
@@ -114,7 +114,7 @@ func TestSuppressedRuleIsReported(t *testing.T) {
 }
 
 func TestSuppressionNeedsAReasonAndAKnownCheck(t *testing.T) {
-	err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
+	_, err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
 		if err := stacks.All(app, settings.Defaults()); err != nil {
 			return err
 		}
@@ -124,5 +124,26 @@ func TestSuppressionNeedsAReasonAndAKnownCheck(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("expected the suppression refused saying %q, found %v", want, err)
 		}
+	}
+}
+
+func TestSynthSaysHowToGetAlarmsDelivered(t *testing.T) {
+	for name, c := range map[string]struct {
+		context map[string]any
+		note    bool
+	}{
+		"nobody subscribed": {nil, true},
+		"an address set":    {map[string]any{"alarmEmails": []string{"security@example.com"}}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, stderr := runApp(t, project(t, withContext(t, c.context)))
+			if code != 0 {
+				t.Fatalf("expected the synth to succeed, found %d\n%s%s", code, stdout, stderr)
+			}
+			want := `note: [audit/monitoring/topic] ALARM-SUBSCRIBERS: nobody is subscribed to the alarm topic: the alarms notify no one; to fix it: set "alarmEmails" in cdktf.json`
+			if got := strings.Contains(stdout, want); got != c.note {
+				t.Errorf("expected the note %q shown=%v, found stdout:\n%s", want, c.note, stdout)
+			}
+		})
 	}
 }

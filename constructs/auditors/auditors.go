@@ -207,35 +207,47 @@ func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
 	}}}
 }
 
-// ownCredentials are the IAM actions a member may take on their own user
-// and MFA device to set a password and enrol MFA.
-var ownCredentials = []string{
+// ownPassword are the IAM actions a member takes on their own user to set
+// the password an administrator gave them once, at first sign-in, before
+// any MFA device is enrolled.
+var ownPassword = []string{"iam:ChangePassword", "iam:GetLoginProfile", "iam:GetUser"}
+
+// ownMFA are the IAM actions a member takes on their own user to enrol,
+// list and resynchronise an MFA device, as in the IAM User Guide's example
+// "Allows MFA-authenticated IAM users to manage their own MFA device"
+// (statement AllowUserToManageTheirOwnMFA).
+var ownMFA = []string{"iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice"}
+
+// beforeMFA are the actions not denied to a member who has not signed in
+// with MFA: the example's list (create, enable, list and resynchronise a
+// device, list users and devices), the first password change, and
+// sts:GetSessionToken to start an MFA session from the command line.
+// Deactivating a device is not among them: it needs MFA.
+var beforeMFA = []string{
 	"iam:ChangePassword",
 	"iam:CreateVirtualMFADevice",
 	"iam:EnableMFADevice",
+	"iam:GetAccountPasswordPolicy",
 	"iam:GetLoginProfile",
 	"iam:GetUser",
 	"iam:ListMFADevices",
+	"iam:ListUsers",
+	"iam:ListVirtualMFADevices",
 	"iam:ResyncMFADevice",
+	"sts:GetSessionToken",
 }
 
-// beforeMFA are the actions not denied to a member who has not signed in
-// with MFA: enough to set a password and enrol a device, nothing more. The
-// account-wide reads among them are allowed by ReadOnlyAccess.
-var beforeMFA = append([]string{
-	"iam:GetAccountPasswordPolicy",
-	"iam:ListVirtualMFADevices",
-	"sts:GetSessionToken",
-}, ownCredentials...)
+// MFASelfManageURL is the IAM User Guide example the MFA statements follow.
+const MFASelfManageURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_mfa-selfmanage.html"
 
-// GroupPolicy lets members assume the audit role with MFA, manage their
-// own password and MFA device, and denies everything else until they
-// have signed in with MFA.
+// GroupPolicy lets members assume the audit role with MFA, set their own
+// password, manage their own MFA device as the IAM User Guide's example
+// does (MFASelfManageURL: a virtual device of any name, since the console
+// lets the user name it; deactivation only with MFA), and denies
+// everything else until they have signed in with MFA.
 func GroupPolicy(env arn.Env, roleARN string) policy.Document {
-	// &{aws:username} is the data source's spelling of ${aws:username}, which
-	// Terraform would otherwise read as an interpolation.
+	// arn.OwnName is the data source's spelling of ${aws:username}.
 	ownUser := env.User(arn.OwnName)
-	ownMFA := env.MFA(arn.OwnName)
 	return policy.Document{Statements: []policy.Statement{
 		{
 			Sid:        "AssumeAuditRoleWithMFA",
@@ -245,10 +257,35 @@ func GroupPolicy(env arn.Env, roleARN string) policy.Document {
 			Conditions: []policy.Condition{mfaPresent},
 		},
 		{
-			Sid:       "ManageOwnCredentials",
+			Sid:       "SetOwnPassword",
 			Effect:    policy.Allow,
-			Actions:   ownCredentials,
-			Resources: []string{ownUser, ownMFA},
+			Actions:   ownPassword,
+			Resources: []string{ownUser},
+		},
+		{
+			Sid:       "ListUsersAndVirtualMFADevices",
+			Effect:    policy.Allow,
+			Actions:   []string{"iam:ListUsers", "iam:ListVirtualMFADevices"},
+			Resources: []string{"*"},
+		},
+		{
+			Sid:       "CreateVirtualMFADevice",
+			Effect:    policy.Allow,
+			Actions:   []string{"iam:CreateVirtualMFADevice"},
+			Resources: []string{env.MFA("*")},
+		},
+		{
+			Sid:       "ManageOwnMFADevice",
+			Effect:    policy.Allow,
+			Actions:   ownMFA,
+			Resources: []string{ownUser},
+		},
+		{
+			Sid:        "DeactivateOwnMFADeviceOnlyWithMFA",
+			Effect:     policy.Allow,
+			Actions:    []string{"iam:DeactivateMFADevice"},
+			Resources:  []string{ownUser},
+			Conditions: []policy.Condition{mfaPresent},
 		},
 		{
 			Sid:        "DenyAllButCredentialsWithoutMFA",

@@ -63,6 +63,7 @@ var ReadActions = []string{
 	"logs:FilterLogEvents",
 	"logs:GetLogEvents",
 	"logs:GetLogRecord",
+	"logs:GetQueryResults",
 	"logs:StartLiveTail",
 	"logs:StartQuery",
 	"logs:Unmask",
@@ -181,38 +182,22 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	name := func(part string) *string { return jsii.String(id + "_" + part) }
 	env := cfg.Env
 	logGroupARN := env.LogGroup(cfg.LogGroupName)
-	trailARN := env.Trail(cfg.TrailName)
 
-	logsKey, err := cmk.New(c, id+"_logs_key", cmk.Config{
-		Alias:       cfg.LogsKeyAlias,
-		Description: "Encrypts the CloudWatch Logs copy of the events of " + cfg.TrailName,
-		Env:         env,
-		Grants: []policy.Statement{{
-			Sid:        "CloudWatchLogsUseKeyForTheTrailGroup",
-			Effect:     policy.Allow,
-			Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{env.Logs()}}},
-			Actions:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
-			Resources:  []string{"*"},
-			Conditions: []policy.Condition{{Test: "ArnEquals", Variable: policy.LogGroupContext, Values: []string{logGroupARN}}},
-		}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("log_group"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String(cfg.LogGroupName),
-		KmsKeyId:        logsKey.Key.Arn(),
-		RetentionInDays: retentionInDays(cfg.RetentionDays),
-		Lifecycle:       &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
-	})
-	logGroup.OverrideLogicalId(name("log_group"))
-
+	// The role CloudTrail assumes to deliver events. Its trust policy has
+	// no aws:SourceArn or aws:SourceAccount condition: CloudTrail does not
+	// send them when it assumes this role, so such a condition would make
+	// CreateTrail fail (InvalidCloudWatchLogsRoleArnException). The
+	// CloudTrail User Guide, "Role policy document for CloudTrail to use
+	// CloudWatch Logs for monitoring": "Confused deputy prevention is not
+	// applicable to the role policy for CloudWatch Logs monitoring. The
+	// role policy doesn't support the use of aws:SourceArn and
+	// aws:SourceAccount."
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
 	trust, err := policy.New(c, "role_trust", policy.Document{Statements: []policy.Statement{{
-		Sid:        "CloudTrailForThisTrail",
+		Sid:        "CloudTrailAssumesRole",
 		Effect:     policy.Allow,
 		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}},
 		Actions:    []string{"sts:AssumeRole"},
-		Conditions: []policy.Condition{{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}},
 	}}})
 	if err != nil {
 		return nil, err
@@ -225,11 +210,18 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		AssumeRolePolicy: trust.Json(),
 	})
 	role.OverrideLogicalId(name("role"))
+	// What the role may do instead is narrow: create streams and put
+	// events in this log group's CloudTrail streams only. CloudTrail names
+	// them <account>_CloudTrail_<source region> ("CloudWatch log group and
+	// log stream naming for CloudTrail",
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html);
+	// a multi-region trail delivers every region's events to the home
+	// region's group, so the region is a wildcard.
 	write, err := policy.New(c, "role_policy_document", policy.Document{Statements: []policy.Statement{{
-		Sid:       "WriteTheTrailLogGroupOnly",
+		Sid:       "WriteTheTrailLogStreamsOnly",
 		Effect:    policy.Allow,
 		Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-		Resources: []string{logGroupARN + ":log-stream:*"},
+		Resources: []string{StreamPrefix(env, logGroupARN) + "*"},
 	}}})
 	if err != nil {
 		return nil, err
@@ -241,6 +233,27 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		Policy: write.Json(),
 	})
 	rolePolicy.OverrideLogicalId(name("role_policy"))
+
+	logsKey, err := cmk.New(c, id+"_logs_key", cmk.Config{
+		Alias:       cfg.LogsKeyAlias,
+		Description: "Encrypts the CloudWatch Logs copy of the events of " + cfg.TrailName,
+		Env:         env,
+		Grants:      LogsKeyGrants(env, logGroupARN, *role.Arn(), *cfg.Reader),
+		// Through CloudWatch Logs on their own behalf, the writer role and
+		// the audit role decrypt; the key's Deny stops every other
+		// principal that is not an AWS service.
+		Decryptors: []*string{role.Arn(), cfg.Reader},
+	})
+	if err != nil {
+		return nil, err
+	}
+	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("log_group"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String(cfg.LogGroupName),
+		KmsKeyId:        logsKey.Key.Arn(),
+		RetentionInDays: retentionInDays(cfg.RetentionDays),
+		Lifecycle:       &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+	})
+	logGroup.OverrideLogicalId(name("log_group"))
 
 	alarmSource := env.AnyAlarm()
 	fromAlarms := []policy.Condition{
@@ -345,6 +358,77 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN}, nil
 }
 
+// StreamPrefix is the start of the ARN of every log stream CloudTrail
+// creates in the log group: <account>_CloudTrail_<source region>.
+func StreamPrefix(env arn.Env, logGroupARN string) string {
+	return logGroupARN + ":log-stream:" + *env.AccountID + "_CloudTrail_"
+}
+
+// LogsKeyGrants are the statements of the log group's key. CloudWatch Logs
+// documents two ways it calls KMS, and the key works under both
+// ("Encrypt log data in CloudWatch Logs using AWS KMS",
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html):
+//   - as its service principal logs.<region>.amazonaws.com, with the
+//     encryption context aws:logs:arn set to the log group's ARN (the
+//     page's key policy example);
+//   - on behalf of the caller: "CloudWatch Logs now supports
+//     kms:ViaService which allows logs to make AWS KMS calls on your
+//     behalf." Then the caller is the principal: whoever creates the log
+//     group (an administrator, through the account's IAM policies) may
+//     encrypt, never decrypt; the writer role writes (AWS's managed policy
+//     CloudWatchLogsAPIKeyAccess gives callers of PutLogEvents
+//     kms:GenerateDataKey and kms:Decrypt through Logs,
+//     https://docs.aws.amazon.com/aws-managed-policy/latest/reference/CloudWatchLogsAPIKeyAccess.html);
+//     the reader (the audit role) decrypts to read. Every such grant is
+//     bound to this log group by the encryption context and to Logs by
+//     kms:ViaService.
+func LogsKeyGrants(env arn.Env, logGroupARN, writerARN, readerARN string) []policy.Statement {
+	thisGroup := policy.Condition{Test: "ArnEquals", Variable: policy.LogGroupContext, Values: []string{logGroupARN}}
+	throughLogs := policy.Condition{Test: "StringEquals", Variable: policy.ViaService, Values: []string{env.Logs()}}
+	return []policy.Statement{
+		{
+			Sid:        "CloudWatchLogsUseKeyForTheTrailGroup",
+			Effect:     policy.Allow,
+			Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{env.Logs()}}},
+			Actions:    []string{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resources:  []string{"*"},
+			Conditions: []policy.Condition{thisGroup},
+		},
+		{
+			Sid:        "AccountEncryptsThroughLogsForTheTrailGroup",
+			Effect:     policy.Allow,
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
+			Actions:    []string{"kms:Encrypt*", "kms:GenerateDataKey*"},
+			Resources:  []string{"*"},
+			Conditions: []policy.Condition{throughLogs, thisGroup},
+		},
+		{
+			Sid:        "WriterRoleWritesThroughLogs",
+			Effect:     policy.Allow,
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{writerARN}}},
+			Actions:    []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"},
+			Resources:  []string{"*"},
+			Conditions: []policy.Condition{throughLogs, thisGroup},
+		},
+		{
+			Sid:        "AuditRoleReadsThroughLogs",
+			Effect:     policy.Allow,
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{readerARN}}},
+			Actions:    []string{"kms:Decrypt"},
+			Resources:  []string{"*"},
+			Conditions: []policy.Condition{throughLogs, thisGroup},
+		},
+		{
+			Sid:        "WriterAndAuditRolesDescribeKeyThroughLogs",
+			Effect:     policy.Allow,
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{writerARN, readerARN}}},
+			Actions:    []string{"kms:DescribeKey"},
+			Resources:  []string{"*"},
+			Conditions: []policy.Condition{throughLogs},
+		},
+	}
+}
+
 // retentionInDays is the log group's retention_in_days: unset keeps forever.
 func retentionInDays(days int) *float64 {
 	if days == 0 {
@@ -356,18 +440,41 @@ func retentionInDays(days int) *float64 {
 // DenyReads is the identity policy that denies reading the trail's log
 // group; attached to a group or role, its members must use the audit
 // role instead.
+//
+// Logs Insights results are fetched by query id (logs:GetQueryResults),
+// and ReadOnlyAccess allows logs:Get* and logs:Describe*, so anyone
+// read-only could list the audit role's recent queries
+// (logs:DescribeQueries) and fetch their results. The Service
+// Authorization Reference has listed GetQueryResults both without a
+// resource type (authorized against "*") and with the log-group type
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html),
+// so the Deny holds under both: on the log group with the other reads,
+// and on "*" in a statement of its own.
 func DenyReads(logGroupARN string) policy.Document {
-	return policy.Document{Statements: []policy.Statement{{
-		Sid:       "DenyReadingTheTrailLogGroup",
-		Effect:    policy.Deny,
-		Actions:   ReadActions,
-		Resources: []string{logGroupARN, logGroupARN + ":*"},
-	}}}
+	return policy.Document{Statements: []policy.Statement{
+		{
+			Sid:       "DenyReadingTheTrailLogGroup",
+			Effect:    policy.Deny,
+			Actions:   ReadActions,
+			Resources: []string{logGroupARN, logGroupARN + ":*"},
+		},
+		{
+			Sid:       "DenyLogsInsightsResultsByQueryId",
+			Effect:    policy.Deny,
+			Actions:   []string{"logs:DescribeQueries", "logs:GetQueryResults"},
+			Resources: []string{"*"},
+		},
+	}}
 }
 
 // ReadSCP is a service control policy for AWS Organizations that denies
 // reading the trail's log group to every principal of the account but the
 // reader (the audit role). SCPs do not apply to the management account.
+// It denies logs:GetQueryResults on the log group only, which holds where
+// the action is authorized per log group; denying it on "*" would stop
+// every Logs Insights query of the account, so where it is authorized
+// against "*" the query results of the audit role remain readable by id
+// (stated in the README as a residual risk).
 func ReadSCP(logGroupARN string, reader *string) policy.Document {
 	return policy.Document{Statements: []policy.Statement{{
 		Sid:        "DenyReadingTheTrailLogGroupButTheAuditRole",

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,7 +72,7 @@ func TestReadPolicies(t *testing.T) {
 	for name, doc := range map[string]struct {
 		statements int
 		spare      bool
-	}{"identity": {1, false}, "scp": {1, true}} {
+	}{"identity": {2, false}, "scp": {1, true}} {
 		d := DenyReads(arn)
 		if name == "scp" {
 			d = ReadSCP(arn, &role)
@@ -86,5 +87,15 @@ func TestReadPolicies(t *testing.T) {
 		if spared := len(s.Conditions) == 1 && s.Conditions[0].Values[0] == role; spared != doc.spare {
 			t.Errorf("%s: expected the audit role spared=%v, found %+v", name, doc.spare, s.Conditions)
 		}
+		if len(d.Statements) != doc.statements || !slices.Contains(s.Actions, "logs:GetQueryResults") {
+			t.Errorf("%s: expected %d statements denying logs:GetQueryResults on the group among the reads, found %+v", name, doc.statements, d.Statements)
+		}
+	}
+	// Query results by id, under both documented authorizations of
+	// logs:GetQueryResults (per log group, or "*"):
+	// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+	byID := DenyReads(arn).Statements[1]
+	if byID.Effect != "Deny" || !slices.Equal(byID.Resources, []string{"*"}) || !slices.Equal(byID.Actions, []string{"logs:DescribeQueries", "logs:GetQueryResults"}) {
+		t.Errorf("expected the identity policy to deny listing queries and fetching results on *, found %+v", byID)
 	}
 }

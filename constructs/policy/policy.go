@@ -45,6 +45,9 @@ const (
 	MultiFactorAuthPresent = "aws:MultiFactorAuthPresent"
 	PrincipalArn           = "aws:PrincipalArn"
 	PrincipalIsAWSService  = "aws:PrincipalIsAWSService"
+	// ViaService is the service that made a KMS request on behalf of
+	// its caller.
+	ViaService = "kms:ViaService"
 	// TrailContext is the encryption context key CloudTrail sets to the
 	// trail's ARN when it encrypts a log file.
 	TrailContext = "kms:EncryptionContext:aws:cloudtrail:arn"

@@ -37,6 +37,10 @@ type Check struct {
 	// when no stack has a Subject at all; otherwise such a check does not
 	// apply.
 	Missing string
+	// Advice, when set, says how to make a failing result pass; the synth
+	// prints it with the failure, so a report-only failure that needs the
+	// user's action is not missed.
+	Advice string
 	// run judges one stack.
 	run func(d *tfjson.Doc) []Result
 }
@@ -121,6 +125,12 @@ func Run(out *Output) *Report {
 		}
 	}
 	return r
+}
+
+// Advised returns the failures, not suppressed, of the checks that give
+// advice.
+func (r *Report) Advised() []Result {
+	return r.filter(func(res Result) bool { return !res.Pass && res.Suppression == nil && res.Check.Advice != "" })
 }
 
 // Blocking returns the failures that fail the synth.

@@ -94,6 +94,9 @@ var Pack = slices.Concat([]*Check{
 		Controls: []*Control{HubCloudTrail5}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailCloudWatch},
 	{ID: "BUCKET-ACCESS-LOGGING", Description: "every bucket has server access logging",
 		Controls: []*Control{HubS39}, Subject: "aws_s3_bucket", run: bucketAccessLogging},
+	{ID: "ALARM-SUBSCRIBERS", Description: "someone is subscribed to every topic that alarms notify",
+		Controls: Section4, Subject: "aws_sns_topic", run: alarmSubscribers,
+		Advice: `set "alarmEmails" in cdktf.json (each address confirms the subscription by e-mail), or subscribe the topic outside these stacks and suppress this check with the reason`},
 	{ID: "ACCOUNT-PUBLIC-ACCESS", Description: "account-level S3 Block Public Access has all four flags",
 		Controls: []*Control{HubS31}, Subject: "aws_s3_account_public_access_block",
 		Missing: "account-level Block Public Access is not managed by these stacks (each bucket blocks public access itself: S3.8); set it account-wide",
@@ -680,6 +683,33 @@ func alarmActions(d *tfjson.Doc) []Result {
 		}
 		return judge(a, nil, "notifies "+strings.Join(tfjson.Strings(a.Attrs["alarm_actions"]), ", "))
 	})
+}
+
+// alarmSubscribers judges each topic that an alarm of the stack notifies:
+// the CIS benchmark's audit procedure for section 4 asks for at least one
+// active subscription to it.
+func alarmSubscribers(d *tfjson.Doc) []Result {
+	notified := map[string]bool{}
+	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
+		for _, action := range tfjson.Strings(a.Attrs["alarm_actions"]) {
+			if topic, _, ok := tfjson.Ref(action); ok {
+				notified[topic] = true
+			}
+		}
+	}
+	var out []Result
+	for _, t := range d.Resources("aws_sns_topic") {
+		if !notified[t.Address] {
+			continue
+		}
+		subs := d.Referring("aws_sns_topic_subscription", "topic_arn", t.Address)
+		if len(subs) == 0 {
+			out = append(out, fail(t, "nobody is subscribed to the alarm topic: the alarms notify no one"))
+			continue
+		}
+		out = append(out, judge(t, nil, fmt.Sprintf("%d subscriptions", len(subs))))
+	}
+	return out
 }
 
 // watched judges whether each trail delivers to a log group with a metric

@@ -35,7 +35,7 @@ func TestReport(t *testing.T) {
 	for _, want := range []string{
 		"| CIS | 3.1 | CloudTrail is enabled in all regions | **PASS** |",
 		"| Security Hub | CloudTrail.5 | CloudTrail trails are integrated with CloudWatch Logs | **PASS** |",
-		"| CIS | 4.3 | Metric filter and alarm: Use of the \"root\" account | **PASS** |",
+		"| CIS | 4.3 | Metric filter and alarm: Use of the \"root\" account | **FAIL** | audit:aws_sns_topic.monitoring_topic (nobody is subscribed",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn ${aws_iam_role.audit_role.arn} and Bool aws:PrincipalIsAWSService false",

@@ -382,11 +382,27 @@ func TestAuditors(t *testing.T) {
 	if slices.Contains(strs(noMFA["not_actions"]), "sts:AssumeRole") {
 		t.Errorf("assuming the audit role must need MFA, but the MFA deny exempts sts:AssumeRole")
 	}
-	own := j.statement("audit_group_policy", "ManageOwnCredentials")
-	for _, r := range strs(own["resources"]) {
-		if !strings.HasSuffix(r, "/&{aws:username}") {
-			t.Errorf("self-service statement must be limited to the caller's own user, found resource %q", r)
+	for _, sid := range []string{"SetOwnPassword", "ManageOwnMFADevice", "DeactivateOwnMFADeviceOnlyWithMFA"} {
+		for _, r := range strs(j.statement("audit_group_policy", sid)["resources"]) {
+			if r != "arn:"+partition+":iam::"+account+":user/&{aws:username}" {
+				t.Errorf("%s must be limited to the caller's own user, found resource %q", sid, r)
+			}
 		}
+	}
+	// The IAM User Guide's example "Allows MFA-authenticated IAM users to
+	// manage their own MFA device": a virtual device of any name (the
+	// console's name is free-form), deactivation only with MFA present,
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_mfa-selfmanage.html
+	expect(t, "create any virtual MFA device", strs(j.statement("audit_group_policy", "CreateVirtualMFADevice")["resources"]), []string{"arn:" + partition + ":iam::" + account + ":mfa/*"})
+	expect(t, "manage own MFA device", strs(j.statement("audit_group_policy", "ManageOwnMFADevice")["actions"]), []string{"iam:EnableMFADevice", "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice"})
+	expect(t, "deactivate only with MFA", condition(j.statement("audit_group_policy", "DeactivateOwnMFADeviceOnlyWithMFA"), "Bool", "aws:MultiFactorAuthPresent"), []string{"true"})
+	for _, a := range []string{"iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "iam:ListUsers", "iam:ListVirtualMFADevices", "iam:ResyncMFADevice", "iam:ChangePassword"} {
+		if !slices.Contains(strs(noMFA["not_actions"]), a) {
+			t.Errorf("expected %s allowed before MFA (the example's list and the first password change), found %v", a, noMFA["not_actions"])
+		}
+	}
+	if slices.Contains(strs(noMFA["not_actions"]), "iam:DeactivateMFADevice") {
+		t.Errorf("deactivating an MFA device must need MFA")
 	}
 
 	read := j.resource("aws_iam_role_policy", "audit_role_read")

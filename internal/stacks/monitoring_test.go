@@ -96,17 +96,41 @@ func TestLogGroupAndDelivery(t *testing.T) {
 	use := j.statement("monitoring_logs_key_policy", "CloudWatchLogsUseKeyForTheTrailGroup")
 	expect(t, "logs key principal", principals(use), map[string][]string{"Service": {"logs.us-east-1.amazonaws.com"}})
 	expect(t, "logs key bound to the log group", condition(use, "ArnEquals", "kms:EncryptionContext:aws:logs:arn"), []string{logGroupARN})
+	// The caller model: CloudWatch Logs calls KMS on behalf of its caller
+	// (kms:ViaService), https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html.
+	throughLogs := []string{"logs.us-east-1.amazonaws.com"}
+	for _, c := range []struct {
+		sid       string
+		principal string
+		actions   []string
+	}{
+		{"AccountEncryptsThroughLogsForTheTrailGroup", "arn:" + partition + ":iam::" + account + ":root", []string{"kms:Encrypt*", "kms:GenerateDataKey*"}},
+		{"WriterRoleWritesThroughLogs", "${aws_iam_role.monitoring_role.arn}", []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}},
+		{"AuditRoleReadsThroughLogs", "${aws_iam_role.audit_role.arn}", []string{"kms:Decrypt"}},
+	} {
+		st := j.statement("monitoring_logs_key_policy", c.sid)
+		expect(t, c.sid+" principal", principals(st), map[string][]string{"AWS": {c.principal}})
+		expect(t, c.sid+" actions", strs(st["actions"]), c.actions)
+		expect(t, c.sid+" through Logs only", condition(st, "StringEquals", "kms:ViaService"), throughLogs)
+		expect(t, c.sid+" for this log group only", condition(st, "ArnEquals", "kms:EncryptionContext:aws:logs:arn"), []string{logGroupARN})
+	}
 	deny := j.statement("monitoring_logs_key_policy", "DenyDecryptToAllOthers")
-	expect(t, "logs key deny spares AWS services only", deny["condition"], []any{map[string]any{"test": "Bool", "variable": "aws:PrincipalIsAWSService", "values": []any{"false"}}})
+	expect(t, "logs key deny spares the writer and audit roles", condition(deny, "ArnNotEquals", "aws:PrincipalArn"), []string{"${aws_iam_role.monitoring_role.arn}", "${aws_iam_role.audit_role.arn}"})
+	expect(t, "logs key deny spares AWS services", condition(deny, "Bool", "aws:PrincipalIsAWSService"), []string{"false"})
 
 	role := j.resource("aws_iam_role", "monitoring_role")
 	expect(t, "writer role name", role["name"], "role-trail-logs")
-	trust := j.statement("monitoring_role_trust", "CloudTrailForThisTrail")
+	// No aws:SourceArn or aws:SourceAccount: "The role policy doesn't
+	// support the use of aws:SourceArn and aws:SourceAccount."
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+	trust := j.statement("monitoring_role_trust", "CloudTrailAssumesRole")
 	expect(t, "writer trust principal", principals(trust), map[string][]string{"Service": {"cloudtrail.amazonaws.com"}})
-	expect(t, "writer trust source", condition(trust, "StringEquals", "aws:SourceArn"), []string{trailARN})
-	write := j.statement("monitoring_role_policy", "WriteTheTrailLogGroupOnly")
+	expect(t, "writer trust conditions", trust["condition"], nil)
+	// Streams are named <account>_CloudTrail_<source region>:
+	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html
+	write := j.statement("monitoring_role_policy", "WriteTheTrailLogStreamsOnly")
 	expect(t, "writer actions", strs(write["actions"]), []string{"logs:CreateLogStream", "logs:PutLogEvents"})
-	expect(t, "writer resources", strs(write["resources"]), []string{logGroupARN + ":log-stream:*"})
+	expect(t, "writer resources", strs(write["resources"]), []string{logGroupARN + ":log-stream:" + account + "_CloudTrail_*"})
 
 	trail := j.resource("aws_cloudtrail", "trail")
 	expect(t, "trail log group", trail["cloud_watch_logs_group_arn"], "${aws_cloudwatch_log_group.monitoring_log_group.arn}:*")
