@@ -82,7 +82,30 @@ func ValidateUserNames(names []string) error {
 		}
 		seen[strings.ToLower(u)] = u
 	}
+	if n := TrustPolicyLength(names); n > MaxTrustPolicyLength {
+		errs = append(errs, field.Invalid("", fmt.Sprintf("%d users", len(names)), "make the audit role's trust policy up to %d characters long, over IAM's default quota of %d for a role trust policy (%s): use fewer or shorter names, or raise the quota with Service Quotas first", n, MaxTrustPolicyLength, quotasURL))
+	}
 	return errors.Join(errs...)
+}
+
+// MaxTrustPolicyLength is IAM's default quota for the length of a role
+// trust policy, in characters without white space ("Role trust policy
+// length", quotasURL).
+const MaxTrustPolicyLength = 2048
+
+const quotasURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+
+// TrustPolicyLength is the longest the audit role's trust policy can be
+// for these user names, in any partition and account: its IAM JSON with
+// the longest partition name and a 12-digit account.
+func TrustPolicyLength(names []string) int {
+	partition, account := "aws-us-gov", "123456789012"
+	env := arn.Env{Partition: &partition, AccountID: &account}
+	arns := make([]string, 0, len(names))
+	for _, n := range names {
+		arns = append(arns, env.User(n))
+	}
+	return len(TrustPolicy(env, arns).JSON())
 }
 
 // Validate reports every problem of the configuration at once.

@@ -1,6 +1,7 @@
 package auditors
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,31 @@ func TestValidateGroupAndRoleLimits(t *testing.T) {
 	}
 	if err := ValidateName("role", strings.Repeat("r", 65), 64); err == nil || !strings.Contains(err.Error(), "IAM role name") {
 		t.Errorf("expected a 65-character role name to be rejected naming the role, found %v", err)
+	}
+}
+
+func TestTrustPolicyQuota(t *testing.T) {
+	many := func(n int, name string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s%02d", name, i)
+		}
+		return out
+	}
+	if n := TrustPolicyLength(many(30, "auditor")); n > MaxTrustPolicyLength {
+		t.Errorf("expected 30 short names to fit, found %d characters", n)
+	}
+	err := ValidateUserNames(many(60, "auditor"))
+	for _, want := range []string{"60 users", "over IAM's default quota of 2048 for a role trust policy", "reference_iam-quotas.html"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("expected the error to say %q, found %v", want, err)
+		}
+	}
+	// The bound is an upper bound of what IAM counts: the JSON holds
+	// every user's ARN and nothing is white space.
+	one := TrustPolicyLength([]string{"x"})
+	two := TrustPolicyLength([]string{"x", "y"})
+	if two-one != len(`,"arn:aws-us-gov:iam::123456789012:user/y"`) {
+		t.Errorf("expected each user to add its quoted ARN and a comma, found %d", two-one)
 	}
 }

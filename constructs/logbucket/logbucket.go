@@ -68,6 +68,10 @@ type AccessLogs struct {
 	Bucket *string
 	// Prefix is required: the key prefix of the log objects, ending in "/".
 	Prefix string
+	// TargetPolicy is optional: the target bucket's policy, which lets S3
+	// write the logs; logging starts only once it exists. Default (nil):
+	// no ordering, for a target managed elsewhere.
+	TargetPolicy cdktf.ITerraformDependable
 }
 
 // Retention says how long objects are kept and where they move meanwhile.
@@ -286,10 +290,15 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	bucketPolicy.OverrideLogicalId(name("policy"))
 
 	if cfg.AccessLogs != nil {
+		var after *[]cdktf.ITerraformDependable
+		if cfg.AccessLogs.TargetPolicy != nil {
+			after = &[]cdktf.ITerraformDependable{cfg.AccessLogs.TargetPolicy}
+		}
 		logging := s3bucketlogging.NewS3BucketLoggingA(c, jsii.String("access_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
 			Bucket:       bucket.Id(),
 			TargetBucket: cfg.AccessLogs.Bucket,
 			TargetPrefix: jsii.String(cfg.AccessLogs.Prefix),
+			DependsOn:    after,
 		})
 		logging.OverrideLogicalId(name("access_logging"))
 	}
@@ -412,7 +421,7 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	if err != nil {
 		return nil, err
 	}
-	bucketCfg.AccessLogs = &AccessLogs{Bucket: accessLog.Bucket.Id(), Prefix: prefix}
+	bucketCfg.AccessLogs = &AccessLogs{Bucket: accessLog.Bucket.Id(), Prefix: prefix, TargetPolicy: accessLog.Policy}
 	bucket, err := New(scope, id, bucketCfg)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -211,4 +212,59 @@ func (s Statement) toTerraform() *dataawsiampolicydocument.DataAwsIamPolicyDocum
 		out.Condition = &conditions
 	}
 	return out
+}
+
+// JSON renders the document as IAM policy JSON, without white space,
+// the way IAM measures a policy against its size quotas ("IAM does not
+// count white space when calculating the size of a policy",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+// One-element lists are written as lists: the aws_iam_policy_document
+// data source may write them as strings, which is shorter, so the length
+// is an upper bound.
+func (d Document) JSON() []byte {
+	type principal map[string][]string
+	type statement struct {
+		Sid       string                         `json:"Sid,omitempty"`
+		Effect    Effect                         `json:"Effect"`
+		Principal any                            `json:"Principal,omitempty"`
+		Action    []string                       `json:"Action,omitempty"`
+		NotAction []string                       `json:"NotAction,omitempty"`
+		Resource  []string                       `json:"Resource,omitempty"`
+		Condition map[string]map[string][]string `json:"Condition,omitempty"`
+	}
+	out := struct {
+		Version   string      `json:"Version"`
+		Statement []statement `json:"Statement"`
+	}{Version: "2012-10-17"}
+	for _, s := range d.Statements {
+		st := statement{Sid: s.Sid, Effect: s.Effect, Action: s.Actions, NotAction: s.NotActions, Resource: s.Resources}
+		if len(s.Principals) > 0 {
+			p := principal{}
+			for _, pr := range s.Principals {
+				if pr.Type == PrincipalAny {
+					st.Principal = "*"
+					break
+				}
+				p[pr.Type] = append(p[pr.Type], pr.Identifiers...)
+			}
+			if st.Principal == nil {
+				st.Principal = p
+			}
+		}
+		for _, c := range s.Conditions {
+			if st.Condition == nil {
+				st.Condition = map[string]map[string][]string{}
+			}
+			if st.Condition[c.Test] == nil {
+				st.Condition[c.Test] = map[string][]string{}
+			}
+			st.Condition[c.Test][c.Variable] = append(st.Condition[c.Test][c.Variable], c.Values...)
+		}
+		out.Statement = append(out.Statement, st)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		panic(err) // strings and maps of strings always marshal
+	}
+	return b
 }

@@ -41,3 +41,16 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestJSON(t *testing.T) {
+	d := Document{Statements: []Statement{
+		{Sid: "Tls", Effect: Deny, Principals: []Principal{{Type: PrincipalAny, Identifiers: []string{"*"}}}, Actions: []string{"s3:*"}, Resources: []string{"*"},
+			Conditions: []Condition{{Test: "Bool", Variable: SecureTransport, Values: []string{"false"}}}},
+		{Sid: "Svc", Effect: Allow, Principals: []Principal{{Type: PrincipalService, Identifiers: []string{"cloudtrail.amazonaws.com"}}}, NotActions: []string{"iam:*"}},
+	}}
+	want := `{"Version":"2012-10-17","Statement":[{"Sid":"Tls","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["*"],"Condition":{"Bool":{"aws:SecureTransport":["false"]}}},` +
+		`{"Sid":"Svc","Effect":"Allow","Principal":{"Service":["cloudtrail.amazonaws.com"]},"NotAction":["iam:*"]}]}`
+	if got := string(d.JSON()); got != want {
+		t.Errorf("expected\n%s\nfound\n%s", want, got)
+	}
+}

@@ -144,6 +144,9 @@ var breaches = map[string]struct {
 		set(t, r, []any{map[string]any{"test": "StringEquals", "variable": "s3:x-amz-acl", "values": []any{"bucket-owner-full-control"}}},
 			"data", doc, "log_bucket_policy", "statement", 2, "condition")
 	}, nil},
+	"BUCKET-LOGGING-ORDERED": {"audit", "aws_s3_bucket_logging.log_bucket_access_logging", "must depend on aws_s3_bucket_policy.access_log_bucket_policy", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_s3_bucket_logging", "log_bucket_access_logging", "depends_on")
+	}, nil},
 	"BUCKET-RETENTION": {"audit", "aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle", "after 90 days", func(t *testing.T, r map[string]any) {
 		set(t, r, []any{map[string]any{"days": 90.0}}, "resource", "aws_s3_bucket_lifecycle_configuration", "log_bucket_lifecycle", "rule", 0, "expiration")
 	}, nil},

@@ -58,6 +58,8 @@ var Pack = slices.Concat([]*Check{
 		Subject: "aws_s3_bucket", run: bucketProtected},
 	{ID: "BUCKET-SOURCE-ARN", Description: "every bucket policy grant to an AWS service names its source (aws:SourceArn)", Blocking: true,
 		Subject: "aws_s3_bucket", run: bucketSourceARN},
+	{ID: "BUCKET-LOGGING-ORDERED", Description: "server access logging of a bucket starts after the policy of its target bucket, which lets S3 write the logs", Blocking: true,
+		Subject: "aws_s3_bucket_logging", run: bucketLoggingOrdered},
 	{ID: "BUCKET-RETENTION", Description: fmt.Sprintf("no lifecycle rule expires objects within %d days", MinLogDays), Blocking: true,
 		Subject: "aws_s3_bucket_lifecycle_configuration", run: bucketRetention},
 	{ID: "KEY-ROTATION", Description: "every symmetric KMS key rotates", Blocking: true,
@@ -417,6 +419,24 @@ func sourceEvidence(sids []string) string {
 		return "no grant to an AWS service"
 	}
 	return "every grant to an AWS service names its source (" + strings.Join(sids, ", ") + ")"
+}
+
+func bucketLoggingOrdered(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket_logging", func(l tfjson.Block) Result {
+		target, ok := d.Target(l, "target_bucket")
+		if !ok {
+			return judge(l, nil, "the target bucket is not in the stack")
+		}
+		deps := tfjson.Strings(l.Attrs["depends_on"])
+		var need, problems []string
+		for _, p := range companions(d, "aws_s3_bucket_policy", target) {
+			need = append(need, p.Address)
+			if !slices.Contains(deps, p.Address) {
+				problems = append(problems, fmt.Sprintf("logging must depend on %s: without it S3 may start delivering logs before the target bucket lets it", p.Address))
+			}
+		}
+		return judge(l, problems, "after "+strings.Join(need, ", "))
+	})
 }
 
 func bucketRetention(d *tfjson.Doc) []Result {
