@@ -79,6 +79,13 @@ func ValidateKeyPrefix(prefix string) error {
 	if len(prefix) > 200 || !prefixPattern.MatchString(prefix) {
 		return field.Invalid("", prefix, "is not a usable log file prefix: it must be at most 200 characters of letters, digits and !_.*'()- in segments separated by single slashes, with no leading or trailing slash")
 	}
+	// S3 keeps "." and ".." as they are, but they make the key unusable in
+	// paths and console links, and read as traversal to reviewers.
+	for _, segment := range strings.Split(prefix, "/") {
+		if segment == "." || segment == ".." {
+			return field.Invalid("", prefix, "has the segment %q: no segment may be . or ..", segment)
+		}
+	}
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -194,11 +195,20 @@ const ContextEnv = "CDKTF_CONTEXT_JSON"
 // Load reads the settings the way the app sees them: from ContextEnv when
 // the cdktf CLI runs the app, otherwise from the "context" of the file
 // cdktfJSON.
+//
+// Either way the file itself is checked (checkFile): a key given twice, a
+// setting outside "context" or a "Context" would make the CLI and a plain
+// `go run .` read different settings, or a reviewer read the wrong one.
 func Load(cdktfJSON string) (Settings, error) {
+	data, err := os.ReadFile(cdktfJSON)
+	if err == nil {
+		if fileErr := checkFile(data); fileErr != nil {
+			return Settings{}, &Error{Source: cdktfJSON, Err: fileErr}
+		}
+	}
 	if ctx, ok := os.LookupEnv(ContextEnv); ok {
 		return Parse([]byte(ctx), "cdktf.json: context (as passed by the cdktf CLI in "+ContextEnv+")")
 	}
-	data, err := os.ReadFile(cdktfJSON)
 	if err != nil {
 		return Settings{}, fmt.Errorf("%s: %w", cdktfJSON, err)
 	}
@@ -274,7 +284,6 @@ func (e *Error) Unwrap() error { return e.Err }
 
 var (
 	namePart      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}$`)
 	stateKeyPart  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+$`)
 	kmsKeyARN     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key/mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]+)$`)
 	tfcName       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,90}$`)
@@ -288,7 +297,7 @@ func (s Settings) Validate() error {
 	partsOK := true
 	for _, p := range []struct{ setting, value string }{{"prefix", s.Prefix}, {"accountName", s.AccountName}} {
 		if !namePart.MatchString(p.value) || len(p.value) > 40 {
-			add(p.setting, fmt.Errorf("%q must be 1 to 40 lower-case letters, digits and hyphens, beginning and ending with a letter or digit", p.value))
+			add(p.setting, field.Invalid("", p.value, "must be 1 to 40 lower-case letters, digits and hyphens, beginning and ending with a letter or digit"))
 			partsOK = false
 		}
 	}
@@ -303,8 +312,8 @@ func (s Settings) Validate() error {
 			add("accountName", fmt.Errorf("%q makes an invalid trail name: %w", s.AccountName, err))
 		}
 	}
-	if !regionPattern.MatchString(s.Region) {
-		add("region", fmt.Errorf("%q is not an AWS region name such as us-east-1 or eu-west-2", s.Region))
+	if !knownRegion(s.Region) {
+		add("region", field.Invalid("", s.Region, "is not a region the pinned AWS provider knows (such as us-east-1 or eu-west-2)%s", suggestRegion(s.Region)))
 	}
 	for _, err := range unjoin(auditors.ValidateUserNames(s.AuditUsers)) {
 		add("auditUsers", err)
@@ -318,7 +327,7 @@ func (s Settings) Validate() error {
 		add("alarmEmails", err)
 	}
 	if !s.Monitoring && len(s.AlarmEmails) > 0 {
-		add("alarmEmails", fmt.Errorf("%q are set but monitoring is false: there are no alarms to notify", s.AlarmEmails))
+		add("alarmEmails", field.Invalid("", s.AlarmEmails, "are set but monitoring is false: there are no alarms to notify"))
 	}
 	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
 	for _, e := range field.All(s.Retention.Validate()) {
@@ -338,31 +347,34 @@ func (s Settings) validateState() error {
 		add("stateBucket", logbucket.ValidateName(st.Bucket))
 		n := s.Names()
 		if st.Bucket == n.LogBucket || st.Bucket == n.AccessLogBucket || st.Bucket == n.StateAccessLogBucket {
-			add("stateBucket", fmt.Errorf("%q is a log bucket of this stack; Terraform state must live in a bucket of its own", st.Bucket))
+			add("stateBucket", field.Invalid("", st.Bucket, "is a log bucket of this stack; Terraform state must live in a bucket of its own"))
 		}
 	}
 	for _, dependent := range []struct{ key, value string }{{"stateKey", st.Key}, {"stateRegion", st.Region}, {"stateKmsKeyId", st.KMSKeyID}} {
 		if dependent.value != "" && st.Bucket == "" {
-			add(dependent.key, fmt.Errorf("%q is set but stateBucket is not; set stateBucket to keep state in S3, or remove %s", dependent.value, dependent.key))
+			add(dependent.key, field.Invalid("", dependent.value, "is set but stateBucket is not; set stateBucket to keep state in S3, or remove %s", dependent.key))
 		}
 	}
 	if st.Key != "" {
 		add("stateKey", validateStateKey(st.Key))
 	}
-	if st.Region != "" && !regionPattern.MatchString(st.Region) {
-		add("stateRegion", fmt.Errorf("%q is not an AWS region name such as us-east-1 or eu-west-2", st.Region))
+	if st.Region != "" && !knownRegion(st.Region) {
+		add("stateRegion", field.Invalid("", st.Region, "is not a region the pinned AWS provider knows (such as us-east-1 or eu-west-2)%s", suggestRegion(st.Region)))
 	}
 	if st.KMSKeyID != "" && !kmsKeyARN.MatchString(st.KMSKeyID) {
-		add("stateKmsKeyId", fmt.Errorf("%q is not the ARN of a KMS key or alias (arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>)", st.KMSKeyID))
+		add("stateKmsKeyId", field.Invalid("", st.KMSKeyID, "is not the ARN of a KMS key or alias (arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>)"))
+	} else if region := strings.Split(st.KMSKeyID, ":"); st.KMSKeyID != "" && st.Bucket != "" && region[3] != s.Names().StateRegion {
+		// S3 encrypts with a key of the bucket's own region only.
+		add("stateKmsKeyId", field.Invalid("", st.KMSKeyID, "is a key in %s, but the state bucket is in %s (stateRegion): S3 uses a KMS key of the bucket's region only", region[3], s.Names().StateRegion))
 	}
 	if (st.TFCOrganization == "") != (st.TFCWorkspace == "") {
 		add("tfcOrganization/tfcWorkspace", fmt.Errorf("organization %q and workspace %q: set both to use HCP Terraform, or neither", st.TFCOrganization, st.TFCWorkspace))
 	}
 	if st.TFCOrganization != "" && !tfcName.MatchString(st.TFCOrganization) {
-		add("tfcOrganization", fmt.Errorf("%q must be 1 to 90 letters, digits, underscores or hyphens", st.TFCOrganization))
+		add("tfcOrganization", field.Invalid("", st.TFCOrganization, "must be 1 to 90 letters, digits, underscores or hyphens"))
 	}
 	if st.TFCWorkspace != "" && !tfcName.MatchString(st.TFCWorkspace) {
-		add("tfcWorkspace", fmt.Errorf("%q must be 1 to 90 letters, digits, underscores or hyphens", st.TFCWorkspace))
+		add("tfcWorkspace", field.Invalid("", st.TFCWorkspace, "must be 1 to 90 letters, digits, underscores or hyphens"))
 	}
 	if st.TFCOrganization != "" && st.Bucket != "" {
 		add("stateBucket/tfcOrganization", fmt.Errorf("%q and %q: choose one place for the state, S3 or HCP Terraform", st.Bucket, st.TFCOrganization))
@@ -374,17 +386,17 @@ func (s Settings) validateState() error {
 func validateStateKey(key string) error {
 	switch {
 	case strings.HasPrefix(key, "/"):
-		return fmt.Errorf("%q must not begin with \"/\"", key)
+		return field.Invalid("", key, "must not begin with \"/\"")
 	case strings.HasSuffix(key, "/"):
-		return fmt.Errorf("%q must not end with \"/\" (each stack's state is <stateKey>/<stack>.tfstate)", key)
+		return field.Invalid("", key, "must not end with \"/\" (each stack's state is <stateKey>/<stack>.tfstate)")
 	case strings.Contains(key, "//"):
-		return fmt.Errorf("%q must not contain \"//\"", key)
+		return field.Invalid("", key, "must not contain \"//\"")
 	case len(key) > 900:
-		return fmt.Errorf("%q is %d characters long; at most 900 leave room for the stack name", key, len(key))
+		return field.Invalid("", key, "is %d characters long; at most 900 leave room for the stack name", len(key))
 	}
 	for _, part := range strings.Split(key, "/") {
-		if !stateKeyPart.MatchString(part) {
-			return fmt.Errorf("%q: segment %q must be letters, digits and !_.*'()- only", key, part)
+		if !stateKeyPart.MatchString(part) || part == "." || part == ".." {
+			return field.Invalid("", key, "has the segment %s: segments must be letters, digits and !_.*'()- only, and not . or ..", field.Show(part))
 		}
 	}
 	return nil
@@ -408,29 +420,39 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-// validateTags applies the AWS tag rules.
+// validateTags applies the AWS tag rules, each problem at the tag's path
+// (tags["Key"]). Keys equal but for case are refused: IAM users and roles
+// take the provider's default tags, and IAM does not tell such keys apart
+// ("Case sensitivity", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#case-sensitivity),
+// so the apply would fail.
 func validateTags(tags map[string]string) error {
 	var errs []error
 	if len(tags) > 50 {
-		errs = append(errs, fmt.Errorf("%d tags: AWS allows at most 50", len(tags)))
+		errs = append(errs, field.Invalid("", fmt.Sprintf("%d tags", len(tags)), "are too many: AWS allows at most 50"))
 	}
 	names := make([]string, 0, len(tags))
 	for k := range tags {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	seen := map[string]string{}
 	for _, k := range names {
 		v := tags[k]
+		at := "[" + strconv.Quote(k) + "]"
 		switch {
 		case k == "" || utf8.RuneCountInString(k) > 128:
-			errs = append(errs, fmt.Errorf("tag key %q: must be 1 to 128 characters", k))
+			errs = append(errs, field.Invalid(at, k, "must be a key of 1 to 128 characters"))
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			errs = append(errs, fmt.Errorf("tag key %q: the prefix aws: is reserved for AWS", k))
+			errs = append(errs, field.Invalid(at, k, "uses the prefix aws:, reserved for AWS"))
 		case !tagKeyPattern.MatchString(k):
-			errs = append(errs, fmt.Errorf("tag key %q: only letters, digits, spaces and _.:/=+-@ are allowed", k))
+			errs = append(errs, field.Invalid(at, k, "is a key with characters AWS does not allow: only letters, digits, spaces and _.:/=+-@"))
 		}
+		if first, ok := seen[strings.ToLower(k)]; ok {
+			errs = append(errs, field.Invalid(at, k, "is the same key as %q for IAM, which ignores case in tag keys: keep one", first))
+		}
+		seen[strings.ToLower(k)] = k
 		if utf8.RuneCountInString(v) > 256 || !tagKeyPattern.MatchString(v) {
-			errs = append(errs, fmt.Errorf("tag %q value %q: must be at most 256 letters, digits, spaces and _.:/=+-@", k, v))
+			errs = append(errs, field.Invalid(at, v, "must be a value of at most 256 letters, digits, spaces and _.:/=+-@"))
 		}
 	}
 	return errors.Join(errs...)
@@ -479,7 +501,7 @@ func decodeInt(raw json.RawMessage, out *int) error {
 	}
 	f, err := n.Float64()
 	if err != nil || f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
-		return fmt.Errorf("expected a whole number of days, got %s", raw)
+		return fmt.Errorf("expected a whole number of days from 0 to %d, got %s", math.MaxInt32, raw)
 	}
 	*out = int(f)
 	return nil
@@ -512,6 +534,14 @@ func position(data []byte, offset int64) (line, col int) {
 		}
 	}
 	return line, col
+}
+
+// suggestRegion is a "did you mean" for a region name close to a known one.
+func suggestRegion(region string) string {
+	if near := nearest(region, providerRegions); near != "" {
+		return fmt.Sprintf("; did you mean %q?", near)
+	}
+	return ""
 }
 
 // nearest returns the candidate closest to name by edit distance, if it is
