@@ -194,11 +194,12 @@ func (d *Doc) Referring(typ, attr, address string) []Block {
 // Statement is one statement of a policy document data source.
 type Statement struct {
 	Sid, Effect string
-	// Principals maps a principal type (AWS, Service, *) to identifiers.
-	Principals          map[string][]string
-	Actions, NotActions []string
-	Resources           []string
-	Conditions          []Condition
+	// Principals maps a principal type (AWS, Service, *) to identifiers,
+	// and NotPrincipals likewise for not_principals.
+	Principals, NotPrincipals map[string][]string
+	Actions, NotActions       []string
+	Resources, NotResources   []string
+	Conditions                []Condition
 }
 
 // Condition is one condition of a statement.
@@ -228,20 +229,24 @@ func Statements(b Block) []Statement {
 	for _, item := range list {
 		m, _ := item.(map[string]any)
 		s := Statement{
-			Sid:        str(m["sid"]),
-			Effect:     str(m["effect"]),
-			Principals: map[string][]string{},
-			Actions:    Strings(m["actions"]),
-			NotActions: Strings(m["not_actions"]),
-			Resources:  Strings(m["resources"]),
+			Sid:           str(m["sid"]),
+			Effect:        str(m["effect"]),
+			Principals:    map[string][]string{},
+			NotPrincipals: map[string][]string{},
+			Actions:       Strings(m["actions"]),
+			NotActions:    Strings(m["not_actions"]),
+			Resources:     Strings(m["resources"]),
+			NotResources:  Strings(m["not_resources"]),
 		}
 		if s.Effect == "" {
 			s.Effect = "Allow"
 		}
-		ps, _ := m["principals"].([]any)
-		for _, p := range ps {
-			pm, _ := p.(map[string]any)
-			s.Principals[str(pm["type"])] = append(s.Principals[str(pm["type"])], Strings(pm["identifiers"])...)
+		for key, into := range map[string]map[string][]string{"principals": s.Principals, "not_principals": s.NotPrincipals} {
+			ps, _ := m[key].([]any)
+			for _, p := range ps {
+				pm, _ := p.(map[string]any)
+				into[str(pm["type"])] = append(into[str(pm["type"])], Strings(pm["identifiers"])...)
+			}
 		}
 		cs, _ := m["condition"].([]any)
 		for _, c := range cs {
