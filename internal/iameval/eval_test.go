@@ -43,14 +43,14 @@ func TestEvaluate(t *testing.T) {
 		allowed bool
 		reason  string
 	}{
-		"implicit deny: nothing allows": {Request{Caller: user("alice"), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account}, false, "no identity or resource policy"},
+		"implicit deny: nothing allows":       {Request{Caller: user("alice"), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account}, false, "no identity or resource policy"},
 		"same account: identity policy alone": {Request{Caller: user("alice", readAll), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account}, true, "alice-policy Read"},
 		"same account: resource policy alone": {Request{Caller: user("alice"), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account,
 			ResourcePolicy: &Policy{Name: "bucket", Statements: []Statement{to(readAll, "AWS", alice)}}}, true, "bucket Read"},
 		"explicit deny wins over allow": {Request{Caller: user("alice", readAll), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account,
 			ResourcePolicy: &Policy{Name: "bucket", Statements: []Statement{to(deny("No", []string{"s3:*"}, []string{bucket + "/*"}), "*", "*")}}}, false, "explicit deny by bucket No"},
 		"actions match without regard to case, with wildcards": {Request{Caller: user("alice", allow("R", []string{"S3:Get*"}, []string{"*"})), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account}, true, ""},
-		"resources match with regard to case": {Request{Caller: user("alice", allow("R", []string{"s3:GetObject"}, []string{"arn:aws:s3:::EXAMPLE-bucket/*"})), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account}, false, ""},
+		"resources match with regard to case":                  {Request{Caller: user("alice", allow("R", []string{"s3:GetObject"}, []string{"arn:aws:s3:::EXAMPLE-bucket/*"})), Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account}, false, ""},
 		"KMS: an IAM allow without the key policy is not enough": {Request{Caller: user("alice", allow("D", []string{"kms:Decrypt"}, []string{"*"})), Action: "kms:Decrypt", Resource: key, ResourceAccount: account, Kind: KeyPolicy,
 			ResourcePolicy: &Policy{Name: "key", Statements: []Statement{to(allow("Admin", []string{"kms:Describe*"}, []string{"*"}), "AWS", root)}}}, false, "the key policy does not allow"},
 		"KMS: the key policy delegates to IAM": {Request{Caller: user("alice", allow("D", []string{"kms:Decrypt"}, []string{"*"})), Action: "kms:Decrypt", Resource: key, ResourceAccount: account, Kind: KeyPolicy,
@@ -80,7 +80,7 @@ func TestEvaluate(t *testing.T) {
 		"a service without the source key it is conditioned on": {Request{Caller: Caller{Service: "cloudtrail.amazonaws.com"}, Action: "sts:AssumeRole", Resource: role, ResourceAccount: account, Kind: TrustPolicy,
 			ResourcePolicy: &Policy{Name: "trust", Statements: []Statement{to(allow("T", []string{"sts:AssumeRole"}, nil,
 				Condition{"StringEquals", "aws:SourceArn", []string{"arn:aws:cloudtrail:us-east-1:111122223333:trail/t"}}), "Service", "cloudtrail.amazonaws.com")}}}, false, "no resource policy statement allows cloudtrail.amazonaws.com"},
-		"policy variable in the resource": {Request{Caller: user("alice", allow("Own", []string{"iam:ChangePassword"}, []string{"arn:aws:iam::111122223333:user/&{aws:username}"})), Action: "iam:ChangePassword", Resource: alice}, true, ""},
+		"policy variable in the resource":          {Request{Caller: user("alice", allow("Own", []string{"iam:ChangePassword"}, []string{"arn:aws:iam::111122223333:user/&{aws:username}"})), Action: "iam:ChangePassword", Resource: alice}, true, ""},
 		"policy variable: another user's resource": {Request{Caller: user("bob", allow("Own", []string{"iam:ChangePassword"}, []string{"arn:aws:iam::111122223333:user/${aws:username}"})), Action: "iam:ChangePassword", Resource: alice}, false, ""},
 	}
 	for name, c := range cases {
