@@ -255,10 +255,29 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	})
 	logGroup.OverrideLogicalId(name("log_group"))
 
+	// CloudWatch publishes an alarm's notification with the alarm as
+	// aws:SourceArn: AWS's knowledge center article "Why didn't I receive
+	// an SNS notification for my CloudWatch alarm trigger?" restricts the
+	// topic policy with it
+	// (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger),
+	// and aws:SourceAccount accompanies it for services that call on an
+	// account's behalf. The topic policy requires both.
 	alarmSource := env.AnyAlarm()
 	fromAlarms := []policy.Condition{
 		{Test: "ArnLike", Variable: policy.SourceArn, Values: []string{alarmSource}},
 		{Test: "StringEquals", Variable: policy.SourceAccount, Values: []string{*env.AccountID}},
+	}
+	// No AWS page says that CloudWatch's own KMS calls for an encrypted
+	// topic carry those keys (the SNS guide's key policy for CloudWatch,
+	// "Configure AWS KMS permissions for AWS services",
+	// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html,
+	// has no condition). The key grant therefore holds whether they are
+	// present or not (IfExists), and still refuses another account's or
+	// another source's value when they are; the topic policy above is what
+	// stops anyone else's alarms from publishing.
+	fromAlarmsIfPresent := []policy.Condition{
+		{Test: "ArnLikeIfExists", Variable: policy.SourceArn, Values: []string{alarmSource}},
+		{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{*env.AccountID}},
 	}
 	cloudwatch := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudWatch}}}
 	topicKey, err := cmk.New(c, id+"_topic_key", cmk.Config{
@@ -271,7 +290,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			Principals: cloudwatch,
 			Actions:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 			Resources:  []string{"*"},
-			Conditions: fromAlarms,
+			Conditions: fromAlarmsIfPresent,
 		}},
 	})
 	if err != nil {

@@ -157,7 +157,10 @@ func TestAlarmTopic(t *testing.T) {
 	expect(t, "topic TLS only", condition(tls, "Bool", "aws:SecureTransport"), []string{"false"})
 	use := j.statement("monitoring_topic_key_policy", "CloudWatchAlarmsOfThisAccountUseKey")
 	expect(t, "topic key user", principals(use), map[string][]string{"Service": {"cloudwatch.amazonaws.com"}})
-	expect(t, "topic key account", condition(use, "StringEquals", "aws:SourceAccount"), []string{account})
+	// IfExists: no AWS page says CloudWatch sends these keys to KMS,
+	// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+	expect(t, "topic key account", condition(use, "StringEqualsIfExists", "aws:SourceAccount"), []string{account})
+	expect(t, "topic key source", condition(use, "ArnLikeIfExists", "aws:SourceArn"), []string{"arn:" + partition + ":cloudwatch:us-east-1:" + account + ":alarm:*"})
 	for _, e := range s.AlarmEmails {
 		sub := j.resource("aws_sns_topic_subscription", "monitoring_email_"+tfname.Key(e))
 		expect(t, "subscription protocol", sub["protocol"], "email")
