@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/iameval"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Column is one operation on the evidence: one or more requests that must
@@ -108,4 +109,26 @@ func yesNo(ok bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// Find returns the model of the stack that holds the trail, if any.
+func Find(docs []*tfjson.Doc) (*Model, bool) {
+	for _, d := range docs {
+		if _, ok := d.Find(trail); ok {
+			return New(d), true
+		}
+	}
+	return nil, false
+}
+
+// Mismatches returns the interactions whose decision is not the one the
+// stack needs, with the decision.
+func (m *Model) Mismatches() []string {
+	var out []string
+	for _, in := range Interactions {
+		if d := iameval.Evaluate(in.Request(m)); d.Allowed != in.Allowed {
+			out = append(out, in.Name+": "+d.String()+" (needs "+yesNo(in.Allowed)+"; "+in.Source+")")
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -37,6 +38,7 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	fmt.Fprintf(b, "%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`).\n\n", len(docs), resources)
 
 	writeControls(b, report)
+	writeAccess(b, docs)
 	writeChecks(b, report)
 	writeScans(b, scans)
 	for _, d := range docs {
@@ -51,6 +53,37 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	for _, c := range check.Controls {
 		v := report.Control(c)
 		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, v.Status, cell(v.Evidence))
+	}
+	b.WriteString("\n")
+}
+
+// writeAccess is the access matrix of the audit stack and the outcome of
+// its cross-service interactions, both decided by package iameval.
+func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
+	m, ok := access.Find(docs)
+	if !ok {
+		return
+	}
+	fmt.Fprintf(b, "## Who can do what\n\nDecided from the synthesized policies with IAM's documented evaluation logic (`internal/iameval`), in an example account %s; people sign in with MFA and use TLS; AWS managed policies as modelled in `internal/access`; service control policies and permissions boundaries are not modelled.\n\n| Who |", access.Account)
+	for _, c := range access.Columns {
+		fmt.Fprintf(b, " %s |", c.Title)
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(access.Columns)) + "\n")
+	matrix := m.Matrix()
+	for i, p := range m.Personas() {
+		fmt.Fprintf(b, "| %s |", p.Name)
+		for _, c := range matrix[i] {
+			fmt.Fprintf(b, " %s |", c.Text)
+		}
+		b.WriteString("\n")
+	}
+	if bad := m.Mismatches(); len(bad) > 0 {
+		fmt.Fprintf(b, "\n%d of %d cross-service interactions the stack relies on are not decided as it needs:\n\n", len(bad), len(access.Interactions))
+		for _, x := range bad {
+			fmt.Fprintf(b, "- %s\n", cell(x))
+		}
+	} else {
+		fmt.Fprintf(b, "\nAll %d cross-service interactions the stack relies on (or must refuse) are decided as it needs; each cites the AWS page that documents its request context (`internal/access/interactions.go`).\n", len(access.Interactions))
 	}
 	b.WriteString("\n")
 }

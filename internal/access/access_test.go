@@ -1,0 +1,138 @@
+package access
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/iameval"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+func golden(t *testing.T) *Model {
+	t.Helper()
+	out, err := check.Load("../../testdata/golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(out.Stack("audit"))
+}
+
+// TestInteractions evaluates every interaction the audit stack relies on
+// against its synthesized policies; each row cites the AWS page that
+// documents the request context of the call.
+func TestInteractions(t *testing.T) {
+	m := golden(t)
+	for _, in := range Interactions {
+		t.Run(in.Name, func(t *testing.T) {
+			if !strings.HasPrefix(in.Source, "https://") || in.Keys == "" {
+				t.Errorf("expected the row to cite its source and the context keys, found %q %q", in.Source, in.Keys)
+			}
+			d := iameval.Evaluate(in.Request(m))
+			if d.Allowed != in.Allowed {
+				t.Errorf("expected allowed=%v (%s, %s), found %v", in.Allowed, in.Keys, in.Source, d)
+			}
+		})
+	}
+}
+
+func TestModelResolvesReferences(t *testing.T) {
+	m := golden(t)
+	for in, want := range map[string]string{
+		"${aws_iam_role.audit_role.arn}":                          "arn:aws:iam::111122223333:role/role-audit",
+		"arn:${data.aws_partition.current_partition.partition}:x": "arn:aws:x",
+		"${aws_s3_bucket.log_bucket.arn}/*":                       "arn:aws:s3:::cle2wa-s3-trail-master/*",
+		"${aws_kms_key.trail_key.arn}":                            "arn:aws:kms:us-east-1:111122223333:key/trail_key",
+		"${aws_cloudwatch_log_group.monitoring_log_group.arn}":    "arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail/trail-master",
+		"${aws_nothing.here.arn}":                                 "${aws_nothing.here.arn}",
+	} {
+		if got := m.Resolve(in); got != want {
+			t.Errorf("Resolve(%q): expected %q, found %q", in, want, got)
+		}
+	}
+}
+
+// expectedMatrix is who can do what with the default stacks: a change
+// that widens access changes a cell here and in REVIEW.md.
+var expectedMatrix = map[string][]string{
+	"audit role (assumed with MFA)":        {"yes", "yes", "no", "no", "no", "no", "no"},
+	"audit group member, without the role": {"no", "no", "no", "no", "no", "no", "yes"},
+	"administrator (AdministratorAccess)":  {"no", "Logs decrypts as a service: yes; for the caller: no", "yes", "yes", "yes", "yes", "no"},
+	"read-only user (ReadOnlyAccess)":      {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "no"},
+	"CloudTrail":                           {"no", "no", "no", "no", "no", "no", "no"},
+	"CloudWatch Logs":                      {"no", "no", "no", "no", "no", "no", "no"},
+	"anonymous":                            {"no", "no", "no", "no", "no", "no", "no"},
+	"administrator of another account":     {"no", "no", "no", "no", "no", "no", "no"},
+}
+
+func TestMatrix(t *testing.T) {
+	m := golden(t)
+	for i, p := range m.Personas() {
+		row := m.Matrix()[i]
+		want := expectedMatrix[p.Name]
+		for j, cell := range row {
+			if j >= len(want) || cell.Text != want[j] {
+				t.Errorf("%s / %s: expected %q, found %q (%s)", p.Name, Columns[j].Title, want[min(j, len(want)-1)], cell.Text, cell.Why)
+			}
+		}
+	}
+}
+
+// TestOldDefectsAreCaught puts each defect of earlier releases back into
+// the synthesized JSON and expects the interaction it broke to flip: the
+// rows prove what AWS does, not what the code believes.
+func TestOldDefectsAreCaught(t *testing.T) {
+	cases := map[string]struct {
+		defect      func(t *testing.T, raw map[string]any)
+		interaction string
+	}{
+		"the CloudWatch Logs role trusts CloudTrail only with aws:SourceArn": {func(t *testing.T, raw map[string]any) {
+			set(t, raw, []any{map[string]any{"test": "StringEquals", "variable": "aws:SourceArn", "values": []any{"arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master"}}},
+				"data", "aws_iam_policy_document", "monitoring_role_trust", "statement", 0, "condition")
+		}, "CloudTrail assumes the CloudWatch Logs role"},
+		"the Logs key spares no caller from its Deny": {func(t *testing.T, raw map[string]any) {
+			st := tfjsonStatements(t, raw, "monitoring_logs_key_policy")
+			last := st[len(st)-1].(map[string]any)
+			last["condition"] = []any{map[string]any{"test": "Bool", "variable": "aws:PrincipalIsAWSService", "values": []any{"false"}}}
+		}, "the audit role reads the log group (Logs for the caller)"},
+		"the Logs key has no statement for callers": {func(t *testing.T, raw map[string]any) {
+			st := tfjsonStatements(t, raw, "monitoring_logs_key_policy")
+			set(t, raw, []any{st[0], st[1], st[len(st)-1]}, "data", "aws_iam_policy_document", "monitoring_logs_key_policy", "statement")
+		}, "an administrator creates the log group (Logs for the caller)"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := golden(t)
+			c.defect(t, m.doc.Raw())
+			found := false
+			for _, in := range Interactions {
+				if in.Name != c.interaction {
+					continue
+				}
+				found = true
+				if d := iameval.Evaluate(in.Request(m)); d.Allowed == in.Allowed {
+					t.Errorf("expected %q to flip with the old defect, found %v", in.Name, d)
+				}
+			}
+			if !found {
+				t.Fatalf("no interaction %q", c.interaction)
+			}
+		})
+	}
+}
+
+func set(t *testing.T, raw map[string]any, value any, path ...any) {
+	t.Helper()
+	if err := tfjson.Set(raw, value, path...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tfjsonStatements(t *testing.T, raw map[string]any, doc string) []any {
+	t.Helper()
+	st, ok := tfjson.Get(raw, "data", "aws_iam_policy_document", doc, "statement").([]any)
+	if !ok || len(st) == 0 {
+		t.Fatalf("no statements in %s", doc)
+	}
+	return st
+}

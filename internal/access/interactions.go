@@ -1,0 +1,140 @@
+package access
+
+import (
+	"github.com/cle2wa/audit-trail/internal/iameval"
+)
+
+// Interaction is one cross-service call the stack relies on (or must
+// refuse): who calls, what, with which request context, the decision AWS
+// must reach, and the AWS page that documents the context keys of the
+// call. Add a row whenever the stack relies on a new interaction.
+type Interaction struct {
+	Name string
+	// Request builds the request from the model.
+	Request func(m *Model) iameval.Request
+	// Allowed is the decision the stack needs.
+	Allowed bool
+	// Keys says which context keys the source documents as present or
+	// absent for this call.
+	Keys string
+	// Source is the URL of the AWS page that documents them.
+	Source string
+}
+
+// The AWS pages the interactions rest on.
+const (
+	srcTrailBucket   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html"
+	srcTrailKey      = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html"
+	srcTrailLogsRole = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html"
+	srcStreamNames   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html"
+	srcLogsKMS       = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"
+	srcAccessLogs    = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"
+	srcAlarmTopic    = "https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger"
+	srcSNSKMS        = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+	srcMFA           = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent"
+	srcTLS           = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
+	srcKeyPolicy     = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+)
+
+// service is a caller that is an AWS service with its own credentials.
+func service(name string) iameval.Caller { return iameval.Caller{Service: name} }
+
+// persona returns the caller of the persona whose name is name.
+func (m *Model) persona(name string) iameval.Caller {
+	for _, p := range m.Personas() {
+		if p.Name == name {
+			return p.Caller
+		}
+	}
+	panic("no persona " + name)
+}
+
+// The personas the interactions use.
+const (
+	pAuditRole = "audit role (assumed with MFA)"
+	pMember    = "audit group member, without the role"
+	pAdmin     = "administrator (AdministratorAccess)"
+	pOther     = "administrator of another account"
+)
+
+// Interactions are every cross-service call the audit stack relies on, and
+// the calls it must refuse.
+var Interactions = []Interaction{
+	{"CloudTrail checks the bucket ACL", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:GetBucketAcl", logBucket, "", overTLS.with(Context{"aws:SourceArn": {m.trailARN()}}))
+	}, true, "aws:SourceArn = the trail", srcTrailBucket},
+	{"CloudTrail writes a log file", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
+	}, true, "aws:SourceArn = the trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket},
+	{"another trail writes to the bucket", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.TrailARN("someone-elses")}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
+	}, false, "aws:SourceArn = another trail", srcTrailBucket},
+	{"CloudTrail encrypts a log file", func(m *Model) iameval.Request {
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
+	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the trail", srcTrailKey},
+	{"CloudTrail describes the key", func(m *Model) iameval.Request {
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:DescribeKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}}))
+	}, true, "aws:SourceArn = the trail (the guide's security best practice for the key policy)", srcTrailKey},
+	{"CloudTrail assumes the CloudWatch Logs role", func(m *Model) iameval.Request {
+		return m.assume(service("cloudtrail.amazonaws.com"), writerRole, overTLS)
+	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole},
+	{"the CloudWatch Logs role puts events in its stream", func(m *Model) iameval.Request {
+		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Account + "_CloudTrail_eu-west-1"
+		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
+	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames},
+	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
+		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:GenerateDataKey", logsKey, m.logsContext(false))
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS},
+	{"CloudWatch Logs decrypts as a service", func(m *Model) iameval.Request {
+		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:Decrypt", logsKey, m.logsContext(false))
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS},
+	{"an administrator creates the log group (Logs for the caller)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	{"the CloudWatch Logs role writes (Logs for the caller)", func(m *Model) iameval.Request {
+		c := iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}
+		return m.kms(c, "kms:GenerateDataKey", logsKey, m.logsContext(true))
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	{"the audit role reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAuditRole), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	{"an administrator reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
+	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	{"S3 writes the log bucket's access logs", func(m *Model) iameval.Request {
+		object := "arn:aws:s3:::" + m.Attr(accessLogBucket, "bucket") + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
+		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {"arn:aws:s3:::" + m.Attr(logBucket, "bucket")}, "aws:SourceAccount": {Account}}))
+	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs},
+	{"CloudWatch publishes an alarm", func(m *Model) iameval.Request {
+		r := iameval.Request{Caller: service("cloudwatch.amazonaws.com"), Action: "sns:Publish", Resource: m.ref(topic, "arn"), ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
+		r.Context = overTLS.with(Context{"aws:SourceArn": {"arn:aws:cloudwatch:" + m.Region + ":" + Account + ":alarm:cis-4.3-root-account-usage"}, "aws:SourceAccount": {Account}})
+		return r
+	}, true, "aws:SourceArn = the alarm", srcAlarmTopic},
+	{"CloudWatch encrypts the notification, without source keys", func(m *Model) iameval.Request {
+		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS)
+	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS},
+	{"CloudWatch of another account uses the topic key", func(m *Model) iameval.Request {
+		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {OtherAccount}}))
+	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS},
+	{"the audit role decrypts a log file through S3", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAuditRole), "kms:Decrypt", trailKey, m.trailFileContext())
+	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey},
+	{"an administrator decrypts a log file", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:Decrypt", trailKey, m.trailFileContext())
+	}, false, "the key policy names the audit role only", srcKeyPolicy},
+	{"an audit group member assumes the audit role with MFA", func(m *Model) iameval.Request {
+		return m.assume(m.persona(pMember), auditRole, signedIn)
+	}, true, "aws:MultiFactorAuthPresent = true", srcMFA},
+	{"an audit group member assumes the audit role without MFA", func(m *Model) iameval.Request {
+		return m.assume(m.persona(pMember), auditRole, overTLS.with(Context{"aws:MultiFactorAuthPresent": {"false"}}))
+	}, false, "aws:MultiFactorAuthPresent = false (absent for long-term keys)", srcMFA},
+	{"an administrator assumes the audit role", func(m *Model) iameval.Request {
+		return m.assume(m.persona(pAdmin), auditRole, signedIn)
+	}, false, "aws:PrincipalArn is not an audit user", srcMFA},
+	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
+	}, false, "aws:SecureTransport = false", srcTLS},
+	{"another account reads a log file", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pOther), "s3:GetObject", logBucket, m.logObject(), signedIn)
+	}, false, "a principal of another account", srcTrailBucket},
+}
