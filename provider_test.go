@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// ProviderMirrorEnv names the filesystem mirror that holds the real AWS
+// provider built by scripts/build-provider; .ci/run sets it.
+const ProviderMirrorEnv = "AUDIT_TRAIL_PROVIDER_MIRROR"
+
+// providerMirror returns the mirror directory, or skips (fails in CI).
+func providerMirror(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv(ProviderMirrorEnv)
+	if dir == "" {
+		missing(t, "the real AWS provider is not built: run scripts/build-provider and set %s to the directory it prints", ProviderMirrorEnv)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "registry.terraform.io", "hashicorp", "aws", "5.88.0")); err != nil {
+		missing(t, "%s=%s holds no hashicorp/aws 5.88.0: %v", ProviderMirrorEnv, dir, err)
+	}
+	return dir
+}
+
+// copyDir copies the files of a stack directory (not Terraform's working
+// files) into a new directory.
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".terraform") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return to
+}
+
+// TestStacksValidateWithTheRealProvider runs `terraform validate` on every
+// synthesized stack with the real AWS provider's schema: every resource
+// type, argument and nested block the app writes is one the provider
+// knows, with values of the right types.
+func TestStacksValidateWithTheRealProvider(t *testing.T) {
+	tf := terraformCLI(t)
+	mirror := providerMirror(t)
+	dir, _ := synthDefault(t)
+	config := filepath.Join(t.TempDir(), "terraformrc")
+	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n  direct {\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n", mirror)
+	if err := os.WriteFile(config, []byte(rc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, stack := range []string{"audit", "state", "exports"} {
+		t.Run(stack, func(t *testing.T) {
+			work := copyDir(t, filepath.Join(dir, "cdktf.out", "stacks", stack))
+			run := func(args ...string) string {
+				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+				}
+				return string(out)
+			}
+			run("init", "-backend=false", "-input=false", "-no-color")
+			if out := run("validate", "-no-color"); !strings.Contains(out, "Success! The configuration is valid") {
+				t.Errorf("expected the %s stack to validate, found:\n%s", stack, out)
+			}
+			if stack != "audit" {
+				return
+			}
+			// The provider's schema is real: an argument it does not know
+			// fails validation.
+			path := filepath.Join(work, "cdk.tf.json")
+			doc := readJSON(t, path)
+			if err := tfjson.Set(doc, true, "resource", "aws_cloudtrail", "trail", "is_audit_grade"); err != nil {
+				t.Fatal(err)
+			}
+			writeJSON(t, path, doc)
+			cmd := exec.Command(tf, "-chdir="+work, "validate", "-no-color")
+			cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "is_audit_grade") {
+				t.Errorf("expected an unknown argument to fail validation, found %v:\n%s", err, out)
+			}
+		})
+	}
+}
