@@ -199,29 +199,25 @@ func (m *Model) TrustPolicy(address string) *iameval.Policy {
 
 // RolePolicies are the identity policies of the role at address.
 func (m *Model) RolePolicies(address string) []iameval.Policy {
-	var out []iameval.Policy
-	for _, b := range m.doc.Referring("aws_iam_role_policy", "role", address) {
-		if p := m.Policy(b.Address, b.Attrs["policy"]); p != nil {
-			out = append(out, *p)
-		}
-	}
-	for _, b := range m.doc.Referring("aws_iam_role_policy_attachment", "role", address) {
-		out = append(out, m.attached(b)...)
-	}
-	return out
+	return m.identityPolicies("role", address)
 }
 
-// GroupPolicies are the identity policies of the group at address: inline
-// ones, policies of the stack attached to it, and AWS managed policies as
-// modelled in ManagedPolicies.
+// GroupPolicies are the identity policies of the group at address.
 func (m *Model) GroupPolicies(address string) []iameval.Policy {
+	return m.identityPolicies("group", address)
+}
+
+// identityPolicies are the identity policies of the role or group (kind)
+// at address: inline ones, policies of the stack attached to it, and AWS
+// managed policies as modelled in ManagedPolicies.
+func (m *Model) identityPolicies(kind, address string) []iameval.Policy {
 	var out []iameval.Policy
-	for _, b := range m.doc.Referring("aws_iam_group_policy", "group", address) {
+	for _, b := range m.doc.Referring("aws_iam_"+kind+"_policy", kind, address) {
 		if p := m.Policy(b.Address, b.Attrs["policy"]); p != nil {
 			out = append(out, *p)
 		}
 	}
-	for _, b := range m.doc.Referring("aws_iam_group_policy_attachment", "group", address) {
+	for _, b := range m.doc.Referring("aws_iam_"+kind+"_policy_attachment", kind, address) {
 		out = append(out, m.attached(b)...)
 	}
 	return out
