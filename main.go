@@ -118,10 +118,25 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("review", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	var trivy, tfsec []string
-	flags.Func("trivy", "a `file` of trivy config JSON results (trivy config -f json) to include; repeatable", func(f string) error { trivy = append(trivy, f); return nil })
-	flags.Func("tfsec", "a `file` of tfsec JSON results (tfsec -f json) to include; repeatable", func(f string) error { tfsec = append(tfsec, f); return nil })
+	// A file flag checks its file as it is parsed, so an error names the
+	// flag and the value.
+	file := func(into *[]string) func(string) error {
+		return func(f string) error {
+			if _, err := os.Stat(f); err != nil {
+				return err
+			}
+			*into = append(*into, f)
+			return nil
+		}
+	}
+	flags.Func("trivy", "a `file` of trivy config JSON results (trivy config -f json) to include; repeatable", file(&trivy))
+	flags.Func("tfsec", "a `file` of tfsec JSON results (tfsec -f json) to include; repeatable", file(&tfsec))
 	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed list of ignored findings, with reasons")
 	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if extra := flags.Args(); len(extra) > 0 {
+		fmt.Fprintf(stderr, "error: review takes no arguments, only flags; found %q (see `go run . review -h`)\n", strings.Join(extra, " "))
 		return 2
 	}
 	synthesized, err := check.Load(outputDir())

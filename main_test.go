@@ -280,3 +280,26 @@ func TestFirstDiff(t *testing.T) {
 		})
 	}
 }
+
+func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
+	dir, _ := synthDefault(t)
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"an unknown command":        {[]string{"deploy"}, `unknown command "deploy"`},
+		"an argument to review":     {[]string{"review", "extra"}, `review takes no arguments, only flags; found "extra"`},
+		"a missing scanner file":    {[]string{"review", "-trivy", "/nonexistent.json"}, `invalid value "/nonexistent.json" for flag -trivy`},
+		"an unknown flag of review": {[]string{"review", "-trivi", "x"}, "flag provided but not defined: -trivi"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(binary, c.args...)
+			cmd.Dir = dir
+			out, err := cmd.CombinedOutput()
+			if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 || !strings.Contains(string(out), c.want) {
+				t.Errorf("expected exit 2 saying %q, found %v:\n%s", c.want, err, out)
+			}
+		})
+	}
+}

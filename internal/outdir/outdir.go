@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // WorkingFiles are the entries of a stack directory that belong to
@@ -24,13 +27,22 @@ var WorkingFiles = []string{".terraform", ".terraform.lock.hcl"}
 // only if build succeeds, puts the staging directory in place of dir. If
 // build fails or panics, dir is left exactly as it was and the staging
 // directory is removed.
+//
+// When dir is a symbolic link, the directory it points to is replaced and
+// the link kept. Staging and set-aside directories that earlier runs left
+// behind (killed, or failed in a way that could not clean up) are removed
+// first, but never one whose run is still going.
 func Replace(dir string, build func(staging string) error) (err error) {
-	dir = filepath.Clean(dir)
+	dir, err = resolve(filepath.Clean(dir))
+	if err != nil {
+		return err
+	}
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	staging, err := os.MkdirTemp(parent, "."+base+".new-")
+	removeLeftovers(parent, base)
+	staging, err := os.MkdirTemp(parent, leftoverPrefix(base, "new"))
 	if err != nil {
 		return fmt.Errorf("creating a staging directory beside %s: %w", dir, err)
 	}
@@ -71,7 +83,7 @@ func swap(staging, dir string) error {
 		undo(moved)
 		return fmt.Errorf("keeping Terraform's working files: %w", err)
 	}
-	aside, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-")
+	aside, err := os.MkdirTemp(filepath.Dir(dir), leftoverPrefix(filepath.Base(dir), "old"))
 	if err != nil {
 		undo(moved)
 		return err
@@ -133,5 +145,58 @@ func carry(old, new string) ([]move, error) {
 func undo(moved []move) {
 	for _, m := range moved {
 		os.Rename(m.to, m.from)
+	}
+}
+
+// resolve follows dir if it is a symbolic link, so that the directory it
+// points to is replaced and the link stays; a link to nothing is an error.
+func resolve(dir string) (string, error) {
+	info, err := os.Lstat(dir)
+	if err != nil || info.Mode()&os.ModeSymlink == 0 {
+		return dir, nil
+	}
+	target, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", fmt.Errorf("%s is a symbolic link whose target cannot be used: %w", dir, err)
+	}
+	if info, err := os.Stat(target); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("%s is a symbolic link to %s, which is not a directory", dir, target)
+	}
+	return target, nil
+}
+
+// leftoverPrefix is the name prefix of this run's staging ("new") or
+// set-aside ("old") directory beside base: it carries the process ID, so
+// that a later run can tell whether its run is still going.
+func leftoverPrefix(base, kind string) string {
+	return fmt.Sprintf(".%s.%s-%d-", base, kind, os.Getpid())
+}
+
+// abandonedAfter is how old a leftover without a process ID (from earlier
+// releases) must be before it is removed.
+const abandonedAfter = time.Hour
+
+// removeLeftovers removes the staging and set-aside directories beside
+// base that runs no longer going left behind.
+func removeLeftovers(parent, base string) {
+	for _, kind := range []string{"new", "old"} {
+		matches, _ := filepath.Glob(filepath.Join(parent, "."+base+"."+kind+"-*"))
+		for _, m := range matches {
+			rest := strings.TrimPrefix(filepath.Base(m), "."+base+"."+kind+"-")
+			pidText, _, withPID := strings.Cut(rest, "-")
+			pid, err := strconv.Atoi(pidText)
+			switch {
+			case withPID && err == nil:
+				if pid == os.Getpid() || running(pid) {
+					continue
+				}
+			default:
+				info, err := os.Stat(m)
+				if err != nil || time.Since(info.ModTime()) < abandonedAfter {
+					continue
+				}
+			}
+			os.RemoveAll(m)
+		}
 	}
 }

@@ -2,10 +2,13 @@ package outdir
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tree reads every file below dir into a map from relative path to content.
@@ -151,4 +154,68 @@ func equal(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+func TestReplaceRemovesWhatEarlierRunsLeft(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "cdktf.out")
+	// A process that has ended: its pid names a run that is not going.
+	done := exec.Command("true")
+	if err := done.Run(); err != nil {
+		t.Skipf("cannot start a process: %v", err)
+	}
+	dead := done.Process.Pid
+	leftovers := map[string]bool{ // name: removed
+		fmt.Sprintf(".cdktf.out.new-%d-123", dead):         true,
+		fmt.Sprintf(".cdktf.out.old-%d-456", dead):         true,
+		fmt.Sprintf(".cdktf.out.new-%d-789", os.Getppid()): false, // a run still going
+		".cdktf.out.new-123456789":                         false, // no pid, recent
+		".cdktf.out.old-987654321":                         true,  // no pid, old
+	}
+	for name := range leftovers {
+		if err := os.MkdirAll(filepath.Join(parent, name, "stacks"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(filepath.Join(parent, ".cdktf.out.old-987654321"), old, old)
+	if err := Replace(dir, func(staging string) error { return os.WriteFile(filepath.Join(staging, "f"), nil, 0o644) }); err != nil {
+		t.Fatal(err)
+	}
+	for name, removed := range leftovers {
+		_, err := os.Stat(filepath.Join(parent, name))
+		if gone := errors.Is(err, os.ErrNotExist); gone != removed {
+			t.Errorf("%s: expected removed=%v, found removed=%v", name, removed, gone)
+		}
+	}
+}
+
+func TestReplaceFollowsASymbolicLink(t *testing.T) {
+	parent := t.TempDir()
+	target := filepath.Join(parent, "elsewhere")
+	link := filepath.Join(parent, "cdktf.out")
+	os.MkdirAll(target, 0o755)
+	os.WriteFile(filepath.Join(target, "stale"), nil, 0o644)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if err := Replace(link, func(staging string) error { return os.WriteFile(filepath.Join(staging, "fresh"), nil, 0o644) }); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("expected cdktf.out to stay a symbolic link, found %v %v", info, err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "fresh")); err != nil {
+		t.Errorf("expected the new output in the link's target, found %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "stale")); err == nil {
+		t.Errorf("expected the stale output gone from the link's target")
+	}
+
+	dangling := filepath.Join(parent, "dangling")
+	os.Symlink(filepath.Join(parent, "nothing"), dangling)
+	err := Replace(dangling, func(string) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+		t.Errorf("expected a link to nothing refused, found %v", err)
+	}
 }
