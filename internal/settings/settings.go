@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"regexp"
@@ -151,7 +152,18 @@ var keys = []key{
 	{"accountName", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.AccountName) }},
 	{"region", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.Region) }},
 	{"auditUsers", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AuditUsers) }},
-	{"tags", func(raw json.RawMessage, s *Settings) error { return decodeStringMap(raw, &s.Tags) }},
+	{"tags", func(raw json.RawMessage, s *Settings) error {
+		// Added to the default tags; a default key given again takes the
+		// new value.
+		var tags map[string]string
+		if err := decodeStringMap(raw, &tags); err != nil {
+			return err
+		}
+		merged := maps.Clone(s.Tags)
+		maps.Copy(merged, tags)
+		s.Tags = merged
+		return nil
+	}},
 	{"logPrefix", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.LogPrefix) }},
 	{"logRetentionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.Retention.ExpireDays) }},
 	{"logTransitionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.Retention.TransitionDays) }},

@@ -29,7 +29,10 @@ func TestParseAcceptsValidSettings(t *testing.T) {
 			return s.AuditUsers, []string{"alice", "bob.smith@example.com"}
 		}},
 		"tags": {`{"tags": {"Owner": "security team", "cost-center": "42"}}`, func(s Settings) (any, any) {
-			return s.Tags, map[string]string{"Owner": "security team", "cost-center": "42"}
+			return s.Tags, map[string]string{"ManagedBy": "cdktf", "Purpose": "audit", "Owner": "security team", "cost-center": "42"}
+		}},
+		"tags override a default": {`{"tags": {"Purpose": "security evidence"}}`, func(s Settings) (any, any) {
+			return s.Tags, map[string]string{"ManagedBy": "cdktf", "Purpose": "security evidence"}
 		}},
 		"logPrefix": {`{"logPrefix": "org/trail-logs"}`, func(s Settings) (any, any) { return s.LogPrefix, "org/trail-logs" }},
 		"retention": {`{"logRetentionDays": 2555, "logTransitionDays": 30, "logTransitionStorageClass": "STANDARD_IA"}`, func(s Settings) (any, any) {
