@@ -40,7 +40,9 @@ func TestLazyProviderIndex(t *testing.T) {
 		t.Fatalf("expected an empty cache, found %v", indexes)
 	}
 
-	synth("first synth, eager")
+	if stderr := synth("first synth, eager"); !strings.Contains(stderr, "note: first synth with the package cache "+root) {
+		t.Errorf("expected the first synth on a new cache to say it unpacks the provider, found %q", stderr)
+	}
 	indexes, _ = filepath.Glob(filepath.Join(root, filepath.FromSlash(jsiicache.Pinned), "*", "lib", "index.js"))
 	if len(indexes) != 1 {
 		t.Fatalf("expected the provider extracted once, found %v", indexes)
@@ -50,7 +52,9 @@ func TestLazyProviderIndex(t *testing.T) {
 		t.Fatalf("expected the index rewritten after the first synth")
 	}
 
-	synth("second synth, lazy")
+	if stderr := synth("second synth, lazy"); stderr != "" {
+		t.Errorf("expected a warm synth to say nothing on stderr, found %q", stderr)
+	}
 
 	// Break the lazy index the way a bad rewrite would: a submodule the
 	// stacks use cannot be loaded.

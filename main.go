@@ -70,6 +70,9 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		return 1
 	}
 	dir := outputDir()
+	if cache.Cold() {
+		fmt.Fprintf(stderr, "note: first synth with the package cache %s: the jsii runtime unpacks cdktf and the AWS provider (about 250 MB) into it first, which takes a minute or two; later synths take about a second\n", cache.Root())
+	}
 	report, err := synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) })
 	var kernel *outdir.PanicError
 	cache.Finish(err != nil, errors.As(err, &kernel))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,6 +22,13 @@ import (
 // CLI. A missing tool skips its tests with a message naming it, except in
 // CI (CI set), where .ci/run installs every tool and a missing one fails.
 
+// skipped are the tests skipped for a missing tool, with what they miss;
+// TestMain prints them after the run.
+var (
+	skippedMu sync.Mutex
+	skipped   []string
+)
+
 // missing skips or, in CI, fails the test for lack of a tool.
 func missing(t *testing.T, format string, args ...any) {
 	t.Helper()
@@ -28,7 +36,28 @@ func missing(t *testing.T, format string, args ...any) {
 	if os.Getenv("CI") != "" {
 		t.Fatalf("%s (CI must provide it: see .ci/run)", msg)
 	}
+	skippedMu.Lock()
+	skipped = append(skipped, t.Name()+": "+msg)
+	skippedMu.Unlock()
 	t.Skip(msg)
+}
+
+// reportSkipped says which tests skipped for a missing tool. go test
+// shows a passing package's output only with -v, so the summary goes to
+// the terminal when there is one (and to stderr, for -v, otherwise).
+func reportSkipped() {
+	if len(skipped) == 0 {
+		return
+	}
+	out := io.Writer(os.Stderr)
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		out = tty
+	}
+	fmt.Fprintf(out, "%d tests of %s skipped for a missing tool (bash .ci/run installs them all):\n", len(skipped), "github.com/cle2wa/audit-trail")
+	for _, s := range skipped {
+		fmt.Fprintf(out, "  SKIP %s\n", s)
+	}
 }
 
 // terraformCLI returns the path of a Terraform CLI of version 1.10 or later

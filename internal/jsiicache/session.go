@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/aws/jsii-runtime-go"
 )
@@ -93,3 +94,16 @@ func state(root string) indexState {
 	}
 	return st
 }
+
+// Cold reports whether the package cache of this run holds no AWS
+// provider yet: the synth will first unpack it, which takes a while.
+func (s *Session) Cold() bool {
+	if s == nil || !s.owned {
+		return false
+	}
+	found, _ := filepath.Glob(filepath.Join(s.root, "@cdktf", "provider-aws", "*"))
+	return len(found) == 0
+}
+
+// Root is the package cache of this run.
+func (s *Session) Root() string { return s.root }
