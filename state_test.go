@@ -159,6 +159,15 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 	if keys := s3.keys(t, bucket); !slices.Contains(keys, exportsKey) || slices.Contains(keys, exportsKey+".tflock") {
 		t.Errorf("expected %s written and its lock released, found %v", exportsKey, keys)
 	}
+	// What the README says of the exports state: besides its outputs, it
+	// holds the terraform_remote_state data source with every output of
+	// the audit stack and the backend configuration used to read it.
+	exportsState := string(s3.object(t, "GET", bucket, exportsKey, ""))
+	for _, want := range []string{`"type": "terraform_remote_state"`, `"cross-stack-output-aws_cloudtrailtrailarn"`, `"bucket": "` + bucket + `"`} {
+		if !strings.Contains(exportsState, want) {
+			t.Errorf("expected the exports state to hold %s, as the README says", want)
+		}
+	}
 
 	// Another cdktf Go app reads the exports state with package auditstate.
 	reader := filepath.Join(t.TempDir(), "reader")
