@@ -71,6 +71,13 @@ func (e Env) User(name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:user/%s", *e.Partition, *e.AccountID, name)
 }
 
+// Role is the ARN of the IAM role named name (path "/"). Policies name
+// roles by it rather than by a reference, so that they render at plan
+// time.
+func (e Env) Role(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", *e.Partition, *e.AccountID, name)
+}
+
 // MFA is the ARN of the virtual MFA device named name (which may be a
 // policy variable, such as OwnName).
 func (e Env) MFA(name string) string {

@@ -128,6 +128,10 @@ type Auditors struct {
 	Group     iamgroup.IamGroup
 	Role      iamrole.IamRole
 	Users     []iamuser.IamUser
+	// RoleARN is the role's ARN built from its name: policies that name
+	// the role by it render at plan time, where a reference to the
+	// resource would be known only after apply.
+	RoleARN string
 }
 
 // New validates cfg and adds the identities to scope. Terraform addresses
@@ -170,7 +174,9 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		// apply; Terraform ignores a move whose source is not in the state.
 		user.MoveFromId(jsii.String("aws_iam_user." + *name(fmt.Sprintf("user_%d", i))))
 		users = append(users, user)
-		userARNs = append(userARNs, *user.Arn())
+		// Built from the name, so that the trust policy renders at plan
+		// time; IAM does not require the users of a condition to exist.
+		userARNs = append(userARNs, cfg.Env.User(u))
 		userNames = append(userNames, user.Name())
 	}
 
@@ -189,7 +195,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	})
 	role.OverrideLogicalId(name("role"))
 
-	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, *role.Arn()))
+	roleARN := cfg.Env.Role(cfg.RoleName)
+	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, roleARN))
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +215,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	})
 	membership.OverrideLogicalId(name("group_membership"))
 
-	return &Auditors{Construct: c, Group: group, Role: role, Users: users}, nil
+	return &Auditors{Construct: c, Group: group, Role: role, Users: users, RoleARN: roleARN}, nil
 }
 
 // mfaPresent is the condition that the caller signed in with MFA.

@@ -64,6 +64,10 @@ type Config struct {
 	// Decryptors is optional: the ARNs of the principals, besides AWS
 	// services, that the Deny of decryption spares. Default: none.
 	Decryptors []*string
+	// After is optional: the resources the key policy names, which must
+	// exist before the key (KMS refuses a key policy that names a
+	// principal that does not exist). Default: none.
+	After []cdktf.ITerraformDependable
 }
 
 var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
@@ -126,6 +130,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 		MultiRegion:           jsii.Bool(false),
 		Policy:                doc.Json(),
 		Lifecycle:             &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+		DependsOn:             dependsOn(cfg.After),
 	})
 	key.OverrideLogicalId(jsii.String(id))
 
@@ -164,4 +169,12 @@ func Policy(cfg Config) policy.Document {
 	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}})
 	statements := append([]policy.Statement{admin}, cfg.Grants...)
 	return policy.Document{Statements: append(statements, deny)}
+}
+
+// dependsOn is a depends_on list, or nil for none.
+func dependsOn(after []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	if len(after) == 0 {
+		return nil
+	}
+	return &after
 }

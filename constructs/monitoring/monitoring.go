@@ -93,6 +93,10 @@ type Config struct {
 	// Reader is required: the ARN of the one principal (the audit role)
 	// that may read the log group.
 	Reader *string
+	// ReaderRole is optional: the resource Reader names, which the log
+	// group's key waits for (KMS refuses a key policy that names a
+	// principal that does not exist). Default: none.
+	ReaderRole cdktf.ITerraformDependable
 }
 
 var (
@@ -210,6 +214,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		AssumeRolePolicy: trust.Json(),
 	})
 	role.OverrideLogicalId(name("role"))
+	// The key policy names the roles by ARNs built from their names, so
+	// that it renders at plan time; the key waits for them to exist.
+	writerARN := env.Role(cfg.RoleName)
+	after := []cdktf.ITerraformDependable{role}
+	if cfg.ReaderRole != nil {
+		after = append(after, cfg.ReaderRole)
+	}
 	// What the role may do instead is narrow: create streams and put
 	// events in this log group's CloudTrail streams only. CloudTrail names
 	// them <account>_CloudTrail_<source region> ("CloudWatch log group and
@@ -238,11 +249,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		Alias:       cfg.LogsKeyAlias,
 		Description: "Encrypts the CloudWatch Logs copy of the events of " + cfg.TrailName,
 		Env:         env,
-		Grants:      LogsKeyGrants(env, logGroupARN, *role.Arn(), *cfg.Reader),
+		Grants:      LogsKeyGrants(env, logGroupARN, writerARN, *cfg.Reader),
 		// Through CloudWatch Logs on their own behalf, the writer role and
 		// the audit role decrypt; the key's Deny stops every other
 		// principal that is not an AWS service.
-		Decryptors: []*string{role.Arn(), cfg.Reader},
+		Decryptors: []*string{jsii.String(writerARN), cfg.Reader},
+		After:      after,
 	})
 	if err != nil {
 		return nil, err

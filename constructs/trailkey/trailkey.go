@@ -13,6 +13,7 @@ import (
 	"errors"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
@@ -31,6 +32,9 @@ type Config struct {
 	// DecryptorARN is required: the ARN of the one principal (the audit
 	// role) allowed to decrypt log files.
 	DecryptorARN *string
+	// Decryptor is optional: the resource DecryptorARN names, which the
+	// key waits for. Default: none, for a principal that exists already.
+	Decryptor cdktf.ITerraformDependable
 }
 
 // Validate reports every problem of the configuration at once.
@@ -59,6 +63,7 @@ func (c Config) keyConfig() cmk.Config {
 		Env:         c.Env,
 		Grants:      grants(c),
 		Decryptors:  []*string{c.DecryptorARN},
+		After:       nonNil(c.Decryptor),
 	}
 }
 
@@ -124,4 +129,11 @@ func grants(cfg Config) []policy.Statement {
 			},
 		},
 	}
+}
+
+func nonNil(d cdktf.ITerraformDependable) []cdktf.ITerraformDependable {
+	if d == nil {
+		return nil
+	}
+	return []cdktf.ITerraformDependable{d}
 }

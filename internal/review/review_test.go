@@ -38,7 +38,7 @@ func TestReport(t *testing.T) {
 		"| CIS | 4.3 | Metric filter and alarm: Use of the \"root\" account | **FAIL** | audit:aws_sns_topic.monitoring_topic (nobody is subscribed",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
-		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn ${aws_iam_role.audit_role.arn} and Bool aws:PrincipalIsAWSService false",
+		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${data.aws_partition.current_partition.partition}:iam::${data.aws_caller_identity.current_account.account_id}:role/role-audit and Bool aws:PrincipalIsAWSService false",
 		"## Stack `state`",
 		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",

@@ -74,7 +74,8 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Alias:        names.KeyAlias,
 		Env:          env,
 		TrailName:    names.Trail,
-		DecryptorARN: audit.Role.Arn(),
+		DecryptorARN: jsii.String(audit.RoleARN),
+		Decryptor:    audit.Role,
 	})
 	if err != nil {
 		return nil, err
@@ -196,7 +197,8 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		TopicKeyAlias: names.AlarmKeyAlias,
 		TopicName:     names.AlarmTopic,
 		Emails:        s.AlarmEmails,
-		Reader:        audit.Role.Arn(),
+		Reader:        jsii.String(audit.RoleARN),
+		ReaderRole:    audit.Role,
 	})
 	if err != nil {
 		return nil, err
@@ -216,7 +218,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Group:     audit.Group.Name(),
 		PolicyArn: denyPolicy.Arn(),
 	})
-	scp, err := policy.New(stack, "log_group_read_scp_document", monitoring.ReadSCP(watch.LogGroupARN, audit.Role.Arn()))
+	scp, err := policy.New(stack, "log_group_read_scp_document", monitoring.ReadSCP(watch.LogGroupARN, jsii.String(audit.RoleARN)))
 	if err != nil {
 		return nil, err
 	}

@@ -146,7 +146,10 @@ const (
 	trailARN  = "arn:" + partition + ":cloudtrail:us-east-1:" + account + ":trail/trail-master"
 	logARN    = "arn:" + partition + ":s3:::cle2wa-s3-trail-master"
 	accessARN = "arn:" + partition + ":s3:::cle2wa-s3-accesslog-master"
-	roleARN   = "${aws_iam_role.audit_role.arn}"
+	// roleARN is the audit role's ARN as policies name it: built from its
+	// name, so that they render at plan time.
+	roleARN   = "arn:" + partition + ":iam::" + account + ":role/role-audit"
+	writerARN = "arn:" + partition + ":iam::" + account + ":role/role-trail-logs"
 	keyARN    = "${aws_kms_key.trail_key.arn}"
 )
 
@@ -274,6 +277,10 @@ func TestLifecycle(t *testing.T) {
 func TestTrailKey(t *testing.T) {
 	_, j := synth(t, settings.Defaults())
 	key := j.resource("aws_kms_key", "trail_key")
+	// The key policy names the audit role by its ARN, built from the name;
+	// the key waits for the role (KMS refuses a policy naming a principal
+	// that does not exist).
+	expect(t, "key after the audit role", key["depends_on"], []any{"aws_iam_role.audit_role"})
 	expect(t, "key rotation", key["enable_key_rotation"], true)
 	expect(t, "deletion window", key["deletion_window_in_days"], 30.0)
 	expect(t, "key spec", key["customer_master_key_spec"], "SYMMETRIC_DEFAULT")
@@ -369,7 +376,7 @@ func TestAuditors(t *testing.T) {
 	expect(t, "trust statements", len(trust), 1)
 	expect(t, "trust principal", principals(trust[0]), map[string][]string{"AWS": {"arn:" + partition + ":iam::" + account + ":root"}})
 	expect(t, "trust actions", strs(trust[0]["actions"]), []string{"sts:AssumeRole"})
-	expect(t, "trust users", condition(trust[0], "ArnEquals", "aws:PrincipalArn"), []string{"${aws_iam_user.audit_alice.arn}", "${aws_iam_user.audit_bob.arn}"})
+	expect(t, "trust users", condition(trust[0], "ArnEquals", "aws:PrincipalArn"), []string{"arn:" + partition + ":iam::" + account + ":user/alice", "arn:" + partition + ":iam::" + account + ":user/bob"})
 	expect(t, "trust MFA", condition(trust[0], "Bool", "aws:MultiFactorAuthPresent"), []string{"true"})
 
 	assume := j.statement("audit_group_policy", "AssumeAuditRoleWithMFA")

@@ -105,8 +105,8 @@ func TestLogGroupAndDelivery(t *testing.T) {
 		actions   []string
 	}{
 		{"AccountEncryptsThroughLogsForTheTrailGroup", "arn:" + partition + ":iam::" + account + ":root", []string{"kms:Encrypt*", "kms:GenerateDataKey*"}},
-		{"WriterRoleWritesThroughLogs", "${aws_iam_role.monitoring_role.arn}", []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}},
-		{"AuditRoleReadsThroughLogs", "${aws_iam_role.audit_role.arn}", []string{"kms:Decrypt"}},
+		{"WriterRoleWritesThroughLogs", writerARN, []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}},
+		{"AuditRoleReadsThroughLogs", roleARN, []string{"kms:Decrypt"}},
 	} {
 		st := j.statement("monitoring_logs_key_policy", c.sid)
 		expect(t, c.sid+" principal", principals(st), map[string][]string{"AWS": {c.principal}})
@@ -115,7 +115,10 @@ func TestLogGroupAndDelivery(t *testing.T) {
 		expect(t, c.sid+" for this log group only", condition(st, "ArnEquals", "kms:EncryptionContext:aws:logs:arn"), []string{logGroupARN})
 	}
 	deny := j.statement("monitoring_logs_key_policy", "DenyDecryptToAllOthers")
-	expect(t, "logs key deny spares the writer and audit roles", condition(deny, "ArnNotEquals", "aws:PrincipalArn"), []string{"${aws_iam_role.monitoring_role.arn}", "${aws_iam_role.audit_role.arn}"})
+	expect(t, "logs key deny spares the writer and audit roles", condition(deny, "ArnNotEquals", "aws:PrincipalArn"), []string{writerARN, roleARN})
+	// The key waits for the roles its policy names: KMS refuses a policy
+	// naming a principal that does not exist.
+	expect(t, "logs key after the roles", j.resource("aws_kms_key", "monitoring_logs_key")["depends_on"], []any{"aws_iam_role.monitoring_role", "aws_iam_role.audit_role"})
 	expect(t, "logs key deny spares AWS services", condition(deny, "Bool", "aws:PrincipalIsAWSService"), []string{"false"})
 
 	role := j.resource("aws_iam_role", "monitoring_role")
