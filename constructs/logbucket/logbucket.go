@@ -56,8 +56,13 @@ type Config struct {
 	// Retention is optional: the zero value keeps every object forever in
 	// the STANDARD class.
 	Retention Retention
+	// BreakGlass is required: the ARNs of the principals (the account's
+	// root user, IAM roles or users) that may still do what the bucket
+	// policy denies everyone else because it destroys or hides evidence
+	// (EvidenceActions).
+	BreakGlass []string
 	// Grants is optional: the statements of the bucket policy beyond the
-	// TLS-only deny that every log bucket has, given the bucket's ARN.
+	// TLS-only deny and the evidence deny that every log bucket has.
 	// Constructs that use the bucket add theirs with AddToResourcePolicy.
 	Grants []policy.Statement
 }
@@ -166,6 +171,9 @@ func (c Config) Validate() error {
 	errs := []error{field.Under("Name", ValidateName(c.Name))}
 	if c.ARN == "" {
 		errs = append(errs, field.Required("ARN", "the bucket's ARN, predicted from its name"))
+	}
+	if len(c.BreakGlass) == 0 {
+		errs = append(errs, field.Required("BreakGlass", "at least one principal that may still change the bucket's protection"))
 	}
 	if c.AccessLogs != nil {
 		if c.AccessLogs.Bucket == nil {
@@ -276,16 +284,26 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	})
 	payer.OverrideLogicalId(name("request_payment"))
 
-	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, cfg.Grants...)
+	lifecycle := s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket:    bucket.Id(),
+		Rule:      cfg.Retention.rules(),
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+	})
+	lifecycle.OverrideLogicalId(name("lifecycle"))
+
+	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN), denyEvidenceChanges(cfg.ARN, cfg.BreakGlass)}, cfg.Grants...)
 	doc, err := policy.New(c, "policy_document", policy.Document{Statements: statements})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
 	}
 	doc.OverrideLogicalId(name("policy"))
 	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket:    bucket.Id(),
-		Policy:    doc.Json(),
-		DependsOn: &[]cdktf.ITerraformDependable{publicAccess},
+		Bucket: bucket.Id(),
+		Policy: doc.Json(),
+		// The policy denies changing versioning and the lifecycle to all
+		// but the break-glass principals: it comes last, so that the
+		// first apply can set them.
+		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, versioning, lifecycle},
 	})
 	bucketPolicy.OverrideLogicalId(name("policy"))
 
@@ -303,14 +321,41 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		logging.OverrideLogicalId(name("access_logging"))
 	}
 
-	lifecycle := s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket:    bucket.Id(),
-		Rule:      cfg.Retention.rules(),
-		DependsOn: &[]cdktf.ITerraformDependable{versioning},
-	})
-	lifecycle.OverrideLogicalId(name("lifecycle"))
-
 	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements, document: doc}, nil
+}
+
+// EvidenceActions destroy or hide evidence, or lift the protection that
+// keeps it: permanent deletion of object versions, bypassing an Object
+// Lock governance retention, and changing the lifecycle, versioning,
+// Object Lock configuration, replication or the bucket policy itself.
+// Deleting an object (not a version) only adds a delete marker to a
+// versioned bucket, and stays allowed (Terraform's S3 backend removes its
+// lock file so).
+var EvidenceActions = []string{
+	"s3:BypassGovernanceRetention",
+	"s3:DeleteBucketPolicy",
+	"s3:DeleteObjectVersion",
+	"s3:PutBucketObjectLockConfiguration",
+	"s3:PutBucketPolicy",
+	"s3:PutBucketVersioning",
+	"s3:PutLifecycleConfiguration",
+	"s3:PutReplicationConfiguration",
+}
+
+// denyEvidenceChanges denies EvidenceActions to every principal but the
+// break-glass ones. aws:PrincipalArn is present in every request of an
+// authenticated principal, and is the root user's ARN (arn:...:root) for
+// the root user
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+func denyEvidenceChanges(bucketARN string, breakGlass []string) policy.Statement {
+	return policy.Statement{
+		Sid:        "DenyEvidenceChangesButBreakGlass",
+		Effect:     policy.Deny,
+		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
+		Actions:    EvidenceActions,
+		Resources:  []string{bucketARN, bucketARN + "/*"},
+		Conditions: []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: breakGlass}},
+	}
 }
 
 // denyInsecureTransport is the statement every log bucket starts with:

@@ -57,7 +57,7 @@ func TestModelResolvesReferences(t *testing.T) {
 var expectedMatrix = map[string][]string{
 	"audit role (assumed with MFA)":        {"yes", "yes", "no", "no", "no", "no", "no"},
 	"audit group member, without the role": {"no", "no", "no", "no", "no", "no", "yes"},
-	"administrator (AdministratorAccess)":  {"no", "Logs decrypts as a service: yes; for the caller: no", "yes", "yes", "yes", "yes", "no"},
+	"administrator (AdministratorAccess)":  {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "yes", "yes", "no"},
 	"read-only user (ReadOnlyAccess)":      {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "no"},
 	"CloudTrail":                           {"no", "no", "no", "no", "no", "no", "no"},
 	"CloudWatch Logs":                      {"no", "no", "no", "no", "no", "no", "no"},

@@ -34,6 +34,7 @@ const (
 	srcMFA           = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent"
 	srcTLS           = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
 	srcKeyPolicy     = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+	srcPrincipalArn  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
 )
 
 // service is a caller that is an AWS service with its own credentials.
@@ -131,6 +132,16 @@ var Interactions = []Interaction{
 	{"an administrator assumes the audit role", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pAdmin), auditRole, signedIn)
 	}, false, "aws:PrincipalArn is not an audit user", srcMFA},
+	{"an administrator deletes a log file version", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAdmin), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn},
+	{"an administrator turns versioning off", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAdmin), "s3:PutBucketVersioning", logBucket, "", signedIn)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn},
+	{"the break-glass root user deletes a log file version", func(m *Model) iameval.Request {
+		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+		return m.s3(root, "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
 	}, false, "aws:SecureTransport = false", srcTLS},

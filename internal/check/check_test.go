@@ -128,6 +128,9 @@ var breaches = map[string]struct {
 	"BUCKET-TLS-ONLY": {"audit", "aws_s3_bucket.log_bucket", "aws:SecureTransport", func(t *testing.T, r map[string]any) {
 		set(t, r, []any{"true"}, "data", doc, "log_bucket_policy", "statement", 0, "condition", 0, "values")
 	}, nil},
+	"BUCKET-EVIDENCE-DENY": {"audit", "aws_s3_bucket.log_bucket", "must deny s3:DeleteObjectVersion", func(t *testing.T, r map[string]any) {
+		set(t, r, []any{"s3:PutBucketPolicy"}, "data", doc, "log_bucket_policy", "statement", 1, "actions")
+	}, nil},
 	"BUCKET-PUBLIC-ACCESS": {"audit", "aws_s3_bucket.access_log_bucket", "all four flags", func(t *testing.T, r map[string]any) {
 		set(t, r, false, "resource", "aws_s3_bucket_public_access_block", "access_log_bucket_public_access", "restrict_public_buckets")
 	}, nil},
@@ -142,7 +145,7 @@ var breaches = map[string]struct {
 	}, nil},
 	"BUCKET-SOURCE-ARN": {"audit", "aws_s3_bucket.log_bucket", `"CloudTrailWrite" grants an AWS service without aws:SourceArn`, func(t *testing.T, r map[string]any) {
 		set(t, r, []any{map[string]any{"test": "StringEquals", "variable": "s3:x-amz-acl", "values": []any{"bucket-owner-full-control"}}},
-			"data", doc, "log_bucket_policy", "statement", 2, "condition")
+			"data", doc, "log_bucket_policy", "statement", 3, "condition")
 	}, nil},
 	"BUCKET-LOGGING-ORDERED": {"audit", "aws_s3_bucket_logging.log_bucket_access_logging", "must depend on aws_s3_bucket_policy.access_log_bucket_policy", func(t *testing.T, r map[string]any) {
 		set(t, r, nil, "resource", "aws_s3_bucket_logging", "log_bucket_access_logging", "depends_on")

@@ -48,6 +48,8 @@ var Pack = slices.Concat([]*Check{
 		Controls: []*Control{HubCloudTrail6}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketPrivate},
 	{ID: "BUCKET-TLS-ONLY", Description: "every bucket policy denies requests without TLS", Blocking: true,
 		Controls: []*Control{CIS211, HubS35}, Subject: "aws_s3_bucket", run: bucketTLSOnly},
+	{ID: "BUCKET-EVIDENCE-DENY", Description: "every bucket policy denies deleting object versions and changing versioning, the lifecycle and the policy to all but named principals", Blocking: true,
+		Subject: "aws_s3_bucket", run: bucketEvidenceDeny},
 	{ID: "BUCKET-PUBLIC-ACCESS", Description: "every bucket has all four public access block flags", Blocking: true,
 		Controls: []*Control{CIS214, HubS38}, Subject: "aws_s3_bucket", run: bucketPublicAccess},
 	{ID: "BUCKET-VERSIONING", Description: "every bucket is versioned", Blocking: true,
@@ -348,6 +350,22 @@ func bucketTLSOnly(d *tfjson.Doc) []Result {
 			}
 		}
 		return fail(b, "the bucket policy must deny s3:* to everyone when aws:SecureTransport is false")
+	})
+}
+
+// evidenceActions are the actions BUCKET-EVIDENCE-DENY requires a deny of.
+var evidenceActions = []string{"s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"}
+
+func bucketEvidenceDeny(d *tfjson.Doc) []Result {
+	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
+		statements, _ := bucketStatements(d, b)
+		for _, s := range statements {
+			covers := !slices.ContainsFunc(evidenceActions, func(a string) bool { return !s.Allows(a) })
+			if s.Effect == "Deny" && anyone(s) && covers && len(s.Condition("ArnNotEquals", policy.PrincipalArn)) > 0 {
+				return judge(b, nil, fmt.Sprintf("%s denies them to all but %s", s.Sid, strings.Join(s.Condition("ArnNotEquals", policy.PrincipalArn), ", ")))
+			}
+		}
+		return fail(b, "the bucket policy must deny "+strings.Join(evidenceActions, ", ")+" to everyone but named break-glass principals (ArnNotEquals aws:PrincipalArn)")
 	})
 }
 

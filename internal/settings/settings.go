@@ -55,6 +55,10 @@ type Settings struct {
 	LogGroupRetentionDays int
 	// AlarmEmails are subscribed to the alarm topic.
 	AlarmEmails []string
+	// BreakGlassPrincipals may still do what the buckets' policies deny
+	// everyone else (logbucket.EvidenceActions); empty means the account's
+	// root user only.
+	BreakGlassPrincipals []string
 }
 
 // State is where the stacks keep their Terraform state: a local file by
@@ -187,6 +191,7 @@ var keys = []key{
 	{"monitoring", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Monitoring) }},
 	{"logGroupRetentionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.LogGroupRetentionDays) }},
 	{"alarmEmails", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AlarmEmails) }},
+	{"breakGlassPrincipals", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.BreakGlassPrincipals) }},
 }
 
 // cdktfKeys are context keys that the cdktf CLI adds for itself.
@@ -299,6 +304,7 @@ var (
 	stateKeyPart  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+$`)
 	kmsKeyARN     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key/mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]+)$`)
 	tfcName       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,90}$`)
+	breakGlassARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[A-Za-z0-9+=,.@_/-]+|user/[A-Za-z0-9+=,.@_/-]+)$`)
 	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
@@ -337,6 +343,11 @@ func (s Settings) Validate() error {
 	add("logGroupRetentionDays", monitoring.ValidateRetention(s.LogGroupRetentionDays))
 	for _, err := range unjoin(monitoring.ValidateEmails(s.AlarmEmails)) {
 		add("alarmEmails", err)
+	}
+	for i, p := range s.BreakGlassPrincipals {
+		if !breakGlassARN.MatchString(p) {
+			add(fmt.Sprintf("breakGlassPrincipals[%d]", i), field.Invalid("", p, "is not the ARN of the account's root user, an IAM role or an IAM user (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)"))
+		}
 	}
 	if !s.Monitoring && len(s.AlarmEmails) > 0 {
 		add("alarmEmails", field.Invalid("", s.AlarmEmails, "are set but monitoring is false: there are no alarms to notify"))

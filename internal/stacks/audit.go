@@ -83,8 +83,8 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 
 	buckets, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention},
-		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention},
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention, BreakGlass: breakGlass(s, env)},
+		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, BreakGlass: breakGlass(s, env)},
 	})
 	if err != nil {
 		return nil, err

@@ -176,7 +176,18 @@ func TestLogBucket(t *testing.T) {
 		expect(t, b+" payer", j.resource("aws_s3_bucket_request_payment_configuration", b+"_request_payment")["payer"], "BucketOwner")
 		policy := j.resource("aws_s3_bucket_policy", b+"_policy")
 		expect(t, b+" policy document", policy["policy"], "${data.aws_iam_policy_document."+b+"_policy.json}")
-		expect(t, b+" policy depends on the public access block", policy["depends_on"], []any{"aws_s3_bucket_public_access_block." + b + "_public_access"})
+		// Last, after what its evidence deny then keeps anyone but the
+		// break-glass principals from changing.
+		expect(t, b+" policy depends on the public access block, versioning and lifecycle", policy["depends_on"],
+			[]any{"aws_s3_bucket_public_access_block." + b + "_public_access", "aws_s3_bucket_versioning." + b + "_versioning", "aws_s3_bucket_lifecycle_configuration." + b + "_lifecycle"})
+		evidence := j.statement(b+"_policy", "DenyEvidenceChangesButBreakGlass")
+		expect(t, b+" evidence deny effect", evidence["effect"], "Deny")
+		expect(t, b+" evidence deny spares the root user only by default", condition(evidence, "ArnNotEquals", "aws:PrincipalArn"), []string{"arn:" + partition + ":iam::" + account + ":root"})
+		for _, a := range []string{"s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:BypassGovernanceRetention"} {
+			if !slices.Contains(strs(evidence["actions"]), a) {
+				t.Errorf("%s: expected the evidence deny to cover %s, found %v", b, a, evidence["actions"])
+			}
+		}
 
 		arn := map[string]string{"log_bucket": logARN, "access_log_bucket": accessARN}[b]
 		tls := j.statement(b+"_policy", "DenyInsecureTransport")
@@ -206,7 +217,7 @@ func TestLogBucket(t *testing.T) {
 	expect(t, "Write resources", strs(write["resources"]), []string{logARN + "/AWSLogs/" + account + "/*"})
 	expect(t, "Write x-amz-acl", condition(write, "StringEquals", "s3:x-amz-acl"), []string{"bucket-owner-full-control"})
 	expect(t, "Write aws:SourceArn", condition(write, "StringEquals", "aws:SourceArn"), []string{trailARN})
-	expect(t, "log bucket policy statement count", len(j.statements("log_bucket_policy")), 3)
+	expect(t, "log bucket policy statement count", len(j.statements("log_bucket_policy")), 4)
 
 	logging := j.resource("aws_s3_bucket_logging", "log_bucket_access_logging")
 	expect(t, "access logging source", logging["bucket"], "${aws_s3_bucket.log_bucket.id}")
@@ -529,7 +540,7 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
 	partition, account := "aws", "123456789012"
 	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
-	bucket, err := logbucket.New(stack, "bucket", logbucket.Config{Name: "bucket-of-a-trail", ARN: env.Bucket("bucket-of-a-trail")})
+	bucket, err := logbucket.New(stack, "bucket", logbucket.Config{Name: "bucket-of-a-trail", ARN: env.Bucket("bucket-of-a-trail"), BreakGlass: []string{env.Root()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,7 +572,7 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"DenyInsecureTransport", "CloudTrailAclCheck", "CloudTrailWrite"}; !slices.Equal(sids, want) {
+	if want := []string{"DenyInsecureTransport", "DenyEvidenceChangesButBreakGlass", "CloudTrailAclCheck", "CloudTrailWrite"}; !slices.Equal(sids, want) {
 		t.Errorf("expected the bucket policy %v, found %v", want, sids)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
 // newProvider adds to stack the AWS provider for region, tagging every taggable
@@ -34,4 +35,13 @@ func newProvider(stack cdktf.TerraformStack, region string, tags map[string]stri
 		AccountID: dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), nil).AccountId(),
 		Region:    region,
 	}
+}
+
+// breakGlass are the principals that may still change the buckets'
+// protection: the setting, or the account's root user.
+func breakGlass(s settings.Settings, env arn.Env) []string {
+	if len(s.BreakGlassPrincipals) > 0 {
+		return s.BreakGlassPrincipals
+	}
+	return []string{env.Root()}
 }

@@ -31,8 +31,8 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	}
 	pair, err := logbucket.NewPair(stack, "state_bucket", "state_access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: kmsKey},
-		AccessLog: logbucket.Config{Name: names.StateAccessLogBucket, Retention: s.Retention},
+		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: kmsKey, BreakGlass: breakGlass(s, env)},
+		AccessLog: logbucket.Config{Name: names.StateAccessLogBucket, Retention: s.Retention, BreakGlass: breakGlass(s, env)},
 	})
 	if err != nil {
 		return nil, err
