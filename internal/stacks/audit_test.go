@@ -579,7 +579,7 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	// A second trail on the same bucket would need statements of its own;
 	// the same Sids twice are refused, naming the bucket.
 	_, err = trail.New(stack, "trail_2", trail.Config{Name: "trail-other", Env: env, Bucket: bucket, Key: key})
-	if err == nil || !strings.Contains(err.Error(), `Statements[3].Sid: "CloudTrailAclCheck" is used twice`) || !strings.Contains(err.Error(), "bucket-of-a-trail") {
+	if err == nil || !strings.Contains(err.Error(), `Statements[4].Sid: "CloudTrailAclCheck" is used twice`) || !strings.Contains(err.Error(), "bucket-of-a-trail") {
 		t.Errorf("expected a second grant with the same Sid refused, found %v", err)
 	}
 }
