@@ -41,6 +41,8 @@ func copySource(t *testing.T, dir string) {
 // with CDKTF_CONTEXT_JSON and CDKTF_OUTDIR, and compares its output with
 // that of the app run alone.
 func TestCdktfSynthMatchesGoRun(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	cli, err := exec.LookPath("cdktf")
 	if err != nil {
 		missing(t, "the cdktf CLI is not on the PATH (npm install -g cdktf-cli@0.20.12)")

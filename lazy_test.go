@@ -14,6 +14,8 @@ import (
 // loads it lazily, and a broken lazy index falls back to the original. The
 // output is the golden one every time.
 func TestLazyProviderIndex(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	root := t.TempDir()
 	if err := os.WriteFile(filepath.Join(root, jsiicache.Marker), nil, 0o644); err != nil {
 		t.Fatal(err)

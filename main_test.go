@@ -124,6 +124,8 @@ func synthDefault(t *testing.T) (dir string, out map[string]string) {
 const golden = "testdata/golden"
 
 func TestSynthMatchesGolden(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	_, out := synthDefault(t)
 	for _, stack := range []string{"audit", "state", "exports"} {
 		if _, ok := out["stacks/"+stack+"/cdk.tf.json"]; !ok {
@@ -183,6 +185,8 @@ func firstDiff(want, got string) string {
 }
 
 func TestSynthIsDeterministic(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	dirA, a := synthDefault(t)
 	dirB, b := synthDefault(t)
 	if len(a) != len(b) {
@@ -202,6 +206,8 @@ func TestSynthIsDeterministic(t *testing.T) {
 }
 
 func TestBadSettingsKeepThePreviousOutput(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	good := repoCdktfJSON(t)
 	cases := map[string]struct {
 		cdktfJSON string
@@ -285,6 +291,8 @@ func TestFirstDiff(t *testing.T) {
 }
 
 func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	dir, _ := synthDefault(t)
 	cases := map[string]struct {
 		args []string

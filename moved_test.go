@@ -69,6 +69,8 @@ func TestRemovingAnAuditorRenamesNobody(t *testing.T) {
 // provider cannot be downloaded here); the addresses and the moved blocks
 // are the synthesized ones, with only the resource type changed.
 func TestMovedBlocksKeepEveryAuditor(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	tf := terraformCLI(t)
 	users, emails := []string{"alice", "bob.smith@example.com", "carol"}, []string{"security@example.com", "oncall@example.org"}
 	d := auditJSON(t, users, emails)

@@ -71,6 +71,8 @@ var plannedLater = map[string][]string{
 // copy of the stack directory (never into cdktf.out). Every resource is to
 // be created, nothing else.
 func TestStacksPlanWithTheRealProvider(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	tf := terraformCLI(t)
 	mirror := providerMirror(t)
 	sts := startSTS(t)

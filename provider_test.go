@@ -57,6 +57,8 @@ func copyDir(t *testing.T, from string) string {
 // type, argument and nested block the app writes is one the provider
 // knows, with values of the right types.
 func TestStacksValidateWithTheRealProvider(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	tf := terraformCLI(t)
 	mirror := providerMirror(t)
 	dir, _ := synthDefault(t)

@@ -86,6 +86,8 @@ func synthProject(t *testing.T, cdktfJSON string) string {
 // all), then applies the synthesized exports stack, which reads it through
 // its terraform_remote_state.
 func TestS3StateWithRealTerraform(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	tf := terraformCLI(t)
 	const bucket = "cle2wa-s3-tfstate-master"
 	s3 := startFakeS3(t, bucket)
@@ -209,6 +211,8 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 // relative paths of the default backend, and checks that a new synth keeps
 // both the state files and Terraform's working files.
 func TestLocalStateChain(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	tf := terraformCLI(t)
 	dir := synthProject(t, repoCdktfJSON(t))
 	stacks := filepath.Join(dir, "cdktf.out", "stacks")
@@ -253,6 +257,8 @@ func TestLocalStateChain(t *testing.T) {
 // local state, set stateBucket, synthesize again and migrate the state
 // into the bucket with terraform init -migrate-state.
 func TestBootstrapMigration(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	tf := terraformCLI(t)
 	const bucket = "cle2wa-s3-tfstate-master"
 	s3 := startFakeS3(t, bucket)

@@ -128,6 +128,8 @@ func TestSuppressionNeedsAReasonAndAKnownCheck(t *testing.T) {
 }
 
 func TestSynthSaysHowToGetAlarmsDelivered(t *testing.T) {
+	// A process of its own: runs beside the other process-level tests.
+	t.Parallel()
 	for name, c := range map[string]struct {
 		context map[string]any
 		note    bool
