@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/internal/change"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/jsiicache"
 	"github.com/cle2wa/audit-trail/internal/outdir"
@@ -135,6 +136,8 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	flags.Func("trivy", "a `file` of trivy config JSON results (trivy config -f json) to include; repeatable", file(&trivy))
 	flags.Func("tfsec", "a `file` of tfsec JSON results (tfsec -f json) to include; repeatable", file(&tfsec))
 	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed list of ignored findings, with reasons")
+	base := flags.String("base", "", "a `dir`ectory of another synthesis (the base branch's): print the pull-request comment comparing with it instead of the report, and exit 1 if a change destroys or replaces evidence")
+	overrides := flags.String("overrides", change.OverridesFile, "with -base: the committed `file` of reasoned overrides for deliberate evidence-destroying changes")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -147,6 +150,9 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
+	if *base != "" {
+		return reviewChange(*base, *overrides, synthesized, stdout, stderr)
+	}
 	scans, err := review.LoadScans(trivy, tfsec, *trivyIgnore)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
@@ -154,6 +160,32 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := review.Write(stdout, check.Run(synthesized), scans); err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// reviewChange prints the comparison of the current synthesis with the one
+// in baseDir and returns 1 if a change destroys or replaces evidence
+// without a reasoned override.
+func reviewChange(baseDir, overridesFile string, head *check.Output, stdout, stderr io.Writer) int {
+	base, err := check.Load(baseDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: review -base %s: %v\n", baseDir, err)
+		return 1
+	}
+	overrides, err := change.LoadOverrides(overridesFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	report := change.Compare(base, head, overrides)
+	if err := report.Markdown(stdout); err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	if blocking := report.Blocking(); len(blocking) > 0 {
+		fmt.Fprintf(stderr, "error: %d change(s) destroy or replace audit evidence (see the comment above)\n", len(blocking))
 		return 1
 	}
 	return 0

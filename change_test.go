@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/internal/settings"
+	"github.com/cle2wa/audit-trail/internal/stacks"
+)
+
+// synthWith synthesizes the default settings changed by edit into a new
+// directory.
+func synthWith(t *testing.T, edit func(*settings.Settings)) string {
+	t.Helper()
+	s := settings.Defaults()
+	if edit != nil {
+		edit(&s)
+	}
+	dir := filepath.Join(t.TempDir(), "cdktf.out")
+	if _, err := synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// reviewOf runs `review -base base` with head as the output directory and
+// returns the exit status and the comment.
+func reviewOf(t *testing.T, base, head, overrides string) (int, string, string) {
+	t.Helper()
+	t.Setenv("CDKTF_OUTDIR", head)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"review", "-base", base, "-overrides", overrides}, nil, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestReviewOfAChange(t *testing.T) {
+	base := synthWith(t, func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"} })
+	noOverrides := filepath.Join(t.TempDir(), "none")
+	cases := map[string]struct {
+		edit     func(*settings.Settings)
+		code     int
+		want     []string
+		dontWant []string
+	}{
+		"nothing changed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"} }, 0,
+			[]string{"No change to the synthesized stacks."}, []string{"BLOCKING"}},
+		"an auditor added": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob", "carol"} }, 0, []string{
+			"added `audit:aws_iam_user.audit_carol`",
+			"changed `audit:aws_iam_group_membership.audit_group_membership`: users: [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name}] -> [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name} ${aws_iam_user.audit_carol.name}]",
+			"changed audit:data.aws_iam_policy_document.audit_role_trust AuditUsersWithMFA:",
+		}, []string{"BLOCKING", "audit_alice` "}},
+		"an auditor removed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice"} }, 1, []string{
+			"- BLOCKING `audit:aws_iam_user.audit_bob`: destroys audit evidence: Terraform deletes aws_iam_user.audit_bob",
+		}, nil},
+		"the log bucket renamed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Prefix = "acme" }, 1, []string{
+			"- BLOCKING `audit:aws_s3_bucket.log_bucket`: changing bucket replaces aws_s3_bucket.log_bucket",
+			"changed `audit:aws_s3_bucket.log_bucket`: bucket: cle2wa-s3-trail-master -> acme-s3-trail-master",
+		}, nil},
+		"retention changed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Retention.ExpireDays = 3650 }, 0, []string{
+			"changed `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: rule.expiration: (none) -> [map[days:3650]]",
+		}, []string{"BLOCKING"}},
+		"monitoring turned off": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Monitoring = false }, 1, []string{
+			"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: destroys audit evidence",
+			"Security Hub CloudTrail.5 CloudTrail trails are integrated with CloudWatch Logs: PASS -> FAIL",
+			"removed audit:log_group_name (it breaks the stacks that read it)",
+		}, nil},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			head := synthWith(t, c.edit)
+			code, comment, stderr := reviewOf(t, base, head, noOverrides)
+			if code != c.code {
+				t.Errorf("expected exit %d, found %d (%s)", c.code, code, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(comment, w) {
+					t.Errorf("expected the comment to contain %q, found:\n%s", w, comment)
+				}
+			}
+			for _, w := range c.dontWant {
+				if strings.Contains(comment, w) {
+					t.Errorf("expected the comment not to contain %q, found:\n%s", w, comment)
+				}
+			}
+		})
+	}
+
+	// A deliberate change passes with a reasoned override, and shows it.
+	head := synthWith(t, func(s *settings.Settings) { s.AuditUsers = []string{"alice"} })
+	overrides := filepath.Join(t.TempDir(), "overrides")
+	os.WriteFile(overrides, []byte("# bob left the company\naudit:aws_iam_user.audit_bob bob left; his user goes, ticket SEC-1234\n"), 0o644)
+	code, comment, _ := reviewOf(t, base, head, overrides)
+	if code != 0 || !strings.Contains(comment, "removed `audit:aws_iam_user.audit_bob` (override: bob left; his user goes, ticket SEC-1234)") {
+		t.Errorf("expected the override to let the change pass and show, found exit %d:\n%s", code, comment)
+	}
+	os.WriteFile(overrides, []byte("audit:aws_iam_user.audit_bob because\n"), 0o644)
+	if code, _, stderr := reviewOf(t, base, head, overrides); code != 1 || !strings.Contains(stderr, "reason of at least 20 characters") {
+		t.Errorf("expected an override without a real reason refused, found exit %d: %s", code, stderr)
+	}
+}

@@ -1,0 +1,388 @@
+// Package change compares two synthesized outputs (a pull request's and
+// its base's) the way a reviewer reads an infrastructure change: resources
+// added, removed and changed with their attribute differences, policy
+// statements compared by Sid, controls and access-matrix cells whose
+// value changed, outputs added or removed; and it blocks, with the
+// reason, every change that would destroy or replace audit evidence,
+// unless a committed override names the resource with a reason.
+package change
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/access"
+	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// Evidence are the resource types that hold or protect audit evidence,
+// with the arguments whose change makes Terraform replace the resource
+// (or, for an IAM user, hand the user to someone else).
+var Evidence = map[string][]string{
+	"aws_s3_bucket":            {"bucket", "object_lock_enabled"},
+	"aws_kms_key":              {"customer_master_key_spec", "key_usage", "multi_region"},
+	"aws_cloudtrail":           {"name"},
+	"aws_cloudwatch_log_group": {"name"},
+	"aws_iam_user":             {"name"},
+}
+
+// Resource is one resource's change.
+type Resource struct {
+	Stack, Address, Path string
+	// Kind is "added", "removed", "moved" or "changed".
+	Kind string
+	// Attributes are the differences of a changed resource, one line each.
+	Attributes []string
+	// Blocking says why the change destroys or replaces evidence; "" when
+	// it does not.
+	Blocking string
+	// Override is the reason a committed override gives for a blocking
+	// change.
+	Override string
+}
+
+// Blocks reports whether the change stops the review.
+func (r Resource) Blocks() bool { return r.Blocking != "" && r.Override == "" }
+
+// Report is the comparison of two outputs.
+type Report struct {
+	Resources []Resource
+	// Statements are policy statement changes, one line each.
+	Statements []string
+	// Controls are the controls whose status changed.
+	Controls []string
+	// Access are the access matrix cells that changed.
+	Access []string
+	// Outputs are outputs added or removed.
+	Outputs []string
+}
+
+// Blocking returns the changes that stop the review.
+func (r *Report) Blocking() []Resource {
+	var out []Resource
+	for _, c := range r.Resources {
+		if c.Blocks() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Compare compares head with base; overrides maps "stack:address" to the
+// reason a deliberate evidence-destroying change is allowed.
+func Compare(base, head *check.Output, overrides map[string]string) *Report {
+	r := &Report{}
+	names := map[string]bool{}
+	for _, d := range append(slices.Clone(base.Stacks), head.Stacks...) {
+		names[d.Stack] = true
+	}
+	stacks := make([]string, 0, len(names))
+	for n := range names {
+		stacks = append(stacks, n)
+	}
+	sort.Strings(stacks)
+	for _, s := range stacks {
+		b, h := base.Stack(s), head.Stack(s)
+		r.compareResources(s, b, h)
+		r.comparePolicies(s, b, h)
+		r.compareOutputs(s, b, h)
+	}
+	for i := range r.Resources {
+		c := &r.Resources[i]
+		if c.Blocking != "" {
+			c.Override = overrides[c.Stack+":"+c.Address]
+		}
+	}
+	r.compareControls(base, head)
+	r.compareAccess(base, head)
+	return r
+}
+
+func blocks(d *tfjson.Doc) map[string]tfjson.Block {
+	out := map[string]tfjson.Block{}
+	if d == nil {
+		return out
+	}
+	for _, b := range d.AllResources() {
+		out[b.Address] = b
+	}
+	return out
+}
+
+// moves returns head's moved blocks, from the old address to the new.
+func moves(d *tfjson.Doc) map[string]string {
+	out := map[string]string{}
+	if d == nil {
+		return out
+	}
+	list, _ := d.Raw()["moved"].([]any)
+	for _, m := range list {
+		mm, _ := m.(map[string]any)
+		from, _ := mm["from"].(string)
+		to, _ := mm["to"].(string)
+		out[from] = to
+	}
+	return out
+}
+
+func (r *Report) compareResources(stack string, base, head *tfjson.Doc) {
+	was, is, moved := blocks(base), blocks(head), moves(head)
+	addresses := map[string]bool{}
+	for a := range was {
+		addresses[a] = true
+	}
+	for a := range is {
+		addresses[a] = true
+	}
+	sorted := make([]string, 0, len(addresses))
+	for a := range addresses {
+		sorted = append(sorted, a)
+	}
+	sort.Strings(sorted)
+	for _, a := range sorted {
+		b, inBase := was[a]
+		h, inHead := is[a]
+		_, evidence := Evidence[typeOf(a)]
+		switch {
+		case inBase && !inHead:
+			c := Resource{Stack: stack, Address: a, Path: b.Path(), Kind: "removed"}
+			if to, ok := moved[a]; ok {
+				if _, there := is[to]; there {
+					c.Kind, c.Attributes = "moved", []string{"to " + to}
+					r.Resources = append(r.Resources, c)
+					continue
+				}
+			}
+			if evidence {
+				c.Blocking = "destroys audit evidence: Terraform deletes " + a
+			}
+			r.Resources = append(r.Resources, c)
+		case !inBase && inHead:
+			if from, isTarget := movedTo(moved, a); isTarget {
+				if _, wasThere := was[from]; wasThere {
+					continue // reported as the move
+				}
+			}
+			r.Resources = append(r.Resources, Resource{Stack: stack, Address: a, Path: h.Path(), Kind: "added"})
+		default:
+			diffs := attributeDiffs("", b.Attrs, h.Attrs)
+			if len(diffs) == 0 {
+				continue
+			}
+			c := Resource{Stack: stack, Address: a, Path: h.Path(), Kind: "changed", Attributes: diffs}
+			for _, attr := range Evidence[typeOf(a)] {
+				if !reflect.DeepEqual(b.Attrs[attr], h.Attrs[attr]) {
+					c.Blocking = fmt.Sprintf("changing %s replaces %s (or, for a user, gives the user to someone else): the evidence it holds is lost", attr, a)
+				}
+			}
+			r.Resources = append(r.Resources, c)
+		}
+	}
+}
+
+func movedTo(moved map[string]string, to string) (string, bool) {
+	for from, t := range moved {
+		if t == to {
+			return from, true
+		}
+	}
+	return "", false
+}
+
+func typeOf(address string) string {
+	t, _, _ := strings.Cut(address, ".")
+	return t
+}
+
+// attributeDiffs lists the differences of two blocks' arguments, one
+// "path: before -> after" line each; cdktf's "//" metadata is ignored.
+func attributeDiffs(prefix string, before, after map[string]any) []string {
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	delete(keys, "//")
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	var out []string
+	for _, k := range sorted {
+		b, a := before[k], after[k]
+		if reflect.DeepEqual(b, a) {
+			continue
+		}
+		bm, bok := single(b)
+		am, aok := single(a)
+		if bok && aok {
+			out = append(out, attributeDiffs(prefix+k+".", bm, am)...)
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s%s: %s -> %s", prefix, k, show(b), show(a)))
+	}
+	return out
+}
+
+// single unwraps an object, or a list holding one object (Terraform JSON
+// writes a nested block so).
+func single(v any) (map[string]any, bool) {
+	if l, ok := v.([]any); ok && len(l) == 1 {
+		v = l[0]
+	}
+	m, ok := v.(map[string]any)
+	return m, ok
+}
+
+func show(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	s := fmt.Sprint(v)
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+func (r *Report) comparePolicies(stack string, base, head *tfjson.Doc) {
+	docs := func(d *tfjson.Doc) map[string]map[string]tfjson.Statement {
+		out := map[string]map[string]tfjson.Statement{}
+		if d == nil {
+			return out
+		}
+		for _, b := range d.DataSources("aws_iam_policy_document") {
+			m := map[string]tfjson.Statement{}
+			for _, s := range tfjson.Statements(b) {
+				m[s.Sid] = s
+			}
+			out[b.Address] = m
+		}
+		return out
+	}
+	was, is := docs(base), docs(head)
+	var names []string
+	for n := range was {
+		names = append(names, n)
+	}
+	for n := range is {
+		if _, ok := was[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b, h := was[n], is[n]
+		var sids []string
+		for sid := range b {
+			sids = append(sids, sid)
+		}
+		for sid := range h {
+			if _, ok := b[sid]; !ok {
+				sids = append(sids, sid)
+			}
+		}
+		sort.Strings(sids)
+		for _, sid := range sids {
+			bs, inBase := b[sid]
+			hs, inHead := h[sid]
+			at := fmt.Sprintf("%s:%s %s", stack, n, sid)
+			switch {
+			case !inBase:
+				r.Statements = append(r.Statements, "added "+at+": "+statementLine(hs))
+			case !inHead:
+				r.Statements = append(r.Statements, "removed "+at+": "+statementLine(bs))
+			case !reflect.DeepEqual(bs, hs):
+				r.Statements = append(r.Statements, "changed "+at+": "+statementLine(bs)+" -> "+statementLine(hs))
+			}
+		}
+	}
+}
+
+// statementLine is a statement on one line: effect, principals, actions,
+// resources, conditions.
+func statementLine(s tfjson.Statement) string {
+	var parts []string
+	parts = append(parts, s.Effect)
+	var types []string
+	for t := range s.Principals {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		parts = append(parts, t+" "+strings.Join(s.Principals[t], ", "))
+	}
+	if len(s.Actions) > 0 {
+		parts = append(parts, strings.Join(s.Actions, ", "))
+	}
+	if len(s.NotActions) > 0 {
+		parts = append(parts, "all but "+strings.Join(s.NotActions, ", "))
+	}
+	if len(s.Resources) > 0 {
+		parts = append(parts, "on "+strings.Join(s.Resources, ", "))
+	}
+	for _, c := range s.Conditions {
+		parts = append(parts, fmt.Sprintf("if %s %s %s", c.Test, c.Variable, strings.Join(c.Values, "|")))
+	}
+	return strings.Join(parts, " ")
+}
+
+func (r *Report) compareOutputs(stack string, base, head *tfjson.Doc) {
+	names := func(d *tfjson.Doc) []string {
+		var out []string
+		if d == nil {
+			return out
+		}
+		for _, o := range d.Outputs() {
+			if !strings.HasPrefix(o.Name, "cross-stack-output-") {
+				out = append(out, o.Name)
+			}
+		}
+		return out
+	}
+	was, is := names(base), names(head)
+	for _, n := range was {
+		if !slices.Contains(is, n) {
+			r.Outputs = append(r.Outputs, fmt.Sprintf("removed %s:%s (it breaks the stacks that read it)", stack, n))
+		}
+	}
+	for _, n := range is {
+		if !slices.Contains(was, n) {
+			r.Outputs = append(r.Outputs, fmt.Sprintf("added %s:%s", stack, n))
+		}
+	}
+}
+
+func (r *Report) compareControls(base, head *check.Output) {
+	b, h := check.Run(base), check.Run(head)
+	for _, c := range check.Controls {
+		bv, hv := b.Control(c), h.Control(c)
+		if bv.Status != hv.Status {
+			r.Controls = append(r.Controls, fmt.Sprintf("%s %s %s: %s -> %s (%s)", c.Framework, c.ID, c.Title, bv.Status, hv.Status, hv.Evidence))
+		}
+	}
+}
+
+func (r *Report) compareAccess(base, head *check.Output) {
+	bm, bok := access.Find(base.Stacks)
+	hm, hok := access.Find(head.Stacks)
+	if !bok || !hok {
+		return
+	}
+	was, is := bm.Matrix(), hm.Matrix()
+	personas := hm.Personas()
+	for i := range is {
+		for j := range is[i] {
+			if i < len(was) && j < len(was[i]) && was[i][j].Text != is[i][j].Text {
+				r.Access = append(r.Access, fmt.Sprintf("%s / %s: %s -> %s", personas[i].Name, access.Columns[j].Title, was[i][j].Text, is[i][j].Text))
+			}
+		}
+	}
+}

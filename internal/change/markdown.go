@@ -1,0 +1,99 @@
+package change
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// MaxComment is the longest comment Markdown writes: GitHub refuses a
+// comment over 65,536 characters.
+const MaxComment = 65000
+
+// Markdown writes the pull-request comment: blocking changes first, then
+// the resource changes, policy statements, controls, access cells and
+// outputs; cut, with a note, at MaxComment.
+func (r *Report) Markdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("# Review of the change\n\n")
+	blocking := r.Blocking()
+	if len(blocking) > 0 {
+		fmt.Fprintf(&b, "**%d change(s) destroy or replace audit evidence.** Revert them, or record a reasoned override in `%s` naming the resource.\n\n", len(blocking), OverridesFile)
+		for _, c := range blocking {
+			fmt.Fprintf(&b, "- BLOCKING `%s:%s`: %s\n", c.Stack, c.Address, c.Blocking)
+		}
+		b.WriteString("\n")
+	}
+	section := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "## %s (%d)\n\n", title, len(lines))
+		for _, l := range lines {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+		b.WriteString("\n")
+	}
+	var resources []string
+	for _, c := range r.Resources {
+		line := fmt.Sprintf("%s `%s:%s`", c.Kind, c.Stack, c.Address)
+		if c.Override != "" {
+			line += " (override: " + c.Override + ")"
+		}
+		if len(c.Attributes) > 0 {
+			line += ": " + strings.Join(c.Attributes, "; ")
+		}
+		resources = append(resources, line)
+	}
+	section("Resources", resources)
+	section("Policy statements", r.Statements)
+	section("Access matrix cells", r.Access)
+	section("Controls", r.Controls)
+	section("Outputs", r.Outputs)
+	if len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs) == 0 {
+		b.WriteString("No change to the synthesized stacks.\n")
+	}
+	out := b.String()
+	if len(out) > MaxComment {
+		note := fmt.Sprintf("\n\n… cut at %d characters; the whole comparison is in the workflow's artifact.\n", MaxComment)
+		out = out[:MaxComment-len(note)] + note
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+// OverridesFile is the committed list of deliberate evidence-destroying
+// changes: "<stack>:<address> <reason>" a line, # for comments.
+const OverridesFile = ".review-overrides"
+
+// MinReason is the shortest reason an override accepts.
+const MinReason = 20
+
+// LoadOverrides reads the overrides file; a missing file is no override.
+func LoadOverrides(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	s := bufio.NewScanner(f)
+	for n := 1; s.Scan(); n++ {
+		line := strings.TrimSpace(s.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		resource, reason, _ := strings.Cut(line, " ")
+		reason = strings.TrimSpace(reason)
+		if !strings.Contains(resource, ":") || len(reason) < MinReason {
+			return nil, fmt.Errorf("%s:%d: expected \"<stack>:<address> <reason of at least %d characters>\", found %q", path, n, MinReason, line)
+		}
+		out[resource] = reason
+	}
+	return out, s.Err()
+}
