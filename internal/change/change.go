@@ -131,19 +131,7 @@ func moves(d *tfjson.Doc) map[string]string {
 
 func (r *Report) compareResources(stack string, base, head *tfjson.Doc) {
 	was, is, moved := blocks(base), blocks(head), moves(head)
-	addresses := map[string]bool{}
-	for a := range was {
-		addresses[a] = true
-	}
-	for a := range is {
-		addresses[a] = true
-	}
-	sorted := make([]string, 0, len(addresses))
-	for a := range addresses {
-		sorted = append(sorted, a)
-	}
-	sort.Strings(sorted)
-	for _, a := range sorted {
+	for _, a := range keys(was, is) {
 		b, inBase := was[a]
 		h, inHead := is[a]
 		_, evidence := Evidence[typeOf(a)]
@@ -201,21 +189,11 @@ func typeOf(address string) string {
 // attributeDiffs lists the differences of two blocks' arguments, one
 // "path: before -> after" line each; cdktf's "//" metadata is ignored.
 func attributeDiffs(prefix string, before, after map[string]any) []string {
-	keys := map[string]bool{}
-	for k := range before {
-		keys[k] = true
-	}
-	for k := range after {
-		keys[k] = true
-	}
-	delete(keys, "//")
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
 	var out []string
-	for _, k := range sorted {
+	for _, k := range keys(before, after) {
+		if k == "//" {
+			continue
+		}
 		b, a := before[k], after[k]
 		if reflect.DeepEqual(b, a) {
 			continue
@@ -268,29 +246,9 @@ func (r *Report) comparePolicies(stack string, base, head *tfjson.Doc) {
 		return out
 	}
 	was, is := docs(base), docs(head)
-	var names []string
-	for n := range was {
-		names = append(names, n)
-	}
-	for n := range is {
-		if _, ok := was[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range keys(was, is) {
 		b, h := was[n], is[n]
-		var sids []string
-		for sid := range b {
-			sids = append(sids, sid)
-		}
-		for sid := range h {
-			if _, ok := b[sid]; !ok {
-				sids = append(sids, sid)
-			}
-		}
-		sort.Strings(sids)
-		for _, sid := range sids {
+		for _, sid := range keys(b, h) {
 			bs, inBase := b[sid]
 			hs, inHead := h[sid]
 			at := fmt.Sprintf("%s:%s %s", stack, n, sid)
@@ -385,4 +343,20 @@ func (r *Report) compareAccess(base, head *check.Output) {
 			}
 		}
 	}
+}
+
+// keys returns the keys of the maps, each once, sorted.
+func keys[V any](maps ...map[string]V) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range maps {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
