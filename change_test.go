@@ -103,3 +103,51 @@ func TestReviewOfAChange(t *testing.T) {
 		t.Errorf("expected an override without a real reason refused, found exit %d: %s", code, stderr)
 	}
 }
+
+// TestReviewOfAPlan checks the -plan flag's wiring: the plans in the
+// comment, a destroyed auditor blocking, every unreadable plan named at
+// once. The real provider's plans are read in plan_test.go.
+func TestReviewOfAPlan(t *testing.T) {
+	head := synthWith(t, func(s *settings.Settings) { s.AuditUsers = []string{"alice"} })
+	t.Setenv("CDKTF_OUTDIR", head)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	// The shape `terraform show -json` gives a user whose configuration
+	// is gone.
+	plan := write("audit.json", `{"format_version":"1.2","resource_changes":[
+		{"address":"aws_iam_user.audit_alice","mode":"managed","type":"aws_iam_user","change":{"actions":["no-op"]}},
+		{"address":"aws_iam_user.audit_bob","mode":"managed","type":"aws_iam_user","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"}]}`)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"review", "-plan", plan, "-overrides", filepath.Join(dir, "none")}, nil, &stdout, &stderr)
+	for _, want := range []string{
+		"- BLOCKING `audit:aws_iam_user.audit_bob`: the plan destroys aws_iam_user.audit_bob: the evidence it holds is lost",
+		"- `audit` (" + plan + "): Plan: 0 to add, 0 to change, 1 to destroy.",
+	} {
+		if code != 1 || !strings.Contains(stdout.String(), want) {
+			t.Errorf("expected exit 1 and %q, found exit %d:\n%s%s", want, code, stdout.String(), stderr.String())
+		}
+	}
+
+	binary := write("plan.bin", "PK\x03\x04 a binary plan")
+	foreign := write("other.json", `{"format_version":"1.2","resource_changes":[{"address":"aws_instance.web","mode":"managed","type":"aws_instance","change":{"actions":["create"]}}]}`)
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"review", "-plan", binary, "-plan", foreign}, nil, &stdout, &stderr)
+	for _, want := range []string{
+		"-plan " + binary + ": expected the output of `terraform show -json PLANFILE`",
+		"-plan " + foreign + ": expected the plan of one synthesized stack",
+	} {
+		if code != 1 || !strings.Contains(stderr.String(), want) {
+			t.Errorf("expected exit 1 and %q, found exit %d: %s", want, code, stderr.String())
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("expected no comment when a plan cannot be read, found:\n%s", stdout.String())
+	}
+}

@@ -138,6 +138,11 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed list of ignored findings, with reasons")
 	base := flags.String("base", "", "a `dir`ectory of another synthesis (the base branch's): print the pull-request comment comparing with it instead of the report, and exit 1 if a change destroys or replaces evidence")
 	overrides := flags.String("overrides", change.OverridesFile, "with -base: the committed `file` of reasoned overrides for deliberate evidence-destroying changes")
+	var plans []string
+	flags.Func("plan", "a `file` of a stack's plan (terraform show -json PLANFILE) to summarise in the comparison, blocking evidence it replaces or destroys; repeatable, implies -base (the current synthesis when -base is not given)", func(f string) error {
+		plans = append(plans, f)
+		return nil
+	})
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -150,8 +155,8 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	if *base != "" {
-		return reviewChange(*base, *overrides, synthesized, stdout, stderr)
+	if *base != "" || len(plans) > 0 {
+		return reviewChange(*base, *overrides, plans, synthesized, stdout, stderr)
 	}
 	scans, err := review.LoadScans(trivy, tfsec, *trivyIgnore)
 	if err != nil {
@@ -166,20 +171,35 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 }
 
 // reviewChange prints the comparison of the current synthesis with the one
-// in baseDir and returns 1 if a change destroys or replaces evidence
-// without a reasoned override.
-func reviewChange(baseDir, overridesFile string, head *check.Output, stdout, stderr io.Writer) int {
-	base, err := check.Load(baseDir)
-	if err != nil {
-		fmt.Fprintf(stderr, "error: review -base %s: %v\n", baseDir, err)
-		return 1
+// in baseDir (itself when baseDir is ""), with the plan files, and returns
+// 1 if a change destroys or replaces evidence without a reasoned override.
+func reviewChange(baseDir, overridesFile string, planFiles []string, head *check.Output, stdout, stderr io.Writer) int {
+	var problems []error
+	base := head
+	if baseDir != "" {
+		var err error
+		if base, err = check.Load(baseDir); err != nil {
+			problems = append(problems, fmt.Errorf("review -base %s: %w", baseDir, err))
+		}
+	}
+	var plans []change.Plan
+	for _, f := range planFiles {
+		p, err := change.ReadPlan(f, head)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		plans = append(plans, p)
 	}
 	overrides, err := change.LoadOverrides(overridesFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "error: %v\n", errors.Join(problems...))
 		return 1
 	}
-	report := change.Compare(base, head, overrides)
+	report := change.Compare(base, head, overrides, plans...)
 	if err := report.Markdown(stdout); err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1

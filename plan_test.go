@@ -11,6 +11,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/change"
+	"github.com/cle2wa/audit-trail/internal/check"
 )
 
 // startSTS answers, on loopback, the one AWS call planning makes: STS
@@ -97,6 +100,10 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 	}
 	writeJSON(t, auditState, map[string]any{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "test", "outputs": outputs, "resources": []any{}})
 
+	head, err := check.Load(filepath.Join(dir, "cdktf.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, stack := range []string{"audit", "state", "exports"} {
 		t.Run(stack, func(t *testing.T) {
 			work := copyDir(t, filepath.Join(dir, "cdktf.out", "stacks", stack))
@@ -128,8 +135,13 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 			}
 			run("init", "-input=false", "-no-color")
 			run("plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
+			shown := run("show", "-json", "plan.bin")
 			var p plan
-			if err := json.Unmarshal([]byte(run("show", "-json", "plan.bin")), &p); err != nil {
+			if err := json.Unmarshal([]byte(shown), &p); err != nil {
+				t.Fatal(err)
+			}
+			planFile := filepath.Join(work, "plan.json")
+			if err := os.WriteFile(planFile, []byte(shown), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			resources := readJSON(t, filepath.Join(work, "cdk.tf.json"))["resource"]
@@ -164,6 +176,71 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 			if wantDeferred := plannedLater[stack]; !slices.Equal(deferred, wantDeferred) {
 				t.Errorf("expected the policy documents known only after apply to be %v, found %v", wantDeferred, deferred)
 			}
+
+			// The review reads the plan: its stack, Terraform's counts,
+			// nothing replaced or destroyed.
+			summary, err := change.ReadPlan(planFile, head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if summary.Stack != stack || summary.Add != want || summary.Change != 0 || summary.Destroy != 0 || len(summary.Changes) != 0 {
+				t.Errorf("expected the review to read the plan of %s as %d to add and nothing else, found %s: %s %v", stack, want, summary.Stack, summary.Line(), summary.Changes)
+			}
+			if want > 0 && !strings.Contains(run("show", "-no-color", "plan.bin"), summary.Line()) {
+				t.Errorf("expected Terraform to print the review's summary %q", summary.Line())
+			}
+			if stack == "audit" {
+				planEvidenceLoss(t, run, planFile, head)
+			}
 		})
+	}
+}
+
+// planEvidenceLoss plans the audit stack over a state that holds the trail
+// under another name and an auditor the settings no longer list, without
+// refreshing (nothing here serves CloudTrail or IAM), and checks that the
+// review reads both as evidence lost: the trail replaced because of its
+// name, the user destroyed because its configuration is gone.
+func planEvidenceLoss(t *testing.T, run func(...string) string, planFile string, head *check.Output) {
+	t.Helper()
+	provider := `provider["registry.terraform.io/hashicorp/aws"]`
+	state := map[string]any{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "test", "outputs": map[string]any{}, "resources": []any{
+		map[string]any{"mode": "managed", "type": "aws_cloudtrail", "name": "trail", "provider": provider, "instances": []any{
+			// The trail resource's schema is at version 1 in this provider.
+			map[string]any{"schema_version": 1, "attributes": map[string]any{"id": "old-trail", "name": "old-trail"}},
+		}},
+		map[string]any{"mode": "managed", "type": "aws_iam_user", "name": "audit_bob", "provider": provider, "instances": []any{
+			map[string]any{"schema_version": 0, "attributes": map[string]any{"id": "bob", "name": "bob"}},
+		}},
+	}}
+	writeJSON(t, filepath.Join(filepath.Dir(planFile), "terraform.tfstate"), state)
+	run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=loss.bin")
+	lossFile := filepath.Join(filepath.Dir(planFile), "loss.json")
+	if err := os.WriteFile(lossFile, []byte(run("show", "-json", "loss.bin")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	summary, err := change.ReadPlan(lossFile, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := change.Compare(head, head, map[string]string{"audit:aws_iam_user.audit_bob": "bob left; his user goes, ticket SEC-1234"}, summary)
+	var comment strings.Builder
+	if err := report.Markdown(&comment); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"- BLOCKING `audit:aws_cloudtrail.trail`: the plan replaces aws_cloudtrail.trail (forced by name; replace_because_cannot_update): the evidence it holds is lost",
+		"  - destroy `audit:aws_iam_user.audit_bob` (override: bob left; his user goes, ticket SEC-1234): delete_because_no_resource_config",
+		fmt.Sprintf("- `audit` (%s): %s", lossFile, summary.Line()),
+	} {
+		if !strings.Contains(comment.String(), want) {
+			t.Errorf("expected the comment to contain %q, found:\n%s", want, comment.String())
+		}
+	}
+	if summary.Destroy != 2 || len(report.Blocking()) != 1 {
+		t.Errorf("expected 2 to destroy (the trail replaced, the user deleted) and 1 blocking change, found %s and %d", summary.Line(), len(report.Blocking()))
+	}
+	if !strings.Contains(run("show", "-no-color", "loss.bin"), summary.Line()) {
+		t.Errorf("expected Terraform to print the review's summary %q", summary.Line())
 	}
 }

@@ -59,12 +59,18 @@ type Report struct {
 	Access []string
 	// Outputs are outputs added or removed.
 	Outputs []string
+	// Plans are the stacks' Terraform plans, when given.
+	Plans []Plan
 }
 
 // Blocking returns the changes that stop the review.
 func (r *Report) Blocking() []Resource {
 	var out []Resource
-	for _, c := range r.Resources {
+	all := slices.Clone(r.Resources)
+	for _, p := range r.Plans {
+		all = append(all, p.Changes...)
+	}
+	for _, c := range all {
 		if c.Blocks() {
 			out = append(out, c)
 		}
@@ -72,10 +78,11 @@ func (r *Report) Blocking() []Resource {
 	return out
 }
 
-// Compare compares head with base; overrides maps "stack:address" to the
-// reason a deliberate evidence-destroying change is allowed.
-func Compare(base, head *check.Output, overrides map[string]string) *Report {
-	r := &Report{}
+// Compare compares head with base, and adds the plans; overrides maps
+// "stack:address" to the reason a deliberate evidence-destroying change
+// is allowed.
+func Compare(base, head *check.Output, overrides map[string]string, plans ...Plan) *Report {
+	r := &Report{Plans: plans}
 	names := map[string]bool{}
 	for _, d := range append(slices.Clone(base.Stacks), head.Stacks...) {
 		names[d.Stack] = true
@@ -91,11 +98,16 @@ func Compare(base, head *check.Output, overrides map[string]string) *Report {
 		r.comparePolicies(s, b, h)
 		r.compareOutputs(s, b, h)
 	}
-	for i := range r.Resources {
-		c := &r.Resources[i]
-		if c.Blocking != "" {
-			c.Override = overrides[c.Stack+":"+c.Address]
+	override := func(changes []Resource) {
+		for i := range changes {
+			if c := &changes[i]; c.Blocking != "" {
+				c.Override = overrides[c.Stack+":"+c.Address]
+			}
 		}
+	}
+	override(r.Resources)
+	for _, p := range r.Plans {
+		override(p.Changes)
 	}
 	r.compareControls(base, head)
 	r.compareAccess(base, head)

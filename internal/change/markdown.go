@@ -13,7 +13,7 @@ import (
 const MaxComment = 65000
 
 // Markdown writes the pull-request comment: blocking changes first, then
-// the resource changes, policy statements, controls, access cells and
+// the plans, the resource changes, policy statements, controls, access cells and
 // outputs; cut, with a note, at MaxComment.
 func (r *Report) Markdown(w io.Writer) error {
 	var b strings.Builder
@@ -36,23 +36,26 @@ func (r *Report) Markdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	if len(r.Plans) > 0 {
+		fmt.Fprintf(&b, "## Plans (%d)\n\n", len(r.Plans))
+		for _, p := range r.Plans {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", p.Stack, p.File, p.Line())
+			for _, c := range p.Changes {
+				fmt.Fprintf(&b, "  - %s\n", resourceLine(c))
+			}
+		}
+		b.WriteString("\n")
+	}
 	var resources []string
 	for _, c := range r.Resources {
-		line := fmt.Sprintf("%s `%s:%s`", c.Kind, c.Stack, c.Address)
-		if c.Override != "" {
-			line += " (override: " + c.Override + ")"
-		}
-		if len(c.Attributes) > 0 {
-			line += ": " + strings.Join(c.Attributes, "; ")
-		}
-		resources = append(resources, line)
+		resources = append(resources, resourceLine(c))
 	}
 	section("Resources", resources)
 	section("Policy statements", r.Statements)
 	section("Access matrix cells", r.Access)
 	section("Controls", r.Controls)
 	section("Outputs", r.Outputs)
-	if len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs) == 0 {
+	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs) == 0 {
 		b.WriteString("No change to the synthesized stacks.\n")
 	}
 	out := b.String()
@@ -62,6 +65,18 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, out)
 	return err
+}
+
+// resourceLine is one resource change: kind, address, override, attributes.
+func resourceLine(c Resource) string {
+	line := fmt.Sprintf("%s `%s:%s`", c.Kind, c.Stack, c.Address)
+	if c.Override != "" {
+		line += " (override: " + c.Override + ")"
+	}
+	if len(c.Attributes) > 0 {
+		line += ": " + strings.Join(c.Attributes, "; ")
+	}
+	return line
 }
 
 // OverridesFile is the committed list of deliberate evidence-destroying

@@ -1,0 +1,168 @@
+package change
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/check"
+)
+
+// Plan is one stack's Terraform plan, summarised the way Terraform prints
+// it ("Plan: X to add, Y to change, Z to destroy"), with the resources it
+// replaces or destroys.
+type Plan struct {
+	Stack, File          string
+	Add, Change, Destroy int
+	// Changes are the replacements and deletions; Kind is "replace" or
+	// "destroy", Attributes the paths that force a replacement and
+	// Terraform's reason for the action.
+	Changes []Resource
+}
+
+// planJSON is the part of `terraform show -json PLANFILE` read here; the
+// format is documented at
+// https://developer.hashicorp.com/terraform/internals/json-format
+// ("Plan Representation" and "Change Representation").
+type planJSON struct {
+	FormatVersion   string `json:"format_version"`
+	ResourceChanges []struct {
+		Address string `json:"address"`
+		Mode    string `json:"mode"`
+		Type    string `json:"type"`
+		Change  struct {
+			Actions []string `json:"actions"`
+			// ReplacePaths are the paths into the resource whose change
+			// makes the action a replacement.
+			ReplacePaths [][]any `json:"replace_paths"`
+		} `json:"change"`
+		ActionReason string `json:"action_reason"`
+	} `json:"resource_changes"`
+	OutputChanges map[string]any `json:"output_changes"`
+}
+
+// ReadPlan reads a `terraform show -json` plan and names its stack: the
+// stack of head whose resources and outputs the plan's resources and
+// outputs belong to.
+func ReadPlan(path string, head *check.Output) (Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Plan{}, fmt.Errorf("-plan %s: %w", path, err)
+	}
+	var p planJSON
+	if err := json.Unmarshal(data, &p); err != nil || p.FormatVersion == "" {
+		return Plan{}, fmt.Errorf("-plan %s: expected the output of `terraform show -json PLANFILE`, found something else (%v)", path, err)
+	}
+	stack, err := stackOf(p, head)
+	if err != nil {
+		return Plan{}, fmt.Errorf("-plan %s: %w", path, err)
+	}
+	out := Plan{Stack: stack, File: path}
+	for _, rc := range p.ResourceChanges {
+		if rc.Mode != "managed" {
+			continue
+		}
+		a := rc.Change.Actions
+		c := Resource{Stack: stack, Address: rc.Address}
+		_, evidence := Evidence[rc.Type]
+		switch {
+		case slices.Contains(a, "create") && slices.Contains(a, "delete"):
+			out.Add++
+			out.Destroy++
+			c.Kind = "replace"
+			var forcing []string
+			for _, p := range rc.Change.ReplacePaths {
+				forcing = append(forcing, pathString(p))
+			}
+			if len(forcing) > 0 {
+				c.Attributes = []string{"forced by " + strings.Join(forcing, ", ")}
+			}
+			if rc.ActionReason != "" {
+				c.Attributes = append(c.Attributes, rc.ActionReason)
+			}
+			if evidence {
+				c.Blocking = fmt.Sprintf("the plan replaces %s (%s): the evidence it holds is lost", rc.Address, strings.Join(c.Attributes, "; "))
+			}
+		case slices.Equal(a, []string{"create"}):
+			out.Add++
+		case slices.Equal(a, []string{"update"}):
+			out.Change++
+		case slices.Equal(a, []string{"delete"}):
+			out.Destroy++
+			c.Kind = "destroy"
+			if rc.ActionReason != "" {
+				c.Attributes = []string{rc.ActionReason}
+			}
+			if evidence {
+				c.Blocking = "the plan destroys " + rc.Address + ": the evidence it holds is lost"
+			}
+		}
+		if c.Kind != "" {
+			out.Changes = append(out.Changes, c)
+		}
+	}
+	return out, nil
+}
+
+// stackOf names the stack of head that holds most of the plan's resources
+// and outputs.
+func stackOf(p planJSON, head *check.Output) (string, error) {
+	best, bestCount, tie := "", 0, false
+	for _, d := range head.Stacks {
+		resources := blocks(d)
+		outputs := map[string]bool{}
+		for _, o := range d.Outputs() {
+			outputs[o.Name] = true
+		}
+		n := 0
+		for _, rc := range p.ResourceChanges {
+			if _, ok := resources[rc.Address]; ok && rc.Mode == "managed" {
+				n++
+			}
+		}
+		for name := range p.OutputChanges {
+			if outputs[name] {
+				n++
+			}
+		}
+		switch {
+		case n > bestCount:
+			best, bestCount, tie = d.Stack, n, false
+		case n == bestCount && n > 0:
+			tie = true
+		}
+	}
+	if bestCount == 0 || tie {
+		return "", fmt.Errorf("expected the plan of one synthesized stack, found none whose resources and outputs it shares")
+	}
+	return best, nil
+}
+
+// pathString writes a replace path as Terraform addresses it: bucket,
+// rule[0].expiration.
+func pathString(p []any) string {
+	var b strings.Builder
+	for _, step := range p {
+		switch s := step.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteString(".")
+			}
+			b.WriteString(s)
+		default:
+			fmt.Fprintf(&b, "[%v]", s)
+		}
+	}
+	return b.String()
+}
+
+// Line is the plan's summary line, as Terraform prints it when a resource
+// changes (it prints no such line otherwise).
+func (p Plan) Line() string {
+	if p.Add+p.Change+p.Destroy == 0 {
+		return "No resource changes."
+	}
+	return fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", p.Add, p.Change, p.Destroy)
+}
