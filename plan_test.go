@@ -134,7 +134,9 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 				return string(out)
 			}
 			run("init", "-input=false", "-no-color")
-			run("plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin")
+			if out := run("plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"); strings.Contains(out, "Warning:") {
+				t.Errorf("expected the %s stack to plan without a warning, found:\n%s", stack, out)
+			}
 			shown := run("show", "-json", "plan.bin")
 			var p plan
 			if err := json.Unmarshal([]byte(shown), &p); err != nil {
