@@ -121,7 +121,7 @@ func synthesize(dir string, build func(app cdktf.App) error) (*check.Report, err
 func runReview(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("review", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	var trivy, tfsec []string
+	var trivy, tfsec, kics []string
 	// A file flag checks its file as it is parsed, so an error names the
 	// flag and the value.
 	file := func(into *[]string) func(string) error {
@@ -135,7 +135,9 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	}
 	flags.Func("trivy", "a `file` of trivy config JSON results (trivy config -f json) to include; repeatable", file(&trivy))
 	flags.Func("tfsec", "a `file` of tfsec JSON results (tfsec -f json) to include; repeatable", file(&tfsec))
-	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed list of ignored findings, with reasons")
+	flags.Func("kics", "a `file` of KICS JSON results (kics scan --report-formats json) to include; repeatable", file(&kics))
+	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed explanations of trivy's and tfsec's findings")
+	kicsIgnore := flags.String("kicsignore", ".kicsignore", "the committed explanations of KICS's findings, by query ID")
 	base := flags.String("base", "", "a `dir`ectory of another synthesis (the base branch's): print the pull-request comment comparing with it instead of the report, and exit 1 if a change destroys or replaces evidence")
 	overrides := flags.String("overrides", change.OverridesFile, "with -base: the committed `file` of reasoned overrides for deliberate evidence-destroying changes")
 	var plans []string
@@ -158,7 +160,7 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	if *base != "" || len(plans) > 0 {
 		return reviewChange(*base, *overrides, plans, synthesized, stdout, stderr)
 	}
-	scans, err := review.LoadScans(trivy, tfsec, *trivyIgnore)
+	scans, err := review.LoadScans(review.Inputs{Trivy: trivy, Tfsec: tfsec, KICS: kics, TrivyIgnore: *trivyIgnore, KICSIgnore: *kicsIgnore})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1

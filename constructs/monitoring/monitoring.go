@@ -370,10 +370,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		})
 		filter.OverrideLogicalId(name("filter_" + slug))
 		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+slug), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:          jsii.String("cis-" + f.Control + "-" + f.Name),
-			AlarmDescription:   jsii.String(fmt.Sprintf("CIS %s: %s, seen in the events of %s", f.Control, f.Title, cfg.TrailName)),
-			Namespace:          jsii.String(Namespace),
-			MetricName:         jsii.String(f.Metric),
+			AlarmName:        jsii.String("cis-" + f.Control + "-" + f.Name),
+			AlarmDescription: jsii.String(fmt.Sprintf("CIS %s: %s, seen in the events of %s", f.Control, f.Title, cfg.TrailName)),
+			// The filter's metric by reference: the alarm follows the
+			// filter, and scanners (KICS) see which filter it watches.
+			Namespace:          filter.MetricTransformation().Namespace(),
+			MetricName:         filter.MetricTransformation().Name(),
 			Statistic:          jsii.String("Sum"),
 			Period:             jsii.Number(300),
 			EvaluationPeriods:  jsii.Number(1),
@@ -382,7 +384,6 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			TreatMissingData:   jsii.String("notBreaching"),
 			ActionsEnabled:     jsii.Bool(true),
 			AlarmActions:       &[]*string{topic.Arn()},
-			DependsOn:          &[]cdktf.ITerraformDependable{filter},
 		})
 		alarm.OverrideLogicalId(name("alarm_" + slug))
 	}

@@ -332,3 +332,23 @@ func TestFailedErrorNamesEachProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestAlarmWatchesItsOwnFilter checks that an alarm counts for a CIS
+// family only when it names that family's filter metric, by value or by
+// reference: a reference to another filter's metric does not.
+func TestAlarmWatchesItsOwnFilter(t *testing.T) {
+	out := golden(t)
+	raw := out.Stack("audit").Raw()
+	set(t, raw, "${aws_cloudwatch_log_metric_filter.monitoring_filter_cloudtrail_changes.metric_transformation[0].name}",
+		"resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_iam_policy_changes", "metric_name")
+	c, _ := ByID("WATCH-CIS-4.4")
+	f := Run(out).Of(c)
+	if len(f) != 1 || f[0].Pass || !strings.Contains(f[0].Evidence, "monitoring_filter_iam_policy_changes has no alarm") {
+		t.Errorf("expected WATCH-CIS-4.4 to fail on an alarm watching another filter's metric, found %v", f)
+	}
+	set(t, raw, "IAMPolicyChanges", "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_iam_policy_changes", "metric_name")
+	set(t, raw, "CISBenchmark", "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_iam_policy_changes", "namespace")
+	if f := Run(out).Of(c); len(f) != 1 || !f[0].Pass {
+		t.Errorf("expected WATCH-CIS-4.4 to pass on an alarm naming the filter's metric by value, found %v", f)
+	}
+}

@@ -767,7 +767,7 @@ func watched(f monitoring.Family) func(d *tfjson.Doc) []Result {
 				}
 				metric, namespace := tfjson.Get(filter.Attrs, "metric_transformation", "name"), tfjson.Get(filter.Attrs, "metric_transformation", "namespace")
 				for _, alarm := range d.Resources("aws_cloudwatch_metric_alarm") {
-					if alarm.Attrs["metric_name"] != metric || alarm.Attrs["namespace"] != namespace {
+					if !sameMetric(alarm.Attrs["metric_name"], filter, "name", metric) || !sameMetric(alarm.Attrs["namespace"], filter, "namespace", namespace) {
 						continue
 					}
 					for _, action := range tfjson.Strings(alarm.Attrs["alarm_actions"]) {
@@ -782,6 +782,13 @@ func watched(f monitoring.Family) func(d *tfjson.Doc) []Result {
 			return fail(t, fmt.Sprintf("no metric filter with the CIS %s pattern on %s", f.Control, group))
 		})
 	}
+}
+
+// sameMetric reports whether an alarm's metric argument names the value
+// of the filter's metric_transformation attribute, by value or by
+// reference.
+func sameMetric(v any, filter tfjson.Block, attr string, value any) bool {
+	return v == value || v == "${"+filter.Address+".metric_transformation[0]."+attr+"}"
 }
 
 // normalize folds white space, so patterns compare by content.

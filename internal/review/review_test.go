@@ -95,7 +95,7 @@ func TestLoadScans(t *testing.T) {
 		{"ID": "AWS-0086", "Title": "passed", "Severity": "HIGH", "Status": "PASS", "CauseMetadata": {"Resource": "aws_s3_bucket.log_bucket"}}]}]}`), 0o644)
 	os.WriteFile(tfsec, []byte(`{"results": [{"rule_id": "AVD-AWS-0162", "long_id": "aws-cloudtrail-ensure-cloudwatch-integration", "rule_description": "CloudWatch", "severity": "LOW", "resource": "aws_cloudtrail.trail", "location": {"filename": "/home/ci/project/cdktf.out/stacks/audit/cdk.tf.json"}}]}`), 0o644)
 	os.WriteFile(ignore, []byte("# the target of access logs\nAVD-AWS-0089\n"), 0o644)
-	scans, err := LoadScans([]string{trivy}, []string{tfsec}, ignore)
+	scans, err := LoadScans(Inputs{Trivy: []string{trivy}, Tfsec: []string{tfsec}, TrivyIgnore: ignore})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +103,34 @@ func TestLoadScans(t *testing.T) {
 		{Scanner: "trivy config", Findings: []ScanFinding{{ID: "AWS-0089", Severity: "LOW", Title: "S3 Bucket Logging", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit", Ignored: "the target of access logs"}}},
 		{Scanner: "tfsec", Findings: []ScanFinding{{ID: "AVD-AWS-0162", Severity: "LOW", Title: "CloudWatch", Resource: "aws_cloudtrail.trail", Target: "audit"}}},
 	}
+	if fmt.Sprint(scans) != fmt.Sprint(want) {
+		t.Errorf("expected %+v, found %+v", want, scans)
+	}
+}
+
+// TestLoadKICS reads KICS's JSON report in the shape KICS 2.2.0 writes it
+// (trimmed to two queries): findings by query ID with their explanations,
+// INFO findings left out, the stack named from the file.
+func TestLoadKICS(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "results.json")
+	ignore := filepath.Join(dir, ".kicsignore")
+	os.WriteFile(report, []byte(`{"kics_version": "development", "queries": [
+		{"query_name": "S3 Bucket Policy Accepts HTTP Requests", "query_id": "4bc4dd4c-7d8d-405e-a0fb-57fa4c31b4d9", "severity": "MEDIUM", "platform": "Terraform",
+		 "files": [{"file_name": "cdktf.out/stacks/state/cdk.tf.json", "resource_type": "aws_s3_bucket_policy", "resource_name": "${aws_s3_bucket.state_bucket.id}", "search_key": "aws_s3_bucket_policy[state_bucket_policy].policy", "line": 12}]},
+		{"query_name": "IAM Access Analyzer Not Enabled", "query_id": "e592a0c5-5bdb-414c-9066-5dba7cdea370", "severity": "LOW",
+		 "files": [{"file_name": "cdktf.out/stacks/audit/cdk.tf.json", "resource_type": "n/a", "resource_name": "n/a", "search_key": "resource"}]},
+		{"query_name": "Output Without Description", "query_id": "59312e8a-a64e-41e7-a252-618533dd1ea8", "severity": "INFO",
+		 "files": [{"file_name": "cdktf.out/stacks/audit/cdk.tf.json", "resource_type": "n/a", "resource_name": "n/a", "search_key": "output"}]}]}`), 0o644)
+	os.WriteFile(ignore, []byte("# resolved in JSON: the statement DenyInsecureTransport\n4bc4dd4c-7d8d-405e-a0fb-57fa4c31b4d9\n"), 0o644)
+	scans, err := LoadScans(Inputs{KICS: []string{report}, KICSIgnore: ignore, TrivyIgnore: filepath.Join(dir, "none")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Scan{{Scanner: "KICS", Findings: []ScanFinding{
+		{ID: "4bc4dd4c-7d8d-405e-a0fb-57fa4c31b4d9", Severity: "MEDIUM", Title: "S3 Bucket Policy Accepts HTTP Requests", Resource: "aws_s3_bucket_policy[state_bucket_policy].policy", Target: "state", Ignored: "resolved in JSON: the statement DenyInsecureTransport"},
+		{ID: "e592a0c5-5bdb-414c-9066-5dba7cdea370", Severity: "LOW", Title: "IAM Access Analyzer Not Enabled", Resource: "n/a", Target: "audit"},
+	}}}
 	if fmt.Sprint(scans) != fmt.Sprint(want) {
 		t.Errorf("expected %+v, found %+v", want, scans)
 	}

@@ -27,7 +27,7 @@ type ScanFinding struct {
 func writeScans(b *strings.Builder, scans []Scan) {
 	b.WriteString("## Independent scanners\n\n")
 	if len(scans) == 0 {
-		b.WriteString("Not run at synth. CI scans every change with trivy and tfsec; `go run . review -trivy FILE -tfsec FILE` adds their JSON results here.\n\n")
+		b.WriteString("Not run at synth. CI scans every change with trivy, tfsec and KICS; `go run . review -trivy FILE -tfsec FILE -kics FILE` adds their JSON results here.\n\n")
 		return
 	}
 	for _, s := range scans {
@@ -145,24 +145,49 @@ type tfsecResults struct {
 	} `json:"results"`
 }
 
-// LoadScans reads the JSON results of trivy and tfsec (one file per stack,
-// or one for all) and marks the findings that ignoreFile explains.
-func LoadScans(trivyFiles, tfsecFiles []string, ignoreFile string) ([]Scan, error) {
-	if len(trivyFiles) == 0 && len(tfsecFiles) == 0 {
+// Inputs are the scanners' result files and the committed explanations
+// of their findings.
+type Inputs struct {
+	// Trivy, Tfsec and KICS are JSON result files: one per stack, or one
+	// for all.
+	Trivy, Tfsec, KICS []string
+	// TrivyIgnore explains trivy's and tfsec's findings (their check IDs
+	// are shared), KICSIgnore KICS's (query IDs); a missing file explains
+	// nothing.
+	TrivyIgnore, KICSIgnore string
+}
+
+// kicsResults is the part of KICS's JSON report (kics scan
+// --report-formats json) this package reads.
+type kicsResults struct {
+	Version string `json:"kics_version"`
+	Queries []struct {
+		Name     string `json:"query_name"`
+		ID       string `json:"query_id"`
+		Severity string `json:"severity"`
+		Files    []struct {
+			FileName     string `json:"file_name"`
+			ResourceType string `json:"resource_type"`
+			ResourceName string `json:"resource_name"`
+			SearchKey    string `json:"search_key"`
+		} `json:"files"`
+	} `json:"queries"`
+}
+
+// LoadScans reads the scanners' JSON results and marks the findings the
+// committed files explain.
+func LoadScans(in Inputs) ([]Scan, error) {
+	if len(in.Trivy)+len(in.Tfsec)+len(in.KICS) == 0 {
 		return nil, nil
 	}
-	ignores := Ignores{}
-	if data, err := os.ReadFile(ignoreFile); err == nil {
-		if ignores, err = ParseIgnores(ignoreFile, data); err != nil {
-			return nil, err
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	trivyIgnores, err := loadIgnores(in.TrivyIgnore)
+	if err != nil {
 		return nil, err
 	}
 	var scans []Scan
-	if len(trivyFiles) > 0 {
+	if len(in.Trivy) > 0 {
 		s := Scan{Scanner: "trivy config"}
-		for _, file := range trivyFiles {
+		for _, file := range in.Trivy {
 			var r trivyResults
 			if err := readResults(file, &r); err != nil {
 				return nil, err
@@ -172,26 +197,72 @@ func LoadScans(trivyFiles, tfsecFiles []string, ignoreFile string) ([]Scan, erro
 					if m.Status != "" && m.Status != "FAIL" {
 						continue
 					}
-					s.Findings = append(s.Findings, ScanFinding{ID: m.ID, Severity: m.Severity, Title: m.Title, Resource: m.CauseMetadata.Resource, Target: stackOf(res.Target), Ignored: ignores.explain(m.ID, m.AVDID)})
+					s.Findings = append(s.Findings, ScanFinding{ID: m.ID, Severity: m.Severity, Title: m.Title, Resource: m.CauseMetadata.Resource, Target: stackOf(res.Target), Ignored: trivyIgnores.explain(m.ID, m.AVDID)})
 				}
 			}
 		}
 		scans = append(scans, s)
 	}
-	if len(tfsecFiles) > 0 {
+	if len(in.Tfsec) > 0 {
 		s := Scan{Scanner: "tfsec"}
-		for _, file := range tfsecFiles {
+		for _, file := range in.Tfsec {
 			var r tfsecResults
 			if err := readResults(file, &r); err != nil {
 				return nil, err
 			}
 			for _, f := range r.Results {
-				s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: stackOf(f.Location.Filename), Ignored: ignores.explain(f.RuleID, f.LongID)})
+				s.Findings = append(s.Findings, ScanFinding{ID: f.RuleID, Severity: f.Severity, Title: f.Description, Resource: f.Resource, Target: stackOf(f.Location.Filename), Ignored: trivyIgnores.explain(f.RuleID, f.LongID)})
+			}
+		}
+		scans = append(scans, s)
+	}
+	if len(in.KICS) > 0 {
+		kicsIgnores, err := loadIgnores(in.KICSIgnore)
+		if err != nil {
+			return nil, err
+		}
+		s := Scan{Scanner: "KICS"}
+		for _, file := range in.KICS {
+			var r kicsResults
+			if err := readResults(file, &r); err != nil {
+				return nil, err
+			}
+			if r.Version != "" && r.Version != "development" {
+				s.Scanner = "KICS " + r.Version
+			}
+			for _, q := range r.Queries {
+				if q.Severity == "INFO" || q.Severity == "TRACE" {
+					// Style: naming, tags, descriptions.
+					continue
+				}
+				for _, f := range q.Files {
+					// The search key names the resource and argument
+					// (aws_s3_bucket_policy[state_bucket_policy].policy); a
+					// query on the whole file has only the resource type.
+					resource := f.SearchKey
+					if !strings.Contains(resource, "[") {
+						resource = f.ResourceType
+					}
+					s.Findings = append(s.Findings, ScanFinding{ID: q.ID, Severity: q.Severity, Title: q.Name, Resource: resource, Target: stackOf(f.FileName), Ignored: kicsIgnores.explain(q.ID)})
+				}
 			}
 		}
 		scans = append(scans, s)
 	}
 	return scans, nil
+}
+
+// loadIgnores reads a committed file of explanations; a missing file
+// explains nothing.
+func loadIgnores(file string) (Ignores, error) {
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return Ignores{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseIgnores(file, data)
 }
 
 // stackOf names the stack a finding is in, from the path the scanner gave:
