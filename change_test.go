@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -150,4 +152,33 @@ func TestReviewOfAPlan(t *testing.T) {
 	if stdout.Len() != 0 {
 		t.Errorf("expected no comment when a plan cannot be read, found:\n%s", stdout.String())
 	}
+}
+
+// TestReviewReportWithManyAuditors checks that REVIEW.md folds what grows
+// with the auditors, with counts, at 32 of them (about the most IAM's
+// default trust-policy quota allows for names of this length): the users' resource lines, the
+// trust policy's list of users, the passing evidence of IAM.5.
+func TestReviewReportWithManyAuditors(t *testing.T) {
+	var users []string
+	for i := 0; i < 32; i++ {
+		users = append(users, fmt.Sprintf("auditor%02d", i))
+	}
+	dir := synthWith(t, func(s *settings.Settings) { s.AuditUsers = users })
+	data, err := os.ReadFile(filepath.Join(dir, ReviewFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(data)
+	for _, want := range []string{
+		"<details><summary>27 more <code>aws_iam_user</code> (32 in all)</summary>",
+		`user/auditor04\|… (32 in all)`,
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("expected REVIEW.md to contain %q", want)
+		}
+	}
+	if !regexp.MustCompile(`\| Security Hub \| IAM\.5 \|[^\n]*… \(32 in all\) \|`).MatchString(report) {
+		t.Errorf("expected the IAM.5 row to fold its 32 users")
+	}
+	t.Logf("REVIEW.md with 32 auditors: %d bytes", len(data))
 }

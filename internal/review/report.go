@@ -2,7 +2,7 @@
 // table of CIS AWS Foundations Benchmark and AWS Security Hub controls,
 // each PASS, FAIL or NOT APPLICABLE as package check computes it from the
 // synthesized JSON; the checks' failures and suppressions; the results of
-// the scanners (tfsec, trivy) when given; and for each stack its backend,
+// the scanners (tfsec, trivy, KICS) when given; and for each stack its backend,
 // every resource with its settings on one line, every policy statement
 // and the outputs.
 package review
@@ -24,6 +24,20 @@ const MaxBytes = 60 * 1024
 
 // maxValue is the longest value a resource line shows in full.
 const maxValue = 160
+
+// foldAt is how many items of a long list the report shows (resources of
+// one type, principals, passing evidence) before it folds the rest: the
+// report stays readable with many auditors.
+const foldAt = 5
+
+// fold joins items with sep, the first foldAt of them and the count of
+// all when there are more.
+func fold(items []string, sep string) string {
+	if len(items) <= foldAt+1 {
+		return strings.Join(items, sep)
+	}
+	return fmt.Sprintf("%s%s… (%d in all)", strings.Join(items[:foldAt], sep), sep, len(items))
+}
 
 // Write writes the report of the checked stacks, with the results of
 // scans, to w.
@@ -52,7 +66,12 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	fmt.Fprintf(b, "## Controls\n\n| Framework | Control | Title | Status | Evidence |\n|---|---|---|---|---|\n")
 	for _, c := range check.Controls {
 		v := report.Control(c)
-		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, v.Status, cell(v.Evidence))
+		why := v.Evidence
+		if v.Status == check.Pass {
+			// Every failure is shown; what passes is folded.
+			why = fold(strings.Split(why, "; "), "; ")
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, v.Status, cell(why))
 	}
 	b.WriteString("\n")
 }
@@ -133,8 +152,23 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 	b.WriteString("\n\n")
 	if rs := d.AllResources(); len(rs) > 0 {
 		b.WriteString("Resources:\n\n")
+		// Resources of one type beyond foldAt fold into a details block
+		// that gives their count.
+		count := map[string]int{}
 		for _, r := range rs {
+			count[r.Type]++
+		}
+		seen := map[string]int{}
+		for _, r := range rs {
+			seen[r.Type]++
+			n, i := count[r.Type], seen[r.Type]
+			if n > foldAt+1 && i == foldAt+1 {
+				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-foldAt, r.Type, n)
+			}
 			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, settings(r.Attrs, ""))
+			if n > foldAt+1 && i == n {
+				b.WriteString("\n</details>\n\n")
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -183,7 +217,7 @@ func statement(s tfjson.Statement) string {
 	}
 	sort.Strings(types)
 	for _, t := range types {
-		who = append(who, t+": "+strings.Join(s.Principals[t], ", "))
+		who = append(who, t+": "+fold(s.Principals[t], ", "))
 	}
 	line := fmt.Sprintf("`%s` %s", s.Sid, s.Effect)
 	if len(who) > 0 {
@@ -196,7 +230,7 @@ func statement(s tfjson.Statement) string {
 		line += " to all but " + strings.Join(s.NotActions, ", ")
 	}
 	if len(s.Resources) > 0 {
-		line += " on " + strings.Join(s.Resources, ", ")
+		line += " on " + fold(s.Resources, ", ")
 	}
 	for i, c := range s.Conditions {
 		if i == 0 {
@@ -204,7 +238,7 @@ func statement(s tfjson.Statement) string {
 		} else {
 			line += " and "
 		}
-		line += fmt.Sprintf("%s %s %s", c.Test, c.Variable, strings.Join(c.Values, "|"))
+		line += fmt.Sprintf("%s %s %s", c.Test, c.Variable, fold(c.Values, "|"))
 	}
 	return cell(line)
 }

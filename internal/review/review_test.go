@@ -135,3 +135,14 @@ func TestLoadKICS(t *testing.T) {
 		t.Errorf("expected %+v, found %+v", want, scans)
 	}
 }
+
+func TestFold(t *testing.T) {
+	items := []string{"a", "b", "c", "d", "e", "f", "g"}
+	if got, want := fold(items, ", "), "a, b, c, d, e, … (7 in all)"; got != want {
+		t.Errorf("expected %q, found %q", want, got)
+	}
+	// One more than foldAt is shown whole: folding it would hide nothing.
+	if got, want := fold(items[:6], "|"), "a|b|c|d|e|f"; got != want {
+		t.Errorf("expected %q, found %q", want, got)
+	}
+}
