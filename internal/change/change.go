@@ -2,8 +2,9 @@
 // its base's) the way a reviewer reads an infrastructure change: resources
 // added, removed and changed with their attribute differences, policy
 // statements compared by Sid, controls and access-matrix cells whose
-// value changed, outputs added or removed; and it blocks, with the
-// reason, every change that would destroy or replace audit evidence,
+// value changed, outputs added or removed; it summarises the stacks'
+// Terraform plans; and it blocks, with the reason, every change (in the
+// synth or in a plan) that would destroy or replace audit evidence,
 // unless a committed override names the resource with a reason.
 package change
 
