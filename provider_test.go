@@ -68,9 +68,42 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	if err := os.WriteFile(config, []byte(rc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, stack := range []string{"audit", "state", "exports"} {
+	// The optional settings the defaults leave off, all on: what they
+	// write must validate too.
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	options := cfg["context"].(map[string]any)
+	options["insights"] = true
+	options["alarmEmails"] = []string{"security@example.com"}
+	options["logPrefix"] = "org/logs"
+	options["logRetentionDays"] = 3650
+	options["breakGlassPrincipals"] = []string{"arn:aws:iam::111122223333:role/break-glass"}
+	variant, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	optionsDir := project(t, string(variant))
+	if code, _, stderr := runApp(t, optionsDir); code != 0 {
+		t.Fatalf("expected the synth with every option on to succeed, found exit %d: %s", code, stderr)
+	}
+	written, err := os.ReadFile(filepath.Join(optionsDir, "cdktf.out", "stacks", "audit", "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"insight_selector"`, `"aws_sns_topic_subscription"`, `"s3_key_prefix": "org/logs"`, `role/break-glass`} {
+		if !strings.Contains(string(written), want) {
+			t.Errorf("expected the options to write %s", want)
+		}
+	}
+	for _, stack := range []string{"audit", "state", "exports", "audit with every option"} {
 		t.Run(stack, func(t *testing.T) {
-			work := copyDir(t, filepath.Join(dir, "cdktf.out", "stacks", stack))
+			from := filepath.Join(dir, "cdktf.out", "stacks", stack)
+			if stack == "audit with every option" {
+				from = filepath.Join(optionsDir, "cdktf.out", "stacks", "audit")
+			}
+			work := copyDir(t, from)
 			run := func(args ...string) string {
 				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
 				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)

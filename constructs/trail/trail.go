@@ -42,6 +42,9 @@ type Config struct {
 	// CloudWatch is optional: a CloudWatch Logs log group the trail also
 	// delivers to. Default (nil): S3 only.
 	CloudWatch *CloudWatch
+	// Insights is optional: CloudTrail Insights on the trail's management
+	// events, both types. Default false.
+	Insights bool
 }
 
 // CloudWatch is where the trail delivers a copy of its events.
@@ -144,9 +147,35 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		}},
 		CloudWatchLogsGroupArn: logGroup,
 		CloudWatchLogsRoleArn:  role,
+		InsightSelector:        insightSelectors(cfg.Insights),
 		DependsOn:              &after,
 	})
 	return t, nil
+}
+
+// InsightTypes are CloudTrail's two Insights types. Without event
+// categories they analyze management events: the API call rate needs the
+// trail to log write management events, the API error rate read or write
+// ones; the trail logs both
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_InsightSelector.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-CLI-enable.html).
+// CloudTrail delivers Insights events to the CloudTrail-Insight folder of
+// the trail's bucket, under the AWSLogs/<account>/ prefix its bucket grant
+// already covers
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-understanding.html).
+var InsightTypes = []string{"ApiCallRateInsight", "ApiErrorRateInsight"}
+
+// insightSelectors are the trail's Insights selectors: both types when on,
+// none when off.
+func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
+	if !on {
+		return nil
+	}
+	out := make([]*cloudtrail.CloudtrailInsightSelector, 0, len(InsightTypes))
+	for _, t := range InsightTypes {
+		out = append(out, &cloudtrail.CloudtrailInsightSelector{InsightType: jsii.String(t)})
+	}
+	return &out
 }
 
 // bucketGrants are the bucket policy statements CloudTrail needs to deliver

@@ -59,6 +59,10 @@ type Settings struct {
 	// everyone else (logbucket.EvidenceActions); empty means the account's
 	// root user only.
 	BreakGlassPrincipals []string
+	// Insights turns on CloudTrail Insights on the trail (API call rate
+	// and API error rate of management events); billed per event
+	// analyzed, so off unless asked for.
+	Insights bool
 }
 
 // State is where the stacks keep their Terraform state: a local file by
@@ -192,6 +196,7 @@ var keys = []key{
 	{"logGroupRetentionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.LogGroupRetentionDays) }},
 	{"alarmEmails", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AlarmEmails) }},
 	{"breakGlassPrincipals", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.BreakGlassPrincipals) }},
+	{"insights", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Insights) }},
 }
 
 // cdktfKeys are context keys that the cdktf CLI adds for itself.

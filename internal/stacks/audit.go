@@ -116,6 +116,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Key:        key,
 		KeyPrefix:  s.LogPrefix,
 		CloudWatch: cloudWatch,
+		Insights:   s.Insights,
 	})
 	if err != nil {
 		return nil, err

@@ -583,3 +583,28 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 		t.Errorf("expected a second grant with the same Sid refused, found %v", err)
 	}
 }
+
+// TestTrailInsights checks the insights setting: off by default (billed
+// per event analyzed), both Insights types when on, on a trail that logs
+// the read and write management events they analyze, with Insights
+// events delivered under the prefix CloudTrail's bucket grant covers.
+func TestTrailInsights(t *testing.T) {
+	_, j := synth(t, settings.Defaults())
+	if got := j.resource("aws_cloudtrail", "trail")["insight_selector"]; got != nil {
+		t.Errorf("expected no Insights by default, found %v", got)
+	}
+	s := settings.Defaults()
+	s.Insights = true
+	_, j = synth(t, s)
+	trail := j.resource("aws_cloudtrail", "trail")
+	expect(t, "insight selectors", trail["insight_selector"], []any{
+		map[string]any{"insight_type": "ApiCallRateInsight"},
+		map[string]any{"insight_type": "ApiErrorRateInsight"},
+	})
+	expect(t, "management events Insights analyze", trail["event_selector"], []any{map[string]any{"read_write_type": "All", "include_management_events": true}})
+	// Insights events go to AWSLogs/<account>/CloudTrail-Insight/.
+	write := j.statement("log_bucket_policy", "CloudTrailWrite")
+	if r := strs(write["resources"]); len(r) != 1 || !strings.HasSuffix(r[0], "/AWSLogs/${data.aws_caller_identity.current_account.account_id}/*") {
+		t.Errorf("expected CloudTrail's write grant to cover AWSLogs/<account>/*, where Insights events go too, found %v", r)
+	}
+}
