@@ -76,6 +76,7 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	}
 	options := cfg["context"].(map[string]any)
 	options["insights"] = true
+	options["dataEvents"] = "WRITE"
 	options["alarmEmails"] = []string{"security@example.com"}
 	options["logPrefix"] = "org/logs"
 	options["logRetentionDays"] = 3650
@@ -92,7 +93,7 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"insight_selector"`, `"aws_sns_topic_subscription"`, `"s3_key_prefix": "org/logs"`, `role/break-glass`} {
+	for _, want := range []string{`"insight_selector"`, `"advanced_event_selector"`, `"aws_sns_topic_subscription"`, `"s3_key_prefix": "org/logs"`, `role/break-glass`} {
 		if !strings.Contains(string(written), want) {
 			t.Errorf("expected the options to write %s", want)
 		}

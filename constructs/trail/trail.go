@@ -45,6 +45,32 @@ type Config struct {
 	// Insights is optional: CloudTrail Insights on the trail's management
 	// events, both types. Default false.
 	Insights bool
+	// DataEvents is optional: DataEventsOff ("" too), DataEventsWrite or
+	// DataEventsReadWrite S3 object-level events on every bucket but
+	// OwnBuckets.
+	DataEvents string
+	// OwnBuckets are the ARNs of the buckets the trail's delivery writes
+	// to (the log bucket and its access-log bucket): data events on them
+	// are never recorded, or each delivery would record events that are
+	// delivered in turn, without end.
+	OwnBuckets []string
+}
+
+// The values of Config.DataEvents.
+const (
+	DataEventsOff       = "OFF"
+	DataEventsWrite     = "WRITE"
+	DataEventsReadWrite = "READ_WRITE"
+)
+
+// ValidateDataEvents reports a value of Config.DataEvents that is not one
+// of the three.
+func ValidateDataEvents(v string) error {
+	switch v {
+	case "", DataEventsOff, DataEventsWrite, DataEventsReadWrite:
+		return nil
+	}
+	return field.Invalid("", v, "is not %q, %q or %q", DataEventsOff, DataEventsWrite, DataEventsReadWrite)
 }
 
 // CloudWatch is where the trail delivers a copy of its events.
@@ -107,6 +133,10 @@ func (c Config) Validate() error {
 	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == nil || cw.RoleARN == nil || cw.RolePolicy == nil) {
 		errs = append(errs, field.Required("CloudWatch", "the log group, the role and the role's policy, for CloudWatch Logs delivery"))
 	}
+	errs = append(errs, field.Under("DataEvents", ValidateDataEvents(c.DataEvents)))
+	if dataEventsOn(c.DataEvents) && len(c.OwnBuckets) == 0 {
+		errs = append(errs, field.Required("OwnBuckets", "the ARNs of the log bucket and its access-log bucket, to leave out of data events"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -131,6 +161,7 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		logGroup, role = jsii.String(*cw.LogGroupARN+":*"), cw.RoleARN
 		after = append(after, cw.RolePolicy)
 	}
+	eventSelectors, advanced := selectors(cfg.DataEvents, cfg.OwnBuckets)
 	t := cloudtrail.NewCloudtrail(scope, jsii.String(id), &cloudtrail.CloudtrailConfig{
 		Name:                       jsii.String(cfg.Name),
 		S3BucketName:               cfg.Bucket.Bucket.Id(),
@@ -141,16 +172,57 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		IsMultiRegionTrail:         jsii.Bool(true),
 		IncludeGlobalServiceEvents: jsii.Bool(true),
 		IsOrganizationTrail:        jsii.Bool(false),
-		EventSelector: &[]*cloudtrail.CloudtrailEventSelector{{
-			ReadWriteType:           jsii.String("All"),
-			IncludeManagementEvents: jsii.Bool(true),
-		}},
-		CloudWatchLogsGroupArn: logGroup,
-		CloudWatchLogsRoleArn:  role,
-		InsightSelector:        insightSelectors(cfg.Insights),
-		DependsOn:              &after,
+		EventSelector:              eventSelectors,
+		AdvancedEventSelector:      advanced,
+		CloudWatchLogsGroupArn:     logGroup,
+		CloudWatchLogsRoleArn:      role,
+		InsightSelector:            insightSelectors(cfg.Insights),
+		DependsOn:                  &after,
 	})
 	return t, nil
+}
+
+func dataEventsOn(v string) bool { return v == DataEventsWrite || v == DataEventsReadWrite }
+
+// selectors are the trail's event selectors: every read and write
+// management event always; with data events, advanced event selectors
+// instead (a trail has one kind or the other): management events, and S3
+// object events on every bucket but the trail's own, write-only for
+// DataEventsWrite. Fields and operators as the CloudTrail user guide
+// documents them for data events: eventCategory and resources.type take
+// Equals only, readOnly Equals "false" keeps write events, and
+// resources.ARN NotStartsWith "<bucket ARN>/" leaves out every object of
+// a bucket
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/filtering-data-events.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
+func selectors(dataEvents string, ownBuckets []string) (*[]*cloudtrail.CloudtrailEventSelector, *[]*cloudtrail.CloudtrailAdvancedEventSelector) {
+	if !dataEventsOn(dataEvents) {
+		return &[]*cloudtrail.CloudtrailEventSelector{{
+			ReadWriteType:           jsii.String("All"),
+			IncludeManagementEvents: jsii.Bool(true),
+		}}, nil
+	}
+	equals := func(field, value string) *cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector {
+		return &cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{Field: jsii.String(field), EqualTo: jsii.Strings(value)}
+	}
+	own := make([]*string, 0, len(ownBuckets))
+	for _, b := range ownBuckets {
+		own = append(own, jsii.String(b+"/"))
+	}
+	data := []*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{
+		equals("eventCategory", "Data"),
+		equals("resources.type", "AWS::S3::Object"),
+		{Field: jsii.String("resources.ARN"), NotStartsWith: &own},
+	}
+	name := "S3 object events, read and write, on every bucket but the trail's own"
+	if dataEvents == DataEventsWrite {
+		data = append(data, equals("readOnly", "false"))
+		name = "S3 object write events on every bucket but the trail's own"
+	}
+	return nil, &[]*cloudtrail.CloudtrailAdvancedEventSelector{
+		{Name: jsii.String("All management events"), FieldSelector: &[]*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{equals("eventCategory", "Management")}},
+		{Name: jsii.String(name), FieldSelector: &data},
+	}
 }
 
 // InsightTypes are CloudTrail's two Insights types. Without event

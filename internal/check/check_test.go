@@ -352,3 +352,34 @@ func TestAlarmWatchesItsOwnFilter(t *testing.T) {
 		t.Errorf("expected WATCH-CIS-4.4 to pass on an alarm naming the filter's metric by value, found %v", f)
 	}
 }
+
+// TestManagementEventsUnderAdvancedSelectors checks TRAIL-MANAGEMENT-EVENTS
+// on a trail with advanced event selectors (the dataEvents setting): a
+// selector of eventCategory Equals Management alone passes; one narrowed
+// to write events does not.
+func TestManagementEventsUnderAdvancedSelectors(t *testing.T) {
+	c, _ := ByID("TRAIL-MANAGEMENT-EVENTS")
+	selector := func(fields ...any) []any {
+		return []any{
+			map[string]any{"name": "management", "field_selector": fields},
+			map[string]any{"name": "data", "field_selector": []any{map[string]any{"field": "eventCategory", "equals": []any{"Data"}}}},
+		}
+	}
+	for name, tc := range map[string]struct {
+		selectors []any
+		pass      bool
+	}{
+		"all management events": {selector(map[string]any{"field": "eventCategory", "equals": []any{"Management"}}), true},
+		"write management events only": {selector(
+			map[string]any{"field": "eventCategory", "equals": []any{"Management"}},
+			map[string]any{"field": "readOnly", "equals": []any{"false"}}), false},
+	} {
+		out := golden(t)
+		raw := out.Stack("audit").Raw()
+		set(t, raw, nil, "resource", "aws_cloudtrail", "trail", "event_selector")
+		set(t, raw, tc.selectors, "resource", "aws_cloudtrail", "trail", "advanced_event_selector")
+		if f := Run(out).Of(c); len(f) != 1 || f[0].Pass != tc.pass {
+			t.Errorf("%s: expected pass %v, found %v", name, tc.pass, f)
+		}
+	}
+}

@@ -186,8 +186,16 @@ func trailKMS(d *tfjson.Doc) []Result {
 
 func trailManagementEvents(d *tfjson.Doc) []Result {
 	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
-		if t.Attrs["advanced_event_selector"] != nil {
-			return fail(t, "advanced event selectors are not checked by this pack; use event_selector with read_write_type All")
+		if advanced, ok := t.Attrs["advanced_event_selector"].([]any); ok {
+			// Management events, read and write: a selector whose only
+			// field is eventCategory Equals Management.
+			for _, s := range advanced {
+				fields, _ := tfjson.Get(s, "field_selector").([]any)
+				if len(fields) == 1 && tfjson.Get(fields[0], "field") == "eventCategory" && slices.Equal(tfjson.Strings(tfjson.Get(fields[0], "equals")), []string{"Management"}) {
+					return judge(t, nil, "all read and write management events (advanced event selector)")
+				}
+			}
+			return fail(t, "the trail must record all read and write management events (an advanced event selector with only eventCategory Equals Management)")
 		}
 		selectors, _ := t.Attrs["event_selector"].([]any)
 		if len(selectors) == 0 {

@@ -63,6 +63,10 @@ type Settings struct {
 	// and API error rate of management events); billed per event
 	// analyzed, so off unless asked for.
 	Insights bool
+	// DataEvents records S3 object-level events on the account's buckets
+	// but the trail's own: trail.DataEventsOff (default), DataEventsWrite
+	// or DataEventsReadWrite.
+	DataEvents string
 }
 
 // State is where the stacks keep their Terraform state: a local file by
@@ -197,6 +201,7 @@ var keys = []key{
 	{"alarmEmails", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AlarmEmails) }},
 	{"breakGlassPrincipals", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.BreakGlassPrincipals) }},
 	{"insights", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Insights) }},
+	{"dataEvents", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.DataEvents) }},
 }
 
 // cdktfKeys are context keys that the cdktf CLI adds for itself.
@@ -358,6 +363,7 @@ func (s Settings) Validate() error {
 		add("alarmEmails", field.Invalid("", s.AlarmEmails, "are set but monitoring is false: there are no alarms to notify"))
 	}
 	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
+	add("dataEvents", trail.ValidateDataEvents(s.DataEvents))
 	for _, e := range field.All(s.Retention.Validate()) {
 		e.Path, e.Other = retentionKeys[e.Path], retentionKeys[e.Other]
 		errs = append(errs, e)

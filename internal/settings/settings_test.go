@@ -62,6 +62,8 @@ func TestParseAcceptsValidSettings(t *testing.T) {
 			return []string{s.State.TFCOrganization, s.State.TFCWorkspace}, []string{"acme", "audit-trail"}
 		}},
 		"monitoring off":           {`{"monitoring": false}`, func(s Settings) (any, any) { return s.Monitoring, false }},
+		"insights on":              {`{"insights": true}`, func(s Settings) (any, any) { return s.Insights, true }},
+		"write data events":        {`{"dataEvents": "WRITE"}`, func(s Settings) (any, any) { return s.DataEvents, "WRITE" }},
 		"log group kept ten years": {`{"logGroupRetentionDays": 3653}`, func(s Settings) (any, any) { return s.LogGroupRetentionDays, 3653 }},
 		"log group kept forever":   {`{"logGroupRetentionDays": 0}`, func(s Settings) (any, any) { return s.LogGroupRetentionDays, 0 }},
 		"alarm emails": {`{"alarmEmails": ["security@example.com", "oncall+aws@example.org"]}`, func(s Settings) (any, any) {
@@ -91,6 +93,8 @@ func TestParseRejectsInvalidSettings(t *testing.T) {
 		"unknown key":                             {`{"regoin": "us-east-1"}`, []string{`regoin: unknown setting (did you mean "region"?)`}},
 		"unknown key without neighbor":            {`{"flavour": "x"}`, []string{"flavour: unknown setting; the settings are prefix, accountName"}},
 		"prefix not a string":                     {`{"prefix": 5}`, []string{"prefix: expected a string, got 5"}},
+		"data events of a kind that is not one":   {`{"dataEvents": "ALL"}`, []string{`dataEvents: "ALL" is not "OFF", "WRITE" or "READ_WRITE"`}},
+		"insights as a word":                      {`{"insights": "yes"}`, []string{`insights: expected true or false, got "yes"`}},
 		"prefix null":                             {`{"prefix": null}`, []string{"prefix: expected a string, got null"}},
 		"users not a list":                        {`{"auditUsers": "alice"}`, []string{`auditUsers: expected a list of strings, got "alice"`}},
 		"tags not strings":                        {`{"tags": {"a": 1}}`, []string{`tags: expected an object of string values, got {"a": 1}`}},

@@ -117,6 +117,8 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		KeyPrefix:  s.LogPrefix,
 		CloudWatch: cloudWatch,
 		Insights:   s.Insights,
+		DataEvents: s.DataEvents,
+		OwnBuckets: []string{logs.ARN, accessLogs.ARN},
 	})
 	if err != nil {
 		return nil, err

@@ -608,3 +608,41 @@ func TestTrailInsights(t *testing.T) {
 		t.Errorf("expected CloudTrail's write grant to cover AWSLogs/<account>/*, where Insights events go too, found %v", r)
 	}
 }
+
+// TestTrailDataEvents checks the dataEvents setting: off by default (the
+// basic selector of all management events); with WRITE or READ_WRITE,
+// advanced selectors (a trail has one kind or the other) that keep every
+// management event and add S3 object events on every bucket but the
+// trail's own log and access-log buckets, whose deliveries would
+// otherwise record events without end.
+func TestTrailDataEvents(t *testing.T) {
+	_, j := synth(t, settings.Defaults())
+	if got := j.resource("aws_cloudtrail", "trail")["advanced_event_selector"]; got != nil {
+		t.Errorf("expected no data events by default, found %v", got)
+	}
+	for _, kind := range []string{"WRITE", "READ_WRITE"} {
+		s := settings.Defaults()
+		s.DataEvents = kind
+		_, j := synth(t, s)
+		trail := j.resource("aws_cloudtrail", "trail")
+		expect(t, kind+" basic selectors", trail["event_selector"], nil)
+		selectors, _ := trail["advanced_event_selector"].([]any)
+		if len(selectors) != 2 {
+			t.Fatalf("%s: expected two advanced selectors, management and data, found %v", kind, trail["advanced_event_selector"])
+		}
+		expect(t, kind+" management selector", first(selectors[0])["field_selector"], []any{map[string]any{"field": "eventCategory", "equals": []any{"Management"}}})
+		own := []any{}
+		for _, b := range []string{"log_bucket", "access_log_bucket"} {
+			own = append(own, "arn:${data.aws_partition.current_partition.partition}:s3:::"+j.resource("aws_s3_bucket", b)["bucket"].(string)+"/")
+		}
+		want := []any{
+			map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+			map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
+			map[string]any{"field": "resources.ARN", "not_starts_with": own},
+		}
+		if kind == "WRITE" {
+			want = append(want, map[string]any{"field": "readOnly", "equals": []any{"false"}})
+		}
+		expect(t, kind+" data selector", first(selectors[1])["field_selector"], want)
+	}
+}
