@@ -109,6 +109,18 @@ var breaches = map[string]struct {
 	"TRAIL-MANAGEMENT-EVENTS": {"audit", "aws_cloudtrail.trail", "read and write management events", func(t *testing.T, r map[string]any) {
 		set(t, r, "WriteOnly", "resource", "aws_cloudtrail", "trail", "event_selector", 0, "read_write_type")
 	}, nil},
+	"TRAIL-DATA-EVENTS-NO-LOOP": {"audit", "aws_cloudtrail.trail", "include the bucket cle2wa-s3-accesslog-master it delivers to", func(t *testing.T, r map[string]any) {
+		// The log bucket left out, its access-log bucket not.
+		set(t, r, nil, "resource", "aws_cloudtrail", "trail", "event_selector")
+		set(t, r, []any{
+			map[string]any{"field_selector": []any{map[string]any{"field": "eventCategory", "equals": []any{"Management"}}}},
+			map[string]any{"field_selector": []any{
+				map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+				map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
+				map[string]any{"field": "resources.ARN", "not_starts_with": []any{"arn:aws:s3:::cle2wa-s3-trail-master/"}},
+			}},
+		}, "resource", "aws_cloudtrail", "trail", "advanced_event_selector")
+	}, nil},
 	"TRAIL-ORDERED": {"audit", "aws_cloudtrail.trail", "depend on aws_s3_bucket_policy.log_bucket_policy", func(t *testing.T, r map[string]any) {
 		set(t, r, []any{"aws_kms_key.trail_key", "aws_iam_role_policy.monitoring_role_policy"}, "resource", "aws_cloudtrail", "trail", "depends_on")
 	}, nil},

@@ -38,6 +38,8 @@ var Pack = slices.Concat([]*Check{
 		Controls: []*Control{CIS35, HubCloudTrail2}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailKMS},
 	{ID: "TRAIL-MANAGEMENT-EVENTS", Description: "every trail records all read and write management events", Blocking: true,
 		Controls: []*Control{CIS31, HubCloudTrail1}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailManagementEvents},
+	{ID: "TRAIL-DATA-EVENTS-NO-LOOP", Description: "a trail that records S3 object events leaves out its own bucket and that bucket's access-log bucket", Blocking: true,
+		Subject: "aws_cloudtrail", run: trailDataEventsNoLoop},
 	{ID: "TRAIL-ORDERED", Description: "every trail is created after its bucket policy, its KMS key and its CloudWatch Logs role policy", Blocking: true,
 		Subject: "aws_cloudtrail", run: trailOrdered},
 	{ID: "TRAIL-BUCKET-KMS", Description: "the trail's bucket encrypts by default with the trail's KMS key", Blocking: true,
@@ -264,6 +266,48 @@ func trailBucketKMS(d *tfjson.Doc) []Result {
 		}
 	}
 	return out
+}
+
+// trailDataEventsNoLoop judges each S3 object data-event selector of a
+// trail: it must leave out (resources.ARN NotStartsWith "<ARN>/") the
+// trail's bucket and the bucket that bucket logs its access to, or each
+// delivery records events about itself without end.
+func trailDataEventsNoLoop(d *tfjson.Doc) []Result {
+	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
+		advanced, _ := t.Attrs["advanced_event_selector"].([]any)
+		var own []string
+		if bucket, ok := trailBucket(d, t); ok {
+			own = append(own, fmt.Sprint(bucket.Attrs["bucket"]))
+			for _, l := range companions(d, "aws_s3_bucket_logging", bucket) {
+				if target, ok := d.Target(l, "target_bucket"); ok {
+					own = append(own, fmt.Sprint(target.Attrs["bucket"]))
+				}
+			}
+		}
+		for _, s := range advanced {
+			fields, _ := tfjson.Get(s, "field_selector").([]any)
+			var s3Objects bool
+			var excluded []string
+			for _, f := range fields {
+				switch tfjson.Get(f, "field") {
+				case "resources.type":
+					s3Objects = slices.Contains(tfjson.Strings(tfjson.Get(f, "equals")), "AWS::S3::Object")
+				case "resources.ARN":
+					excluded = append(excluded, tfjson.Strings(tfjson.Get(f, "not_starts_with"))...)
+				}
+			}
+			if !s3Objects {
+				continue
+			}
+			for _, name := range own {
+				if !slices.ContainsFunc(excluded, func(prefix string) bool { return strings.HasSuffix(prefix, ":s3:::"+name+"/") }) {
+					return fail(t, fmt.Sprintf("its S3 data events include the bucket %s it delivers to: add resources.ARN NotStartsWith its ARN followed by \"/\"", name))
+				}
+			}
+			return judge(t, nil, "S3 data events leave out "+strings.Join(own, " and "))
+		}
+		return judge(t, nil, "no S3 data events")
+	})
 }
 
 func trailBucketLogging(d *tfjson.Doc) []Result {
