@@ -395,3 +395,24 @@ func TestManagementEventsUnderAdvancedSelectors(t *testing.T) {
 		}
 	}
 }
+
+// TestDataEventsLoopUnderBasicSelectors checks TRAIL-DATA-EVENTS-NO-LOOP on
+// basic event selectors, which cannot leave a bucket out: S3 object
+// events on all buckets fail, on another bucket only pass.
+func TestDataEventsLoopUnderBasicSelectors(t *testing.T) {
+	c, _ := ByID("TRAIL-DATA-EVENTS-NO-LOOP")
+	for value, pass := range map[string]bool{
+		"arn:aws:s3":                   false,
+		"arn:aws:s3:::":                false,
+		"arn:aws:s3:::another-bucket/": true,
+	} {
+		out := golden(t)
+		raw := out.Stack("audit").Raw()
+		set(t, raw, []any{map[string]any{"read_write_type": "All", "include_management_events": true,
+			"data_resource": []any{map[string]any{"type": "AWS::S3::Object", "values": []any{value}}}}},
+			"resource", "aws_cloudtrail", "trail", "event_selector")
+		if f := Run(out).Of(c); len(f) != 1 || f[0].Pass != pass {
+			t.Errorf("%s: expected pass %v, found %v", value, pass, f)
+		}
+	}
+}

@@ -284,6 +284,7 @@ func trailDataEventsNoLoop(d *tfjson.Doc) []Result {
 				}
 			}
 		}
+		found := false
 		for _, s := range advanced {
 			fields, _ := tfjson.Get(s, "field_selector").([]any)
 			var s3Objects bool
@@ -299,14 +300,36 @@ func trailDataEventsNoLoop(d *tfjson.Doc) []Result {
 			if !s3Objects {
 				continue
 			}
+			found = true
 			for _, name := range own {
 				if !slices.ContainsFunc(excluded, func(prefix string) bool { return strings.HasSuffix(prefix, ":s3:::"+name+"/") }) {
 					return fail(t, fmt.Sprintf("its S3 data events include the bucket %s it delivers to: add resources.ARN NotStartsWith its ARN followed by \"/\"", name))
 				}
 			}
-			return judge(t, nil, "S3 data events leave out "+strings.Join(own, " and "))
 		}
-		return judge(t, nil, "no S3 data events")
+		// Basic selectors cannot leave a bucket out: one that names all
+		// buckets, or the trail's own, records the loop.
+		basic, _ := t.Attrs["event_selector"].([]any)
+		for _, s := range basic {
+			resources, _ := tfjson.Get(s, "data_resource").([]any)
+			for _, r := range resources {
+				if tfjson.Get(r, "type") != "AWS::S3::Object" {
+					continue
+				}
+				for _, v := range tfjson.Strings(tfjson.Get(r, "values")) {
+					all := strings.HasSuffix(v, ":s3") || strings.HasSuffix(v, ":s3:::")
+					for _, name := range own {
+						if all || strings.Contains(v, ":s3:::"+name+"/") {
+							return fail(t, fmt.Sprintf("its basic event selector records S3 object events on the bucket %s it delivers to (%s); use advanced event selectors that leave it out", name, v))
+						}
+					}
+				}
+			}
+		}
+		if !found {
+			return judge(t, nil, "no S3 data events on its own buckets")
+		}
+		return judge(t, nil, "S3 data events leave out "+strings.Join(own, " and "))
 	})
 }
 
