@@ -80,11 +80,7 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 	mirror := providerMirror(t)
 	sts := startSTS(t)
 	dir, _ := synthDefault(t)
-	config := filepath.Join(t.TempDir(), "terraformrc")
-	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n  direct {\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n", mirror)
-	if err := os.WriteFile(config, []byte(rc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	config := mirrorConfig(t, mirror)
 	// The audit state the exports stack reads, holding the audit stack's
 	// outputs.
 	auditStack := readJSON(t, filepath.Join(dir, "cdktf.out", "stacks", "audit", "cdk.tf.json"))

@@ -29,6 +29,19 @@ func providerMirror(t *testing.T) string {
 	return dir
 }
 
+// mirrorConfig writes a Terraform CLI configuration that installs
+// hashicorp/aws from the provider mirror and every other provider as
+// usual, and returns its path (for TF_CLI_CONFIG_FILE).
+func mirrorConfig(t *testing.T, mirror string) string {
+	t.Helper()
+	config := filepath.Join(t.TempDir(), "terraformrc")
+	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n  direct {\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n", mirror)
+	if err := os.WriteFile(config, []byte(rc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return config
+}
+
 // copyDir copies the files of a stack directory (not Terraform's working
 // files) into a new directory.
 func copyDir(t *testing.T, from string) string {
@@ -63,11 +76,7 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	mirror := providerMirror(t)
 	dir, _ := synthDefault(t)
-	config := filepath.Join(t.TempDir(), "terraformrc")
-	rc := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n  direct {\n    exclude = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n", mirror)
-	if err := os.WriteFile(config, []byte(rc), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	config := mirrorConfig(t, mirror)
 	// The optional settings the defaults leave off, all on: what they
 	// write must validate too.
 	var cfg map[string]any

@@ -87,8 +87,15 @@ const (
 
 // Verdict is a control's outcome and the evidence for it.
 type Verdict struct {
-	Status   Status
+	Status Status
+	// Evidence is Items joined with "; ".
 	Evidence string
+	// Items are the evidence, one per resource or problem.
+	Items []string
+}
+
+func verdict(s Status, items []string) Verdict {
+	return Verdict{Status: s, Evidence: strings.Join(items, "; "), Items: items}
 }
 
 // Checks returns the checks of the pack that evidence c.
@@ -128,13 +135,13 @@ func (r *Report) Control(c *Control) Verdict {
 	}
 	switch {
 	case len(failed) > 0:
-		return Verdict{Fail, strings.Join(failed, "; ")}
+		return verdict(Fail, failed)
 	case len(passed.order) > 0:
-		return Verdict{Pass, passed.String()}
+		return verdict(Pass, passed.items())
 	case len(absent) > 0:
-		return Verdict{NotApplicable, strings.Join(slices.Compact(absent), "; ")}
+		return verdict(NotApplicable, slices.Compact(absent))
 	}
-	return Verdict{NotApplicable, fmt.Sprintf("no check evidences %s %s", c.Framework, c.ID)}
+	return verdict(NotApplicable, []string{fmt.Sprintf("no check evidences %s %s", c.Framework, c.ID)})
 }
 
 // evidence collects what holds for each resource, in the order the
@@ -154,10 +161,11 @@ func (e *evidence) add(resource, what string) {
 	e.found[resource] = append(e.found[resource], what)
 }
 
-func (e *evidence) String() string {
+// items are what holds, one "resource: what, what" per resource.
+func (e *evidence) items() []string {
 	parts := make([]string, 0, len(e.order))
 	for _, r := range e.order {
 		parts = append(parts, r+": "+strings.Join(e.found[r], ", "))
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }

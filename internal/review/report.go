@@ -69,7 +69,7 @@ func writeControls(b *strings.Builder, report *check.Report) {
 		why := v.Evidence
 		if v.Status == check.Pass {
 			// Every failure is shown; what passes is folded.
-			why = fold(strings.Split(why, "; "), "; ")
+			why = fold(v.Items, "; ")
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, v.Status, cell(why))
 	}
