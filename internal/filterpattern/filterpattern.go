@@ -1,0 +1,210 @@
+// Package filterpattern evaluates CloudWatch Logs filter patterns for
+// JSON log events, the way the CloudWatch Logs User Guide documents them,
+// for what the metric filters of these stacks use: it is how the tests
+// prove that an alarm's pattern matches the documented CloudTrail events
+// it is meant for and no others, instead of believing it.
+//
+// Source: CloudWatch Logs User Guide, "Filter pattern syntax for metric
+// filters, subscription filters, filter log events, and Live Tail", the
+// section "Using filter patterns to match terms in JSON log events":
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+//   - A pattern is enclosed in braces; a selector starts with "$." and
+//     names a property, "[n]" an array element.
+//   - Strings are compared with = and !=, quoted or unquoted; a "*" at
+//     the start or the end of a value matches any text there ("*Event
+//     will match PutEvent and GetEvent. Event* will match EventId and
+//     EventName. Ev*ent will only match the actual string Ev*ent", in the
+//     guide's earlier wording). Filter patterns are case sensitive.
+//   - Numbers are compared with =, !=, <, >, <= and >=.
+//   - "IS NULL", "NOT EXISTS", "IS TRUE" and "IS FALSE".
+//   - Expressions combine with && and ||, grouped by parentheses, in "the
+//     following standard order of operations: () > && > ||".
+//   - A selector that names an array or an object matches nothing, with =
+//     or != ("both {$.users = 1} and {$.users != 1} will fail to match a
+//     log event where users is an array", earlier wording).
+//
+// Where the guide does not say what happens (a != on a property the event
+// lacks), Match takes the reading in Options, so that a test can require a
+// pattern to work under every reading.
+package filterpattern
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxLength is the longest pattern CloudWatch Logs accepts
+// (PutMetricFilter, filterPattern: "Length Constraints: Minimum length of
+// 0. Maximum length of 1024."):
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html
+const MaxLength = 1024
+
+// Options are the readings of what the guide leaves open.
+type Options struct {
+	// MissingNotEqual is whether "$.x != v" matches an event without x.
+	MissingNotEqual bool
+}
+
+// Readings are every combination of Options.
+var Readings = []Options{{MissingNotEqual: false}, {MissingNotEqual: true}}
+
+// Pattern is a parsed JSON filter pattern.
+type Pattern struct {
+	text string
+	root node
+}
+
+// String is the pattern's text.
+func (p *Pattern) String() string { return p.text }
+
+// Match reports whether the JSON log event matches p under o.
+func (p *Pattern) Match(event []byte, o Options) (bool, error) {
+	var v any
+	d := json.NewDecoder(strings.NewReader(string(event)))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return false, fmt.Errorf("the event is not JSON: %w", err)
+	}
+	return p.root.eval(v, o), nil
+}
+
+type node interface {
+	eval(event any, o Options) bool
+}
+
+type and struct{ left, right node }
+type or struct{ left, right node }
+
+func (n and) eval(e any, o Options) bool { return n.left.eval(e, o) && n.right.eval(e, o) }
+func (n or) eval(e any, o Options) bool  { return n.left.eval(e, o) || n.right.eval(e, o) }
+
+// step is one step of a selector: a property name or an array index.
+type step struct {
+	name  string
+	index int // -1 for a property
+}
+
+type selector []step
+
+// lookup returns the value at s, and whether the event has it.
+func (s selector) lookup(e any) (any, bool) {
+	v := e
+	for _, st := range s {
+		if st.index >= 0 {
+			a, ok := v.([]any)
+			if !ok || st.index >= len(a) {
+				return nil, false
+			}
+			v = a[st.index]
+			continue
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[st.name]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// comparison is "selector op value".
+type comparison struct {
+	sel   selector
+	op    string
+	value string
+	quote bool
+}
+
+func (c comparison) eval(e any, o Options) bool {
+	v, ok := c.sel.lookup(e)
+	if !ok {
+		return c.op == "!=" && o.MissingNotEqual
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	switch c.op {
+	case "=", "!=":
+		eq := false
+		switch x := v.(type) {
+		case string:
+			eq = glob(c.value, x)
+		case json.Number:
+			eq = numEqual(x, c.value)
+		case bool:
+			eq = !c.quote && c.value == strconv.FormatBool(x)
+		}
+		return eq == (c.op == "=")
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return false
+	}
+	a, err1 := n.Float64()
+	b, err2 := strconv.ParseFloat(c.value, 64)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	switch c.op {
+	case "<":
+		return a < b
+	case ">":
+		return a > b
+	case "<=":
+		return a <= b
+	case ">=":
+		return a >= b
+	}
+	return false
+}
+
+func numEqual(n json.Number, value string) bool {
+	a, err1 := n.Float64()
+	b, err2 := strconv.ParseFloat(value, 64)
+	return err1 == nil && err2 == nil && a == b
+}
+
+// glob matches s against pattern, where a "*" at either end matches any
+// text there and one inside is itself; the comparison is case-sensitive.
+func glob(pattern, s string) bool {
+	if pattern == "*" {
+		return true
+	}
+	head, tail := strings.HasPrefix(pattern, "*"), strings.HasSuffix(pattern, "*")
+	core := strings.TrimSuffix(strings.TrimPrefix(pattern, "*"), "*")
+	switch {
+	case head && tail:
+		return strings.Contains(s, core)
+	case head:
+		return strings.HasSuffix(s, core)
+	case tail:
+		return strings.HasPrefix(s, core)
+	}
+	return s == pattern
+}
+
+// test is "selector IS NULL", "NOT EXISTS", "IS TRUE" or "IS FALSE".
+type test struct {
+	sel selector
+	is  string
+}
+
+func (t test) eval(e any, _ Options) bool {
+	v, ok := t.sel.lookup(e)
+	switch t.is {
+	case "NOT EXISTS":
+		return !ok
+	case "IS NULL":
+		return ok && v == nil
+	case "IS TRUE":
+		return ok && v == true
+	case "IS FALSE":
+		return ok && v == false
+	}
+	return false
+}
