@@ -68,7 +68,7 @@ func TestReviewOfAChange(t *testing.T) {
 		}, []string{"BLOCKING"}},
 		"monitoring turned off": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Monitoring = false }, 1, []string{
 			"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: destroys audit evidence",
-			"Security Hub CloudTrail.5 CloudTrail trails are integrated with CloudWatch Logs: PASS -> FAIL",
+			"Security Hub CloudTrail.5 CloudTrail trails should be integrated with Amazon CloudWatch Logs: PASS -> FAIL",
 			"removed audit:log_group_name (it breaks the stacks that read it)",
 		}, nil},
 	}
@@ -177,7 +177,7 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 			t.Errorf("expected REVIEW.md to contain %q", want)
 		}
 	}
-	if !regexp.MustCompile(`\| Security Hub \| IAM\.5 \|[^\n]*… \(32 in all\) \|`).MatchString(report) {
+	if !regexp.MustCompile(`\| IAM\.5 \| MFA should be enabled [^\n]*… \(32 in all\) \|`).MatchString(report) {
 		t.Errorf("expected the IAM.5 row to fold its 32 users")
 	}
 	t.Logf("REVIEW.md with 32 auditors: %d bytes", len(data))

@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-// copySource copies the app's source (what `go run .` builds) to dir.
+// copySource copies the app's source (what `go run .` builds, with the
+// JSON files it embeds and cdktf.json) to dir.
 func copySource(t *testing.T, dir string) {
 	t.Helper()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -23,7 +24,7 @@ func copySource(t *testing.T, dir string) {
 			}
 			return os.MkdirAll(filepath.Join(dir, path), 0o755)
 		}
-		if strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || path == "go.mod" || path == "go.sum" || path == "cdktf.json") {
+		if strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || path == "go.mod" || path == "go.sum" || strings.HasSuffix(path, ".json")) {
 			return nil
 		}
 		b, err := os.ReadFile(path)

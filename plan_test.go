@@ -189,8 +189,40 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 			}
 			if stack == "audit" {
 				planEvidenceLoss(t, run, planFile, head)
+				planObjectLockUpgrade(t, run, work)
 			}
 		})
+	}
+}
+
+// planObjectLockUpgrade plans the audit stack over the state the previous
+// release left: a log bucket made without Object Lock (the provider reads
+// object_lock_enabled = false from it). Object Lock must come by the
+// separate configuration resource, the bucket changed in place, never
+// replaced: aws_s3_bucket's object_lock_enabled forces a new bucket.
+func planObjectLockUpgrade(t *testing.T, run func(...string) string, work string) {
+	t.Helper()
+	bucket := readJSON(t, filepath.Join(work, "cdk.tf.json"))["resource"].(map[string]any)["aws_s3_bucket"].(map[string]any)["log_bucket"].(map[string]any)["bucket"]
+	state := map[string]any{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "upgrade", "outputs": map[string]any{}, "resources": []any{
+		map[string]any{"mode": "managed", "type": "aws_s3_bucket", "name": "log_bucket", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
+			map[string]any{"schema_version": 0, "attributes": map[string]any{"id": bucket, "bucket": bucket, "force_destroy": false, "object_lock_enabled": false}},
+		}},
+	}}
+	writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
+	run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=upgrade.bin")
+	var p plan
+	if err := json.Unmarshal([]byte(run("show", "-json", "upgrade.bin")), &p); err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string][]string{}
+	for _, rc := range p.ResourceChanges {
+		actions[rc.Address] = rc.Change.Actions
+	}
+	if a := actions["aws_s3_bucket.log_bucket"]; len(a) != 1 || (a[0] != "no-op" && a[0] != "update") {
+		t.Errorf("expected the log bucket of the previous release kept (no-op or update in place), found %v", a)
+	}
+	if a := actions["aws_s3_bucket_object_lock_configuration.log_bucket_object_lock"]; !slices.Equal(a, []string{"create"}) {
+		t.Errorf("expected Object Lock to come by its own configuration resource, found %v", a)
 	}
 }
 

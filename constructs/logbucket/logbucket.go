@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketobjectlockconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
@@ -56,6 +57,10 @@ type Config struct {
 	// Retention is optional: the zero value keeps every object forever in
 	// the STANDARD class.
 	Retention Retention
+	// Lock is optional: the S3 Object Lock default retention of every new
+	// object version. Default (zero): no Object Lock, as a target of
+	// server access logs must be (NewPair refuses one there).
+	Lock Lock
 	// BreakGlass is required: the ARNs of the principals (the account's
 	// root user, IAM roles or users) that may still do what the bucket
 	// policy denies everyone else because it destroys or hides evidence
@@ -91,6 +96,58 @@ type Retention struct {
 	// noncurrent versions this many days after they became noncurrent).
 	// Default 0: never. When set it must be at least MinExpireDays.
 	ExpireDays int
+}
+
+// Lock is an S3 Object Lock default retention: every new object version
+// is locked for Days from its creation, in Mode.
+//
+// S3 turns Object Lock on for an existing versioned bucket
+// (PutObjectLockConfiguration: "You can enable Object Lock for new or
+// existing buckets",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectLockConfiguration.html),
+// and it cannot be turned off again ("After you enable Object Lock on a
+// bucket, you can't disable Object Lock or suspend versioning for that
+// bucket",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html).
+// The construct uses aws_s3_bucket_object_lock_configuration, which
+// sends ObjectLockEnabled with the rule, and never sets the bucket's own
+// object_lock_enabled, which forces a new bucket in the provider: the
+// evidence already in the bucket stays where it is.
+type Lock struct {
+	// Mode is GOVERNANCE (principals with s3:BypassGovernanceRetention can
+	// still delete a version or shorten its retention) or COMPLIANCE
+	// (nobody can, the root user included, until the retention ends), or
+	// "" for no Object Lock.
+	Mode string
+	// Days is required with a Mode: the retention of each new version,
+	// MinLockDays to MaxDays.
+	Days int
+}
+
+// LockModes are the Object Lock retention modes
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
+var LockModes = []string{"GOVERNANCE", "COMPLIANCE"}
+
+// MinLockDays is the shortest default retention this package accepts:
+// the project's minimum for audit evidence.
+const MinLockDays = retention.MinDays
+
+// Validate reports every problem of the lock at once.
+func (l Lock) Validate() error {
+	if l.Mode == "" {
+		if l.Days != 0 {
+			return field.Invalid("Days", l.Days, "needs a Mode")
+		}
+		return nil
+	}
+	var errs []error
+	if !slices.Contains(LockModes, l.Mode) {
+		errs = append(errs, field.Invalid("Mode", l.Mode, "must be one of %s", strings.Join(LockModes, ", ")))
+	}
+	if l.Days < MinLockDays || l.Days > MaxDays {
+		errs = append(errs, field.Invalid("Days", l.Days, "must be between %d and %d", MinLockDays, MaxDays))
+	}
+	return errors.Join(errs...)
 }
 
 // MinExpireDays is the shortest retention this package accepts: the
@@ -183,7 +240,11 @@ func (c Config) Validate() error {
 			errs = append(errs, field.Invalid("AccessLogs.Prefix", c.AccessLogs.Prefix, `must end with "/" and not begin with one`))
 		}
 	}
-	errs = append(errs, field.Under("Retention", c.Retention.Validate()))
+	errs = append(errs, field.Under("Retention", c.Retention.Validate()), field.Under("Lock", c.Lock.Validate()))
+	if c.Lock.Mode != "" && c.Retention.ExpireDays > c.Lock.Days {
+		// Evidence stays locked for as long as it is kept.
+		errs = append(errs, &field.Error{Path: "Lock.Days", Value: c.Lock.Days, Problem: "must be at least", Other: "Retention.ExpireDays", OtherValue: c.Retention.ExpireDays})
+	}
 	return errors.Join(errs...)
 }
 
@@ -291,6 +352,26 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	})
 	lifecycle.OverrideLogicalId(name("lifecycle"))
 
+	// The bucket policy denies changing the Object Lock configuration
+	// and versioning: it waits for both.
+	protections := []cdktf.ITerraformDependable{publicAccess, versioning, lifecycle}
+	if cfg.Lock.Mode != "" {
+		lock := s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(c, jsii.String("object_lock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
+			Bucket:            bucket.Id(),
+			ObjectLockEnabled: jsii.String("Enabled"),
+			Rule: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleA{
+				DefaultRetention: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleDefaultRetentionA{
+					Mode: jsii.String(cfg.Lock.Mode),
+					Days: jsii.Number(cfg.Lock.Days),
+				},
+			},
+			// S3 enables Object Lock on a versioned bucket only.
+			DependsOn: &[]cdktf.ITerraformDependable{versioning},
+		})
+		lock.OverrideLogicalId(name("object_lock"))
+		protections = append(protections, lock)
+	}
+
 	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN), denyEvidenceChanges(cfg.ARN, cfg.BreakGlass)}, cfg.Grants...)
 	doc, err := policy.New(c, "policy_document", policy.Document{Statements: statements})
 	if err != nil {
@@ -300,10 +381,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
 		Policy: doc.Json(),
-		// The policy denies changing versioning and the lifecycle to all
-		// but the break-glass principals: it comes last, so that the
-		// first apply can set them.
-		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, versioning, lifecycle},
+		// The policy denies changing versioning, the lifecycle and Object
+		// Lock to all but the break-glass principals: it comes last, so
+		// that the first apply can set them.
+		DependsOn: &protections,
 	})
 	bucketPolicy.OverrideLogicalId(name("policy"))
 
@@ -452,6 +533,15 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	}
 	bucketARN, accessLogARN := cfg.Env.Bucket(cfg.Bucket.Name), cfg.Env.Bucket(cfg.AccessLog.Name)
 	prefix := cfg.Bucket.Name + "/"
+	var errs []error
+	if cfg.AccessLog.Lock.Mode != "" {
+		// "S3 buckets with Object Lock can't be used as destination
+		// buckets for server access logs":
+		// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html
+		// and "You can't enable S3 Object Lock on the target bucket":
+		// https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+		errs = append(errs, field.Invalid("AccessLog.Lock.Mode", cfg.AccessLog.Lock.Mode, "must be empty: S3 does not deliver server access logs to a bucket with Object Lock"))
+	}
 	accessLogCfg := cfg.AccessLog
 	accessLogCfg.ARN, accessLogCfg.KMSKeyARN, accessLogCfg.AccessLogs = accessLogARN, nil, nil
 	accessLogCfg.Grants = append(slices.Clone(accessLogCfg.Grants), accessLogGrants(accessLogARN, prefix, bucketARN, *cfg.Env.AccountID)...)
@@ -459,7 +549,8 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	bucketCfg.ARN = bucketARN
 	// Validate both before adding either, so that every problem shows and
 	// nothing is added for a bad configuration.
-	if err := errors.Join(field.Under("AccessLog", accessLogCfg.Validate()), field.Under("Bucket.Name", ValidateName(bucketCfg.Name)), field.Under("Bucket.Retention", bucketCfg.Retention.Validate())); err != nil {
+	errs = append(errs, field.Under("AccessLog", accessLogCfg.Validate()), field.Under("Bucket", bucketCfg.Validate()))
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	accessLog, err := New(scope, accessLogID, accessLogCfg)

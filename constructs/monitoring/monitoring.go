@@ -97,6 +97,9 @@ type Config struct {
 	// group's key waits for (KMS refuses a key policy that names a
 	// principal that does not exist). Default: none.
 	ReaderRole cdktf.ITerraformDependable
+	// Protected is required: the stack's resources that the watches
+	// guard (Watches). New adds the keys and the role it creates.
+	Protected Protected
 }
 
 var (
@@ -356,22 +359,26 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		sub.MoveFromId(jsii.String("aws_sns_topic_subscription." + *name(fmt.Sprintf("email_%d", i))))
 	}
 
-	for _, f := range Families {
-		slug := strings.ReplaceAll(f.Name, "-", "_")
-		filter := cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("filter_"+slug), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
-			Name:         jsii.String("cis-" + f.Control + "-" + f.Name),
+	// Each filter counts matching events into a metric; each alarm fires
+	// on one such event in five minutes and notifies the topic.
+	newFilter := func(id, filterName, pattern, metric, namespace string) cloudwatchlogmetricfilter.CloudwatchLogMetricFilter {
+		filter := cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("filter_"+id), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
+			Name:         jsii.String(filterName),
 			LogGroupName: logGroup.Name(),
-			Pattern:      jsii.String(f.Pattern),
+			Pattern:      jsii.String(pattern),
 			MetricTransformation: &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterMetricTransformation{
-				Name:      jsii.String(f.Metric),
-				Namespace: jsii.String(Namespace),
+				Name:      jsii.String(metric),
+				Namespace: jsii.String(namespace),
 				Value:     jsii.String("1"),
 			},
 		})
-		filter.OverrideLogicalId(name("filter_" + slug))
-		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+slug), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:        jsii.String("cis-" + f.Control + "-" + f.Name),
-			AlarmDescription: jsii.String(fmt.Sprintf("CIS %s: %s, seen in the events of %s", f.Control, f.Title, cfg.TrailName)),
+		filter.OverrideLogicalId(name("filter_" + id))
+		return filter
+	}
+	newAlarm := func(id, alarmName, description string, filter cloudwatchlogmetricfilter.CloudwatchLogMetricFilter) {
+		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+			AlarmName:        jsii.String(alarmName),
+			AlarmDescription: jsii.String(description + ", seen in the events of " + cfg.TrailName),
 			// The filter's metric by reference: the alarm follows the
 			// filter, and scanners (KICS) see which filter it watches.
 			Namespace:          filter.MetricTransformation().Namespace(),
@@ -385,7 +392,32 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			ActionsEnabled:     jsii.Bool(true),
 			AlarmActions:       &[]*string{topic.Arn()},
 		})
-		alarm.OverrideLogicalId(name("alarm_" + slug))
+		alarm.OverrideLogicalId(name("alarm_" + id))
+	}
+	for _, f := range Families {
+		slug := strings.ReplaceAll(f.Name, "-", "_")
+		filter := newFilter(slug, "cis-"+f.Control+"-"+f.Name, f.Pattern, f.Metric, Namespace)
+		newAlarm(slug, "cis-"+f.Control+"-"+f.Name, fmt.Sprintf("CIS %s: %s", f.Control, f.Title), filter)
+	}
+
+	guarded := cfg.Protected
+	guarded.Keys = append(slices.Clone(guarded.Keys), *logsKey.Key.Arn(), *topicKey.Key.Arn())
+	guarded.Roles = append(slices.Clone(guarded.Roles), cfg.RoleName)
+	watches, err := Watches(guarded)
+	if err != nil {
+		return nil, field.Under("Protected", err)
+	}
+	for _, w := range watches {
+		slug := strings.ReplaceAll(w.Name, "-", "_")
+		var first cloudwatchlogmetricfilter.CloudwatchLogMetricFilter
+		for i, p := range w.Patterns {
+			filter := newFilter(fmt.Sprintf("%s_%d", slug, i+1), fmt.Sprintf("watch-%s-%d", w.Name, i+1), p, w.Metric, WatchNamespace)
+			if i == 0 {
+				first = filter
+			}
+		}
+		// Every filter of the watch counts into the first one's metric.
+		newAlarm(slug, "watch-"+w.Name, w.Title, first)
 	}
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN}, nil
 }

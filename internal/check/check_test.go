@@ -210,7 +210,18 @@ var breaches = map[string]struct {
 	}, nil},
 	"TRAIL-CLOUDWATCH": {"audit", "aws_cloudtrail.trail", "CloudWatch Logs", func(t *testing.T, r map[string]any) {
 		set(t, r, nil, "resource", "aws_cloudtrail", "trail", "cloud_watch_logs_group_arn")
-	}, watchIDs()},
+	}, append(watchIDs(), "WATCH-TAKEOVER")},
+	"TRAIL-BUCKET-OBJECT-LOCK": {"audit", "aws_s3_bucket.log_bucket", "no Object Lock default retention", func(t *testing.T, r map[string]any) {
+		set(t, r, nil, "resource", "aws_s3_bucket_object_lock_configuration")
+	}, nil},
+	"LOG-TARGET-NO-OBJECT-LOCK": {"audit", "aws_s3_bucket_logging.log_bucket_access_logging", "aws_s3_bucket.access_log_bucket has Object Lock", func(t *testing.T, r map[string]any) {
+		set(t, r, true, "resource", "aws_s3_bucket", "access_log_bucket", "object_lock_enabled")
+	}, nil},
+	// A filter that no longer names the auditor leaves a password reset
+	// unwatched.
+	"WATCH-TAKEOVER": {"audit", "aws_iam_user.audit_user-audit", "matches UpdateLoginProfile", func(t *testing.T, r map[string]any) {
+		set(t, r, `{ ($.eventSource = "iam.amazonaws.com") && ($.requestParameters.userName = "someone-else") }`, "resource", "aws_cloudwatch_log_metric_filter", "monitoring_filter_audit_user_credentials_1", "pattern")
+	}, nil},
 	// The default stacks have no subscriber: the breach is the default.
 	"ALARM-SUBSCRIBERS": {"audit", "aws_sns_topic.monitoring_topic", "nobody is subscribed", func(t *testing.T, r map[string]any) {}, nil},
 	"ACCOUNT-PUBLIC-ACCESS": {"audit", "aws_s3_account_public_access_block.account", "not all four flags", func(t *testing.T, r map[string]any) {

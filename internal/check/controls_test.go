@@ -22,6 +22,9 @@ var expected = map[string]Status{
 	"S3.5": Pass, "S3.8": Pass,
 	"S3.9":  Fail, // the access-log buckets do not log their own access
 	"S3.14": Pass, "KMS.4": Pass, "IAM.2": Pass, "IAM.5": Pass,
+	"v1.4.0 3.3": Pass, "v1.4.0 3.4": Pass,
+	"AT.1": Pass, "AT.2": Pass,
+	"AT.3": Fail, // as section 4: alarms that notify no one
 }
 
 var sectionFourIDs = []string{"4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.10", "4.11", "4.12", "4.13", "4.14", "4.15"}
@@ -73,14 +76,14 @@ func TestFlippedPropertiesFailTheirControls(t *testing.T) {
 		}, []string{"2.1.1", "S3.5"}, "state:aws_s3_bucket.state_bucket"},
 		"public access allowed on the log bucket": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, false, "resource", "aws_s3_bucket_public_access_block", "log_bucket_public_access", "block_public_policy")
-		}, []string{"2.1.4", "S3.8", "CloudTrail.6"}, "log_bucket"},
+		}, []string{"2.1.4", "S3.8", "CloudTrail.6", "v1.4.0 3.3"}, "log_bucket"},
 		"log bucket readable by everyone": {"audit", func(t *testing.T, r map[string]any) {
 			p := r["data"].(map[string]any)["aws_iam_policy_document"].(map[string]any)["log_bucket_policy"].(map[string]any)
 			p["statement"] = append(p["statement"].([]any), map[string]any{
 				"sid": "Open", "effect": "Allow", "actions": []any{"s3:GetObject"}, "resources": []any{"*"},
 				"principals": []any{map[string]any{"type": "*", "identifiers": []any{"*"}}},
 			})
-		}, []string{"CloudTrail.6"}, `statement "Open" allows everyone`},
+		}, []string{"CloudTrail.6", "v1.4.0 3.3"}, `statement "Open" allows everyone`},
 		"versioning suspended": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, "Suspended", "resource", "aws_s3_bucket_versioning", "access_log_bucket_versioning", "versioning_configuration", "status")
 		}, []string{"S3.14"}, "access_log_bucket"},
@@ -98,10 +101,22 @@ func TestFlippedPropertiesFailTheirControls(t *testing.T) {
 		}, []string{"IAM.5"}, "does not deny actions without MFA"},
 		"no trail at all": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, nil, "resource", "aws_cloudtrail")
-		}, append([]string{"3.1", "3.2", "3.4", "3.5", "CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7"}, sectionFourIDs...), "no aws_cloudtrail"},
+		}, append([]string{"3.1", "3.2", "3.4", "3.5", "CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "CloudTrail.6", "CloudTrail.7", "v1.4.0 3.3", "v1.4.0 3.4", "AT.1", "AT.3"}, sectionFourIDs...), "no aws_cloudtrail"},
 		"no CloudWatch Logs delivery": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, nil, "resource", "aws_cloudtrail", "trail", "cloud_watch_logs_group_arn")
-		}, append([]string{"CloudTrail.5"}, sectionFourIDs...), "CloudWatch Logs"},
+		}, append([]string{"CloudTrail.5", "v1.4.0 3.4", "AT.3"}, sectionFourIDs...), "CloudWatch Logs"},
+		"no Object Lock": {"audit", func(t *testing.T, r map[string]any) {
+			set(t, r, nil, "resource", "aws_s3_bucket_object_lock_configuration")
+		}, []string{"AT.1"}, "no Object Lock"},
+		"Object Lock on the access-log bucket": {"audit", func(t *testing.T, r map[string]any) {
+			set(t, r, true, "resource", "aws_s3_bucket", "access_log_bucket", "object_lock_enabled")
+		}, []string{"3.4", "CloudTrail.7"}, "has Object Lock"},
+		"evidence deny spares everyone": {"audit", func(t *testing.T, r map[string]any) {
+			set(t, r, nil, "data", "aws_iam_policy_document", "log_bucket_policy", "statement", 1, "condition")
+		}, []string{"AT.2"}, "log_bucket"},
+		"key policy changes unwatched": {"audit", func(t *testing.T, r map[string]any) {
+			set(t, r, `{ $.eventSource = "kms.amazonaws.com" && $.eventName = "Decrypt" }`, "resource", "aws_cloudwatch_log_metric_filter", "monitoring_filter_key_policy_changes_1", "pattern")
+		}, []string{"AT.3"}, "matches PutKeyPolicy"},
 		"root usage pattern weakened": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, `{ $.userIdentity.type = "Root" }`, "resource", "aws_cloudwatch_log_metric_filter", "monitoring_filter_root_account_usage", "pattern")
 		}, []string{"4.3"}, "no metric filter with the CIS 4.3 pattern"},
@@ -153,6 +168,9 @@ func TestSubscriberMakesSectionFourPass(t *testing.T) {
 		if v := r.Control(c); v.Status != Pass {
 			t.Errorf("CIS %s: expected PASS with a subscriber, found %s (%s)", c.ID, v.Status, v.Evidence)
 		}
+	}
+	if v := r.Control(BeyondTakeover); v.Status != Pass {
+		t.Errorf("AT.3: expected PASS with a subscriber, found %s (%s)", v.Status, v.Evidence)
 	}
 	if a := r.Advised(); len(a) != 0 {
 		t.Errorf("expected no advice with a subscriber, found %v", a)

@@ -47,11 +47,11 @@ var Pack = slices.Concat([]*Check{
 	{ID: "TRAIL-BUCKET-LOGGING", Description: "the trail's bucket has server access logging", Blocking: true,
 		Controls: []*Control{CIS34, HubCloudTrail7}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketLogging},
 	{ID: "TRAIL-BUCKET-PRIVATE", Description: "the trail's bucket blocks all public access and its policy allows nobody anonymously", Blocking: true,
-		Controls: []*Control{HubCloudTrail6}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketPrivate},
+		Controls: []*Control{CIS140v33, HubCloudTrail6}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketPrivate},
 	{ID: "BUCKET-TLS-ONLY", Description: "every bucket policy denies requests without TLS", Blocking: true,
 		Controls: []*Control{CIS211, HubS35}, Subject: "aws_s3_bucket", run: bucketTLSOnly},
 	{ID: "BUCKET-EVIDENCE-DENY", Description: "every bucket policy denies deleting object versions and changing versioning, the lifecycle and the policy to all but named principals", Blocking: true,
-		Subject: "aws_s3_bucket", run: bucketEvidenceDeny},
+		Controls: []*Control{BeyondEvidence}, Subject: "aws_s3_bucket", run: bucketEvidenceDeny},
 	{ID: "BUCKET-PUBLIC-ACCESS", Description: "every bucket has all four public access block flags", Blocking: true,
 		Controls: []*Control{CIS214, HubS38}, Subject: "aws_s3_bucket", run: bucketPublicAccess},
 	{ID: "BUCKET-VERSIONING", Description: "every bucket is versioned", Blocking: true,
@@ -97,17 +97,17 @@ var Pack = slices.Concat([]*Check{
 	// are not the stacks' to make, and an access-log bucket cannot log
 	// its own access.
 	{ID: "TRAIL-CLOUDWATCH", Description: "every trail delivers a copy of its events to CloudWatch Logs",
-		Controls: []*Control{HubCloudTrail5}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailCloudWatch},
+		Controls: []*Control{CIS140v34, HubCloudTrail5}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailCloudWatch},
 	{ID: "BUCKET-ACCESS-LOGGING", Description: "every bucket has server access logging",
 		Controls: []*Control{HubS39}, Subject: "aws_s3_bucket", run: bucketAccessLogging},
 	{ID: "ALARM-SUBSCRIBERS", Description: "someone is subscribed to every topic that alarms notify",
-		Controls: Section4, Subject: "aws_sns_topic", run: alarmSubscribers,
+		Controls: append(slices.Clone(Section4), BeyondTakeover), Subject: "aws_sns_topic", run: alarmSubscribers,
 		Advice: `set "alarmEmails" in cdktf.json (each address confirms the subscription by e-mail), or subscribe the topic outside these stacks and suppress this check with the reason`},
 	{ID: "ACCOUNT-PUBLIC-ACCESS", Description: "account-level S3 Block Public Access has all four flags",
 		Controls: []*Control{HubS31}, Subject: "aws_s3_account_public_access_block",
 		Missing: "account-level Block Public Access is not managed by these stacks (each bucket blocks public access itself: S3.8); set it account-wide",
 		run:     accountPublicAccess},
-}, watchChecks())
+}, watchChecks(), evidenceChecks)
 
 // watchChecks is one check per CIS section 4 family: a trail delivers to
 // a log group with a metric filter of the family's pattern, and an alarm
@@ -840,30 +840,65 @@ func watched(f monitoring.Family) func(d *tfjson.Doc) []Result {
 				if g, _, _ := tfjson.Ref(filter.Attrs["log_group_name"]); g != group || normalize(fmt.Sprint(filter.Attrs["pattern"])) != normalize(f.Pattern) {
 					continue
 				}
-				metric, namespace := tfjson.Get(filter.Attrs, "metric_transformation", "name"), tfjson.Get(filter.Attrs, "metric_transformation", "namespace")
-				for _, alarm := range d.Resources("aws_cloudwatch_metric_alarm") {
-					if !sameMetric(alarm.Attrs["metric_name"], filter, "name", metric) || !sameMetric(alarm.Attrs["namespace"], filter, "namespace", namespace) {
-						continue
-					}
-					for _, action := range tfjson.Strings(alarm.Attrs["alarm_actions"]) {
-						if topic, _, ok := tfjson.Ref(action); ok && strings.HasPrefix(topic, "aws_sns_topic.") {
-							return judge(t, nil, fmt.Sprintf("%s -> %s -> %s", filter.Address, alarm.Address, topic))
-						}
-					}
-					return fail(t, alarm.Address+" notifies no SNS topic")
+				alarms := alarmsOf(d, filter)
+				switch {
+				case len(alarms) == 0:
+					return fail(t, filter.Address+" has no alarm on its metric")
+				case alarms[0].topic == "":
+					return fail(t, alarms[0].alarm.Address+" notifies no SNS topic")
 				}
-				return fail(t, filter.Address+" has no alarm on its metric")
+				return judge(t, nil, fmt.Sprintf("%s -> %s -> %s", filter.Address, alarms[0].alarm.Address, alarms[0].topic))
 			}
 			return fail(t, fmt.Sprintf("no metric filter with the CIS %s pattern on %s", f.Control, group))
 		})
 	}
 }
 
+// alarmOn is an alarm on a filter's metric, and the SNS topic it
+// notifies ("" for none).
+type alarmOn struct {
+	alarm tfjson.Block
+	topic string
+}
+
+// alarmsOf returns the alarms on the metric of filter.
+func alarmsOf(d *tfjson.Doc, filter tfjson.Block) []alarmOn {
+	metric, namespace := tfjson.Get(filter.Attrs, "metric_transformation", "name"), tfjson.Get(filter.Attrs, "metric_transformation", "namespace")
+	var out []alarmOn
+	for _, alarm := range d.Resources("aws_cloudwatch_metric_alarm") {
+		if !sameMetric(d, alarm.Attrs["metric_name"], filter, "name", metric) || !sameMetric(d, alarm.Attrs["namespace"], filter, "namespace", namespace) {
+			continue
+		}
+		a := alarmOn{alarm: alarm}
+		for _, action := range tfjson.Strings(alarm.Attrs["alarm_actions"]) {
+			if topic, _, ok := tfjson.Ref(action); ok && strings.HasPrefix(topic, "aws_sns_topic.") {
+				a.topic = topic
+				break
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // sameMetric reports whether an alarm's metric argument names the value
 // of the filter's metric_transformation attribute, by value or by
-// reference.
-func sameMetric(v any, filter tfjson.Block, attr string, value any) bool {
-	return v == value || v == "${"+filter.Address+".metric_transformation[0]."+attr+"}"
+// reference (to this filter or to another filter of the same metric).
+func sameMetric(d *tfjson.Doc, v any, filter tfjson.Block, attr string, value any) bool {
+	if v == value {
+		return true
+	}
+	ref, _ := v.(string)
+	suffix := ".metric_transformation[0]." + attr + "}"
+	if !strings.HasPrefix(ref, "${aws_cloudwatch_log_metric_filter.") || !strings.HasSuffix(ref, suffix) {
+		return false
+	}
+	addr := strings.TrimSuffix(strings.TrimPrefix(ref, "${"), suffix)
+	if addr == filter.Address {
+		return true
+	}
+	other, found := d.Find(addr)
+	return found && tfjson.Get(other.Attrs, "metric_transformation", attr) == value
 }
 
 // normalize folds white space, so patterns compare by content.

@@ -8,8 +8,10 @@
 package review
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,8 +50,8 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	for _, d := range docs {
 		resources += len(d.AllResources())
 	}
-	fmt.Fprintf(b, "# Review: audit trail stacks\n\n")
-	fmt.Fprintf(b, "%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`).\n\n", len(docs), resources)
+	head := fmt.Sprintf("# Review: audit trail stacks\n\n%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`). In this report `%s` stands for `%s` and `%s` for `%s`.\n\n",
+		len(docs), resources, partitionRef, shortRefs[partitionRef], accountRef, shortRefs[accountRef])
 
 	writeControls(b, report)
 	writeAccess(b, docs)
@@ -58,22 +60,85 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	for _, d := range docs {
 		writeStack(b, d)
 	}
-	_, err := io.WriteString(w, b.String())
+	text := b.String()
+	for short, long := range shortRefs {
+		text = strings.ReplaceAll(text, long, short)
+	}
+	_, err := io.WriteString(w, head+text)
 	return err
 }
 
+// The references every policy and ARN of the stacks repeats, and the
+// short names the report gives them.
+const (
+	partitionRef = "${partition}"
+	accountRef   = "${account}"
+)
+
+var shortRefs = map[string]string{
+	partitionRef: "${data.aws_partition.current_partition.partition}",
+	accountRef:   "${data.aws_caller_identity.current_account.account_id}",
+}
+
 func writeControls(b *strings.Builder, report *check.Report) {
-	fmt.Fprintf(b, "## Controls\n\n| Framework | Control | Title | Status | Evidence |\n|---|---|---|---|---|\n")
-	for _, c := range check.Controls {
+	verdict := func(c *check.Control) (check.Status, string) {
 		v := report.Control(c)
 		why := v.Evidence
 		if v.Status == check.Pass {
 			// Every failure is shown; what passes is folded.
 			why = fold(v.Items, "; ")
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.Framework, c.ID, c.Title, v.Status, cell(why))
+		return v.Status, cell(why)
+	}
+	b.WriteString("## Controls\n\n")
+	b.WriteString("### CIS AWS Foundations Benchmark\n\n")
+	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control.\n\n|")
+	for _, v := range check.Versions {
+		fmt.Fprintf(b, " %s |", v)
+	}
+	b.WriteString(" Recommendation (v3.0.0 title where it has one) | Security Hub | Status | Evidence |\n|" + strings.Repeat("---|", len(check.Versions)+4) + "\n")
+	for _, c := range check.Controls {
+		if c.Framework != check.CIS {
+			continue
+		}
+		b.WriteString("|")
+		for _, v := range check.Versions {
+			fmt.Fprintf(b, " %s |", cmp.Or(c.Versions[v], "-"))
+		}
+		hub := "none"
+		if c.Hub != nil {
+			hub = c.Hub.ID + " (" + standards(c.Hub) + ")"
+		}
+		status, why := verdict(c)
+		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, why)
+	}
+	b.WriteString("\n### AWS Security Hub\n\n| Control | Title | Standards | Status | Evidence |\n|---|---|---|---|---|\n")
+	for _, c := range check.Controls {
+		if c.Framework == check.SecurityHub {
+			status, why := verdict(c)
+			fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.ID, c.Title, standards(c), status, why)
+		}
+	}
+	b.WriteString("\n### Beyond the benchmarks\n\nWhat no benchmark asks, and an administrator of the account could otherwise do to the evidence unnoticed.\n\n| Control | Title | Status | Evidence |\n|---|---|---|---|\n")
+	for _, c := range check.Controls {
+		if c.Framework == check.Beyond {
+			status, why := verdict(c)
+			fmt.Fprintf(b, "| %s | %s | **%s** | %s |\n", c.ID, c.Title, status, why)
+		}
 	}
 	b.WriteString("\n")
+}
+
+// standards lists the Security Hub standards that include c.
+func standards(c *check.Control) string {
+	if len(c.Standards) == 0 {
+		return "no CIS or FSBP standard"
+	}
+	names := make([]string, len(c.Standards))
+	for i, s := range c.Standards {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
 }
 
 // writeAccess is the access matrix of the audit stack and the outcome of
@@ -155,17 +220,36 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 		// Resources of one type beyond foldAt fold into a details block
 		// that gives their count.
 		count := map[string]int{}
+		parts := map[string][]string{}
 		for _, r := range rs {
 			count[r.Type]++
+			parts[r.Address] = attrParts(r.Attrs, "")
+		}
+		// What every resource of a type (three or more) has in common is
+		// said once, before them.
+		common := map[string][]string{}
+		for _, r := range rs {
+			if count[r.Type] < 3 {
+				continue
+			}
+			if _, started := common[r.Type]; !started {
+				common[r.Type] = parts[r.Address]
+				continue
+			}
+			common[r.Type] = slices.DeleteFunc(slices.Clone(common[r.Type]), func(p string) bool { return !slices.Contains(parts[r.Address], p) })
 		}
 		seen := map[string]int{}
 		for _, r := range rs {
 			seen[r.Type]++
 			n, i := count[r.Type], seen[r.Type]
+			if i == 1 && len(common[r.Type]) > 0 {
+				fmt.Fprintf(b, "- every `%s` (%d): %s\n", r.Type, n, strings.Join(common[r.Type], ", "))
+			}
 			if n > foldAt+1 && i == foldAt+1 {
 				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-foldAt, r.Type, n)
 			}
-			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, settings(r.Attrs, ""))
+			own := slices.DeleteFunc(slices.Clone(parts[r.Address]), func(p string) bool { return slices.Contains(common[r.Type], p) })
+			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, strings.Join(own, ", "))
 			if n > foldAt+1 && i == n {
 				b.WriteString("\n</details>\n\n")
 			}
@@ -246,6 +330,12 @@ func statement(s tfjson.Statement) string {
 // settings renders a block's arguments as key=value pairs, nested blocks
 // flattened with dots; policies are shown under Policies instead.
 func settings(attrs map[string]any, prefix string) string {
+	return strings.Join(attrParts(attrs, prefix), ", ")
+}
+
+// attrParts are the attributes as key=value, sorted, nested keys joined by
+// dots, metadata ("//") left out.
+func attrParts(attrs map[string]any, prefix string) []string {
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
 		if k != "//" {
@@ -257,16 +347,13 @@ func settings(attrs map[string]any, prefix string) string {
 	for _, k := range keys {
 		parts = append(parts, flatten(prefix+k, attrs[k])...)
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 func flatten(key string, v any) []string {
 	switch x := v.(type) {
 	case map[string]any:
-		if s := settings(x, key+"."); s != "" {
-			return []string{s}
-		}
-		return nil
+		return attrParts(x, key+".")
 	case []any:
 		if len(x) > 0 {
 			if _, nested := x[0].(map[string]any); nested {

@@ -33,12 +33,18 @@ func TestReport(t *testing.T) {
 		t.Errorf("expected the report under %d bytes for a PR comment, found %d", MaxBytes, b.Len())
 	}
 	for _, want := range []string{
-		"| CIS | 3.1 | CloudTrail is enabled in all regions | **PASS** |",
-		"| Security Hub | CloudTrail.5 | CloudTrail trails are integrated with CloudWatch Logs | **PASS** |",
-		"| CIS | 4.3 | Metric filter and alarm: Use of the \"root\" account | **FAIL** | audit:aws_sns_topic.monitoring_topic (nobody is subscribed",
+		"| v1.4.0 | v3.0.0 | v5.0.0 | Recommendation",
+		"| 3.1 | 3.1 | 3.1 | Ensure CloudTrail is enabled in all regions | CloudTrail.1 (CIS v1.2.0, CIS v1.4.0, CIS v3.0.0, CIS v5.0.0, FSBP) | **PASS** |",
+		"| 3.6 | 3.4 | 3.4 | Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket | CloudTrail.7 (CIS v1.2.0, CIS v1.4.0, CIS v3.0.0, CIS v5.0.0) | **PASS** |",
+		"| 3.4 | - | - | Ensure CloudTrail trails are integrated with CloudWatch Logs | CloudTrail.5 (CIS v1.2.0, CIS v1.4.0, FSBP) | **PASS** |",
+		"| CloudTrail.5 | CloudTrail trails should be integrated with Amazon CloudWatch Logs | CIS v1.2.0, CIS v1.4.0, FSBP | **PASS** |",
+		"| 4.3 | 4.3 | 4.3 | Ensure usage of 'root' account is monitored | CloudWatch.1 (CIS v1.2.0, CIS v1.4.0) | **FAIL** | audit:aws_sns_topic.monitoring_topic (nobody is subscribed",
+		"| 4.15 | 4.15 | 4.15 | Ensure AWS Organizations changes are monitored | none | **FAIL** |",
+		"| AT.1 | The trail's log files and digests are under S3 Object Lock for at least a year | **PASS** | audit:aws_s3_bucket.log_bucket: Object Lock GOVERNANCE for 365 days |",
+		"- every `aws_cloudwatch_metric_alarm` (20): actions_enabled=true,",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
-		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${data.aws_partition.current_partition.partition}:iam::${data.aws_caller_identity.current_account.account_id}:role/role-audit and Bool aws:PrincipalIsAWSService false",
+		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
 		"## Stack `state`",
 		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",

@@ -17,6 +17,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +68,36 @@ type Settings struct {
 	// but the trail's own: trail.DataEventsOff (default), DataEventsWrite
 	// or DataEventsReadWrite.
 	DataEvents string
+	// ObjectLock is the Object Lock of the log bucket (Lock gives the
+	// logbucket.Lock it means).
+	ObjectLock ObjectLock
+}
+
+// ObjectLock is the objectLock setting.
+type ObjectLock struct {
+	// Mode is LockGovernance (default), "COMPLIANCE" or LockOff.
+	Mode string `json:"mode"`
+	// Days is the default retention; 0 means the default: the log
+	// retention when one is set, else retention.MinDays.
+	Days int `json:"days"`
+}
+
+// The objectLock modes of the settings beyond logbucket.LockModes.
+const (
+	LockGovernance = "GOVERNANCE"
+	LockOff        = "OFF"
+)
+
+// Lock is the log bucket's Object Lock the settings mean.
+func (s Settings) Lock() logbucket.Lock {
+	if s.ObjectLock.Mode == LockOff {
+		return logbucket.Lock{}
+	}
+	days := s.ObjectLock.Days
+	if days == 0 {
+		days = max(s.Retention.ExpireDays, retention.MinDays)
+	}
+	return logbucket.Lock{Mode: s.ObjectLock.Mode, Days: days}
 }
 
 // State is where the stacks keep their Terraform state: a local file by
@@ -103,6 +134,7 @@ func Defaults() Settings {
 		},
 		Monitoring:            true,
 		LogGroupRetentionDays: retention.MinDays,
+		ObjectLock:            ObjectLock{Mode: LockGovernance},
 	}
 }
 
@@ -202,6 +234,28 @@ var keys = []key{
 	{"breakGlassPrincipals", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.BreakGlassPrincipals) }},
 	{"insights", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Insights) }},
 	{"dataEvents", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.DataEvents) }},
+	{"objectLock", decodeObjectLock},
+}
+
+// decodeObjectLock reads {"mode": ..., "days": N}; a key left out keeps
+// its default.
+func decodeObjectLock(raw json.RawMessage, s *Settings) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || isNull(raw) {
+		return fmt.Errorf(`expected an object such as {"mode": "GOVERNANCE", "days": 365}, got %s`, raw)
+	}
+	var errs []error
+	for k, v := range fields {
+		switch k {
+		case "mode":
+			errs = append(errs, field.Under("mode", decodeString(v, &s.ObjectLock.Mode)))
+		case "days":
+			errs = append(errs, field.Under("days", decodeInt(v, &s.ObjectLock.Days)))
+		default:
+			errs = append(errs, field.Invalid(k, string(v), `is not a key of objectLock (its keys: "mode", "days")`))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // cdktfKeys are context keys that the cdktf CLI adds for itself.
@@ -364,11 +418,39 @@ func (s Settings) Validate() error {
 	}
 	add("logPrefix", trail.ValidateKeyPrefix(s.LogPrefix))
 	add("dataEvents", trail.ValidateDataEvents(s.DataEvents))
+	errs = append(errs, s.validateObjectLock())
 	for _, e := range field.All(s.Retention.Validate()) {
 		e.Path, e.Other = retentionKeys[e.Path], retentionKeys[e.Other]
 		errs = append(errs, e)
 	}
 	return errors.Join(errs...)
+}
+
+// validateObjectLock checks the objectLock setting: a known mode, and a
+// retention of at least the log retention, so that evidence stays locked
+// for as long as it is kept.
+func (s Settings) validateObjectLock() error {
+	l := s.ObjectLock
+	modes := append([]string{LockOff}, logbucket.LockModes...)
+	if !slices.Contains(modes, l.Mode) {
+		return field.Invalid("objectLock.mode", l.Mode, "must be one of %s", strings.Join(modes, ", "))
+	}
+	if l.Mode == LockOff {
+		if l.Days != 0 {
+			return field.Invalid("objectLock.days", l.Days, `is set but mode is "OFF"`)
+		}
+		return nil
+	}
+	if l.Days == 0 {
+		return nil
+	}
+	if l.Days < logbucket.MinLockDays || l.Days > logbucket.MaxDays {
+		return field.Invalid("objectLock.days", l.Days, "must be between %d and %d", logbucket.MinLockDays, logbucket.MaxDays)
+	}
+	if s.Retention.ExpireDays > l.Days {
+		return &field.Error{Path: "objectLock.days", Value: l.Days, Problem: "must be at least", Other: "logRetentionDays", OtherValue: s.Retention.ExpireDays}
+	}
+	return nil
 }
 
 // validateState checks the state settings: each valid on its own, and

@@ -61,9 +61,18 @@ func TestParseAcceptsValidSettings(t *testing.T) {
 		"HCP Terraform": {`{"tfcOrganization": "acme", "tfcWorkspace": "audit-trail"}`, func(s Settings) (any, any) {
 			return []string{s.State.TFCOrganization, s.State.TFCWorkspace}, []string{"acme", "audit-trail"}
 		}},
-		"monitoring off":           {`{"monitoring": false}`, func(s Settings) (any, any) { return s.Monitoring, false }},
-		"insights on":              {`{"insights": true}`, func(s Settings) (any, any) { return s.Insights, true }},
-		"write data events":        {`{"dataEvents": "WRITE"}`, func(s Settings) (any, any) { return s.DataEvents, "WRITE" }},
+		"monitoring off":         {`{"monitoring": false}`, func(s Settings) (any, any) { return s.Monitoring, false }},
+		"insights on":            {`{"insights": true}`, func(s Settings) (any, any) { return s.Insights, true }},
+		"write data events":      {`{"dataEvents": "WRITE"}`, func(s Settings) (any, any) { return s.DataEvents, "WRITE" }},
+		"object lock by default": {`{}`, func(s Settings) (any, any) { return s.Lock(), logbucket.Lock{Mode: "GOVERNANCE", Days: 365} }},
+		"object lock as long as the logs are kept": {`{"logRetentionDays": 2555}`, func(s Settings) (any, any) {
+			return s.Lock(), logbucket.Lock{Mode: "GOVERNANCE", Days: 2555}
+		}},
+		"object lock in compliance mode": {`{"objectLock": {"mode": "COMPLIANCE", "days": 3650}, "logRetentionDays": 3650}`, func(s Settings) (any, any) {
+			return s.Lock(), logbucket.Lock{Mode: "COMPLIANCE", Days: 3650}
+		}},
+		"object lock days alone":   {`{"objectLock": {"days": 400}}`, func(s Settings) (any, any) { return s.Lock(), logbucket.Lock{Mode: "GOVERNANCE", Days: 400} }},
+		"object lock off":          {`{"objectLock": {"mode": "OFF"}}`, func(s Settings) (any, any) { return s.Lock(), logbucket.Lock{} }},
 		"log group kept ten years": {`{"logGroupRetentionDays": 3653}`, func(s Settings) (any, any) { return s.LogGroupRetentionDays, 3653 }},
 		"log group kept forever":   {`{"logGroupRetentionDays": 0}`, func(s Settings) (any, any) { return s.LogGroupRetentionDays, 0 }},
 		"alarm emails": {`{"alarmEmails": ["security@example.com", "oncall+aws@example.org"]}`, func(s Settings) (any, any) {
@@ -95,6 +104,12 @@ func TestParseRejectsInvalidSettings(t *testing.T) {
 		"prefix not a string":                     {`{"prefix": 5}`, []string{"prefix: expected a string, got 5"}},
 		"data events of a kind that is not one":   {`{"dataEvents": "ALL"}`, []string{`dataEvents: "ALL" is not "OFF", "WRITE" or "READ_WRITE"`}},
 		"insights as a word":                      {`{"insights": "yes"}`, []string{`insights: expected true or false, got "yes"`}},
+		"object lock mode misspelt":               {`{"objectLock": {"mode": "GOVERNANSE"}}`, []string{`objectLock.mode: "GOVERNANSE" must be one of OFF, GOVERNANCE, COMPLIANCE`}},
+		"object lock shorter than a year":         {`{"objectLock": {"days": 30}}`, []string{`objectLock.days: 30 must be between 365 and 36500`}},
+		"object lock shorter than the retention":  {`{"objectLock": {"days": 400}, "logRetentionDays": 3650}`, []string{`objectLock.days: 400 must be at least logRetentionDays (3650)`}},
+		"object lock off with days":               {`{"objectLock": {"mode": "OFF", "days": 400}}`, []string{`objectLock.days: 400 is set but mode is "OFF"`}},
+		"object lock with an unknown key":         {`{"objectLock": {"mode": "GOVERNANCE", "retention": 400}}`, []string{`objectLock.retention: "400" is not a key of objectLock`}},
+		"object lock not an object":               {`{"objectLock": "GOVERNANCE"}`, []string{`objectLock: expected an object such as {"mode": "GOVERNANCE", "days": 365}, got "GOVERNANCE"`}},
 		"prefix null":                             {`{"prefix": null}`, []string{"prefix: expected a string, got null"}},
 		"users not a list":                        {`{"auditUsers": "alice"}`, []string{`auditUsers: expected a list of strings, got "alice"`}},
 		"tags not strings":                        {`{"tags": {"a": 1}}`, []string{`tags: expected an object of string values, got {"a": 1}`}},

@@ -83,7 +83,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 
 	buckets, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention, BreakGlass: breakGlass(s, env)},
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention, Lock: s.Lock(), BreakGlass: breakGlass(s, env)},
 		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, BreakGlass: breakGlass(s, env)},
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		KeyARN:     key.Key.Arn(),
 	}
 	if s.Monitoring {
-		if watch, err = addMonitoring(stack, s, env, audit); err != nil {
+		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn()); err != nil {
 			return nil, err
 		}
 		cloudWatch = &trail.CloudWatch{LogGroupARN: watch.LogGroup.Arn(), RoleARN: watch.Role.Arn(), RolePolicy: watch.RolePolicy}
@@ -183,12 +183,25 @@ func (o Outputs) List() []Output {
 	return list
 }
 
+// evidenceBuckets are the buckets of the app that hold evidence: the log
+// bucket and its access-log bucket, and the state stack's buckets when
+// the app builds them.
+func evidenceBuckets(s settings.Settings) []string {
+	names := s.Names()
+	out := []string{names.LogBucket, names.AccessLogBucket}
+	if s.State.TFCOrganization == "" {
+		out = append(out, names.StateBucket, names.StateAccessLogBucket)
+	}
+	return out
+}
+
 // addMonitoring adds the CloudWatch Logs copy of the events, the CIS
 // alarms and their topic, and closes the log group to everyone but the
 // audit role: an IAM policy that denies reads, attached to the audit group
 // (its members must use the role), and, as an output, a service control
-// policy that does the same for the whole account.
-func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, audit *auditors.Auditors) (*monitoring.Monitoring, error) {
+// policy that does the same for the whole account. The watches guard the
+// trail key (trailKeyARN), the audit identities and the evidence buckets.
+func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, audit *auditors.Auditors, trailKeyARN string) (*monitoring.Monitoring, error) {
 	names := s.Names()
 	watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
 		Env:           env,
@@ -202,6 +215,13 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Emails:        s.AlarmEmails,
 		Reader:        jsii.String(audit.RoleARN),
 		ReaderRole:    audit.Role,
+		Protected: monitoring.Protected{
+			Keys:    []string{trailKeyARN},
+			Roles:   []string{names.Role},
+			Users:   s.AuditUsers,
+			Group:   names.Group,
+			Buckets: evidenceBuckets(s),
+		},
 	})
 	if err != nil {
 		return nil, err

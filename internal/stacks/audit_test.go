@@ -178,8 +178,11 @@ func TestLogBucket(t *testing.T) {
 		expect(t, b+" policy document", policy["policy"], "${data.aws_iam_policy_document."+b+"_policy.json}")
 		// Last, after what its evidence deny then keeps anyone but the
 		// break-glass principals from changing.
-		expect(t, b+" policy depends on the public access block, versioning and lifecycle", policy["depends_on"],
-			[]any{"aws_s3_bucket_public_access_block." + b + "_public_access", "aws_s3_bucket_versioning." + b + "_versioning", "aws_s3_bucket_lifecycle_configuration." + b + "_lifecycle"})
+		after := []any{"aws_s3_bucket_public_access_block." + b + "_public_access", "aws_s3_bucket_versioning." + b + "_versioning", "aws_s3_bucket_lifecycle_configuration." + b + "_lifecycle"}
+		if b == "log_bucket" {
+			after = append(after, "aws_s3_bucket_object_lock_configuration.log_bucket_object_lock")
+		}
+		expect(t, b+" policy depends on the public access block, versioning, lifecycle and Object Lock", policy["depends_on"], after)
 		evidence := j.statement(b+"_policy", "DenyEvidenceChangesButBreakGlass")
 		expect(t, b+" evidence deny effect", evidence["effect"], "Deny")
 		expect(t, b+" evidence deny spares the root user only by default", condition(evidence, "ArnNotEquals", "aws:PrincipalArn"), []string{"arn:" + partition + ":iam::" + account + ":root"})

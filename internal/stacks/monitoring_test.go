@@ -1,11 +1,14 @@
 package stacks_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/tfname"
+	"github.com/cle2wa/audit-trail/internal/events"
+	"github.com/cle2wa/audit-trail/internal/filterpattern"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
@@ -39,8 +42,8 @@ const (
 
 func TestMetricFiltersAndAlarms(t *testing.T) {
 	_, j := synth(t, settings.Defaults())
-	filters, _ := dig(j.doc, "resource", "aws_cloudwatch_log_metric_filter").(map[string]any)
-	alarms, _ := dig(j.doc, "resource", "aws_cloudwatch_metric_alarm").(map[string]any)
+	filters := named(j, "aws_cloudwatch_log_metric_filter", "cis-")
+	alarms := named(j, "aws_cloudwatch_metric_alarm", "cis-")
 	if len(filters) != len(cisEvents) || len(alarms) != len(cisEvents) {
 		t.Fatalf("expected %d filters and alarms, one per CIS section 4 control, found %d and %d", len(cisEvents), len(filters), len(alarms))
 	}
@@ -78,11 +81,29 @@ func TestMetricFiltersAndAlarms(t *testing.T) {
 	}
 	metrics := map[any]bool{}
 	for _, f := range filters {
-		metrics[first(f.(map[string]any)["metric_transformation"])["name"]] = true
+		metrics[first(f["metric_transformation"])["name"]] = true
 	}
 	if len(metrics) != len(cisEvents) {
 		t.Errorf("expected a metric of its own for each filter, found %d metrics", len(metrics))
 	}
+}
+
+// named returns the resources of a type whose name (or alarm_name)
+// starts with prefix, by address.
+func named(j *tfjson, typ, prefix string) map[string]map[string]any {
+	all, _ := dig(j.doc, "resource", typ).(map[string]any)
+	out := map[string]map[string]any{}
+	for addr, r := range all {
+		m := r.(map[string]any)
+		n, _ := m["name"].(string)
+		if a, ok := m["alarm_name"].(string); ok {
+			n = a
+		}
+		if strings.HasPrefix(n, prefix) {
+			out[addr] = m
+		}
+	}
+	return out
 }
 
 func TestLogGroupAndDelivery(t *testing.T) {
@@ -222,5 +243,89 @@ func TestMonitoringOff(t *testing.T) {
 	}
 	if dig(j.doc, "output", "log_group_name") != nil || dig(j.doc, "output", "alarm_topic_arn") != nil {
 		t.Errorf("expected no monitoring outputs with monitoring off")
+	}
+}
+
+// TestWatches: the synthesized watches, with Terraform's references
+// resolved as they would be at apply, match takeover and evidence events
+// (AWS's documented samples set to the stack's resources) on every
+// protected resource, and each counts into a metric that an alarm on the
+// topic watches.
+func TestWatches(t *testing.T) {
+	s := settings.Defaults()
+	s.AuditUsers = []string{"user-audit", "alice"}
+	_, j := synth(t, s)
+	keys := map[string]string{}
+	for _, k := range []string{"trail_key", "monitoring_logs_key", "monitoring_topic_key"} {
+		keys["${aws_kms_key."+k+".arn}"] = fmt.Sprintf("arn:aws:kms:us-east-1:123456789012:key/%s-0000-0000-0000-000000000000", strings.Repeat(string(rune('a'+len(keys))), 8))
+	}
+	type filter struct {
+		pattern *filterpattern.Pattern
+		metric  any
+	}
+	var filters []filter
+	for addr, f := range named(j, "aws_cloudwatch_log_metric_filter", "watch-") {
+		text, _ := f["pattern"].(string)
+		for ref, arn := range keys {
+			text = strings.ReplaceAll(text, ref, arn)
+		}
+		if strings.Contains(text, "${") {
+			t.Errorf("%s: expected only key ARNs as references, found %s", addr, text)
+		}
+		p, err := filterpattern.Parse(text)
+		if err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		expect(t, addr+" log group", f["log_group_name"], "${aws_cloudwatch_log_group.monitoring_log_group.name}")
+		filters = append(filters, filter{p, first(f["metric_transformation"])["name"]})
+	}
+	alarmed := map[any]bool{}
+	for addr, a := range named(j, "aws_cloudwatch_metric_alarm", "watch-") {
+		expect(t, addr+" actions", a["alarm_actions"], []any{topicRef})
+		ref, _ := a["metric_name"].(string)
+		filterAddr := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_cloudwatch_log_metric_filter."), ".metric_transformation[0].name}")
+		alarmed[first(j.resource("aws_cloudwatch_log_metric_filter", filterAddr)["metric_transformation"])["name"]] = true
+	}
+	if len(alarmed) != 5 {
+		t.Errorf("expected 5 watch alarms on 5 metrics, found %v", alarmed)
+	}
+	caught := func(e events.Sample) bool {
+		for _, f := range filters {
+			for _, o := range filterpattern.Readings {
+				if m, _ := f.pattern.Match(e.JSON(), o); m && alarmed[f.metric] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	admin := events.Load("identity-AssumedRole")
+	iam := events.Load("iam-AddUserToGroup").Identity(admin)
+	for _, arn := range keys {
+		if e := events.Load("kms-PutKeyPolicy").With(map[string]any{"resources.0.ARN": arn}); !caught(e) {
+			t.Errorf("PutKeyPolicy on %s: expected an alarm", arn)
+		}
+	}
+	for _, role := range []string{"role-audit", "role-trail-logs"} {
+		if !caught(iam.With(map[string]any{"eventName": "UpdateAssumeRolePolicy", "requestParameters": map[string]any{"roleName": role}})) {
+			t.Errorf("UpdateAssumeRolePolicy on %s: expected an alarm", role)
+		}
+	}
+	for _, u := range s.AuditUsers {
+		if !caught(iam.With(map[string]any{"eventName": "UpdateLoginProfile", "requestParameters": map[string]any{"userName": u}})) {
+			t.Errorf("UpdateLoginProfile on %s by an administrator: expected an alarm", u)
+		}
+	}
+	if !caught(iam.With(map[string]any{"requestParameters.groupName": "group-audit"})) {
+		t.Error("AddUserToGroup on group-audit: expected an alarm")
+	}
+	n := s.Names()
+	for _, b := range []string{n.LogBucket, n.AccessLogBucket, n.StateBucket, n.StateAccessLogBucket} {
+		if !caught(events.Load("s3-GetBucketVersioning").With(map[string]any{"eventName": "PutBucketVersioning", "requestParameters.bucketName": b})) {
+			t.Errorf("PutBucketVersioning on %s: expected an alarm", b)
+		}
+	}
+	if caught(iam.With(map[string]any{"eventName": "UpdateLoginProfile", "requestParameters": map[string]any{"userName": "carol"}})) {
+		t.Error("UpdateLoginProfile on a user who is not an auditor: expected no alarm")
 	}
 }

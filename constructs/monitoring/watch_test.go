@@ -1,0 +1,243 @@
+package monitoring
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/events"
+	"github.com/cle2wa/audit-trail/internal/filterpattern"
+)
+
+const (
+	trailKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	otherKey = "arn:aws:kms:us-east-1:123456789012:key/0987dcba-09fe-87dc-65ba-ab0987654321"
+)
+
+func protected() Protected {
+	return Protected{
+		Keys:    []string{trailKey},
+		Roles:   []string{"role-audit", "role-trail-logs"},
+		Users:   []string{"user-audit", "bob.smith"},
+		Group:   "group-audit",
+		Buckets: []string{"cle2wa-s3-trail-master", "cle2wa-s3-accesslog-master"},
+	}
+}
+
+// matches reports whether any pattern of w matches the sample, under
+// every reading of what the guide leaves open; a pattern whose outcome
+// depends on the reading fails the test.
+func matches(t *testing.T, w Watch, s events.Sample) bool {
+	t.Helper()
+	found := false
+	for _, text := range w.Patterns {
+		p, err := filterpattern.Parse(text)
+		if err != nil {
+			t.Fatalf("%s: %v", w.Name, err)
+		}
+		var got []bool
+		for _, o := range filterpattern.Readings {
+			m, err := p.Match(s.JSON(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m)
+		}
+		if slices.Contains(got, true) && slices.Contains(got, false) {
+			t.Errorf("%s: whether %s matches %s depends on how != treats a missing property", w.Name, text, s.JSON())
+		}
+		found = found || got[0]
+	}
+	return found
+}
+
+func watch(t *testing.T, name string) Watch {
+	t.Helper()
+	ws, err := Watches(protected())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		if w.Name == name {
+			return w
+		}
+	}
+	t.Fatalf("no watch %s", name)
+	return Watch{}
+}
+
+// Actors of the IAM samples: an administrator's role session, the root
+// user, and IAM users, with the identities the CloudTrail guide documents.
+func actors() map[string]events.Sample {
+	role := events.Load("identity-AssumedRole")
+	root := events.Load("iam-EnableMFADevice-root")
+	iamUser := func(name string) events.Sample {
+		return events.Load("iam-AddUserToGroup").With(map[string]any{"userIdentity.userName": name, "userIdentity.arn": "arn:aws:iam::123456789012:user/" + name})
+	}
+	return map[string]events.Sample{"a role session": role, "the root user": root, "the IAM user Alice": iamUser("Alice"), "the IAM user user-audit": iamUser("user-audit")}
+}
+
+// iamCall is the documented IAM sample (AddUserToGroup) as the call name
+// with the request's parameters, made by actor.
+func iamCall(name string, params map[string]any, actor events.Sample) events.Sample {
+	return events.Load("iam-AddUserToGroup").With(map[string]any{"eventName": name, "requestParameters": params}).Identity(actor)
+}
+
+func TestKeyWatch(t *testing.T) {
+	w := watch(t, "key-policy-changes")
+	for _, name := range []string{"kms-PutKeyPolicy", "kms-CreateGrant", "kms-RetireGrant", "kms-RevokeGrant"} {
+		s := events.Load(name)
+		if _, ok := s.Get("resources.0.ARN"); !ok {
+			t.Fatalf("%s (%s): expected the key in resources[0].ARN", name, s.Source)
+		}
+		if !matches(t, w, s.With(map[string]any{"resources.0.ARN": trailKey})) {
+			t.Errorf("%s (%s) on the trail key: expected a match", name, s.Source)
+		}
+		if matches(t, w, s.With(map[string]any{"resources.0.ARN": otherKey})) {
+			t.Errorf("%s on another key: expected no match", name)
+		}
+	}
+	if matches(t, w, events.Load("kms-PutKeyPolicy").With(map[string]any{"resources.0.ARN": trailKey, "eventName": "DescribeKey"})) {
+		t.Error("DescribeKey on the trail key: expected no match")
+	}
+}
+
+func TestRoleWatch(t *testing.T) {
+	w := watch(t, "role-changes")
+	admin := actors()["a role session"]
+	for _, e := range RoleEvents {
+		if !matches(t, w, iamCall(e, map[string]any{"roleName": "role-audit", "policyName": "x"}, admin)) {
+			t.Errorf("%s on role-audit: expected a match", e)
+		}
+		if !matches(t, w, iamCall(e, map[string]any{"roleName": "role-trail-logs"}, admin)) {
+			t.Errorf("%s on role-trail-logs: expected a match", e)
+		}
+		if matches(t, w, iamCall(e, map[string]any{"roleName": "role-other"}, admin)) {
+			t.Errorf("%s on another role: expected no match", e)
+		}
+	}
+	if matches(t, w, iamCall("GetRole", map[string]any{"roleName": "role-audit"}, admin)) {
+		t.Error("GetRole on role-audit: expected no match")
+	}
+}
+
+func TestUserWatch(t *testing.T) {
+	w := watch(t, "audit-user-credentials")
+	for _, e := range UserEvents {
+		for who, actor := range actors() {
+			call := iamCall(e, map[string]any{"userName": "user-audit"}, actor)
+			want := who != "the IAM user user-audit"
+			if got := matches(t, w, call); got != want {
+				t.Errorf("%s on user-audit by %s: expected match=%v, found %v", e, who, want, got)
+			}
+			if matches(t, w, iamCall(e, map[string]any{"userName": "carol"}, actor)) {
+				t.Errorf("%s on carol (not an auditor) by %s: expected no match", e, who)
+			}
+		}
+		// A user acting on itself may leave UserName out.
+		if matches(t, w, iamCall(e, nil, actors()["the IAM user user-audit"])) {
+			t.Errorf("%s without a user name: expected no match", e)
+		}
+	}
+	// AWS's own sample: the root user enables an MFA device (here on an
+	// auditor).
+	root := events.Load("iam-EnableMFADevice-root")
+	if !matches(t, w, root.With(map[string]any{"requestParameters.userName": "bob.smith"})) {
+		t.Errorf("the documented EnableMFADevice by the root user (%s) on bob.smith: expected a match", root.Source)
+	}
+	if matches(t, w, root) {
+		t.Error("the documented EnableMFADevice on the root user itself: expected no match")
+	}
+}
+
+func TestGroupWatch(t *testing.T) {
+	w := watch(t, "audit-group-changes")
+	sample := events.Load("iam-AddUserToGroup")
+	if matches(t, w, sample) {
+		t.Errorf("the documented AddUserToGroup (%s) on the group admin: expected no match", sample.Source)
+	}
+	for _, e := range GroupEvents {
+		if !matches(t, w, sample.With(map[string]any{"eventName": e, "requestParameters.groupName": "group-audit"})) {
+			t.Errorf("%s on group-audit: expected a match", e)
+		}
+	}
+}
+
+func TestBucketWatch(t *testing.T) {
+	w := watch(t, "evidence-bucket-changes")
+	sample := events.Load("s3-GetBucketVersioning")
+	if matches(t, w, sample.With(map[string]any{"requestParameters.bucketName": "cle2wa-s3-trail-master"})) {
+		t.Errorf("the documented GetBucketVersioning (%s) on the log bucket: expected no match", sample.Source)
+	}
+	for _, e := range BucketEvents {
+		for _, b := range protected().Buckets {
+			if !matches(t, w, sample.With(map[string]any{"eventName": e, "requestParameters.bucketName": b})) {
+				t.Errorf("%s on %s: expected a match", e, b)
+			}
+		}
+		if matches(t, w, sample.With(map[string]any{"eventName": e, "requestParameters.bucketName": "someone-elses-bucket"})) {
+			t.Errorf("%s on another bucket: expected no match", e)
+		}
+	}
+}
+
+// TestWatchesSplit: many long names make several patterns, each within
+// CloudWatch Logs' limit even with the longest key ARNs, and each name in
+// exactly one of them.
+func TestWatchesSplit(t *testing.T) {
+	p := protected()
+	p.Users = nil
+	for i := range 40 {
+		p.Users = append(p.Users, fmt.Sprintf("%s%02d", strings.Repeat("u", 62), i))
+	}
+	p.Keys = []string{"${aws_kms_key.trail_key.arn}", "${aws_kms_key.monitoring_logs_key.arn}", "${aws_kms_key.monitoring_topic_key.arn}"}
+	ws, err := Watches(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		for _, text := range w.Patterns {
+			if _, err := filterpattern.Parse(text); err != nil {
+				t.Errorf("%s: %v", w.Name, err)
+			}
+		}
+		if w.Name == "key-policy-changes" && len(strings.Join(w.Patterns, "")) > filterpattern.MaxLength-3*(maxKeyARN-len(p.Keys[0])) {
+			t.Errorf("%s: expected room for key ARNs of %d characters, found %d characters", w.Name, maxKeyARN, len(w.Patterns[0]))
+		}
+	}
+	users := ws[2]
+	if len(users.Patterns) < 2 {
+		t.Fatalf("expected 40 long names to need several patterns, found %d", len(users.Patterns))
+	}
+	for _, u := range p.Users {
+		n := 0
+		for _, text := range users.Patterns {
+			n += strings.Count(text, `= "`+u+`")`) / 2
+		}
+		if n != 1 {
+			t.Errorf("expected %s in exactly one pattern, found it in %d", u, n)
+		}
+	}
+	if total := len(Families) + len(users.Patterns) + len(ws) - 1; total > 100 {
+		t.Errorf("expected at most the 100 metric filters a log group may have, found %d", total)
+	}
+}
+
+func TestWatchNeedsNames(t *testing.T) {
+	p := protected()
+	p.Roles, p.Buckets = nil, nil
+	_, err := Watches(p)
+	if err == nil || !strings.Contains(err.Error(), "role-changes") || !strings.Contains(err.Error(), "evidence-bucket-changes") {
+		t.Errorf("expected errors naming role-changes and evidence-bucket-changes, found %v", err)
+	}
+}
+
+// TestFamiliesParse: the CIS patterns are valid filter patterns.
+func TestFamiliesParse(t *testing.T) {
+	for _, f := range Families {
+		if _, err := filterpattern.Parse(f.Pattern); err != nil {
+			t.Errorf("CIS %s: %v", f.Control, err)
+		}
+	}
+}
