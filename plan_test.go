@@ -14,17 +14,40 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/change"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
 // startSTS answers, on loopback, the one AWS call planning makes: STS
 // GetCallerIdentity (for the aws_caller_identity data source).
 func startSTS(t *testing.T) string {
 	t.Helper()
+	return startFakeAWS(t, fakeOrganization{})
+}
+
+// fakeOrganization is the organization the loopback answers for: none
+// when ID is empty.
+type fakeOrganization struct {
+	ID, Management string
+	// Trusted lists the service principals with trusted access.
+	Trusted []string
+}
+
+// startFakeAWS answers STS GetCallerIdentity (as account 111122223333) and,
+// for org, the AWS Organizations calls the aws_organizations_organization
+// data source makes, with the response shapes of the Organizations API
+// Reference (DescribeOrganization, ListAccounts, ListRoots,
+// ListAWSServiceAccessForOrganization; JSON 1.1, X-Amz-Target).
+func startFakeAWS(t *testing.T, org fakeOrganization) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if target := r.Header.Get("X-Amz-Target"); strings.HasPrefix(target, "AWSOrganizationsV20161128.") {
+			organizations(w, strings.TrimPrefix(target, "AWSOrganizationsV20161128."), org)
+			return
+		}
 		r.ParseForm()
 		if r.Form.Get("Action") != "GetCallerIdentity" {
 			http.Error(w, "only GetCallerIdentity is served here", http.StatusBadRequest)
@@ -38,6 +61,41 @@ func startSTS(t *testing.T) string {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return "http://" + ln.Addr().String()
+}
+
+// organizations answers one Organizations call for org.
+func organizations(w http.ResponseWriter, call string, org fakeOrganization) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if org.ID == "" {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"__type":"AWSOrganizationsNotInUseException","Message":"Your account is not a member of an organization."}`)
+		return
+	}
+	account := func(id string) map[string]any {
+		return map[string]any{"Id": id, "Arn": "arn:aws:organizations::" + org.Management + ":account/" + org.ID + "/" + id, "Email": id + "@example.com",
+			"Name": "account " + id, "Status": "ACTIVE", "JoinedMethod": "CREATED", "JoinedTimestamp": 1481830215.45}
+	}
+	var body any
+	switch call {
+	case "DescribeOrganization":
+		body = map[string]any{"Organization": map[string]any{"Id": org.ID, "Arn": "arn:aws:organizations::" + org.Management + ":organization/" + org.ID, "FeatureSet": "ALL",
+			"MasterAccountArn": "arn:aws:organizations::" + org.Management + ":account/" + org.ID + "/" + org.Management, "MasterAccountId": org.Management, "MasterAccountEmail": "management@example.com"}}
+	case "ListAccounts":
+		body = map[string]any{"Accounts": []any{account(org.Management), account("777788889999")}}
+	case "ListRoots":
+		body = map[string]any{"Roots": []any{map[string]any{"Id": "r-examplerootid111", "Arn": "arn:aws:organizations::" + org.Management + ":root/" + org.ID + "/r-examplerootid111", "Name": "Root", "PolicyTypes": []any{}}}}
+	case "ListAWSServiceAccessForOrganization":
+		var enabled []any
+		for _, p := range org.Trusted {
+			enabled = append(enabled, map[string]any{"ServicePrincipal": p, "DateEnabled": 1481830215.45})
+		}
+		body = map[string]any{"EnabledServicePrincipals": enabled}
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"__type":"InvalidInputException","Message":"%s is not served here"}`, call)
+		return
+	}
+	json.NewEncoder(w).Encode(body)
 }
 
 // plan is `terraform show -json` of a plan, as far as the tests read it.
@@ -272,5 +330,107 @@ func planEvidenceLoss(t *testing.T, run func(...string) string, planFile string,
 	}
 	if !strings.Contains(run("show", "-no-color", "loss.bin"), summary.Line()) {
 		t.Errorf("expected Terraform to print the review's summary %q", summary.Line())
+	}
+}
+
+// TestOrganizationTrailPlansWithTheRealProvider plans the audit stack of an
+// organization trail with the real provider, offline: the organization
+// comes from Organizations at plan time (a loopback answers with the API
+// Reference's shapes). In the management account of an organization that
+// trusts CloudTrail, every resource is to be created; a trail of one
+// account becomes an organization trail in place; outside the management
+// account, without trusted access, or outside any organization the plan
+// stops and says what to do.
+func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
+	t.Parallel()
+	tf := terraformCLI(t)
+	config := mirrorConfig(t, providerMirror(t))
+	out := synthWith(t, func(s *settings.Settings) { s.OrganizationTrail = true })
+	trusting := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{"cloudtrail.amazonaws.com", "sso.amazonaws.com"}}
+	// planOrg plans over state (nil: none) with org's answers, and returns
+	// each planned resource's actions, or the output of a failed plan.
+	planOrg := func(t *testing.T, org fakeOrganization, state map[string]any) (map[string][]string, string, error) {
+		t.Helper()
+		work := copyDir(t, filepath.Join(out, "stacks", "audit"))
+		endpoint := startFakeAWS(t, org)
+		writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
+			"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
+			"provider": map[string]any{"aws": map[string]any{
+				"access_key": "test", "secret_key": "test",
+				"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
+				"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint},
+			}},
+		})
+		if state != nil {
+			writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
+		}
+		run := func(args ...string) (string, error) {
+			cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+			cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
+			b, err := cmd.CombinedOutput()
+			return string(b), err
+		}
+		if o, err := run("init", "-input=false", "-no-color"); err != nil {
+			t.Fatalf("terraform init: %v\n%s", err, o)
+		}
+		if o, err := run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"); err != nil {
+			return nil, o, err
+		}
+		shown, err := run("show", "-json", "plan.bin")
+		var p plan
+		if err == nil {
+			err = json.Unmarshal([]byte(shown), &p)
+		}
+		actions := map[string][]string{}
+		for _, rc := range p.ResourceChanges {
+			if rc.Mode != "data" {
+				actions[rc.Address] = rc.Change.Actions
+			}
+		}
+		return actions, shown, err
+	}
+
+	t.Run("management account", func(t *testing.T) {
+		actions, o, err := planOrg(t, trusting, nil)
+		if err != nil {
+			t.Fatalf("expected the plan to succeed: %v\n%s", err, o)
+		}
+		for address, a := range actions {
+			if !slices.Equal(a, []string{"create"}) {
+				t.Errorf("%s: expected a create, found %v", address, a)
+			}
+		}
+	})
+	t.Run("a trail of one account becomes an organization trail in place", func(t *testing.T) {
+		state := map[string]any{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "org", "outputs": map[string]any{}, "resources": []any{
+			map[string]any{"mode": "managed", "type": "aws_cloudtrail", "name": "trail", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
+				map[string]any{"schema_version": 1, "attributes": map[string]any{"id": "trail-master", "name": "trail-master", "is_organization_trail": false, "is_multi_region_trail": true, "include_global_service_events": true, "enable_log_file_validation": true, "enable_logging": true}},
+			}},
+		}}
+		actions, o, err := planOrg(t, trusting, state)
+		if err != nil {
+			t.Fatalf("expected the plan to succeed: %v\n%s", err, o)
+		}
+		if a := actions["aws_cloudtrail.trail"]; !slices.Equal(a, []string{"update"}) {
+			t.Errorf("expected the trail updated in place, found %v", a)
+		}
+	})
+	for name, c := range map[string]struct {
+		org  fakeOrganization
+		want string
+	}{
+		"a member account":       {fakeOrganization{ID: "o-exampleorgid", Management: "999999999999", Trusted: []string{"cloudtrail.amazonaws.com"}}, "this account is not the organization's management account"},
+		"without trusted access": {fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{"sso.amazonaws.com"}}, "aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com"},
+		// The provider reads AWSOrganizationsNotInUseException as "not
+		// found", before any postcondition can speak: the README says
+		// what this message means.
+		"outside an organization": {fakeOrganization{}, "reading Organizations Organization: couldn't find resource"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, o, err := planOrg(t, c.org, nil)
+			if err == nil || !strings.Contains(strings.Join(strings.Fields(o), " "), c.want) {
+				t.Errorf("expected the plan to stop saying %q, found %v:\n%s", c.want, err, o)
+			}
+		})
 	}
 }

@@ -90,6 +90,8 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	options["logPrefix"] = "org/logs"
 	options["logRetentionDays"] = 3650
 	options["breakGlassPrincipals"] = []string{"arn:aws:iam::111122223333:role/break-glass"}
+	options["objectLock"] = map[string]any{"mode": "COMPLIANCE", "days": 3650}
+	options["organizationTrail"] = true
 	variant, err := json.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"insight_selector"`, `"advanced_event_selector"`, `"aws_sns_topic_subscription"`, `"s3_key_prefix": "org/logs"`, `role/break-glass`} {
+	for _, want := range []string{`"insight_selector"`, `"advanced_event_selector"`, `"aws_sns_topic_subscription"`, `"s3_key_prefix": "org/logs"`, `role/break-glass`, `"mode": "COMPLIANCE"`, `"is_organization_trail": true`} {
 		if !strings.Contains(string(written), want) {
 			t.Errorf("expected the options to write %s", want)
 		}

@@ -37,6 +37,9 @@ const (
 	// monitoring is on (the default).
 	OutputLogGroupName  = "log_group_name"
 	OutputAlarmTopicARN = "alarm_topic_arn"
+	// OutputOrganizationID is published when the trail is an organization
+	// trail.
+	OutputOrganizationID = "organization_id"
 	// OutputLogFilesURI is published by the exports stack only.
 	OutputLogFilesURI = "log_files_uri"
 )
@@ -138,3 +141,7 @@ func (o *Outputs) LogGroupName() *string { return o.get(OutputLogGroupName) }
 // AlarmTopicARN is the SNS topic the CIS alarms notify (when monitoring is
 // on).
 func (o *Outputs) AlarmTopicARN() *string { return o.get(OutputAlarmTopicARN) }
+
+// OrganizationID is the ID of the organization whose accounts the trail
+// records (published with an organization trail only).
+func (o *Outputs) OrganizationID() *string { return o.get(OutputOrganizationID) }

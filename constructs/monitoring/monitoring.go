@@ -100,6 +100,11 @@ type Config struct {
 	// Protected is required: the stack's resources that the watches
 	// guard (Watches). New adds the keys and the role it creates.
 	Protected Protected
+	// OrganizationID is optional: the ID of the organization whose
+	// accounts the trail records (an organization trail), whose streams
+	// the writer role may then write too. Default (nil): this account's
+	// streams only.
+	OrganizationID *string
 }
 
 var (
@@ -231,11 +236,20 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html);
 	// a multi-region trail delivers every region's events to the home
 	// region's group, so the region is a wildcard.
+	streams := []string{StreamPrefix(env, logGroupARN) + "*"}
+	if cfg.OrganizationID != nil {
+		// An organization trail also writes the streams of the other
+		// accounts, which the guide's organization variant of this policy
+		// names <organization ID>_* ("Role policy document for CloudTrail
+		// to use CloudWatch Logs for monitoring", above; the naming page
+		// does not describe them).
+		streams = append(streams, logGroupARN+":log-stream:"+*cfg.OrganizationID+"_*")
+	}
 	write, err := policy.New(c, "role_policy_document", policy.Document{Statements: []policy.Statement{{
 		Sid:       "WriteTheTrailLogStreamsOnly",
 		Effect:    policy.Allow,
 		Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-		Resources: []string{StreamPrefix(env, logGroupARN) + "*"},
+		Resources: streams,
 	}}})
 	if err != nil {
 		return nil, err

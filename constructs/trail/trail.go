@@ -54,6 +54,11 @@ type Config struct {
 	// are never recorded, or each delivery would record events that are
 	// delivered in turn, without end.
 	OwnBuckets []string
+	// OrganizationID is optional: the ID (o-...) of the AWS Organizations
+	// organization whose every account the trail records, from the
+	// management account that owns it (an organization trail). Default
+	// (nil): this account only.
+	OrganizationID *string
 }
 
 // The values of Config.DataEvents.
@@ -146,7 +151,7 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.Bucket.AddToResourcePolicy(bucketGrants(cfg.Env, cfg.Name, cfg.KeyPrefix, cfg.Bucket.ARN)...); err != nil {
+	if err := cfg.Bucket.AddToResourcePolicy(bucketGrants(cfg.Env, cfg.Name, cfg.KeyPrefix, cfg.Bucket.ARN, cfg.OrganizationID)...); err != nil {
 		return nil, fmt.Errorf("trail %q: %w", cfg.Name, err)
 	}
 	// CloudTrail checks the bucket policy, the key policy and the CloudWatch
@@ -171,7 +176,7 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		EnableLogFileValidation:    jsii.Bool(true),
 		IsMultiRegionTrail:         jsii.Bool(true),
 		IncludeGlobalServiceEvents: jsii.Bool(true),
-		IsOrganizationTrail:        jsii.Bool(false),
+		IsOrganizationTrail:        jsii.Bool(cfg.OrganizationID != nil),
 		EventSelector:              eventSelectors,
 		AdvancedEventSelector:      advanced,
 		CloudWatchLogsGroupArn:     logGroup,
@@ -253,11 +258,36 @@ func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
 // bucketGrants are the bucket policy statements CloudTrail needs to deliver
 // log files of the trail named name to the bucket with ARN bucketARN: the
 // ACL check on the bucket and the write of AWSLogs/<account>/ objects
-// (under prefix, if set), both only on behalf of this trail.
-func bucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statement {
+// (under prefix, if set), both only on behalf of this trail; for an
+// organization trail also the write of AWSLogs/<organization ID>/, where
+// CloudTrail puts every account's files, again only on behalf of this
+// trail, which the management account owns. The CloudTrail User Guide's
+// organization example has the same three statements: "In an organization
+// trail, the value of aws:SourceArn must be a trail ARN that is owned by
+// the management account", and the account's own path stays writable "in
+// the event the trail is changed from an organization trail to a trail for
+// that account only"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html);
+// organization log files are named
+// [prefix/]AWSLogs/<organization ID>/<account ID>/CloudTrail/...
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html).
+func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID *string) []policy.Statement {
 	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{env.Trail(name)}}
-	return []policy.Statement{
+	write := func(sid, path string) policy.Statement {
+		return policy.Statement{
+			Sid:        sid,
+			Effect:     policy.Allow,
+			Principals: cloudtrailService,
+			Actions:    []string{"s3:PutObject"},
+			Resources:  []string{bucketARN + "/" + path + "*"},
+			Conditions: []policy.Condition{
+				{Test: "StringEquals", Variable: policy.S3ACL, Values: []string{"bucket-owner-full-control"}},
+				fromTrail,
+			},
+		}
+	}
+	grants := []policy.Statement{
 		{
 			Sid:        "CloudTrailAclCheck",
 			Effect:     policy.Allow,
@@ -266,24 +296,19 @@ func bucketGrants(env arn.Env, name, prefix, bucketARN string) []policy.Statemen
 			Resources:  []string{bucketARN},
 			Conditions: []policy.Condition{fromTrail},
 		},
-		{
-			Sid:        "CloudTrailWrite",
-			Effect:     policy.Allow,
-			Principals: cloudtrailService,
-			Actions:    []string{"s3:PutObject"},
-			Resources:  []string{bucketARN + "/" + LogPath(prefix, *env.AccountID) + "*"},
-			Conditions: []policy.Condition{
-				{Test: "StringEquals", Variable: policy.S3ACL, Values: []string{"bucket-owner-full-control"}},
-				fromTrail,
-			},
-		},
+		write("CloudTrailWrite", LogPath(prefix, *env.AccountID)),
 	}
+	if organizationID != nil {
+		grants = append(grants, write("CloudTrailOrganizationWrite", LogPath(prefix, *organizationID)))
+	}
+	return grants
 }
 
-// LogPath is the key prefix under which CloudTrail writes the account's
-// log files: [prefix/]AWSLogs/<account>/.
-func LogPath(prefix, accountID string) string {
-	return strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + accountID + "/"
+// LogPath is the key prefix under which CloudTrail writes the log files
+// of an account, or of an organization's accounts:
+// [prefix/]AWSLogs/<account or organization ID>/.
+func LogPath(prefix, owner string) string {
+	return strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + owner + "/"
 }
 
 func optional(s string) *string {

@@ -19,7 +19,16 @@ type Interaction struct {
 	Keys string
 	// Source is the URL of the AWS page that documents them.
 	Source string
+	// When is optional: whether the row applies to the stack (nil:
+	// always).
+	When func(m *Model) bool
 }
+
+// Applies reports whether the interaction applies to the stack of m.
+func (in Interaction) Applies(m *Model) bool { return in.When == nil || in.When(m) }
+
+// organizationTrail is the When of the rows of an organization trail.
+func organizationTrail(m *Model) bool { return m.OrganizationTrail() }
 
 // The AWS pages the interactions rest on.
 const (
@@ -35,6 +44,7 @@ const (
 	srcTLS           = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
 	srcKeyPolicy     = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
 	srcPrincipalArn  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
+	srcOrgLogFiles   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html"
 )
 
 // service is a caller that is an AWS service with its own credentials.
@@ -63,89 +73,112 @@ const (
 var Interactions = []Interaction{
 	{"CloudTrail checks the bucket ACL", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:GetBucketAcl", logBucket, "", overTLS.with(Context{"aws:SourceArn": {m.trailARN()}}))
-	}, true, "aws:SourceArn = the trail", srcTrailBucket},
+	}, true, "aws:SourceArn = the trail", srcTrailBucket, nil},
 	{"CloudTrail writes a log file", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, true, "aws:SourceArn = the trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket},
+	}, true, "aws:SourceArn = the trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, nil},
 	{"another trail writes to the bucket", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.TrailARN("someone-elses")}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, false, "aws:SourceArn = another trail", srcTrailBucket},
+	}, false, "aws:SourceArn = another trail", srcTrailBucket, nil},
 	{"CloudTrail encrypts a log file", func(m *Model) iameval.Request {
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
-	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the trail", srcTrailKey},
+	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the trail", srcTrailKey, nil},
 	{"CloudTrail describes the key", func(m *Model) iameval.Request {
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:DescribeKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}}))
-	}, true, "aws:SourceArn = the trail (the guide's security best practice for the key policy)", srcTrailKey},
+	}, true, "aws:SourceArn = the trail (the guide's security best practice for the key policy)", srcTrailKey, nil},
 	{"CloudTrail assumes the CloudWatch Logs role", func(m *Model) iameval.Request {
 		return m.assume(service("cloudtrail.amazonaws.com"), writerRole, overTLS)
-	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole},
+	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, nil},
 	{"the CloudWatch Logs role puts events in its stream", func(m *Model) iameval.Request {
 		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Account + "_CloudTrail_eu-west-1"
 		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
-	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames},
+	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil},
 	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:GenerateDataKey", logsKey, m.logsContext(false))
-	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS},
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil},
 	{"CloudWatch Logs decrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:Decrypt", logsKey, m.logsContext(false))
-	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS},
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil},
 	{"an administrator creates the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
 	{"the CloudWatch Logs role writes (Logs for the caller)", func(m *Model) iameval.Request {
 		c := iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}
 		return m.kms(c, "kms:GenerateDataKey", logsKey, m.logsContext(true))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
 	{"the audit role reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
 	{"an administrator reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS},
+	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
 	{"S3 writes the log bucket's access logs", func(m *Model) iameval.Request {
 		object := "arn:aws:s3:::" + m.Attr(accessLogBucket, "bucket") + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
 		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {"arn:aws:s3:::" + m.Attr(logBucket, "bucket")}, "aws:SourceAccount": {Account}}))
-	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs},
+	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs, nil},
 	{"CloudWatch publishes an alarm", func(m *Model) iameval.Request {
 		r := iameval.Request{Caller: service("cloudwatch.amazonaws.com"), Action: "sns:Publish", Resource: m.ref(topic, "arn"), ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
 		r.Context = overTLS.with(Context{"aws:SourceArn": {"arn:aws:cloudwatch:" + m.Region + ":" + Account + ":alarm:cis-4.3-root-account-usage"}, "aws:SourceAccount": {Account}})
 		return r
-	}, true, "aws:SourceArn = the alarm", srcAlarmTopic},
+	}, true, "aws:SourceArn = the alarm", srcAlarmTopic, nil},
 	{"CloudWatch encrypts the notification, without source keys", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS)
-	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS},
+	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil},
 	{"CloudWatch of another account uses the topic key", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {OtherAccount}}))
-	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS},
+	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS, nil},
 	{"the audit role decrypts a log file through S3", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:Decrypt", trailKey, m.trailFileContext())
-	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey},
+	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey, nil},
 	{"an administrator decrypts a log file", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Decrypt", trailKey, m.trailFileContext())
-	}, false, "the key policy names the audit role only", srcKeyPolicy},
+	}, false, "the key policy names the audit role only", srcKeyPolicy, nil},
 	{"an audit group member assumes the audit role with MFA", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pMember), auditRole, signedIn)
-	}, true, "aws:MultiFactorAuthPresent = true", srcMFA},
+	}, true, "aws:MultiFactorAuthPresent = true", srcMFA, nil},
 	{"an audit group member assumes the audit role without MFA", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pMember), auditRole, overTLS.with(Context{"aws:MultiFactorAuthPresent": {"false"}}))
-	}, false, "aws:MultiFactorAuthPresent = false (absent for long-term keys)", srcMFA},
+	}, false, "aws:MultiFactorAuthPresent = false (absent for long-term keys)", srcMFA, nil},
 	{"an administrator assumes the audit role", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pAdmin), auditRole, signedIn)
-	}, false, "aws:PrincipalArn is not an audit user", srcMFA},
+	}, false, "aws:PrincipalArn is not an audit user", srcMFA, nil},
 	{"an administrator deletes a log file version", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAdmin), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil},
 	{"an administrator turns versioning off", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAdmin), "s3:PutBucketVersioning", logBucket, "", signedIn)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil},
 	{"the break-glass root user deletes a log file version", func(m *Model) iameval.Request {
 		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 		return m.s3(root, "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
-	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn},
+	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
-	}, false, "aws:SecureTransport = false", srcTLS},
+	}, false, "aws:SecureTransport = false", srcTLS, nil},
 	{"another account reads a log file", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pOther), "s3:GetObject", logBucket, m.logObject(), signedIn)
-	}, false, "a principal of another account", srcTrailBucket},
+	}, false, "a principal of another account", srcTrailBucket, nil},
+	// An organization trail (organizationTrail): CloudTrail writes every
+	// account's files under AWSLogs/<organization ID>/<account ID>/
+	// (srcOrgLogFiles), on behalf of the management account's trail.
+	{"CloudTrail writes a member account's log file (organization trail)", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
+	}, true, "aws:SourceArn = the management account's trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, organizationTrail},
+	{"another organization's trail writes under this organization's folder", func(m *Model) iameval.Request {
+		other := "arn:aws:cloudtrail:" + m.Region + ":" + OtherAccount + ":trail/" + m.Attr(trail, "name")
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {other}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
+	}, false, "aws:SourceArn = a trail of another management account", srcTrailBucket, organizationTrail},
+	{"the trail writes another organization's folder", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(OtherOrganization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
+	}, false, "the object key names another organization", srcTrailBucket, organizationTrail},
+	{"CloudTrail encrypts a member account's log file (organization trail)", func(m *Model) iameval.Request {
+		// The context is the trail's ARN, which is the management
+		// account's in every member account ("Creating a trail for an
+		// organization").
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
+	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the management account's trail", srcTrailKey, organizationTrail},
+	{"the CloudWatch Logs role puts a member account's events in its stream", func(m *Model) iameval.Request {
+		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Organization + "_" + MemberAccount + "_CloudTrail_eu-west-1"
+		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
+	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, organizationTrail},
 }

@@ -121,11 +121,22 @@ func Find(docs []*tfjson.Doc) (*Model, bool) {
 	return nil, false
 }
 
+// Applicable returns the interactions that apply to the stack of m.
+func (m *Model) Applicable() []Interaction {
+	var out []Interaction
+	for _, in := range Interactions {
+		if in.Applies(m) {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
 // Mismatches returns the interactions whose decision is not the one the
 // stack needs, with the decision.
 func (m *Model) Mismatches() []string {
 	var out []string
-	for _, in := range Interactions {
+	for _, in := range m.Applicable() {
 		if d := iameval.Evaluate(in.Request(m)); d.Allowed != in.Allowed {
 			out = append(out, in.Name+": "+d.String()+" (needs "+yesNo(in.Allowed)+"; "+in.Source+")")
 		}

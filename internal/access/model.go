@@ -20,11 +20,16 @@ import (
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
-// The example account and the other account of the model.
+// The example account and the other account of the model, and for an
+// organization trail the organization, a member account of it and
+// another organization.
 const (
-	Account      = "111122223333"
-	OtherAccount = "444455556666"
-	partition    = "aws"
+	Account           = "111122223333"
+	OtherAccount      = "444455556666"
+	partition         = "aws"
+	Organization      = "o-exampleorgid"
+	MemberAccount     = "777788889999"
+	OtherOrganization = "o-otherorgid"
 )
 
 // Model is the audit stack with its references resolved.
@@ -69,6 +74,8 @@ func (m *Model) value(address, attr string) (string, bool) {
 		return partition, true
 	case "aws_caller_identity.account_id":
 		return Account, true
+	case "aws_organizations_organization.id":
+		return Organization, true
 	case "aws_s3_bucket.id", "aws_s3_bucket.bucket":
 		return name("bucket"), true
 	case "aws_s3_bucket.arn":
@@ -253,6 +260,12 @@ func (m *Model) GroupOf(user string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// OrganizationTrail reports whether the stack's trail records an
+// organization's accounts.
+func (m *Model) OrganizationTrail() bool {
+	return m.Attr(trail, "is_organization_trail") == "true"
 }
 
 // First returns the address of the first resource of type typ, or "".

@@ -55,6 +55,19 @@ func (m *Model) logObject() string {
 	return "arn:aws:s3:::" + m.Attr(logBucket, "bucket") + "/" + prefix + "AWSLogs/" + Account + "/CloudTrail/" + m.Region + "/2026/11/29/" + Account + "_CloudTrail_" + m.Region + "_20261129T0000Z_example.json.gz"
 }
 
+// memberLogObject is the key of a member account's log file that an
+// organization trail writes for the organization org:
+// [prefix/]AWSLogs/<organization ID>/<account ID>/CloudTrail/...
+func (m *Model) memberLogObject(org string) string {
+	prefix := m.Attr(trail, "s3_key_prefix")
+	if prefix == "<nil>" || prefix == "" {
+		prefix = ""
+	} else {
+		prefix += "/"
+	}
+	return "arn:aws:s3:::" + m.Attr(logBucket, "bucket") + "/" + prefix + "AWSLogs/" + org + "/" + MemberAccount + "/CloudTrail/" + m.Region + "/2026/11/29/" + MemberAccount + "_CloudTrail_" + m.Region + "_20261129T0000Z_example.json.gz"
+}
+
 // s3 is a request on the bucket at address (the object key, if any,
 // appended to its ARN).
 func (m *Model) s3(c iameval.Caller, action, bucket, object string, ctx Context) iameval.Request {

@@ -34,6 +34,8 @@ const doc = "aws_iam_policy_document"
 var expectedFailures = map[string][]string{
 	"BUCKET-ACCESS-LOGGING": {"audit:aws_s3_bucket.access_log_bucket", "state:aws_s3_bucket.state_access_log_bucket"},
 	"ALARM-SUBSCRIBERS":     {"audit:aws_sns_topic.monitoring_topic"},
+	// The default trail records its own account (organizationTrail off).
+	"TRAIL-ORGANIZATION": {"audit:aws_cloudtrail.trail"},
 }
 
 func TestPackOnTheDefaultStacks(t *testing.T) {
@@ -217,6 +219,13 @@ var breaches = map[string]struct {
 	"LOG-TARGET-NO-OBJECT-LOCK": {"audit", "aws_s3_bucket_logging.log_bucket_access_logging", "aws_s3_bucket.access_log_bucket has Object Lock", func(t *testing.T, r map[string]any) {
 		set(t, r, true, "resource", "aws_s3_bucket", "access_log_bucket", "object_lock_enabled")
 	}, nil},
+	"TRAIL-ORGANIZATION": {"audit", "aws_cloudtrail.trail", "records this account only", func(t *testing.T, r map[string]any) {}, nil},
+	// An organization trail without the organization's folder in its
+	// bucket policy: CreateTrail would fail.
+	"TRAIL-ORGANIZATION-DELIVERY": {"audit", "aws_cloudtrail.trail", "must let CloudTrail put objects in AWSLogs/${data.aws_organizations_organization.organization.id}/*", func(t *testing.T, r map[string]any) {
+		set(t, r, true, "resource", "aws_cloudtrail", "trail", "is_organization_trail")
+		set(t, r, map[string]any{"organization": map[string]any{}}, "data", "aws_organizations_organization")
+	}, []string{"TRAIL-ORGANIZATION"}},
 	// A filter that no longer names the auditor leaves a password reset
 	// unwatched.
 	"WATCH-TAKEOVER": {"audit", "aws_iam_user.audit_user-audit", "matches UpdateLoginProfile", func(t *testing.T, r map[string]any) {

@@ -143,6 +143,9 @@ var (
 	BeyondObjectLock = &Control{Framework: Beyond, ID: "AT.1", Title: "The trail's log files and digests are under S3 Object Lock for at least a year"}
 	BeyondEvidence   = &Control{Framework: Beyond, ID: "AT.2", Title: "No one but named break-glass principals can delete a log version or lift the buckets' protection"}
 	BeyondTakeover   = &Control{Framework: Beyond, ID: "AT.3", Title: "Changes to the stack's keys, roles, auditors and evidence buckets raise an alarm"}
+	// AT.4 is the lab's goal: "track all API activity in this (and
+	// future) accounts".
+	BeyondOrganization = &Control{Framework: Beyond, ID: "AT.4", Title: "The trail records every account of the organization, those created later too"}
 )
 
 // Section4 is one CIS section 4 control per monitoring family, in the
@@ -194,7 +197,7 @@ var Controls = slices.Concat(
 	Section4,
 	[]*Control{HubCloudTrail1, HubCloudTrail2, HubCloudTrail4, HubCloudTrail5, HubCloudTrail6, HubCloudTrail7,
 		HubS31, HubS35, HubS38, HubS39, HubS314, HubKMS4, HubIAM2, HubIAM5},
-	[]*Control{BeyondObjectLock, BeyondEvidence, BeyondTakeover},
+	[]*Control{BeyondObjectLock, BeyondEvidence, BeyondTakeover, BeyondOrganization},
 )
 
 // Status is the outcome of a control.

@@ -25,6 +25,7 @@ var expected = map[string]Status{
 	"v1.4.0 3.3": Pass, "v1.4.0 3.4": Pass,
 	"AT.1": Pass, "AT.2": Pass,
 	"AT.3": Fail, // as section 4: alarms that notify no one
+	"AT.4": Fail, // a trail of this account only, by default
 }
 
 var sectionFourIDs = []string{"4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9", "4.10", "4.11", "4.12", "4.13", "4.14", "4.15"}

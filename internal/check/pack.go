@@ -107,7 +107,7 @@ var Pack = slices.Concat([]*Check{
 		Controls: []*Control{HubS31}, Subject: "aws_s3_account_public_access_block",
 		Missing: "account-level Block Public Access is not managed by these stacks (each bucket blocks public access itself: S3.8); set it account-wide",
 		run:     accountPublicAccess},
-}, watchChecks(), evidenceChecks)
+}, watchChecks(), evidenceChecks, organizationChecks)
 
 // watchChecks is one check per CIS section 4 family: a trail delivers to
 // a log group with a metric filter of the family's pattern, and an alarm

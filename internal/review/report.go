@@ -162,12 +162,12 @@ func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
 		b.WriteString("\n")
 	}
 	if bad := m.Mismatches(); len(bad) > 0 {
-		fmt.Fprintf(b, "\n%d of %d cross-service interactions the stack relies on are not decided as it needs:\n\n", len(bad), len(access.Interactions))
+		fmt.Fprintf(b, "\n%d of %d cross-service interactions the stack relies on are not decided as it needs:\n\n", len(bad), len(m.Applicable()))
 		for _, x := range bad {
 			fmt.Fprintf(b, "- %s\n", cell(x))
 		}
 	} else {
-		fmt.Fprintf(b, "\nAll %d cross-service interactions the stack relies on (or must refuse) are decided as it needs; each cites the AWS page that documents its request context (`internal/access/interactions.go`).\n", len(access.Interactions))
+		fmt.Fprintf(b, "\nAll %d cross-service interactions the stack relies on (or must refuse) are decided as it needs; each cites the AWS page that documents its request context (`internal/access/interactions.go`).\n", len(m.Applicable()))
 	}
 	b.WriteString("\n")
 }

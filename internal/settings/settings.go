@@ -71,6 +71,10 @@ type Settings struct {
 	// ObjectLock is the Object Lock of the log bucket (Lock gives the
 	// logbucket.Lock it means).
 	ObjectLock ObjectLock
+	// OrganizationTrail makes the trail an organization trail: created in
+	// the organization's management account, it records every account of
+	// the organization, those created or invited later too.
+	OrganizationTrail bool
 }
 
 // ObjectLock is the objectLock setting.
@@ -235,6 +239,7 @@ var keys = []key{
 	{"insights", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Insights) }},
 	{"dataEvents", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.DataEvents) }},
 	{"objectLock", decodeObjectLock},
+	{"organizationTrail", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.OrganizationTrail) }},
 }
 
 // decodeObjectLock reads {"mode": ..., "days": N}; a key left out keeps

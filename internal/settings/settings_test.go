@@ -104,6 +104,7 @@ func TestParseRejectsInvalidSettings(t *testing.T) {
 		"prefix not a string":                     {`{"prefix": 5}`, []string{"prefix: expected a string, got 5"}},
 		"data events of a kind that is not one":   {`{"dataEvents": "ALL"}`, []string{`dataEvents: "ALL" is not "OFF", "WRITE" or "READ_WRITE"`}},
 		"insights as a word":                      {`{"insights": "yes"}`, []string{`insights: expected true or false, got "yes"`}},
+		"organization trail as a word":            {`{"organizationTrail": "yes"}`, []string{`organizationTrail: expected true or false, got "yes"`}},
 		"object lock mode misspelt":               {`{"objectLock": {"mode": "GOVERNANSE"}}`, []string{`objectLock.mode: "GOVERNANSE" must be one of OFF, GOVERNANCE, COMPLIANCE`}},
 		"object lock shorter than a year":         {`{"objectLock": {"days": 30}}`, []string{`objectLock.days: 30 must be between 365 and 36500`}},
 		"object lock shorter than the retention":  {`{"objectLock": {"days": 400}, "logRetentionDays": 3650}`, []string{`objectLock.days: 400 must be at least logRetentionDays (3650)`}},

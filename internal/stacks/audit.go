@@ -11,8 +11,11 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsorganizationsorganization"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicyattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -50,6 +53,9 @@ type Outputs struct {
 	LogGroupName, AlarmTopicARN *string
 	// AccountID is the account the stack is deployed to.
 	AccountID *string
+	// OrganizationID is the organization an organization trail records;
+	// nil for a trail of this account only.
+	OrganizationID *string
 }
 
 // NewAudit adds the audit stack to app, for settings s that All has
@@ -91,6 +97,11 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	}
 	logs, accessLogs := buckets.Bucket, buckets.AccessLog
 
+	var organizationID *string
+	if s.OrganizationTrail {
+		organizationID = organization(stack, env)
+	}
+
 	var watch *monitoring.Monitoring
 	var cloudWatch *trail.CloudWatch
 	read := auditors.ReadConfig{
@@ -99,7 +110,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		KeyARN:     key.Key.Arn(),
 	}
 	if s.Monitoring {
-		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn()); err != nil {
+		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn(), organizationID); err != nil {
 			return nil, err
 		}
 		cloudWatch = &trail.CloudWatch{LogGroupARN: watch.LogGroup.Arn(), RoleARN: watch.Role.Arn(), RolePolicy: watch.RolePolicy}
@@ -110,15 +121,16 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	}
 
 	t, err := trail.New(stack, "trail", trail.Config{
-		Name:       names.Trail,
-		Env:        env,
-		Bucket:     logs,
-		Key:        key,
-		KeyPrefix:  s.LogPrefix,
-		CloudWatch: cloudWatch,
-		Insights:   s.Insights,
-		DataEvents: s.DataEvents,
-		OwnBuckets: []string{logs.ARN, accessLogs.ARN},
+		Name:           names.Trail,
+		Env:            env,
+		Bucket:         logs,
+		Key:            key,
+		KeyPrefix:      s.LogPrefix,
+		CloudWatch:     cloudWatch,
+		Insights:       s.Insights,
+		DataEvents:     s.DataEvents,
+		OwnBuckets:     []string{logs.ARN, accessLogs.ARN},
+		OrganizationID: organizationID,
 	})
 	if err != nil {
 		return nil, err
@@ -140,6 +152,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		AuditRoleARN:        audit.Role.Arn(),
 		AuditUserNames:      &userNames,
 		AccountID:           env.AccountID,
+		OrganizationID:      organizationID,
 	}
 	if watch != nil {
 		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
@@ -180,7 +193,44 @@ func (o Outputs) List() []Output {
 			Output{auditstate.OutputLogGroupName, "Name of the CloudWatch Logs log group with a copy of the trail's events", o.LogGroupName},
 			Output{auditstate.OutputAlarmTopicARN, "ARN of the SNS topic the CIS section 4 alarms notify", o.AlarmTopicARN})
 	}
+	if o.OrganizationID != nil {
+		list = append(list, Output{auditstate.OutputOrganizationID, "ID of the AWS Organizations organization whose every account the trail records", o.OrganizationID})
+	}
 	return list
+}
+
+// CloudTrailPrincipal is the service principal an organization must trust
+// (trusted access) before its management account can create an
+// organization trail: "aws organizations enable-aws-service-access
+// --service-principal cloudtrail.amazonaws.com"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-an-organizational-trail-prepare.html).
+const CloudTrailPrincipal = "cloudtrail.amazonaws.com"
+
+// organization adds the aws_organizations_organization data source, read
+// at plan time, and returns the organization's ID. Its postconditions stop
+// the plan, with what to do, where CreateTrail would fail at apply: an
+// account outside an organization (the read itself fails), an account
+// that is not the management account (only the management account can
+// make a trail an organization trail, "Creating a trail for an
+// organization",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html),
+// and an organization without trusted access for CloudTrail (which also
+// needs all features enabled: without them the provider reads no service
+// principals).
+func organization(stack cdktf.TerraformStack, env arn.Env) *string {
+	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
+		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{
+			{
+				Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id == %s}`, *env.AccountID)),
+				ErrorMessage: jsii.String(`organizationTrail is true, but this account is not the organization's management account: deploy the audit stack with credentials of the management account, or set "organizationTrail": false`),
+			},
+			{
+				Condition:    jsii.String(fmt.Sprintf(`${contains(self.aws_service_access_principals, "%s")}`, CloudTrailPrincipal)),
+				ErrorMessage: jsii.String("organizationTrail is true, but the organization does not trust CloudTrail: from the management account, with all features enabled in the organization, run: aws organizations enable-aws-service-access --service-principal " + CloudTrailPrincipal),
+			},
+		}},
+	})
+	return org.Id()
 }
 
 // evidenceBuckets are the buckets of the app that hold evidence: the log
@@ -201,20 +251,21 @@ func evidenceBuckets(s settings.Settings) []string {
 // (its members must use the role), and, as an output, a service control
 // policy that does the same for the whole account. The watches guard the
 // trail key (trailKeyARN), the audit identities and the evidence buckets.
-func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, audit *auditors.Auditors, trailKeyARN string) (*monitoring.Monitoring, error) {
+func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, audit *auditors.Auditors, trailKeyARN string, organizationID *string) (*monitoring.Monitoring, error) {
 	names := s.Names()
 	watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
-		Env:           env,
-		TrailName:     names.Trail,
-		LogGroupName:  names.LogGroup,
-		RetentionDays: s.LogGroupRetentionDays,
-		RoleName:      names.TrailLogsRole,
-		LogsKeyAlias:  names.LogsKeyAlias,
-		TopicKeyAlias: names.AlarmKeyAlias,
-		TopicName:     names.AlarmTopic,
-		Emails:        s.AlarmEmails,
-		Reader:        jsii.String(audit.RoleARN),
-		ReaderRole:    audit.Role,
+		Env:            env,
+		TrailName:      names.Trail,
+		LogGroupName:   names.LogGroup,
+		RetentionDays:  s.LogGroupRetentionDays,
+		RoleName:       names.TrailLogsRole,
+		LogsKeyAlias:   names.LogsKeyAlias,
+		TopicKeyAlias:  names.AlarmKeyAlias,
+		TopicName:      names.AlarmTopic,
+		Emails:         s.AlarmEmails,
+		Reader:         jsii.String(audit.RoleARN),
+		ReaderRole:     audit.Role,
+		OrganizationID: organizationID,
 		Protected: monitoring.Protected{
 			Keys:    []string{trailKeyARN},
 			Roles:   []string{names.Role},

@@ -33,9 +33,16 @@ func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cd
 		})
 	}
 	uri := "s3://" + *audit.Outputs.LogBucketName + "/" + trail.LogPath(s.LogPrefix, *audit.Outputs.AccountID) + "CloudTrail/"
+	description := "S3 location of the CloudTrail log files: one folder per region below it"
+	if o := audit.Outputs.OrganizationID; o != nil {
+		// An organization trail writes every account's files below the
+		// organization's folder: <account ID>/CloudTrail/<region>/...
+		uri = "s3://" + *audit.Outputs.LogBucketName + "/" + trail.LogPath(s.LogPrefix, *o)
+		description = "S3 location of the organization trail's log files: one folder per account below it, then CloudTrail/<region>/"
+	}
 	cdktf.NewTerraformOutput(stack, jsii.String(auditstate.OutputLogFilesURI), &cdktf.TerraformOutputConfig{
 		Value:       jsii.String(uri),
-		Description: jsii.String("S3 location of the CloudTrail log files: one folder per region below it"),
+		Description: jsii.String(description),
 	})
 	return stack, nil
 }
