@@ -65,7 +65,20 @@ func TestReviewOfAChange(t *testing.T) {
 		}, nil},
 		"retention changed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Retention.ExpireDays = 3650 }, 0, []string{
 			"changed `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: rule.expiration: (none) -> [map[days:3650]]",
+			// The deployed bucket policies deny these calls to all but the
+			// break-glass principals.
+			"## Applied only by a break-glass principal (4)",
+			"- `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle` (changed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutLifecycleConfiguration to all but arn:${data.aws_partition.current_partition.partition}:iam::${data.aws_caller_identity.current_account.account_id}:root: apply as one of them",
+			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (changed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration",
 		}, []string{"BLOCKING"}},
+		"Object Lock turned off": {func(s *settings.Settings) {
+			s.AuditUsers = []string{"alice", "bob"}
+			s.ObjectLock.Mode = settings.LockOff
+		}, 0, []string{
+			"removed `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock`",
+			"## Applied only by a break-glass principal (1)",
+			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (removed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration",
+		}, []string{"BLOCKING", "s3:PutBucketPolicy"}},
 		"monitoring turned off": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Monitoring = false }, 1, []string{
 			"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: destroys audit evidence",
 			"Security Hub CloudTrail.5 CloudTrail trails should be integrated with Amazon CloudWatch Logs: PASS -> FAIL",
@@ -181,4 +194,25 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 		t.Errorf("expected the IAM.5 row to fold its 32 users")
 	}
 	t.Logf("REVIEW.md with 32 auditors: %d bytes", len(data))
+}
+
+// TestReviewOfTheObjectLockUpgrade: upgrading a deployment of the release
+// before Object Lock adds the lock configuration to a bucket whose
+// deployed policy already denies that call to all but the break-glass
+// principals; the review says so, so that the apply runs as one of them.
+func TestReviewOfTheObjectLockUpgrade(t *testing.T) {
+	base := synthWith(t, func(s *settings.Settings) { s.ObjectLock.Mode = settings.LockOff })
+	head := synthWith(t, nil)
+	code, comment, stderr := reviewOf(t, base, head, filepath.Join(t.TempDir(), "none"))
+	if code != 0 {
+		t.Fatalf("expected exit 0, found %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (added): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration to all but arn:${data.aws_partition.current_partition.partition}:iam::${data.aws_caller_identity.current_account.account_id}:root: apply as one of them",
+		"added `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock`",
+	} {
+		if !strings.Contains(comment, want) {
+			t.Errorf("expected the comment to contain %q, found:\n%s", want, comment)
+		}
+	}
 }

@@ -408,7 +408,9 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 // EvidenceActions destroy or hide evidence, or lift the protection that
 // keeps it: permanent deletion of object versions, bypassing an Object
 // Lock governance retention, and changing the lifecycle, versioning,
-// Object Lock configuration, replication or the bucket policy itself.
+// Object Lock configuration, replication or the bucket policy itself;
+// and placing a retention or a legal hold on a version, which would make
+// evidence undeletable, and billed, for as long as the caller likes.
 // Deleting an object (not a version) only adds a delete marker to a
 // versioned bucket, and stays allowed (Terraform's S3 backend removes its
 // lock file so).
@@ -420,6 +422,8 @@ var EvidenceActions = []string{
 	"s3:PutBucketPolicy",
 	"s3:PutBucketVersioning",
 	"s3:PutLifecycleConfiguration",
+	"s3:PutObjectLegalHold",
+	"s3:PutObjectRetention",
 	"s3:PutReplicationConfiguration",
 }
 

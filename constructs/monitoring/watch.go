@@ -41,6 +41,12 @@ type Protected struct {
 	Group string
 	// Buckets are the names of the stack's S3 buckets.
 	Buckets []string
+	// LogGroup, Topic and AlarmPrefixes are the monitoring itself: the log
+	// group's name, the alarm topic's ARN (a Terraform reference is
+	// allowed) and the prefixes of the alarms' names. Optional: without a
+	// log group there is no monitoring watch.
+	LogGroup, Topic string
+	AlarmPrefixes   []string
 }
 
 // WatchNamespace is the CloudWatch namespace of the watches' metrics.
@@ -74,8 +80,9 @@ var KeyEvents = []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGr
 // RoleEvents change who may assume a role or what it may do (iamEvents).
 var RoleEvents = []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy"}
 
-// UserEvents give a user a new credential or take one away; each names
-// the user in requestParameters.userName (iamEvents). Creating and
+// UserEvents give a user a new credential or take one away, or rename
+// the user (UpdateUser, whose userName is the name before); each names the
+// user in requestParameters.userName (iamEvents). Creating and
 // deleting a virtual MFA device are left out: their parameters name a
 // device, not a user (CreateVirtualMFADevice, DeleteVirtualMFADevice in
 // the IAM API Reference), a device becomes a user's credential only
@@ -83,22 +90,48 @@ var RoleEvents = []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachR
 // device before you can delete it"
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteVirtualMFADevice.html):
 // both steps that touch a user are watched.
-var UserEvents = []string{"CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "CreateAccessKey", "EnableMFADevice", "DeactivateMFADevice", "ResyncMFADevice"}
+var UserEvents = []string{"CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "CreateAccessKey", "UpdateAccessKey", "EnableMFADevice", "DeactivateMFADevice", "ResyncMFADevice", "UpdateUser"}
 
 // GroupEvents change who is in a group or what its members may do
 // (iamEvents).
 var GroupEvents = []string{"AddUserToGroup", "RemoveUserFromGroup", "PutGroupPolicy", "DeleteGroupPolicy", "AttachGroupPolicy", "DetachGroupPolicy"}
 
 // BucketEvents would let evidence expire, stop its versions or its lock,
-// or copy it elsewhere (s3Events; S3 records PutBucketLifecycleConfiguration
+// copy it elsewhere, or stop logging who reads it (s3Events; S3 records PutBucketLifecycleConfiguration
 // as PutBucketLifecycle). No AWS page shows the event name of
 // PutObjectLockConfiguration, so both the API's name and the IAM
 // action's (s3:PutBucketObjectLockConfiguration) are watched.
-var BucketEvents = []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketVersioning", "PutObjectLockConfiguration", "PutBucketObjectLockConfiguration", "PutBucketReplication", "DeleteBucketReplication"}
+var BucketEvents = []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketVersioning", "PutObjectLockConfiguration", "PutBucketObjectLockConfiguration", "PutBucketReplication", "DeleteBucketReplication", "PutBucketLogging"}
+
+// MonitoringEvents would blind the monitoring itself, by service: remove
+// or change the metric filters, the log group or its retention and key,
+// or copy its events out (CloudWatch Logs, by requestParameters.logGroupName);
+// delete, disable or change the alarms (CloudWatch, whose eventSource is
+// monitoring.amazonaws.com, by alarmNames or alarmName); delete the topic,
+// change its policy or key, or unsubscribe from it (SNS, by topicArn, or
+// subscriptionArn, which is the topic's ARN and an ID). The request
+// parameters are the APIs' own, as CloudTrail records them
+// ("CloudTrail record contents",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+var MonitoringEvents = map[string][]string{
+	"logs.amazonaws.com":       {"DeleteMetricFilter", "PutMetricFilter", "DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "DisassociateKmsKey", "PutSubscriptionFilter"},
+	"monitoring.amazonaws.com": {"DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm"},
+	"sns.amazonaws.com":        {"DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"},
+}
 
 // Watches are the stack's watches of p, in a fixed order.
 func Watches(p Protected) ([]Watch, error) {
 	var errs []error
+	for _, names := range []struct {
+		field  string
+		values []string
+	}{{"Keys", p.Keys}, {"Roles", p.Roles}, {"Users", p.Users}, {"Group", []string{p.Group}}, {"Buckets", p.Buckets}} {
+		for i, v := range names.values {
+			if v == "" {
+				errs = append(errs, field.Required(fmt.Sprintf("%s[%d]", names.field, i), "a name to watch"))
+			}
+		}
+	}
 	watch := func(name, metric, title, head string, clauses []string, measure func(string) int) Watch {
 		patterns, err := pack(head, clauses, measure)
 		if err != nil {
@@ -138,8 +171,38 @@ func Watches(p Protected) ([]Watch, error) {
 			head("iam.amazonaws.com", UserEvents), users, plain),
 		watch("audit-group-changes", "AuditGroupChanges", "Membership and policy changes of the audit group",
 			head("iam.amazonaws.com", GroupEvents), each("$.requestParameters.groupName", []string{p.Group}), plain),
-		watch("evidence-bucket-changes", "EvidenceBucketChanges", "Lifecycle, versioning, Object Lock and replication changes of the stack's buckets",
+		watch("evidence-bucket-changes", "EvidenceBucketChanges", "Lifecycle, versioning, Object Lock, replication and access logging changes of the stack's buckets",
 			head("s3.amazonaws.com", BucketEvents), each("$.requestParameters.bucketName", p.Buckets), plain),
+	}
+	if p.LogGroup != "" {
+		var alarms []string
+		for _, prefix := range p.AlarmPrefixes {
+			// Any of the names a call lists ([*]), or the one it names.
+			alarms = append(alarms, equals("$.requestParameters.alarmNames[*]", prefix+"*"), equals("$.requestParameters.alarmName", prefix+"*"))
+		}
+		topic := []string{equals("$.requestParameters.topicArn", p.Topic), equals("$.requestParameters.subscriptionArn", p.Topic+":*")}
+		// The topic's ARN may be a reference: measure it as the longest
+		// ARN the topic can have.
+		topicLength := func(pattern string) int {
+			return len(pattern) + strings.Count(pattern, p.Topic)*(maxKeyARN+len("topic-")-len(p.Topic))
+		}
+		w := Watch{Name: "monitoring-changes", Metric: "MonitoringChanges", Title: "Changes that would blind the monitoring: its filters, log group, alarms and topic"}
+		for _, part := range []struct {
+			source  string
+			clauses []string
+			measure func(string) int
+		}{
+			{"logs.amazonaws.com", each("$.requestParameters.logGroupName", []string{p.LogGroup}), plain},
+			{"monitoring.amazonaws.com", alarms, plain},
+			{"sns.amazonaws.com", topic, topicLength},
+		} {
+			patterns, err := pack(head(part.source, MonitoringEvents[part.source]), part.clauses, part.measure)
+			if err != nil {
+				errs = append(errs, field.Invalid(w.Name, part.source, "%v", err))
+			}
+			w.Patterns = append(w.Patterns, patterns...)
+		}
+		out = append(out, w)
 	}
 	return out, errors.Join(errs...)
 }

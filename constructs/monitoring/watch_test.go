@@ -241,3 +241,35 @@ func TestFamiliesParse(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchesCoverTheTakeoverPaths: the calls that would take over an
+// auditor, widen a key or role, or let evidence go, written out here as
+// the specification (not read from the code's lists), each made by a role
+// session on the stack's resource, must match.
+func TestWatchesCoverTheTakeoverPaths(t *testing.T) {
+	admin := actors()["a role session"]
+	spec := map[string][]events.Sample{}
+	for _, e := range []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGrant"} {
+		spec["key-policy-changes"] = append(spec["key-policy-changes"], events.Load("kms-PutKeyPolicy").Identity(admin).With(map[string]any{"eventName": e, "resources.0.ARN": trailKey}))
+	}
+	for _, e := range []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy"} {
+		spec["role-changes"] = append(spec["role-changes"], iamCall(e, map[string]any{"roleName": "role-audit"}, admin))
+	}
+	for _, e := range []string{"CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "CreateAccessKey", "EnableMFADevice", "DeactivateMFADevice", "ResyncMFADevice", "UpdateUser"} {
+		spec["audit-user-credentials"] = append(spec["audit-user-credentials"], iamCall(e, map[string]any{"userName": "bob.smith"}, admin))
+	}
+	for _, e := range []string{"AddUserToGroup", "RemoveUserFromGroup"} {
+		spec["audit-group-changes"] = append(spec["audit-group-changes"], iamCall(e, map[string]any{"groupName": "group-audit", "userName": "mallory"}, admin))
+	}
+	for _, e := range []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketVersioning", "PutObjectLockConfiguration", "PutBucketReplication", "DeleteBucketReplication", "PutBucketLogging"} {
+		spec["evidence-bucket-changes"] = append(spec["evidence-bucket-changes"], events.Load("s3-GetBucketVersioning").Identity(admin).With(map[string]any{"eventName": e, "requestParameters.bucketName": "cle2wa-s3-trail-master"}))
+	}
+	for name, want := range spec {
+		w := watch(t, name)
+		for _, e := range want {
+			if got, _ := e.Get("eventName"); !matches(t, w, e) {
+				t.Errorf("%s: expected %v to match", name, got)
+			}
+		}
+	}
+}

@@ -5,6 +5,6 @@
 package retention
 
 // MinDays is the shortest time audit evidence may be kept before it
-// expires: one year, what the CIS AWS Foundations Benchmark, PCI DSS
-// (requirement 10.5.1) and most audit regimes ask of audit logs.
+// expires: one year, what PCI DSS (requirement 10.5.1, a year of audit
+// log history) and most audit regimes ask of audit logs.
 const MinDays = 365

@@ -62,6 +62,9 @@ type Report struct {
 	Outputs []string
 	// Plans are the stacks' Terraform plans, when given.
 	Plans []Plan
+	// BreakGlass are the changes that only a break-glass principal can
+	// apply, one line each.
+	BreakGlass []string
 }
 
 // Blocking returns the changes that stop the review.
@@ -98,6 +101,7 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 		r.compareResources(s, b, h)
 		r.comparePolicies(s, b, h)
 		r.compareOutputs(s, b, h)
+		r.compareBreakGlass(s, b, h)
 	}
 	override := func(changes []Resource) {
 		for i := range changes {

@@ -46,6 +46,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	section("Applied only by a break-glass principal", r.BreakGlass)
 	var resources []string
 	for _, c := range r.Resources {
 		resources = append(resources, resourceLine(c))
@@ -55,7 +56,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	section("Access matrix cells", r.Access)
 	section("Controls", r.Controls)
 	section("Outputs", r.Outputs)
-	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs) == 0 {
+	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(r.BreakGlass) == 0 {
 		b.WriteString("No change to the synthesized stacks.\n")
 	}
 	out := b.String()

@@ -115,6 +115,12 @@ func TestFlippedPropertiesFailTheirControls(t *testing.T) {
 		"evidence deny spares everyone": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, nil, "data", "aws_iam_policy_document", "log_bucket_policy", "statement", 1, "condition")
 		}, []string{"AT.2"}, "log_bucket"},
+		"an alarm that never fires": {"audit", func(t *testing.T, r map[string]any) {
+			set(t, r, 1e9, "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_iam_policy_changes", "threshold")
+		}, []string{"4.4"}, "does not fire on one event"},
+		"a watch alarm that never fires": {"audit", func(t *testing.T, r map[string]any) {
+			set(t, r, 1e9, "resource", "aws_cloudwatch_metric_alarm", "monitoring_alarm_audit_user_credentials", "threshold")
+		}, []string{"AT.3"}, "matches UpdateLoginProfile"},
 		"key policy changes unwatched": {"audit", func(t *testing.T, r map[string]any) {
 			set(t, r, `{ $.eventSource = "kms.amazonaws.com" && $.eventName = "Decrypt" }`, "resource", "aws_cloudwatch_log_metric_filter", "monitoring_filter_key_policy_changes_1", "pattern")
 		}, []string{"AT.3"}, "matches PutKeyPolicy"},

@@ -17,7 +17,7 @@ var evidenceChecks = []*Check{
 		Controls: []*Control{BeyondObjectLock}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketLock},
 	{ID: "LOG-TARGET-NO-OBJECT-LOCK", Description: "no target of S3 server access logs has Object Lock, which stops their delivery", Blocking: true,
 		Controls: []*Control{CIS34, HubCloudTrail7}, Subject: "aws_s3_bucket_logging", run: logTargetNoLock},
-	{ID: "WATCH-TAKEOVER", Description: "an alarm on a topic fires when someone changes a key's policy or grants, a role's trust or permissions, an auditor's credentials, the audit group or an evidence bucket's lifecycle, versioning, lock or replication",
+	{ID: "WATCH-TAKEOVER", Description: "an alarm on a topic fires when someone changes a key's policy or grants, a role's trust or permissions, an auditor's credentials, the audit group, an evidence bucket's lifecycle, versioning, lock, replication or logging, or the monitoring's log group, alarms or topic",
 		Controls: []*Control{BeyondTakeover}, Subject: "aws_cloudtrail", Missing: noTrail, run: watchTakeover},
 }
 
@@ -43,7 +43,7 @@ func trailBucketLock(d *tfjson.Doc) []Result {
 		mode, days, locked := lock(d, bucket)
 		switch {
 		case !locked:
-			return fail(bucket, `the trail's bucket has no Object Lock default retention: an administrator's own bucket policy could let them delete log versions (set "objectLock")`)
+			return fail(bucket, `the trail's bucket has no Object Lock default retention: only its bucket policy stands between a break-glass principal and the log versions (set "objectLock")`)
 		case days < logbucket.MinLockDays:
 			return fail(bucket, fmt.Sprintf("the trail's bucket locks new versions for %d days, less than %d", days, logbucket.MinLockDays))
 		}
@@ -110,6 +110,21 @@ func probes(d *tfjson.Doc) []probe {
 	named("aws_iam_user", "UpdateLoginProfile", "userName", nil)
 	named("aws_iam_group", "AddUserToGroup", "groupName", map[string]any{"userName": "intruder"})
 	named("aws_s3_bucket", "PutBucketVersioning", "bucketName", nil)
+	// The monitoring itself: CloudTrail records the calls of every
+	// service with the same envelope, so the documented S3 sample carries
+	// them, with their own source and parameters.
+	call := func(b tfjson.Block, source, event string, params map[string]any) {
+		out = append(out, probe{b, event, events.Load("s3-GetBucketVersioning").Identity(admin).With(map[string]any{"eventSource": source, "eventName": event, "requestParameters": params})})
+	}
+	for _, g := range d.Resources("aws_cloudwatch_log_group") {
+		call(g, "logs.amazonaws.com", "DeleteMetricFilter", map[string]any{"logGroupName": g.Attrs["name"], "filterName": "any"})
+	}
+	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
+		call(a, "monitoring.amazonaws.com", "DeleteAlarms", map[string]any{"alarmNames": []any{"unrelated", a.Attrs["alarm_name"]}})
+	}
+	for _, tp := range d.Resources("aws_sns_topic") {
+		call(tp, "sns.amazonaws.com", "SetTopicAttributes", map[string]any{"topicArn": "${" + tp.Address + ".arn}", "attributeName": "Policy"})
+	}
 	return out
 }
 
@@ -163,7 +178,7 @@ func alarmedFilters(d *tfjson.Doc, group string) []alarmedFilter {
 			continue
 		}
 		for _, a := range alarmsOf(d, filter) {
-			if a.topic != "" {
+			if a.topic != "" && a.quiet == "" {
 				out = append(out, alarmedFilter{filter, a.alarm, p})
 			}
 		}

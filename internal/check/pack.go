@@ -846,6 +846,8 @@ func watched(f monitoring.Family) func(d *tfjson.Doc) []Result {
 					return fail(t, filter.Address+" has no alarm on its metric")
 				case alarms[0].topic == "":
 					return fail(t, alarms[0].alarm.Address+" notifies no SNS topic")
+				case alarms[0].quiet != "":
+					return fail(t, alarms[0].alarm.Address+": "+alarms[0].quiet)
 				}
 				return judge(t, nil, fmt.Sprintf("%s -> %s -> %s", filter.Address, alarms[0].alarm.Address, alarms[0].topic))
 			}
@@ -859,6 +861,23 @@ func watched(f monitoring.Family) func(d *tfjson.Doc) []Result {
 type alarmOn struct {
 	alarm tfjson.Block
 	topic string
+	// quiet says why the alarm would not fire on a single matching event
+	// ("" when it does).
+	quiet string
+}
+
+// quietness says why alarm a would not fire on one event counted into
+// its metric: the metric's Sum must reach the threshold.
+func quietness(a tfjson.Block) string {
+	threshold, _ := a.Attrs["threshold"].(float64)
+	switch op := a.Attrs["comparison_operator"]; {
+	case a.Attrs["statistic"] != "Sum":
+		return fmt.Sprintf("statistic %v, not Sum", a.Attrs["statistic"])
+	case op == "GreaterThanOrEqualToThreshold" && threshold <= 1, op == "GreaterThanThreshold" && threshold < 1:
+		return ""
+	default:
+		return fmt.Sprintf("%v %v does not fire on one event", op, a.Attrs["threshold"])
+	}
 }
 
 // alarmsOf returns the alarms on the metric of filter.
@@ -869,7 +888,7 @@ func alarmsOf(d *tfjson.Doc, filter tfjson.Block) []alarmOn {
 		if !sameMetric(d, alarm.Attrs["metric_name"], filter, "name", metric) || !sameMetric(d, alarm.Attrs["namespace"], filter, "namespace", namespace) {
 			continue
 		}
-		a := alarmOn{alarm: alarm}
+		a := alarmOn{alarm: alarm, quiet: quietness(alarm)}
 		for _, action := range tfjson.Strings(alarm.Attrs["alarm_actions"]) {
 			if topic, _, ok := tfjson.Ref(action); ok && strings.HasPrefix(topic, "aws_sns_topic.") {
 				a.topic = topic

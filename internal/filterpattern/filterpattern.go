@@ -31,6 +31,7 @@ package filterpattern
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,32 +84,62 @@ func (n or) eval(e any, o Options) bool  { return n.left.eval(e, o) || n.right.e
 // step is one step of a selector: a property name or an array index.
 type step struct {
 	name  string
-	index int // -1 for a property
+	index int // -1 for a property, anyElement for [*]
 }
+
+// anyElement is the index of "[*]": "You can use the JSON wildcard to
+// select any array element" (the guide; at most one per selector and
+// three per pattern).
+const anyElement = -2
 
 type selector []step
 
-// lookup returns the value at s, and whether the event has it.
+// lookup returns the value at s, and whether the event has it; for a
+// selector with [*], the first element that has it.
 func (s selector) lookup(e any) (any, bool) {
-	v := e
-	for _, st := range s {
-		if st.index >= 0 {
-			a, ok := v.([]any)
-			if !ok || st.index >= len(a) {
-				return nil, false
-			}
-			v = a[st.index]
-			continue
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[st.name]; !ok {
-			return nil, false
-		}
+	all := s.values(e)
+	if len(all) == 0 {
+		return nil, false
 	}
-	return v, true
+	return all[0], true
+}
+
+// values returns every value at s: one at most, or one per element that
+// [*] selects.
+func (s selector) values(v any) []any {
+	if len(s) == 0 {
+		return []any{v}
+	}
+	st := s[0]
+	if st.index == anyElement {
+		a, _ := v.([]any)
+		var out []any
+		for _, e := range a {
+			out = append(out, s[1:].values(e)...)
+		}
+		return out
+	}
+	if st.index >= 0 {
+		a, ok := v.([]any)
+		if !ok || st.index >= len(a) {
+			return nil
+		}
+		return s[1:].values(a[st.index])
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	next, ok := m[st.name]
+	if !ok {
+		return nil
+	}
+	return s[1:].values(next)
+}
+
+// wild reports whether s has a [*] step.
+func (s selector) wild() bool {
+	return slices.ContainsFunc(s, func(st step) bool { return st.index == anyElement })
 }
 
 // comparison is "selector op value".
@@ -120,22 +151,38 @@ type comparison struct {
 }
 
 func (c comparison) eval(e any, o Options) bool {
+	if c.sel.wild() {
+		// Any selected element (Parse allows = only here).
+		for _, v := range c.sel.values(e) {
+			if c.compare(v) {
+				return true
+			}
+		}
+		return false
+	}
 	v, ok := c.sel.lookup(e)
 	if !ok {
 		return c.op == "!=" && o.MissingNotEqual
 	}
+	return c.compare(v)
+}
+
+// compare applies the comparison to a value the event has.
+func (c comparison) compare(v any) bool {
 	switch v.(type) {
 	case map[string]any, []any:
 		return false
 	}
 	switch c.op {
 	case "=", "!=":
-		eq := false
+		// "{ $.latency = * }" matches any value of the property, a
+		// number too (the guide's example for publishing it).
+		eq := c.value == "*" && !c.quote
 		switch x := v.(type) {
 		case string:
 			eq = glob(c.value, x)
 		case json.Number:
-			eq = numEqual(x, c.value)
+			eq = eq || numEqual(x, c.value)
 		case bool:
 			eq = !c.quote && c.value == strconv.FormatBool(x)
 		}

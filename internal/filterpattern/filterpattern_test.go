@@ -43,6 +43,10 @@ func TestMatch(t *testing.T) {
 		"object in array":             {`{ $.objectList[1].id = 2 }`, true},
 		"nested arrays":               {`{ $.coordinates[0][1] = 1 }`, true},
 		"array past its end":          {`{ $.arrayKey[5] = "value" }`, false},
+		"any element":                 {`{ $.arrayKey[*] = "another value" }`, true},
+		"any element of objects":      {`{ $.objectList[*].name = "b" }`, true},
+		"no element":                  {`{ $.arrayKey[*] = "none" }`, false},
+		"any value, a number too":     {`{ $.latency = * }`, true},
 		"numbers":                     {`{ $.bandwidth > 74 && $.latency < 50 && $.bandwidth >= 75 && $.latency <= 20 }`, true},
 		"number not equal":            {`{ $.bandwidth != 75 }`, false},
 		"selector names an array, =":  {`{ $.users = 1 }`, false},
@@ -100,6 +104,8 @@ func TestParseErrors(t *testing.T) {
 		"unterminated string": `{ $.eventType = "x }`,
 		"number operator":     `{ $.eventType > "x" }`,
 		"trailing text":       `{ $.eventType = "x" } extra`,
+		"two wildcards":       `{ $.a[*].b[*] = "x" }`,
+		"not equal any":       `{ $.a[*] != "x" }`,
 		"too long":            `{ $.eventType = "` + strings.Repeat("x", MaxLength) + `" }`,
 	}
 	for name, pattern := range cases {

@@ -108,6 +108,12 @@ func (p *parser) term() (node, error) {
 	}
 	for _, op := range []string{"!=", "<=", ">=", "=", "<", ">"} {
 		if p.eat(op) {
+			if sel.wild() && op != "=" {
+				// The guide shows wildcard selectors with = only; what
+				// another operator means over several elements it does
+				// not say.
+				return nil, p.fail(op + " with a [*] selector is not modelled: use =")
+			}
 			value, quoted, err := p.value()
 			if err != nil {
 				return nil, err
@@ -147,7 +153,16 @@ func (p *parser) selector() (selector, error) {
 			if end < 0 {
 				return nil, p.fail("expected ]")
 			}
-			n, err := strconv.Atoi(p.src[p.pos+1 : p.pos+end])
+			inside := p.src[p.pos+1 : p.pos+end]
+			if inside == "*" {
+				if sel.wild() {
+					return nil, p.fail("a selector may have one wildcard")
+				}
+				sel = append(sel, step{index: anyElement})
+				p.pos += end + 1
+				continue
+			}
+			n, err := strconv.Atoi(inside)
 			if err != nil || n < 0 {
 				return nil, p.fail("expected an array index")
 			}

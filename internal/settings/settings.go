@@ -447,6 +447,10 @@ func (s Settings) validateObjectLock() error {
 		return nil
 	}
 	if l.Days == 0 {
+		if l.Mode == "COMPLIANCE" {
+			// Nobody can lift it: its length is never a default.
+			return field.Invalid("objectLock.days", l.Days, `is required with mode "COMPLIANCE", which nobody, the root user included, can lift before each version's retention ends`)
+		}
 		return nil
 	}
 	if l.Days < logbucket.MinLockDays || l.Days > logbucket.MaxDays {

@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -259,6 +260,9 @@ func TestWatches(t *testing.T) {
 	for _, k := range []string{"trail_key", "monitoring_logs_key", "monitoring_topic_key"} {
 		keys["${aws_kms_key."+k+".arn}"] = fmt.Sprintf("arn:aws:kms:us-east-1:123456789012:key/%s-0000-0000-0000-000000000000", strings.Repeat(string(rune('a'+len(keys))), 8))
 	}
+	topicARN := "arn:aws:sns:us-east-1:123456789012:topic-audit-alarms"
+	refs := maps.Clone(keys)
+	refs["${aws_sns_topic.monitoring_topic.arn}"] = topicARN
 	type filter struct {
 		pattern *filterpattern.Pattern
 		metric  any
@@ -266,11 +270,11 @@ func TestWatches(t *testing.T) {
 	var filters []filter
 	for addr, f := range named(j, "aws_cloudwatch_log_metric_filter", "watch-") {
 		text, _ := f["pattern"].(string)
-		for ref, arn := range keys {
+		for ref, arn := range refs {
 			text = strings.ReplaceAll(text, ref, arn)
 		}
 		if strings.Contains(text, "${") {
-			t.Errorf("%s: expected only key ARNs as references, found %s", addr, text)
+			t.Errorf("%s: expected only key and topic ARNs as references, found %s", addr, text)
 		}
 		p, err := filterpattern.Parse(text)
 		if err != nil {
@@ -286,8 +290,8 @@ func TestWatches(t *testing.T) {
 		filterAddr := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_cloudwatch_log_metric_filter."), ".metric_transformation[0].name}")
 		alarmed[first(j.resource("aws_cloudwatch_log_metric_filter", filterAddr)["metric_transformation"])["name"]] = true
 	}
-	if len(alarmed) != 5 {
-		t.Errorf("expected 5 watch alarms on 5 metrics, found %v", alarmed)
+	if len(alarmed) != 6 {
+		t.Errorf("expected 6 watch alarms on 6 metrics, found %v", alarmed)
 	}
 	caught := func(e events.Sample) bool {
 		for _, f := range filters {
@@ -324,6 +328,28 @@ func TestWatches(t *testing.T) {
 		if !caught(events.Load("s3-GetBucketVersioning").With(map[string]any{"eventName": "PutBucketVersioning", "requestParameters.bucketName": b})) {
 			t.Errorf("PutBucketVersioning on %s: expected an alarm", b)
 		}
+	}
+	// The monitoring itself, by the same envelope with each service's
+	// own source and parameters.
+	call := func(source, event string, params map[string]any) events.Sample {
+		return events.Load("s3-GetBucketVersioning").Identity(admin).With(map[string]any{"eventSource": source, "eventName": event, "requestParameters": params})
+	}
+	for what, e := range map[string]events.Sample{
+		"a metric filter deleted":     call("logs.amazonaws.com", "DeleteMetricFilter", map[string]any{"logGroupName": "cloudtrail/trail-master", "filterName": "cis-4.3-root-account-usage"}),
+		"the log group deleted":       call("logs.amazonaws.com", "DeleteLogGroup", map[string]any{"logGroupName": "cloudtrail/trail-master"}),
+		"alarms deleted among others": call("monitoring.amazonaws.com", "DeleteAlarms", map[string]any{"alarmNames": []any{"someone-elses", "watch-audit-user-credentials"}}),
+		"alarm actions disabled":      call("monitoring.amazonaws.com", "DisableAlarmActions", map[string]any{"alarmNames": []any{"cis-4.5-cloudtrail-changes"}}),
+		"an alarm changed":            call("monitoring.amazonaws.com", "PutMetricAlarm", map[string]any{"alarmName": "cis-4.3-root-account-usage", "threshold": 1e9}),
+		"the topic's policy changed":  call("sns.amazonaws.com", "SetTopicAttributes", map[string]any{"topicArn": topicARN, "attributeName": "Policy"}),
+		"a subscriber unsubscribed":   call("sns.amazonaws.com", "Unsubscribe", map[string]any{"subscriptionArn": topicARN + ":0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}),
+	} {
+		if !caught(e) {
+			t.Errorf("%s: expected an alarm", what)
+		}
+	}
+	if caught(call("logs.amazonaws.com", "DeleteMetricFilter", map[string]any{"logGroupName": "another-group", "filterName": "x"})) ||
+		caught(call("monitoring.amazonaws.com", "DeleteAlarms", map[string]any{"alarmNames": []any{"someone-elses"}})) {
+		t.Error("changes to another log group's filters or another alarm: expected no alarm")
 	}
 	if caught(iam.With(map[string]any{"eventName": "UpdateLoginProfile", "requestParameters": map[string]any{"userName": "carol"}})) {
 		t.Error("UpdateLoginProfile on a user who is not an auditor: expected no alarm")
