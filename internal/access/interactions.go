@@ -1,6 +1,8 @@
 package access
 
 import (
+	"strings"
+
 	"github.com/cle2wa/audit-trail/internal/iameval"
 )
 
@@ -45,6 +47,7 @@ const (
 	srcKeyPolicy     = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
 	srcPrincipalArn  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
 	srcOrgLogFiles   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html"
+	srcValidateLogs  = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html"
 )
 
 // service is a caller that is an AWS service with its own credentials.
@@ -158,6 +161,20 @@ var Interactions = []Interaction{
 	{"another account reads a log file", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pOther), "s3:GetObject", logBucket, m.logObject(), signedIn)
 	}, false, "a principal of another account", srcTrailBucket, nil},
+	// validate-logs runs as the audit role: "The role executing the
+	// command must have permissions to call ListObjects, GetObject, and
+	// GetBucketLocation for each S3 bucket referenced by the trail"
+	// (srcValidateLogs), and CloudTrail's ListPublicKeys.
+	{"the audit role lists the log bucket (validate-logs)", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAuditRole), "s3:ListBucket", logBucket, "", signedIn)
+	}, true, "aws:MultiFactorAuthPresent (the role's session); aws:SecureTransport", srcValidateLogs, nil},
+	{"the audit role reads a digest file (validate-logs)", func(m *Model) iameval.Request {
+		digest := strings.Replace(m.logObject(), "/CloudTrail/", "/CloudTrail-Digest/", 1)
+		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, digest, signedIn)
+	}, true, "aws:SecureTransport", srcValidateLogs, nil},
+	{"the audit role lists CloudTrail's public keys (validate-logs)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "cloudtrail:ListPublicKeys", "*", signedIn)
+	}, true, "none: ListPublicKeys has no resource or condition keys", srcValidateLogs, nil},
 	// An organization trail (organizationTrail): CloudTrail writes every
 	// account's files under AWSLogs/<organization ID>/<account ID>/
 	// (srcOrgLogFiles), on behalf of the management account's trail.

@@ -1,0 +1,152 @@
+// Package cloud connects the post-deploy commands to AWS through the AWS
+// SDK for Go v2: the standard credential chain and region resolution, and
+// its standard endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>),
+// by which the tests point it at servers on 127.0.0.1.
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/cle2wa/audit-trail/internal/integrity"
+)
+
+// Clients are the SDK's clients of the commands.
+type Clients struct {
+	S3         *s3.Client
+	CloudTrail *cloudtrail.Client
+	STS        *sts.Client
+}
+
+// New loads the SDK's configuration for region (the home region of the
+// trail, where its bucket is) and makes the clients.
+func New(ctx context.Context, region string) (*Clients, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			// A server of one's own (AWS_ENDPOINT_URL_S3) answers at its
+			// address, not at <bucket>.<address>.
+			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
+			// Log files carry no S3 checksum unless one was sent with them:
+			// their integrity is what the digests prove.
+			o.DisableLogOutputChecksumValidationSkipped = true
+		}),
+		CloudTrail: cloudtrail.NewFromConfig(cfg),
+		STS:        sts.NewFromConfig(cfg),
+	}, nil
+}
+
+// Caller is who runs the command.
+type Caller struct {
+	Account, ARN, Partition string
+}
+
+// Identity asks STS who the caller is.
+func (c *Clients) Identity(ctx context.Context) (Caller, error) {
+	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Caller{}, err
+	}
+	arn := aws.ToString(out.Arn)
+	partition := "aws"
+	if parts := strings.Split(arn, ":"); len(parts) > 1 {
+		partition = parts[1]
+	}
+	return Caller{Account: aws.ToString(out.Account), ARN: arn, Partition: partition}, nil
+}
+
+// Store is a bucket read through S3 (integrity.Store).
+type Store struct{ Client *s3.Client }
+
+// Folders lists the folders under prefix (ListObjectsV2 with a
+// delimiter).
+func (s Store) Folders(ctx context.Context, bucket, prefix string) ([]string, error) {
+	var out []string
+	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix, Delimiter: aws.String("/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, cp := range page.CommonPrefixes {
+			out = append(out, strings.TrimSuffix(strings.TrimPrefix(aws.ToString(cp.Prefix), prefix), "/"))
+		}
+	}
+	return out, nil
+}
+
+// Keys lists the keys under prefix after startAfter, page by page.
+func (s Store) Keys(ctx context.Context, bucket, prefix, startAfter string, fn func(string) bool) error {
+	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix, StartAfter: &startAfter})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range page.Contents {
+			if !fn(aws.ToString(o.Key)) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// Open gets an object; the SDK gives its user metadata by lower-case
+// name.
+func (s Store) Open(ctx context.Context, bucket, key string) (io.ReadCloser, map[string]string, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		var missing *types.NoSuchKey
+		var api smithy.APIError
+		if errors.As(err, &missing) || (errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound")) {
+			return nil, nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, integrity.ErrNotFound)
+		}
+		return nil, nil, err
+	}
+	meta := map[string]string{}
+	for k, v := range out.Metadata {
+		meta[strings.ToLower(k)] = v
+	}
+	return out.Body, meta, nil
+}
+
+// Keys reads CloudTrail's public keys (integrity.Keys).
+type Keys struct{ Client *cloudtrail.Client }
+
+// PublicKeys calls ListPublicKeys in region: "CloudTrail uses different
+// private and public key pairs per Region"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_ListPublicKeys.html).
+func (k Keys) PublicKeys(ctx context.Context, region string, start, end time.Time) ([]integrity.PublicKey, error) {
+	var out []integrity.PublicKey
+	in := &cloudtrail.ListPublicKeysInput{StartTime: &start, EndTime: &end}
+	for {
+		page, err := k.Client.ListPublicKeys(ctx, in, func(o *cloudtrail.Options) { o.Region = region })
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page.PublicKeyList {
+			out = append(out, integrity.PublicKey{Fingerprint: aws.ToString(p.Fingerprint), Value: p.Value})
+		}
+		if page.NextToken == nil || *page.NextToken == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}

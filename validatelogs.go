@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cle2wa/audit-trail/internal/cloud"
+	"github.com/cle2wa/audit-trail/internal/integrity"
+	"github.com/cle2wa/audit-trail/internal/settings"
+)
+
+// trailARN is a CloudTrail trail's ARN: partition, home region, account
+// and name.
+var trailARN = regexp.MustCompile(`^arn:(aws[a-z-]*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
+
+// runValidateLogs validates the digest chain and every log file of a time
+// range, region by region, as `aws cloudtrail validate-logs` does, and
+// prints one line per invalid or missing file and a summary. Exit 0 only
+// when everything in the range is valid.
+func runValidateLogs(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("validate-logs", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var start, end time.Time
+	timeFlag := func(into *time.Time) func(string) error {
+		return func(v string) error {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return fmt.Errorf("%q is not an RFC 3339 time such as 2026-11-29T00:00:00Z", v)
+			}
+			*into = t
+			return nil
+		}
+	}
+	flags.Func("start", "the `time` (RFC 3339) from which to validate; required", timeFlag(&start))
+	flags.Func("end", "the `time` (RFC 3339) up to which to validate; default: now", timeFlag(&end))
+	bucket := flags.String("bucket", "", "the log `bucket`; default: the log bucket the settings name")
+	prefix := flags.String("prefix", "", "the log files' key `prefix`; default: logPrefix of the settings")
+	arn := flags.String("trail-arn", "", "the trail's `ARN`; default: the settings' trail in the caller's account")
+	organization := flags.String("organization", "", "for an organization trail, the organization `ID` (o-...)")
+	account := flags.String("account", "", "the `account` whose files to validate; default: the trail's")
+	var regions []string
+	flags.Func("region", "a source `region` to validate; repeatable; default: every region with digests", func(v string) error {
+		regions = append(regions, v)
+		return nil
+	})
+	verbose := flags.Bool("v", false, "also print every valid file")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if extra := flags.Args(); len(extra) > 0 {
+		fmt.Fprintf(stderr, "error: validate-logs takes flags only, not %q\n", strings.Join(extra, " "))
+		return 2
+	}
+	if start.IsZero() {
+		fmt.Fprintln(stderr, "error: -start is required, for example -start 2026-11-28T00:00:00Z")
+		return 2
+	}
+	if end.IsZero() {
+		end = time.Now().UTC()
+	}
+	if !start.Before(end) {
+		fmt.Fprintf(stderr, "error: -start %s must be before -end %s\n", start.Format(time.RFC3339), end.Format(time.RFC3339))
+		return 2
+	}
+	s, err := settings.Load("cdktf.json")
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	ctx := context.Background()
+	clients, err := cloud.New(ctx, s.Region)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: AWS configuration: %v\n", err)
+		return 1
+	}
+	if *arn == "" {
+		caller, err := clients.Identity(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: who is calling (sts:GetCallerIdentity): %v\n", err)
+			return 1
+		}
+		*arn = fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", caller.Partition, s.Region, caller.Account, s.Names().Trail)
+	}
+	m := trailARN.FindStringSubmatch(*arn)
+	if m == nil {
+		fmt.Fprintf(stderr, "error: -trail-arn %q is not a trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)\n", *arn)
+		return 2
+	}
+	cfg := integrity.Config{
+		Bucket: *bucket, Prefix: *prefix, Organization: *organization, Account: *account,
+		Trail: m[4], HomeRegion: m[2], Regions: regions, Start: start, End: end,
+	}
+	if cfg.Bucket == "" {
+		cfg.Bucket = s.Names().LogBucket
+		if cfg.Prefix == "" {
+			cfg.Prefix = s.LogPrefix
+		}
+	}
+	if cfg.Account == "" {
+		cfg.Account = m[3]
+	}
+	if s.OrganizationTrail && cfg.Organization == "" && *bucket == "" {
+		fmt.Fprintln(stderr, "error: the trail is an organization trail: give -organization <o-...> (the stack's output organization_id), and -account for a member account's files")
+		return 2
+	}
+	fmt.Fprintf(stdout, "Validating log files for trail %s between %s and %s\n\n", *arn, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+	rep := &cliReporter{out: stdout, progress: stderr, verbose: *verbose}
+	sum, err := integrity.Validate(ctx, cfg, cloud.Store{Client: clients.S3}, cloud.Keys{Client: clients.CloudTrail}, rep)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	writeSummary(stdout, start, end, sum)
+	if !sum.Valid() {
+		return 1
+	}
+	return 0
+}
+
+// cliReporter prints the results as the AWS CLI does: a line per invalid
+// file (and, with -v, per valid one), tab-separated; progress goes to
+// another stream.
+type cliReporter struct {
+	out, progress io.Writer
+	verbose       bool
+	lastDay       string
+}
+
+func (r *cliReporter) Invalid(p integrity.Problem) {
+	line := p.String()
+	if p.Beyond {
+		line += " (not checked by aws cloudtrail validate-logs)"
+	}
+	fmt.Fprintln(r.out, line)
+}
+
+func (r *cliReporter) Valid(kind, bucket, key string) {
+	if r.verbose {
+		fmt.Fprintf(r.out, "%s\ts3://%s/%s\tvalid\n", kind, bucket, key)
+	}
+}
+
+func (r *cliReporter) Gap(region, from, to string) {
+	fmt.Fprintf(r.out, "No log files were delivered by CloudTrail between %s and %s (%s: a new chain of digests started, as after logging was stopped)\n", from, to, region)
+}
+
+// Progress prints one line per region and day reached.
+func (r *cliReporter) Progress(region string, end time.Time) {
+	day := region + " " + end.UTC().Format("2006-01-02")
+	if day != r.lastDay {
+		r.lastDay = day
+		fmt.Fprintf(r.progress, "validating %s\n", day)
+	}
+}
+
+// writeSummary prints what was checked and what was valid.
+func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
+	fmt.Fprintf(w, "\nResults requested for %s to %s\n", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+	if sum.Digests == 0 {
+		fmt.Fprintln(w, "No digests found")
+		return
+	}
+	if sum.FoundStart != "" {
+		fmt.Fprintf(w, "Results found for %s to %s in %s:\n", sum.FoundStart, sum.FoundEnd, strings.Join(sum.Regions, ", "))
+	}
+	ratio := func(valid, invalid int, name string) {
+		total := valid + invalid
+		fmt.Fprintf(w, "\n%d/%d %s files valid", valid, total, name)
+		if invalid > 0 {
+			fmt.Fprintf(w, ", %d/%d %s files INVALID", invalid, total, name)
+		}
+	}
+	ratio(sum.ValidDigests, sum.DigestErrors, "digest")
+	ratio(sum.ValidLogFiles, sum.LogErrors, "log")
+	fmt.Fprintln(w)
+	if sum.Gaps > 0 {
+		fmt.Fprintf(w, "%d new chain(s) started in the range (logging or validation was off for a while)\n", sum.Gaps)
+	}
+	if sum.BeyondTheAWSCLI > 0 {
+		fmt.Fprintf(w, "%d problem(s) that aws cloudtrail validate-logs does not check for\n", sum.BeyondTheAWSCLI)
+	}
+}

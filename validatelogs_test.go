@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cle2wa/audit-trail/internal/integrity/integritytest"
+)
+
+var logStart = time.Date(2026, 11, 28, 20, 0, 0, 0, time.UTC)
+
+// startCloudTrail answers CloudTrail ListPublicKeys on loopback (JSON 1.1,
+// the API Reference's response shape) with the chain's keys of the
+// region the request is signed for: the key's Value is the base64 of its
+// DER, as JSON carries a blob; the SDK and the AWS CLI both read it.
+func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), "CloudTrail_20131101.ListPublicKeys") {
+			http.Error(w, `{"__type":"UnknownOperationException"}`, http.StatusBadRequest)
+			return
+		}
+		// The credential scope names the region: .../<date>/<region>/cloudtrail/aws4_request.
+		scope := strings.Split(r.Header.Get("Authorization"), "/")
+		region := ""
+		if len(scope) > 2 {
+			region = scope[2]
+		}
+		var keys []any
+		if s := c.Signers[region]; s != nil {
+			keys = append(keys, map[string]any{"Fingerprint": s.Fingerprint, "Value": base64.StdEncoding.EncodeToString(s.DER),
+				"ValidityStartTime": float64(logStart.Add(-24 * time.Hour).Unix()), "ValidityEndTime": float64(logStart.Add(48 * time.Hour).Unix())})
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		json.NewEncoder(w).Encode(map[string]any{"PublicKeyList": keys})
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// upload puts every object of the chain's bucket into the fake S3, with
+// its user metadata.
+func upload(t *testing.T, s3 *fakeS3, c *integritytest.Chain) {
+	t.Helper()
+	keys := make([]string, 0, len(c.Bucket.Objects))
+	for k := range c.Bucket.Objects {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		o := c.Bucket.Objects[k]
+		req, err := http.NewRequest(http.MethodPut, s3.endpoint+"/"+c.Bucket.Name+"/"+k, bytes.NewReader(o.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, v := range o.Meta {
+			req.Header.Set("x-amz-meta-"+name, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT %s: %s", k, resp.Status)
+		}
+	}
+}
+
+// TestValidateLogsWithTheSDK runs the command with the real AWS SDK
+// against an S3-protocol server (gofakes3) and a CloudTrail on loopback:
+// a valid chain in two regions, then one tampering.
+func TestValidateLogsWithTheSDK(t *testing.T) {
+	c := integritytest.New("cle2wa-s3-trail-master", "", "111122223333", "trail-master", "us-east-1")
+	digests := map[string][]string{}
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		digests[region] = c.Hours(region, logStart, 4, 2)
+	}
+	s3 := startFakeS3(t, c.Bucket.Name)
+	upload(t, s3, c)
+	t.Setenv("AWS_ENDPOINT_URL_S3", s3.endpoint)
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", startCloudTrail(t, c))
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	args := []string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
+		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(4 * time.Hour).Format(time.RFC3339)}
+
+	var out, errs bytes.Buffer
+	if code := run(args, nil, &out, &errs); code != 0 {
+		t.Fatalf("expected exit 0 on a valid chain, found %d:\n%s\n%s", code, out.String(), errs.String())
+	}
+	for _, want := range []string{"8/8 digest files valid", "16/16 log files valid", "in eu-west-1, us-east-1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("expected %q in:\n%s", want, out.String())
+		}
+	}
+
+	deleted := c.Digest(digests["us-east-1"][3]).LogFiles[0].S3Object
+	s3.object(t, http.MethodDelete, c.Bucket.Name, deleted, "")
+	out.Reset()
+	errs.Reset()
+	if code := run(args, nil, &out, &errs); code != 1 {
+		t.Errorf("expected exit 1 with a log file deleted, found %d", code)
+	}
+	for _, want := range []string{fmt.Sprintf("Log file\ts3://%s/%s\tINVALID: not found", c.Bucket.Name, deleted), "15/16 log files valid, 1/16 log files INVALID"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("expected %q in:\n%s", want, out.String())
+		}
+	}
+}
+
+// awsCLI returns Debian's AWS CLI 2, whose `aws cloudtrail validate-logs`
+// is AWS's own implementation of the validation.
+func awsCLI(t *testing.T) string {
+	t.Helper()
+	const path = "/usr/bin/aws"
+	out, err := exec.Command(path, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "aws-cli/2.") {
+		missing(t, "Debian's AWS CLI 2 is not installed at %s (apt-get install awscli)", path)
+	}
+	return path
+}
+
+// s3Redirect is an AWS CLI plugin that sends its S3 requests to the
+// endpoint in AUDIT_TRAIL_S3_ENDPOINT: the CLI's --endpoint-url reaches
+// only its CloudTrail client, and this botocore predates
+// AWS_ENDPOINT_URL_S3. The validation code itself is untouched.
+const s3Redirect = `import os
+from urllib.parse import urlsplit, urlunsplit
+
+def awscli_initialize(cli):
+    cli.register('before-sign.s3', redirect)
+
+def redirect(request, **kwargs):
+    target = urlsplit(os.environ['AUDIT_TRAIL_S3_ENDPOINT'])
+    url = urlsplit(request.url)
+    request.url = urlunsplit((target.scheme, target.netloc, url.path, url.query, ''))
+`
+
+// lowerMeta is a proxy in front of gofakes3 that sends the user metadata
+// header names in lower case, as S3 does: gofakes3 capitalises them, and
+// botocore keeps the case it gets.
+func lowerMeta(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.URL.Scheme, r.URL.Host, r.Host, r.RequestURI = u.Scheme, u.Host, u.Host, ""
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for name, v := range resp.Header {
+			if strings.HasPrefix(strings.ToLower(name), "x-amz-meta-") {
+				name = strings.ToLower(name) // the map keeps the case it is given
+			}
+			w.Header()[name] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// verdicts reads the "<kind>\ts3://...\t<verdict>" lines of a validation's
+// output, by file.
+func verdicts(output string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(output, "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 3 && (f[0] == "Digest file" || f[0] == "Log file") {
+			out[f[1]] = strings.TrimSuffix(f[2], " (not checked by aws cloudtrail validate-logs)")
+		}
+	}
+	return out
+}
+
+// TestValidateLogsAgreesWithTheAWSCLI runs AWS's own validate-logs and
+// this app's on the same fixtures, against the same loopback servers, and
+// requires the same verdict on every file; where this app checks more (a
+// correctly signed digest whose previousDigestSignature is not its
+// predecessor's), the difference is the expected one.
+func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
+	aws := awsCLI(t)
+	const region, trailName = "us-east-1", "trail-master"
+	arn := "arn:aws:cloudtrail:" + region + ":111122223333:trail/" + trailName
+	end := logStart.Add(5 * time.Hour)
+	cases := map[string]struct {
+		tamper func(c *integritytest.Chain, d []string) (differs string)
+	}{
+		"a valid chain": {func(*integritytest.Chain, []string) string { return "" }},
+		"a modified log file": {func(c *integritytest.Chain, d []string) string {
+			f := c.Digest(d[1]).LogFiles[0]
+			c.Bucket.Put(f.S3Object, c.Bucket.Objects[c.Digest(d[2]).LogFiles[0].S3Object].Body, nil)
+			return ""
+		}},
+		"a deleted log file": {func(c *integritytest.Chain, d []string) string {
+			c.Bucket.Delete(c.Digest(d[3]).LogFiles[1].S3Object)
+			return ""
+		}},
+		"a modified digest": {func(c *integritytest.Chain, d []string) string {
+			c.Edit(d[2], func(m map[string]any) { m["logFiles"] = []any{} }, false, nil)
+			return ""
+		}},
+		"a deleted digest": {func(c *integritytest.Chain, d []string) string {
+			c.Bucket.Delete(d[2])
+			return ""
+		}},
+		"a digest signed with another key": {func(c *integritytest.Chain, d []string) string {
+			c.Edit(d[1], func(map[string]any) {}, true, integritytest.NewSigner())
+			return ""
+		}},
+		"a digest naming another bucket": {func(c *integritytest.Chain, d []string) string {
+			c.Edit(d[3], func(m map[string]any) { m["digestS3Bucket"] = "someone-elses-bucket" }, true, nil)
+			return ""
+		}},
+		"a broken previous-signature link": {func(c *integritytest.Chain, d []string) string {
+			c.Edit(d[3], func(m map[string]any) { m["previousDigestSignature"] = strings.Repeat("ab", 256) }, true, nil)
+			c.RelinkAfter(d, 3)
+			return "s3://" + c.Bucket.Name + "/" + d[3]
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := integritytest.New("cle2wa-s3-trail-master", "", "111122223333", trailName, region)
+			d := c.Hours(region, logStart, 5, 2)
+			differs := tc.tamper(c, d)
+			fake := startFakeS3(t, c.Bucket.Name)
+			upload(t, fake, c)
+			cloudTrail := startCloudTrail(t, c)
+
+			plugins := t.TempDir()
+			if err := os.WriteFile(filepath.Join(plugins, "s3redirect.py"), []byte(s3Redirect), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			config := filepath.Join(t.TempDir(), "config")
+			if err := os.WriteFile(config, []byte("[default]\nregion = "+region+"\ns3 =\n    addressing_style = path\n\n[plugins]\ncli_legacy_plugin_path = "+plugins+"\ns3redirect = s3redirect\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(aws, "cloudtrail", "validate-logs", "--trail-arn", arn, "--s3-bucket", c.Bucket.Name,
+				"--start-time", logStart.Format(time.RFC3339), "--end-time", end.Format(time.RFC3339), "--verbose",
+				"--endpoint-url", cloudTrail, "--region", region, "--no-cli-pager")
+			cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+config, "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+				"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AUDIT_TRAIL_S3_ENDPOINT="+lowerMeta(t, fake.endpoint))
+			var cliOut, cliErr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &cliOut, &cliErr
+			cmd.Run()
+			theirs := verdicts(cliOut.String() + "\n" + cliErr.String())
+			if len(theirs) == 0 {
+				t.Fatalf("expected the AWS CLI to report files, found:\n%s\n%s", cliOut.String(), cliErr.String())
+			}
+
+			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
+			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
+			t.Setenv("AWS_ACCESS_KEY_ID", "test")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+			t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+			var out, errs bytes.Buffer
+			run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
+				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, nil, &out, &errs)
+			ours := verdicts(out.String())
+
+			files := maps.Clone(theirs)
+			maps.Copy(files, ours)
+			for _, file := range slices.Sorted(maps.Keys(files)) {
+				if file == differs {
+					if theirs[file] != "valid" || !strings.HasPrefix(ours[file], "INVALID") {
+						t.Errorf("%s: expected the AWS CLI to pass it and this app to refuse it, found %q and %q", file, theirs[file], ours[file])
+					}
+					continue
+				}
+				if theirs[file] != ours[file] {
+					t.Errorf("%s: the AWS CLI says %q, this app %q", file, theirs[file], ours[file])
+				}
+			}
+			if t.Failed() || os.Getenv("AUDIT_TRAIL_SHOW_OUTPUT") != "" {
+				t.Logf("AWS CLI:\n%s\n%s\nthis app:\n%s", cliOut.String(), cliErr.String(), out.String())
+			}
+		})
+	}
+}
