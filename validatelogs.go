@@ -105,8 +105,14 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		cfg.Account = m[3]
 	}
 	if s.OrganizationTrail && cfg.Organization == "" && *bucket == "" {
-		fmt.Fprintln(stderr, "error: the trail is an organization trail: give -organization <o-...> (the stack's output organization_id), and -account for a member account's files")
-		return 2
+		// An organization trail's files are under the organization's
+		// folder: AWSLogs/<organization ID>/<account ID>/.
+		org, err := clients.Organization(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: the trail is an organization trail, and its organization could not be read (organizations:DescribeOrganization): %v; give -organization <o-...> (the stack's output organization_id)\n", err)
+			return 1
+		}
+		cfg.Organization = org
 	}
 	fmt.Fprintf(stdout, "Validating log files for trail %s between %s and %s\n\n", *arn, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 	rep := &cliReporter{out: stdout, progress: stderr, verbose: *verbose}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -26,9 +27,10 @@ import (
 
 // Clients are the SDK's clients of the commands.
 type Clients struct {
-	S3         *s3.Client
-	CloudTrail *cloudtrail.Client
-	STS        *sts.Client
+	S3            *s3.Client
+	CloudTrail    *cloudtrail.Client
+	STS           *sts.Client
+	Organizations *organizations.Client
 }
 
 // New loads the SDK's configuration for region (the home region of the
@@ -47,8 +49,9 @@ func New(ctx context.Context, region string) (*Clients, error) {
 			// their integrity is what the digests prove.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		CloudTrail: cloudtrail.NewFromConfig(cfg),
-		STS:        sts.NewFromConfig(cfg),
+		CloudTrail:    cloudtrail.NewFromConfig(cfg),
+		STS:           sts.NewFromConfig(cfg),
+		Organizations: organizations.NewFromConfig(cfg),
 	}, nil
 }
 
@@ -69,6 +72,16 @@ func (c *Clients) Identity(ctx context.Context) (Caller, error) {
 		partition = parts[1]
 	}
 	return Caller{Account: aws.ToString(out.Account), ARN: arn, Partition: partition}, nil
+}
+
+// Organization returns the ID of the caller's organization
+// (DescribeOrganization).
+func (c *Clients) Organization(ctx context.Context) (string, error) {
+	out, err := c.Organizations.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Organization.Id), nil
 }
 
 // Store is a bucket read through S3 (integrity.Store).
