@@ -64,8 +64,11 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 	if len(args) > 0 && args[0] == "validate-logs" {
 		return runValidateLogs(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "verify" {
+		return runVerify(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, `review` to print the review report, or `validate-logs` to validate the trail's log files\n", strings.Join(args, " "))
+		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, `review` to print the review report, `verify` to check the deployed trail, or `validate-logs` to validate its log files\n", strings.Join(args, " "))
 		return 2
 	}
 	s, err := settings.Load("cdktf.json")

@@ -67,17 +67,11 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: -start %s must be before -end %s\n", start.Format(time.RFC3339), end.Format(time.RFC3339))
 		return 2
 	}
-	s, err := settings.Load("cdktf.json")
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
+	s, clients, ok := connect(stderr)
+	if !ok {
 		return 1
 	}
 	ctx := context.Background()
-	clients, err := cloud.New(ctx, s.Region)
-	if err != nil {
-		fmt.Fprintf(stderr, "error: AWS configuration: %v\n", err)
-		return 1
-	}
 	if *arn == "" {
 		caller, err := clients.Identity(ctx)
 		if err != nil {
@@ -190,4 +184,20 @@ func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
 	if sum.BeyondTheAWSCLI > 0 {
 		fmt.Fprintf(w, "%d problem(s) that aws cloudtrail validate-logs does not check for\n", sum.BeyondTheAWSCLI)
 	}
+}
+
+// connect reads the settings and makes the AWS clients for the stack's
+// region, or says on stderr why it cannot.
+func connect(stderr io.Writer) (settings.Settings, *cloud.Clients, bool) {
+	s, err := settings.Load("cdktf.json")
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return s, nil, false
+	}
+	clients, err := cloud.New(context.Background(), s.Region)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: AWS configuration: %v\n", err)
+		return s, nil, false
+	}
+	return s, clients, true
 }

@@ -100,11 +100,7 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	upload(t, s3, c)
 	t.Setenv("AWS_ENDPOINT_URL_S3", s3.endpoint)
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", startCloudTrail(t, c))
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	fakeCredentials(t)
 	args := []string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
 		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(4 * time.Hour).Format(time.RFC3339)}
 
@@ -286,10 +282,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 
 			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
 			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
-			t.Setenv("AWS_ACCESS_KEY_ID", "test")
-			t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-			t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+			fakeCredentials(t)
 			var out, errs bytes.Buffer
 			run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
 				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, nil, &out, &errs)
@@ -312,5 +305,15 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 				t.Logf("AWS CLI:\n%s\n%s\nthis app:\n%s", cliOut.String(), cliErr.String(), out.String())
 			}
 		})
+	}
+}
+
+// fakeCredentials gives the SDK test credentials and no configuration of
+// the machine's.
+func fakeCredentials(t *testing.T) {
+	t.Helper()
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"} {
+		t.Setenv(k, v)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -31,6 +32,7 @@ type Clients struct {
 	CloudTrail    *cloudtrail.Client
 	STS           *sts.Client
 	Organizations *organizations.Client
+	KMS           *kms.Client
 }
 
 // New loads the SDK's configuration for region (the home region of the
@@ -52,6 +54,7 @@ func New(ctx context.Context, region string) (*Clients, error) {
 		CloudTrail:    cloudtrail.NewFromConfig(cfg),
 		STS:           sts.NewFromConfig(cfg),
 		Organizations: organizations.NewFromConfig(cfg),
+		KMS:           kms.NewFromConfig(cfg),
 	}, nil
 }
 

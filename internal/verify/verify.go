@@ -1,0 +1,263 @@
+// Package verify checks, in the account, that the deployed trail is what
+// the synthesized audit stack says and that it works: it exists, logs
+// every region with the stack's key and selectors, and delivers without
+// errors. Each check gives one result, PASS or FAIL with its evidence, and
+// an AWS error fails that check only.
+//
+// Sources: CloudTrail API Reference, GetTrail, GetTrailStatus (the
+// Latest*Error fields: "Displays any Amazon S3 error that CloudTrail
+// encountered when attempting to deliver log files to the designated
+// bucket" and its kin) and GetEventSelectors,
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html;
+// digest files every hour, empty ones too ("CloudTrail digest file
+// structure"),
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html.
+package verify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// Result is one check's outcome.
+type Result struct {
+	Check    string `json:"check"`
+	Pass     bool   `json:"pass"`
+	Evidence string `json:"evidence"`
+}
+
+// Status is PASS or FAIL.
+func (r Result) Status() string {
+	if r.Pass {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// Clients are the AWS clients verify calls.
+type Clients struct {
+	CloudTrail *cloudtrail.Client
+	KMS        *kms.Client
+}
+
+// Options tune the checks.
+type Options struct {
+	// MaxDigestAge is the longest time since the last digest delivery
+	// that passes: CloudTrail delivers one every hour.
+	MaxDigestAge time.Duration
+	// Now is the time of the checks.
+	Now time.Time
+}
+
+// Trail runs the checks of the audit stack's trail (the synthesized JSON
+// in audit) in the account.
+func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Result {
+	trails := audit.Resources("aws_cloudtrail")
+	if len(trails) == 0 {
+		return []Result{{Check: "TRAIL-EXISTS", Evidence: "the synthesized audit stack has no trail"}}
+	}
+	want := trails[0]
+	name, _ := want.Attrs["name"].(string)
+	got, err := c.CloudTrail.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &name})
+	if err != nil {
+		return []Result{{Check: "TRAIL-EXISTS", Evidence: fmt.Sprintf("GetTrail %s: %v", name, err)}}
+	}
+	t := got.Trail
+	out := []Result{{Check: "TRAIL-EXISTS", Pass: true, Evidence: aws.ToString(t.TrailARN)}}
+	flag := func(check, attr string, live *bool, what string) {
+		wantOn := want.Attrs[attr] == true
+		on := aws.ToBool(live)
+		out = append(out, Result{Check: check, Pass: on == wantOn, Evidence: fmt.Sprintf("%s: %v (synthesized: %v)", what, on, wantOn)})
+	}
+	flag("TRAIL-MULTI-REGION", "is_multi_region_trail", t.IsMultiRegionTrail, "multi-region")
+	flag("TRAIL-GLOBAL-EVENTS", "include_global_service_events", t.IncludeGlobalServiceEvents, "global service events")
+	flag("TRAIL-LOG-VALIDATION", "enable_log_file_validation", t.LogFileValidationEnabled, "log file validation")
+	flag("TRAIL-ORGANIZATION", "is_organization_trail", t.IsOrganizationTrail, "organization trail")
+
+	bucket := value(audit, want.Attrs["s3_bucket_name"], "bucket")
+	out = append(out, Result{Check: "TRAIL-BUCKET", Pass: aws.ToString(t.S3BucketName) == bucket && aws.ToString(t.S3KeyPrefix) == str(want.Attrs["s3_key_prefix"]),
+		Evidence: fmt.Sprintf("s3://%s/%s (synthesized: s3://%s/%s)", aws.ToString(t.S3BucketName), aws.ToString(t.S3KeyPrefix), bucket, str(want.Attrs["s3_key_prefix"]))})
+	out = append(out, keyCheck(ctx, c, audit, want, aws.ToString(t.KmsKeyId)))
+	if group, ok := want.Attrs["cloud_watch_logs_group_arn"].(string); ok {
+		name := value(audit, strings.TrimSuffix(group, ":*"), "name")
+		live := aws.ToString(t.CloudWatchLogsLogGroupArn)
+		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: strings.Contains(live, ":log-group:"+name+":"),
+			Evidence: fmt.Sprintf("delivers to %s (synthesized: log group %s)", cmpOr(live, "no log group"), name)})
+	}
+	out = append(out, status(ctx, c, name, o)...)
+	out = append(out, selectors(ctx, c, name, want, resolver(aws.ToString(t.TrailARN))))
+	return out
+}
+
+// resolver replaces the partition and account references of the
+// synthesized JSON with the values of the live trail's ARN.
+func resolver(trailARN string) func(string) string {
+	parts := strings.Split(trailARN, ":")
+	if len(parts) < 5 {
+		return func(s string) string { return s }
+	}
+	r := strings.NewReplacer("${data.aws_partition.current_partition.partition}", parts[1], "${data.aws_caller_identity.current_account.account_id}", parts[4])
+	return r.Replace
+}
+
+// keyCheck compares the trail's key with the stack's key, found by its
+// alias (KMS DescribeKey accepts "alias/<name>").
+func keyCheck(ctx context.Context, c Clients, audit *tfjson.Doc, want tfjson.Block, live string) Result {
+	r := Result{Check: "TRAIL-KMS"}
+	key, _, ok := tfjson.Ref(want.Attrs["kms_key_id"])
+	aliases := audit.Referring("aws_kms_alias", "target_key_id", key)
+	if !ok || len(aliases) == 0 {
+		r.Evidence = "the synthesized trail names no key of the stack with an alias"
+		return r
+	}
+	alias := str(aliases[0].Attrs["name"])
+	d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias})
+	if err != nil {
+		r.Evidence = fmt.Sprintf("DescribeKey %s: %v", alias, err)
+		return r
+	}
+	arn := aws.ToString(d.KeyMetadata.Arn)
+	r.Pass = live == arn
+	r.Evidence = fmt.Sprintf("encrypts with %s (%s is %s)", cmpOr(live, "no key"), alias, arn)
+	return r
+}
+
+// status checks that the trail logs and delivers: logging on, no
+// delivery error, and a digest within o.MaxDigestAge (or the trail started
+// logging more recently than that).
+func status(ctx context.Context, c Clients, name string, o Options) []Result {
+	s, err := c.CloudTrail.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: &name})
+	if err != nil {
+		return []Result{{Check: "TRAIL-LOGGING", Evidence: fmt.Sprintf("GetTrailStatus %s: %v", name, err)}}
+	}
+	out := []Result{{Check: "TRAIL-LOGGING", Pass: aws.ToBool(s.IsLogging), Evidence: logging(s)}}
+	for _, e := range []struct {
+		check string
+		err   *string
+	}{
+		{"DELIVERY-S3", s.LatestDeliveryError},
+		{"DELIVERY-DIGEST", s.LatestDigestDeliveryError},
+		{"DELIVERY-CLOUDWATCH", s.LatestCloudWatchLogsDeliveryError},
+		{"DELIVERY-NOTIFICATION", s.LatestNotificationError},
+	} {
+		r := Result{Check: e.check, Pass: aws.ToString(e.err) == "", Evidence: "no error"}
+		if !r.Pass {
+			r.Evidence = "latest error: " + aws.ToString(e.err)
+		}
+		out = append(out, r)
+	}
+	recent := Result{Check: "DELIVERY-RECENT"}
+	switch last, started := s.LatestDigestDeliveryTime, s.StartLoggingTime; {
+	case last != nil && o.Now.Sub(*last) <= o.MaxDigestAge:
+		recent.Pass, recent.Evidence = true, fmt.Sprintf("last digest %s ago (at most %s)", o.Now.Sub(*last).Round(time.Minute), o.MaxDigestAge)
+	case started != nil && o.Now.Sub(*started) <= o.MaxDigestAge:
+		recent.Pass, recent.Evidence = true, fmt.Sprintf("logging started %s ago: the first digest comes within the hour", o.Now.Sub(*started).Round(time.Minute))
+	case last == nil:
+		recent.Evidence = "no digest delivered yet"
+	default:
+		recent.Evidence = fmt.Sprintf("last digest %s ago, more than %s: CloudTrail delivers one every hour", o.Now.Sub(*last).Round(time.Minute), o.MaxDigestAge)
+	}
+	return append(out, recent)
+}
+
+// logging says since when the trail logs, or when it stopped.
+func logging(s *cloudtrail.GetTrailStatusOutput) string {
+	if aws.ToBool(s.IsLogging) {
+		if s.StartLoggingTime != nil {
+			return "logging since " + s.StartLoggingTime.UTC().Format(time.RFC3339)
+		}
+		return "logging"
+	}
+	if s.StopLoggingTime != nil {
+		return "logging stopped at " + s.StopLoggingTime.UTC().Format(time.RFC3339)
+	}
+	return "not logging"
+}
+
+// selectors compares the trail's event selectors with the synthesized
+// ones: basic selectors by read/write type and management events,
+// advanced ones by each field's operators and values.
+func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, resolve func(string) string) Result {
+	r := Result{Check: "TRAIL-SELECTORS"}
+	got, err := c.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: &name})
+	if err != nil {
+		r.Evidence = fmt.Sprintf("GetEventSelectors %s: %v", name, err)
+		return r
+	}
+	var live, synthesized []string
+	for _, s := range got.EventSelectors {
+		live = append(live, fmt.Sprintf("basic %s management=%v", s.ReadWriteType, aws.ToBool(s.IncludeManagementEvents)))
+	}
+	for _, s := range got.AdvancedEventSelectors {
+		for _, f := range s.FieldSelectors {
+			live = append(live, field(aws.ToString(f.Field), f.Equals, f.NotStartsWith))
+		}
+	}
+	if basic, ok := want.Attrs["event_selector"].([]any); ok {
+		for _, s := range basic {
+			synthesized = append(synthesized, fmt.Sprintf("basic %v management=%v", tfjson.Get(s, "read_write_type"), tfjson.Get(s, "include_management_events") == true))
+		}
+	}
+	if advanced, ok := want.Attrs["advanced_event_selector"].([]any); ok {
+		for _, s := range advanced {
+			fields, _ := tfjson.Get(s, "field_selector").([]any)
+			for _, f := range fields {
+				notStartsWith := tfjson.Strings(tfjson.Get(f, "not_starts_with"))
+				for i := range notStartsWith {
+					notStartsWith[i] = resolve(notStartsWith[i])
+				}
+				synthesized = append(synthesized, field(str(tfjson.Get(f, "field")), tfjson.Strings(tfjson.Get(f, "equals")), notStartsWith))
+			}
+		}
+	}
+	slices.Sort(live)
+	slices.Sort(synthesized)
+	r.Pass = slices.Equal(live, synthesized)
+	r.Evidence = strings.Join(live, "; ")
+	if !r.Pass {
+		r.Evidence = fmt.Sprintf("%s; synthesized: %s", cmpOr(r.Evidence, "none"), strings.Join(synthesized, "; "))
+	}
+	return r
+}
+
+// field is one advanced field selector as text.
+func field(name string, equals, notStartsWith []string) string {
+	return fmt.Sprintf("%s equals %v not-starts-with %v", name, equals, notStartsWith)
+}
+
+// str reads an optional string attribute.
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func cmpOr(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+// value resolves a reference to a literal attribute of the stack
+// ("${aws_s3_bucket.log_bucket.id}" to its bucket name), or returns the
+// value as it is.
+func value(d *tfjson.Doc, v any, attr string) string {
+	addr, _, ok := tfjson.Ref(v)
+	if !ok {
+		return str(v)
+	}
+	b, found := d.Find(addr)
+	if !found {
+		return str(v)
+	}
+	return str(b.Attrs[attr])
+}

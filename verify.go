@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/stacks"
+	"github.com/cle2wa/audit-trail/internal/verify"
+)
+
+// runVerify checks the deployed trail against the last synthesis: one
+// line per check, PASS or FAIL with its evidence, and who ran them. Exit 0
+// only when every check passes.
+func runVerify(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	asJSON := flags.Bool("json", false, "print the results as JSON")
+	maxAge := flags.Duration("max-digest-age", 2*time.Hour, "the longest `time` since the last digest delivery that passes (CloudTrail delivers one every hour)")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if extra := flags.Args(); len(extra) > 0 {
+		fmt.Fprintf(stderr, "error: verify takes flags only, not %q\n", strings.Join(extra, " "))
+		return 2
+	}
+	out, err := check.Load(outputDir())
+	if err != nil || out.Stack(stacks.AuditName) == nil {
+		fmt.Fprintf(stderr, "error: no synthesized audit stack in %s (run `go run .` first): %v\n", outputDir(), err)
+		return 1
+	}
+	_, clients, ok := connect(stderr)
+	if !ok {
+		return 1
+	}
+	ctx := context.Background()
+	caller := "unknown (sts:GetCallerIdentity failed)"
+	if c, err := clients.Identity(ctx); err == nil {
+		caller = c.ARN
+	}
+	results := verify.Trail(ctx, verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS}, out.Stack(stacks.AuditName), verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
+	failed := 0
+	for _, r := range results {
+		if !r.Pass {
+			failed++
+		}
+	}
+	if *asJSON {
+		json.NewEncoder(stdout).Encode(map[string]any{"caller": caller, "results": results, "failed": failed})
+	} else {
+		fmt.Fprintf(stdout, "Checks of the deployed trail against %s, as %s\n\n", outputDir(), caller)
+		for _, r := range results {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.Status(), r.Check, r.Evidence)
+		}
+		fmt.Fprintf(stdout, "\n%d checks, %d failed\n", len(results), failed)
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
