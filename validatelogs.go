@@ -21,7 +21,10 @@ var trailARN = regexp.MustCompile(`^arn:(aws[a-z-]*):cloudtrail:([a-z0-9-]+):(\d
 // runValidateLogs validates the digest chain and every log file of a time
 // range, region by region, as `aws cloudtrail validate-logs` does, and
 // prints one line per invalid or missing file and a summary. Exit 0 only
-// when everything in the range is valid.
+// when everything in the range is valid; 1 when something is not (or
+// nothing was found to validate); 3 when validation could not run (an AWS
+// error such as access denied: no verdict on the evidence); 2 for bad
+// flags.
 func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("validate-logs", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -98,13 +101,13 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	if cfg.Account == "" {
 		cfg.Account = m[3]
 	}
-	if s.OrganizationTrail && cfg.Organization == "" && *bucket == "" {
+	if s.OrganizationTrail && cfg.Organization == "" {
 		// An organization trail's files are under the organization's
 		// folder: AWSLogs/<organization ID>/<account ID>/.
 		org, err := clients.Organization(ctx)
 		if err != nil {
-			fmt.Fprintf(stderr, "error: the trail is an organization trail, and its organization could not be read (organizations:DescribeOrganization): %v; give -organization <o-...> (the stack's output organization_id)\n", err)
-			return 1
+			fmt.Fprintf(stderr, "error: the trail is an organization trail, and its organization could not be read (organizations:DescribeOrganization, which the audit role does not have): %v; give -organization <o-...> (the stack's output organization_id)\n", err)
+			return 3
 		}
 		cfg.Organization = org
 	}
@@ -112,8 +115,8 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	rep := &cliReporter{out: stdout, progress: stderr, verbose: *verbose}
 	sum, err := integrity.Validate(ctx, cfg, cloud.Store{Client: clients.S3}, cloud.Keys{Client: clients.CloudTrail}, rep)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
+		fmt.Fprintf(stderr, "error: validation stopped, no verdict on the evidence: %v\n", err)
+		return 3
 	}
 	writeSummary(stdout, start, end, sum)
 	if !sum.Valid() {
@@ -162,7 +165,7 @@ func (r *cliReporter) Progress(region string, end time.Time) {
 func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
 	fmt.Fprintf(w, "\nResults requested for %s to %s\n", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 	if sum.Digests == 0 {
-		fmt.Fprintln(w, "No digests found")
+		fmt.Fprintln(w, "No digests found: nothing proves the range (check -bucket, -prefix, -region, -account and -organization)")
 		return
 	}
 	if sum.FoundStart != "" {
@@ -178,6 +181,9 @@ func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
 	ratio(sum.ValidDigests, sum.DigestErrors, "digest")
 	ratio(sum.ValidLogFiles, sum.LogErrors, "log")
 	fmt.Fprintln(w)
+	for _, gap := range sum.Incomplete {
+		fmt.Fprintf(w, "INCOMPLETE: %s\n", gap)
+	}
 	if sum.Gaps > 0 {
 		fmt.Fprintf(w, "%d new chain(s) started in the range (logging or validation was off for a while)\n", sum.Gaps)
 	}

@@ -126,6 +126,20 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 			t.Errorf("expected %q in:\n%s", want, out.String())
 		}
 	}
+
+	// A bucket that cannot be read is no verdict on the evidence.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	t.Setenv("AWS_ENDPOINT_URL_S3", "http://"+closed.Addr().String())
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	out.Reset()
+	errs.Reset()
+	if code := run(args, nil, &out, &errs); code != 3 || !strings.Contains(errs.String(), "validation stopped, no verdict on the evidence") {
+		t.Errorf("expected exit 3 and no verdict when S3 cannot be read, found %d:\n%s", code, errs.String())
+	}
 }
 
 // awsCLI returns Debian's AWS CLI 2, whose `aws cloudtrail validate-logs`
@@ -236,6 +250,10 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 			c.Bucket.Delete(d[2])
 			return ""
 		}},
+		"the oldest digest deleted": {func(c *integritytest.Chain, d []string) string {
+			c.Bucket.Delete(d[0])
+			return ""
+		}},
 		"a digest signed with another key": {func(c *integritytest.Chain, d []string) string {
 			c.Edit(d[1], func(map[string]any) {}, true, integritytest.NewSigner())
 			return ""
@@ -275,6 +293,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 			var cliOut, cliErr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &cliOut, &cliErr
 			cmd.Run()
+			theirCode := cmd.ProcessState.ExitCode()
 			theirs := verdicts(cliOut.String() + "\n" + cliErr.String())
 			if len(theirs) == 0 {
 				t.Fatalf("expected the AWS CLI to report files, found:\n%s\n%s", cliOut.String(), cliErr.String())
@@ -284,8 +303,11 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
 			fakeCredentials(t)
 			var out, errs bytes.Buffer
-			run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
+			ourCode := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
 				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, nil, &out, &errs)
+			if differs == "" && ourCode != theirCode {
+				t.Errorf("expected the same exit status, found %d from the AWS CLI and %d here", theirCode, ourCode)
+			}
 			ours := verdicts(out.String())
 
 			files := maps.Clone(theirs)

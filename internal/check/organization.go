@@ -61,7 +61,7 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 		folder := "/AWSLogs/" + org + "/*"
 		if !ok || !readable || !slices.ContainsFunc(statements, func(s tfjson.Statement) bool {
 			return s.Effect == "Allow" && slices.Contains(s.Principals["Service"], "cloudtrail.amazonaws.com") && slices.Contains(s.Actions, "s3:PutObject") &&
-				slices.ContainsFunc(s.Resources, func(r string) bool { return strings.HasSuffix(r, folder) }) && hasSourceArn(s)
+				slices.ContainsFunc(s.Resources, func(r string) bool { return strings.HasSuffix(r, folder) }) && namesTrail(s, t)
 		}) {
 			problems = append(problems, fmt.Sprintf("the trail's bucket policy must let CloudTrail put objects in %s for this trail (aws:SourceArn)", strings.TrimPrefix(folder, "/")))
 		}
@@ -83,7 +83,10 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 	return out
 }
 
-// hasSourceArn reports whether s is conditioned on aws:SourceArn.
-func hasSourceArn(s tfjson.Statement) bool {
-	return slices.ContainsFunc(s.Conditions, func(c tfjson.Condition) bool { return c.Variable == "aws:SourceArn" })
+// namesTrail reports whether s is conditioned on aws:SourceArn being the
+// ARN of trail t (and no other).
+func namesTrail(s tfjson.Statement, t tfjson.Block) bool {
+	name, _ := t.Attrs["name"].(string)
+	arns := s.Condition("StringEquals", "aws:SourceArn")
+	return len(arns) > 0 && !slices.ContainsFunc(arns, func(a string) bool { return !strings.HasSuffix(a, ":trail/"+name) })
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,33 +103,79 @@ type Summary struct {
 	FoundStart, FoundEnd string
 	// BeyondTheAWSCLI counts the problems the AWS CLI does not look for.
 	BeyondTheAWSCLI int
+	// Incomplete says, per account and region, where the digests do not
+	// cover the range.
+	Incomplete []string
 }
 
-// Valid reports whether everything checked is valid.
-func (s Summary) Valid() bool { return s.DigestErrors == 0 && s.LogErrors == 0 }
+// Valid reports whether everything checked is valid, and something was.
+func (s Summary) Valid() bool {
+	return s.DigestErrors == 0 && s.LogErrors == 0 && len(s.Incomplete) == 0 && s.Digests > 0
+}
 
-// Validate checks every digest of the trail in the range, region by
-// region, and every log file each digest lists, one digest at a time. An
-// error is returned only when validation cannot go on (listing the
-// bucket, reading the public keys); every file's problem goes to rep.
+// Validate checks every digest of the trail in the range, account by
+// account (an organization trail's, unless Config.Account names one),
+// region by region, and every log file each digest lists, one digest at
+// a time. It stops with an error when it cannot read what it must (a
+// listing, the public keys, an object for another reason than that it is
+// not there, such as access denied or an expired session): that is no
+// verdict on the evidence. Every file's problem goes to rep.
 func Validate(ctx context.Context, cfg Config, store Store, keys Keys, rep Reporter) (Summary, error) {
-	var sum Summary
-	regions := cfg.Regions
-	if len(regions) == 0 {
-		found, err := store.Folders(ctx, cfg.Bucket, DigestFolder(cfg.Prefix, cfg.Organization, cfg.Account, ""))
+	v := &validator{ctx: ctx, cfg: cfg, store: store, keys: keys, rep: rep}
+	accounts := []string{cfg.Account}
+	if cfg.Organization != "" && cfg.Account == "" {
+		// An organization trail writes each account's files under
+		// AWSLogs/<organization ID>/<account ID>/.
+		folder := "AWSLogs/" + cfg.Organization + "/"
+		if cfg.Prefix != "" {
+			folder = cfg.Prefix + "/" + folder
+		}
+		found, err := store.Folders(ctx, cfg.Bucket, folder)
 		if err != nil {
-			return sum, fmt.Errorf("listing the digest folders of s3://%s/%s: %w", cfg.Bucket, DigestFolder(cfg.Prefix, cfg.Organization, cfg.Account, ""), err)
+			return v.sum, fmt.Errorf("listing the accounts of s3://%s/%s: %w", cfg.Bucket, folder, err)
 		}
-		regions = found
+		accounts = found
 	}
-	sort.Strings(regions)
-	sum.Regions = regions
-	for _, region := range regions {
-		if err := validateRegion(ctx, cfg, region, store, keys, rep, &sum); err != nil {
-			return sum, err
+	for _, account := range accounts {
+		v.cfg.Account = account
+		regions := cfg.Regions
+		if len(regions) == 0 {
+			folder := DigestFolder(cfg.Prefix, cfg.Organization, account, "")
+			found, err := store.Folders(ctx, cfg.Bucket, folder)
+			if err != nil {
+				return v.sum, fmt.Errorf("listing the digest folders of s3://%s/%s: %w", cfg.Bucket, folder, err)
+			}
+			regions = found
+		}
+		sort.Strings(regions)
+		for _, region := range regions {
+			v.sum.Regions = append(v.sum.Regions, region)
+			if err := v.region(region); err != nil {
+				return v.sum, err
+			}
 		}
 	}
-	return sum, nil
+	v.sum.Regions = slices.Compact(sorted(v.sum.Regions))
+	return v.sum, nil
+}
+
+func sorted(s []string) []string {
+	sort.Strings(s)
+	return s
+}
+
+// validator is one run of Validate.
+type validator struct {
+	ctx   context.Context
+	cfg   Config
+	store Store
+	keys  Keys
+	rep   Reporter
+	sum   Summary
+	// byFingerprint are the region's public keys.
+	byFingerprint map[string]PublicKey
+	// err is the error that stops the run.
+	err error
 }
 
 // link is what the chain needs to remember of the previous digest.
@@ -137,16 +184,18 @@ type link struct {
 	valid                     bool
 }
 
-func validateRegion(ctx context.Context, cfg Config, region string, store Store, keys Keys, rep Reporter, sum *Summary) error {
-	// Keys signed a little after the range (the AWS CLI learned to look
-	// two hours further, for a key rotated just after the end).
-	public, err := keys.PublicKeys(ctx, region, cfg.Start, cfg.End.Add(2*time.Hour))
+// region validates the digests of one account and region.
+func (v *validator) region(region string) error {
+	cfg := v.cfg
+	// Keys signed a little after the range too, for a key rotated just
+	// after its end.
+	public, err := v.keys.PublicKeys(v.ctx, region, cfg.Start, cfg.End.Add(2*time.Hour))
 	if err != nil {
 		return fmt.Errorf("reading the CloudTrail public keys of %s: %w", region, err)
 	}
-	byFingerprint := map[string]PublicKey{}
+	v.byFingerprint = map[string]PublicKey{}
 	for _, k := range public {
-		byFingerprint[k.Fingerprint] = k
+		v.byFingerprint[k.Fingerprint] = k
 	}
 	folder := DigestFolder(cfg.Prefix, cfg.Organization, cfg.Account, region)
 	// The day folders sort by date: start from the day of the start.
@@ -154,8 +203,8 @@ func validateRegion(ctx context.Context, cfg Config, region string, store Store,
 	last := cfg.End.Add(time.Hour)
 	lastDay := folder + last.UTC().Format("2006/01/02") + "/~"
 	var prev *link
-	var listErr error
-	listErr = store.Keys(ctx, cfg.Bucket, folder, startAfter, func(key string) bool {
+	var newest time.Time
+	listErr := v.store.Keys(v.ctx, cfg.Bucket, folder, startAfter, func(key string) bool {
 		if key > lastDay {
 			return false
 		}
@@ -163,25 +212,49 @@ func validateRegion(ctx context.Context, cfg Config, region string, store Store,
 		if !ok || trail != cfg.Trail || home != cfg.HomeRegion || end.Before(cfg.Start.Truncate(time.Second)) || end.After(last) {
 			return true
 		}
-		rep.Progress(region, end)
+		v.rep.Progress(cfg.Account+" "+region, end)
 		if backfill {
 			// A backfill digest is outside the hourly chain: it is checked
 			// on its own.
-			checkDigest(ctx, cfg, region, key, store, byFingerprint, rep, sum, nil, true)
-			return true
+			v.digest(region, key, nil, true)
+		} else {
+			prev = v.digest(region, key, prev, false)
+			newest = end
 		}
-		prev = checkDigest(ctx, cfg, region, key, store, byFingerprint, rep, sum, prev, false)
-		return true
+		return v.err == nil
 	})
 	if listErr != nil {
 		return fmt.Errorf("listing s3://%s/%s: %w", cfg.Bucket, folder, listErr)
 	}
+	if v.err != nil {
+		return v.err
+	}
+	// Complete up to the end: CloudTrail delivers a digest every hour,
+	// empty ones too. A range that ends in the past must have digests up
+	// to its last hour (the AWS CLI does not look: deleting the newest
+	// digests passes it).
+	where := cfg.Account + " " + region
+	switch {
+	case newest.IsZero():
+		v.sum.Incomplete = append(v.sum.Incomplete, where+": no digest of the trail in the range")
+	case cfg.End.Sub(newest) > 2*time.Hour:
+		v.sum.BeyondTheAWSCLI++
+		v.sum.Incomplete = append(v.sum.Incomplete, fmt.Sprintf("%s: the newest digest ends at %s, more than two hours before the end of the range (%s): later digests are missing, or logging was stopped", where, newest.Format(time.RFC3339), cfg.End.UTC().Format(time.RFC3339)))
+	}
 	return nil
 }
 
-// checkDigest validates one digest, its place in the chain after prev,
-// and its log files; it returns what the next digest's link needs.
-func checkDigest(ctx context.Context, cfg Config, region, key string, store Store, keys map[string]PublicKey, rep Reporter, sum *Summary, prev *link, backfill bool) *link {
+// fatal stops the run for an error that says nothing about the evidence.
+func (v *validator) fatal(err error) {
+	if v.err == nil {
+		v.err = err
+	}
+}
+
+// digest validates one digest, its place in the chain after prev, and its
+// log files; it returns what the next digest's link needs.
+func (v *validator) digest(region, key string, prev *link, backfill bool) *link {
+	cfg, sum := v.cfg, &v.sum
 	sum.Digests++
 	if backfill {
 		sum.Backfill++
@@ -191,14 +264,19 @@ func checkDigest(ctx context.Context, cfg Config, region, key string, store Stor
 		if beyond {
 			sum.BeyondTheAWSCLI++
 		}
-		rep.Invalid(Problem{Kind: "Digest file", Bucket: cfg.Bucket, Key: key, Reason: reason, Beyond: beyond})
+		v.rep.Invalid(Problem{Kind: "Digest file", Bucket: cfg.Bucket, Key: key, Reason: reason, Beyond: beyond})
 	}
-	body, meta, err := store.Open(ctx, cfg.Bucket, key)
+	body, meta, err := v.store.Open(v.ctx, cfg.Bucket, key)
 	if err != nil {
-		invalid(openProblem(err), false)
-		return prev
+		if !errors.Is(err, ErrNotFound) {
+			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", cfg.Bucket, key, err))
+			return prev
+		}
+		invalid("not found", false)
+		return &link{key: key}
 	}
-	inflated, err := Inflate(body)
+	// Digest files are small (one hour's list of log files).
+	inflated, err := Inflate(io.LimitReader(body, maxDigest))
 	body.Close()
 	if err != nil {
 		invalid("invalid format", false)
@@ -219,7 +297,7 @@ func checkDigest(ctx context.Context, cfg Config, region, key string, store Stor
 		invalid("has been moved from its original location", false)
 		return this
 	}
-	k, ok := keys[d.DigestPublicKeyFingerprint]
+	k, ok := v.byFingerprint[d.DigestPublicKeyFingerprint]
 	if !ok {
 		invalid(fmt.Sprintf("public key not found in region %s for fingerprint %s", region, d.DigestPublicKeyFingerprint), false)
 		return this
@@ -234,9 +312,9 @@ func checkDigest(ctx context.Context, cfg Config, region, key string, store Stor
 		return this
 	}
 	this.valid = true
-	if backfill || checkLink(cfg, region, d, prev, rep, sum, invalid) {
+	if backfill || v.link(region, d, prev, invalid) {
 		sum.ValidDigests++
-		rep.Valid("Digest file", cfg.Bucket, key)
+		v.rep.Valid("Digest file", cfg.Bucket, key)
 		if sum.FoundEnd == "" || d.DigestEndTime > sum.FoundEnd {
 			sum.FoundEnd = d.DigestEndTime
 		}
@@ -247,39 +325,57 @@ func checkDigest(ctx context.Context, cfg Config, region, key string, store Stor
 	// The digest's own signature holds: its list of log files can be
 	// trusted, whatever its place in the chain.
 	for _, f := range d.LogFiles {
-		checkLog(ctx, f, store, rep, sum)
+		if v.err != nil {
+			break
+		}
+		v.log(f)
 	}
 	return this
 }
 
-// checkLink checks that the digest continues the chain from prev (the
-// digest before it in the bucket): it names prev as its previous digest,
-// with prev's hash and signature; a starting digest after prev is a gap.
-// It returns whether the digest is valid in the chain.
-func checkLink(cfg Config, region string, d *Digest, prev *link, rep Reporter, sum *Summary, invalid func(string, bool)) bool {
+// maxDigest bounds the size of a digest file read whole.
+const maxDigest = 64 << 20
+
+// link checks that the digest continues the chain from prev (the digest
+// before it in the bucket): it names prev as its previous digest, with
+// prev's hash and signature; a starting digest after prev is a gap. The
+// first digest of the range names a predecessor that must exist when it
+// falls in the range (as the AWS CLI, which follows it, reports). It
+// returns whether the digest is valid in the chain.
+func (v *validator) link(region string, d *Digest, prev *link, invalid func(string, bool)) bool {
+	cfg, sum := v.cfg, &v.sum
 	if d.PreviousDigestS3Object == nil {
 		if prev != nil {
 			sum.Gaps++
-			rep.Gap(region, prev.end, d.DigestStartTime)
+			v.rep.Gap(region, prev.end, d.DigestStartTime)
 		}
 		return true
-	}
-	if prev == nil {
-		return true // the first digest of the range: its previous is before it
 	}
 	previousBucket := cfg.Bucket
 	if d.PreviousDigestS3Bucket != nil {
 		previousBucket = *d.PreviousDigestS3Bucket
 	}
-	if *d.PreviousDigestS3Object != prev.key || previousBucket != cfg.Bucket {
-		if *d.PreviousDigestS3Object > prev.key && previousBucket == cfg.Bucket {
-			// The digest it names would sort after prev: it is gone.
-			sum.Digests++
-			sum.DigestErrors++
-			rep.Invalid(Problem{Kind: "Digest file", Bucket: previousBucket, Key: *d.PreviousDigestS3Object, Reason: "not found"})
+	named := *d.PreviousDigestS3Object
+	missing := func() {
+		sum.Digests++
+		sum.DigestErrors++
+		v.rep.Invalid(Problem{Kind: "Digest file", Bucket: previousBucket, Key: named, Reason: "not found"})
+	}
+	if prev == nil {
+		// The first digest of the range: its predecessor is not listed.
+		if start, err := time.Parse(time.RFC3339, d.DigestStartTime); err == nil && !start.Before(cfg.Start) && !v.exists(previousBucket, named) && v.err == nil {
+			missing()
+		}
+		return true
+	}
+	if named != prev.key || previousBucket != cfg.Bucket {
+		if named > prev.key && previousBucket == cfg.Bucket && !v.exists(previousBucket, named) {
+			if v.err == nil {
+				missing() // between prev and this digest: deleted
+			}
 			return true
 		}
-		invalid(fmt.Sprintf("its previous digest is s3://%s/%s, not s3://%s/%s, the digest before it: the chain is broken", previousBucket, *d.PreviousDigestS3Object, cfg.Bucket, prev.key), true)
+		invalid(fmt.Sprintf("its previous digest is s3://%s/%s, not s3://%s/%s, the digest before it: the chain is broken", previousBucket, named, cfg.Bucket, prev.key), true)
 		return false
 	}
 	if !prev.valid {
@@ -297,16 +393,36 @@ func checkLink(cfg Config, region string, d *Digest, prev *link, rep Reporter, s
 	return true
 }
 
-// checkLog checks one log file against the hash its digest lists.
-func checkLog(ctx context.Context, f LogFile, store Store, rep Reporter, sum *Summary) {
+// exists reports whether the object is there (an error other than "not
+// found" stops the run).
+func (v *validator) exists(bucket, key string) bool {
+	body, _, err := v.store.Open(v.ctx, bucket, key)
+	if err == nil {
+		body.Close()
+		return true
+	}
+	if !errors.Is(err, ErrNotFound) {
+		v.fatal(fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err))
+	}
+	return false
+}
+
+// log checks one log file against the hash its digest lists.
+func (v *validator) log(f LogFile) {
+	sum := &v.sum
 	sum.LogFiles++
 	invalid := func(reason string) {
 		sum.LogErrors++
-		rep.Invalid(Problem{Kind: "Log file", Bucket: f.S3Bucket, Key: f.S3Object, Reason: reason})
+		v.rep.Invalid(Problem{Kind: "Log file", Bucket: f.S3Bucket, Key: f.S3Object, Reason: reason})
 	}
-	body, _, err := store.Open(ctx, f.S3Bucket, f.S3Object)
+	body, _, err := v.store.Open(v.ctx, f.S3Bucket, f.S3Object)
 	if err != nil {
-		invalid(openProblem(err))
+		if !errors.Is(err, ErrNotFound) {
+			sum.LogFiles--
+			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", f.S3Bucket, f.S3Object, err))
+			return
+		}
+		invalid("not found")
 		return
 	}
 	defer body.Close()
@@ -318,16 +434,8 @@ func checkLog(ctx context.Context, f LogFile, store Store, rep Reporter, sum *Su
 		invalid("hash value doesn't match")
 	default:
 		sum.ValidLogFiles++
-		rep.Valid("Log file", f.S3Bucket, f.S3Object)
+		v.rep.Valid("Log file", f.S3Bucket, f.S3Object)
 	}
-}
-
-// openProblem says why an object could not be read.
-func openProblem(err error) string {
-	if errors.Is(err, ErrNotFound) {
-		return "not found"
-	}
-	return err.Error()
 }
 
 func hashHex(data []byte) string {

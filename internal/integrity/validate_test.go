@@ -6,6 +6,8 @@ import (
 	"context"
 	"crypto/x509"
 	b64 "encoding/base64"
+	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -184,3 +186,97 @@ func gzipOf(t *testing.T, s string) []byte {
 }
 
 func base64(b []byte) string { return b64.StdEncoding.EncodeToString(b) }
+
+// TestFirstDigestOfTheRange: a range that starts within a chain; the
+// predecessor that its first digest names is in the range and gone.
+func TestFirstDigestOfTheRange(t *testing.T) {
+	c, d := fixture()
+	c.Bucket.Delete(d["us-east-1"][1]) // ends 22:00
+	rec := &recorder{}
+	sum, err := integrity.Validate(context.Background(), integrity.Config{
+		Bucket: c.Bucket.Name, Prefix: c.Prefix, Account: c.Account, Trail: c.Trail, HomeRegion: c.HomeRegion,
+		Regions: []string{"us-east-1"}, Start: start.Add(90 * time.Minute), End: start.Add(6 * time.Hour),
+	}, c.Bucket, c, rec)
+	want := []string{"Digest file\ts3://trail-bucket/" + d["us-east-1"][1] + "\tINVALID: not found"}
+	if err != nil || sum.Valid() || !slices.Equal(rec.problems, want) {
+		t.Errorf("expected %v, found %v (%+v, %v)", want, rec.problems, sum, err)
+	}
+}
+
+// TestNewestDigestsDeleted: digests stop hours before the end of the
+// range; the AWS CLI passes this.
+func TestNewestDigestsDeleted(t *testing.T) {
+	c, d := fixture()
+	for _, k := range d["eu-west-1"][3:] {
+		c.Bucket.Delete(k)
+	}
+	sum, rec := validate(t, c)
+	if sum.Valid() || len(rec.problems) != 0 || len(sum.Incomplete) != 1 || !strings.Contains(sum.Incomplete[0], "111122223333 eu-west-1: the newest digest ends at 2026-11-28T23:00:00Z") {
+		t.Errorf("expected the range reported incomplete in eu-west-1 only, found %+v %v", sum, rec.problems)
+	}
+}
+
+// TestNothingToValidate: no digest at all is not a valid result.
+func TestNothingToValidate(t *testing.T) {
+	c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
+	if sum, _ := validate(t, c); sum.Valid() {
+		t.Errorf("expected no digests to be no proof, found %+v", sum)
+	}
+}
+
+// failing is a bucket whose reads of one key fail as S3 would for a
+// caller without permission.
+type failing struct {
+	*integritytest.Bucket
+	key string
+}
+
+func (f failing) Open(ctx context.Context, bucket, key string) (io.ReadCloser, map[string]string, error) {
+	if key == f.key {
+		return nil, nil, errors.New("AccessDenied: Access Denied")
+	}
+	return f.Bucket.Open(ctx, bucket, key)
+}
+
+// TestReadErrorsAreNoVerdict: access denied (or an expired session) stops
+// the run with an error; it does not call the evidence invalid.
+func TestReadErrorsAreNoVerdict(t *testing.T) {
+	for name, pick := range map[string]func(c *integritytest.Chain, d map[string][]string) string{
+		"a digest": func(c *integritytest.Chain, d map[string][]string) string { return d["us-east-1"][2] },
+		"a log file": func(c *integritytest.Chain, d map[string][]string) string {
+			return c.Digest(d["eu-west-1"][1]).LogFiles[0].S3Object
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, d := fixture()
+			rec := &recorder{}
+			_, err := integrity.Validate(context.Background(), integrity.Config{
+				Bucket: c.Bucket.Name, Prefix: c.Prefix, Account: c.Account, Trail: c.Trail, HomeRegion: c.HomeRegion,
+				Start: start, End: start.Add(6 * time.Hour),
+			}, failing{c.Bucket, pick(c, d)}, c, rec)
+			if err == nil || !strings.Contains(err.Error(), "AccessDenied") || len(rec.problems) != 0 {
+				t.Errorf("expected the run to stop with the access error and no verdict, found %v %v", err, rec.problems)
+			}
+		})
+	}
+}
+
+// TestOrganizationTrail: every account's folder under the organization's
+// is validated.
+func TestOrganizationTrail(t *testing.T) {
+	c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
+	c.Organization = "o-exampleorgid"
+	c.Hours("us-east-1", start, 3, 1)
+	member := integritytest.New("trail-bucket", "", "777788889999", "trail-master", "us-east-1")
+	member.Organization, member.Bucket, member.Signers = c.Organization, c.Bucket, c.Signers
+	keys := member.Hours("us-east-1", start, 3, 1)
+	c.Bucket.Delete(c.Digest(keys[1]).LogFiles[0].S3Object)
+	rec := &recorder{}
+	sum, err := integrity.Validate(context.Background(), integrity.Config{
+		Bucket: c.Bucket.Name, Organization: c.Organization, Trail: c.Trail, HomeRegion: c.HomeRegion,
+		Start: start, End: start.Add(3 * time.Hour),
+	}, c.Bucket, c, rec)
+	if err != nil || sum.Digests != 6 || sum.LogErrors != 1 || len(rec.problems) != 1 || !strings.Contains(rec.problems[0], "/AWSLogs/o-exampleorgid/777788889999/CloudTrail/") {
+		t.Errorf("expected both accounts' 6 digests checked and the member's deleted log file reported, found %+v %v (%v)", sum, rec.problems, err)
+	}
+}

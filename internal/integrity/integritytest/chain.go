@@ -72,6 +72,9 @@ func NewSigner() *Signer {
 type Chain struct {
 	Bucket                             *Bucket
 	Prefix, Account, Trail, HomeRegion string
+	// Organization is the organization's ID for an organization trail,
+	// whose files are under AWSLogs/<organization ID>/<account ID>/.
+	Organization string
 	// Signers are each region's key pair.
 	Signers map[string]*Signer
 	// The last digest of each region, which the next one links to.
@@ -120,8 +123,12 @@ func (c *Chain) Restart(region string) {
 }
 
 func (c *Chain) log(region string, at time.Time, n int) integrity.LogFile {
+	owner := c.Account
+	if c.Organization != "" {
+		owner = c.Organization + "/" + c.Account
+	}
 	key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%04dEXAMPLE.json.gz",
-		c.Account, region, at.UTC().Format("2006/01/02"), c.Account, region, at.UTC().Format("20060102T1504Z"), n)
+		owner, region, at.UTC().Format("2006/01/02"), c.Account, region, at.UTC().Format("20060102T1504Z"), n)
 	if c.Prefix != "" {
 		key = c.Prefix + "/" + key
 	}
@@ -133,7 +140,7 @@ func (c *Chain) log(region string, at time.Time, n int) integrity.LogFile {
 }
 
 func (c *Chain) digest(region string, start, end time.Time, files []integrity.LogFile) string {
-	key := integrity.DigestKey(c.Prefix, "", c.Account, region, c.Trail, c.HomeRegion, end)
+	key := integrity.DigestKey(c.Prefix, c.Organization, c.Account, region, c.Trail, c.HomeRegion, end)
 	signer := c.Signer(region)
 	d := map[string]any{
 		"awsAccountId": c.Account, "digestStartTime": start.UTC().Format(time.RFC3339), "digestEndTime": end.UTC().Format(time.RFC3339),
