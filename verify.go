@@ -34,16 +34,24 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: no synthesized audit stack in %s (run `go run .` first): %v\n", outputDir(), err)
 		return 1
 	}
-	_, clients, ok := connect(stderr)
+	s, clients, ok := connect(stderr)
 	if !ok {
 		return 1
 	}
 	ctx := context.Background()
 	caller := "unknown (sts:GetCallerIdentity failed)"
-	if c, err := clients.Identity(ctx); err == nil {
-		caller = c.ARN
+	identity, idErr := clients.Identity(ctx)
+	if idErr == nil {
+		caller = identity.ARN
 	}
-	results := verify.Trail(ctx, verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS}, out.Stack(stacks.AuditName), verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
+	c := verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS, S3: clients.S3}
+	audit := out.Stack(stacks.AuditName)
+	results := verify.Trail(ctx, c, audit, verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
+	if idErr != nil {
+		results = append(results, verify.Result{Check: "DRIFT", Evidence: fmt.Sprintf("the account is unknown (sts:GetCallerIdentity: %v): the policies cannot be compared", idErr)})
+	} else {
+		results = append(results, verify.Drift(ctx, c, audit, verify.Account{Partition: identity.Partition, ID: identity.Account, Region: s.Region})...)
+	}
 	failed := 0
 	for _, r := range results {
 		if !r.Pass {

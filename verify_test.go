@@ -21,14 +21,105 @@ type fakeAccount struct {
 	selectors []any
 	keyARN    string
 	callerARN string
+	// keys are the stack's keys by alias: their ARN and deployed policy;
+	// bucketPolicies the deployed bucket policies by bucket.
+	keys           map[string]fakeKey
+	bucketPolicies map[string]string
+}
+
+type fakeKey struct{ arn, policy string }
+
+// goldenAudit reads the golden audit stack.
+func goldenAudit(t *testing.T) map[string]any {
+	t.Helper()
+	return readJSON(t, "testdata/golden/stacks/audit/cdk.tf.json")
+}
+
+// rendered is a policy document of the golden stack as Terraform renders
+// it for AWS, written here and not by package verify: statements in
+// reverse order, a single value as a string, the partition and account of
+// the fake account.
+func rendered(t *testing.T, doc map[string]any, name string) string {
+	t.Helper()
+	one := func(v []any) any {
+		if len(v) == 1 {
+			return v[0]
+		}
+		return v
+	}
+	statements := doc["data"].(map[string]any)["aws_iam_policy_document"].(map[string]any)[name].(map[string]any)["statement"].([]any)
+	var out []any
+	for i := len(statements) - 1; i >= 0; i-- {
+		st := statements[i].(map[string]any)
+		r := map[string]any{"Sid": st["sid"], "Effect": st["effect"]}
+		for from, to := range map[string]string{"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"} {
+			if v, ok := st[from].([]any); ok {
+				r[to] = one(v)
+			}
+		}
+		if ps, ok := st["principals"].([]any); ok {
+			principal := map[string]any{}
+			for _, p := range ps {
+				p := p.(map[string]any)
+				if p["type"] == "*" {
+					r["Principal"] = "*"
+					continue
+				}
+				principal[p["type"].(string)] = one(p["identifiers"].([]any))
+			}
+			if len(principal) > 0 {
+				r["Principal"] = principal
+			}
+		}
+		if cs, ok := st["condition"].([]any); ok {
+			condition := map[string]any{}
+			for _, c := range cs {
+				c := c.(map[string]any)
+				test := c["test"].(string)
+				if condition[test] == nil {
+					condition[test] = map[string]any{}
+				}
+				condition[test].(map[string]any)[c["variable"].(string)] = one(c["values"].([]any))
+			}
+			r["Condition"] = condition
+		}
+		out = append(out, r)
+	}
+	b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333").Replace(string(b))
 }
 
 // matching is an account where the golden audit stack is deployed and
 // working.
-func matching(now time.Time) *fakeAccount {
+func matching(t *testing.T, now time.Time) *fakeAccount {
 	const account = "111122223333"
 	keyARN := "arn:aws:kms:us-east-1:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	doc := goldenAudit(t)
+	resources := doc["resource"].(map[string]any)
+	policyOf := func(ref any) string {
+		return rendered(t, doc, strings.Split(ref.(string), ".")[2])
+	}
+	keys := map[string]fakeKey{}
+	for name, a := range resources["aws_kms_alias"].(map[string]any) {
+		a := a.(map[string]any)
+		key := strings.Split(a["target_key_id"].(string), ".")[1]
+		arn := fmt.Sprintf("arn:aws:kms:us-east-1:%s:key/%s-0000-0000-0000-000000000000", account, strings.Repeat(string(rune('a'+len(keys))), 8))
+		if name == "trail_key_alias" {
+			arn = keyARN
+		}
+		keys[a["name"].(string)] = fakeKey{arn: arn, policy: policyOf(resources["aws_kms_key"].(map[string]any)[key].(map[string]any)["policy"])}
+	}
+	buckets := map[string]string{}
+	for _, p := range resources["aws_s3_bucket_policy"].(map[string]any) {
+		p := p.(map[string]any)
+		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
+		buckets[bucket] = policyOf(p["policy"])
+	}
 	return &fakeAccount{
+		keys: keys, bucketPolicies: buckets,
 		trail: map[string]any{
 			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/trail-master", "HomeRegion": "us-east-1",
 			"S3BucketName": "cle2wa-s3-trail-master", "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
@@ -57,7 +148,20 @@ func (a *fakeAccount) start(t *testing.T) string {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
 		op := target[strings.LastIndex(target, ".")+1:]
+		var in struct{ KeyId string }
+		if target != "" {
+			json.NewDecoder(r.Body).Decode(&in)
+		}
 		switch {
+		case r.URL.Query().Has("policy"):
+			// S3 GetBucketPolicy, path-style: the policy document itself.
+			policy, ok := a.bucketPolicies[strings.Trim(r.URL.Path, "/")]
+			if !ok {
+				w.WriteHeader(http.StatusNotFound)
+				fmt.Fprint(w, `<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message></Error>`)
+				return
+			}
+			fmt.Fprint(w, policy)
 		case strings.HasPrefix(target, "CloudTrail_20131101.") && a.trail == nil:
 			reply(w, http.StatusBadRequest, map[string]any{"__type": "TrailNotFoundException", "Message": "Unknown trail: trail-master for the user: 111122223333"})
 		case op == "GetTrail":
@@ -67,7 +171,20 @@ func (a *fakeAccount) start(t *testing.T) string {
 		case op == "GetEventSelectors":
 			reply(w, http.StatusOK, map[string]any{"TrailARN": a.trail["TrailARN"], "EventSelectors": a.selectors})
 		case op == "DescribeKey":
-			reply(w, http.StatusOK, map[string]any{"KeyMetadata": map[string]any{"KeyId": a.keyARN[strings.LastIndex(a.keyARN, "/")+1:], "Arn": a.keyARN, "Enabled": true}})
+			k, ok := a.keys[in.KeyId]
+			if !ok {
+				reply(w, http.StatusBadRequest, map[string]any{"__type": "NotFoundException", "message": "Alias " + in.KeyId + " is not found."})
+				return
+			}
+			reply(w, http.StatusOK, map[string]any{"KeyMetadata": map[string]any{"KeyId": k.arn[strings.LastIndex(k.arn, "/")+1:], "Arn": k.arn, "Enabled": true}})
+		case op == "GetKeyPolicy":
+			for _, k := range a.keys {
+				if strings.HasSuffix(k.arn, "/"+in.KeyId) {
+					reply(w, http.StatusOK, map[string]any{"Policy": k.policy, "PolicyName": "default"})
+					return
+				}
+			}
+			reply(w, http.StatusBadRequest, map[string]any{"__type": "NotFoundException"})
 		case target == "":
 			w.Header().Set("Content-Type", "text/xml")
 			fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, a.callerARN)
@@ -105,10 +222,30 @@ func TestVerify(t *testing.T) {
 			a.selectors = []any{map[string]any{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true}}
 		}, []string{"FAIL\tTRAIL-SELECTORS\tbasic WriteOnly management=true; synthesized: basic All management=true"}},
 		"a missing trail": {func(a *fakeAccount) { a.trail = nil }, []string{"FAIL\tTRAIL-EXISTS\tGetTrail trail-master:", "TrailNotFoundException"}},
+		// Someone granted themselves decryption with the trail key.
+		"a key policy widened": {func(a *fakeAccount) {
+			k := a.keys["alias/kms-trail-master"]
+			k.policy = strings.Replace(k.policy, `"AWS":"arn:aws:iam::111122223333:role/role-audit"`, `"AWS":["arn:aws:iam::111122223333:role/role-audit","arn:aws:iam::111122223333:user/mallory"]`, 1)
+			a.keys["alias/kms-trail-master"] = k
+		}, []string{"FAIL\tDRIFT-KEY-POLICY alias/kms-trail-master\tchanged ", "user/mallory"}},
+		// The evidence deny is gone from the log bucket's policy.
+		"a bucket policy statement removed": {func(a *fakeAccount) {
+			var doc map[string]any
+			json.Unmarshal([]byte(a.bucketPolicies["cle2wa-s3-trail-master"]), &doc)
+			var kept []any
+			for _, st := range doc["Statement"].([]any) {
+				if st.(map[string]any)["Sid"] != "DenyEvidenceChangesButBreakGlass" {
+					kept = append(kept, st)
+				}
+			}
+			doc["Statement"] = kept
+			b, _ := json.Marshal(doc)
+			a.bucketPolicies["cle2wa-s3-trail-master"] = string(b)
+		}, []string{"FAIL\tDRIFT-BUCKET-POLICY cle2wa-s3-trail-master\tmissing: {\"Sid\":\"DenyEvidenceChangesButBreakGlass\""}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			a := matching(now)
+			a := matching(t, now)
 			c.change(a)
 			endpoint := a.start(t)
 			t.Setenv("CDKTF_OUTDIR", "testdata/golden")

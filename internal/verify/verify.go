@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -47,6 +48,7 @@ func (r Result) Status() string {
 type Clients struct {
 	CloudTrail *cloudtrail.Client
 	KMS        *kms.Client
+	S3         *s3.Client
 }
 
 // Options tune the checks.
@@ -94,13 +96,13 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 			Evidence: fmt.Sprintf("delivers to %s (synthesized: log group %s)", cmpOr(live, "no log group"), name)})
 	}
 	out = append(out, status(ctx, c, name, o)...)
-	out = append(out, selectors(ctx, c, name, want, resolver(aws.ToString(t.TrailARN))))
+	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
 	return out
 }
 
-// resolver replaces the partition and account references of the
+// arnResolver replaces the partition and account references of the
 // synthesized JSON with the values of the live trail's ARN.
-func resolver(trailARN string) func(string) string {
+func arnResolver(trailARN string) func(string) string {
 	parts := strings.Split(trailARN, ":")
 	if len(parts) < 5 {
 		return func(s string) string { return s }

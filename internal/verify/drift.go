@@ -1,0 +1,140 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// Account is where the stack is deployed: what the synthesized
+// references resolve to.
+type Account struct {
+	Partition, ID, Region string
+}
+
+// reference is a Terraform reference in the synthesized JSON.
+var reference = regexp.MustCompile(`\$\{((?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+))\.([a-z0-9_]+)\}`)
+
+// resolver resolves the synthesized references to the account's values:
+// ARNs built from the resources' names, as AWS builds them, and the keys'
+// ARNs and IDs as KMS reports them for their aliases (keys holds them by
+// Terraform address).
+func resolver(d *tfjson.Doc, a Account, keys map[string]*kms.DescribeKeyOutput) func(string) string {
+	return func(s string) string {
+		return reference.ReplaceAllStringFunc(s, func(ref string) string {
+			m := reference.FindStringSubmatch(ref)
+			address, typ, attr := m[1], m[2], m[4]
+			b, found := d.Find(address)
+			name := func(key string) string { return str(b.Attrs[key]) }
+			switch {
+			case typ == "aws_partition":
+				return a.Partition
+			case typ == "aws_caller_identity":
+				return a.ID
+			case !found:
+				return ref
+			case typ == "aws_kms_key" && keys[address] != nil && attr == "arn":
+				return aws.ToString(keys[address].KeyMetadata.Arn)
+			case typ == "aws_kms_key" && keys[address] != nil && attr == "key_id":
+				return aws.ToString(keys[address].KeyMetadata.KeyId)
+			case typ == "aws_s3_bucket" && (attr == "id" || attr == "bucket"):
+				return name("bucket")
+			case typ == "aws_s3_bucket" && attr == "arn":
+				return fmt.Sprintf("arn:%s:s3:::%s", a.Partition, name("bucket"))
+			case typ == "aws_iam_role" && attr == "arn":
+				return fmt.Sprintf("arn:%s:iam::%s:role/%s", a.Partition, a.ID, name("name"))
+			case typ == "aws_iam_user" && attr == "arn":
+				return fmt.Sprintf("arn:%s:iam::%s:user/%s", a.Partition, a.ID, name("name"))
+			case typ == "aws_cloudwatch_log_group" && attr == "arn":
+				return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", a.Partition, a.Region, a.ID, name("name"))
+			case typ == "aws_sns_topic" && attr == "arn":
+				return fmt.Sprintf("arn:%s:sns:%s:%s:%s", a.Partition, a.Region, a.ID, name("name"))
+			case typ == "aws_cloudtrail" && attr == "arn":
+				return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", a.Partition, a.Region, a.ID, name("name"))
+			case attr == "name":
+				return name("name")
+			}
+			return ref
+		})
+	}
+}
+
+// Drift compares the deployed key and bucket policies with the
+// synthesized documents, semantically (statement order and formatting do
+// not count): this is how a team learns that someone granted themselves
+// decryption or opened a bucket.
+func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Result {
+	var out []Result
+	keys := map[string]*kms.DescribeKeyOutput{}
+	for _, k := range audit.Resources("aws_kms_key") {
+		aliases := audit.Referring("aws_kms_alias", "target_key_id", k.Address)
+		if len(aliases) == 0 {
+			continue
+		}
+		alias := str(aliases[0].Attrs["name"])
+		d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias})
+		if err != nil {
+			out = append(out, Result{Check: "DRIFT-KEY-POLICY " + alias, Evidence: fmt.Sprintf("DescribeKey %s: %v", alias, err)})
+			continue
+		}
+		keys[k.Address] = d
+	}
+	resolve := resolver(audit, a, keys)
+	for _, k := range audit.Resources("aws_kms_key") {
+		d := keys[k.Address]
+		if d == nil {
+			continue
+		}
+		alias := str(audit.Referring("aws_kms_alias", "target_key_id", k.Address)[0].Attrs["name"])
+		p, err := c.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, PolicyName: aws.String("default")})
+		if err != nil {
+			out = append(out, Result{Check: "DRIFT-KEY-POLICY " + alias, Evidence: fmt.Sprintf("GetKeyPolicy %s: %v", alias, err)})
+			continue
+		}
+		out = append(out, compare("DRIFT-KEY-POLICY "+alias, aws.ToString(p.Policy), audit, k.Attrs["policy"], resolve))
+	}
+	for _, p := range audit.Resources("aws_s3_bucket_policy") {
+		bucket := resolve(str(p.Attrs["bucket"]))
+		got, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
+		if err != nil {
+			out = append(out, Result{Check: "DRIFT-BUCKET-POLICY " + bucket, Evidence: fmt.Sprintf("GetBucketPolicy %s: %v", bucket, err)})
+			continue
+		}
+		out = append(out, compare("DRIFT-BUCKET-POLICY "+bucket, aws.ToString(got.Policy), audit, p.Attrs["policy"], resolve))
+	}
+	return out
+}
+
+// compare is the drift result of a live policy against the synthesized
+// document that value refers to.
+func compare(check, live string, audit *tfjson.Doc, value any, resolve func(string) string) Result {
+	r := Result{Check: check}
+	synthesized, ok := audit.Policy(value)
+	if !ok {
+		r.Evidence = "the synthesized policy is not a policy document of the stack"
+		return r
+	}
+	got, err := ParsePolicy(live)
+	if err != nil {
+		r.Evidence = err.Error()
+		return r
+	}
+	want := make([]Statement, len(synthesized))
+	for i, s := range synthesized {
+		want[i] = FromSynthesized(s, resolve)
+	}
+	diff := Diff(got, want)
+	r.Pass = len(diff) == 0
+	r.Evidence = fmt.Sprintf("matches the synthesized policy (%d statements)", len(want))
+	if !r.Pass {
+		r.Evidence = strings.Join(diff, "; ")
+	}
+	return r
+}

@@ -1,0 +1,50 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// TestSemanticEquality: order, formatting, a single value for a list and
+// the case of condition keys do not count; a principal, an action or a
+// condition value does.
+func TestSemanticEquality(t *testing.T) {
+	synthesized := []Statement{FromSynthesized(tfjson.Statement{
+		Sid: "A", Effect: "Allow", Principals: map[string][]string{"AWS": {"arn:aws:iam::111122223333:role/r"}},
+		Actions: []string{"kms:Decrypt"}, Resources: []string{"*"},
+		Conditions: []tfjson.Condition{{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{"arn:x"}}},
+	}, func(s string) string { return s }), FromSynthesized(tfjson.Statement{Sid: "B", Effect: "Deny", Principals: map[string][]string{"*": {"*"}}, Actions: []string{"s3:*", "s3:Get*"}, Resources: []string{"*"}}, func(s string) string { return s })}
+	cases := map[string]struct {
+		live string
+		want string
+	}{
+		"same, reordered and reformatted": {`{"Version":"2012-10-17","Statement":[
+			{"Sid":"B","Effect":"Deny","Principal":"*","Action":["s3:Get*","s3:*"],"Resource":"*"},
+			{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"kms:Decrypt","Resource":["*"],"Condition":{"StringEquals":{"AWS:SourceArn":"arn:x"}}}]}`, ""},
+		"a principal added": {`{"Statement":[
+			{"Sid":"B","Effect":"Deny","Principal":"*","Action":["s3:Get*","s3:*"],"Resource":"*"},
+			{"Sid":"A","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/r","arn:aws:iam::111122223333:user/m"]},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceArn":"arn:x"}}}]}`, "changed A: Principals"},
+		"a condition value changed": {`{"Statement":[
+			{"Sid":"B","Effect":"Deny","Principal":"*","Action":["s3:Get*","s3:*"],"Resource":"*"},
+			{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceArn":"arn:y"}}}]}`, "changed A: Conditions"},
+		"a statement removed": {`{"Statement":{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceArn":"arn:x"}}}}`, `missing: {"Sid":"B"`},
+		"a statement added": {`{"Statement":[
+			{"Sid":"B","Effect":"Deny","Principal":"*","Action":["s3:Get*","s3:*"],"Resource":"*"},
+			{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceArn":"arn:x"}}},
+			{"Sid":"C","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`, `added: {"Sid":"C"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			live, err := ParsePolicy(c.live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff := strings.Join(Diff(live, synthesized), "; ")
+			if (c.want == "") != (diff == "") || !strings.Contains(diff, c.want) {
+				t.Errorf("expected a difference containing %q, found %q", c.want, diff)
+			}
+		})
+	}
+}
