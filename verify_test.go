@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -25,6 +26,50 @@ type fakeAccount struct {
 	// bucketPolicies the deployed bucket policies by bucket.
 	keys           map[string]fakeKey
 	bucketPolicies map[string]string
+	// buckets are each bucket's settings, as S3 answers them.
+	buckets map[string]*fakeBucket
+}
+
+// fakeBucket is a bucket's settings.
+type fakeBucket struct {
+	versioning, algorithm, key, ownership, logTarget, logPrefix, lockMode string
+	lockDays                                                              int
+	publicAccess                                                          bool
+}
+
+// answer writes S3's XML answer for the bucket setting the query asks for.
+func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
+	w.Header().Set("Content-Type", "application/xml")
+	switch {
+	case q.Has("versioning"):
+		fmt.Fprintf(w, `<VersioningConfiguration><Status>%s</Status></VersioningConfiguration>`, b.versioning)
+	case q.Has("encryption"):
+		key := ""
+		if b.key != "" {
+			key = "<KMSMasterKeyID>" + b.key + "</KMSMasterKeyID>"
+		}
+		fmt.Fprintf(w, `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>%s</SSEAlgorithm>%s</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`, b.algorithm, key)
+	case q.Has("publicAccessBlock"):
+		fmt.Fprintf(w, `<PublicAccessBlockConfiguration><BlockPublicAcls>%[1]v</BlockPublicAcls><IgnorePublicAcls>%[1]v</IgnorePublicAcls><BlockPublicPolicy>%[1]v</BlockPublicPolicy><RestrictPublicBuckets>%[1]v</RestrictPublicBuckets></PublicAccessBlockConfiguration>`, b.publicAccess)
+	case q.Has("ownershipControls"):
+		fmt.Fprintf(w, `<OwnershipControls><Rule><ObjectOwnership>%s</ObjectOwnership></Rule></OwnershipControls>`, b.ownership)
+	case q.Has("logging"):
+		if b.logTarget == "" {
+			fmt.Fprint(w, `<BucketLoggingStatus/>`)
+		} else {
+			fmt.Fprintf(w, `<BucketLoggingStatus><LoggingEnabled><TargetBucket>%s</TargetBucket><TargetPrefix>%s</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`, b.logTarget, b.logPrefix)
+		}
+	case q.Has("object-lock"):
+		if b.lockMode == "" {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>Object Lock configuration does not exist for this bucket</Message></Error>`)
+		} else {
+			fmt.Fprintf(w, `<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>%s</Mode><Days>%d</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, b.lockMode, b.lockDays)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 type fakeKey struct{ arn, policy string }
@@ -118,8 +163,16 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
 		buckets[bucket] = policyOf(p["policy"])
 	}
+	// The buckets as the audit stack deploys them: the log bucket
+	// encrypted with the trail key, logging to the access-log bucket,
+	// under Object Lock; the access-log bucket with SSE-S3.
+	settings := map[string]*fakeBucket{
+		"cle2wa-s3-trail-master": {versioning: "Enabled", algorithm: "aws:kms", key: keyARN, ownership: "BucketOwnerEnforced",
+			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true},
+		"cle2wa-s3-accesslog-master": {versioning: "Enabled", algorithm: "AES256", ownership: "BucketOwnerEnforced", publicAccess: true},
+	}
 	return &fakeAccount{
-		keys: keys, bucketPolicies: buckets,
+		keys: keys, bucketPolicies: buckets, buckets: settings,
 		trail: map[string]any{
 			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/trail-master", "HomeRegion": "us-east-1",
 			"S3BucketName": "cle2wa-s3-trail-master", "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
@@ -151,6 +204,9 @@ func (a *fakeAccount) start(t *testing.T) string {
 		var in struct{ KeyId string }
 		if target != "" {
 			json.NewDecoder(r.Body).Decode(&in)
+		}
+		if b := a.buckets[strings.Trim(r.URL.Path, "/")]; b != nil && target == "" && b.answer(w, r.URL.Query()) {
+			return
 		}
 		switch {
 		case r.URL.Query().Has("policy"):
@@ -228,6 +284,13 @@ func TestVerify(t *testing.T) {
 			k.policy = strings.Replace(k.policy, `"AWS":"arn:aws:iam::111122223333:role/role-audit"`, `"AWS":["arn:aws:iam::111122223333:role/role-audit","arn:aws:iam::111122223333:user/mallory"]`, 1)
 			a.keys["alias/kms-trail-master"] = k
 		}, []string{"FAIL\tDRIFT-KEY-POLICY alias/kms-trail-master\tchanged ", "user/mallory"}},
+		"versioning suspended":    {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].versioning = "Suspended" }, []string{"FAIL\tBUCKET-VERSIONING cle2wa-s3-accesslog-master\tversioning Suspended (synthesized: Enabled)"}},
+		"public access unblocked": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].publicAccess = false }, []string{"FAIL\tBUCKET-PUBLIC-ACCESS cle2wa-s3-trail-master\tblock_public_acls=false"}},
+		"access logging off":      {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].logTarget = "" }, []string{"FAIL\tBUCKET-LOGGING cle2wa-s3-trail-master\taccess logs to no access logging (synthesized: s3://cle2wa-s3-accesslog-master/cle2wa-s3-trail-master/)"}},
+		"default encryption with another key": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-trail-master"].key = "arn:aws:kms:us-east-1:111122223333:key/other"
+		}, []string{"FAIL\tBUCKET-ENCRYPTION cle2wa-s3-trail-master"}},
+		"Object Lock shortened": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].lockDays = 1 }, []string{"FAIL\tBUCKET-OBJECT-LOCK cle2wa-s3-trail-master\tGOVERNANCE for 1 days (synthesized: GOVERNANCE for 365 days)"}},
 		// The evidence deny is gone from the log bucket's policy.
 		"a bucket policy statement removed": {func(a *fakeAccount) {
 			var doc map[string]any

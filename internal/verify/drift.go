@@ -66,10 +66,10 @@ func resolver(d *tfjson.Doc, a Account, keys map[string]*kms.DescribeKeyOutput) 
 	}
 }
 
-// Drift compares the deployed key and bucket policies with the
-// synthesized documents, semantically (statement order and formatting do
-// not count): this is how a team learns that someone granted themselves
-// decryption or opened a bucket.
+// Drift compares the deployed buckets' settings and the key and bucket
+// policies with the synthesized stack, the policies semantically
+// (statement order and formatting do not count): this is how a team
+// learns that someone granted themselves decryption or opened a bucket.
 func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Result {
 	var out []Result
 	keys := map[string]*kms.DescribeKeyOutput{}
@@ -87,6 +87,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		keys[k.Address] = d
 	}
 	resolve := resolver(audit, a, keys)
+	out = append(out, Buckets(ctx, c, audit, resolve)...)
 	for _, k := range audit.Resources("aws_kms_key") {
 		d := keys[k.Address]
 		if d == nil {
