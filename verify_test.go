@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,6 +28,10 @@ type fakeAccount struct {
 	// bucketPolicies the deployed bucket policies by bucket.
 	keys           map[string]fakeKey
 	bucketPolicies map[string]string
+	// iam are the answers of IAM by action and name ("GetRole role-audit"),
+	// as XML result bodies; topicPolicy the alarm topic's policy.
+	iam         map[string]string
+	topicPolicy string
 	// buckets are each bucket's settings, as S3 answers them.
 	buckets map[string]*fakeBucket
 }
@@ -134,14 +140,18 @@ func rendered(t *testing.T, doc map[string]any, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333").Replace(string(b))
+	return strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333",
+		"${aws_kms_key.trail_key.arn}", trailKeyARN).Replace(string(b))
 }
 
 // matching is an account where the golden audit stack is deployed and
 // working.
+// trailKeyARN is the trail key of the fake account.
+const trailKeyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
 func matching(t *testing.T, now time.Time) *fakeAccount {
 	const account = "111122223333"
-	keyARN := "arn:aws:kms:us-east-1:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	keyARN := trailKeyARN
 	doc := goldenAudit(t)
 	resources := doc["resource"].(map[string]any)
 	policyOf := func(ref any) string {
@@ -171,7 +181,26 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true},
 		"cle2wa-s3-accesslog-master": {versioning: "Enabled", algorithm: "AES256", ownership: "BucketOwnerEnforced", publicAccess: true},
 	}
+	// IAM as the stack deploys it, policy documents URL-encoded as IAM
+	// returns them (RFC 3986: a space is %20).
+	enc := url.PathEscape
+	docs := func(name string) string { return enc(rendered(t, doc, name)) }
+	answers := map[string]string{
+		"GetRole role-audit":                        `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetRole role-trail-logs":                   `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"ListRolePolicies role-audit":               `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListRolePolicies role-trail-logs":          `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"GetRolePolicy read-cloudtrail-logs":        `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
+		"GetRolePolicy write-trail-log-group":       `<RoleName>role-trail-logs</RoleName><PolicyName>write-trail-log-group</PolicyName><PolicyDocument>` + docs("monitoring_role_policy") + `</PolicyDocument>`,
+		"ListAttachedRolePolicies role-audit":       `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedRolePolicies role-trail-logs":  `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"GetGroupPolicy assume-audit-role-with-mfa": `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
+		"ListGroupPolicies group-audit":             `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListAttachedGroupPolicies group-audit":     `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
+		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
+	}
 	return &fakeAccount{
+		iam: answers, topicPolicy: rendered(t, doc, "monitoring_topic_policy"),
 		keys: keys, bucketPolicies: buckets, buckets: settings,
 		trail: map[string]any{
 			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/trail-master", "HomeRegion": "us-east-1",
@@ -241,6 +270,22 @@ func (a *fakeAccount) start(t *testing.T) string {
 				}
 			}
 			reply(w, http.StatusBadRequest, map[string]any{"__type": "NotFoundException"})
+		case target == "" && r.ParseForm() == nil && r.Form.Get("Action") == "GetTopicAttributes":
+			w.Header().Set("Content-Type", "text/xml")
+			var policy bytes.Buffer
+			xml.EscapeText(&policy, []byte(a.topicPolicy))
+			fmt.Fprintf(w, `<GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><GetTopicAttributesResult><Attributes><entry><key>Policy</key><value>%s</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetTopicAttributesResponse>`, policy.String())
+		case target == "" && r.Form.Get("Action") != "GetCallerIdentity":
+			action := r.Form.Get("Action")
+			name := cmp.Or(r.Form.Get("PolicyName"), r.Form.Get("RoleName"), r.Form.Get("GroupName"))
+			body, ok := a.iam[action+" "+name]
+			if !ok {
+				w.WriteHeader(http.StatusNotFound)
+				fmt.Fprintf(w, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>%s %s</Message></Error><RequestId>1</RequestId></ErrorResponse>`, action, name)
+				return
+			}
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprintf(w, `<%[1]sResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><%[1]sResult>%[2]s</%[1]sResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></%[1]sResponse>`, action, body)
 		case target == "":
 			w.Header().Set("Content-Type", "text/xml")
 			fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, a.callerARN)
@@ -291,6 +336,21 @@ func TestVerify(t *testing.T) {
 			a.buckets["cle2wa-s3-trail-master"].key = "arn:aws:kms:us-east-1:111122223333:key/other"
 		}, []string{"FAIL\tBUCKET-ENCRYPTION cle2wa-s3-trail-master"}},
 		"Object Lock shortened": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].lockDays = 1 }, []string{"FAIL\tBUCKET-OBJECT-LOCK cle2wa-s3-trail-master\tGOVERNANCE for 1 days (synthesized: GOVERNANCE for 365 days)"}},
+		"an administrator added to the audit group": {func(a *fakeAccount) {
+			a.iam["GetGroup group-audit"] = strings.Replace(a.iam["GetGroup group-audit"], "</Users>", "<member><UserName>mallory</UserName><Path>/</Path><UserId>AIDAMALLORY</UserId><Arn>arn:aws:iam::111122223333:user/mallory</Arn><CreateDate>2026-11-29T00:00:00Z</CreateDate></member></Users>", 1)
+		}, []string{"FAIL\tDRIFT-GROUP-MEMBERS group-audit\tmembers: mallory, user-audit (synthesized: user-audit)"}},
+		"AdministratorAccess attached to the audit role": {func(a *fakeAccount) {
+			a.iam["ListAttachedRolePolicies role-audit"] = `<AttachedPolicies><member><PolicyName>AdministratorAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/AdministratorAccess</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`
+		}, []string{"FAIL\tDRIFT-ROLE-ATTACHMENTS role-audit\tmanaged policies: arn:aws:iam::aws:policy/AdministratorAccess (synthesized: none)"}},
+		"the audit role's trust opened": {func(a *fakeAccount) {
+			a.iam["GetRole role-audit"] = strings.Replace(a.iam["GetRole role-audit"], url.PathEscape("user/user-audit"), url.PathEscape("root"), 1)
+		}, []string{"FAIL\tDRIFT-ROLE-TRUST role-audit\tchanged "}},
+		"an inline policy added to the audit group": {func(a *fakeAccount) {
+			a.iam["ListGroupPolicies group-audit"] = strings.Replace(a.iam["ListGroupPolicies group-audit"], "</PolicyNames>", "<member>decrypt-everything</member></PolicyNames>", 1)
+		}, []string{"FAIL\tDRIFT-GROUP-POLICIES group-audit\tinline policies: assume-audit-role-with-mfa, decrypt-everything (synthesized: assume-audit-role-with-mfa)"}},
+		"the topic's policy changed": {func(a *fakeAccount) {
+			a.topicPolicy = strings.Replace(a.topicPolicy, `"Service":"cloudwatch.amazonaws.com"`, `"AWS":"*"`, 1)
+		}, []string{"FAIL\tDRIFT-TOPIC-POLICY arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tchanged CloudWatchAlarmsOfThisAccountPublish: Principals"}},
 		// The evidence deny is gone from the log bucket's policy.
 		"a bucket policy statement removed": {func(a *fakeAccount) {
 			var doc map[string]any

@@ -16,10 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -33,6 +35,8 @@ type Clients struct {
 	STS           *sts.Client
 	Organizations *organizations.Client
 	KMS           *kms.Client
+	IAM           *iam.Client
+	SNS           *sns.Client
 }
 
 // New loads the SDK's configuration for region (the home region of the
@@ -55,6 +59,8 @@ func New(ctx context.Context, region string) (*Clients, error) {
 		STS:           sts.NewFromConfig(cfg),
 		Organizations: organizations.NewFromConfig(cfg),
 		KMS:           kms.NewFromConfig(cfg),
+		IAM:           iam.NewFromConfig(cfg),
+		SNS:           sns.NewFromConfig(cfg),
 	}, nil
 }
 

@@ -50,6 +50,8 @@ func resolver(d *tfjson.Doc, a Account, keys map[string]*kms.DescribeKeyOutput) 
 				return fmt.Sprintf("arn:%s:s3:::%s", a.Partition, name("bucket"))
 			case typ == "aws_iam_role" && attr == "arn":
 				return fmt.Sprintf("arn:%s:iam::%s:role/%s", a.Partition, a.ID, name("name"))
+			case typ == "aws_iam_policy" && attr == "arn":
+				return fmt.Sprintf("arn:%s:iam::%s:policy/%s", a.Partition, a.ID, name("name"))
 			case typ == "aws_iam_user" && attr == "arn":
 				return fmt.Sprintf("arn:%s:iam::%s:user/%s", a.Partition, a.ID, name("name"))
 			case typ == "aws_cloudwatch_log_group" && attr == "arn":
@@ -88,6 +90,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 	}
 	resolve := resolver(audit, a, keys)
 	out = append(out, Buckets(ctx, c, audit, resolve)...)
+	out = append(out, Identities(ctx, c, audit, resolve)...)
 	for _, k := range audit.Resources("aws_kms_key") {
 		d := keys[k.Address]
 		if d == nil {

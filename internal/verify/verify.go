@@ -23,8 +23,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -49,6 +51,8 @@ type Clients struct {
 	CloudTrail *cloudtrail.Client
 	KMS        *kms.Client
 	S3         *s3.Client
+	IAM        *iam.Client
+	SNS        *sns.Client
 }
 
 // Options tune the checks.

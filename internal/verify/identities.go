@@ -1,0 +1,146 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// Identities compares the roles' trust and inline policies, the groups'
+// inline policies (the synthesized ones, and no other), managed attachments and members, and the topic's
+// policy with the synthesized stack. IAM returns policy documents
+// URL-encoded ("URL-encoded compliant with RFC 3986",
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
+func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
+	var out []Result
+	failed := func(check string, err error) { out = append(out, Result{Check: check, Evidence: err.Error()}) }
+	for _, r := range audit.Resources("aws_iam_role") {
+		name := str(r.Attrs["name"])
+		got, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: &name})
+		if err != nil {
+			failed("DRIFT-ROLE-TRUST "+name, err)
+			continue
+		}
+		out = append(out, compareEncoded("DRIFT-ROLE-TRUST "+name, aws.ToString(got.Role.AssumeRolePolicyDocument), audit, r.Attrs["assume_role_policy"], resolve))
+		// Inline policies: the synthesized ones, and no other.
+		listed, err := c.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: &name})
+		if err != nil {
+			failed("DRIFT-ROLE-POLICIES "+name, err)
+			continue
+		}
+		var want []string
+		for _, p := range audit.Referring("aws_iam_role_policy", "role", r.Address) {
+			policy := str(p.Attrs["name"])
+			want = append(want, policy)
+			got, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &name, PolicyName: &policy})
+			if err != nil {
+				failed("DRIFT-ROLE-POLICY "+name+"/"+policy, err)
+				continue
+			}
+			out = append(out, compareEncoded("DRIFT-ROLE-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
+		}
+		out = append(out, sameSet("DRIFT-ROLE-POLICIES "+name, "inline policies", listed.PolicyNames, want))
+		attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &name})
+		if err != nil {
+			failed("DRIFT-ROLE-ATTACHMENTS "+name, err)
+			continue
+		}
+		out = append(out, attachments("DRIFT-ROLE-ATTACHMENTS "+name, attached.AttachedPolicies, audit.Referring("aws_iam_role_policy_attachment", "role", r.Address), resolve))
+	}
+	for _, g := range audit.Resources("aws_iam_group") {
+		name := str(g.Attrs["name"])
+		var want []string
+		for _, p := range audit.Referring("aws_iam_group_policy", "group", g.Address) {
+			policy := str(p.Attrs["name"])
+			want = append(want, policy)
+			got, err := c.IAM.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: &name, PolicyName: &policy})
+			if err != nil {
+				failed("DRIFT-GROUP-POLICY "+name+"/"+policy, err)
+				continue
+			}
+			out = append(out, compareEncoded("DRIFT-GROUP-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
+		}
+		if listed, err := c.IAM.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: &name}); err != nil {
+			failed("DRIFT-GROUP-POLICIES "+name, err)
+		} else {
+			out = append(out, sameSet("DRIFT-GROUP-POLICIES "+name, "inline policies", listed.PolicyNames, want))
+		}
+		attached, err := c.IAM.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: &name})
+		if err != nil {
+			failed("DRIFT-GROUP-ATTACHMENTS "+name, err)
+		} else {
+			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached.AttachedPolicies, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), resolve))
+		}
+		members, err := c.IAM.GetGroup(ctx, &iam.GetGroupInput{GroupName: &name})
+		if err != nil {
+			failed("DRIFT-GROUP-MEMBERS "+name, err)
+			continue
+		}
+		var live, synthesized []string
+		for _, u := range members.Users {
+			live = append(live, aws.ToString(u.UserName))
+		}
+		for _, m := range audit.Referring("aws_iam_group_membership", "group", g.Address) {
+			for _, u := range tfjson.Strings(m.Attrs["users"]) {
+				synthesized = append(synthesized, resolve(u))
+			}
+		}
+		out = append(out, sameSet("DRIFT-GROUP-MEMBERS "+name, "members", live, synthesized))
+	}
+	for _, p := range audit.Resources("aws_sns_topic_policy") {
+		arn := resolve(str(p.Attrs["arn"]))
+		got, err := c.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn})
+		if err != nil {
+			failed("DRIFT-TOPIC-POLICY "+arn, err)
+			continue
+		}
+		out = append(out, compare("DRIFT-TOPIC-POLICY "+arn, got.Attributes["Policy"], audit, p.Attrs["policy"], resolve))
+	}
+	return out
+}
+
+// attachments compares the managed policies attached to a role or group
+// with the synthesized attachments.
+func attachments(check string, attached []types.AttachedPolicy, synthesized []tfjson.Block, resolve func(string) string) Result {
+	var live, want []string
+	for _, a := range attached {
+		live = append(live, aws.ToString(a.PolicyArn))
+	}
+	for _, a := range synthesized {
+		want = append(want, resolve(str(a.Attrs["policy_arn"])))
+	}
+	return sameSet(check, "managed policies", live, want)
+}
+
+// compareEncoded compares a URL-encoded IAM policy document. RFC 3986
+// encodes a space as %20 and a plus as %2B, so the path form of unescaping
+// is the one that reads it back (the query form would turn "+" into a space).
+func compareEncoded(check, encoded string, audit *tfjson.Doc, value any, resolve func(string) string) Result {
+	live, err := url.PathUnescape(encoded)
+	if err != nil {
+		return Result{Check: check, Evidence: "the policy document is not URL-encoded: " + err.Error()}
+	}
+	return compare(check, live, audit, value, resolve)
+}
+
+// sameSet is the result of comparing two lists as sets.
+func sameSet(check, what string, live, synthesized []string) Result {
+	live, synthesized = slices.Clone(live), slices.Clone(synthesized)
+	sort.Strings(live)
+	sort.Strings(synthesized)
+	r := Result{Check: check, Pass: slices.Equal(live, synthesized), Evidence: fmt.Sprintf("%s: %s", what, cmpOr(strings.Join(live, ", "), "none"))}
+	if !r.Pass {
+		r.Evidence += fmt.Sprintf(" (synthesized: %s)", cmpOr(strings.Join(synthesized, ", "), "none"))
+	}
+	return r
+}
