@@ -72,14 +72,14 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	}
 	s, clients, ok := connect(stderr)
 	if !ok {
-		return 1
+		return 2
 	}
 	ctx := context.Background()
 	if *arn == "" {
 		caller, err := clients.Identity(ctx)
 		if err != nil {
 			fmt.Fprintf(stderr, "error: who is calling (sts:GetCallerIdentity): %v\n", err)
-			return 1
+			return 3
 		}
 		*arn = fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", caller.Partition, s.Region, caller.Account, s.Names().Trail)
 	}

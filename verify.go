@@ -15,8 +15,9 @@ import (
 )
 
 // runVerify checks the deployed trail against the last synthesis: one
-// line per check, PASS or FAIL with its evidence, and who ran them. Exit 0
-// only when every check passes.
+// line per check, PASS, FAIL or ERROR (not checked) with its evidence,
+// and who ran them. Exit 0 when every check passes, 1 when one fails, 3
+// when none fails but one could not be made, 2 when verify cannot start.
 func runVerify(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -32,11 +33,11 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	out, err := check.Load(outputDir())
 	if err != nil || out.Stack(stacks.AuditName) == nil {
 		fmt.Fprintf(stderr, "error: no synthesized audit stack in %s (run `go run .` first): %v\n", outputDir(), err)
-		return 1
+		return 2
 	}
 	s, clients, ok := connect(stderr)
 	if !ok {
-		return 1
+		return 2
 	}
 	ctx := context.Background()
 	caller := "unknown (sts:GetCallerIdentity failed)"
@@ -48,27 +49,33 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	audit := out.Stack(stacks.AuditName)
 	results := verify.Trail(ctx, c, audit, verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
 	if idErr != nil {
-		results = append(results, verify.Result{Check: "DRIFT", Evidence: fmt.Sprintf("the account is unknown (sts:GetCallerIdentity: %v): the policies cannot be compared", idErr)})
+		results = append(results, verify.Result{Check: "DRIFT", Error: true, Evidence: fmt.Sprintf("could not check: the account is unknown (sts:GetCallerIdentity: %v), so the policies cannot be compared", idErr)})
 	} else {
 		results = append(results, verify.Drift(ctx, c, audit, verify.Account{Partition: identity.Partition, ID: identity.Account, Region: s.Region})...)
 	}
-	failed := 0
+	failed, unchecked := 0, 0
 	for _, r := range results {
-		if !r.Pass {
+		switch r.Status() {
+		case "FAIL":
 			failed++
+		case "ERROR":
+			unchecked++
 		}
 	}
 	if *asJSON {
-		json.NewEncoder(stdout).Encode(map[string]any{"caller": caller, "results": results, "failed": failed})
+		json.NewEncoder(stdout).Encode(map[string]any{"caller": caller, "results": results, "failed": failed, "errors": unchecked})
 	} else {
 		fmt.Fprintf(stdout, "Checks of the deployed trail against %s, as %s\n\n", outputDir(), caller)
 		for _, r := range results {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.Status(), r.Check, r.Evidence)
 		}
-		fmt.Fprintf(stdout, "\n%d checks, %d failed\n", len(results), failed)
+		fmt.Fprintf(stdout, "\n%d checks, %d failed, %d could not be made\n", len(results), failed, unchecked)
 	}
-	if failed > 0 {
+	switch {
+	case failed > 0:
 		return 1
+	case unchecked > 0:
+		return 3
 	}
 	return 0
 }

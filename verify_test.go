@@ -34,13 +34,18 @@ type fakeAccount struct {
 	topicPolicy string
 	// buckets are each bucket's settings, as S3 answers them.
 	buckets map[string]*fakeBucket
+	// denied are the operations refused to the caller, as each service
+	// refuses them.
+	denied map[string]bool
 }
 
 // fakeBucket is a bucket's settings.
 type fakeBucket struct {
 	versioning, algorithm, key, ownership, logTarget, logPrefix, lockMode string
-	lockDays                                                              int
-	publicAccess                                                          bool
+	// lifecycle is the rules' XML ("" for none).
+	lifecycle    string
+	lockDays     int
+	publicAccess bool
 }
 
 // answer writes S3's XML answer for the bucket setting the query asks for.
@@ -64,6 +69,13 @@ func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
 			fmt.Fprint(w, `<BucketLoggingStatus/>`)
 		} else {
 			fmt.Fprintf(w, `<BucketLoggingStatus><LoggingEnabled><TargetBucket>%s</TargetBucket><TargetPrefix>%s</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`, b.logTarget, b.logPrefix)
+		}
+	case q.Has("lifecycle"):
+		if b.lifecycle == "" {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `<Error><Code>NoSuchLifecycleConfiguration</Code><Message>The lifecycle configuration does not exist</Message></Error>`)
+		} else {
+			fmt.Fprintf(w, `<LifecycleConfiguration>%s</LifecycleConfiguration>`, b.lifecycle)
 		}
 	case q.Has("object-lock"):
 		if b.lockMode == "" {
@@ -176,10 +188,16 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 	// The buckets as the audit stack deploys them: the log bucket
 	// encrypted with the trail key, logging to the access-log bucket,
 	// under Object Lock; the access-log bucket with SSE-S3.
+	// Both keep every version, moving it to Glacier Instant Retrieval
+	// after 90 days (the default settings: no logRetentionDays).
+	const retention = `<Rule><ID>retention</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>` +
+		`<Transition><Days>90</Days><StorageClass>GLACIER_IR</StorageClass></Transition>` +
+		`<NoncurrentVersionTransition><NoncurrentDays>90</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass></NoncurrentVersionTransition>` +
+		`<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`
 	settings := map[string]*fakeBucket{
 		"cle2wa-s3-trail-master": {versioning: "Enabled", algorithm: "aws:kms", key: keyARN, ownership: "BucketOwnerEnforced",
-			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true},
-		"cle2wa-s3-accesslog-master": {versioning: "Enabled", algorithm: "AES256", ownership: "BucketOwnerEnforced", publicAccess: true},
+			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true, lifecycle: retention},
+		"cle2wa-s3-accesslog-master": {versioning: "Enabled", algorithm: "AES256", ownership: "BucketOwnerEnforced", publicAccess: true, lifecycle: retention},
 	}
 	// IAM as the stack deploys it, policy documents URL-encoded as IAM
 	// returns them (RFC 3986: a space is %20).
@@ -238,6 +256,14 @@ func (a *fakeAccount) start(t *testing.T) string {
 			return
 		}
 		switch {
+		case a.denied[op]:
+			reply(w, http.StatusBadRequest, map[string]any{"__type": "AccessDeniedException", "message": "User: " + a.callerARN + " is not authorized to perform: kms:" + op})
+		case r.URL.Query().Has("policy") && a.denied["GetBucketPolicy"]:
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+		case target == "" && r.ParseForm() == nil && a.denied[r.Form.Get("Action")]:
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: iam:%s</Message></Error><RequestId>1</RequestId></ErrorResponse>`, a.callerARN, r.Form.Get("Action"))
 		case r.URL.Query().Has("policy"):
 			// S3 GetBucketPolicy, path-style: the policy document itself.
 			policy, ok := a.bucketPolicies[strings.Trim(r.URL.Path, "/")]
@@ -322,7 +348,17 @@ func TestVerify(t *testing.T) {
 		"write events only": {func(a *fakeAccount) {
 			a.selectors = []any{map[string]any{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true}}
 		}, []string{"FAIL\tTRAIL-SELECTORS\tbasic WriteOnly management=true; synthesized: basic All management=true"}},
-		"a missing trail": {func(a *fakeAccount) { a.trail = nil }, []string{"FAIL\tTRAIL-EXISTS\tGetTrail trail-master:", "TrailNotFoundException"}},
+		"a missing trail": {func(a *fakeAccount) { a.trail = nil }, []string{"FAIL\tTRAIL-EXISTS\tcloudtrail:GetTrail on trail trail-master: TrailNotFoundException"}},
+		// A caller without a permission: those checks cannot be made,
+		// the others are, and the exit status says no verdict (3).
+		"GetKeyPolicy, GetBucketPolicy and GetRole denied": {func(a *fakeAccount) {
+			a.denied = map[string]bool{"GetKeyPolicy": true, "GetBucketPolicy": true, "GetRole": true}
+		}, []string{
+			"ERROR\tDRIFT-KEY-POLICY alias/kms-trail-master\tcould not check: kms:GetKeyPolicy on alias/kms-trail-master was denied; the caller needs kms:GetKeyPolicy on it",
+			"ERROR\tDRIFT-BUCKET-POLICY cle2wa-s3-trail-master\tcould not check: s3:GetBucketPolicy on bucket cle2wa-s3-trail-master was denied; the caller needs s3:GetBucketPolicy on it (Access Denied)",
+			"ERROR\tDRIFT-ROLE-TRUST role-audit\tcould not check: iam:GetRole on role role-audit was denied; the caller needs iam:GetRole on it",
+			"PASS\tDRIFT-GROUP-MEMBERS group-audit", "PASS\tTRAIL-LOGGING",
+		}},
 		// Someone granted themselves decryption with the trail key.
 		"a key policy widened": {func(a *fakeAccount) {
 			k := a.keys["alias/kms-trail-master"]
@@ -336,6 +372,12 @@ func TestVerify(t *testing.T) {
 			a.buckets["cle2wa-s3-trail-master"].key = "arn:aws:kms:us-east-1:111122223333:key/other"
 		}, []string{"FAIL\tBUCKET-ENCRYPTION cle2wa-s3-trail-master"}},
 		"Object Lock shortened": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].lockDays = 1 }, []string{"FAIL\tBUCKET-OBJECT-LOCK cle2wa-s3-trail-master\tGOVERNANCE for 1 days (synthesized: GOVERNANCE for 365 days)"}},
+		// Someone lets the evidence expire after a day.
+		"an expiration added to the lifecycle": {func(a *fakeAccount) {
+			b := a.buckets["cle2wa-s3-trail-master"]
+			b.lifecycle = strings.Replace(b.lifecycle, "</Status>", "</Status><Expiration><Days>1</Days></Expiration>", 1)
+		}, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-trail-master\tlifecycle rule \"retention\" Enabled on \"\": abort uploads after 7 days; transitions [90 days to GLACIER_IR]; noncurrent transitions [90 days to GLACIER_IR]; expire after 1 days (synthesized: rule \"retention\""}},
+		"the lifecycle deleted": {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].lifecycle = "" }, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-accesslog-master\ts3:GetLifecycleConfiguration on bucket cle2wa-s3-accesslog-master: NoSuchLifecycleConfiguration"}},
 		"an administrator added to the audit group": {func(a *fakeAccount) {
 			a.iam["GetGroup group-audit"] = strings.Replace(a.iam["GetGroup group-audit"], "</Users>", "<member><UserName>mallory</UserName><Path>/</Path><UserId>AIDAMALLORY</UserId><Arn>arn:aws:iam::111122223333:user/mallory</Arn><CreateDate>2026-11-29T00:00:00Z</CreateDate></member></Users>", 1)
 		}, []string{"FAIL\tDRIFT-GROUP-MEMBERS group-audit\tmembers: mallory, user-audit (synthesized: user-audit)"}},
@@ -380,6 +422,9 @@ func TestVerify(t *testing.T) {
 			if c.fail != nil {
 				wantCode = 1
 			}
+			if len(c.fail) > 0 && strings.HasPrefix(c.fail[0], "ERROR") {
+				wantCode = 3
+			}
 			if code != wantCode {
 				t.Errorf("expected exit %d, found %d:\n%s%s", wantCode, code, out.String(), errs.String())
 			}
@@ -391,7 +436,7 @@ func TestVerify(t *testing.T) {
 			if os.Getenv("AUDIT_TRAIL_SHOW_OUTPUT") != "" {
 				t.Log(out.String())
 			}
-			if failed := strings.Count(out.String(), "FAIL\t"); c.fail != nil && c.change != nil && name != "a missing trail" && failed != 1 {
+			if failed := strings.Count(out.String(), "FAIL\t"); wantCode == 1 && name != "a missing trail" && failed != 1 {
 				t.Errorf("expected one check to fail, found %d:\n%s", failed, out.String())
 			}
 		})

@@ -3,17 +3,20 @@ package verify
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Buckets compares each bucket's settings with its synthesized
 // companions: versioning, default encryption (and its key), the public
-// access block, object ownership, server access logging and Object Lock.
+// access block, object ownership, server access logging, the lifecycle
+// rules and Object Lock.
 func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
 	var out []Result
 	for _, b := range audit.Resources("aws_s3_bucket") {
@@ -25,11 +28,13 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			}
 			return found[0], true
 		}
-		result := func(aspect string, err error, pass bool, live, want string) {
+		// result is one aspect's check; action is the IAM action of its
+		// call.
+		result := func(aspect, action string, err error, pass bool, live, want string) {
 			r := Result{Check: "BUCKET-" + aspect + " " + name, Pass: err == nil && pass}
 			switch {
 			case err != nil:
-				r.Evidence = err.Error()
+				r = callFailed(r.Check, action, "bucket "+name, err)
 			case pass:
 				r.Evidence = live
 			default:
@@ -44,7 +49,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			if err == nil {
 				live = string(got.Status)
 			}
-			result("VERSIONING", err, live == want, "versioning "+cmpOr(live, "never enabled"), want)
+			result("VERSIONING", "s3:GetBucketVersioning", err, live == want, "versioning "+cmpOr(live, "never enabled"), want)
 		}
 		if e, ok := companion("aws_s3_bucket_server_side_encryption_configuration"); ok {
 			byDefault := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default")
@@ -57,7 +62,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 					live = string(d.SSEAlgorithm) + " " + aws.ToString(d.KMSMasterKeyID)
 				}
 			}
-			result("ENCRYPTION", err, strings.TrimSpace(live) == strings.TrimSpace(want), "default encryption "+strings.TrimSpace(live), strings.TrimSpace(want))
+			result("ENCRYPTION", "s3:GetEncryptionConfiguration", err, strings.TrimSpace(live) == strings.TrimSpace(want), "default encryption "+strings.TrimSpace(live), strings.TrimSpace(want))
 		}
 		if p, ok := companion("aws_s3_bucket_public_access_block"); ok {
 			got, err := c.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &name})
@@ -70,7 +75,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 				live = []string{fmt.Sprintf("block_public_acls=%v", aws.ToBool(g.BlockPublicAcls)), fmt.Sprintf("block_public_policy=%v", aws.ToBool(g.BlockPublicPolicy)),
 					fmt.Sprintf("ignore_public_acls=%v", aws.ToBool(g.IgnorePublicAcls)), fmt.Sprintf("restrict_public_buckets=%v", aws.ToBool(g.RestrictPublicBuckets))}
 			}
-			result("PUBLIC-ACCESS", err, strings.Join(live, " ") == strings.Join(want, " "), strings.Join(live, " "), strings.Join(want, " "))
+			result("PUBLIC-ACCESS", "s3:GetBucketPublicAccessBlock", err, strings.Join(live, " ") == strings.Join(want, " "), strings.Join(live, " "), strings.Join(want, " "))
 		}
 		if o, ok := companion("aws_s3_bucket_ownership_controls"); ok {
 			want := str(tfjson.Get(o.Attrs, "rule", "object_ownership"))
@@ -79,7 +84,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			if err == nil && got.OwnershipControls != nil && len(got.OwnershipControls.Rules) > 0 {
 				live = string(got.OwnershipControls.Rules[0].ObjectOwnership)
 			}
-			result("OWNERSHIP", err, live == want, "object ownership "+live, want)
+			result("OWNERSHIP", "s3:GetBucketOwnershipControls", err, live == want, "object ownership "+live, want)
 		}
 		if l, ok := companion("aws_s3_bucket_logging"); ok {
 			want := "s3://" + resolve(str(l.Attrs["target_bucket"])) + "/" + str(l.Attrs["target_prefix"])
@@ -88,7 +93,16 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			if err == nil && got.LoggingEnabled != nil {
 				live = "s3://" + aws.ToString(got.LoggingEnabled.TargetBucket) + "/" + aws.ToString(got.LoggingEnabled.TargetPrefix)
 			}
-			result("LOGGING", err, live == want, "access logs to "+live, want)
+			result("LOGGING", "s3:GetBucketLogging", err, live == want, "access logs to "+live, want)
+		}
+		if l, ok := companion("aws_s3_bucket_lifecycle_configuration"); ok {
+			got, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})
+			var live string
+			if err == nil {
+				live = liveRules(got.Rules)
+			}
+			want := synthesizedRules(l.Attrs["rule"])
+			result("LIFECYCLE", "s3:GetLifecycleConfiguration", err, live == want, "lifecycle "+live, want)
 		}
 		if l, ok := companion("aws_s3_bucket_object_lock_configuration"); ok {
 			retention := tfjson.Get(l.Attrs, "rule", "default_retention")
@@ -99,8 +113,101 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 				d := got.ObjectLockConfiguration.Rule.DefaultRetention
 				live = fmt.Sprintf("%s for %d days", d.Mode, aws.ToInt32(d.Days))
 			}
-			result("OBJECT-LOCK", err, live == want, live, want)
+			result("OBJECT-LOCK", "s3:GetBucketObjectLockConfiguration", err, live == want, live, want)
 		}
 	}
 	return out
+}
+
+// lifecycleRule is one lifecycle rule as text, every action S3 can take
+// on the bucket's objects in it, so that two rules compare equal only when
+// they act alike. Days that are not set are 0.
+type lifecycleRule struct {
+	id, status, filter                           string
+	abortDays, expirationDays, noncurrentExpDays int
+	transitions, noncurrentTransitions           []string
+}
+
+func (r lifecycleRule) String() string {
+	s := fmt.Sprintf("rule %q %s on %q: abort uploads after %d days; transitions %v; noncurrent transitions %v", r.id, r.status, r.filter, r.abortDays, r.transitions, r.noncurrentTransitions)
+	if r.expirationDays > 0 {
+		s += fmt.Sprintf("; expire after %d days", r.expirationDays)
+	}
+	if r.noncurrentExpDays > 0 {
+		s += fmt.Sprintf("; expire noncurrent after %d days", r.noncurrentExpDays)
+	}
+	return s
+}
+
+// rulesText joins rules in a stable order.
+func rulesText(rules []lifecycleRule) string {
+	text := make([]string, len(rules))
+	for i, r := range rules {
+		text[i] = r.String()
+	}
+	sort.Strings(text)
+	return cmpOr(strings.Join(text, " | "), "none")
+}
+
+// liveRules is the text of a bucket's lifecycle rules as S3 returns them.
+// A filter on tags or sizes is written out, so that it never compares
+// equal to a synthesized rule (which filters on the prefix only).
+func liveRules(rules []types.LifecycleRule) string {
+	var out []lifecycleRule
+	for _, l := range rules {
+		r := lifecycleRule{id: aws.ToString(l.ID), status: string(l.Status)}
+		if f := l.Filter; f != nil {
+			r.filter = aws.ToString(f.Prefix)
+			if f.And != nil || f.Tag != nil || f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil {
+				r.filter += " and a tag or size filter"
+			}
+		}
+		if a := l.AbortIncompleteMultipartUpload; a != nil {
+			r.abortDays = int(aws.ToInt32(a.DaysAfterInitiation))
+		}
+		if e := l.Expiration; e != nil {
+			r.expirationDays = int(aws.ToInt32(e.Days))
+		}
+		if e := l.NoncurrentVersionExpiration; e != nil {
+			r.noncurrentExpDays = int(aws.ToInt32(e.NoncurrentDays))
+		}
+		for _, t := range l.Transitions {
+			r.transitions = append(r.transitions, fmt.Sprintf("%d days to %s", aws.ToInt32(t.Days), t.StorageClass))
+		}
+		for _, t := range l.NoncurrentVersionTransitions {
+			r.noncurrentTransitions = append(r.noncurrentTransitions, fmt.Sprintf("%d days to %s", aws.ToInt32(t.NoncurrentDays), t.StorageClass))
+		}
+		out = append(out, r)
+	}
+	return rulesText(out)
+}
+
+// synthesizedRules is the text of the synthesized lifecycle rules
+// (aws_s3_bucket_lifecycle_configuration's rule blocks).
+func synthesizedRules(v any) string {
+	blocks, _ := v.([]any)
+	days := func(block any, path ...string) int {
+		n, _ := tfjson.Get(block, path...).(float64)
+		return int(n)
+	}
+	var out []lifecycleRule
+	for _, b := range blocks {
+		r := lifecycleRule{id: str(tfjson.Get(b, "id")), status: str(tfjson.Get(b, "status")), filter: str(tfjson.Get(b, "filter", "prefix")),
+			abortDays: days(b, "abort_incomplete_multipart_upload", "days_after_initiation"), expirationDays: days(b, "expiration", "days"),
+			noncurrentExpDays: days(b, "noncurrent_version_expiration", "noncurrent_days")}
+		for _, t := range list(tfjson.Get(b, "transition")) {
+			r.transitions = append(r.transitions, fmt.Sprintf("%d days to %s", days(t, "days"), str(tfjson.Get(t, "storage_class"))))
+		}
+		for _, t := range list(tfjson.Get(b, "noncurrent_version_transition")) {
+			r.noncurrentTransitions = append(r.noncurrentTransitions, fmt.Sprintf("%d days to %s", days(t, "noncurrent_days"), str(tfjson.Get(t, "storage_class"))))
+		}
+		out = append(out, r)
+	}
+	return rulesText(out)
+}
+
+// list reads a list of blocks.
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

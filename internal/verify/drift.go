@@ -83,7 +83,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		alias := str(aliases[0].Attrs["name"])
 		d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias})
 		if err != nil {
-			out = append(out, Result{Check: "DRIFT-KEY-POLICY " + alias, Evidence: fmt.Sprintf("DescribeKey %s: %v", alias, err)})
+			out = append(out, callFailed("DRIFT-KEY-POLICY "+alias, "kms:DescribeKey", alias, err))
 			continue
 		}
 		keys[k.Address] = d
@@ -99,7 +99,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		alias := str(audit.Referring("aws_kms_alias", "target_key_id", k.Address)[0].Attrs["name"])
 		p, err := c.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, PolicyName: aws.String("default")})
 		if err != nil {
-			out = append(out, Result{Check: "DRIFT-KEY-POLICY " + alias, Evidence: fmt.Sprintf("GetKeyPolicy %s: %v", alias, err)})
+			out = append(out, callFailed("DRIFT-KEY-POLICY "+alias, "kms:GetKeyPolicy", alias, err))
 			continue
 		}
 		out = append(out, compare("DRIFT-KEY-POLICY "+alias, aws.ToString(p.Policy), audit, k.Attrs["policy"], resolve))
@@ -108,7 +108,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		bucket := resolve(str(p.Attrs["bucket"]))
 		got, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
 		if err != nil {
-			out = append(out, Result{Check: "DRIFT-BUCKET-POLICY " + bucket, Evidence: fmt.Sprintf("GetBucketPolicy %s: %v", bucket, err)})
+			out = append(out, callFailed("DRIFT-BUCKET-POLICY "+bucket, "s3:GetBucketPolicy", "bucket "+bucket, err))
 			continue
 		}
 		out = append(out, compare("DRIFT-BUCKET-POLICY "+bucket, aws.ToString(got.Policy), audit, p.Attrs["policy"], resolve))

@@ -23,19 +23,21 @@ import (
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
 func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
 	var out []Result
-	failed := func(check string, err error) { out = append(out, Result{Check: check, Evidence: err.Error()}) }
+	failed := func(check, action, resource string, err error) {
+		out = append(out, callFailed(check, action, resource, err))
+	}
 	for _, r := range audit.Resources("aws_iam_role") {
 		name := str(r.Attrs["name"])
 		got, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: &name})
 		if err != nil {
-			failed("DRIFT-ROLE-TRUST "+name, err)
+			failed("DRIFT-ROLE-TRUST "+name, "iam:GetRole", "role "+name, err)
 			continue
 		}
 		out = append(out, compareEncoded("DRIFT-ROLE-TRUST "+name, aws.ToString(got.Role.AssumeRolePolicyDocument), audit, r.Attrs["assume_role_policy"], resolve))
 		// Inline policies: the synthesized ones, and no other.
 		listed, err := c.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: &name})
 		if err != nil {
-			failed("DRIFT-ROLE-POLICIES "+name, err)
+			failed("DRIFT-ROLE-POLICIES "+name, "iam:ListRolePolicies", "role "+name, err)
 			continue
 		}
 		var want []string
@@ -44,7 +46,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			want = append(want, policy)
 			got, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &name, PolicyName: &policy})
 			if err != nil {
-				failed("DRIFT-ROLE-POLICY "+name+"/"+policy, err)
+				failed("DRIFT-ROLE-POLICY "+name+"/"+policy, "iam:GetRolePolicy", "role "+name, err)
 				continue
 			}
 			out = append(out, compareEncoded("DRIFT-ROLE-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
@@ -52,7 +54,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 		out = append(out, sameSet("DRIFT-ROLE-POLICIES "+name, "inline policies", listed.PolicyNames, want))
 		attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &name})
 		if err != nil {
-			failed("DRIFT-ROLE-ATTACHMENTS "+name, err)
+			failed("DRIFT-ROLE-ATTACHMENTS "+name, "iam:ListAttachedRolePolicies", "role "+name, err)
 			continue
 		}
 		out = append(out, attachments("DRIFT-ROLE-ATTACHMENTS "+name, attached.AttachedPolicies, audit.Referring("aws_iam_role_policy_attachment", "role", r.Address), resolve))
@@ -65,25 +67,25 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			want = append(want, policy)
 			got, err := c.IAM.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: &name, PolicyName: &policy})
 			if err != nil {
-				failed("DRIFT-GROUP-POLICY "+name+"/"+policy, err)
+				failed("DRIFT-GROUP-POLICY "+name+"/"+policy, "iam:GetGroupPolicy", "group "+name, err)
 				continue
 			}
 			out = append(out, compareEncoded("DRIFT-GROUP-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
 		}
 		if listed, err := c.IAM.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: &name}); err != nil {
-			failed("DRIFT-GROUP-POLICIES "+name, err)
+			failed("DRIFT-GROUP-POLICIES "+name, "iam:ListGroupPolicies", "group "+name, err)
 		} else {
 			out = append(out, sameSet("DRIFT-GROUP-POLICIES "+name, "inline policies", listed.PolicyNames, want))
 		}
 		attached, err := c.IAM.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: &name})
 		if err != nil {
-			failed("DRIFT-GROUP-ATTACHMENTS "+name, err)
+			failed("DRIFT-GROUP-ATTACHMENTS "+name, "iam:ListAttachedGroupPolicies", "group "+name, err)
 		} else {
 			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached.AttachedPolicies, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), resolve))
 		}
 		members, err := c.IAM.GetGroup(ctx, &iam.GetGroupInput{GroupName: &name})
 		if err != nil {
-			failed("DRIFT-GROUP-MEMBERS "+name, err)
+			failed("DRIFT-GROUP-MEMBERS "+name, "iam:GetGroup", "group "+name, err)
 			continue
 		}
 		var live, synthesized []string
@@ -101,7 +103,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 		arn := resolve(str(p.Attrs["arn"]))
 		got, err := c.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn})
 		if err != nil {
-			failed("DRIFT-TOPIC-POLICY "+arn, err)
+			failed("DRIFT-TOPIC-POLICY "+arn, "sns:GetTopicAttributes", "topic "+arn, err)
 			continue
 		}
 		out = append(out, compare("DRIFT-TOPIC-POLICY "+arn, got.Attributes["Policy"], audit, p.Attrs["policy"], resolve))

@@ -33,15 +33,21 @@ import (
 
 // Result is one check's outcome.
 type Result struct {
-	Check    string `json:"check"`
-	Pass     bool   `json:"pass"`
+	Check string `json:"check"`
+	Pass  bool   `json:"pass"`
+	// Error marks a check that could not be made (its AWS call was
+	// denied, throttled or unanswered): no verdict on the account.
+	Error    bool   `json:"error,omitempty"`
 	Evidence string `json:"evidence"`
 }
 
-// Status is PASS or FAIL.
+// Status is PASS, FAIL or ERROR.
 func (r Result) Status() string {
-	if r.Pass {
+	switch {
+	case r.Pass:
 		return "PASS"
+	case r.Error:
+		return "ERROR"
 	}
 	return "FAIL"
 }
@@ -75,7 +81,7 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	name, _ := want.Attrs["name"].(string)
 	got, err := c.CloudTrail.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &name})
 	if err != nil {
-		return []Result{{Check: "TRAIL-EXISTS", Evidence: fmt.Sprintf("GetTrail %s: %v", name, err)}}
+		return []Result{callFailed("TRAIL-EXISTS", "cloudtrail:GetTrail", "trail "+name, err)}
 	}
 	t := got.Trail
 	out := []Result{{Check: "TRAIL-EXISTS", Pass: true, Evidence: aws.ToString(t.TrailARN)}}
@@ -128,8 +134,7 @@ func keyCheck(ctx context.Context, c Clients, audit *tfjson.Doc, want tfjson.Blo
 	alias := str(aliases[0].Attrs["name"])
 	d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias})
 	if err != nil {
-		r.Evidence = fmt.Sprintf("DescribeKey %s: %v", alias, err)
-		return r
+		return callFailed(r.Check, "kms:DescribeKey", alias, err)
 	}
 	arn := aws.ToString(d.KeyMetadata.Arn)
 	r.Pass = live == arn
@@ -143,7 +148,7 @@ func keyCheck(ctx context.Context, c Clients, audit *tfjson.Doc, want tfjson.Blo
 func status(ctx context.Context, c Clients, name string, o Options) []Result {
 	s, err := c.CloudTrail.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: &name})
 	if err != nil {
-		return []Result{{Check: "TRAIL-LOGGING", Evidence: fmt.Sprintf("GetTrailStatus %s: %v", name, err)}}
+		return []Result{callFailed("TRAIL-LOGGING", "cloudtrail:GetTrailStatus", "trail "+name, err)}
 	}
 	out := []Result{{Check: "TRAIL-LOGGING", Pass: aws.ToBool(s.IsLogging), Evidence: logging(s)}}
 	for _, e := range []struct {
@@ -196,8 +201,7 @@ func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, r
 	r := Result{Check: "TRAIL-SELECTORS"}
 	got, err := c.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: &name})
 	if err != nil {
-		r.Evidence = fmt.Sprintf("GetEventSelectors %s: %v", name, err)
-		return r
+		return callFailed(r.Check, "cloudtrail:GetEventSelectors", "trail "+name, err)
 	}
 	var live, synthesized []string
 	for _, s := range got.EventSelectors {

@@ -1,0 +1,34 @@
+package verify
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/smithy-go"
+)
+
+// TestCallFailed: a refusal, throttling or no answer is no verdict
+// (ERROR) and names what the caller lacks; any other answer of the
+// service is a FAIL that quotes it.
+func TestCallFailed(t *testing.T) {
+	cases := []struct {
+		err    error
+		status string
+		says   string
+	}{
+		{&smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"}, "ERROR", "kms:GetKeyPolicy on alias/k was denied; the caller needs kms:GetKeyPolicy on it"},
+		{&smithy.GenericAPIError{Code: "AuthorizationError", Message: "not authorized"}, "ERROR", "was denied"},
+		{&smithy.GenericAPIError{Code: "ExpiredToken", Message: "expired"}, "ERROR", "the session has expired"},
+		{&smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}, "ERROR", "throttled beyond the SDK's retries"},
+		{&smithy.GenericAPIError{Code: "SlowDown", Message: "slow down"}, "ERROR", "throttled"},
+		{errors.New("dial tcp 127.0.0.1:1: connection refused"), "ERROR", "could not check: kms:GetKeyPolicy on alias/k: dial tcp"},
+		{&smithy.GenericAPIError{Code: "NotFoundException", Message: "Alias alias/k is not found."}, "FAIL", "kms:GetKeyPolicy on alias/k: NotFoundException: Alias alias/k is not found."},
+	}
+	for _, c := range cases {
+		r := callFailed("DRIFT-KEY-POLICY alias/k", "kms:GetKeyPolicy", "alias/k", c.err)
+		if r.Status() != c.status || !strings.Contains(r.Evidence, c.says) {
+			t.Errorf("%v: found %s %q, expected %s with %q", c.err, r.Status(), r.Evidence, c.status, c.says)
+		}
+	}
+}
