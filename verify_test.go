@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"hash/crc32"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -152,8 +154,18 @@ func rendered(t *testing.T, doc map[string]any, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333",
-		"${aws_kms_key.trail_key.arn}", trailKeyARN).Replace(string(b))
+	keys := regexp.MustCompile(`\$\{aws_kms_key\.(\w+)\.arn\}`)
+	return keys.ReplaceAllStringFunc(strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333").Replace(string(b)),
+		func(ref string) string { return fakeKeyARN(keys.FindStringSubmatch(ref)[1]) })
+}
+
+// fakeKeyARN is the ARN of the stack's key named name (its Terraform
+// name) in the fake account.
+func fakeKeyARN(name string) string {
+	if name == "trail_key" {
+		return trailKeyARN
+	}
+	return fmt.Sprintf("arn:aws:kms:us-east-1:111122223333:key/%08x-0000-0000-0000-000000000000", crc32.ChecksumIEEE([]byte(name)))
 }
 
 // matching is an account where the golden audit stack is deployed and
@@ -170,14 +182,10 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 		return rendered(t, doc, strings.Split(ref.(string), ".")[2])
 	}
 	keys := map[string]fakeKey{}
-	for name, a := range resources["aws_kms_alias"].(map[string]any) {
+	for _, a := range resources["aws_kms_alias"].(map[string]any) {
 		a := a.(map[string]any)
 		key := strings.Split(a["target_key_id"].(string), ".")[1]
-		arn := fmt.Sprintf("arn:aws:kms:us-east-1:%s:key/%s-0000-0000-0000-000000000000", account, strings.Repeat(string(rune('a'+len(keys))), 8))
-		if name == "trail_key_alias" {
-			arn = keyARN
-		}
-		keys[a["name"].(string)] = fakeKey{arn: arn, policy: policyOf(resources["aws_kms_key"].(map[string]any)[key].(map[string]any)["policy"])}
+		keys[a["name"].(string)] = fakeKey{arn: fakeKeyARN(key), policy: policyOf(resources["aws_kms_key"].(map[string]any)[key].(map[string]any)["policy"])}
 	}
 	buckets := map[string]string{}
 	for _, p := range resources["aws_s3_bucket_policy"].(map[string]any) {

@@ -78,6 +78,11 @@ func (e Env) Role(name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", *e.Partition, *e.AccountID, name)
 }
 
+// Group is the ARN of the IAM group named name (path "/").
+func (e Env) Group(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:group/%s", *e.Partition, *e.AccountID, name)
+}
+
 // MFA is the ARN of the virtual MFA device named name (which may be a
 // policy variable, such as OwnName).
 func (e Env) MFA(name string) string {

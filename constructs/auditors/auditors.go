@@ -338,11 +338,38 @@ type ReadConfig struct {
 	// LogGroupARN is optional: a CloudWatch Logs copy of the events the
 	// role may read. Default "": none.
 	LogGroupARN string
+	// Configuration is optional: the stack's resources whose
+	// configuration the role may read, so that `verify` can compare them
+	// with the synthesis (the buckets' are always readable).
+	Configuration Configuration
+}
+
+// Configuration lists the resources whose configuration (policies,
+// settings, members) the audit role may read, and nothing more: no
+// action here changes anything or reads evidence.
+type Configuration struct {
+	// KeyARNs: each key's policy and metadata.
+	KeyARNs []string
+	// RoleARNs: each role's trust policy, inline and attached policies.
+	RoleARNs []string
+	// GroupARNs: each group's members, inline and attached policies.
+	GroupARNs []string
+	// TopicARNs: each SNS topic's attributes (its policy).
+	TopicARNs []string
+}
+
+// bucketConfiguration are the reads of a bucket's settings that `verify`
+// compares: each S3 API's IAM action (Amazon S3 API Reference, "Actions,
+// resources, and condition keys for Amazon S3").
+var bucketConfiguration = []string{
+	"s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
+	"s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
 }
 
 // NewReadPolicy adds the audit role's permissions: read the log buckets,
-// decrypt with the trail key, and read CloudTrail's own configuration and
-// event history. It is separate from New because the key policy names the
+// decrypt with the trail key, read CloudTrail's own configuration and
+// event history, and read the configuration of the stack's resources that
+// `verify` compares with the synthesis. It is separate from New because the key policy names the
 // role and this policy names the key.
 func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamrolepolicy.IamRolePolicy, error) {
 	if cfg.Role == nil || len(cfg.BucketARNs) == 0 || cfg.KeyARN == nil {
@@ -378,6 +405,7 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Resources: []string{"*"},
 		},
 	}
+	statements = append(statements, cfg.Configuration.statements(cfg.BucketARNs, *cfg.KeyARN)...)
 	if cfg.LogGroupARN != "" {
 		statements = append(statements, policy.Statement{
 			Sid:       "ReadTrailLogGroup",
@@ -403,4 +431,48 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 	})
 	p.OverrideLogicalId(jsii.String(id))
 	return p, nil
+}
+
+// statements are the reads of the configuration of the buckets, the trail
+// key and c's resources.
+func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []policy.Statement {
+	out := []policy.Statement{
+		{
+			Sid:       "ReadBucketConfiguration",
+			Effect:    policy.Allow,
+			Actions:   bucketConfiguration,
+			Resources: bucketARNs,
+		},
+		{
+			Sid:       "ReadKeyPolicies",
+			Effect:    policy.Allow,
+			Actions:   []string{"kms:DescribeKey", "kms:GetKeyPolicy"},
+			Resources: append([]string{trailKeyARN}, c.KeyARNs...),
+		},
+	}
+	if len(c.RoleARNs) > 0 {
+		out = append(out, policy.Statement{
+			Sid:       "ReadRolePolicies",
+			Effect:    policy.Allow,
+			Actions:   []string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"},
+			Resources: c.RoleARNs,
+		})
+	}
+	if len(c.GroupARNs) > 0 {
+		out = append(out, policy.Statement{
+			Sid:       "ReadGroupPolicies",
+			Effect:    policy.Allow,
+			Actions:   []string{"iam:GetGroup", "iam:GetGroupPolicy", "iam:ListAttachedGroupPolicies", "iam:ListGroupPolicies"},
+			Resources: c.GroupARNs,
+		})
+	}
+	if len(c.TopicARNs) > 0 {
+		out = append(out, policy.Statement{
+			Sid:       "ReadTopicPolicy",
+			Effect:    policy.Allow,
+			Actions:   []string{"sns:GetTopicAttributes"},
+			Resources: c.TopicARNs,
+		})
+	}
+	return out
 }

@@ -182,6 +182,8 @@ type Monitoring struct {
 	Topic snstopic.SnsTopic
 	// LogGroupARN is the log group's ARN, predicted from its name.
 	LogGroupARN string
+	// KeyARNs are the ARNs of its keys (the log group's and the topic's).
+	KeyARNs []string
 }
 
 // New validates cfg and adds the monitoring to scope. Terraform addresses
@@ -434,7 +436,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// Every filter of the watch counts into the first one's metric.
 		newAlarm(slug, "watch-"+w.Name, w.Title, first)
 	}
-	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN}, nil
+	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN,
+		KeyARNs: []string{*logsKey.Key.Arn(), *topicKey.Key.Arn()}}, nil
 }
 
 // StreamPrefix is the start of the ARN of every log stream CloudTrail

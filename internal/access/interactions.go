@@ -48,6 +48,10 @@ const (
 	srcPrincipalArn  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
 	srcOrgLogFiles   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html"
 	srcValidateLogs  = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html"
+	srcS3Actions     = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
+	srcKMSActions    = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"
+	srcIAMActions    = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
+	srcSNSActions    = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
 )
 
 // service is a caller that is an AWS service with its own credentials.
@@ -175,6 +179,34 @@ var Interactions = []Interaction{
 	{"the audit role lists CloudTrail's public keys (validate-logs)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "cloudtrail:ListPublicKeys", "*", signedIn)
 	}, true, "none: ListPublicKeys has no resource or condition keys", srcValidateLogs, nil},
+	// verify runs as the audit role too: it reads the configuration it
+	// compares (each API's IAM action, srcS3Actions, srcKMSActions,
+	// srcIAMActions, srcSNSActions) and can change none of it.
+	{"the audit role reads the log bucket's policy and settings (verify)", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAuditRole), "s3:GetBucketPolicy", logBucket, "", signedIn)
+	}, true, "aws:SecureTransport", srcS3Actions, nil},
+	{"the audit role reads the trail key's policy (verify)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", trailKey, signedIn)
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
+	{"the audit role reads the Logs key's policy (verify)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", logsKey, signedIn)
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
+	{"the audit role reads its own trust and inline policies (verify)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "iam:GetRolePolicy", m.ref(auditRole, "arn"), signedIn)
+	}, true, "none", srcIAMActions, nil},
+	{"the audit role reads the audit group's members (verify)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "iam:GetGroup", m.ref(auditGroup, "arn"), signedIn)
+	}, true, "none", srcIAMActions, nil},
+	{"the audit role reads the alarm topic's policy (verify)", func(m *Model) iameval.Request {
+		c := m.persona(pAuditRole)
+		return iameval.Request{Caller: c, Action: "sns:GetTopicAttributes", Resource: m.ref(topic, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
+	}, true, "none", srcSNSActions, nil},
+	{"the audit role changes the trail key's policy", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAuditRole), "kms:PutKeyPolicy", trailKey, signedIn)
+	}, false, "none: no policy allows it to the role", srcKMSActions, nil},
+	{"the audit role changes its own trust policy", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "iam:UpdateAssumeRolePolicy", m.ref(auditRole, "arn"), signedIn)
+	}, false, "none: no policy allows it to the role", srcIAMActions, nil},
 	// An organization trail (organizationTrail): CloudTrail writes every
 	// account's files under AWSLogs/<organization ID>/<account ID>/
 	// (srcOrgLogFiles), on behalf of the management account's trail.

@@ -88,6 +88,8 @@ func (m *Model) value(address, attr string) (string, bool) {
 		return "arn:aws:iam::" + Account + ":role/" + name("name"), true
 	case "aws_iam_user.arn":
 		return "arn:aws:iam::" + Account + ":user/" + name("name"), true
+	case "aws_iam_group.arn":
+		return "arn:aws:iam::" + Account + ":group/" + name("name"), true
 	case "aws_iam_role.name", "aws_iam_user.name", "aws_iam_group.name", "aws_cloudwatch_log_group.name", "aws_iam_policy.name":
 		return name("name"), true
 	case "aws_iam_policy.arn":

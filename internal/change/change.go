@@ -316,7 +316,7 @@ func (r *Report) compareOutputs(stack string, base, head *tfjson.Doc) {
 			return out
 		}
 		for _, o := range d.Outputs() {
-			if !strings.HasPrefix(o.Name, "cross-stack-output-") {
+			if !o.CrossStack() {
 				out = append(out, o.Name)
 			}
 		}

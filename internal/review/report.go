@@ -97,6 +97,9 @@ func writeControls(b *strings.Builder, report *check.Report) {
 		fmt.Fprintf(b, " %s |", v)
 	}
 	b.WriteString(" Recommendation (v3.0.0 title where it has one) | Security Hub | Status | Evidence |\n|" + strings.Repeat("---|", len(check.Versions)+4) + "\n")
+	// A row whose evidence is the row's above says so, rather than
+	// repeating it (the monitoring rows share one cause when they fail).
+	previous := ""
 	for _, c := range check.Controls {
 		if c.Framework != check.CIS {
 			continue
@@ -110,7 +113,12 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			hub = c.Hub.ID + " (" + standards(c.Hub) + ")"
 		}
 		status, why := verdict(c)
-		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, why)
+		shown := why
+		if why == previous {
+			shown = "as above"
+		}
+		previous = why
+		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, shown)
 	}
 	b.WriteString("\n### AWS Security Hub\n\n| Control | Title | Standards | Status | Evidence |\n|---|---|---|---|---|\n")
 	for _, c := range check.Controls {
@@ -281,12 +289,20 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 	if outs := d.Outputs(); len(outs) > 0 {
 		b.WriteString("Outputs: ")
 		var names []string
+		crossStack := 0
 		for _, o := range outs {
+			if o.CrossStack() {
+				crossStack++
+				continue
+			}
 			n := "`" + o.Name + "`"
 			if o.Sensitive {
 				n += " (sensitive)"
 			}
 			names = append(names, n)
+		}
+		if crossStack > 0 {
+			names = append(names, fmt.Sprintf("and %d `cross-stack-output-*` that cdktf adds for the other stacks of the app", crossStack))
 		}
 		b.WriteString(strings.Join(names, ", ") + "\n\n")
 	}

@@ -105,9 +105,10 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	var watch *monitoring.Monitoring
 	var cloudWatch *trail.CloudWatch
 	read := auditors.ReadConfig{
-		Role:       audit.Role,
-		BucketARNs: []string{logs.ARN, accessLogs.ARN},
-		KeyARN:     key.Key.Arn(),
+		Role:          audit.Role,
+		BucketARNs:    []string{logs.ARN, accessLogs.ARN},
+		KeyARN:        key.Key.Arn(),
+		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}},
 	}
 	if s.Monitoring {
 		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn(), organizationID); err != nil {
@@ -115,6 +116,9 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		}
 		cloudWatch = &trail.CloudWatch{LogGroupARN: watch.LogGroup.Arn(), RoleARN: watch.Role.Arn(), RolePolicy: watch.RolePolicy}
 		read.LogGroupARN = watch.LogGroupARN
+		read.Configuration.KeyARNs = watch.KeyARNs
+		read.Configuration.RoleARNs = append(read.Configuration.RoleARNs, env.Role(names.TrailLogsRole))
+		read.Configuration.TopicARNs = []string{env.Topic(names.AlarmTopic)}
 	}
 	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", read); err != nil {
 		return nil, err

@@ -104,6 +104,11 @@ type Output struct {
 	Sensitive         bool
 }
 
+// CrossStack reports whether the output is one cdktf adds to pass a value
+// to another stack of the app (named cross-stack-output-<address>), not
+// one the stack declares for its users.
+func (o Output) CrossStack() bool { return strings.HasPrefix(o.Name, "cross-stack-output-") }
+
 // Outputs returns the stack's outputs, sorted by name.
 func (d *Doc) Outputs() []Output {
 	m, _ := d.raw["output"].(map[string]any)
