@@ -52,6 +52,11 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		results = append(results, verify.Result{Check: "DRIFT", Error: true, Evidence: fmt.Sprintf("could not check: the account is unknown (sts:GetCallerIdentity: %v), so the policies cannot be compared", idErr)})
 	} else {
 		results = append(results, verify.Drift(ctx, c, audit, verify.Account{Partition: identity.Partition, ID: identity.Account, Region: s.Region})...)
+		names := s.Names()
+		results = append(results, verify.Access(ctx, c, verify.Reader{
+			CallerARN: identity.ARN, AuditRole: names.Role, Bucket: names.LogBucket, Prefix: s.LogPrefix,
+			Account: identity.Account, Region: s.Region, Now: time.Now(),
+		}))
 	}
 	failed, unchecked := 0, 0
 	for _, r := range results {

@@ -39,6 +39,36 @@ type fakeAccount struct {
 	// denied are the operations refused to the caller, as each service
 	// refuses them.
 	denied map[string]bool
+	// logFiles are the keys of the log bucket's objects; unreadable says
+	// that S3 refuses the caller their content (as it does when the key
+	// policy denies kms:Decrypt).
+	logFiles   []string
+	unreadable bool
+}
+
+// list answers S3 ListObjectsV2 on the log bucket: the keys under prefix,
+// or, with a delimiter, the folders below it.
+func (a *fakeAccount) list(w http.ResponseWriter, q url.Values) {
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
+	var contents, folders []string
+	seen := map[string]bool{}
+	for _, k := range a.logFiles {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
+		}
+		if i := strings.Index(rest, delimiter); delimiter != "" && i >= 0 {
+			if folder := prefix + rest[:i+1]; !seen[folder] {
+				seen[folder] = true
+				folders = append(folders, "<CommonPrefixes><Prefix>"+folder+"</Prefix></CommonPrefixes>")
+			}
+			continue
+		}
+		contents = append(contents, "<Contents><Key>"+k+"</Key><Size>100</Size></Contents>")
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	fmt.Fprintf(w, `<ListBucketResult><Name>cle2wa-s3-trail-master</Name><Prefix>%s</Prefix><KeyCount>%d</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>%s%s</ListBucketResult>`,
+		prefix, len(contents)+len(folders), strings.Join(contents, ""), strings.Join(folders, ""))
 }
 
 // fakeBucket is a bucket's settings.
@@ -225,8 +255,18 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 		"ListAttachedGroupPolicies group-audit":     `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
 		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
 	}
+	// Today's log files in the trail's home region, and a digest.
+	day := now.UTC().Format("2006/01/02")
+	stamp := now.UTC().Format("20060102")
+	folder := "AWSLogs/" + account + "/CloudTrail/us-east-1/" + day + "/"
+	logFiles := []string{
+		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0000Z_AAAAAAAAAAAAAAAA.json.gz",
+		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0005Z_BBBBBBBBBBBBBBBB.json.gz",
+		"AWSLogs/" + account + "/CloudTrail-Digest/us-east-1/" + day + "/" + account + "_CloudTrail-Digest_us-east-1_trail-master_us-east-1_" + stamp + "T010000Z.json.gz",
+	}
 	return &fakeAccount{
-		iam: answers, topicPolicy: rendered(t, doc, "monitoring_topic_policy"),
+		logFiles: logFiles,
+		iam:      answers, topicPolicy: rendered(t, doc, "monitoring_topic_policy"),
 		keys: keys, bucketPolicies: buckets, buckets: settings,
 		trail: map[string]any{
 			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/trail-master", "HomeRegion": "us-east-1",
@@ -264,6 +304,15 @@ func (a *fakeAccount) start(t *testing.T) string {
 			return
 		}
 		switch {
+		case r.URL.Path == "/cle2wa-s3-trail-master" && r.URL.Query().Get("list-type") == "2":
+			a.list(w, r.URL.Query())
+		case strings.HasPrefix(r.URL.Path, "/cle2wa-s3-trail-master/") && a.unreadable:
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<Error><Code>AccessDenied</Code><Message>User: `+a.callerARN+` is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access</Message></Error>`)
+		case strings.HasPrefix(r.URL.Path, "/cle2wa-s3-trail-master/") && r.Header.Get("Range") == "bytes=0-0":
+			w.Header().Set("Content-Range", "bytes 0-0/100")
+			w.WriteHeader(http.StatusPartialContent)
+			fmt.Fprint(w, "\x1f")
 		case a.denied[op]:
 			reply(w, http.StatusBadRequest, map[string]any{"__type": "AccessDeniedException", "message": "User: " + a.callerARN + " is not authorized to perform: kms:" + op})
 		case r.URL.Query().Has("policy") && a.denied["GetBucketPolicy"]:
@@ -386,6 +435,26 @@ func TestVerify(t *testing.T) {
 			b.lifecycle = strings.Replace(b.lifecycle, "</Status>", "</Status><Expiration><Days>1</Days></Expiration>", 1)
 		}, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-trail-master\tlifecycle rule \"retention\" Enabled on \"\": abort uploads after 7 days; transitions [90 days to GLACIER_IR]; noncurrent transitions [90 days to GLACIER_IR]; expire after 1 days (synthesized: rule \"retention\""}},
 		"the lifecycle deleted": {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].lifecycle = "" }, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-accesslog-master\ts3:GetLifecycleConfiguration on bucket cle2wa-s3-accesslog-master: NoSuchLifecycleConfiguration"}},
+		// What the caller can read: the audit role reads the newest log
+		// file, an administrator is refused it.
+		"the audit role reads the evidence": {func(a *fakeAccount) {}, []string{
+			"PASS\tACCESS-READ-EVIDENCE\tthe audit role read and decrypted s3://cle2wa-s3-trail-master/AWSLogs/111122223333/CloudTrail/us-east-1/" + now.UTC().Format("2006/01/02") + "/111122223333_CloudTrail_us-east-1_" + now.UTC().Format("20060102") + "T0005Z_BBBBBBBBBBBBBBBB.json.gz, as it must",
+		}},
+		"an administrator is refused the evidence": {func(a *fakeAccount) {
+			a.callerARN, a.unreadable = "arn:aws:sts::111122223333:assumed-role/AdministratorRole/bob", true
+		}, []string{"PASS\tACCESS-READ-EVIDENCE\tarn:aws:sts::111122223333:assumed-role/AdministratorRole/bob was refused s3://cle2wa-s3-trail-master/AWSLogs/111122223333/CloudTrail/us-east-1/", "(AccessDenied), as everyone but the audit role role-audit must be"}},
+		"an administrator reads the evidence": {func(a *fakeAccount) {
+			a.callerARN = "arn:aws:sts::111122223333:assumed-role/AdministratorRole/bob"
+		}, []string{"FAIL\tACCESS-READ-EVIDENCE\tarn:aws:sts::111122223333:assumed-role/AdministratorRole/bob read and decrypted s3://cle2wa-s3-trail-master/", "only the audit role role-audit may"}},
+		"the audit role is refused the evidence": {func(a *fakeAccount) { a.unreadable = true }, []string{"FAIL\tACCESS-READ-EVIDENCE\tthe audit role was refused s3://cle2wa-s3-trail-master/AWSLogs/", "(AccessDenied: User: arn:aws:sts::111122223333:assumed-role/role-audit/alice is not authorized to perform: kms:Decrypt"}},
+		// An organization trail's files are under the organization's
+		// folder: the newest of the caller's account is found there.
+		"an organization trail's evidence": {func(a *fakeAccount) {
+			for i, k := range a.logFiles {
+				a.logFiles[i] = strings.Replace(k, "AWSLogs/", "AWSLogs/o-exampleorgid/", 1)
+			}
+		}, []string{"PASS\tACCESS-READ-EVIDENCE\tthe audit role read and decrypted s3://cle2wa-s3-trail-master/AWSLogs/o-exampleorgid/111122223333/CloudTrail/us-east-1/"}},
+		"no log file yet": {func(a *fakeAccount) { a.logFiles = nil }, []string{"ERROR\tACCESS-READ-EVIDENCE\tcould not check: no log file of account 111122223333 in us-east-1 since "}},
 		"an administrator added to the audit group": {func(a *fakeAccount) {
 			a.iam["GetGroup group-audit"] = strings.Replace(a.iam["GetGroup group-audit"], "</Users>", "<member><UserName>mallory</UserName><Path>/</Path><UserId>AIDAMALLORY</UserId><Arn>arn:aws:iam::111122223333:user/mallory</Arn><CreateDate>2026-11-29T00:00:00Z</CreateDate></member></Users>", 1)
 		}, []string{"FAIL\tDRIFT-GROUP-MEMBERS group-audit\tmembers: mallory, user-audit (synthesized: user-audit)"}},
@@ -426,17 +495,21 @@ func TestVerify(t *testing.T) {
 			fakeCredentials(t)
 			var out, errs bytes.Buffer
 			code := run([]string{"verify"}, nil, &out, &errs)
+			// The exit status: 1 when a check fails, else 3 when one
+			// could not be made.
 			wantCode := 0
-			if c.fail != nil {
-				wantCode = 1
-			}
-			if len(c.fail) > 0 && strings.HasPrefix(c.fail[0], "ERROR") {
-				wantCode = 3
+			for _, want := range c.fail {
+				switch {
+				case strings.HasPrefix(want, "FAIL"):
+					wantCode = 1
+				case strings.HasPrefix(want, "ERROR") && wantCode == 0:
+					wantCode = 3
+				}
 			}
 			if code != wantCode {
 				t.Errorf("expected exit %d, found %d:\n%s%s", wantCode, code, out.String(), errs.String())
 			}
-			for _, want := range append(c.fail, "as arn:aws:sts::111122223333:assumed-role/role-audit/alice") {
+			for _, want := range append(c.fail, "as "+a.callerARN) {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("expected %q in:\n%s", want, out.String())
 				}

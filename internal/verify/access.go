@@ -1,0 +1,137 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+)
+
+// Reader says who is meant to read the evidence and where it is.
+type Reader struct {
+	// CallerARN is the identity that runs the checks (STS
+	// GetCallerIdentity); AuditRole the name of the one role that may
+	// read and decrypt the log files.
+	CallerARN, AuditRole string
+	// Bucket and Prefix locate the log files; Account and Region the
+	// folder of the caller's account and the trail's home region.
+	Bucket, Prefix, Account, Region string
+	// Now is the time of the check: log files of this UTC day and the day
+	// before are looked for.
+	Now time.Time
+}
+
+// Access checks what the caller can do with the evidence: it reads the
+// first byte of the newest log file in the caller's account folder (S3
+// GetObject with a Range, which makes S3 decrypt with the trail key on
+// the caller's behalf, "Specifying server-side encryption with AWS KMS
+// (SSE-KMS)",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html).
+// It changes nothing; the read is itself recorded (S3 server access log,
+// and a KMS Decrypt event in the trail). The audit role must succeed;
+// anyone else must be refused: S3 answers 403 AccessDenied when the key
+// policy denies the caller kms:Decrypt.
+//
+// KMS Decrypt with DryRun, which the issue suggested, needs the
+// ciphertext of the object's data key, and S3 does not expose it: a read
+// is the only way to ask S3 and KMS together.
+func Access(ctx context.Context, c Clients, r Reader) Result {
+	out := Result{Check: "ACCESS-READ-EVIDENCE"}
+	key, err := newestLogFile(ctx, c, r)
+	if err != nil {
+		return callFailed(out.Check, "s3:ListBucket", "bucket "+r.Bucket, err)
+	}
+	if key == "" {
+		out.Error = true
+		out.Evidence = fmt.Sprintf("could not check: no log file of account %s in %s since %s to read", r.Account, r.Region, r.Now.UTC().AddDate(0, 0, -1).Format(time.DateOnly))
+		return out
+	}
+	location := "s3://" + r.Bucket + "/" + key
+	got, err := c.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &r.Bucket, Key: &key, Range: aws.String("bytes=0-0")})
+	var api smithy.APIError
+	denied := err != nil && errors.As(err, &api) && deniedCodes[api.ErrorCode()] == "access denied"
+	if err != nil && !denied {
+		return callFailed(out.Check, "s3:GetObject", location, err)
+	}
+	if got != nil {
+		got.Body.Close()
+	}
+	auditRole := isRole(r.CallerARN, r.AuditRole)
+	out.Pass = auditRole == !denied
+	switch {
+	case auditRole && !denied:
+		out.Evidence = fmt.Sprintf("the audit role read and decrypted %s, as it must", location)
+	case auditRole:
+		out.Evidence = fmt.Sprintf("the audit role was refused %s (%s: %s): the auditors cannot read the evidence", location, api.ErrorCode(), api.ErrorMessage())
+	case denied:
+		out.Evidence = fmt.Sprintf("%s was refused %s (%s), as everyone but the audit role %s must be", r.CallerARN, location, api.ErrorCode(), r.AuditRole)
+	default:
+		out.Evidence = fmt.Sprintf("%s read and decrypted %s: only the audit role %s may; see the policy drift checks", r.CallerARN, location, r.AuditRole)
+	}
+	return out
+}
+
+// isRole says whether caller is a session of the role named role
+// (arn:<partition>:sts::<account>:assumed-role/<role>/<session>).
+func isRole(caller, role string) bool {
+	_, rest, ok := strings.Cut(caller, ":assumed-role/")
+	return ok && strings.HasPrefix(rest, role+"/")
+}
+
+// newestLogFile is the key of the newest log file of r's account and home
+// region, today's or yesterday's, or "" when there is none. An
+// organization trail writes the account's files under
+// AWSLogs/<organization ID>/<account ID>/ ("Finding your CloudTrail log
+// files", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html),
+// so the organization's folder is found by listing AWSLogs/.
+func newestLogFile(ctx context.Context, c Clients, r Reader) (string, error) {
+	base := r.Prefix
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	base += "AWSLogs/"
+	folders := []string{base + r.Account + "/"}
+	top, err := c.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &base, Delimiter: aws.String("/")})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range top.CommonPrefixes {
+		if folder := aws.ToString(p.Prefix); strings.HasPrefix(folder, base+"o-") {
+			folders = append(folders, folder+r.Account+"/")
+		}
+	}
+	for _, day := range []time.Time{r.Now.UTC(), r.Now.UTC().AddDate(0, 0, -1)} {
+		newest := ""
+		for _, folder := range folders {
+			prefix := folder + "CloudTrail/" + r.Region + "/" + day.Format("2006/01/02") + "/"
+			pages := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &prefix})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					return "", err
+				}
+				// Keys sort by their time stamp within a day's folder
+				// (<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_...).
+				for _, o := range page.Contents {
+					if k := aws.ToString(o.Key); strings.HasSuffix(k, ".json.gz") && lastName(k) > lastName(newest) {
+						newest = k
+					}
+				}
+			}
+		}
+		if newest != "" {
+			return newest, nil
+		}
+	}
+	return "", nil
+}
+
+// lastName is the file name of key.
+func lastName(key string) string {
+	return key[strings.LastIndex(key, "/")+1:]
+}
