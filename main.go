@@ -7,12 +7,14 @@
 package main
 
 import (
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -33,6 +35,11 @@ const defaultOutdir = "cdktf.out"
 // ReviewFile is the report every synth writes into the output directory.
 const ReviewFile = "REVIEW.md"
 
+// helpText is the one-page command reference, the file help.
+//
+//go:embed help
+var helpText string
+
 func main() {
 	args := os.Args[1:]
 	var cache *jsiicache.Session
@@ -44,6 +51,19 @@ func main() {
 	code := run(args, cache, os.Stdout, os.Stderr)
 	jsii.Close()
 	os.Exit(code)
+}
+
+// parseFlags parses a command's flags. ok is false when the command must
+// stop with exit status code: 0 after -h printed the flags, 2 for a bad
+// flag (the flag package has printed the problem and the flags).
+func parseFlags(flags *flag.FlagSet, args []string) (code int, ok bool) {
+	switch err := flags.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return 0, false
+	case err != nil:
+		return 2, false
+	}
+	return 0, true
 }
 
 // outputDir is the synthesis output directory.
@@ -58,6 +78,10 @@ func outputDir() string {
 // to stderr; a failed synth leaves the previous output untouched. cache
 // is the synth's jsii package cache session, or nil.
 func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int {
+	if len(args) > 0 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]) {
+		fmt.Fprint(stdout, helpText)
+		return 0
+	}
 	if len(args) > 0 && args[0] == "review" {
 		return runReview(args[1:], stdout, stderr)
 	}
@@ -68,7 +92,7 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		return runVerify(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, `review` to print the review report, `verify` to check the deployed trail, or `validate-logs` to validate its log files\n", strings.Join(args, " "))
+		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, `review` to print the review report, `verify` to check the deployed trail, `validate-logs` to validate its log files, or `help` for the command reference\n", strings.Join(args, " "))
 		return 2
 	}
 	s, err := settings.Load("cdktf.json")
@@ -151,8 +175,8 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		plans = append(plans, f)
 		return nil
 	})
-	if err := flags.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(flags, args); !ok {
+		return code
 	}
 	if extra := flags.Args(); len(extra) > 0 {
 		fmt.Fprintf(stderr, "error: review takes no arguments, only flags; found %q (see `go run . review -h`)\n", strings.Join(extra, " "))

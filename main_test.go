@@ -315,6 +315,30 @@ func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
 	}
 }
 
+// TestHelp: help, -h and --help print the command reference (the file
+// help) and exit 0; each command's -h lists its flags and exits 0.
+func TestHelp(t *testing.T) {
+	page, err := os.ReadFile("help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
+		var out, errs bytes.Buffer
+		if code := run(args, nil, &out, &errs); code != 0 || out.String() != string(page) {
+			t.Errorf("%v: expected exit 0 and the help file, found %d:\n%s%s", args, code, out.String(), errs.String())
+		}
+	}
+	for command, flag := range map[string]string{"review": "-base", "verify": "-max-digest-age", "validate-logs": "-start"} {
+		var out, errs bytes.Buffer
+		if code := run([]string{command, "-h"}, nil, &out, &errs); code != 0 || !strings.Contains(errs.String(), flag) {
+			t.Errorf("%s -h: expected exit 0 and its flags (%s), found %d:\n%s", command, flag, code, errs.String())
+		}
+		if !strings.Contains(string(page), "go run . "+command) {
+			t.Errorf("the help file does not show %s", command)
+		}
+	}
+}
+
 // firstSynthNote returns the first-synth note that stderr starts with, or "".
 func firstSynthNote(stderr string) string {
 	if !strings.HasPrefix(stderr, "note: first synth with the package cache ") {

@@ -52,8 +52,8 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	verbose := flags.Bool("v", false, "also print every valid file")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(flags, args); !ok {
+		return code
 	}
 	if extra := flags.Args(); len(extra) > 0 {
 		fmt.Fprintf(stderr, "error: validate-logs takes flags only, not %q\n", strings.Join(extra, " "))

@@ -23,8 +23,8 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print the results as JSON")
 	maxAge := flags.Duration("max-digest-age", 2*time.Hour, "the longest `time` since the last digest delivery that passes (CloudTrail delivers one every hour)")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(flags, args); !ok {
+		return code
 	}
 	if extra := flags.Args(); len(extra) > 0 {
 		fmt.Fprintf(stderr, "error: verify takes flags only, not %q\n", strings.Join(extra, " "))
