@@ -10,7 +10,7 @@ import (
 )
 
 // copySource copies the app's source (what `go run .` builds, with the
-// JSON files it embeds and cdktf.json) to dir.
+// JSON files and the help page it embeds, and cdktf.json) to dir.
 func copySource(t *testing.T, dir string) {
 	t.Helper()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -24,7 +24,7 @@ func copySource(t *testing.T, dir string) {
 			}
 			return os.MkdirAll(filepath.Join(dir, path), 0o755)
 		}
-		if strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || path == "go.mod" || path == "go.sum" || strings.HasSuffix(path, ".json")) {
+		if strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || path == "go.mod" || path == "go.sum" || path == "help" || strings.HasSuffix(path, ".json")) {
 			return nil
 		}
 		b, err := os.ReadFile(path)

@@ -11,15 +11,21 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/cle2wa/audit-trail/internal/access"
+	"github.com/cle2wa/audit-trail/internal/iameval"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+	"github.com/cle2wa/audit-trail/internal/verify"
 )
 
-// fakeAccount is the account verify checks: the answers of CloudTrail
-// (GetTrail, GetTrailStatus, GetEventSelectors), KMS (DescribeKey) and STS
-// (GetCallerIdentity) on loopback, in the API Reference's shapes.
+// fakeAccount is the account verify checks: the answers of CloudTrail,
+// KMS, S3, IAM, SNS and STS on loopback, in the API Reference's shapes.
 type fakeAccount struct {
 	trail     map[string]any // nil: no trail
 	status    map[string]any
@@ -44,6 +50,62 @@ type fakeAccount struct {
 	// policy denies kms:Decrypt).
 	logFiles   []string
 	unreadable bool
+	// calls are the requests answered.
+	mu    sync.Mutex
+	calls []call
+}
+
+// call is a request the fake account answered, as IAM authorizes it:
+// the action and the resource's ARN.
+type call struct{ action, resource string }
+
+// s3Actions are the IAM actions of the bucket subresources verify reads
+// ("Actions, resources, and condition keys for Amazon S3",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+var s3Actions = map[string]string{
+	"policy": "s3:GetBucketPolicy", "versioning": "s3:GetBucketVersioning", "encryption": "s3:GetEncryptionConfiguration",
+	"publicAccessBlock": "s3:GetBucketPublicAccessBlock", "ownershipControls": "s3:GetBucketOwnershipControls",
+	"logging": "s3:GetBucketLogging", "lifecycle": "s3:GetLifecycleConfiguration", "object-lock": "s3:GetBucketObjectLockConfiguration",
+	"list-type": "s3:ListBucket",
+}
+
+// record notes the request r as the IAM action it needs and its resource
+// (sts:GetCallerIdentity needs none).
+func (a *fakeAccount) record(r *http.Request, target, op, keyID string) {
+	const account = "111122223333"
+	add := func(action, resource string) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.calls = append(a.calls, call{action, resource})
+	}
+	switch {
+	case strings.HasPrefix(target, "CloudTrail_20131101."):
+		add("cloudtrail:"+op, "arn:aws:cloudtrail:us-east-1:"+account+":trail/trail-master")
+	case strings.HasPrefix(target, "TrentService."):
+		for alias, k := range a.keys {
+			if alias == keyID || strings.HasSuffix(k.arn, "/"+keyID) {
+				add("kms:"+op, k.arn)
+			}
+		}
+	case r.Form.Get("Action") == "GetCallerIdentity":
+	case r.Form.Get("Action") == "GetTopicAttributes":
+		add("sns:GetTopicAttributes", r.Form.Get("TopicArn"))
+	case r.Form.Get("RoleName") != "":
+		add("iam:"+r.Form.Get("Action"), "arn:aws:iam::"+account+":role/"+r.Form.Get("RoleName"))
+	case r.Form.Get("GroupName") != "":
+		add("iam:"+r.Form.Get("Action"), "arn:aws:iam::"+account+":group/"+r.Form.Get("GroupName"))
+	default:
+		bucket, object, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if object != "" {
+			add("s3:GetObject", "arn:aws:s3:::"+bucket+"/"+object)
+			return
+		}
+		for sub, action := range s3Actions {
+			if r.URL.Query().Has(sub) {
+				add(action, "arn:aws:s3:::"+bucket)
+			}
+		}
+	}
 }
 
 // list answers S3 ListObjectsV2 on the log bucket: the keys under prefix,
@@ -299,7 +361,10 @@ func (a *fakeAccount) start(t *testing.T) string {
 		var in struct{ KeyId string }
 		if target != "" {
 			json.NewDecoder(r.Body).Decode(&in)
+		} else {
+			r.ParseForm()
 		}
+		a.record(r, target, op, in.KeyId)
 		if b := a.buckets[strings.Trim(r.URL.Path, "/")]; b != nil && target == "" && b.answer(w, r.URL.Query()) {
 			return
 		}
@@ -521,5 +586,133 @@ func TestVerify(t *testing.T) {
 				t.Errorf("expected one check to fail, found %d:\n%s", failed, out.String())
 			}
 		})
+	}
+}
+
+// TestVerifyPermissions: every call verify makes is allowed to the audit
+// role by the synthesized policies (its own and the key, bucket and topic
+// policies), and to a principal with the README's minimal policy for
+// verify, of which every statement is needed by some call.
+func TestVerifyPermissions(t *testing.T) {
+	a := matching(t, time.Now())
+	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
+	t.Setenv("AWS_ENDPOINT_URL", a.start(t))
+	fakeCredentials(t)
+	var out, errs bytes.Buffer
+	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
+		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
+	}
+	var docs []*tfjson.Doc
+	for _, stack := range []string{"audit", "state", "exports"} {
+		b, err := os.ReadFile(filepath.Join("testdata/golden/stacks", stack, "cdk.tf.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := tfjson.Parse(stack, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	m, ok := access.Find(docs)
+	if !ok {
+		t.Fatal("no audit stack")
+	}
+	audit := docs[0]
+	// The model names each key by its Terraform name; the fake account
+	// by an ARN of its own.
+	keys := map[string]string{}
+	for _, k := range audit.Resources("aws_kms_key") {
+		keys[fakeKeyARN(k.Name)] = k.Address
+	}
+	request := func(c iameval.Caller, x call) iameval.Request {
+		r := iameval.Request{Caller: c, Action: x.action, Resource: x.resource, ResourceAccount: access.Account, Kind: iameval.IdentityOnly,
+			Context: map[string][]string{"aws:securetransport": {"true"}, "aws:multifactorauthpresent": {"true"}}}
+		service, _, _ := strings.Cut(x.action, ":")
+		switch service {
+		case "kms":
+			address := keys[x.resource]
+			r.Resource, r.Kind, r.ResourcePolicy = m.KeyARN(strings.TrimPrefix(address, "aws_kms_key.")), iameval.KeyPolicy, m.KeyPolicy(address)
+			for _, alias := range audit.Referring("aws_kms_alias", "target_key_id", address) {
+				r.Context["kms:resourcealiases"] = append(r.Context["kms:resourcealiases"], alias.Attrs["name"].(string))
+			}
+		case "s3":
+			bucket, _, _ := strings.Cut(strings.TrimPrefix(x.resource, "arn:aws:s3:::"), "/")
+			for _, b := range audit.Resources("aws_s3_bucket") {
+				if b.Attrs["bucket"] == bucket {
+					r.Kind, r.ResourcePolicy = iameval.Union, m.BucketPolicy(b.Address)
+				}
+			}
+		case "sns":
+			r.Kind, r.ResourcePolicy = iameval.Union, m.TopicPolicy(audit.Resources("aws_sns_topic")[0].Address)
+		}
+		if r.Kind == iameval.IdentityOnly && service == "s3" {
+			t.Fatalf("%s: not a bucket of the stack", x.resource)
+		}
+		return r
+	}
+	if len(a.calls) < 30 {
+		t.Fatalf("expected verify's calls to be recorded, found %d", len(a.calls))
+	}
+	var role iameval.Caller
+	for _, p := range m.Personas() {
+		if strings.HasPrefix(p.Name, "audit role") {
+			role = p.Caller
+		}
+	}
+	for _, x := range a.calls {
+		if d := iameval.Evaluate(request(role, x)); !d.Allowed {
+			t.Errorf("the audit role is refused %s on %s: %s", x.action, x.resource, d)
+		}
+	}
+
+	// The README's minimal policy.
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "the same test evaluates every recorded call with it")
+	_, rest, _ = strings.Cut(rest, "```json\n")
+	block, _, _ := strings.Cut(rest, "```")
+	statements, err := verify.ParsePolicy(block)
+	if err != nil {
+		t.Fatalf("the README's policy for verify: %v", err)
+	}
+	policy := func(skip int) iameval.Policy {
+		p := iameval.Policy{Name: "README"}
+		for i, s := range statements {
+			if i == skip {
+				continue
+			}
+			st := iameval.Statement{Sid: s.Sid, Effect: iameval.Effect(s.Effect), Actions: s.Actions, Resources: s.Resources}
+			for k, v := range s.Conditions {
+				op, key, _ := strings.Cut(k, " ")
+				st.Conditions = append(st.Conditions, iameval.Condition{Operator: op, Key: key, Values: v})
+			}
+			p.Statements = append(p.Statements, st)
+		}
+		return p
+	}
+	verifier := func(p iameval.Policy) iameval.Caller {
+		return iameval.Caller{ARN: "arn:aws:iam::" + access.Account + ":role/verifier", Account: access.Account, Identity: []iameval.Policy{p}}
+	}
+	needed := make([]bool, len(statements))
+	for _, x := range a.calls {
+		if x.action == "s3:GetObject" {
+			continue // left out on purpose: the evidence check passes by IAM's refusal
+		}
+		if d := iameval.Evaluate(request(verifier(policy(-1)), x)); !d.Allowed {
+			t.Errorf("the README's policy for verify does not allow %s on %s: %s", x.action, x.resource, d)
+		}
+		for i := range statements {
+			if !iameval.Evaluate(request(verifier(policy(i)), x)).Allowed {
+				needed[i] = true
+			}
+		}
+	}
+	for i, n := range needed {
+		if !n {
+			t.Errorf("the README's policy for verify: statement %s is needed by no call", statements[i].Sid)
+		}
 	}
 }

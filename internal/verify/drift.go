@@ -136,7 +136,10 @@ func compare(check, live string, audit *tfjson.Doc, value any, resolve func(stri
 	}
 	diff := Diff(got, want)
 	r.Pass = len(diff) == 0
-	r.Evidence = fmt.Sprintf("matches the synthesized policy (%d statements)", len(want))
+	r.Evidence = "matches the synthesized policy (1 statement)"
+	if len(want) != 1 {
+		r.Evidence = fmt.Sprintf("matches the synthesized policy (%d statements)", len(want))
+	}
 	if !r.Pass {
 		r.Evidence = strings.Join(diff, "; ")
 	}
