@@ -37,9 +37,9 @@ type Reader struct {
 // anyone else must be refused: S3 answers 403 AccessDenied when the key
 // policy denies the caller kms:Decrypt.
 //
-// KMS Decrypt with DryRun, which the issue suggested, needs the
-// ciphertext of the object's data key, and S3 does not expose it: a read
-// is the only way to ask S3 and KMS together.
+// KMS Decrypt with DryRun would need the ciphertext of the object's data
+// key, which S3 does not expose: a read is the only way to ask S3 and KMS
+// together.
 func Access(ctx context.Context, c Clients, r Reader) Result {
 	out := Result{Check: "ACCESS-READ-EVIDENCE"}
 	key, err := newestLogFile(ctx, c, r)
