@@ -498,7 +498,21 @@ func TestVerify(t *testing.T) {
 		"an expiration added to the lifecycle": {func(a *fakeAccount) {
 			b := a.buckets["cle2wa-s3-trail-master"]
 			b.lifecycle = strings.Replace(b.lifecycle, "</Status>", "</Status><Expiration><Days>1</Days></Expiration>", 1)
-		}, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-trail-master\tlifecycle rule \"retention\" Enabled on \"\": abort uploads after 7 days; transitions [90 days to GLACIER_IR]; noncurrent transitions [90 days to GLACIER_IR]; expire after 1 days (synthesized: rule \"retention\""}},
+		}, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-trail-master\tlifecycle rule \"retention\" Enabled on \"\": abort uploads after 7 days; transitions [after 90 days to GLACIER_IR]; noncurrent transitions [after 90 days to GLACIER_IR]; expire after 1 days (synthesized: rule \"retention\""}},
+		"an expiration on a date added to the lifecycle": {func(a *fakeAccount) {
+			b := a.buckets["cle2wa-s3-trail-master"]
+			b.lifecycle = strings.Replace(b.lifecycle, "</Status>", "</Status><Expiration><Date>2026-12-01T00:00:00Z</Date></Expiration>", 1)
+		}, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-trail-master\t", "; expire on 2026-12-01T00:00:00Z (synthesized: "}},
+		"old versions capped by count": {func(a *fakeAccount) {
+			b := a.buckets["cle2wa-s3-accesslog-master"]
+			b.lifecycle = strings.Replace(b.lifecycle, "</Status>", "</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration>", 1)
+		}, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-accesslog-master\t", "; expire noncurrent after 1 days keeping 1 newer versions (synthesized: "}},
+		"management events of KMS excluded": {func(a *fakeAccount) {
+			a.selectors = []any{map[string]any{"ReadWriteType": "All", "IncludeManagementEvents": true, "ExcludeManagementEventSources": []any{"kms.amazonaws.com"}}}
+		}, []string{"FAIL\tTRAIL-SELECTORS\tbasic All management=true excluding [kms.amazonaws.com]; synthesized: basic All management=true"}},
+		"a policy in the 2008 language": {func(a *fakeAccount) {
+			a.bucketPolicies["cle2wa-s3-accesslog-master"] = strings.Replace(a.bucketPolicies["cle2wa-s3-accesslog-master"], "2012-10-17", "2008-10-17", 1)
+		}, []string{"FAIL\tDRIFT-BUCKET-POLICY cle2wa-s3-accesslog-master\tVersion: live \"2008-10-17\", synthesized \"2012-10-17\""}},
 		"the lifecycle deleted": {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].lifecycle = "" }, []string{"FAIL\tBUCKET-LIFECYCLE cle2wa-s3-accesslog-master\ts3:GetLifecycleConfiguration on bucket cle2wa-s3-accesslog-master: NoSuchLifecycleConfiguration"}},
 		// What the caller can read: the audit role reads the newest log
 		// file, an administrator is refused it.

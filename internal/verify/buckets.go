@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -120,23 +121,42 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 }
 
 // lifecycleRule is one lifecycle rule as text, every action S3 can take
-// on the bucket's objects in it, so that two rules compare equal only when
-// they act alike. Days that are not set are 0.
+// on the bucket's objects in it and every filter, so that two rules
+// compare equal only when they act alike (the fields of LifecycleRule,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRule.html).
+// A value that is not set is empty or 0.
 type lifecycleRule struct {
-	id, status, filter                           string
-	abortDays, expirationDays, noncurrentExpDays int
-	transitions, noncurrentTransitions           []string
+	id, status, filter                 string
+	abortDays                          int
+	expiration, noncurrentExpiration   string
+	transitions, noncurrentTransitions []string
 }
 
 func (r lifecycleRule) String() string {
 	s := fmt.Sprintf("rule %q %s on %q: abort uploads after %d days; transitions %v; noncurrent transitions %v", r.id, r.status, r.filter, r.abortDays, r.transitions, r.noncurrentTransitions)
-	if r.expirationDays > 0 {
-		s += fmt.Sprintf("; expire after %d days", r.expirationDays)
+	if r.expiration != "" {
+		s += "; expire " + r.expiration
 	}
-	if r.noncurrentExpDays > 0 {
-		s += fmt.Sprintf("; expire noncurrent after %d days", r.noncurrentExpDays)
+	if r.noncurrentExpiration != "" {
+		s += "; expire noncurrent " + r.noncurrentExpiration
 	}
 	return s
+}
+
+// when is a lifecycle action's trigger as text: after days, on a date,
+// keeping the newer noncurrent versions; "" when none is set.
+func when(days int, date string, newer int) string {
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("after %d days", days))
+	}
+	if date != "" {
+		parts = append(parts, "on "+date)
+	}
+	if newer > 0 {
+		parts = append(parts, fmt.Sprintf("keeping %d newer versions", newer))
+	}
+	return strings.Join(parts, " ")
 }
 
 // rulesText joins rules in a stable order.
@@ -153,11 +173,17 @@ func rulesText(rules []lifecycleRule) string {
 // A filter on tags or sizes is written out, so that it never compares
 // equal to a synthesized rule (which filters on the prefix only).
 func liveRules(rules []types.LifecycleRule) string {
+	date := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
 	var out []lifecycleRule
 	for _, l := range rules {
-		r := lifecycleRule{id: aws.ToString(l.ID), status: string(l.Status)}
+		r := lifecycleRule{id: aws.ToString(l.ID), status: string(l.Status), filter: aws.ToString(l.Prefix)}
 		if f := l.Filter; f != nil {
-			r.filter = aws.ToString(f.Prefix)
+			r.filter += aws.ToString(f.Prefix)
 			if f.And != nil || f.Tag != nil || f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil {
 				r.filter += " and a tag or size filter"
 			}
@@ -166,16 +192,19 @@ func liveRules(rules []types.LifecycleRule) string {
 			r.abortDays = int(aws.ToInt32(a.DaysAfterInitiation))
 		}
 		if e := l.Expiration; e != nil {
-			r.expirationDays = int(aws.ToInt32(e.Days))
+			r.expiration = when(int(aws.ToInt32(e.Days)), date(e.Date), 0)
+			if aws.ToBool(e.ExpiredObjectDeleteMarker) {
+				r.expiration += " and expired delete markers"
+			}
 		}
 		if e := l.NoncurrentVersionExpiration; e != nil {
-			r.noncurrentExpDays = int(aws.ToInt32(e.NoncurrentDays))
+			r.noncurrentExpiration = when(int(aws.ToInt32(e.NoncurrentDays)), "", int(aws.ToInt32(e.NewerNoncurrentVersions)))
 		}
 		for _, t := range l.Transitions {
-			r.transitions = append(r.transitions, fmt.Sprintf("%d days to %s", aws.ToInt32(t.Days), t.StorageClass))
+			r.transitions = append(r.transitions, when(int(aws.ToInt32(t.Days)), date(t.Date), 0)+" to "+string(t.StorageClass))
 		}
 		for _, t := range l.NoncurrentVersionTransitions {
-			r.noncurrentTransitions = append(r.noncurrentTransitions, fmt.Sprintf("%d days to %s", aws.ToInt32(t.NoncurrentDays), t.StorageClass))
+			r.noncurrentTransitions = append(r.noncurrentTransitions, when(int(aws.ToInt32(t.NoncurrentDays)), "", int(aws.ToInt32(t.NewerNoncurrentVersions)))+" to "+string(t.StorageClass))
 		}
 		out = append(out, r)
 	}
@@ -185,21 +214,28 @@ func liveRules(rules []types.LifecycleRule) string {
 // synthesizedRules is the text of the synthesized lifecycle rules
 // (aws_s3_bucket_lifecycle_configuration's rule blocks).
 func synthesizedRules(v any) string {
-	blocks, _ := v.([]any)
-	days := func(block any, path ...string) int {
+	number := func(block any, path ...string) int {
 		n, _ := tfjson.Get(block, path...).(float64)
 		return int(n)
 	}
 	var out []lifecycleRule
-	for _, b := range blocks {
-		r := lifecycleRule{id: str(tfjson.Get(b, "id")), status: str(tfjson.Get(b, "status")), filter: str(tfjson.Get(b, "filter", "prefix")),
-			abortDays: days(b, "abort_incomplete_multipart_upload", "days_after_initiation"), expirationDays: days(b, "expiration", "days"),
-			noncurrentExpDays: days(b, "noncurrent_version_expiration", "noncurrent_days")}
+	for _, b := range list(v) {
+		r := lifecycleRule{id: str(tfjson.Get(b, "id")), status: str(tfjson.Get(b, "status")),
+			filter: str(tfjson.Get(b, "prefix")) + str(tfjson.Get(b, "filter", "prefix")), abortDays: number(b, "abort_incomplete_multipart_upload", "days_after_initiation")}
+		if e := tfjson.Get(b, "expiration"); len(list(e)) > 0 {
+			r.expiration = when(number(e, "days"), str(tfjson.Get(e, "date")), 0)
+			if tfjson.Get(e, "expired_object_delete_marker") == true {
+				r.expiration += " and expired delete markers"
+			}
+		}
+		if e := tfjson.Get(b, "noncurrent_version_expiration"); len(list(e)) > 0 {
+			r.noncurrentExpiration = when(number(e, "noncurrent_days"), "", number(e, "newer_noncurrent_versions"))
+		}
 		for _, t := range list(tfjson.Get(b, "transition")) {
-			r.transitions = append(r.transitions, fmt.Sprintf("%d days to %s", days(t, "days"), str(tfjson.Get(t, "storage_class"))))
+			r.transitions = append(r.transitions, when(number(t, "days"), str(tfjson.Get(t, "date")), 0)+" to "+str(tfjson.Get(t, "storage_class")))
 		}
 		for _, t := range list(tfjson.Get(b, "noncurrent_version_transition")) {
-			r.noncurrentTransitions = append(r.noncurrentTransitions, fmt.Sprintf("%d days to %s", days(t, "noncurrent_days"), str(tfjson.Get(t, "storage_class"))))
+			r.noncurrentTransitions = append(r.noncurrentTransitions, when(number(t, "noncurrent_days"), "", number(t, "newer_noncurrent_versions"))+" to "+str(tfjson.Get(t, "storage_class")))
 		}
 		out = append(out, r)
 	}

@@ -135,6 +135,9 @@ func compare(check, live string, audit *tfjson.Doc, value any, resolve func(stri
 		want[i] = FromSynthesized(s, resolve)
 	}
 	diff := Diff(got, want)
+	if v := Version(live); v != policyVersion {
+		diff = append(diff, fmt.Sprintf("Version: live %q, synthesized %q", v, policyVersion))
+	}
 	r.Pass = len(diff) == 0
 	r.Evidence = "matches the synthesized policy (1 statement)"
 	if len(want) != 1 {

@@ -2,10 +2,12 @@ package verify
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // TestCallFailed: a refusal, throttling or no answer is no verdict
@@ -23,6 +25,11 @@ func TestCallFailed(t *testing.T) {
 		{&smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}, "ERROR", "throttled beyond the SDK's retries"},
 		{&smithy.GenericAPIError{Code: "SlowDown", Message: "slow down"}, "ERROR", "throttled"},
 		{errors.New("dial tcp 127.0.0.1:1: connection refused"), "ERROR", "could not check: kms:GetKeyPolicy on alias/k: dial tcp"},
+		{&smithy.GenericAPIError{Code: "RequestTimeout", Message: "timed out"}, "ERROR", "failed on AWS's side"},
+		{&smithy.OperationError{ServiceID: "KMS", OperationName: "GetKeyPolicy", Err: &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
+			Err:      &smithy.GenericAPIError{Code: "KMSInternalException", Message: "internal"}}}, "ERROR", "failed on AWS's side beyond the SDK's retries (KMSInternalException"},
+		{&smithy.GenericAPIError{Code: "InvalidAccessKeyId", Message: "no such key"}, "ERROR", "the credentials are not valid"},
 		{&smithy.GenericAPIError{Code: "NotFoundException", Message: "Alias alias/k is not found."}, "FAIL", "kms:GetKeyPolicy on alias/k: NotFoundException: Alias alias/k is not found."},
 	}
 	for _, c := range cases {

@@ -69,6 +69,19 @@ func FromSynthesized(s tfjson.Statement, resolve func(string) string) Statement 
 	return c
 }
 
+// policyVersion is the policy language version every synthesized
+// document declares; the older 2008-10-17 reads policy variables as
+// literal text ("IAM JSON policy elements: Version",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).
+const policyVersion = "2012-10-17"
+
+// Version is the Version of a live policy document ("" when it has none).
+func Version(text string) string {
+	var doc struct{ Version string }
+	json.Unmarshal([]byte(text), &doc)
+	return doc.Version
+}
+
 // ParsePolicy reads a live policy document (as S3, KMS, SNS or IAM return
 // it) into canonical statements.
 func ParsePolicy(text string) ([]Statement, error) {
@@ -160,33 +173,62 @@ func principal(r json.RawMessage) map[string][]string {
 
 // Diff compares the live statements with the synthesized ones, by Sid,
 // and says what differs, one line per statement; none when they are
-// equal.
+// equal. Statements are kept as lists, not one per Sid: S3 accepts two
+// statements with one Sid, and a second one must not hide behind the
+// first.
 func Diff(live, synthesized []Statement) []string {
 	key := func(s Statement) string { return cmpOr(s.Sid, "(no Sid) "+s.String()) }
-	index := func(list []Statement) map[string]Statement {
-		m := map[string]Statement{}
+	group := func(list []Statement) map[string][]Statement {
+		m := map[string][]Statement{}
 		for _, s := range list {
-			m[key(s)] = s
+			m[key(s)] = append(m[key(s)], s)
 		}
 		return m
 	}
-	l, w := index(live), index(synthesized)
+	l, w := group(live), group(synthesized)
 	var out []string
-	for k, s := range w {
-		got, ok := l[k]
-		switch {
-		case !ok:
+	for k, want := range w {
+		got := l[k]
+		if len(got) == 1 && len(want) == 1 {
+			if got[0].String() != want[0].String() {
+				out = append(out, fmt.Sprintf("changed %s: %s", k, fields(got[0], want[0])))
+			}
+			continue
+		}
+		missing, added := unmatched(want, got), unmatched(got, want)
+		for _, s := range missing {
 			out = append(out, "missing: "+s.String())
-		case got.String() != s.String():
-			out = append(out, fmt.Sprintf("changed %s: %s", k, fields(got, s)))
+		}
+		for _, s := range added {
+			out = append(out, fmt.Sprintf("added (%d statements with Sid %s): %s", len(got), k, s))
 		}
 	}
-	for k, s := range l {
+	for k, got := range l {
 		if _, ok := w[k]; !ok {
-			out = append(out, "added: "+s.String())
+			for _, s := range got {
+				out = append(out, "added: "+s.String())
+			}
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// unmatched are the statements of a that are not in b, each statement of
+// b matching at most one of a.
+func unmatched(a, b []Statement) []Statement {
+	left := make([]string, len(b))
+	for i, s := range b {
+		left[i] = s.String()
+	}
+	var out []Statement
+	for _, s := range a {
+		if i := slices.Index(left, s.String()); i >= 0 {
+			left = slices.Delete(left, i, i+1)
+			continue
+		}
+		out = append(out, s)
+	}
 	return out
 }
 

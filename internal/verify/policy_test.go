@@ -34,6 +34,12 @@ func TestSemanticEquality(t *testing.T) {
 			{"Sid":"B","Effect":"Deny","Principal":"*","Action":["s3:Get*","s3:*"],"Resource":"*"},
 			{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceArn":"arn:x"}}},
 			{"Sid":"C","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`, `added: {"Sid":"C"`},
+		// S3 accepts two statements with one Sid: the second one must
+		// not hide behind (or in front of) the original.
+		"a second statement with the same Sid": {`{"Statement":[
+			{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/m"},"Action":"kms:*","Resource":"*"},
+			{"Sid":"B","Effect":"Deny","Principal":"*","Action":["s3:Get*","s3:*"],"Resource":"*"},
+			{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:SourceArn":"arn:x"}}}]}`, `added (2 statements with Sid A): {"Sid":"A","Effect":"Allow","Principals":{"AWS":["arn:aws:iam::111122223333:user/m"]}`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -195,8 +195,11 @@ func logging(s *cloudtrail.GetTrailStatusOutput) string {
 }
 
 // selectors compares the trail's event selectors with the synthesized
-// ones: basic selectors by read/write type and management events,
-// advanced ones by each field's operators and values.
+// ones, each selector whole: a basic one by its read/write type,
+// management events, excluded event sources and data resources; an
+// advanced one by its name and every operator of every field. An event
+// source excluded from management events (kms.amazonaws.com, say) hides
+// those events from the trail, so it must count.
 func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, resolve func(string) string) Result {
 	r := Result{Check: "TRAIL-SELECTORS"}
 	got, err := c.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: &name})
@@ -205,29 +208,35 @@ func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, r
 	}
 	var live, synthesized []string
 	for _, s := range got.EventSelectors {
-		live = append(live, fmt.Sprintf("basic %s management=%v", s.ReadWriteType, aws.ToBool(s.IncludeManagementEvents)))
+		var data []string
+		for _, d := range s.DataResources {
+			data = append(data, aws.ToString(d.Type)+" "+fmt.Sprint(sorted(d.Values)))
+		}
+		live = append(live, basic(string(s.ReadWriteType), aws.ToBool(s.IncludeManagementEvents), s.ExcludeManagementEventSources, data))
 	}
 	for _, s := range got.AdvancedEventSelectors {
+		var fields []string
 		for _, f := range s.FieldSelectors {
-			live = append(live, field(aws.ToString(f.Field), f.Equals, f.NotStartsWith))
+			fields = append(fields, field(aws.ToString(f.Field), f.Equals, f.NotEquals, f.StartsWith, f.NotStartsWith, f.EndsWith, f.NotEndsWith))
 		}
+		live = append(live, advanced(aws.ToString(s.Name), fields))
 	}
-	if basic, ok := want.Attrs["event_selector"].([]any); ok {
-		for _, s := range basic {
-			synthesized = append(synthesized, fmt.Sprintf("basic %v management=%v", tfjson.Get(s, "read_write_type"), tfjson.Get(s, "include_management_events") == true))
+	for _, s := range list(want.Attrs["event_selector"]) {
+		var data []string
+		for _, d := range list(tfjson.Get(s, "data_resource")) {
+			data = append(data, str(tfjson.Get(d, "type"))+" "+fmt.Sprint(sorted(resolveAll(tfjson.Strings(tfjson.Get(d, "values")), resolve))))
 		}
+		synthesized = append(synthesized, basic(str(tfjson.Get(s, "read_write_type")), tfjson.Get(s, "include_management_events") == true,
+			tfjson.Strings(tfjson.Get(s, "exclude_management_event_sources")), data))
 	}
-	if advanced, ok := want.Attrs["advanced_event_selector"].([]any); ok {
-		for _, s := range advanced {
-			fields, _ := tfjson.Get(s, "field_selector").([]any)
-			for _, f := range fields {
-				notStartsWith := tfjson.Strings(tfjson.Get(f, "not_starts_with"))
-				for i := range notStartsWith {
-					notStartsWith[i] = resolve(notStartsWith[i])
-				}
-				synthesized = append(synthesized, field(str(tfjson.Get(f, "field")), tfjson.Strings(tfjson.Get(f, "equals")), notStartsWith))
-			}
+	for _, s := range list(want.Attrs["advanced_event_selector"]) {
+		var fields []string
+		for _, f := range list(tfjson.Get(s, "field_selector")) {
+			values := func(attr string) []string { return resolveAll(tfjson.Strings(tfjson.Get(f, attr)), resolve) }
+			fields = append(fields, field(str(tfjson.Get(f, "field")), values("equals"), values("not_equals"), values("starts_with"),
+				values("not_starts_with"), values("ends_with"), values("not_ends_with")))
 		}
+		synthesized = append(synthesized, advanced(str(tfjson.Get(s, "name")), fields))
 	}
 	slices.Sort(live)
 	slices.Sort(synthesized)
@@ -239,9 +248,53 @@ func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, r
 	return r
 }
 
-// field is one advanced field selector as text.
-func field(name string, equals, notStartsWith []string) string {
-	return fmt.Sprintf("%s equals %v not-starts-with %v", name, equals, notStartsWith)
+// basic is a basic event selector as text.
+func basic(readWrite string, management bool, excluded, data []string) string {
+	s := fmt.Sprintf("basic %s management=%v", readWrite, management)
+	if len(excluded) > 0 {
+		s += fmt.Sprintf(" excluding %v", sorted(excluded))
+	}
+	if len(data) > 0 {
+		s += fmt.Sprintf(" data %v", sorted(data))
+	}
+	return s
+}
+
+// advanced is an advanced event selector as text: its name and its
+// fields in a stable order.
+func advanced(name string, fields []string) string {
+	return fmt.Sprintf("advanced %q {%s}", name, strings.Join(sorted(fields), ", "))
+}
+
+// field is one advanced field selector as text, every operator that has
+// values.
+func field(name string, equals, notEquals, startsWith, notStartsWith, endsWith, notEndsWith []string) string {
+	s := name
+	for _, op := range []struct {
+		name   string
+		values []string
+	}{{"equals", equals}, {"not-equals", notEquals}, {"starts-with", startsWith}, {"not-starts-with", notStartsWith}, {"ends-with", endsWith}, {"not-ends-with", notEndsWith}} {
+		if len(op.values) > 0 {
+			s += fmt.Sprintf(" %s %v", op.name, sorted(op.values))
+		}
+	}
+	return s
+}
+
+// sorted is a sorted copy of values.
+func sorted(values []string) []string {
+	out := slices.Clone(values)
+	slices.Sort(out)
+	return out
+}
+
+// resolveAll resolves each value.
+func resolveAll(values []string, resolve func(string) string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = resolve(v)
+	}
+	return out
 }
 
 // str reads an optional string attribute.
