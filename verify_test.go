@@ -66,7 +66,7 @@ var s3Actions = map[string]string{
 	"policy": "s3:GetBucketPolicy", "versioning": "s3:GetBucketVersioning", "encryption": "s3:GetEncryptionConfiguration",
 	"publicAccessBlock": "s3:GetBucketPublicAccessBlock", "ownershipControls": "s3:GetBucketOwnershipControls",
 	"logging": "s3:GetBucketLogging", "lifecycle": "s3:GetLifecycleConfiguration", "object-lock": "s3:GetBucketObjectLockConfiguration",
-	"list-type": "s3:ListBucket",
+	"list-type": "s3:ListBucket", "replication": "s3:GetReplicationConfiguration",
 }
 
 // record notes the request r as the IAM action it needs and its resource
@@ -136,10 +136,11 @@ func (a *fakeAccount) list(w http.ResponseWriter, q url.Values) {
 // fakeBucket is a bucket's settings.
 type fakeBucket struct {
 	versioning, algorithm, key, ownership, logTarget, logPrefix, lockMode string
-	// lifecycle is the rules' XML ("" for none).
-	lifecycle    string
-	lockDays     int
-	publicAccess bool
+	// lifecycle is the rules' XML ("" for none); replicateTo the ARN of
+	// a replication destination ("" for none).
+	lifecycle, replicateTo  string
+	lockDays                int
+	publicAccess, bucketKey bool
 }
 
 // answer writes S3's XML answer for the bucket setting the query asks for.
@@ -153,7 +154,7 @@ func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
 		if b.key != "" {
 			key = "<KMSMasterKeyID>" + b.key + "</KMSMasterKeyID>"
 		}
-		fmt.Fprintf(w, `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>%s</SSEAlgorithm>%s</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`, b.algorithm, key)
+		fmt.Fprintf(w, `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>%s</SSEAlgorithm>%s</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>%v</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`, b.algorithm, key, b.bucketKey)
 	case q.Has("publicAccessBlock"):
 		fmt.Fprintf(w, `<PublicAccessBlockConfiguration><BlockPublicAcls>%[1]v</BlockPublicAcls><IgnorePublicAcls>%[1]v</IgnorePublicAcls><BlockPublicPolicy>%[1]v</BlockPublicPolicy><RestrictPublicBuckets>%[1]v</RestrictPublicBuckets></PublicAccessBlockConfiguration>`, b.publicAccess)
 	case q.Has("ownershipControls"):
@@ -163,6 +164,13 @@ func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
 			fmt.Fprint(w, `<BucketLoggingStatus/>`)
 		} else {
 			fmt.Fprintf(w, `<BucketLoggingStatus><LoggingEnabled><TargetBucket>%s</TargetBucket><TargetPrefix>%s</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`, b.logTarget, b.logPrefix)
+		}
+	case q.Has("replication"):
+		if b.replicateTo == "" {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `<Error><Code>ReplicationConfigurationNotFoundError</Code><Message>The replication configuration was not found</Message></Error>`)
+		} else {
+			fmt.Fprintf(w, `<ReplicationConfiguration><Role>arn:aws:iam::111122223333:role/replication</Role><Rule><ID>copy</ID><Status>Enabled</Status><Priority>1</Priority><Filter/><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>%s</Bucket></Destination></Rule></ReplicationConfiguration>`, b.replicateTo)
 		}
 	case q.Has("lifecycle"):
 		if b.lifecycle == "" {
@@ -184,7 +192,14 @@ func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
 	return true
 }
 
-type fakeKey struct{ arn, policy string }
+// fakeKey is a key of the fake account: its ARN, policy, state
+// (Enabled, Disabled, PendingDeletion), the date of a scheduled deletion
+// and whether it rotates.
+type fakeKey struct {
+	arn, policy, state string
+	deletion           time.Time
+	rotating           bool
+}
 
 // goldenAudit reads the golden audit stack.
 func goldenAudit(t *testing.T) map[string]any {
@@ -277,7 +292,7 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 	for _, a := range resources["aws_kms_alias"].(map[string]any) {
 		a := a.(map[string]any)
 		key := strings.Split(a["target_key_id"].(string), ".")[1]
-		keys[a["name"].(string)] = fakeKey{arn: fakeKeyARN(key), policy: policyOf(resources["aws_kms_key"].(map[string]any)[key].(map[string]any)["policy"])}
+		keys[a["name"].(string)] = fakeKey{arn: fakeKeyARN(key), policy: policyOf(resources["aws_kms_key"].(map[string]any)[key].(map[string]any)["policy"]), state: "Enabled", rotating: true}
 	}
 	buckets := map[string]string{}
 	for _, p := range resources["aws_s3_bucket_policy"].(map[string]any) {
@@ -296,7 +311,7 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 		`<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`
 	settings := map[string]*fakeBucket{
 		"cle2wa-s3-trail-master": {versioning: "Enabled", algorithm: "aws:kms", key: keyARN, ownership: "BucketOwnerEnforced",
-			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true, lifecycle: retention},
+			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true, lifecycle: retention, bucketKey: true},
 		"cle2wa-s3-accesslog-master": {versioning: "Enabled", algorithm: "AES256", ownership: "BucketOwnerEnforced", publicAccess: true, lifecycle: retention},
 	}
 	// IAM as the stack deploys it, policy documents URL-encoded as IAM
@@ -335,6 +350,7 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 			"S3BucketName": "cle2wa-s3-trail-master", "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
 			"LogFileValidationEnabled": true, "IsOrganizationTrail": false, "KmsKeyId": keyARN,
 			"CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:" + account + ":log-group:cloudtrail/trail-master:*",
+			"CloudWatchLogsRoleArn":     "arn:aws:iam::" + account + ":role/role-trail-logs",
 		},
 		status: map[string]any{"IsLogging": true, "StartLoggingTime": float64(now.Add(-72 * time.Hour).Unix()),
 			"LatestDeliveryTime": float64(now.Add(-5 * time.Minute).Unix()), "LatestDigestDeliveryTime": float64(now.Add(-40 * time.Minute).Unix())},
@@ -409,7 +425,19 @@ func (a *fakeAccount) start(t *testing.T) string {
 				reply(w, http.StatusBadRequest, map[string]any{"__type": "NotFoundException", "message": "Alias " + in.KeyId + " is not found."})
 				return
 			}
-			reply(w, http.StatusOK, map[string]any{"KeyMetadata": map[string]any{"KeyId": k.arn[strings.LastIndex(k.arn, "/")+1:], "Arn": k.arn, "Enabled": true}})
+			metadata := map[string]any{"KeyId": k.arn[strings.LastIndex(k.arn, "/")+1:], "Arn": k.arn, "Enabled": k.state == "Enabled", "KeyState": k.state, "KeyManager": "CUSTOMER"}
+			if !k.deletion.IsZero() {
+				metadata["DeletionDate"] = float64(k.deletion.Unix())
+			}
+			reply(w, http.StatusOK, map[string]any{"KeyMetadata": metadata})
+		case op == "GetKeyRotationStatus":
+			for _, k := range a.keys {
+				if strings.HasSuffix(k.arn, "/"+in.KeyId) {
+					reply(w, http.StatusOK, map[string]any{"KeyRotationEnabled": k.rotating, "KeyId": k.arn})
+					return
+				}
+			}
+			reply(w, http.StatusBadRequest, map[string]any{"__type": "NotFoundException"})
 		case op == "GetKeyPolicy":
 			for _, k := range a.keys {
 				if strings.HasSuffix(k.arn, "/"+in.KeyId) {
@@ -493,7 +521,17 @@ func TestVerify(t *testing.T) {
 		"default encryption with another key": {func(a *fakeAccount) {
 			a.buckets["cle2wa-s3-trail-master"].key = "arn:aws:kms:us-east-1:111122223333:key/other"
 		}, []string{"FAIL\tBUCKET-ENCRYPTION cle2wa-s3-trail-master"}},
-		"Object Lock shortened": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].lockDays = 1 }, []string{"FAIL\tBUCKET-OBJECT-LOCK cle2wa-s3-trail-master\tGOVERNANCE for 1 days (synthesized: GOVERNANCE for 365 days)"}},
+		"the trail delivers to CloudWatch Logs as another role": {func(a *fakeAccount) {
+			a.trail["CloudWatchLogsRoleArn"] = "arn:aws:iam::111122223333:role/admin"
+		}, []string{"FAIL\tTRAIL-CLOUDWATCH\tdelivers to arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail/trail-master:* as arn:aws:iam::111122223333:role/admin (synthesized: log group cloudtrail/trail-master, role role-trail-logs)"}},
+		"the trail notifies a topic": {func(a *fakeAccount) {
+			a.trail["SnsTopicARN"] = "arn:aws:sns:us-east-1:111122223333:elsewhere"
+		}, []string{"FAIL\tTRAIL-NOTIFICATIONS\tfile delivery notices to arn:aws:sns:us-east-1:111122223333:elsewhere (synthesized: no topic)"}},
+		"the log files replicated elsewhere": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-trail-master"].replicateTo = "arn:aws:s3:::exfiltration"
+		}, []string{"FAIL\tBUCKET-REPLICATION cle2wa-s3-trail-master\treplicates to arn:aws:s3:::exfiltration (synthesized: no replication)"}},
+		"the bucket key turned off": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].bucketKey = false }, []string{"FAIL\tBUCKET-ENCRYPTION cle2wa-s3-trail-master\tdefault encryption aws:kms " + trailKeyARN + ", bucket key false (synthesized: aws:kms " + trailKeyARN + ", bucket key true)"}},
+		"Object Lock shortened":     {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].lockDays = 1 }, []string{"FAIL\tBUCKET-OBJECT-LOCK cle2wa-s3-trail-master\tGOVERNANCE for 1 days (synthesized: GOVERNANCE for 365 days)"}},
 		// Someone lets the evidence expire after a day.
 		"an expiration added to the lifecycle": {func(a *fakeAccount) {
 			b := a.buckets["cle2wa-s3-trail-master"]
@@ -510,6 +548,17 @@ func TestVerify(t *testing.T) {
 		"management events of KMS excluded": {func(a *fakeAccount) {
 			a.selectors = []any{map[string]any{"ReadWriteType": "All", "IncludeManagementEvents": true, "ExcludeManagementEventSources": []any{"kms.amazonaws.com"}}}
 		}, []string{"FAIL\tTRAIL-SELECTORS\tbasic All management=true excluding [kms.amazonaws.com]; synthesized: basic All management=true"}},
+		// The stack's keys are usable and rotate.
+		"the trail key scheduled for deletion": {func(a *fakeAccount) {
+			k := a.keys["alias/kms-trail-master"]
+			k.state, k.deletion = "PendingDeletion", now.Add(7*24*time.Hour)
+			a.keys["alias/kms-trail-master"] = k
+		}, []string{"FAIL\tKEY-STATE alias/kms-trail-master\tPendingDeletion, deleted at " + now.Add(7*24*time.Hour).UTC().Format(time.RFC3339) + " (synthesized: Enabled)"}},
+		"the Logs key's rotation turned off": {func(a *fakeAccount) {
+			k := a.keys["alias/kms-logs-master"]
+			k.rotating = false
+			a.keys["alias/kms-logs-master"] = k
+		}, []string{"FAIL\tKEY-ROTATION alias/kms-logs-master\tautomatic rotation false (synthesized: true)"}},
 		"a policy in the 2008 language": {func(a *fakeAccount) {
 			a.bucketPolicies["cle2wa-s3-accesslog-master"] = strings.Replace(a.bucketPolicies["cle2wa-s3-accesslog-master"], "2012-10-17", "2008-10-17", 1)
 		}, []string{"FAIL\tDRIFT-BUCKET-POLICY cle2wa-s3-accesslog-master\tVersion: live \"2008-10-17\", synthesized \"2012-10-17\""}},
@@ -521,7 +570,10 @@ func TestVerify(t *testing.T) {
 		}},
 		"an administrator is refused the evidence": {func(a *fakeAccount) {
 			a.callerARN, a.unreadable = "arn:aws:sts::111122223333:assumed-role/AdministratorRole/bob", true
-		}, []string{"PASS\tACCESS-READ-EVIDENCE\tarn:aws:sts::111122223333:assumed-role/AdministratorRole/bob was refused s3://cle2wa-s3-trail-master/AWSLogs/111122223333/CloudTrail/us-east-1/", "(AccessDenied), as everyone but the audit role role-audit must be"}},
+		}, []string{"PASS\tACCESS-READ-EVIDENCE\tarn:aws:sts::111122223333:assumed-role/AdministratorRole/bob was refused s3://cle2wa-s3-trail-master/AWSLogs/111122223333/CloudTrail/us-east-1/", "by the trail key (AccessDenied: kms:Decrypt), as everyone but the audit role role-audit must be"}},
+		"the audit role of another account": {func(a *fakeAccount) {
+			a.callerARN, a.unreadable = "arn:aws:sts::444455556666:assumed-role/role-audit/eve", true
+		}, []string{"PASS\tACCESS-READ-EVIDENCE\tarn:aws:sts::444455556666:assumed-role/role-audit/eve was refused"}},
 		"an administrator reads the evidence": {func(a *fakeAccount) {
 			a.callerARN = "arn:aws:sts::111122223333:assumed-role/AdministratorRole/bob"
 		}, []string{"FAIL\tACCESS-READ-EVIDENCE\tarn:aws:sts::111122223333:assumed-role/AdministratorRole/bob read and decrypted s3://cle2wa-s3-trail-master/", "only the audit role role-audit may"}},

@@ -364,6 +364,7 @@ type Configuration struct {
 var bucketConfiguration = []string{
 	"s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
 	"s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+	"s3:GetReplicationConfiguration",
 }
 
 // NewReadPolicy adds the audit role's permissions: read the log buckets,
@@ -446,7 +447,7 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 		{
 			Sid:       "ReadKeyPolicies",
 			Effect:    policy.Allow,
-			Actions:   []string{"kms:DescribeKey", "kms:GetKeyPolicy"},
+			Actions:   []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus"},
 			Resources: append([]string{trailKeyARN}, c.KeyARNs...),
 		},
 	}

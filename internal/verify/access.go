@@ -61,26 +61,30 @@ func Access(ctx context.Context, c Clients, r Reader) Result {
 	if got != nil {
 		got.Body.Close()
 	}
-	auditRole := isRole(r.CallerARN, r.AuditRole)
+	auditRole := isRole(r.CallerARN, r.Account, r.AuditRole)
 	out.Pass = auditRole == !denied
 	switch {
 	case auditRole && !denied:
 		out.Evidence = fmt.Sprintf("the audit role read and decrypted %s, as it must", location)
 	case auditRole:
 		out.Evidence = fmt.Sprintf("the audit role was refused %s (%s: %s): the auditors cannot read the evidence", location, api.ErrorCode(), api.ErrorMessage())
+	case denied && strings.Contains(api.ErrorMessage(), "kms:Decrypt"):
+		out.Evidence = fmt.Sprintf("%s was refused %s by the trail key (%s: kms:Decrypt), as everyone but the audit role %s must be", r.CallerARN, location, api.ErrorCode(), r.AuditRole)
 	case denied:
-		out.Evidence = fmt.Sprintf("%s was refused %s (%s), as everyone but the audit role %s must be", r.CallerARN, location, api.ErrorCode(), r.AuditRole)
+		// S3 answers AccessDenied whether IAM, the bucket policy or the
+		// key refused; the caller cannot read the evidence either way.
+		out.Evidence = fmt.Sprintf("%s was refused %s (%s; S3 does not say whether IAM, the bucket policy or the key refused), as everyone but the audit role %s must be", r.CallerARN, location, api.ErrorCode(), r.AuditRole)
 	default:
 		out.Evidence = fmt.Sprintf("%s read and decrypted %s: only the audit role %s may; see the policy drift checks", r.CallerARN, location, r.AuditRole)
 	}
 	return out
 }
 
-// isRole says whether caller is a session of the role named role
-// (arn:<partition>:sts::<account>:assumed-role/<role>/<session>).
-func isRole(caller, role string) bool {
-	_, rest, ok := strings.Cut(caller, ":assumed-role/")
-	return ok && strings.HasPrefix(rest, role+"/")
+// isRole says whether caller is a session of the role named role in
+// account (arn:<partition>:sts::<account>:assumed-role/<role>/<session>).
+func isRole(caller, account, role string) bool {
+	parts := strings.SplitN(caller, ":", 6)
+	return len(parts) == 6 && parts[2] == "sts" && parts[4] == account && strings.HasPrefix(parts[5], "assumed-role/"+role+"/")
 }
 
 // newestLogFile is the key of the newest log file of r's account and home

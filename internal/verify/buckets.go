@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,14 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Buckets compares each bucket's settings with its synthesized
 // companions: versioning, default encryption (and its key), the public
-// access block, object ownership, server access logging, the lifecycle
-// rules and Object Lock.
+// access block, object ownership, server access logging, replication
+// (none), the lifecycle rules and Object Lock.
 func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
 	var out []Result
 	for _, b := range audit.Resources("aws_s3_bucket") {
@@ -54,16 +56,19 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 		}
 		if e, ok := companion("aws_s3_bucket_server_side_encryption_configuration"); ok {
 			byDefault := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default")
-			want := str(tfjson.Get(byDefault, "sse_algorithm")) + " " + resolve(str(tfjson.Get(byDefault, "kms_master_key_id")))
+			encryption := func(algorithm, key string, bucketKey bool) string {
+				return strings.Join(strings.Fields(fmt.Sprintf("%s %s, bucket key %v", algorithm, key, bucketKey)), " ")
+			}
+			want := encryption(str(tfjson.Get(byDefault, "sse_algorithm")), resolve(str(tfjson.Get(byDefault, "kms_master_key_id"))), tfjson.Get(e.Attrs, "rule", "bucket_key_enabled") == true)
 			got, err := c.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: &name})
-			live := ""
+			live := "none"
 			if err == nil && got.ServerSideEncryptionConfiguration != nil && len(got.ServerSideEncryptionConfiguration.Rules) > 0 {
-				d := got.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault
-				if d != nil {
-					live = string(d.SSEAlgorithm) + " " + aws.ToString(d.KMSMasterKeyID)
+				rule := got.ServerSideEncryptionConfiguration.Rules[0]
+				if d := rule.ApplyServerSideEncryptionByDefault; d != nil {
+					live = encryption(string(d.SSEAlgorithm), aws.ToString(d.KMSMasterKeyID), aws.ToBool(rule.BucketKeyEnabled))
 				}
 			}
-			result("ENCRYPTION", "s3:GetEncryptionConfiguration", err, strings.TrimSpace(live) == strings.TrimSpace(want), "default encryption "+strings.TrimSpace(live), strings.TrimSpace(want))
+			result("ENCRYPTION", "s3:GetEncryptionConfiguration", err, live == want, "default encryption "+live, want)
 		}
 		if p, ok := companion("aws_s3_bucket_public_access_block"); ok {
 			got, err := c.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &name})
@@ -95,6 +100,29 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 				live = "s3://" + aws.ToString(got.LoggingEnabled.TargetBucket) + "/" + aws.ToString(got.LoggingEnabled.TargetPrefix)
 			}
 			result("LOGGING", "s3:GetBucketLogging", err, live == want, "access logs to "+live, want)
+		}
+		// Replication copies the evidence elsewhere: the stack
+		// synthesizes none, and S3 answers
+		// ReplicationConfigurationNotFoundError for a bucket without it
+		// (GetBucketReplication,
+		// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketReplication.html).
+		if _, ok := companion("aws_s3_bucket_replication_configuration"); !ok {
+			got, err := c.S3.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: &name})
+			var api smithy.APIError
+			live := "no replication"
+			if err == nil && got.ReplicationConfiguration != nil {
+				var to []string
+				for _, r := range got.ReplicationConfiguration.Rules {
+					if r.Destination != nil {
+						to = append(to, aws.ToString(r.Destination.Bucket))
+					}
+				}
+				live = "replicates to " + cmpOr(strings.Join(to, ", "), "no destination")
+			}
+			if errors.As(err, &api) && api.ErrorCode() == "ReplicationConfigurationNotFoundError" {
+				err = nil
+			}
+			result("REPLICATION", "s3:GetReplicationConfiguration", err, live == "no replication", live, "no replication")
 		}
 		if l, ok := companion("aws_s3_bucket_lifecycle_configuration"); ok {
 			got, err := c.S3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})

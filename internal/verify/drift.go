@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
@@ -97,6 +99,15 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 			continue
 		}
 		alias := str(audit.Referring("aws_kms_alias", "target_key_id", k.Address)[0].Attrs["name"])
+		out = append(out, keyState(alias, d.KeyMetadata))
+		rotation, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId})
+		if err != nil {
+			out = append(out, callFailed("KEY-ROTATION "+alias, "kms:GetKeyRotationStatus", alias, err))
+		} else {
+			want := k.Attrs["enable_key_rotation"] == true
+			out = append(out, Result{Check: "KEY-ROTATION " + alias, Pass: rotation.KeyRotationEnabled == want,
+				Evidence: fmt.Sprintf("automatic rotation %v (synthesized: %v)", rotation.KeyRotationEnabled, want)})
+		}
 		p, err := c.KMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyMetadata.KeyId, PolicyName: aws.String("default")})
 		if err != nil {
 			out = append(out, callFailed("DRIFT-KEY-POLICY "+alias, "kms:GetKeyPolicy", alias, err))
@@ -114,6 +125,21 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		out = append(out, compare("DRIFT-BUCKET-POLICY "+bucket, aws.ToString(got.Policy), audit, p.Attrs["policy"], resolve))
 	}
 	return out
+}
+
+// keyState checks that a key of the stack is enabled and not scheduled
+// for deletion: a disabled key stops delivery, a deleted one makes the
+// evidence it encrypted unreadable (KeyMetadata,
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html).
+func keyState(alias string, m *kmstypes.KeyMetadata) Result {
+	r := Result{Check: "KEY-STATE " + alias, Pass: m.KeyState == kmstypes.KeyStateEnabled && m.DeletionDate == nil, Evidence: string(m.KeyState)}
+	if m.DeletionDate != nil {
+		r.Evidence += ", deleted at " + m.DeletionDate.UTC().Format(time.RFC3339)
+	}
+	if !r.Pass {
+		r.Evidence += " (synthesized: Enabled)"
+	}
+	return r
 }
 
 // compare is the drift result of a live policy against the synthesized

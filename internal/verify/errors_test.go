@@ -39,3 +39,20 @@ func TestCallFailed(t *testing.T) {
 		}
 	}
 }
+
+// TestIsRole: only a session of the named role in the account is the
+// audit role.
+func TestIsRole(t *testing.T) {
+	for caller, want := range map[string]bool{
+		"arn:aws:sts::111122223333:assumed-role/role-audit/alice":        true,
+		"arn:aws-us-gov:sts::111122223333:assumed-role/role-audit/alice": true,
+		"arn:aws:sts::444455556666:assumed-role/role-audit/alice":        false,
+		"arn:aws:sts::111122223333:assumed-role/role-audit-2/alice":      false,
+		"arn:aws:iam::111122223333:user/role-audit":                      false,
+		"arn:aws:iam::111122223333:role/role-audit":                      false,
+	} {
+		if got := isRole(caller, "111122223333", "role-audit"); got != want {
+			t.Errorf("%s: expected %v, found %v", caller, want, got)
+		}
+	}
+}

@@ -101,10 +101,17 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	out = append(out, keyCheck(ctx, c, audit, want, aws.ToString(t.KmsKeyId)))
 	if group, ok := want.Attrs["cloud_watch_logs_group_arn"].(string); ok {
 		name := value(audit, strings.TrimSuffix(group, ":*"), "name")
-		live := aws.ToString(t.CloudWatchLogsLogGroupArn)
-		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: strings.Contains(live, ":log-group:"+name+":"),
-			Evidence: fmt.Sprintf("delivers to %s (synthesized: log group %s)", cmpOr(live, "no log group"), name)})
+		role := value(audit, want.Attrs["cloud_watch_logs_role_arn"], "name")
+		live, liveRole := aws.ToString(t.CloudWatchLogsLogGroupArn), aws.ToString(t.CloudWatchLogsRoleArn)
+		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: strings.Contains(live, ":log-group:"+name+":") && strings.HasSuffix(liveRole, ":role/"+role),
+			Evidence: fmt.Sprintf("delivers to %s as %s (synthesized: log group %s, role %s)", cmpOr(live, "no log group"), cmpOr(liveRole, "no role"), name, role)})
 	}
+	// CloudTrail's notice of each delivered file goes to an SNS topic
+	// only when the synthesis names one.
+	topic := str(want.Attrs["sns_topic_name"])
+	liveTopic := aws.ToString(t.SnsTopicARN)
+	out = append(out, Result{Check: "TRAIL-NOTIFICATIONS", Pass: (liveTopic == "" && topic == "") || (topic != "" && strings.HasSuffix(liveTopic, ":"+topic)),
+		Evidence: fmt.Sprintf("file delivery notices to %s (synthesized: %s)", cmpOr(liveTopic, "no topic"), cmpOr(topic, "no topic"))})
 	out = append(out, status(ctx, c, name, o)...)
 	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
 	return out
