@@ -94,6 +94,10 @@ func (a *fakeAccount) record(r *http.Request, target, op, keyID string) {
 		add("iam:"+r.Form.Get("Action"), "arn:aws:iam::"+account+":role/"+r.Form.Get("RoleName"))
 	case r.Form.Get("GroupName") != "":
 		add("iam:"+r.Form.Get("Action"), "arn:aws:iam::"+account+":group/"+r.Form.Get("GroupName"))
+	case r.Form.Get("UserName") != "":
+		add("iam:"+r.Form.Get("Action"), "arn:aws:iam::"+account+":user/"+r.Form.Get("UserName"))
+	case r.Form.Get("PolicyArn") != "":
+		add("iam:"+r.Form.Get("Action"), r.Form.Get("PolicyArn"))
 	default:
 		bucket, object, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		if object != "" {
@@ -319,18 +323,22 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 	enc := url.PathEscape
 	docs := func(name string) string { return enc(rendered(t, doc, name)) }
 	answers := map[string]string{
-		"GetRole role-audit":                        `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
-		"GetRole role-trail-logs":                   `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
-		"ListRolePolicies role-audit":               `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
-		"ListRolePolicies role-trail-logs":          `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
-		"GetRolePolicy read-cloudtrail-logs":        `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
-		"GetRolePolicy write-trail-log-group":       `<RoleName>role-trail-logs</RoleName><PolicyName>write-trail-log-group</PolicyName><PolicyDocument>` + docs("monitoring_role_policy") + `</PolicyDocument>`,
-		"ListAttachedRolePolicies role-audit":       `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
-		"ListAttachedRolePolicies role-trail-logs":  `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
-		"GetGroupPolicy assume-audit-role-with-mfa": `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
-		"ListGroupPolicies group-audit":             `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
-		"ListAttachedGroupPolicies group-audit":     `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
-		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
+		"GetRole role-audit":                           `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetRole role-trail-logs":                      `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"ListRolePolicies role-audit":                  `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListRolePolicies role-trail-logs":             `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"GetRolePolicy read-cloudtrail-logs":           `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
+		"GetRolePolicy write-trail-log-group":          `<RoleName>role-trail-logs</RoleName><PolicyName>write-trail-log-group</PolicyName><PolicyDocument>` + docs("monitoring_role_policy") + `</PolicyDocument>`,
+		"ListAttachedRolePolicies role-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedRolePolicies role-trail-logs":     `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"GetGroupPolicy assume-audit-role-with-mfa":    `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
+		"ListUserPolicies user-audit":                  `<PolicyNames/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedUserPolicies user-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"GetPolicy policy-deny-trail-log-reads":        `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</Arn><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
+		"GetPolicyVersion policy-deny-trail-log-reads": `<PolicyVersion><Document>` + docs("deny_log_reads") + `</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+		"ListGroupPolicies group-audit":                `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListAttachedGroupPolicies group-audit":        `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
+		"GetGroup group-audit":                         `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
 	}
 	// Today's log files in the trail's home region, and a digest.
 	day := now.UTC().Format("2006/01/02")
@@ -453,7 +461,8 @@ func (a *fakeAccount) start(t *testing.T) string {
 			fmt.Fprintf(w, `<GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><GetTopicAttributesResult><Attributes><entry><key>Policy</key><value>%s</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetTopicAttributesResponse>`, policy.String())
 		case target == "" && r.Form.Get("Action") != "GetCallerIdentity":
 			action := r.Form.Get("Action")
-			name := cmp.Or(r.Form.Get("PolicyName"), r.Form.Get("RoleName"), r.Form.Get("GroupName"))
+			policy := r.Form.Get("PolicyArn")
+			name := cmp.Or(r.Form.Get("PolicyName"), r.Form.Get("RoleName"), r.Form.Get("GroupName"), r.Form.Get("UserName"), policy[strings.LastIndex(policy, "/")+1:])
 			body, ok := a.iam[action+" "+name]
 			if !ok {
 				w.WriteHeader(http.StatusNotFound)
@@ -595,6 +604,15 @@ func TestVerify(t *testing.T) {
 		"the audit role's trust opened": {func(a *fakeAccount) {
 			a.iam["GetRole role-audit"] = strings.Replace(a.iam["GetRole role-audit"], url.PathEscape("user/user-audit"), url.PathEscape("root"), 1)
 		}, []string{"FAIL\tDRIFT-ROLE-TRUST role-audit\tchanged "}},
+		"AdministratorAccess attached to an auditor": {func(a *fakeAccount) {
+			a.iam["ListAttachedUserPolicies user-audit"] = `<AttachedPolicies><member><PolicyName>AdministratorAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/AdministratorAccess</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`
+		}, []string{"FAIL\tDRIFT-USER-POLICIES user-audit\tpolicies: arn:aws:iam::aws:policy/AdministratorAccess (synthesized: none)"}},
+		// A new default version empties the deny of log reads without
+		// touching its attachment.
+		"a new default version of the deny policy": {func(a *fakeAccount) {
+			a.iam["GetPolicy policy-deny-trail-log-reads"] = strings.Replace(a.iam["GetPolicy policy-deny-trail-log-reads"], "v1", "v2", 1)
+			a.iam["GetPolicyVersion policy-deny-trail-log-reads"] = `<PolicyVersion><Document>` + url.PathEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}`) + `</Document><VersionId>v2</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`
+		}, []string{"FAIL\tDRIFT-MANAGED-POLICY policy-deny-trail-log-reads\tversion v2: "}},
 		"an inline policy added to the audit group": {func(a *fakeAccount) {
 			a.iam["ListGroupPolicies group-audit"] = strings.Replace(a.iam["ListGroupPolicies group-audit"], "</PolicyNames>", "<member>decrypt-everything</member></PolicyNames>", 1)
 		}, []string{"FAIL\tDRIFT-GROUP-POLICIES group-audit\tinline policies: assume-audit-role-with-mfa, decrypt-everything (synthesized: assume-audit-role-with-mfa)"}},

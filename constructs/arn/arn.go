@@ -48,6 +48,12 @@ func (e Env) ManagedPolicy(name string) string {
 	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", *e.Partition, name)
 }
 
+// Policy is the ARN of the account's customer managed policy named name
+// (path "/").
+func (e Env) Policy(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:policy/%s", *e.Partition, *e.AccountID, name)
+}
+
 // LogGroup is the ARN of the CloudWatch Logs log group named name, in the
 // home region, without the ":*" some services append.
 func (e Env) LogGroup(name string) string {

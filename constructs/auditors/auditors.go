@@ -354,6 +354,11 @@ type Configuration struct {
 	RoleARNs []string
 	// GroupARNs: each group's members, inline and attached policies.
 	GroupARNs []string
+	// UserARNs: the policies attached to or inside each user (the stack
+	// gives users none).
+	UserARNs []string
+	// PolicyARNs: each customer managed policy's default version.
+	PolicyARNs []string
 	// TopicARNs: each SNS topic's attributes (its policy).
 	TopicARNs []string
 }
@@ -451,29 +456,20 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 			Resources: append([]string{trailKeyARN}, c.KeyARNs...),
 		},
 	}
-	if len(c.RoleARNs) > 0 {
-		out = append(out, policy.Statement{
-			Sid:       "ReadRolePolicies",
-			Effect:    policy.Allow,
-			Actions:   []string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"},
-			Resources: c.RoleARNs,
-		})
-	}
-	if len(c.GroupARNs) > 0 {
-		out = append(out, policy.Statement{
-			Sid:       "ReadGroupPolicies",
-			Effect:    policy.Allow,
-			Actions:   []string{"iam:GetGroup", "iam:GetGroupPolicy", "iam:ListAttachedGroupPolicies", "iam:ListGroupPolicies"},
-			Resources: c.GroupARNs,
-		})
-	}
-	if len(c.TopicARNs) > 0 {
-		out = append(out, policy.Statement{
-			Sid:       "ReadTopicPolicy",
-			Effect:    policy.Allow,
-			Actions:   []string{"sns:GetTopicAttributes"},
-			Resources: c.TopicARNs,
-		})
+	for _, read := range []struct {
+		sid       string
+		actions   []string
+		resources []string
+	}{
+		{"ReadRolePolicies", []string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"}, c.RoleARNs},
+		{"ReadGroupPolicies", []string{"iam:GetGroup", "iam:GetGroupPolicy", "iam:ListAttachedGroupPolicies", "iam:ListGroupPolicies"}, c.GroupARNs},
+		{"ReadUserPolicies", []string{"iam:ListAttachedUserPolicies", "iam:ListUserPolicies"}, c.UserARNs},
+		{"ReadManagedPolicies", []string{"iam:GetPolicy", "iam:GetPolicyVersion"}, c.PolicyARNs},
+		{"ReadTopicPolicy", []string{"sns:GetTopicAttributes"}, c.TopicARNs},
+	} {
+		if len(read.resources) > 0 {
+			out = append(out, policy.Statement{Sid: read.sid, Effect: policy.Allow, Actions: read.actions, Resources: read.resources})
+		}
 	}
 	return out
 }

@@ -191,7 +191,7 @@ var Interactions = []Interaction{
 	{"the audit role reads the Logs key's policy (verify)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", logsKey, signedIn)
 	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
-	{"the audit role reads its own trust and inline policies (verify)", func(m *Model) iameval.Request {
+	{"the audit role reads its own inline policies (verify)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "iam:GetRolePolicy", m.ref(auditRole, "arn"), signedIn)
 	}, true, "none", srcIAMActions, nil},
 	{"the audit role reads the audit group's members (verify)", func(m *Model) iameval.Request {
@@ -201,6 +201,15 @@ var Interactions = []Interaction{
 		c := m.persona(pAuditRole)
 		return iameval.Request{Caller: c, Action: "sns:GetTopicAttributes", Resource: m.ref(topic, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
 	}, true, "none", srcSNSActions, nil},
+	{"the audit role lists an auditor's own policies (verify)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "iam:ListAttachedUserPolicies", m.ref(m.First("aws_iam_user"), "arn"), signedIn)
+	}, true, "none", srcIAMActions, nil},
+	{"the audit role reads the deny policy's default version (verify)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "iam:GetPolicyVersion", m.ref("aws_iam_policy.deny_log_reads", "arn"), signedIn)
+	}, true, "none", srcIAMActions, nil},
+	{"the audit role reads the trail key's rotation (verify)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAuditRole), "kms:GetKeyRotationStatus", trailKey, signedIn)
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
 	{"the audit role changes the trail key's policy", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:PutKeyPolicy", trailKey, signedIn)
 	}, false, "none: no policy allows it to the role", srcKMSActions, nil},

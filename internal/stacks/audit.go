@@ -108,7 +108,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Role:          audit.Role,
 		BucketARNs:    []string{logs.ARN, accessLogs.ARN},
 		KeyARN:        key.Key.Arn(),
-		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}},
+		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers)},
 	}
 	if s.Monitoring {
 		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn(), organizationID); err != nil {
@@ -119,6 +119,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		read.Configuration.KeyARNs = watch.KeyARNs
 		read.Configuration.RoleARNs = append(read.Configuration.RoleARNs, env.Role(names.TrailLogsRole))
 		read.Configuration.TopicARNs = []string{env.Topic(names.AlarmTopic)}
+		read.Configuration.PolicyARNs = []string{env.Policy(names.DenyLogReadsPolicy)}
 	}
 	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", read); err != nil {
 		return nil, err
@@ -306,4 +307,13 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Description: jsii.String("Service control policy (AWS Organizations) that denies reading the trail's log group to every principal of the account but the audit role"),
 	})
 	return watch, nil
+}
+
+// userARNs are the ARNs of the IAM users named names.
+func userARNs(env arn.Env, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = env.User(n)
+	}
+	return out
 }

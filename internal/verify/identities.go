@@ -35,7 +35,8 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 		}
 		out = append(out, compareEncoded("DRIFT-ROLE-TRUST "+name, aws.ToString(got.Role.AssumeRolePolicyDocument), audit, r.Attrs["assume_role_policy"], resolve))
 		// Inline policies: the synthesized ones, and no other.
-		listed, err := c.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: &name})
+		listed, err := every(ctx, iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: &name}),
+			func(o *iam.ListRolePoliciesOutput) []string { return o.PolicyNames })
 		if err != nil {
 			failed("DRIFT-ROLE-POLICIES "+name, "iam:ListRolePolicies", "role "+name, err)
 			continue
@@ -51,13 +52,14 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			}
 			out = append(out, compareEncoded("DRIFT-ROLE-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
 		}
-		out = append(out, sameSet("DRIFT-ROLE-POLICIES "+name, "inline policies", listed.PolicyNames, want))
-		attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &name})
+		out = append(out, sameSet("DRIFT-ROLE-POLICIES "+name, "inline policies", listed, want))
+		attached, err := every(ctx, iam.NewListAttachedRolePoliciesPaginator(c.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: &name}),
+			func(o *iam.ListAttachedRolePoliciesOutput) []types.AttachedPolicy { return o.AttachedPolicies })
 		if err != nil {
 			failed("DRIFT-ROLE-ATTACHMENTS "+name, "iam:ListAttachedRolePolicies", "role "+name, err)
 			continue
 		}
-		out = append(out, attachments("DRIFT-ROLE-ATTACHMENTS "+name, attached.AttachedPolicies, audit.Referring("aws_iam_role_policy_attachment", "role", r.Address), resolve))
+		out = append(out, attachments("DRIFT-ROLE-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_role_policy_attachment", "role", r.Address), resolve))
 	}
 	for _, g := range audit.Resources("aws_iam_group") {
 		name := str(g.Attrs["name"])
@@ -72,24 +74,27 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			}
 			out = append(out, compareEncoded("DRIFT-GROUP-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
 		}
-		if listed, err := c.IAM.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: &name}); err != nil {
+		if listed, err := every(ctx, iam.NewListGroupPoliciesPaginator(c.IAM, &iam.ListGroupPoliciesInput{GroupName: &name}),
+			func(o *iam.ListGroupPoliciesOutput) []string { return o.PolicyNames }); err != nil {
 			failed("DRIFT-GROUP-POLICIES "+name, "iam:ListGroupPolicies", "group "+name, err)
 		} else {
-			out = append(out, sameSet("DRIFT-GROUP-POLICIES "+name, "inline policies", listed.PolicyNames, want))
+			out = append(out, sameSet("DRIFT-GROUP-POLICIES "+name, "inline policies", listed, want))
 		}
-		attached, err := c.IAM.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: &name})
+		attached, err := every(ctx, iam.NewListAttachedGroupPoliciesPaginator(c.IAM, &iam.ListAttachedGroupPoliciesInput{GroupName: &name}),
+			func(o *iam.ListAttachedGroupPoliciesOutput) []types.AttachedPolicy { return o.AttachedPolicies })
 		if err != nil {
 			failed("DRIFT-GROUP-ATTACHMENTS "+name, "iam:ListAttachedGroupPolicies", "group "+name, err)
 		} else {
-			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached.AttachedPolicies, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), resolve))
+			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), resolve))
 		}
-		members, err := c.IAM.GetGroup(ctx, &iam.GetGroupInput{GroupName: &name})
+		members, err := every(ctx, iam.NewGetGroupPaginator(c.IAM, &iam.GetGroupInput{GroupName: &name}),
+			func(o *iam.GetGroupOutput) []types.User { return o.Users })
 		if err != nil {
 			failed("DRIFT-GROUP-MEMBERS "+name, "iam:GetGroup", "group "+name, err)
 			continue
 		}
 		var live, synthesized []string
-		for _, u := range members.Users {
+		for _, u := range members {
 			live = append(live, aws.ToString(u.UserName))
 		}
 		for _, m := range audit.Referring("aws_iam_group_membership", "group", g.Address) {
@@ -98,6 +103,47 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			}
 		}
 		out = append(out, sameSet("DRIFT-GROUP-MEMBERS "+name, "members", live, synthesized))
+	}
+	// The users get their permissions from the group only (CIS 1.15):
+	// the stack attaches none to them.
+	for _, u := range audit.Resources("aws_iam_user") {
+		name := str(u.Attrs["name"])
+		inline, err := every(ctx, iam.NewListUserPoliciesPaginator(c.IAM, &iam.ListUserPoliciesInput{UserName: &name}),
+			func(o *iam.ListUserPoliciesOutput) []string { return o.PolicyNames })
+		if err != nil {
+			failed("DRIFT-USER-POLICIES "+name, "iam:ListUserPolicies", "user "+name, err)
+			continue
+		}
+		attached, err := every(ctx, iam.NewListAttachedUserPoliciesPaginator(c.IAM, &iam.ListAttachedUserPoliciesInput{UserName: &name}),
+			func(o *iam.ListAttachedUserPoliciesOutput) []types.AttachedPolicy { return o.AttachedPolicies })
+		if err != nil {
+			failed("DRIFT-USER-POLICIES "+name, "iam:ListAttachedUserPolicies", "user "+name, err)
+			continue
+		}
+		live := inline
+		for _, a := range attached {
+			live = append(live, aws.ToString(a.PolicyArn))
+		}
+		out = append(out, sameSet("DRIFT-USER-POLICIES "+name, "policies", live, nil))
+	}
+	// A customer managed policy is what its default version says: a new
+	// default version changes it without changing the attachment.
+	for _, p := range audit.Resources("aws_iam_policy") {
+		name := str(p.Attrs["name"])
+		arn := resolve("${" + p.Address + ".arn}")
+		got, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+		if err != nil {
+			failed("DRIFT-MANAGED-POLICY "+name, "iam:GetPolicy", "policy "+arn, err)
+			continue
+		}
+		version, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: got.Policy.DefaultVersionId})
+		if err != nil {
+			failed("DRIFT-MANAGED-POLICY "+name, "iam:GetPolicyVersion", "policy "+arn, err)
+			continue
+		}
+		r := compareEncoded("DRIFT-MANAGED-POLICY "+name, aws.ToString(version.PolicyVersion.Document), audit, p.Attrs["policy"], resolve)
+		r.Evidence = "version " + aws.ToString(got.Policy.DefaultVersionId) + ": " + r.Evidence
+		out = append(out, r)
 	}
 	for _, p := range audit.Resources("aws_sns_topic_policy") {
 		arn := resolve(str(p.Attrs["arn"]))
@@ -145,4 +191,24 @@ func sameSet(check, what string, live, synthesized []string) Result {
 		r.Evidence += fmt.Sprintf(" (synthesized: %s)", cmpOr(strings.Join(synthesized, ", "), "none"))
 	}
 	return r
+}
+
+// pager is one of the IAM client's paginators.
+type pager[P any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*iam.Options)) (P, error)
+}
+
+// every collects the items of every page: IAM's lists return up to 100
+// items a page ("IsTruncated", "Marker" in the IAM API Reference).
+func every[P, T any](ctx context.Context, p pager[P], items func(P) []T) ([]T, error) {
+	var out []T
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items(page)...)
+	}
+	return out, nil
 }
