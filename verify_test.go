@@ -604,6 +604,22 @@ func TestVerify(t *testing.T) {
 		"the audit role's trust opened": {func(a *fakeAccount) {
 			a.iam["GetRole role-audit"] = strings.Replace(a.iam["GetRole role-audit"], url.PathEscape("user/user-audit"), url.PathEscape("root"), 1)
 		}, []string{"FAIL\tDRIFT-ROLE-TRUST role-audit\tchanged "}},
+		// Each kind of policy document, widened in place.
+		"the audit role's read policy widened": {func(a *fakeAccount) {
+			a.iam["GetRolePolicy read-cloudtrail-logs"] = strings.Replace(a.iam["GetRolePolicy read-cloudtrail-logs"], url.PathEscape(`"kms:GetKeyPolicy"`), url.PathEscape(`"kms:*"`), 1)
+		}, []string{"FAIL\tDRIFT-ROLE-POLICY role-audit/read-cloudtrail-logs\tchanged ReadKeyPolicies: Actions: live "}},
+		"the group's policy lets auditors assume another role": {func(a *fakeAccount) {
+			a.iam["GetGroupPolicy assume-audit-role-with-mfa"] = strings.Replace(a.iam["GetGroupPolicy assume-audit-role-with-mfa"], url.PathEscape("role/role-audit"), url.PathEscape("role/*"), 1)
+		}, []string{"FAIL\tDRIFT-GROUP-POLICY group-audit/assume-audit-role-with-mfa\tchanged AssumeAuditRoleWithMFA: Resources: live "}},
+		"a statement removed from the Logs key's policy": {func(a *fakeAccount) {
+			k := a.keys["alias/kms-logs-master"]
+			var doc map[string]any
+			json.Unmarshal([]byte(k.policy), &doc)
+			doc["Statement"] = doc["Statement"].([]any)[1:]
+			b, _ := json.Marshal(doc)
+			k.policy = string(b)
+			a.keys["alias/kms-logs-master"] = k
+		}, []string{"FAIL\tDRIFT-KEY-POLICY alias/kms-logs-master\tmissing: "}},
 		"AdministratorAccess attached to an auditor": {func(a *fakeAccount) {
 			a.iam["ListAttachedUserPolicies user-audit"] = `<AttachedPolicies><member><PolicyName>AdministratorAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/AdministratorAccess</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`
 		}, []string{"FAIL\tDRIFT-USER-POLICIES user-audit\tpolicies: arn:aws:iam::aws:policy/AdministratorAccess (synthesized: none)"}},
