@@ -31,9 +31,9 @@ var deniedCodes = map[string]string{
 // action it needs, on resource) returned err. A refusal, throttling or a
 // server error that outlasted the SDK's retries, or no answer at all (no
 // credentials, no network) leaves the check without a verdict: an ERROR
-// that says what the caller lacks, not a FAIL of the account. Any other answer of the service
-// (the trail, key, role or configuration does not exist) is a FAIL that
-// quotes it.
+// that says what the caller lacks, not a FAIL of the account. Any other
+// answer of the service (the trail, key, role or configuration does not
+// exist) is a FAIL that quotes it.
 func callFailed(check, action, resource string, err error) Result {
 	r := Result{Check: check}
 	var api smithy.APIError

@@ -105,6 +105,9 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 		live, liveRole := aws.ToString(t.CloudWatchLogsLogGroupArn), aws.ToString(t.CloudWatchLogsRoleArn)
 		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: strings.Contains(live, ":log-group:"+name+":") && strings.HasSuffix(liveRole, ":role/"+role),
 			Evidence: fmt.Sprintf("delivers to %s as %s (synthesized: log group %s, role %s)", cmpOr(live, "no log group"), cmpOr(liveRole, "no role"), name, role)})
+	} else {
+		live := aws.ToString(t.CloudWatchLogsLogGroupArn)
+		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: live == "", Evidence: fmt.Sprintf("delivers to %s (synthesized: no log group)", cmpOr(live, "no log group"))})
 	}
 	// CloudTrail's notice of each delivered file goes to an SNS topic
 	// only when the synthesis names one.
