@@ -53,6 +53,25 @@ func main() {
 	os.Exit(code)
 }
 
+// usage makes a command's -h text: what it does, then its flags.
+func usage(flags *flag.FlagSet, synopsis, about string) func() {
+	return func() {
+		fmt.Fprintf(flags.Output(), "Usage: go run . %s\n\n%s\n\nFlags:\n", synopsis, about)
+		flags.PrintDefaults()
+	}
+}
+
+// noArguments says whether the command got flags only; if not, it names
+// the first argument on stderr (flag parsing stops at it, so the flags
+// after it were not read).
+func noArguments(command string, flags *flag.FlagSet, stderr io.Writer) bool {
+	if flags.NArg() == 0 {
+		return true
+	}
+	fmt.Fprintf(stderr, "error: %s takes no arguments, only flags; found %q (flags after it are not read; see `go run . %s -h`)\n", command, flags.Arg(0), command)
+	return false
+}
+
 // parseFlags parses a command's flags. ok is false when the command must
 // stop with exit status code: 0 after -h printed the flags, 2 for a bad
 // flag (the flag package has printed the problem and the flags).
@@ -178,8 +197,7 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}
-	if extra := flags.Args(); len(extra) > 0 {
-		fmt.Fprintf(stderr, "error: review takes no arguments, only flags; found %q (see `go run . review -h`)\n", strings.Join(extra, " "))
+	if !noArguments("review", flags, stderr) {
 		return 2
 	}
 	synthesized, err := check.Load(outputDir())

@@ -302,6 +302,10 @@ func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
 		"an argument to review":     {[]string{"review", "extra"}, `review takes no arguments, only flags; found "extra"`},
 		"a missing scanner file":    {[]string{"review", "-trivy", "/nonexistent.json"}, `invalid value "/nonexistent.json" for flag -trivy`},
 		"an unknown flag of review": {[]string{"review", "-trivi", "x"}, "flag provided but not defined: -trivi"},
+		"an argument before a flag": {[]string{"validate-logs", "extra", "-start", "2026-11-28T00:00:00Z"}, `validate-logs takes no arguments, only flags; found "extra" (flags after it are not read`},
+		"a start in the future":     {[]string{"validate-logs", "-start", "2999-01-01T00:00:00Z"}, "-start 2999-01-01T00:00:00Z is in the future (-end defaults to now)"},
+		"no digest age":             {[]string{"verify", "-max-digest-age", "0"}, "-max-digest-age 0s must be more than 0, such as 2h"},
+		"a digest age without unit": {[]string{"verify", "-max-digest-age", "2"}, `invalid value "2" for flag -max-digest-age`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -18,13 +18,24 @@ import (
 // and name.
 var trailARN = regexp.MustCompile(`^arn:(aws[a-z-]*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
 
+// validateLogsAbout is what validate-logs -h says of it.
+const validateLogsAbout = `Validates the trail's digest files and every log file they list, between -start and
+-end, as aws cloudtrail validate-logs does, and also each digest's link to the one
+before it. One line per invalid or missing file, then a summary; progress on stderr.
+Run it as the audit role.
+
+Exit status: 0 everything in the range is valid; 1 a file is invalid or missing, the
+digests do not cover the range, or nothing was found; 3 the validation could not run
+(an AWS error: no verdict on the evidence); 2 it could not start (bad flags or
+settings, no AWS credentials).`
+
 // runValidateLogs validates the digest chain and every log file of a time
 // range, region by region, as `aws cloudtrail validate-logs` does, and
 // prints one line per invalid or missing file and a summary. Exit 0 only
 // when everything in the range is valid; 1 when something is not (or
 // nothing was found to validate); 3 when validation could not run (an AWS
-// error such as access denied: no verdict on the evidence); 2 for bad
-// flags.
+// error such as access denied: no verdict on the evidence); 2 when it
+// cannot start (bad flags or settings, no credentials).
 func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("validate-logs", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -52,11 +63,11 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	verbose := flags.Bool("v", false, "also print every valid file")
+	flags.Usage = usage(flags, "validate-logs -start TIME [-end TIME] [flags]", validateLogsAbout)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}
-	if extra := flags.Args(); len(extra) > 0 {
-		fmt.Fprintf(stderr, "error: validate-logs takes flags only, not %q\n", strings.Join(extra, " "))
+	if !noArguments("validate-logs", flags, stderr) {
 		return 2
 	}
 	if start.IsZero() {
@@ -65,12 +76,20 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	}
 	if end.IsZero() {
 		end = time.Now().UTC()
+		if !start.Before(end) {
+			fmt.Fprintf(stderr, "error: -start %s is in the future (-end defaults to now)\n", start.Format(time.RFC3339))
+			return 2
+		}
 	}
 	if !start.Before(end) {
 		fmt.Fprintf(stderr, "error: -start %s must be before -end %s\n", start.Format(time.RFC3339), end.Format(time.RFC3339))
 		return 2
 	}
-	s, clients, ok := connect(stderr)
+	s, ok := loadSettings(stderr)
+	if !ok {
+		return 2
+	}
+	clients, ok := connect(s, stderr)
 	if !ok {
 		return 2
 	}
@@ -192,18 +211,23 @@ func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
 	}
 }
 
-// connect reads the settings and makes the AWS clients for the stack's
-// region, or says on stderr why it cannot.
-func connect(stderr io.Writer) (settings.Settings, *cloud.Clients, bool) {
+// loadSettings reads the settings, or says on stderr why it cannot.
+func loadSettings(stderr io.Writer) (settings.Settings, bool) {
 	s, err := settings.Load("cdktf.json")
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
-		return s, nil, false
+		return s, false
 	}
-	clients, err := cloud.New(context.Background(), s.Region)
+	return s, true
+}
+
+// connect makes the AWS clients for the stack's region with the caller's
+// credentials, or says on stderr why it cannot.
+func connect(s settings.Settings, stderr io.Writer) (*cloud.Clients, bool) {
+	clients, err := cloud.New(context.Background(), s.Region, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: AWS configuration: %v\n", err)
-		return s, nil, false
+		fmt.Fprintf(stderr, "error: %v\nRun it as the audit role: README, \"Running as the audit role\".\n", err)
+		return nil, false
 	}
-	return s, clients, true
+	return clients, true
 }

@@ -6,13 +6,39 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 	"github.com/cle2wa/audit-trail/internal/verify"
 )
+
+// verifyAbout is what verify -h says of it.
+const verifyAbout = `Checks the deployed trail against the last synthesis (cdktf.out), as the caller
+(run it as the audit role): the trail, its keys and buckets, drift of every policy,
+and who can read the evidence. One line per check: PASS, FAIL, or ERROR when the
+check could not be made (the line names the missing permission).
+
+Exit status: 0 every check passed; 1 a check failed; 3 none failed but one could
+not be made; 2 verify could not start (no synthesis, settings that differ from it,
+no AWS credentials, bad flags).`
+
+// sameSettings says whether the settings name the trail and region of the
+// synthesis verify compares with: verify reads the names from the
+// settings and the expectations from the synthesis.
+func sameSettings(audit *tfjson.Doc, s settings.Settings) error {
+	var trail string
+	if trails := audit.Resources("aws_cloudtrail"); len(trails) > 0 {
+		trail, _ = trails[0].Attrs["name"].(string)
+	}
+	region, _ := tfjson.Get(audit.Raw()["provider"], "aws", "region").(string)
+	if trail != s.Names().Trail || region != s.Region {
+		return fmt.Errorf("%s was synthesized for trail %q in %s, and cdktf.json now says %q in %s: run `go run .` first", outputDir(), trail, region, s.Names().Trail, s.Region)
+	}
+	return nil
+}
 
 // runVerify checks the deployed trail against the last synthesis: one
 // line per check, PASS, FAIL or ERROR (not checked) with its evidence,
@@ -22,20 +48,36 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print the results as JSON")
-	maxAge := flags.Duration("max-digest-age", 2*time.Hour, "the longest `time` since the last digest delivery that passes (CloudTrail delivers one every hour)")
+	maxAge := flags.Duration("max-digest-age", 2*time.Hour, "the longest `duration` (such as 2h or 90m) since the last digest delivery that passes; CloudTrail delivers one every hour")
+	flags.Usage = usage(flags, "verify [-json] [-max-digest-age 2h]", verifyAbout)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}
-	if extra := flags.Args(); len(extra) > 0 {
-		fmt.Fprintf(stderr, "error: verify takes flags only, not %q\n", strings.Join(extra, " "))
+	if !noArguments("verify", flags, stderr) {
+		return 2
+	}
+	if *maxAge <= 0 {
+		fmt.Fprintf(stderr, "error: -max-digest-age %s must be more than 0, such as 2h\n", *maxAge)
 		return 2
 	}
 	out, err := check.Load(outputDir())
-	if err != nil || out.Stack(stacks.AuditName) == nil {
-		fmt.Fprintf(stderr, "error: no synthesized audit stack in %s (run `go run .` first): %v\n", outputDir(), err)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 2
 	}
-	s, clients, ok := connect(stderr)
+	if out.Stack(stacks.AuditName) == nil {
+		fmt.Fprintf(stderr, "error: %s has no audit stack (run `go run .` first)\n", outputDir())
+		return 2
+	}
+	s, ok := loadSettings(stderr)
+	if !ok {
+		return 2
+	}
+	if err := sameSettings(out.Stack(stacks.AuditName), s); err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 2
+	}
+	clients, ok := connect(s, stderr)
 	if !ok {
 		return 2
 	}

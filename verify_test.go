@@ -816,3 +816,37 @@ func TestVerifyPermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyCannotStart: without credentials, or with settings that name
+// another trail than the synthesis, verify stops before any check with
+// exit status 2 and says why.
+func TestVerifyCannotStart(t *testing.T) {
+	golden, err := filepath.Abs("testdata/golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("no credentials", func(t *testing.T) {
+		t.Setenv("CDKTF_OUTDIR", golden)
+		for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+			"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"} {
+			t.Setenv(k, v)
+		}
+		var out, errs bytes.Buffer
+		if code := run([]string{"verify"}, nil, &out, &errs); code != 2 || !strings.Contains(errs.String(), "error: no AWS credentials") || out.Len() > 0 {
+			t.Errorf("expected exit 2 saying there are no credentials, found %d:\n%s%s", code, out.String(), errs.String())
+		}
+	})
+	t.Run("settings of another trail", func(t *testing.T) {
+		t.Setenv("CDKTF_OUTDIR", golden)
+		fakeCredentials(t)
+		t.Chdir(t.TempDir())
+		if err := os.WriteFile("cdktf.json", []byte(`{"app": "go run .", "context": {"accountName": "prod"}}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errs bytes.Buffer
+		want := `was synthesized for trail "trail-master" in us-east-1, and cdktf.json now says "trail-prod" in us-east-1: run ` + "`go run .`" + ` first`
+		if code := run([]string{"verify"}, nil, &out, &errs); code != 2 || !strings.Contains(errs.String(), want) {
+			t.Errorf("expected exit 2 saying %q, found %d:\n%s%s", want, code, out.String(), errs.String())
+		}
+	})
+}

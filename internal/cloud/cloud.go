@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -24,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/cle2wa/audit-trail/internal/integrity"
 )
@@ -40,11 +42,26 @@ type Clients struct {
 }
 
 // New loads the SDK's configuration for region (the home region of the
-// trail, where its bucket is) and makes the clients.
-func New(ctx context.Context, region string) (*Clients, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+// trail, where its bucket is), gets its credentials (asking on stderr for
+// an MFA code when the profile assumes a role with mfa_serial, as the
+// audit role requires) and makes the clients. The SDK's own log lines
+// (such as its fallback to IMDSv1 when no instance role exists) are
+// silenced: the commands report every failure themselves.
+func New(ctx context.Context, region string, prompt io.Writer) (*Clients, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region), config.WithLogger(logging.Nop{}),
+		config.WithAssumeRoleCredentialOptions(func(o *stscreds.AssumeRoleOptions) {
+			o.TokenProvider = func() (string, error) {
+				fmt.Fprintf(prompt, "MFA code for %s: ", aws.ToString(o.SerialNumber))
+				var code string
+				_, err := fmt.Fscanln(os.Stdin, &code)
+				return code, err
+			}
+		}))
 	if err != nil {
 		return nil, err
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("no AWS credentials (from the environment, a profile, SSO or an instance role): %w", err)
 	}
 	return &Clients{
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
