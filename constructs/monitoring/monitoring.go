@@ -418,6 +418,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 
 	guarded := cfg.Protected
 	guarded.Keys = append(slices.Clone(guarded.Keys), *logsKey.Key.Arn(), *topicKey.Key.Arn())
+	guarded.Aliases = append(slices.Clone(guarded.Aliases), cfg.LogsKeyAlias, cfg.TopicKeyAlias)
 	guarded.Roles = append(slices.Clone(guarded.Roles), cfg.RoleName)
 	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, *topic.Arn(), []string{"cis-", "watch-"}
 	watches, err := Watches(guarded)

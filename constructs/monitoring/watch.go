@@ -33,6 +33,9 @@ type Protected struct {
 	// Keys are the ARNs of the stack's KMS keys; Terraform references are
 	// allowed (a watch of keys matches resources[0].ARN).
 	Keys []string
+	// Aliases are the names of their aliases ("alias/..."): pointing one
+	// at another key swaps the key that readers and checks find by it.
+	Aliases []string
 	// Roles are the names of the stack's IAM roles.
 	Roles []string
 	// Users are the names of the audit users.
@@ -76,6 +79,12 @@ const (
 // KeyEvents change who may use a key: its policy and its grants
 // (kmsEvents).
 var KeyEvents = []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGrant"}
+
+// AliasEvents change which key an alias names. Their events carry the
+// alias in requestParameters.aliasName (resources[0] is the alias for
+// UpdateAlias and DeleteAlias, the target key for CreateAlias: AWS's
+// samples, "CreateAlias", "UpdateAlias", "DeleteAlias" under kmsEvents).
+var AliasEvents = []string{"CreateAlias", "UpdateAlias", "DeleteAlias"}
 
 // RoleEvents change who may assume a role or what it may do (iamEvents).
 var RoleEvents = []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy"}
@@ -125,7 +134,7 @@ func Watches(p Protected) ([]Watch, error) {
 	for _, names := range []struct {
 		field  string
 		values []string
-	}{{"Keys", p.Keys}, {"Roles", p.Roles}, {"Users", p.Users}, {"Group", []string{p.Group}}, {"Buckets", p.Buckets}} {
+	}{{"Keys", p.Keys}, {"Aliases", p.Aliases}, {"Roles", p.Roles}, {"Users", p.Users}, {"Group", []string{p.Group}}, {"Buckets", p.Buckets}} {
 		for i, v := range names.values {
 			if v == "" {
 				errs = append(errs, field.Required(fmt.Sprintf("%s[%d]", names.field, i), "a name to watch"))
@@ -162,9 +171,14 @@ func Watches(p Protected) ([]Watch, error) {
 		users[i] = fmt.Sprintf(`(%s && (%s || %s))`, equals("$.requestParameters.userName", u),
 			notEquals("$.userIdentity.type", "IAMUser"), notEquals("$.userIdentity.userName", u))
 	}
+	keyWatch := watch("key-policy-changes", "StackKeyPolicyChanges", "Key policy, grant and alias changes on the stack's keys",
+		head("kms.amazonaws.com", KeyEvents), keys, keyLength)
+	if len(p.Aliases) > 0 {
+		keyWatch.Patterns = append(keyWatch.Patterns, watch(keyWatch.Name, keyWatch.Metric, keyWatch.Title,
+			head("kms.amazonaws.com", AliasEvents), each("$.requestParameters.aliasName", p.Aliases), plain).Patterns...)
+	}
 	out := []Watch{
-		watch("key-policy-changes", "StackKeyPolicyChanges", "Key policy and grant changes on the stack's keys",
-			head("kms.amazonaws.com", KeyEvents), keys, keyLength),
+		keyWatch,
 		watch("role-changes", "StackRoleChanges", "Trust and permission changes of the stack's roles",
 			head("iam.amazonaws.com", RoleEvents), each("$.requestParameters.roleName", p.Roles), plain),
 		watch("audit-user-credentials", "AuditUserCredentialChanges", "Credential changes of an audit user by anyone but that user",

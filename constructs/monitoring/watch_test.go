@@ -18,6 +18,7 @@ const (
 func protected() Protected {
 	return Protected{
 		Keys:    []string{trailKey},
+		Aliases: []string{"alias/kms-trail-master"},
 		Roles:   []string{"role-audit", "role-trail-logs"},
 		Users:   []string{"user-audit", "bob.smith"},
 		Group:   "group-audit",
@@ -100,6 +101,28 @@ func TestKeyWatch(t *testing.T) {
 	}
 	if matches(t, w, events.Load("kms-PutKeyPolicy").With(map[string]any{"resources.0.ARN": trailKey, "eventName": "DescribeKey"})) {
 		t.Error("DescribeKey on the trail key: expected no match")
+	}
+}
+
+// TestAliasWatch: pointing, deleting or creating the stack's alias (the
+// way to swap the key behind it) matches, by the alias name AWS's samples
+// carry in requestParameters; another alias and a read do not.
+func TestAliasWatch(t *testing.T) {
+	w := watch(t, "key-policy-changes")
+	for _, name := range []string{"kms-CreateAlias", "kms-UpdateAlias", "kms-DeleteAlias"} {
+		s := events.Load(name)
+		if _, ok := s.Get("requestParameters.aliasName"); !ok {
+			t.Fatalf("%s (%s): expected the alias in requestParameters.aliasName", name, s.Source)
+		}
+		if !matches(t, w, s.With(map[string]any{"requestParameters.aliasName": "alias/kms-trail-master"})) {
+			t.Errorf("%s (%s) of the trail key's alias: expected a match", name, s.Source)
+		}
+		if matches(t, w, s) {
+			t.Errorf("%s of another alias: expected no match", name)
+		}
+	}
+	if matches(t, w, events.Load("kms-UpdateAlias").With(map[string]any{"requestParameters.aliasName": "alias/kms-trail-master", "eventName": "ListAliases"})) {
+		t.Error("ListAliases: expected no match")
 	}
 }
 
@@ -251,6 +274,9 @@ func TestWatchesCoverTheTakeoverPaths(t *testing.T) {
 	spec := map[string][]events.Sample{}
 	for _, e := range []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGrant"} {
 		spec["key-policy-changes"] = append(spec["key-policy-changes"], events.Load("kms-PutKeyPolicy").Identity(admin).With(map[string]any{"eventName": e, "resources.0.ARN": trailKey}))
+	}
+	for _, e := range []string{"UpdateAlias", "DeleteAlias", "CreateAlias"} {
+		spec["key-policy-changes"] = append(spec["key-policy-changes"], events.Load("kms-UpdateAlias").Identity(admin).With(map[string]any{"eventName": e, "requestParameters.aliasName": "alias/kms-trail-master"}))
 	}
 	for _, e := range []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy"} {
 		spec["role-changes"] = append(spec["role-changes"], iamCall(e, map[string]any{"roleName": "role-audit"}, admin))

@@ -17,7 +17,7 @@ var evidenceChecks = []*Check{
 		Controls: []*Control{BeyondObjectLock}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketLock},
 	{ID: "LOG-TARGET-NO-OBJECT-LOCK", Description: "no target of S3 server access logs has Object Lock, which stops their delivery", Blocking: true,
 		Controls: []*Control{CIS34, HubCloudTrail7}, Subject: "aws_s3_bucket_logging", run: logTargetNoLock},
-	{ID: "WATCH-TAKEOVER", Description: "an alarm on a topic fires when someone changes a key's policy or grants, a role's trust or permissions, an auditor's credentials, the audit group, an evidence bucket's lifecycle, versioning, lock, replication or logging, or the monitoring's log group, alarms or topic",
+	{ID: "WATCH-TAKEOVER", Description: "an alarm on a topic fires when someone changes a key's policy, grants or alias, a role's trust or permissions, an auditor's credentials, the audit group, an evidence bucket's lifecycle, versioning, lock, replication or logging, or the monitoring's log group, alarms or topic",
 		Controls: []*Control{BeyondTakeover}, Subject: "aws_cloudtrail", Missing: noTrail, run: watchTakeover},
 }
 
@@ -85,6 +85,11 @@ func probes(d *tfjson.Doc) []probe {
 	var out []probe
 	for _, k := range d.Resources("aws_kms_key") {
 		out = append(out, probe{k, "PutKeyPolicy", events.Load("kms-PutKeyPolicy").Identity(admin).With(map[string]any{"resources.0.ARN": "${" + k.Address + ".arn}"})})
+	}
+	for _, a := range d.Resources("aws_kms_alias") {
+		if name, _ := a.Attrs["name"].(string); name != "" {
+			out = append(out, probe{a, "UpdateAlias", events.Load("kms-UpdateAlias").Identity(admin).With(map[string]any{"requestParameters.aliasName": name})})
+		}
 	}
 	named := func(typ, event, param string, set map[string]any) {
 		for _, b := range d.Resources(typ) {

@@ -273,6 +273,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		OrganizationID: organizationID,
 		Protected: monitoring.Protected{
 			Keys:    []string{trailKeyARN},
+			Aliases: []string{names.KeyAlias},
 			Roles:   []string{names.Role},
 			Users:   s.AuditUsers,
 			Group:   names.Group,
