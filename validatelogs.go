@@ -125,7 +125,7 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		// folder: AWSLogs/<organization ID>/<account ID>/.
 		org, err := clients.Organization(ctx)
 		if err != nil {
-			fmt.Fprintf(stderr, "error: the trail is an organization trail, and its organization could not be read (organizations:DescribeOrganization, which the audit role does not have): %v; give -organization <o-...> (the stack's output organization_id)\n", err)
+			fmt.Fprintf(stderr, "error: the trail is an organization trail, and its organization could not be read (organizations:DescribeOrganization): %v; give -organization <o-...> (the stack's output organization_id)\n", err)
 			return 3
 		}
 		cfg.Organization = org

@@ -93,7 +93,15 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if idErr != nil {
 		results = append(results, verify.Result{Check: "DRIFT", Error: true, Evidence: fmt.Sprintf("could not check: the account is unknown (sts:GetCallerIdentity: %v), so the policies cannot be compared", idErr)})
 	} else {
-		results = append(results, verify.Drift(ctx, c, audit, verify.Account{Partition: identity.Partition, ID: identity.Account, Region: s.Region})...)
+		account := verify.Account{Partition: identity.Partition, ID: identity.Account, Region: s.Region}
+		if s.OrganizationTrail {
+			// The organization trail's policies name the organization.
+			if account.Organization, err = clients.Organization(ctx); err != nil {
+				results = append(results, verify.Result{Check: "ORGANIZATION", Error: true,
+					Evidence: fmt.Sprintf("could not check: organizations:DescribeOrganization: %v; the statements that name the organization cannot match", err)})
+			}
+		}
+		results = append(results, verify.Drift(ctx, c, audit, account)...)
 		names := s.Names()
 		results = append(results, verify.Access(ctx, c, verify.Reader{
 			CallerARN: identity.ARN, AuditRole: names.Role, Bucket: names.LogBucket, Prefix: s.LogPrefix,

@@ -359,6 +359,11 @@ type Configuration struct {
 	UserARNs []string
 	// PolicyARNs: each customer managed policy's default version.
 	PolicyARNs []string
+	// Organization: the organization's ID, for an organization trail,
+	// whose files and policies name it (DescribeOrganization "can be
+	// called from any account in the organization",
+	// https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html).
+	Organization bool
 	// TopicARNs: each SNS topic's attributes (its policy).
 	TopicARNs []string
 }
@@ -470,6 +475,11 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 		if len(read.resources) > 0 {
 			out = append(out, policy.Statement{Sid: read.sid, Effect: policy.Allow, Actions: read.actions, Resources: read.resources})
 		}
+	}
+	if c.Organization {
+		// DescribeOrganization has no resource type: "*" is its only
+		// resource (Service Authorization Reference, AWS Organizations).
+		out = append(out, policy.Statement{Sid: "ReadOrganization", Effect: policy.Allow, Actions: []string{"organizations:DescribeOrganization"}, Resources: []string{"*"}})
 	}
 	return out
 }

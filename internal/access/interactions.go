@@ -34,24 +34,25 @@ func organizationTrail(m *Model) bool { return m.OrganizationTrail() }
 
 // The AWS pages the interactions rest on.
 const (
-	srcTrailBucket   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html"
-	srcTrailKey      = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html"
-	srcTrailLogsRole = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html"
-	srcStreamNames   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html"
-	srcLogsKMS       = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"
-	srcAccessLogs    = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"
-	srcAlarmTopic    = "https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger"
-	srcSNSKMS        = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
-	srcMFA           = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent"
-	srcTLS           = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
-	srcKeyPolicy     = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
-	srcPrincipalArn  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
-	srcOrgLogFiles   = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html"
-	srcValidateLogs  = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html"
-	srcS3Actions     = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
-	srcKMSActions    = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"
-	srcIAMActions    = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
-	srcSNSActions    = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
+	srcTrailBucket          = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html"
+	srcTrailKey             = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html"
+	srcTrailLogsRole        = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html"
+	srcStreamNames          = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html"
+	srcLogsKMS              = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"
+	srcAccessLogs           = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"
+	srcAlarmTopic           = "https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger"
+	srcSNSKMS               = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+	srcMFA                  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent"
+	srcTLS                  = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
+	srcKeyPolicy            = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+	srcPrincipalArn         = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
+	srcOrgLogFiles          = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html"
+	srcValidateLogs         = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html"
+	srcS3Actions            = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
+	srcKMSActions           = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"
+	srcIAMActions           = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
+	srcSNSActions           = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
+	srcDescribeOrganization = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html"
 )
 
 // service is a caller that is an AWS service with its own credentials.
@@ -229,6 +230,9 @@ var Interactions = []Interaction{
 	{"the trail writes another organization's folder", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(OtherOrganization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, false, "the object key names another organization", srcTrailBucket, organizationTrail},
+	{"the audit role reads its organization's ID (verify, validate-logs)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "organizations:DescribeOrganization", "*", signedIn)
+	}, true, "none: DescribeOrganization has no resource type", srcDescribeOrganization, organizationTrail},
 	{"CloudTrail encrypts a member account's log file (organization trail)", func(m *Model) iameval.Request {
 		// The context is the trail's ARN, which is the management
 		// account's in every member account ("Creating a trail for an

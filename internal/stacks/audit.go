@@ -108,7 +108,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Role:          audit.Role,
 		BucketARNs:    []string{logs.ARN, accessLogs.ARN},
 		KeyARN:        key.Key.Arn(),
-		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers)},
+		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers), Organization: s.OrganizationTrail},
 	}
 	if s.Monitoring {
 		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn(), organizationID); err != nil {

@@ -19,6 +19,9 @@ import (
 // references resolve to.
 type Account struct {
 	Partition, ID, Region string
+	// Organization is the organization's ID, for an organization trail
+	// ("" when unknown: references to it stay unresolved).
+	Organization string
 }
 
 // reference is a Terraform reference in the synthesized JSON.
@@ -40,6 +43,8 @@ func resolver(d *tfjson.Doc, a Account, keys map[string]*kms.DescribeKeyOutput) 
 				return a.Partition
 			case typ == "aws_caller_identity":
 				return a.ID
+			case typ == "aws_organizations_organization" && attr == "id" && a.Organization != "":
+				return a.Organization
 			case !found:
 				return ref
 			case typ == "aws_kms_key" && keys[address] != nil && attr == "arn":

@@ -54,3 +54,21 @@ func TestSemanticEquality(t *testing.T) {
 		})
 	}
 }
+
+// TestResolver: the synthesized references resolve to the account's
+// values, the organization's ID too when it is known.
+func TestResolver(t *testing.T) {
+	d, err := tfjson.Parse("audit", []byte(`{"data": {"aws_organizations_organization": {"organization": {}}}, "resource": {"aws_s3_bucket": {"log_bucket": {"bucket": "logs"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "${aws_s3_bucket.log_bucket.arn}/AWSLogs/${data.aws_organizations_organization.organization.id}/${data.aws_caller_identity.current_account.account_id}/*"
+	for org, want := range map[string]string{
+		"o-exampleorgid": "arn:aws:s3:::logs/AWSLogs/o-exampleorgid/111122223333/*",
+		"":               "arn:aws:s3:::logs/AWSLogs/${data.aws_organizations_organization.organization.id}/111122223333/*",
+	} {
+		if got := resolver(d, Account{Partition: "aws", ID: "111122223333", Region: "us-east-1", Organization: org}, nil)(in); got != want {
+			t.Errorf("organization %q: expected %s, found %s", org, want, got)
+		}
+	}
+}
