@@ -19,8 +19,9 @@ import (
 	"time"
 
 	"github.com/cle2wa/audit-trail/internal/access"
+	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/iameval"
-	"github.com/cle2wa/audit-trail/internal/tfjson"
+	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/verify"
 )
 
@@ -702,23 +703,15 @@ func TestVerifyPermissions(t *testing.T) {
 	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
 	}
-	var docs []*tfjson.Doc
-	for _, stack := range []string{"audit", "state", "exports"} {
-		b, err := os.ReadFile(filepath.Join("testdata/golden/stacks", stack, "cdk.tf.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := tfjson.Parse(stack, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, d)
+	golden, err := check.Load("testdata/golden")
+	if err != nil {
+		t.Fatal(err)
 	}
-	m, ok := access.Find(docs)
-	if !ok {
+	m, ok := access.Find(golden.Stacks)
+	audit := golden.Stack(stacks.AuditName)
+	if !ok || audit == nil {
 		t.Fatal("no audit stack")
 	}
-	audit := docs[0]
 	// The model names each key by its Terraform name; the fake account
 	// by an ARN of its own.
 	keys := map[string]string{}

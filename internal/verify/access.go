@@ -54,7 +54,7 @@ func Access(ctx context.Context, c Clients, r Reader) Result {
 	location := "s3://" + r.Bucket + "/" + key
 	got, err := c.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &r.Bucket, Key: &key, Range: aws.String("bytes=0-0")})
 	var api smithy.APIError
-	denied := err != nil && errors.As(err, &api) && deniedCodes[api.ErrorCode()] == "access denied"
+	denied := refused(err) && errors.As(err, &api)
 	if err != nil && !denied {
 		return callFailed(out.Check, "s3:GetObject", location, err)
 	}

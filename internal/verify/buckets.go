@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -52,7 +53,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			if err == nil {
 				live = string(got.Status)
 			}
-			result("VERSIONING", "s3:GetBucketVersioning", err, live == want, "versioning "+cmpOr(live, "never enabled"), want)
+			result("VERSIONING", "s3:GetBucketVersioning", err, live == want, "versioning "+cmp.Or(live, "never enabled"), want)
 		}
 		if e, ok := companion("aws_s3_bucket_server_side_encryption_configuration"); ok {
 			byDefault := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default")
@@ -117,7 +118,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 						to = append(to, aws.ToString(r.Destination.Bucket))
 					}
 				}
-				live = "replicates to " + cmpOr(strings.Join(to, ", "), "no destination")
+				live = "replicates to " + cmp.Or(strings.Join(to, ", "), "no destination")
 			}
 			if errors.As(err, &api) && api.ErrorCode() == "ReplicationConfigurationNotFoundError" {
 				err = nil
@@ -194,7 +195,7 @@ func rulesText(rules []lifecycleRule) string {
 		text[i] = r.String()
 	}
 	sort.Strings(text)
-	return cmpOr(strings.Join(text, " | "), "none")
+	return cmp.Or(strings.Join(text, " | "), "none")
 }
 
 // liveRules is the text of a bucket's lifecycle rules as S3 returns them.

@@ -27,6 +27,12 @@ var deniedCodes = map[string]string{
 	"ExpiredTokenException":       "the session has expired",
 }
 
+// refused says whether err is the service refusing the caller.
+func refused(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && deniedCodes[api.ErrorCode()] == "access denied"
+}
+
 // callFailed is the result of a check whose AWS call (action, the IAM
 // action it needs, on resource) returned err. A refusal, throttling or a
 // server error that outlasted the SDK's retries, or no answer at all (no
@@ -38,7 +44,7 @@ func callFailed(check, action, resource string, err error) Result {
 	r := Result{Check: check}
 	var api smithy.APIError
 	switch {
-	case errors.As(err, &api) && deniedCodes[api.ErrorCode()] == "access denied":
+	case refused(err) && errors.As(err, &api):
 		r.Error = true
 		r.Evidence = fmt.Sprintf("could not check: %s on %s was denied; the caller needs %s on it (%s)", action, resource, action, api.ErrorMessage())
 	case errors.As(err, &api) && deniedCodes[api.ErrorCode()] != "":

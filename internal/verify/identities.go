@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -98,9 +99,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			live = append(live, aws.ToString(u.UserName))
 		}
 		for _, m := range audit.Referring("aws_iam_group_membership", "group", g.Address) {
-			for _, u := range tfjson.Strings(m.Attrs["users"]) {
-				synthesized = append(synthesized, resolve(u))
-			}
+			synthesized = append(synthesized, resolveAll(tfjson.Strings(m.Attrs["users"]), resolve)...)
 		}
 		out = append(out, sameSet("DRIFT-GROUP-MEMBERS "+name, "members", live, synthesized))
 	}
@@ -186,9 +185,9 @@ func sameSet(check, what string, live, synthesized []string) Result {
 	live, synthesized = slices.Clone(live), slices.Clone(synthesized)
 	sort.Strings(live)
 	sort.Strings(synthesized)
-	r := Result{Check: check, Pass: slices.Equal(live, synthesized), Evidence: fmt.Sprintf("%s: %s", what, cmpOr(strings.Join(live, ", "), "none"))}
+	r := Result{Check: check, Pass: slices.Equal(live, synthesized), Evidence: fmt.Sprintf("%s: %s", what, cmp.Or(strings.Join(live, ", "), "none"))}
 	if !r.Pass {
-		r.Evidence += fmt.Sprintf(" (synthesized: %s)", cmpOr(strings.Join(synthesized, ", "), "none"))
+		r.Evidence += fmt.Sprintf(" (synthesized: %s)", cmp.Or(strings.Join(synthesized, ", "), "none"))
 	}
 	return r
 }

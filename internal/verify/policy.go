@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -40,13 +41,7 @@ func canonical(values []string) []string {
 // FromSynthesized is a synthesized statement in canonical form, its
 // references replaced by resolve.
 func FromSynthesized(s tfjson.Statement, resolve func(string) string) Statement {
-	all := func(v []string) []string {
-		out := make([]string, len(v))
-		for i, x := range v {
-			out[i] = resolve(x)
-		}
-		return canonical(out)
-	}
+	all := func(v []string) []string { return canonical(resolveAll(v, resolve)) }
 	pr := func(in map[string][]string) map[string][]string {
 		if len(in) == 0 {
 			return nil
@@ -57,7 +52,7 @@ func FromSynthesized(s tfjson.Statement, resolve func(string) string) Statement 
 		}
 		return out
 	}
-	c := Statement{Sid: s.Sid, Effect: cmpOr(s.Effect, "Allow"), Principals: pr(s.Principals), NotPrincipals: pr(s.NotPrincipals),
+	c := Statement{Sid: s.Sid, Effect: cmp.Or(s.Effect, "Allow"), Principals: pr(s.Principals), NotPrincipals: pr(s.NotPrincipals),
 		Actions: all(s.Actions), NotActions: all(s.NotActions), Resources: all(s.Resources), NotResources: all(s.NotResources)}
 	for _, cond := range s.Conditions {
 		if c.Conditions == nil {
@@ -177,7 +172,7 @@ func principal(r json.RawMessage) map[string][]string {
 // statements with one Sid, and a second one must not hide behind the
 // first.
 func Diff(live, synthesized []Statement) []string {
-	key := func(s Statement) string { return cmpOr(s.Sid, "(no Sid) "+s.String()) }
+	key := func(s Statement) string { return cmp.Or(s.Sid, "(no Sid) "+s.String()) }
 	group := func(list []Statement) map[string][]Statement {
 		m := map[string][]Statement{}
 		for _, s := range list {

@@ -15,6 +15,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -104,17 +105,17 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 		role := value(audit, want.Attrs["cloud_watch_logs_role_arn"], "name")
 		live, liveRole := aws.ToString(t.CloudWatchLogsLogGroupArn), aws.ToString(t.CloudWatchLogsRoleArn)
 		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: strings.Contains(live, ":log-group:"+name+":") && strings.HasSuffix(liveRole, ":role/"+role),
-			Evidence: fmt.Sprintf("delivers to %s as %s (synthesized: log group %s, role %s)", cmpOr(live, "no log group"), cmpOr(liveRole, "no role"), name, role)})
+			Evidence: fmt.Sprintf("delivers to %s as %s (synthesized: log group %s, role %s)", cmp.Or(live, "no log group"), cmp.Or(liveRole, "no role"), name, role)})
 	} else {
 		live := aws.ToString(t.CloudWatchLogsLogGroupArn)
-		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: live == "", Evidence: fmt.Sprintf("delivers to %s (synthesized: no log group)", cmpOr(live, "no log group"))})
+		out = append(out, Result{Check: "TRAIL-CLOUDWATCH", Pass: live == "", Evidence: fmt.Sprintf("delivers to %s (synthesized: no log group)", cmp.Or(live, "no log group"))})
 	}
 	// CloudTrail's notice of each delivered file goes to an SNS topic
 	// only when the synthesis names one.
 	topic := str(want.Attrs["sns_topic_name"])
 	liveTopic := aws.ToString(t.SnsTopicARN)
 	out = append(out, Result{Check: "TRAIL-NOTIFICATIONS", Pass: (liveTopic == "" && topic == "") || (topic != "" && strings.HasSuffix(liveTopic, ":"+topic)),
-		Evidence: fmt.Sprintf("file delivery notices to %s (synthesized: %s)", cmpOr(liveTopic, "no topic"), cmpOr(topic, "no topic"))})
+		Evidence: fmt.Sprintf("file delivery notices to %s (synthesized: %s)", cmp.Or(liveTopic, "no topic"), cmp.Or(topic, "no topic"))})
 	out = append(out, status(ctx, c, name, o)...)
 	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
 	return out
@@ -148,7 +149,7 @@ func keyCheck(ctx context.Context, c Clients, audit *tfjson.Doc, want tfjson.Blo
 	}
 	arn := aws.ToString(d.KeyMetadata.Arn)
 	r.Pass = live == arn
-	r.Evidence = fmt.Sprintf("encrypts with %s (%s is %s)", cmpOr(live, "no key"), alias, arn)
+	r.Evidence = fmt.Sprintf("encrypts with %s (%s is %s)", cmp.Or(live, "no key"), alias, arn)
 	return r
 }
 
@@ -253,7 +254,7 @@ func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, r
 	r.Pass = slices.Equal(live, synthesized)
 	r.Evidence = strings.Join(live, "; ")
 	if !r.Pass {
-		r.Evidence = fmt.Sprintf("%s; synthesized: %s", cmpOr(r.Evidence, "none"), strings.Join(synthesized, "; "))
+		r.Evidence = fmt.Sprintf("%s; synthesized: %s", cmp.Or(r.Evidence, "none"), strings.Join(synthesized, "; "))
 	}
 	return r
 }
@@ -310,13 +311,6 @@ func resolveAll(values []string, resolve func(string) string) []string {
 // str reads an optional string attribute.
 func str(v any) string {
 	s, _ := v.(string)
-	return s
-}
-
-func cmpOr(s, otherwise string) string {
-	if s == "" {
-		return otherwise
-	}
 	return s
 }
 
