@@ -497,7 +497,9 @@ func TestVerify(t *testing.T) {
 		"logging stopped": {func(a *fakeAccount) {
 			a.status["IsLogging"], a.status["StopLoggingTime"] = false, float64(now.Add(-3*time.Hour).Unix())
 		}, []string{"FAIL\tTRAIL-LOGGING\tlogging stopped at"}},
-		"a delivery error": {func(a *fakeAccount) { a.status["LatestDeliveryError"] = "AccessDenied" }, []string{"FAIL\tDELIVERY-S3\tlatest error: AccessDenied"}},
+		// A delivery error names the statements the delivery rests on.
+		"a delivery error":                 {func(a *fakeAccount) { a.status["LatestDeliveryError"] = "AccessDenied" }, []string{"FAIL\tDELIVERY-S3\tlatest error: AccessDenied; this delivery rests on aws_kms_key.trail_key CloudTrailEncryptsLogs, aws_kms_key.trail_key CloudTrailDescribesKey, aws_kms_key.trail_key CloudTrailUsesBucketKey, aws_s3_bucket_policy.log_bucket_policy CloudTrailAclCheck, aws_s3_bucket_policy.log_bucket_policy CloudTrailWrite (their conditions: docs/service-conditions.md)"}},
+		"a CloudWatch Logs delivery error": {func(a *fakeAccount) { a.status["LatestCloudWatchLogsDeliveryError"] = "AccessDeniedException" }, []string{"FAIL\tDELIVERY-CLOUDWATCH\tlatest error: AccessDeniedException; this delivery rests on aws_kms_key.monitoring_logs_key CloudWatchLogsUseKeyForTheTrailGroup, aws_iam_role.monitoring_role trust CloudTrailAssumesRole"}},
 		"no digest for hours": {func(a *fakeAccount) {
 			a.status["LatestDigestDeliveryTime"] = float64(now.Add(-5 * time.Hour).Unix())
 		}, []string{"FAIL\tDELIVERY-RECENT\tlast digest 5h0m0s ago"}},

@@ -492,7 +492,11 @@ func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleC
 
 // accessLogGrants are the bucket policy statements that let S3 server access
 // logging write the logs of the bucket sourceARN, owned by accountID, under
-// prefix in the target bucket targetARN.
+// prefix in the target bucket targetARN. Both conditions are the S3 User
+// Guide's own statement for this write ("Enable Amazon S3 server access
+// logging", permissions for log delivery: ArnLike aws:SourceArn of the
+// source bucket, StringEquals aws:SourceAccount,
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
 func accessLogGrants(targetARN, prefix, sourceARN, accountID string) []policy.Statement {
 	return []policy.Statement{{
 		Sid:        "S3ServerAccessLogsWrite",

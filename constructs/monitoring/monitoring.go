@@ -287,12 +287,18 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	logGroup.OverrideLogicalId(name("log_group"))
 
 	// CloudWatch publishes an alarm's notification with the alarm as
-	// aws:SourceArn: AWS's knowledge center article "Why didn't I receive
-	// an SNS notification for my CloudWatch alarm trigger?" restricts the
-	// topic policy with it
-	// (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger),
-	// and aws:SourceAccount accompanies it for services that call on an
-	// account's behalf. The topic policy requires both.
+	// aws:SourceArn and with aws:SourceAccount: the SNS Developer Guide,
+	// "Example cases for Amazon SNS access control", restricts a topic to
+	// an account's alarms with ArnLike aws:SourceArn
+	// "arn:aws:cloudwatch:<region>:<account>:alarm:*" and names Amazon
+	// CloudWatch among the services that support aws:SourceAccount when
+	// they publish
+	// (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html);
+	// AWS's knowledge center article "Why didn't I receive an SNS
+	// notification for my CloudWatch alarm trigger?" restricts the topic
+	// policy with aws:SourceArn too
+	// (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+	// The topic policy requires both.
 	alarmSource := env.AnyAlarm()
 	fromAlarms := []policy.Condition{
 		{Test: "ArnLike", Variable: policy.SourceArn, Values: []string{alarmSource}},
@@ -465,6 +471,12 @@ func StreamPrefix(env arn.Env, logGroupARN string) string {
 //     the reader (the audit role) decrypts to read. Every such grant is
 //     bound to this log group by the encryption context and to Logs by
 //     kms:ViaService.
+//
+// The service principal's statement is the page's example: its actions
+// under ArnEquals on aws:logs:arn, the one key the page shows Logs sending;
+// it says nothing of aws:SourceArn or aws:SourceAccount, so none is
+// required. KMS sets no encryption context on DescribeKey, so that
+// statement's kms:Describe* never matches, in AWS's example as here.
 func LogsKeyGrants(env arn.Env, logGroupARN, writerARN, readerARN string) []policy.Statement {
 	thisGroup := policy.Condition{Test: "ArnEquals", Variable: policy.LogGroupContext, Values: []string{logGroupARN}}
 	throughLogs := policy.Condition{Test: "StringEquals", Variable: policy.ViaService, Values: []string{env.Logs()}}

@@ -80,6 +80,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*cmk.Key, error) {
 func Policy(cfg Config) policy.Document { return cmk.Policy(cfg.keyConfig()) }
 
 // grants are what CloudTrail and the audit role may do with the key.
+//
+// Each condition on CloudTrail's calls is one the CloudTrail User Guide,
+// "Configure AWS KMS key policies for CloudTrail"
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html),
+// shows on that very call, or one that holds whether CloudTrail sends its
+// key or not (internal/access decides both requests; its ServiceCoverage
+// fails a condition that is neither).
 func grants(cfg Config) []policy.Statement {
 	trailARN := cfg.Env.Trail(cfg.TrailName)
 	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
@@ -90,6 +97,8 @@ func grants(cfg Config) []policy.Statement {
 	}
 	return []policy.Statement{
 		{
+			// The page's "Granting encrypt permissions for trails"
+			// statement: the encryption context and aws:SourceArn.
 			Sid:        "CloudTrailEncryptsLogs",
 			Effect:     policy.Allow,
 			Principals: cloudtrail,
@@ -101,6 +110,8 @@ func grants(cfg Config) []policy.Statement {
 			},
 		},
 		{
+			// The page's "Enable CloudTrail to describe KMS key
+			// properties" statement, with aws:SourceArn.
 			Sid:        "CloudTrailDescribesKey",
 			Effect:     policy.Allow,
 			Principals: cloudtrail,
@@ -109,14 +120,29 @@ func grants(cfg Config) []policy.Statement {
 			Conditions: []policy.Condition{fromTrail},
 		},
 		{
-			// With an S3 Bucket Key on the log bucket, CloudTrail needs
-			// kms:Decrypt to create or update the trail.
+			// "If you are using an existing S3 bucket with an S3 Bucket
+			// Key, kms:Decrypt permissions are required to create or
+			// update a trail with SSE-KMS encryption enabled" (same
+			// page). Its example for this decrypt ("Allow CloudTrail to
+			// decrypt a trail") has no condition, and no page shows
+			// CloudTrail sending aws:SourceArn or aws:SourceAccount on it:
+			// a plain StringEquals would refuse CreateTrail
+			// (InsufficientEncryptionPolicyException) if it does not. So
+			// the keys are tested only when present (IfExists): absent,
+			// CloudTrail may decrypt; present, they must name this trail
+			// and this account (the page: aws:SourceAccount "is the
+			// account ID of the trail owner, or for organization trails,
+			// the management account ID"), so another account's trail is
+			// refused whenever CloudTrail says whose call it is.
 			Sid:        "CloudTrailUsesBucketKey",
 			Effect:     policy.Allow,
 			Principals: cloudtrail,
 			Actions:    []string{"kms:Decrypt"},
 			Resources:  []string{"*"},
-			Conditions: []policy.Condition{fromTrail},
+			Conditions: []policy.Condition{
+				{Test: "StringEqualsIfExists", Variable: policy.SourceArn, Values: []string{trailARN}},
+				{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{*cfg.Env.AccountID}},
+			},
 		},
 		{
 			Sid:        "AuditRoleDecryptsLogs",

@@ -145,3 +145,66 @@ func tfjsonStatements(t *testing.T, raw map[string]any, doc string) []any {
 	}
 	return st
 }
+
+// statementNamed is the statement with sid of the policy document doc.
+func statementNamed(t *testing.T, raw map[string]any, doc, sid string) map[string]any {
+	t.Helper()
+	for _, s := range tfjsonStatements(t, raw, doc) {
+		if st := s.(map[string]any); st["sid"] == sid {
+			return st
+		}
+	}
+	t.Fatalf("no statement %s in %s", sid, doc)
+	return nil
+}
+
+// TestServiceCoverage: every condition key of every statement that allows
+// an AWS service holds, documented or both ways (the table of all stacks
+// and settings is TestServiceConditions in the main package); and each
+// way of getting it wrong is caught.
+func TestServiceCoverage(t *testing.T) {
+	for _, k := range golden(t).ServiceCoverage() {
+		if !k.Holds() {
+			t.Errorf("%s %s, %s %s: %s", k.Statement.Policy, k.Statement.Sid, k.Operator, k.Key, k.How())
+		}
+	}
+	sourceArnIs := func(test string) map[string]any {
+		return map[string]any{"test": test, "variable": "aws:SourceArn", "values": []any{"arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master"}}
+	}
+	cases := map[string]struct {
+		defect    func(t *testing.T, raw map[string]any)
+		statement string
+		key       string
+	}{
+		// The first-apply breaker of issue 27: no page shows CloudTrail
+		// sending aws:SourceArn on its create-time Decrypt.
+		"the bucket-key decrypt requires aws:SourceArn": {func(t *testing.T, raw map[string]any) {
+			statementNamed(t, raw, "trail_key_policy", "CloudTrailUsesBucketKey")["condition"] = []any{sourceArnIs("StringEquals")}
+		}, "CloudTrailUsesBucketKey", "aws:SourceArn"},
+		"the ACL check requires a key no page shows on it": {func(t *testing.T, raw map[string]any) {
+			st := statementNamed(t, raw, "log_bucket_policy", "CloudTrailAclCheck")
+			st["condition"] = append(st["condition"].([]any), map[string]any{"test": "StringEqualsIfExists", "variable": "aws:SourceAccount", "values": []any{"111122223333"}})
+		}, "CloudTrailAclCheck", "aws:SourceAccount"},
+		"the CloudWatch Logs role trusts CloudTrail only with aws:SourceArn": {func(t *testing.T, raw map[string]any) {
+			statementNamed(t, raw, "monitoring_role_trust", "CloudTrailAssumesRole")["condition"] = []any{sourceArnIs("StringEquals")}
+		}, "CloudTrailAssumesRole", "aws:SourceArn"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := golden(t)
+			c.defect(t, m.doc.Raw())
+			found := false
+			for _, k := range m.ServiceCoverage() {
+				if k.Statement.Sid == c.statement && k.Key == c.key {
+					found = true
+					if k.Holds() {
+						t.Errorf("expected %s %s not to hold, found %s", c.statement, c.key, k.How())
+					}
+				}
+			}
+			if !found {
+				t.Errorf("expected a coverage entry for %s %s", c.statement, c.key)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package access
 import (
 	"strings"
 
+	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 )
 
@@ -24,6 +25,13 @@ type Interaction struct {
 	// When is optional: whether the row applies to the stack (nil:
 	// always).
 	When func(m *Model) bool
+	// Sent are the context keys that Source shows the calling service
+	// sending on this very call (an AWS example statement for this
+	// action with the key in its condition, or the page's words). A key
+	// the request carries that is not listed is one the page is silent
+	// about: a statement of the stack that tests it must then hold both
+	// with and without it (ServiceCoverage checks both).
+	Sent []string
 }
 
 // Applies reports whether the interaction applies to the stack of m.
@@ -40,7 +48,7 @@ const (
 	srcStreamNames          = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-log-group-log-stream-naming-for-cloudtrail.html"
 	srcLogsKMS              = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"
 	srcAccessLogs           = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html"
-	srcAlarmTopic           = "https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger"
+	srcSNSPublishers        = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html"
 	srcSNSKMS               = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
 	srcMFA                  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent"
 	srcTLS                  = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
@@ -53,6 +61,12 @@ const (
 	srcIAMActions           = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
 	srcSNSActions           = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
 	srcDescribeOrganization = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html"
+)
+
+// The source keys, as IAM spells them.
+const (
+	sourceArn     = policy.SourceArn
+	sourceAccount = policy.SourceAccount
 )
 
 // service is a caller that is an AWS service with its own credentials.
@@ -81,166 +95,186 @@ const (
 var Interactions = []Interaction{
 	{"CloudTrail checks the bucket ACL", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:GetBucketAcl", logBucket, "", overTLS.with(Context{"aws:SourceArn": {m.trailARN()}}))
-	}, true, "aws:SourceArn = the trail", srcTrailBucket, nil},
+	}, true, "aws:SourceArn = the trail", srcTrailBucket, nil, []string{sourceArn}},
 	{"CloudTrail writes a log file", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, true, "aws:SourceArn = the trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, nil},
+	}, true, "aws:SourceArn = the trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, nil, []string{sourceArn, policy.S3ACL}},
 	{"another trail writes to the bucket", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.TrailARN("someone-elses")}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, false, "aws:SourceArn = another trail", srcTrailBucket, nil},
+	}, false, "aws:SourceArn = another trail", srcTrailBucket, nil, nil},
 	{"CloudTrail encrypts a log file", func(m *Model) iameval.Request {
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
-	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the trail", srcTrailKey, nil},
+	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the trail", srcTrailKey, nil, []string{sourceArn, policy.TrailContext}},
 	{"CloudTrail describes the key", func(m *Model) iameval.Request {
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:DescribeKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}}))
-	}, true, "aws:SourceArn = the trail (the guide's security best practice for the key policy)", srcTrailKey, nil},
+	}, true, "aws:SourceArn = the trail (the guide's statement for DescribeKey has it)", srcTrailKey, nil, []string{sourceArn}},
+	// CloudTrail's kms:Decrypt when it creates or updates a trail on a
+	// bucket with an S3 Bucket Key: the guide's statement for it has no
+	// condition and no page shows which keys the call carries, so the
+	// key must allow it both ways.
+	{"CloudTrail decrypts to create the trail (S3 Bucket Key), with source keys", func(m *Model) iameval.Request {
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {m.trailARN()}, sourceAccount: {Account}}))
+	}, true, "aws:SourceArn = the trail, aws:SourceAccount = the account, if CloudTrail sends them (no page shows it)", srcTrailKey, nil, nil},
+	{"CloudTrail decrypts to create the trail (S3 Bucket Key), without source keys", func(m *Model) iameval.Request {
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS)
+	}, true, "none, if CloudTrail sends none (the guide's example statement has no condition)", srcTrailKey, nil, nil},
+	{"CloudTrail decrypts for another account's trail", func(m *Model) iameval.Request {
+		other := "arn:aws:cloudtrail:" + m.Region + ":" + OtherAccount + ":trail/" + m.Attr(trail, "name")
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {other}, sourceAccount: {OtherAccount}}))
+	}, false, "aws:SourceArn and aws:SourceAccount of another account, when present", srcTrailKey, nil, nil},
+	{"CloudTrail decrypts, sending only another account", func(m *Model) iameval.Request {
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceAccount: {OtherAccount}}))
+	}, false, "aws:SourceAccount = another account, without aws:SourceArn", srcTrailKey, nil, nil},
 	{"CloudTrail assumes the CloudWatch Logs role", func(m *Model) iameval.Request {
 		return m.assume(service("cloudtrail.amazonaws.com"), writerRole, overTLS)
-	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, nil},
+	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, nil, nil},
 	{"the CloudWatch Logs role puts events in its stream", func(m *Model) iameval.Request {
 		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Account + "_CloudTrail_eu-west-1"
 		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
-	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil},
+	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil, nil},
 	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:GenerateDataKey", logsKey, m.logsContext(false))
-	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil},
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
 	{"CloudWatch Logs decrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:Decrypt", logsKey, m.logsContext(false))
-	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil},
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
 	{"an administrator creates the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"the CloudWatch Logs role writes (Logs for the caller)", func(m *Model) iameval.Request {
 		c := iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}
 		return m.kms(c, "kms:GenerateDataKey", logsKey, m.logsContext(true))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"the audit role reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"an administrator reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil},
+	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"S3 writes the log bucket's access logs", func(m *Model) iameval.Request {
 		object := "arn:aws:s3:::" + m.Attr(accessLogBucket, "bucket") + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
 		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {"arn:aws:s3:::" + m.Attr(logBucket, "bucket")}, "aws:SourceAccount": {Account}}))
-	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs, nil},
+	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch publishes an alarm", func(m *Model) iameval.Request {
 		r := iameval.Request{Caller: service("cloudwatch.amazonaws.com"), Action: "sns:Publish", Resource: m.ref(topic, "arn"), ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
 		r.Context = overTLS.with(Context{"aws:SourceArn": {"arn:aws:cloudwatch:" + m.Region + ":" + Account + ":alarm:cis-4.3-root-account-usage"}, "aws:SourceAccount": {Account}})
 		return r
-	}, true, "aws:SourceArn = the alarm", srcAlarmTopic, nil},
+	}, true, "aws:SourceArn = the alarm (the guide's example for a CloudWatch alarm); aws:SourceAccount (CloudWatch is among the services it names as sending it)", srcSNSPublishers, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch encrypts the notification, without source keys", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS)
-	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil},
+	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
+	{"CloudWatch encrypts the notification, with this account's alarm as source", func(m *Model) iameval.Request {
+		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{sourceArn: {"arn:aws:cloudwatch:" + m.Region + ":" + Account + ":alarm:cis-4.3-root-account-usage"}, sourceAccount: {Account}}))
+	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
 	{"CloudWatch of another account uses the topic key", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {OtherAccount}}))
-	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS, nil},
+	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS, nil, nil},
 	{"the audit role decrypts a log file through S3", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:Decrypt", trailKey, m.trailFileContext())
-	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey, nil},
+	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey, nil, nil},
 	{"an administrator decrypts a log file", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Decrypt", trailKey, m.trailFileContext())
-	}, false, "the key policy names the audit role only", srcKeyPolicy, nil},
+	}, false, "the key policy names the audit role only", srcKeyPolicy, nil, nil},
 	{"an audit group member assumes the audit role with MFA", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pMember), auditRole, signedIn)
-	}, true, "aws:MultiFactorAuthPresent = true", srcMFA, nil},
+	}, true, "aws:MultiFactorAuthPresent = true", srcMFA, nil, nil},
 	{"an audit group member assumes the audit role without MFA", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pMember), auditRole, overTLS.with(Context{"aws:MultiFactorAuthPresent": {"false"}}))
-	}, false, "aws:MultiFactorAuthPresent = false (absent for long-term keys)", srcMFA, nil},
+	}, false, "aws:MultiFactorAuthPresent = false (absent for long-term keys)", srcMFA, nil, nil},
 	{"an administrator assumes the audit role", func(m *Model) iameval.Request {
 		return m.assume(m.persona(pAdmin), auditRole, signedIn)
-	}, false, "aws:PrincipalArn is not an audit user", srcMFA, nil},
+	}, false, "aws:PrincipalArn is not an audit user", srcMFA, nil, nil},
 	{"an administrator deletes a log file version", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAdmin), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"an administrator turns versioning off", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAdmin), "s3:PutBucketVersioning", logBucket, "", signedIn)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"the break-glass root user deletes a log file version", func(m *Model) iameval.Request {
 		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 		return m.s3(root, "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
-	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil},
+	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
-	}, false, "aws:SecureTransport = false", srcTLS, nil},
+	}, false, "aws:SecureTransport = false", srcTLS, nil, nil},
 	{"another account reads a log file", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pOther), "s3:GetObject", logBucket, m.logObject(), signedIn)
-	}, false, "a principal of another account", srcTrailBucket, nil},
+	}, false, "a principal of another account", srcTrailBucket, nil, nil},
 	// validate-logs runs as the audit role: "The role executing the
 	// command must have permissions to call ListObjects, GetObject, and
 	// GetBucketLocation for each S3 bucket referenced by the trail"
 	// (srcValidateLogs), and CloudTrail's ListPublicKeys.
 	{"the audit role lists the log bucket (validate-logs)", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:ListBucket", logBucket, "", signedIn)
-	}, true, "aws:MultiFactorAuthPresent (the role's session); aws:SecureTransport", srcValidateLogs, nil},
+	}, true, "aws:MultiFactorAuthPresent (the role's session); aws:SecureTransport", srcValidateLogs, nil, nil},
 	{"the audit role reads a digest file (validate-logs)", func(m *Model) iameval.Request {
 		digest := strings.Replace(m.logObject(), "/CloudTrail/", "/CloudTrail-Digest/", 1)
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, digest, signedIn)
-	}, true, "aws:SecureTransport", srcValidateLogs, nil},
+	}, true, "aws:SecureTransport", srcValidateLogs, nil, nil},
 	{"the audit role lists CloudTrail's public keys (validate-logs)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "cloudtrail:ListPublicKeys", "*", signedIn)
-	}, true, "none: ListPublicKeys has no resource or condition keys", srcValidateLogs, nil},
+	}, true, "none: ListPublicKeys has no resource or condition keys", srcValidateLogs, nil, nil},
 	// verify runs as the audit role too: it reads the configuration it
 	// compares (each API's IAM action, srcS3Actions, srcKMSActions,
 	// srcIAMActions, srcSNSActions) and can change none of it.
 	{"the audit role reads the log bucket's policy and settings (verify)", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetBucketPolicy", logBucket, "", signedIn)
-	}, true, "aws:SecureTransport", srcS3Actions, nil},
+	}, true, "aws:SecureTransport", srcS3Actions, nil, nil},
 	{"the audit role reads the trail key's policy (verify)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", trailKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil, nil},
 	{"the audit role reads the Logs key's policy (verify)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", logsKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil, nil},
 	{"the audit role reads its own inline policies (verify)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "iam:GetRolePolicy", m.ref(auditRole, "arn"), signedIn)
-	}, true, "none", srcIAMActions, nil},
+	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the audit group's members (verify)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "iam:GetGroup", m.ref(auditGroup, "arn"), signedIn)
-	}, true, "none", srcIAMActions, nil},
+	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the alarm topic's policy (verify)", func(m *Model) iameval.Request {
 		c := m.persona(pAuditRole)
 		return iameval.Request{Caller: c, Action: "sns:GetTopicAttributes", Resource: m.ref(topic, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
-	}, true, "none", srcSNSActions, nil},
+	}, true, "none", srcSNSActions, nil, nil},
 	{"the audit role lists an auditor's own policies (verify)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "iam:ListAttachedUserPolicies", m.ref(m.First("aws_iam_user"), "arn"), signedIn)
-	}, true, "none", srcIAMActions, nil},
+	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the deny policy's default version (verify)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "iam:GetPolicyVersion", m.ref("aws_iam_policy.deny_log_reads", "arn"), signedIn)
-	}, true, "none", srcIAMActions, nil},
+	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the trail key's rotation (verify)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:GetKeyRotationStatus", trailKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil},
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil, nil},
 	{"the audit role changes the trail key's policy", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAuditRole), "kms:PutKeyPolicy", trailKey, signedIn)
-	}, false, "none: no policy allows it to the role", srcKMSActions, nil},
+	}, false, "none: no policy allows it to the role", srcKMSActions, nil, nil},
 	{"the audit role changes its own trust policy", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "iam:UpdateAssumeRolePolicy", m.ref(auditRole, "arn"), signedIn)
-	}, false, "none: no policy allows it to the role", srcIAMActions, nil},
+	}, false, "none: no policy allows it to the role", srcIAMActions, nil, nil},
 	// An organization trail (organizationTrail): CloudTrail writes every
 	// account's files under AWSLogs/<organization ID>/<account ID>/
 	// (srcOrgLogFiles), on behalf of the management account's trail.
 	{"CloudTrail writes a member account's log file (organization trail)", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, true, "aws:SourceArn = the management account's trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, organizationTrail},
+	}, true, "aws:SourceArn = the management account's trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, organizationTrail, []string{sourceArn, policy.S3ACL}},
 	{"another organization's trail writes under this organization's folder", func(m *Model) iameval.Request {
 		other := "arn:aws:cloudtrail:" + m.Region + ":" + OtherAccount + ":trail/" + m.Attr(trail, "name")
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {other}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, false, "aws:SourceArn = a trail of another management account", srcTrailBucket, organizationTrail},
+	}, false, "aws:SourceArn = a trail of another management account", srcTrailBucket, organizationTrail, nil},
 	{"the trail writes another organization's folder", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(OtherOrganization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, false, "the object key names another organization", srcTrailBucket, organizationTrail},
+	}, false, "the object key names another organization", srcTrailBucket, organizationTrail, nil},
 	{"the audit role reads its organization's ID (verify, validate-logs)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "organizations:DescribeOrganization", "*", signedIn)
-	}, true, "none: DescribeOrganization has no resource type", srcDescribeOrganization, organizationTrail},
+	}, true, "none: DescribeOrganization has no resource type", srcDescribeOrganization, organizationTrail, nil},
 	{"CloudTrail encrypts a member account's log file (organization trail)", func(m *Model) iameval.Request {
 		// The context is the trail's ARN, which is the management
 		// account's in every member account ("Creating a trail for an
 		// organization").
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
-	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the management account's trail", srcTrailKey, organizationTrail},
+	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the management account's trail", srcTrailKey, organizationTrail, []string{sourceArn, policy.TrailContext}},
 	{"the CloudWatch Logs role puts a member account's events in its stream", func(m *Model) iameval.Request {
 		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Organization + "_" + MemberAccount + "_CloudTrail_eu-west-1"
 		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
-	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, organizationTrail},
+	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, organizationTrail, nil},
 }

@@ -135,7 +135,18 @@ type Decision struct {
 	Allowed bool
 	// Reason names the deciding statement(s), or why nothing allowed.
 	Reason string
+	// By are the statements that allowed an allowed request (those whose
+	// Allow decided it); empty for a denied one.
+	By []Ref
 }
+
+// Ref names one statement of one policy.
+type Ref struct {
+	// Policy is the policy's Name, Sid the statement's.
+	Policy, Sid string
+}
+
+func (r Ref) String() string { return r.Policy + " " + r.Sid }
 
 func (d Decision) String() string {
 	if d.Allowed {
@@ -147,7 +158,7 @@ func (d Decision) String() string {
 // Evaluate decides the request.
 func Evaluate(r Request) Decision {
 	ctx := r.context()
-	var identityAllow, resourceAllow []string
+	var identityAllow, resourceAllow []Ref
 	resourceAllowsAccount := false
 	for _, p := range r.Caller.Identity {
 		for _, s := range p.Statements {
@@ -155,9 +166,9 @@ func Evaluate(r Request) Decision {
 				continue
 			}
 			if s.Effect == Deny {
-				return Decision{false, "explicit deny by " + p.Name + " " + s.Sid}
+				return Decision{Reason: "explicit deny by " + p.Name + " " + s.Sid}
 			}
-			identityAllow = append(identityAllow, p.Name+" "+s.Sid)
+			identityAllow = append(identityAllow, Ref{p.Name, s.Sid})
 		}
 	}
 	if r.ResourcePolicy != nil {
@@ -166,10 +177,10 @@ func Evaluate(r Request) Decision {
 				continue
 			}
 			if s.Effect == Deny {
-				return Decision{false, "explicit deny by " + r.ResourcePolicy.Name + " " + s.Sid}
+				return Decision{Reason: "explicit deny by " + r.ResourcePolicy.Name + " " + s.Sid}
 			}
 			if s.namesCaller(r.Caller, ctx) {
-				resourceAllow = append(resourceAllow, r.ResourcePolicy.Name+" "+s.Sid)
+				resourceAllow = append(resourceAllow, Ref{r.ResourcePolicy.Name, s.Sid})
 			} else {
 				resourceAllowsAccount = true
 			}
@@ -186,7 +197,7 @@ func Evaluate(r Request) Decision {
 		// The resource policy must allow the caller, or the caller's
 		// account, which leaves the rest to that account's IAM policies.
 		if len(resourceAllow) == 0 && !resourceAllowsAccount {
-			return Decision{false, "cross-account: the resource policy does not allow " + r.Caller.describe()}
+			return Decision{Reason: "cross-account: the resource policy does not allow " + r.Caller.describe()}
 		}
 		return decide(identityAllow, "cross-account: no identity policy allows it")
 	case r.Kind == KeyPolicy || r.Kind == TrustPolicy:
@@ -196,16 +207,20 @@ func Evaluate(r Request) Decision {
 		if resourceAllowsAccount {
 			return decide(identityAllow, "the resource policy delegates to IAM and no identity policy allows it")
 		}
-		return Decision{false, "the " + kindName(r.Kind) + " does not allow " + r.Caller.describe()}
+		return Decision{Reason: "the " + kindName(r.Kind) + " does not allow " + r.Caller.describe()}
 	}
 	return decide(append(identityAllow, resourceAllow...), "no identity or resource policy allows it")
 }
 
-func decide(allows []string, otherwise string) Decision {
+func decide(allows []Ref, otherwise string) Decision {
 	if len(allows) == 0 {
-		return Decision{false, otherwise}
+		return Decision{Reason: otherwise}
 	}
-	return Decision{true, strings.Join(allows, ", ")}
+	names := make([]string, len(allows))
+	for i, a := range allows {
+		names[i] = a.String()
+	}
+	return Decision{Allowed: true, Reason: strings.Join(names, ", "), By: allows}
 }
 
 func kindName(k Kind) string {

@@ -116,7 +116,7 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	liveTopic := aws.ToString(t.SnsTopicARN)
 	out = append(out, Result{Check: "TRAIL-NOTIFICATIONS", Pass: (liveTopic == "" && topic == "") || (topic != "" && strings.HasSuffix(liveTopic, ":"+topic)),
 		Evidence: fmt.Sprintf("file delivery notices to %s (synthesized: %s)", cmp.Or(liveTopic, "no topic"), cmp.Or(topic, "no topic"))})
-	out = append(out, status(ctx, c, name, o)...)
+	out = append(out, status(ctx, c, audit, name, o)...)
 	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
 	return out
 }
@@ -156,7 +156,7 @@ func keyCheck(ctx context.Context, c Clients, audit *tfjson.Doc, want tfjson.Blo
 // status checks that the trail logs and delivers: logging on, no
 // delivery error, and a digest within o.MaxDigestAge (or the trail started
 // logging more recently than that).
-func status(ctx context.Context, c Clients, name string, o Options) []Result {
+func status(ctx context.Context, c Clients, audit *tfjson.Doc, name string, o Options) []Result {
 	s, err := c.CloudTrail.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: &name})
 	if err != nil {
 		return []Result{callFailed("TRAIL-LOGGING", "cloudtrail:GetTrailStatus", "trail "+name, err)}
@@ -174,6 +174,9 @@ func status(ctx context.Context, c Clients, name string, o Options) []Result {
 		r := Result{Check: e.check, Pass: aws.ToString(e.err) == "", Evidence: "no error"}
 		if !r.Pass {
 			r.Evidence = "latest error: " + aws.ToString(e.err)
+			if relied := reliedOn(audit, e.check); len(relied) > 0 {
+				r.Evidence += "; this delivery rests on " + strings.Join(relied, ", ") + " (their conditions: docs/service-conditions.md)"
+			}
 		}
 		out = append(out, r)
 	}
