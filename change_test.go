@@ -50,7 +50,7 @@ func TestReviewOfAChange(t *testing.T) {
 		dontWant []string
 	}{
 		"nothing changed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"} }, 0,
-			[]string{"No change to the synthesized stacks."}, []string{"BLOCKING"}},
+			[]string{"No change to the synthesized stacks."}, []string{"BLOCKING", "Irreversible or weakening"}},
 		"an auditor added": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob", "carol"} }, 0, []string{
 			"added `audit:aws_iam_user.audit_carol`",
 			"changed `audit:aws_iam_group_membership.audit_group_membership`: users: [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name}] -> [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name} ${aws_iam_user.audit_carol.name}]",
@@ -64,6 +64,8 @@ func TestReviewOfAChange(t *testing.T) {
 			"changed `audit:aws_s3_bucket.log_bucket`: bucket: cle2wa-s3-trail-master -> acme-s3-trail-master",
 		}, nil},
 		"retention changed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Retention.ExpireDays = 3650 }, 0, []string{
+			// A weakening choice comes first, under its own heading.
+			"# Review of the change\n\n## Irreversible or weakening choices this change makes (1)\n\n- **weakening** `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: log files and digests are deleted 3650 days (10 years) after delivery, for good",
 			"changed `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: rule.expiration: (none) -> [map[days:3650]]",
 			// The deployed bucket policies deny these calls to all but the
 			// break-glass principals.
@@ -75,14 +77,22 @@ func TestReviewOfAChange(t *testing.T) {
 			s.AuditUsers = []string{"alice", "bob"}
 			s.ObjectLock.Mode = settings.LockOff
 		}, 0, []string{
+			"## Irreversible or weakening choices this change makes (1)\n\n- **weakening** `audit:aws_s3_bucket.log_bucket`: no Object Lock on the log bucket",
 			"removed `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock`",
 			"## Applied only by a break-glass principal (1)",
 			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (removed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration",
 		}, []string{"BLOCKING", "s3:PutBucketPolicy"}},
 		"monitoring turned off": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Monitoring = false }, 1, []string{
+			"- **weakening** `audit:aws_cloudtrail.trail`: no monitoring: no copy of the events in CloudWatch Logs and no alarm",
 			"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: destroys audit evidence",
 			"Security Hub CloudTrail.5 CloudTrail trails should be integrated with Amazon CloudWatch Logs: PASS -> FAIL",
 			"removed audit:log_group_name (it breaks the stacks that read it)",
+		}, nil},
+		"a COMPLIANCE lock for a century": {func(s *settings.Settings) {
+			s.AuditUsers = []string{"alice", "bob"}
+			s.ObjectLock = settings.ObjectLock{Mode: "COMPLIANCE", Days: 36500}
+		}, 0, []string{
+			"## Irreversible or weakening choices this change makes (1)\n\n- **irreversible** `audit:aws_s3_bucket.log_bucket`: Object Lock COMPLIANCE for 36500 days (100 years): every log file and digest written is locked that long, and nobody, the root user included, can delete it",
 		}, nil},
 	}
 	for name, c := range cases {

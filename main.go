@@ -20,6 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/internal/change"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/jsiicache"
@@ -85,9 +86,15 @@ func parseFlags(flags *flag.FlagSet, args []string) (code int, ok bool) {
 	return 0, true
 }
 
-// outputDir is the synthesis output directory.
+// outdirEnv is the variable in which the cdktf CLI names the output
+// directory.
+const outdirEnv = "CDKTF_OUTDIR"
+
+// outputDir is the synthesis output directory: CDKTF_OUTDIR, else
+// cdktf.out. Whatever it names, a synth replaces it only if it is new,
+// empty or an earlier output (package outdir).
 func outputDir() string {
-	if env := os.Getenv("CDKTF_OUTDIR"); env != "" {
+	if env := os.Getenv(outdirEnv); env != "" {
 		return env
 	}
 	return defaultOutdir
@@ -130,9 +137,22 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/; review: %s\n", strings.Join(stacks.Names(s), ", "), dir, filepath.Join(dir, ReviewFile))
+	from := ""
+	if dir != defaultOutdir {
+		from = " (the directory " + outdirEnv + " names)"
+	}
+	fmt.Fprintf(stdout, "synthesized the stacks %s into %s/stacks/%s; review: %s\n", strings.Join(stacks.Names(s), ", "), dir, from, filepath.Join(dir, ReviewFile))
+	longest := 0
+	for _, u := range s.AuditUsers {
+		longest = max(longest, len(u))
+	}
+	fmt.Fprintf(stdout, "auditors: %d; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters)\n",
+		len(s.AuditUsers), auditors.Room(s.AuditUsers, longest), longest, auditors.MaxTrustPolicyLength)
 	for _, f := range report.Advised() {
 		fmt.Fprintf(stdout, "note: %s; to fix it: %s\n", f, f.Check.Advice)
+	}
+	for _, c := range check.Choices(report.Stacks) {
+		fmt.Fprintf(stderr, "warning: %s choice: %s; %s\n", c.Kind, c.What, c.Undo)
 	}
 	return 0
 }

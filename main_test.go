@@ -304,8 +304,18 @@ func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
 		"an unknown flag of review": {[]string{"review", "-trivi", "x"}, "flag provided but not defined: -trivi"},
 		"an argument before a flag": {[]string{"validate-logs", "extra", "-start", "2026-11-28T00:00:00Z"}, `validate-logs takes no arguments, only flags; found "extra" (flags after it are not read`},
 		"a start in the future":     {[]string{"validate-logs", "-start", "2999-01-01T00:00:00Z"}, "-start 2999-01-01T00:00:00Z is in the future (-end defaults to now)"},
-		"no digest age":             {[]string{"verify", "-max-digest-age", "0"}, "-max-digest-age 0s must be more than 0, such as 2h"},
-		"a digest age without unit": {[]string{"verify", "-max-digest-age", "2"}, `invalid value "2" for flag -max-digest-age`},
+		"no digest age":             {[]string{"verify", "-max-digest-age", "0"}, "-max-digest-age 0s must be more than 0 and at most 24h0m0s, such as 2h"},
+		"a digest age of a century": {[]string{"verify", "-max-digest-age", "876000h"}, "-max-digest-age 876000h0m0s must be more than 0 and at most 24h0m0s"},
+		// Malformed flags are refused before any AWS call, all at once.
+		"an account that is not 12 digits": {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-account", "12345"}, `-account "12345" is not an account ID (12 digits)`},
+		"an organization ID without o-":    {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-organization", "org-1"}, `-organization "org-1" is not an organization ID`},
+		"a region that does not exist":     {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-region", "moon-1"}, `-region "moon-1" is not an AWS region`},
+		"a bucket name with ..":            {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-bucket", "a..b"}, `-bucket "a..b" is not an S3 bucket name`},
+		"a wildcard prefix":                {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-prefix", "*"}, `-prefix "*" is not a usable log file prefix`},
+		"a trail ARN in no partition":      {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-trail-arn", "arn:aws-bogus-:cloudtrail:us-east-1:123456789012:trail/t"}, `-trail-arn "arn:aws-bogus-:cloudtrail:us-east-1:123456789012:trail/t" is not a trail ARN`},
+		"a trail ARN of another partition": {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-trail-arn", "arn:aws-cn:cloudtrail:us-east-1:123456789012:trail/t"}, `names no trail that can exist`},
+		"an end in the future":             {[]string{"validate-logs", "-start", "2026-11-28T00:00:00Z", "-end", "2999-01-01T00:00:00Z"}, "-end 2999-01-01T00:00:00Z is in the future"},
+		"a digest age without unit":        {[]string{"verify", "-max-digest-age", "2"}, `invalid value "2" for flag -max-digest-age`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -316,6 +326,22 @@ func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
 				t.Errorf("expected exit 2 saying %q, found %v:\n%s", c.want, err, out)
 			}
 		})
+	}
+}
+
+// TestEveryMalformedFlagAtOnce: validate-logs names every malformed flag
+// before any AWS call, and exits 2.
+func TestEveryMalformedFlagAtOnce(t *testing.T) {
+	var out, errs bytes.Buffer
+	code := run([]string{"validate-logs", "-start", "2001-01-01T00:00:00Z", "-account", "12345", "-organization", "org-1", "-region", "moon-1",
+		"-bucket", "a..b", "-prefix", "*", "-trail-arn", "arn:aws-bogus-:cloudtrail:us-east-1:123456789012:trail/t"}, nil, &out, &errs)
+	if code != 2 || out.Len() > 0 {
+		t.Errorf("expected exit 2 and nothing on stdout, found %d:\n%s%s", code, out.String(), errs.String())
+	}
+	for _, flag := range []string{"-start", "-account", "-organization", "-region", "-bucket", "-prefix", "-trail-arn"} {
+		if !strings.Contains(errs.String(), "error: "+flag+" ") {
+			t.Errorf("expected a line for %s, found:\n%s", flag, errs.String())
+		}
 	}
 }
 
@@ -350,4 +376,32 @@ func firstSynthNote(stderr string) string {
 	}
 	line, _, _ := strings.Cut(stderr, "\n")
 	return line + "\n"
+}
+
+// TestIrreversibleAndWeakeningChoicesAreSaid: a COMPLIANCE lock of a
+// century and monitoring off pass the settings, and the synth says what
+// they mean on stderr, and the report lists them before anything else.
+func TestIrreversibleAndWeakeningChoicesAreSaid(t *testing.T) {
+	t.Parallel()
+	dir := project(t, `{"app": "go run .", "context": {"objectLock": {"mode": "COMPLIANCE", "days": 36500}, "monitoring": false}}`)
+	code, _, stderr := runApp(t, dir)
+	if code != 0 {
+		t.Fatalf("expected exit 0, found %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"warning: irreversible choice: Object Lock COMPLIANCE for 36500 days (100 years): every log file and digest written is locked that long, and nobody, the root user included, can delete it, shorten its lock or stop paying for its storage; it cannot be undone",
+		"warning: weakening choice: no monitoring: no copy of the events in CloudWatch Logs and no alarm",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("expected stderr to say %q, found:\n%s", want, stderr)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "cdktf.out", "REVIEW.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := strings.Index(string(report), "\n## ")
+	if first < 0 || !strings.HasPrefix(string(report[first:]), "\n## Irreversible or weakening choices (2)\n\n- **irreversible**") {
+		t.Errorf("expected the choices as the report's first section, found:\n%.600s", report)
+	}
 }

@@ -347,47 +347,8 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 	config := mirrorConfig(t, providerMirror(t))
 	out := synthWith(t, func(s *settings.Settings) { s.OrganizationTrail = true })
 	trusting := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{"cloudtrail.amazonaws.com", "sso.amazonaws.com"}}
-	// planOrg plans over state (nil: none) with org's answers, and returns
-	// each planned resource's actions, or the output of a failed plan.
 	planOrg := func(t *testing.T, org fakeOrganization, state map[string]any) (map[string][]string, string, error) {
-		t.Helper()
-		work := copyDir(t, filepath.Join(out, "stacks", "audit"))
-		endpoint := startFakeAWS(t, org)
-		writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
-			"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
-			"provider": map[string]any{"aws": map[string]any{
-				"access_key": "test", "secret_key": "test",
-				"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
-				"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint},
-			}},
-		})
-		if state != nil {
-			writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
-		}
-		run := func(args ...string) (string, error) {
-			cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-			cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
-			b, err := cmd.CombinedOutput()
-			return string(b), err
-		}
-		if o, err := run("init", "-input=false", "-no-color"); err != nil {
-			t.Fatalf("terraform init: %v\n%s", err, o)
-		}
-		if o, err := run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"); err != nil {
-			return nil, o, err
-		}
-		shown, err := run("show", "-json", "plan.bin")
-		var p plan
-		if err == nil {
-			err = json.Unmarshal([]byte(shown), &p)
-		}
-		actions := map[string][]string{}
-		for _, rc := range p.ResourceChanges {
-			if rc.Mode != "data" {
-				actions[rc.Address] = rc.Change.Actions
-			}
-		}
-		return actions, shown, err
+		return planAudit(t, tf, config, out, org, state)
 	}
 
 	t.Run("management account", func(t *testing.T) {
@@ -429,6 +390,80 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, o, err := planOrg(t, c.org, nil)
 			if err == nil || !strings.Contains(strings.Join(strings.Fields(o), " "), c.want) {
+				t.Errorf("expected the plan to stop saying %q, found %v:\n%s", c.want, err, o)
+			}
+		})
+	}
+}
+
+// planAudit plans the audit stack of the synthesis out with the real
+// provider over state (nil: none), the loopback answering STS and
+// Organizations as org says, and returns each planned resource's actions,
+// or the output of a failed plan.
+func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state map[string]any) (map[string][]string, string, error) {
+	t.Helper()
+	work := copyDir(t, filepath.Join(out, "stacks", "audit"))
+	endpoint := startFakeAWS(t, org)
+	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
+		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
+		"provider": map[string]any{"aws": map[string]any{
+			"access_key": "test", "secret_key": "test",
+			"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
+			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint},
+		}},
+	})
+	if state != nil {
+		writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
+	}
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	if o, err := run("init", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("terraform init: %v\n%s", err, o)
+	}
+	if o, err := run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"); err != nil {
+		return nil, o, err
+	}
+	shown, err := run("show", "-json", "plan.bin")
+	var p plan
+	if err == nil {
+		err = json.Unmarshal([]byte(shown), &p)
+	}
+	actions := map[string][]string{}
+	for _, rc := range p.ResourceChanges {
+		if rc.Mode != "data" {
+			actions[rc.Address] = rc.Change.Actions
+		}
+	}
+	return actions, shown, err
+}
+
+// TestBreakGlassAccountIsCheckedAtPlan: break-glass principals of another
+// account than the one deployed to stop the plan, before anything
+// changes, with the setting and both accounts named; principals of the
+// account deployed to (the loopback's 111122223333) plan.
+func TestBreakGlassAccountIsCheckedAtPlan(t *testing.T) {
+	// Not parallel: it synthesizes in this process, as
+	// TestOrganizationTrailPlansWithTheRealProvider does, and the jsii
+	// kernel takes one synth at a time.
+	tf := terraformCLI(t)
+	config := mirrorConfig(t, providerMirror(t))
+	for name, c := range map[string]struct {
+		principal, want string
+	}{
+		"of the account deployed to": {"arn:aws:iam::111122223333:role/deploy", ""},
+		"of another account only":    {"arn:aws:iam::444455556666:role/deploy", "breakGlassPrincipals are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := synthWith(t, func(s *settings.Settings) { s.BreakGlassPrincipals = []string{c.principal} })
+			_, o, err := planAudit(t, tf, config, out, fakeOrganization{}, nil)
+			switch flat := strings.Join(strings.Fields(o), " "); {
+			case c.want == "" && err != nil:
+				t.Errorf("expected the plan to succeed, found %v:\n%s", err, o)
+			case c.want != "" && (err == nil || !strings.Contains(flat, c.want)):
 				t.Errorf("expected the plan to stop saying %q, found %v:\n%s", c.want, err, o)
 			}
 		})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/internal/filterpattern"
+	"github.com/cle2wa/audit-trail/internal/input"
+	"github.com/cle2wa/audit-trail/internal/integrity"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -114,4 +119,37 @@ func TestReadmeListsEveryOutput(t *testing.T) {
 			t.Errorf("%s: the README lists %v of the outputs %v", stack, listed, outputs)
 		}
 	}
+}
+
+// TestReadmeLimits: every limit the README states is the one the code
+// has; a limit changed in the code, or a number changed in the README,
+// fails here.
+func TestReadmeLimits(t *testing.T) {
+	text := strings.Join(readme(t), " ")
+	text = regexp.MustCompile(`\s+`).ReplaceAllString(text, " ")
+	limits := map[string]string{
+		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10), auditors.Room(nil, 64)): "auditors.Room",
+		"default quota of " + thousands(auditors.MaxTrustPolicyLength) + " characters":                                "auditors.MaxTrustPolicyLength",
+		fmt.Sprintf("limit of %s characters a pattern", thousands(filterpattern.MaxLength)):                           "filterpattern.MaxLength",
+		fmt.Sprintf("at most %d MiB for `cdktf.json`", input.SettingsBytes>>20):                                       "input.SettingsBytes",
+		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                           "input.SynthesisBytes",
+		fmt.Sprintf("%d MiB for a plan or a scanner's report", input.ReportBytes>>20):                                 "input.ReportBytes",
+		fmt.Sprintf("inflates past %d MiB", integrity.MaxInflated>>20):                                                "integrity.MaxInflated",
+		fmt.Sprintf("at most %d hours", int(maxDigestAge.Hours())):                                                    "maxDigestAge",
+		"CloudTrail's launch (" + cloudTrailLaunch.Format("2006-01-02") + ")":                                         "cloudTrailLaunch",
+	}
+	for want, source := range limits {
+		if !strings.Contains(text, want) {
+			t.Errorf("expected the README to state %q (%s)", want, source)
+		}
+	}
+}
+
+// thousands writes n with a comma between thousands, as the README does.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

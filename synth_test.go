@@ -30,6 +30,10 @@ func TestFailedSynthValidationKeepsThePreviousOutput(t *testing.T) {
 	if err := os.WriteFile(previous, []byte(`{"previous": true}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An earlier output has a manifest.
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	_, err := synthesize(dir, func(app cdktf.App) error {
 		stack := cdktf.NewTerraformStack(app, jsii.String("audit"))
@@ -73,6 +77,7 @@ func TestBrokenCheckFailsTheSynth(t *testing.T) {
 			previous := filepath.Join(dir, "stacks", "audit", "cdk.tf.json")
 			os.MkdirAll(filepath.Dir(previous), 0o755)
 			os.WriteFile(previous, []byte("previous"), 0o644)
+			os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{}`), 0o644)
 
 			_, err := synthesize(dir, breakTrail(settings.Defaults(), ""))
 			want := "[audit/trail] TRAIL-MULTI-REGION: the trail must record every region"

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/cloud"
 	"github.com/cle2wa/audit-trail/internal/integrity"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -16,7 +18,7 @@ import (
 
 // trailARN is a CloudTrail trail's ARN: partition, home region, account
 // and name.
-var trailARN = regexp.MustCompile(`^arn:(aws[a-z-]*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
+var trailARN = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
 
 // validateLogsAbout is what validate-logs -h says of it.
 const validateLogsAbout = `Validates the trail's digest files and every log file they list, between -start and
@@ -70,19 +72,10 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	if !noArguments("validate-logs", flags, stderr) {
 		return 2
 	}
-	if start.IsZero() {
-		fmt.Fprintln(stderr, "error: -start is required, for example -start 2026-11-28T00:00:00Z")
-		return 2
-	}
-	if end.IsZero() {
-		end = time.Now().UTC()
-		if !start.Before(end) {
-			fmt.Fprintf(stderr, "error: -start %s is in the future (-end defaults to now)\n", start.Format(time.RFC3339))
-			return 2
+	if problems := checkValidateLogsFlags(&start, &end, time.Now().UTC(), *bucket, *prefix, *arn, *organization, *account, regions); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "error: %s\n", p)
 		}
-	}
-	if !start.Before(end) {
-		fmt.Fprintf(stderr, "error: -start %s must be before -end %s\n", start.Format(time.RFC3339), end.Format(time.RFC3339))
 		return 2
 	}
 	s, ok := loadSettings(stderr)
@@ -142,6 +135,69 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// Bounds of validate-logs' flags.
+var (
+	// cloudTrailLaunch is the day CloudTrail launched: no log file is
+	// older.
+	cloudTrailLaunch = time.Date(2013, 11, 13, 0, 0, 0, 0, time.UTC)
+	// organizationID and accountID are the formats of Organizations'
+	// IDs (API Reference, Organization: ^o-[a-z0-9]{10,32}$) and of an
+	// account ID.
+	organizationID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	accountID      = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// checkValidateLogsFlags checks every flag of validate-logs before any AWS
+// call and returns every problem, each naming the flag and the value;
+// it sets end to now when it is not given.
+func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix, arn, organization, account string, regions []string) []string {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	switch {
+	case start.IsZero():
+		add("-start is required, for example -start %s", now.Add(-24*time.Hour).Format("2006-01-02T15:04:05Z"))
+	case start.Before(cloudTrailLaunch):
+		add("-start %s is before CloudTrail existed (%s)", start.Format(time.RFC3339), cloudTrailLaunch.Format("2006-01-02"))
+	case !start.Before(now):
+		add("-start %s is in the future (-end defaults to now)", start.Format(time.RFC3339))
+	}
+	if end.IsZero() {
+		*end = now
+	} else if end.After(now.Add(time.Hour)) {
+		add("-end %s is in the future: no digest covers it yet", end.Format(time.RFC3339))
+	}
+	if !start.IsZero() && !start.Before(*end) {
+		add("-start %s must be before -end %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+	}
+	if bucket != "" {
+		if err := logbucket.ValidateName(bucket); err != nil {
+			add("-bucket %q is not an S3 bucket name: %v", bucket, err)
+		}
+	}
+	if err := trail.ValidateKeyPrefix(prefix); err != nil {
+		add("-prefix %v", err)
+	}
+	if arn != "" {
+		if m := trailARN.FindStringSubmatch(arn); m == nil {
+			add("-trail-arn %q is not a trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)", arn)
+		} else if !settings.KnownRegion(m[2]) || settings.PartitionOf(m[2]) != m[1] || trail.ValidateName(m[4]) != nil {
+			add("-trail-arn %q names no trail that can exist: its partition, region and name must be a known region's and a trail name", arn)
+		}
+	}
+	if organization != "" && !organizationID.MatchString(organization) {
+		add("-organization %q is not an organization ID (o- and 10 to 32 lower-case letters or digits)", organization)
+	}
+	if account != "" && !accountID.MatchString(account) {
+		add("-account %q is not an account ID (12 digits)", account)
+	}
+	for _, r := range regions {
+		if !settings.KnownRegion(r) {
+			add("-region %q is not an AWS region the pinned provider knows (such as us-east-1)", r)
+		}
+	}
+	return problems
 }
 
 // cliReporter prints the results as the AWS CLI does: a line per invalid

@@ -40,6 +40,9 @@ func sameSettings(audit *tfjson.Doc, s settings.Settings) error {
 	return nil
 }
 
+// maxDigestAge is the longest -max-digest-age verify accepts.
+const maxDigestAge = 24 * time.Hour
+
 // runVerify checks the deployed trail against the last synthesis: one
 // line per check, PASS, FAIL or ERROR (not checked) with its evidence,
 // and who ran them. Exit 0 when every check passes, 1 when one fails, 3
@@ -56,8 +59,8 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if !noArguments("verify", flags, stderr) {
 		return 2
 	}
-	if *maxAge <= 0 {
-		fmt.Fprintf(stderr, "error: -max-digest-age %s must be more than 0, such as 2h\n", *maxAge)
+	if *maxAge <= 0 || *maxAge > maxDigestAge {
+		fmt.Fprintf(stderr, "error: -max-digest-age %s must be more than 0 and at most %s, such as 2h: CloudTrail delivers a digest every hour, so a longer age would pass a trail that stopped delivering days ago\n", *maxAge, maxDigestAge)
 		return 2
 	}
 	out, err := check.Load(outputDir())

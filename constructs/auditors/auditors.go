@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -94,6 +96,25 @@ func ValidateUserNames(names []string) error {
 const MaxTrustPolicyLength = 2048
 
 const quotasURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+
+// Room is how many more users, with names of nameLength characters, the
+// audit role's trust policy takes beside names before it passes
+// MaxTrustPolicyLength: the exact count, from the policy's length.
+func Room(names []string, nameLength int) int {
+	more := slices.Clone(names)
+	for n := 0; ; n++ {
+		// Distinct names of exactly nameLength characters: n in base 36,
+		// padded with underscores.
+		name := strconv.FormatInt(int64(n), 36)
+		if len(name) > nameLength {
+			return n
+		}
+		more = append(more, strings.Repeat("_", nameLength-len(name))+name)
+		if TrustPolicyLength(more) > MaxTrustPolicyLength {
+			return n
+		}
+	}
+}
 
 // TrustPolicyLength is the longest the audit role's trust policy can be
 // for these user names, in any partition and account: its IAM JSON with

@@ -93,7 +93,10 @@ var (
 	namePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
 	adjacentPunct = regexp.MustCompile(`[._-]{2}`)
 	ipAddress     = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
-	prefixPattern = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+	// S3's safe characters but *, which S3 keeps as it is and an IAM
+	// policy reads as a wildcard: the prefix lands in CloudTrail's write
+	// grant, where a * would widen it to every folder.
+	prefixPattern = regexp.MustCompile(`^[A-Za-z0-9!_.'()-]+(/[A-Za-z0-9!_.'()-]+)*$`)
 )
 
 // ValidateName reports why name is not a valid trail name, or nil.
@@ -111,7 +114,7 @@ func ValidateKeyPrefix(prefix string) error {
 		return nil
 	}
 	if len(prefix) > 200 || !prefixPattern.MatchString(prefix) {
-		return field.Invalid("", prefix, "is not a usable log file prefix: it must be at most 200 characters of letters, digits and !_.*'()- in segments separated by single slashes, with no leading or trailing slash")
+		return field.Invalid("", prefix, "is not a usable log file prefix: it must be at most 200 characters of letters, digits and !_.'()- in segments separated by single slashes, with no leading or trailing slash (no *: in the bucket policy's grant to CloudTrail it would be a wildcard)")
 	}
 	// S3 keeps "." and ".." as they are, but they make the key unusable in
 	// paths and console links, and read as traversal to reviewers.

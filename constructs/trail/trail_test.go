@@ -51,6 +51,13 @@ func TestValidateKeyPrefix(t *testing.T) {
 		"double slash":   {"a//b", false},
 		"space":          {"my logs", false},
 		"too long":       {strings.Repeat("p", 201), false},
+		// The prefix lands in CloudTrail's write grant: nothing that IAM
+		// reads as a wildcard or a policy variable.
+		"a wildcard":         {"*", false},
+		"a wildcard segment": {"org/*", false},
+		"a question mark":    {"log?", false},
+		"a policy variable":  {"${aws:username}", false},
+		"S3's safe marks":    {"a!b_c.d'e(f)g-h", true},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

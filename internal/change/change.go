@@ -65,6 +65,9 @@ type Report struct {
 	// BreakGlass are the changes that only a break-glass principal can
 	// apply, one line each.
 	BreakGlass []string
+	// Choices are the irreversible and weakening choices head makes that
+	// base did not.
+	Choices []check.Choice
 }
 
 // Blocking returns the changes that stop the review.
@@ -116,6 +119,15 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 	}
 	r.compareControls(base, head)
 	r.compareAccess(base, head)
+	before := map[string]bool{}
+	for _, c := range check.Choices(base.Stacks) {
+		before[c.String()] = true
+	}
+	for _, c := range check.Choices(head.Stacks) {
+		if !before[c.String()] {
+			r.Choices = append(r.Choices, c)
+		}
+	}
 	return r
 }
 

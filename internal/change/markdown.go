@@ -2,10 +2,14 @@ package change
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/input"
 )
 
 // MaxComment is the longest comment Markdown writes: GitHub refuses a
@@ -18,6 +22,13 @@ const MaxComment = 65000
 func (r *Report) Markdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# Review of the change\n\n")
+	if len(r.Choices) > 0 {
+		fmt.Fprintf(&b, "## Irreversible or weakening choices this change makes (%d)\n\n", len(r.Choices))
+		for _, c := range r.Choices {
+			fmt.Fprintf(&b, "- **%s** `%s:%s`: %s; %s\n", c.Kind, c.Stack, c.Address, c.What, c.Undo)
+		}
+		b.WriteString("\n")
+	}
 	blocking := r.Blocking()
 	if len(blocking) > 0 {
 		fmt.Fprintf(&b, "**%d change(s) destroy or replace audit evidence.** Revert them, or record a reasoned override in `%s` naming the resource.\n\n", len(blocking), OverridesFile)
@@ -89,16 +100,15 @@ const MinReason = 20
 
 // LoadOverrides reads the overrides file; a missing file is no override.
 func LoadOverrides(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
+	data, err := input.File(path, input.SettingsBytes)
+	if errors.Is(err, os.ErrNotExist) {
 		return map[string]string{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	out := map[string]string{}
-	s := bufio.NewScanner(f)
+	s := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; s.Scan(); n++ {
 		line := strings.TrimSpace(s.Text())
 		if line == "" || strings.HasPrefix(line, "#") {

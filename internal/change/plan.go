@@ -3,11 +3,11 @@ package change
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/input"
 )
 
 // Plan is one stack's Terraform plan, summarised the way Terraform prints
@@ -47,7 +47,7 @@ type planJSON struct {
 // stack of head whose resources and outputs the plan's resources and
 // outputs belong to.
 func ReadPlan(path string, head *check.Output) (Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.JSONFile(path, input.ReportBytes)
 	if err != nil {
 		return Plan{}, fmt.Errorf("-plan %s: %w", path, err)
 	}

@@ -436,3 +436,44 @@ func TestDataEventsLoopUnderBasicSelectors(t *testing.T) {
 		}
 	}
 }
+
+// TestChoices: the default stacks make no irreversible or weakening
+// choice; each one, put into the JSON, is found on its resource.
+func TestChoices(t *testing.T) {
+	if c := Choices(golden(t).Stacks); len(c) != 0 {
+		t.Errorf("expected no choice on the default stacks, found %v", c)
+	}
+	cases := map[string]struct {
+		edit func(t *testing.T, raw map[string]any)
+		want string
+	}{
+		"COMPLIANCE for 400 days": {func(t *testing.T, raw map[string]any) {
+			set(t, raw, "COMPLIANCE", "resource", "aws_s3_bucket_object_lock_configuration", "log_bucket_object_lock", "rule", "default_retention", "mode")
+			set(t, raw, float64(400), "resource", "aws_s3_bucket_object_lock_configuration", "log_bucket_object_lock", "rule", "default_retention", "days")
+		}, "irreversible (audit:aws_s3_bucket.log_bucket): Object Lock COMPLIANCE for 400 days (about 1.1 years)"},
+		"no Object Lock": {func(t *testing.T, raw map[string]any) {
+			delete(raw["resource"].(map[string]any), "aws_s3_bucket_object_lock_configuration")
+		}, "weakening (audit:aws_s3_bucket.log_bucket): no Object Lock on the log bucket"},
+		"no CloudWatch Logs": {func(t *testing.T, raw map[string]any) {
+			delete(raw["resource"].(map[string]any)["aws_cloudtrail"].(map[string]any)["trail"].(map[string]any), "cloud_watch_logs_group_arn")
+		}, "weakening (audit:aws_cloudtrail.trail): no monitoring"},
+		"a break-glass role": {func(t *testing.T, raw map[string]any) {
+			for _, s := range raw["data"].(map[string]any)[doc].(map[string]any)["log_bucket_policy"].(map[string]any)["statement"].([]any) {
+				if st := s.(map[string]any); st["sid"] == "DenyEvidenceChangesButBreakGlass" {
+					c := st["condition"].([]any)[0].(map[string]any)
+					c["values"] = append(c["values"].([]any), "arn:aws:iam::111122223333:role/deploy")
+				}
+			}
+		}, "break-glass principals besides the root user (arn:aws:iam::111122223333:role/deploy)"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := golden(t)
+			c.edit(t, out.Stack("audit").Raw())
+			found := Choices(out.Stacks)
+			if len(found) != 1 || !strings.Contains(found[0].String(), c.want) {
+				t.Errorf("expected one choice containing %q, found %v", c.want, found)
+			}
+		})
+	}
+}

@@ -3,11 +3,12 @@ package check
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -39,15 +40,22 @@ type manifest struct {
 	} `json:"stacks"`
 }
 
-// Load reads the synthesis output directory dir.
+// Load reads the synthesis output directory dir: its manifest.json and
+// each stack's cdk.tf.json, every file within input.SynthesisBytes and
+// input.MaxDepth. A directory may come from anyone (review -base reads a
+// checkout of another branch), so a stack's path must stay inside dir and
+// its name be one a synthesis gives.
 func Load(dir string) (*Output, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	data, err := input.JSONFile(filepath.Join(dir, "manifest.json"), input.SynthesisBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading the synthesis output (run `go run .` first): %w", err)
 	}
 	var m manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	if len(m.Stacks) > maxStacks {
+		return nil, fmt.Errorf("%s: %d stacks, more than the %d a synthesis of this app has", filepath.Join(dir, "manifest.json"), len(m.Stacks), maxStacks)
 	}
 	names := make([]string, 0, len(m.Stacks))
 	for n := range m.Stacks {
@@ -57,7 +65,11 @@ func Load(dir string) (*Output, error) {
 	out := &Output{}
 	for _, n := range names {
 		entry := m.Stacks[n]
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(entry.SynthesizedStackPath)))
+		want := "stacks/" + n + "/cdk.tf.json"
+		if !stackName.MatchString(n) || entry.SynthesizedStackPath != want {
+			return nil, fmt.Errorf("%s: stack %q at %q: a synthesis names its stacks with letters, digits, - and _ and keeps each at stacks/<name>/cdk.tf.json", filepath.Join(dir, "manifest.json"), n, entry.SynthesizedStackPath)
+		}
+		b, err := input.JSONFile(filepath.Join(dir, filepath.FromSlash(want)), input.SynthesisBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -72,6 +84,12 @@ func Load(dir string) (*Output, error) {
 	}
 	return out, nil
 }
+
+// maxStacks is the most stacks Load reads: the app has three.
+const maxStacks = 16
+
+// stackName is what a cdktf stack name may be here.
+var stackName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Stack returns the stack named name, or nil.
 func (o *Output) Stack(name string) *tfjson.Doc {

@@ -138,14 +138,27 @@ func (k PublicKey) RSA() (*rsa.PublicKey, error) {
 	return nil, errors.New("not an RSA public key in PKCS #1 or X.509 DER")
 }
 
-// Inflate reads a gzip stream whole (digest files are small).
-func Inflate(r io.Reader) ([]byte, error) {
+// MaxInflated is the most a digest file may inflate to: one lists every
+// log file of an hour of one region, a few megabytes for the busiest
+// account. A larger one (a gzip bomb planted in the bucket) is refused
+// before it exhausts memory.
+const MaxInflated = 256 << 20
+
+// Inflate reads a gzip stream whole (digest files are small), up to
+// MaxInflated bytes.
+func Inflate(r io.Reader) ([]byte, error) { return inflate(r, MaxInflated) }
+
+func inflate(r io.Reader, limit int64) ([]byte, error) {
 	z, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, err
 	}
 	defer z.Close()
-	return io.ReadAll(z)
+	data, err := io.ReadAll(io.LimitReader(z, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return nil, fmt.Errorf("inflates to more than %d bytes, more than any digest file", limit)
+	}
+	return data, err
 }
 
 // HashInflated returns the hex SHA-256 of the uncompressed content of a

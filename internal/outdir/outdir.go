@@ -2,31 +2,37 @@
 // synthesis has succeeded, so that a failed run never deletes or changes
 // the previous good output.
 //
-// Terraform's working files in each stack directory (.terraform/ with its
-// providers and backend settings, and .terraform.lock.hcl) are carried
-// over into the new output, as the cdktf CLI does: a new synth neither
-// forces a new `terraform init` nor forgets which backend a stack used,
-// which `terraform init -migrate-state` needs.
+// It never deletes what a synthesis did not write. Every output holds a
+// Marker listing the files its synthesis wrote; a directory that holds
+// anything else outside its stack directories is refused. Terraform's
+// files in each stack directory (.terraform/ with its providers and
+// backend settings, .terraform.lock.hcl, the plan `cdktf diff` saves, any
+// file the synthesis did not write) are carried over into the new
+// output: a new synth neither forces a new `terraform init` nor forgets
+// which backend a stack used, which `terraform init -migrate-state`
+// needs.
 package outdir
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// WorkingFiles are the entries of a stack directory that belong to
-// Terraform, not to the synthesis, and are kept from one synth to the next.
-var WorkingFiles = []string{".terraform", ".terraform.lock.hcl"}
-
 // Replace runs build on a new, empty staging directory beside dir and,
-// only if build succeeds, puts the staging directory in place of dir. If
-// build fails or panics, dir is left exactly as it was and the staging
-// directory is removed.
+// only if build succeeds, puts the staging directory in place of dir,
+// with a Marker that lists what it wrote. If build fails or panics, dir
+// is left exactly as it was and the staging directory is removed.
+//
+// dir is replaced only if it is absent, empty or an earlier output (see
+// survey): anything else, and the working directory or one above it, is
+// refused with a *RefusedError before anything is touched.
 //
 // When dir is a symbolic link, the directory it points to is replaced and
 // the link kept. Staging and set-aside directories that earlier runs left
@@ -35,6 +41,9 @@ var WorkingFiles = []string{".terraform", ".terraform.lock.hcl"}
 func Replace(dir string, build func(staging string) error) (err error) {
 	dir, err = resolve(filepath.Clean(dir))
 	if err != nil {
+		return err
+	}
+	if _, err := survey(dir); err != nil {
 		return err
 	}
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
@@ -60,7 +69,18 @@ func Replace(dir string, build func(staging string) error) (err error) {
 	if err := build(staging); err != nil {
 		return err
 	}
-	return swap(staging, dir)
+	if err := writeMarker(staging); err != nil {
+		return err
+	}
+	// Surveyed again, now: the directory may have changed while build ran.
+	inv, err := survey(dir)
+	if err != nil {
+		return err
+	}
+	if err := inv.carriable(dir, staging); err != nil {
+		return err
+	}
+	return swap(staging, dir, inv)
 }
 
 // PanicError is a panic of build, such as a jsii kernel error.
@@ -71,17 +91,18 @@ func (e *PanicError) Error() string { return fmt.Sprint(e.Value) }
 // move is one rename done to carry a working file over, so it can be undone.
 type move struct{ from, to string }
 
-// swap moves staging to dir, carrying Terraform's working files over and
-// moving the old dir aside first, and removing it afterwards. The renames
-// stay within one file system, so each is atomic.
-func swap(staging, dir string) error {
+// swap moves staging to dir, carrying over the files of dir's stack
+// directories that inv keeps and moving the old dir aside first, and
+// removing it afterwards. The renames stay within one file system, so each
+// is atomic.
+func swap(staging, dir string, inv inventory) error {
 	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
 		return os.Rename(staging, dir)
 	}
-	moved, err := carry(dir, staging)
+	moved, err := carry(dir, staging, inv)
 	if err != nil {
 		undo(moved)
-		return fmt.Errorf("keeping Terraform's working files: %w", err)
+		return fmt.Errorf("keeping Terraform's files: %w", err)
 	}
 	aside, err := os.MkdirTemp(filepath.Dir(dir), leftoverPrefix(filepath.Base(dir), "old"))
 	if err != nil {
@@ -111,26 +132,16 @@ func swap(staging, dir string) error {
 	return nil
 }
 
-// carry moves the working files of every stack directory of old that also
-// exists in new into new, and returns what it moved.
-func carry(old, new string) ([]move, error) {
-	stacks, err := os.ReadDir(filepath.Join(old, "stacks"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
+// carry moves the entries of old's stack directories that inv keeps into
+// the same stack directories of new, and returns what it moved. An entry
+// the new synthesis wrote too is not overwritten: that is an error.
+func carry(old, new string, inv inventory) ([]move, error) {
 	var moved []move
-	for _, s := range stacks {
-		target := filepath.Join(new, "stacks", s.Name())
-		if info, err := os.Stat(target); err != nil || !info.IsDir() || !s.IsDir() {
-			continue
-		}
-		for _, name := range WorkingFiles {
-			m := move{filepath.Join(old, "stacks", s.Name(), name), filepath.Join(target, name)}
-			if _, err := os.Lstat(m.from); err != nil {
-				continue
+	for _, stack := range slices.Sorted(maps.Keys(inv.kept)) {
+		for _, name := range inv.kept[stack] {
+			m := move{filepath.Join(old, "stacks", stack, name), filepath.Join(new, "stacks", stack, name)}
+			if _, err := os.Lstat(m.to); err == nil {
+				return moved, fmt.Errorf("%s is in both the previous output and the new one", filepath.Join("stacks", stack, name))
 			}
 			if err := os.Rename(m.from, m.to); err != nil {
 				return moved, err

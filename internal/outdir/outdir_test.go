@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,6 +39,28 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// earlier writes an earlier output into out: files by relative path, the
+// Marker listing them, and then the files of others (Terraform's, a
+// user's), which the Marker does not list.
+func earlier(t *testing.T, out string, files, others map[string]string) {
+	t.Helper()
+	var listed []string
+	for rel, content := range files {
+		writeFile(t, filepath.Join(out, rel), content)
+		listed = append(listed, rel)
+	}
+	writeFile(t, filepath.Join(out, Marker), markerHeader+strings.Join(listed, "\n")+"\n")
+	for rel, content := range others {
+		writeFile(t, filepath.Join(out, rel), content)
+	}
+}
+
+// withoutMarker is a tree read by tree, without the Marker.
+func withoutMarker(files map[string]string) map[string]string {
+	delete(files, Marker)
+	return files
 }
 
 func TestReplace(t *testing.T) {
@@ -77,8 +100,7 @@ func TestReplace(t *testing.T) {
 			root := t.TempDir()
 			out := filepath.Join(root, "cdktf.out")
 			if c.previous {
-				writeFile(t, filepath.Join(out, "stacks", "a.json"), "old")
-				writeFile(t, filepath.Join(out, "stacks", "gone.json"), "old")
+				earlier(t, out, map[string]string{"stacks/a.json": "old", "stacks/gone.json": "old"}, nil)
 			}
 			err := Replace(out, c.build)
 			if c.wantErr == "" && err != nil {
@@ -87,7 +109,7 @@ func TestReplace(t *testing.T) {
 			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
 				t.Fatalf("expected an error containing %q, found %v", c.wantErr, err)
 			}
-			if got := tree(t, out); len(got) != len(c.want) || !equal(got, c.want) {
+			if got := withoutMarker(tree(t, out)); len(got) != len(c.want) || !equal(got, c.want) {
 				t.Errorf("expected %s to hold %v, found %v", out, c.want, got)
 			}
 			entries, _ := os.ReadDir(root)
@@ -108,11 +130,13 @@ func TestReplace(t *testing.T) {
 func TestReplaceKeepsTerraformWorkingFiles(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "cdktf.out")
-	writeFile(t, filepath.Join(out, "stacks", "audit", "cdk.tf.json"), "old")
-	writeFile(t, filepath.Join(out, "stacks", "audit", ".terraform", "terraform.tfstate"), "backend")
-	writeFile(t, filepath.Join(out, "stacks", "audit", ".terraform.lock.hcl"), "locks")
-	writeFile(t, filepath.Join(out, "stacks", "audit", "audit.tfplan"), "stale plan")
-	writeFile(t, filepath.Join(out, "stacks", "gone", ".terraform", "terraform.tfstate"), "removed stack")
+	earlier(t, out, map[string]string{"stacks/audit/cdk.tf.json": "old", "manifest.json": "old"}, map[string]string{
+		"stacks/audit/.terraform/terraform.tfstate": "backend",
+		"stacks/audit/.terraform.lock.hcl":          "locks",
+		// `cdktf diff` saves its plan here; so may a user.
+		"stacks/audit/plan":         "cdktf's plan",
+		"stacks/audit/audit.tfplan": "a user's plan",
+	})
 
 	err := Replace(out, func(s string) error {
 		writeFile(t, filepath.Join(s, "stacks", "audit", "cdk.tf.json"), "new")
@@ -125,16 +149,159 @@ func TestReplaceKeepsTerraformWorkingFiles(t *testing.T) {
 		"stacks/audit/cdk.tf.json":                  "new",
 		"stacks/audit/.terraform/terraform.tfstate": "backend",
 		"stacks/audit/.terraform.lock.hcl":          "locks",
+		"stacks/audit/plan":                         "cdktf's plan",
+		"stacks/audit/audit.tfplan":                 "a user's plan",
 	}
-	if got := tree(t, out); len(got) != len(want) || !equal(got, want) {
+	got := tree(t, out)
+	if marker := got[Marker]; marker != markerHeader+"stacks/audit/cdk.tf.json\n" {
+		t.Errorf("expected the Marker to list what the synthesis wrote only, found %q", marker)
+	}
+	if got := withoutMarker(got); len(got) != len(want) || !equal(got, want) {
 		t.Errorf("expected %v, found %v", want, got)
+	}
+}
+
+// TestReplaceRefuses: whatever CDKTF_OUTDIR names, a directory that is not
+// an earlier output is refused before anything is built, and nothing in it
+// changes.
+func TestReplaceRefuses(t *testing.T) {
+	cases := map[string]struct {
+		setup func(t *testing.T, out string)
+		want  string
+	}{
+		"the project itself": {func(t *testing.T, out string) {
+			for _, f := range []string{"main.go", "go.mod", "cdktf.json", "internal/stacks/audit.go"} {
+				writeFile(t, filepath.Join(out, f), "source")
+			}
+		}, "it holds files no synthesis of this app wrote (cdktf.json, go.mod, internal/stacks/audit.go, main.go), so it is not an earlier output"},
+		"a folder of source code named like an output": {func(t *testing.T, out string) {
+			writeFile(t, filepath.Join(out, "stacks", "audit.go"), "source")
+			writeFile(t, filepath.Join(out, "stacks", "audit", "audit_test.go"), "source")
+		}, "it holds files no synthesis of this app wrote (stacks/audit.go)"},
+		"a folder of documents": {func(t *testing.T, out string) {
+			writeFile(t, filepath.Join(out, "stacks", "audit", "notes.md"), "mine")
+		}, "it holds no .audit-trail-output and no manifest.json, so it is not an earlier output"},
+		"an earlier output with a file of someone else's": {func(t *testing.T, out string) {
+			earlier(t, out, map[string]string{"manifest.json": "old"}, map[string]string{"notes.txt": "mine"})
+		}, "it holds files its .audit-trail-output does not list: notes.txt; move them out of it"},
+		"a file": {func(t *testing.T, out string) {
+			writeFile(t, out, "a file")
+		}, "it is not a directory"},
+		"a Marker that is a FIFO": {func(t *testing.T, out string) {
+			os.MkdirAll(out, 0o755)
+			if err := syscall.Mkfifo(filepath.Join(out, Marker), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "its .audit-trail-output cannot be read"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "cdktf.out")
+			c.setup(t, out)
+			before := treeOrFile(t, out)
+			built := false
+			err := Replace(out, func(s string) error { built = true; return nil })
+			var refused *RefusedError
+			if !errors.As(err, &refused) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("expected a refusal containing %q, found %v", c.want, err)
+			}
+			if built {
+				t.Error("expected the refusal before anything was built")
+			}
+			if after := treeOrFile(t, out); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("expected %s unchanged, found %v (was %v)", out, after, before)
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 1 {
+				t.Errorf("expected nothing created beside %s, found %d entries", out, len(entries))
+			}
+		})
+	}
+}
+
+// treeOrFile is tree for a directory, or a file's content.
+func treeOrFile(t *testing.T, path string) map[string]string {
+	t.Helper()
+	info, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.IsDir() {
+		b, _ := os.ReadFile(path)
+		return map[string]string{".": string(b)}
+	}
+	names := map[string]string{}
+	filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(path, p)
+		if d != nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			names[rel] = string(b)
+		} else {
+			names[rel] = "(not a regular file)"
+		}
+		return nil
+	})
+	return names
+}
+
+// TestReplaceRefusesTheWorkingDirectory: the directory the app runs in,
+// and every one above it, is never an output, even when empty or marked.
+func TestReplaceRefusesTheWorkingDirectory(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	earlier(t, wd, map[string]string{"manifest.json": "old"}, nil)
+	for _, dir := range []string{".", wd, filepath.Dir(wd), "/"} {
+		err := Replace(dir, func(string) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "it is the working directory or a directory above it") {
+			t.Errorf("Replace(%s): expected a refusal, found %v", dir, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(wd, "manifest.json")); err != nil {
+		t.Errorf("expected the working directory untouched, found %v", err)
+	}
+}
+
+// TestReplaceUpgradesAnOutputWithoutMarker: an output of an earlier
+// release (a manifest, the report and the stacks' cdk.tf.json, with
+// Terraform's files) is replaced, and marked.
+func TestReplaceUpgradesAnOutputWithoutMarker(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	for rel, content := range map[string]string{"manifest.json": "old", "REVIEW.md": "old", "stacks/audit/cdk.tf.json": "old", "stacks/audit/.terraform/x": "backend"} {
+		writeFile(t, filepath.Join(out, rel), content)
+	}
+	if err := Replace(out, func(s string) error {
+		writeFile(t, filepath.Join(s, "stacks", "audit", "cdk.tf.json"), "new")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"stacks/audit/cdk.tf.json": "new", "stacks/audit/.terraform/x": "backend"}
+	if got := withoutMarker(tree(t, out)); !equal(got, want) || len(got) != len(want) {
+		t.Errorf("expected %v, found %v", want, got)
+	}
+}
+
+// TestReplaceKeepsARetiredStacksFiles: a stack the new synthesis no longer
+// has cannot keep Terraform's files, and they are not the app's to delete.
+func TestReplaceKeepsARetiredStacksFiles(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	earlier(t, out, map[string]string{"stacks/state/cdk.tf.json": "old", "stacks/audit/cdk.tf.json": "old"}, map[string]string{"stacks/state/.terraform/terraform.tfstate": "backend"})
+	before := tree(t, out)
+	err := Replace(out, func(s string) error {
+		writeFile(t, filepath.Join(s, "stacks", "audit", "cdk.tf.json"), "new")
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "the stack state is no longer synthesized, and its directory holds files that are not the synthesis's (.terraform") {
+		t.Fatalf("expected a refusal naming the state stack's files, found %v", err)
+	}
+	if after := tree(t, out); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("expected the output unchanged, found %v", after)
 	}
 }
 
 func TestFailedReplaceLeavesWorkingFilesInPlace(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "cdktf.out")
-	writeFile(t, filepath.Join(out, "stacks", "audit", ".terraform", "terraform.tfstate"), "backend")
+	earlier(t, out, nil, map[string]string{"stacks/audit/.terraform/terraform.tfstate": "backend"})
 	err := Replace(out, func(s string) error {
 		writeFile(t, filepath.Join(s, "stacks", "audit", "cdk.tf.json"), "new")
 		return errors.New("validation failed")
@@ -142,7 +309,7 @@ func TestFailedReplaceLeavesWorkingFilesInPlace(t *testing.T) {
 	if err == nil {
 		t.Fatal("expected the build error, found none")
 	}
-	if got := tree(t, out); !equal(got, map[string]string{"stacks/audit/.terraform/terraform.tfstate": "backend"}) || len(got) != 1 {
+	if got := withoutMarker(tree(t, out)); !equal(got, map[string]string{"stacks/audit/.terraform/terraform.tfstate": "backend"}) || len(got) != 1 {
 		t.Errorf("expected the working files where they were, found %v", got)
 	}
 }
@@ -194,8 +361,7 @@ func TestReplaceFollowsASymbolicLink(t *testing.T) {
 	parent := t.TempDir()
 	target := filepath.Join(parent, "elsewhere")
 	link := filepath.Join(parent, "cdktf.out")
-	os.MkdirAll(target, 0o755)
-	os.WriteFile(filepath.Join(target, "stale"), nil, 0o644)
+	earlier(t, target, map[string]string{"stale": ""}, nil)
 	if err := os.Symlink(target, link); err != nil {
 		t.Skipf("no symbolic links here: %v", err)
 	}

@@ -53,6 +53,7 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	head := fmt.Sprintf("# Review: audit trail stacks\n\n%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`). In this report `%s` stands for `%s` and `%s` for `%s`.\n\n",
 		len(docs), resources, partitionRef, shortRefs[partitionRef], accountRef, shortRefs[accountRef])
 
+	writeChoices(b, check.Choices(docs))
 	writeControls(b, report)
 	writeAccess(b, docs)
 	writeChecks(b, report)
@@ -149,6 +150,19 @@ func standards(c *check.Control) string {
 	return strings.Join(names, ", ")
 }
 
+// writeChoices lists the irreversible and weakening choices, before
+// anything else.
+func writeChoices(b *strings.Builder, choices []check.Choice) {
+	if len(choices) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## Irreversible or weakening choices (%d)\n\n", len(choices))
+	for _, c := range choices {
+		fmt.Fprintf(b, "- **%s** `%s:%s`: %s; %s\n", c.Kind, c.Stack, c.Address, c.What, c.Undo)
+	}
+	b.WriteString("\n")
+}
+
 // writeAccess is the access matrix of the audit stack and the outcome of
 // its cross-service interactions, both decided by package iameval.
 func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
@@ -177,6 +191,18 @@ func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
 	} else {
 		fmt.Fprintf(b, "\nAll %d cross-service interactions the stack relies on (or must refuse) are decided as it needs; each cites the AWS page that documents its request context (`internal/access/interactions.go`).\n", len(m.Applicable()))
 	}
+	documented, both := 0, 0
+	for _, k := range m.ServiceCoverage() {
+		switch {
+		case !k.Holds():
+			fmt.Fprintf(b, "- Condition `%s` of %s `%s` on an AWS service's call: %s\n", cmp.Or(k.Key, "none"), k.Statement.Policy, k.Statement.Sid, k.How())
+		case len(k.Documented) > 0:
+			documented++
+		case k.Key != "":
+			both++
+		}
+	}
+	fmt.Fprintf(b, "Conditions on AWS services' own calls: %d keys shown by an AWS page on that call, %d allowed with and without the key (no page shows it); see `docs/service-conditions.md`.\n", documented, both)
 	b.WriteString("\n")
 }
 

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/input"
 )
 
 // Scan is the result of one scanner over the stacks.
@@ -255,7 +257,7 @@ func LoadScans(in Inputs) ([]Scan, error) {
 // loadIgnores reads a committed file of explanations; a missing file
 // explains nothing.
 func loadIgnores(file string) (Ignores, error) {
-	data, err := os.ReadFile(file)
+	data, err := input.File(file, input.SettingsBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return Ignores{}, nil
 	}
@@ -282,7 +284,7 @@ func stackOf(target string) string {
 }
 
 func readResults(file string, into any) error {
-	data, err := os.ReadFile(file)
+	data, err := input.JSONFile(file, input.ReportBytes)
 	if err != nil {
 		return err
 	}

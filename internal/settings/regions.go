@@ -1,6 +1,9 @@
 package settings
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // providerRegions are the regions the pinned AWS provider (5.88.0, in
 // @cdktf/provider-aws 19.54.0) accepts: it checks its region setting with
@@ -27,3 +30,29 @@ var providerRegions = []string{
 
 // knownRegion reports whether the pinned provider accepts region.
 func knownRegion(region string) bool { return slices.Contains(providerRegions, region) }
+
+// partitionOf is the partition of region, as the AWS SDKs' partition
+// table groups regions: a region's resources and principals have ARNs of
+// this partition only.
+func partitionOf(region string) string {
+	for _, p := range []struct{ prefix, partition string }{
+		{"cn-", "aws-cn"},
+		{"us-gov-", "aws-us-gov"},
+		{"us-isob-", "aws-iso-b"},
+		{"us-isof-", "aws-iso-f"},
+		{"eu-isoe-", "aws-iso-e"},
+		{"us-iso-", "aws-iso"},
+	} {
+		if strings.HasPrefix(region, p.prefix) {
+			return p.partition
+		}
+	}
+	return "aws"
+}
+
+// KnownRegion reports whether region is one the pinned provider knows,
+// for the commands' -region flags.
+func KnownRegion(region string) bool { return knownRegion(region) }
+
+// PartitionOf is the partition of region.
+func PartitionOf(region string) string { return partitionOf(region) }

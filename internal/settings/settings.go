@@ -16,6 +16,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -29,6 +30,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/retention"
 	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/internal/input"
 )
 
 // Settings are the validated settings of one audit stack.
@@ -278,25 +280,29 @@ func Keys() []string {
 // ContextEnv is the variable in which the cdktf CLI passes the context.
 const ContextEnv = "CDKTF_CONTEXT_JSON"
 
-// Load reads the settings the way the app sees them: from ContextEnv when
-// the cdktf CLI runs the app, otherwise from the "context" of the file
-// cdktfJSON.
+// Load reads the settings from the "context" of the file cdktfJSON, the
+// one source of settings.
 //
-// Either way the file itself is checked (checkFile): a key given twice, a
-// setting outside "context" or a "Context" would make the CLI and a plain
-// `go run .` read different settings, or a reviewer read the wrong one.
+// The file is read within bounds (a regular file of at most
+// input.SettingsBytes, JSON nested at most maxDepth deep) and checked as
+// a whole (checkFile): a key given twice, a setting outside "context" or a
+// "Context" would make the CLI and a plain `go run .` read different
+// settings, or a reviewer read the wrong one.
+//
+// The cdktf CLI passes the same context in ContextEnv. When that variable
+// is set it must say what the file says (the keys the CLI adds for itself
+// aside): a value left in a shell or set by whoever controls a CI job's
+// environment never replaces the reviewed file.
 func Load(cdktfJSON string) (Settings, error) {
-	data, err := os.ReadFile(cdktfJSON)
-	if err == nil {
-		if fileErr := checkFile(data); fileErr != nil {
-			return Settings{}, &Error{Source: cdktfJSON, Err: fileErr}
-		}
-	}
-	if ctx, ok := os.LookupEnv(ContextEnv); ok {
-		return Parse([]byte(ctx), "cdktf.json: context (as passed by the cdktf CLI in "+ContextEnv+")")
-	}
+	data, err := input.File(cdktfJSON, input.SettingsBytes)
 	if err != nil {
+		return Settings{}, err
+	}
+	if err := input.Depth(data, maxDepth); err != nil {
 		return Settings{}, fmt.Errorf("%s: %w", cdktfJSON, err)
+	}
+	if fileErr := checkFile(data); fileErr != nil {
+		return Settings{}, &Error{Source: cdktfJSON, Err: fileErr}
 	}
 	var file struct {
 		Context json.RawMessage `json:"context"`
@@ -304,15 +310,85 @@ func Load(cdktfJSON string) (Settings, error) {
 	if err := json.Unmarshal(data, &file); err != nil {
 		return Settings{}, fmt.Errorf("%s: %s", cdktfJSON, describeJSONError(data, err))
 	}
-	if len(file.Context) == 0 || string(file.Context) == "null" {
-		return Parse([]byte("{}"), cdktfJSON)
+	context, source := file.Context, cdktfJSON+": context"
+	if len(context) == 0 || string(context) == "null" {
+		context, source = []byte("{}"), cdktfJSON
 	}
-	return Parse(file.Context, cdktfJSON+": context")
+	s, err := Parse(context, source)
+	if err != nil {
+		return Settings{}, err
+	}
+	if env, ok := os.LookupEnv(ContextEnv); ok {
+		if err := agree(context, env, cdktfJSON); err != nil {
+			return Settings{}, err
+		}
+	}
+	return s, nil
+}
+
+// maxDepth is the deepest nesting a settings file may have: its deepest
+// value (objectLock's days) is three levels down.
+const maxDepth = 8
+
+// agree checks that the context env (ContextEnv's value) says what the
+// context of the file cdktfJSON says, the keys the cdktf CLI adds for
+// itself aside, and names every key where they differ.
+func agree(context []byte, env, cdktfJSON string) error {
+	refuse := func(problem string) error {
+		return fmt.Errorf("%s is set and %s; it is how the cdktf CLI passes cdktf.json's context, and the settings come from %s only: unset it (`unset %s`), or put the settings in %s", ContextEnv, problem, cdktfJSON, ContextEnv, cdktfJSON)
+	}
+	if len(env) > input.SettingsBytes {
+		return refuse(fmt.Sprintf("is %d bytes, more than the %d a context may have", len(env), input.SettingsBytes))
+	}
+	if err := input.Depth([]byte(env), maxDepth); err != nil {
+		return refuse(err.Error())
+	}
+	var fromEnv, fromFile map[string]any
+	if err := json.Unmarshal([]byte(env), &fromEnv); err != nil || fromEnv == nil {
+		return refuse("is not a JSON object: " + field.Show(env))
+	}
+	if err := json.Unmarshal(context, &fromFile); err != nil {
+		return err
+	}
+	var differ []string
+	for _, k := range slices.Sorted(maps.Keys(fromEnv)) {
+		if _, inFile := fromFile[k]; !inFile && !cdktfKeys[k] {
+			differ = append(differ, fmt.Sprintf("%s is %s there and not set in %s", k, compact(fromEnv[k]), cdktfJSON))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(fromFile)) {
+		v, inEnv := fromEnv[k]
+		switch {
+		case !inEnv:
+			differ = append(differ, fmt.Sprintf("%s is not set there and is %s in %s", k, compact(fromFile[k]), cdktfJSON))
+		case !reflect.DeepEqual(v, fromFile[k]):
+			differ = append(differ, fmt.Sprintf("%s is %s there and %s in %s", k, compact(v), compact(fromFile[k]), cdktfJSON))
+		}
+	}
+	if len(differ) > 0 {
+		return refuse("disagrees with " + cdktfJSON + ": " + strings.Join(differ, "; "))
+	}
+	return nil
+}
+
+// compact is v as compact JSON, cut to field.MaxValue characters.
+func compact(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > field.MaxValue {
+		return string(b[:field.MaxValue]) + "…"
+	}
+	return string(b)
 }
 
 // Parse decodes and validates a context object; source names where it came
 // from in error messages.
 func Parse(context []byte, source string) (Settings, error) {
+	if len(context) > input.SettingsBytes {
+		return Settings{}, fmt.Errorf("%s: %d bytes, more than the %d settings may have", source, len(context), input.SettingsBytes)
+	}
+	if err := input.Depth(context, maxDepth); err != nil {
+		return Settings{}, fmt.Errorf("%s: %w", source, err)
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(context, &raw); err != nil {
 		return Settings{}, fmt.Errorf("%s: %s", source, describeJSONError(context, err))
@@ -371,9 +447,9 @@ func (e *Error) Unwrap() error { return e.Err }
 var (
 	namePart      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	stateKeyPart  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+$`)
-	kmsKeyARN     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key/mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]+)$`)
+	kmsKeyARN     = regexp.MustCompile(`^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key/mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]+)$`)
 	tfcName       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,90}$`)
-	breakGlassARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[A-Za-z0-9+=,.@_/-]+|user/[A-Za-z0-9+=,.@_/-]+)$`)
+	breakGlassARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(root|(role|user)(/[A-Za-z0-9+=,.@_-]+)+)$`)
 	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
@@ -413,11 +489,7 @@ func (s Settings) Validate() error {
 	for _, err := range unjoin(monitoring.ValidateEmails(s.AlarmEmails)) {
 		add("alarmEmails", err)
 	}
-	for i, p := range s.BreakGlassPrincipals {
-		if !breakGlassARN.MatchString(p) {
-			add(fmt.Sprintf("breakGlassPrincipals[%d]", i), field.Invalid("", p, "is not the ARN of the account's root user, an IAM role or an IAM user (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)"))
-		}
-	}
+	errs = append(errs, s.validateBreakGlass())
 	if !s.Monitoring && len(s.AlarmEmails) > 0 {
 		add("alarmEmails", field.Invalid("", s.AlarmEmails, "are set but monitoring is false: there are no alarms to notify"))
 	}
@@ -462,6 +534,54 @@ func (s Settings) validateObjectLock() error {
 	return nil
 }
 
+// validateBreakGlass checks breakGlassPrincipals. Each lands in the
+// buckets' evidence Deny as an aws:PrincipalArn exemption, compared with
+// ArnNotEquals, which IAM matches like ArnNotLike: so no * or ?, and no
+// policy variable, may widen it (the pattern admits neither). Each must be
+// a principal of the partition of the stack's region, and all of one
+// account: a principal of another account gains nothing from the
+// exemption (the bucket policy allows it nothing), and a list of such
+// principals only would leave nobody able to change the buckets'
+// protection. That the account is the one deployed to is checked when
+// Terraform plans (stacks.BreakGlassAccount).
+func (s Settings) validateBreakGlass() error {
+	var errs []error
+	seen := map[string]int{}
+	accounts := map[string]bool{}
+	partition := partitionOf(s.Region)
+	for i, p := range s.BreakGlassPrincipals {
+		at := fmt.Sprintf("breakGlassPrincipals[%d]", i)
+		if !breakGlassARN.MatchString(p) {
+			errs = append(errs, field.Invalid(at, p, "is not the ARN of the account's root user, an IAM role or an IAM user (arn:%s:iam::<account>:root, :role/<name> or :user/<name>)", partition))
+			continue
+		}
+		parts := strings.SplitN(p, ":", 6)
+		if parts[1] != partition {
+			errs = append(errs, field.Invalid(at, p, "is in the partition %s, but the stack's region %s is in %s: no such principal can exist there", parts[1], s.Region, partition))
+		}
+		accounts[parts[4]] = true
+		// IAM names are unique whatever their case.
+		if first, ok := seen[strings.ToLower(p)]; ok {
+			errs = append(errs, field.Invalid(at, p, "is breakGlassPrincipals[%d] again (IAM names do not differ by case)", first))
+		} else {
+			seen[strings.ToLower(p)] = i
+		}
+	}
+	if len(accounts) > 1 {
+		errs = append(errs, field.Invalid("breakGlassPrincipals", s.BreakGlassPrincipals, "name the accounts %s: every break-glass principal must be of the account the stacks are deployed to (a principal of another account gains nothing from the buckets' exemption)", strings.Join(slices.Sorted(maps.Keys(accounts)), ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// BreakGlassAccount is the account every breakGlassPrincipals ARN names,
+// or "" when the setting is empty (the deploying account's root user).
+func (s Settings) BreakGlassAccount() string {
+	if len(s.BreakGlassPrincipals) == 0 {
+		return ""
+	}
+	return strings.SplitN(s.BreakGlassPrincipals[0], ":", 6)[4]
+}
+
 // validateState checks the state settings: each valid on its own, and
 // only in combinations that mean one thing.
 func (s Settings) validateState() error {
@@ -488,9 +608,15 @@ func (s Settings) validateState() error {
 	}
 	if st.KMSKeyID != "" && !kmsKeyARN.MatchString(st.KMSKeyID) {
 		add("stateKmsKeyId", field.Invalid("", st.KMSKeyID, "is not the ARN of a KMS key or alias (arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>)"))
-	} else if region := strings.Split(st.KMSKeyID, ":"); st.KMSKeyID != "" && st.Bucket != "" && region[3] != s.Names().StateRegion {
-		// S3 encrypts with a key of the bucket's own region only.
-		add("stateKmsKeyId", field.Invalid("", st.KMSKeyID, "is a key in %s, but the state bucket is in %s (stateRegion): S3 uses a KMS key of the bucket's region only", region[3], s.Names().StateRegion))
+	} else if parts := strings.Split(st.KMSKeyID, ":"); st.KMSKeyID != "" && st.Bucket != "" {
+		region := s.Names().StateRegion
+		switch {
+		case parts[1] != partitionOf(region):
+			add("stateKmsKeyId", field.Invalid("", st.KMSKeyID, "is in the partition %s, but the state bucket's region %s is in %s: no such key can exist there", parts[1], region, partitionOf(region)))
+		case parts[3] != region:
+			// S3 encrypts with a key of the bucket's own region only.
+			add("stateKmsKeyId", field.Invalid("", st.KMSKeyID, "is a key in %s, but the state bucket is in %s (stateRegion): S3 uses a KMS key of the bucket's region only", parts[3], region))
+		}
 	}
 	if (st.TFCOrganization == "") != (st.TFCWorkspace == "") {
 		add("tfcOrganization/tfcWorkspace", fmt.Errorf("organization %q and workspace %q: set both to use HCP Terraform, or neither", st.TFCOrganization, st.TFCWorkspace))

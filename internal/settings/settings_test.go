@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/field"
@@ -235,31 +236,54 @@ func TestLoad(t *testing.T) {
 		}
 		return p
 	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero")); err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string]struct {
 		file, env string
-		want      string // an error fragment, or "" for success
-		region    string
+		// path is a special file of dir to read instead of file.
+		path   string
+		want   string // an error fragment, or "" for success
+		region string
 	}{
-		"file context":          {file: `{"app": "go run .", "context": {"region": "eu-west-1"}}`, region: "eu-west-1"},
-		"file without context":  {file: `{"app": "go run ."}`, region: "us-east-1"},
-		"CLI context wins":      {file: `{"context": {"region": "eu-west-1"}}`, env: `{"region": "ap-south-1", "cdktfRelativeModules": []}`, region: "ap-south-1"},
-		"malformed file":        {file: "{\n\"context\": {\"region\": \"eu-west-1\"\n}", want: "cdktf.json: malformed JSON at line 3"},
-		"context not an object": {file: `{"context": ["region"]}`, want: "expected a JSON object, got a array"},
-		"bad value in file":     {file: `{"context": {"region": 1}}`, want: "invalid settings in " + filepath.Join(dir, "cdktf.json") + ": context:\n  - region: expected a string, got 1"},
-		"bad value from CLI":    {file: `{}`, env: `{"region": 1}`, want: "invalid settings in cdktf.json: context (as passed by the cdktf CLI in CDKTF_CONTEXT_JSON):\n  - region: expected a string, got 1"},
-		"missing file":          {want: "no such file or directory"},
-		"a setting given twice": {file: "{\"context\": {\n\"region\": \"eu-west-1\",\n\"region\": \"eu-west-2\"}}", want: "context.region: is given twice (lines 2 and 3): every JSON reader keeps the last one"},
-		"twice, under the CLI":  {file: "{\"context\": {\n\"prefix\": \"a\",\n\"prefix\": \"b\"}}", env: `{"prefix": "b"}`, want: "context.prefix: is given twice"},
-		"a top-level key twice": {file: "{\"app\": \"x\",\n\"app\": \"y\"}", want: "app: is given twice"},
-		"a setting at the top":  {file: `{"region": "eu-west-1", "context": {}}`, want: `region: is a setting at the top level of cdktf.json, where cdktf does not read it: move it into "context"`},
-		"Context":               {file: `{"Context": {"region": "eu-west-1"}}`, want: `Context: is not read by the cdktf CLI: the key is "context", in lower case`},
-		"Context under the CLI": {file: `{"Context": {"region": "eu-west-1"}}`, env: `{}`, want: `Context: is not read by the cdktf CLI`},
+		"file context":               {file: `{"app": "go run .", "context": {"region": "eu-west-1"}}`, region: "eu-west-1"},
+		"file without context":       {file: `{"app": "go run ."}`, region: "us-east-1"},
+		"as the cdktf CLI passes it": {file: `{"context": {"region": "eu-west-1", "logRetentionDays": 365}}`, env: `{"region": "eu-west-1", "logRetentionDays": 365.0, "cdktfRelativeModules": [], "cdktfStaticModuleAssetHash": "x"}`, region: "eu-west-1"},
+		"malformed file":             {file: "{\n\"context\": {\"region\": \"eu-west-1\"\n}", want: "cdktf.json: malformed JSON at line 3"},
+		"context not an object":      {file: `{"context": ["region"]}`, want: "expected a JSON object, got a array"},
+		"bad value in file":          {file: `{"context": {"region": 1}}`, want: "invalid settings in " + filepath.Join(dir, "cdktf.json") + ": context:\n  - region: expected a string, got 1"},
+		// Hostile or careless environments: a context left in a shell,
+		// or set by whoever controls a CI job, never replaces the file.
+		"another region left in the shell":   {file: `{"context": {"region": "eu-west-1"}}`, env: `{"region": "ap-south-1"}`, want: `CDKTF_CONTEXT_JSON is set and disagrees with ` + filepath.Join(dir, "cdktf.json") + `: region is "ap-south-1" there and "eu-west-1" in`},
+		"an empty context left in the shell": {file: `{"context": {"auditUsers": ["alice"]}}`, env: `{}`, want: `auditUsers is not set there and is ["alice"] in`},
+		"another person as the only auditor": {file: `{"context": {}}`, env: `{"auditUsers": ["mallory"]}`, want: `auditUsers is ["mallory"] there and not set in`},
+		"a bad value in the variable":        {file: `{}`, env: `{"region": 1}`, want: `region is 1 there and not set in`},
+		"a variable that is not an object":   {file: `{}`, env: `["region"]`, want: `CDKTF_CONTEXT_JSON is set and is not a JSON object: "[\"region\"]"`},
+		"a variable nested too deeply":       {file: `{}`, env: strings.Repeat("[", 100_000), want: "CDKTF_CONTEXT_JSON is set and nested too deeply: more than 8 levels"},
+		"a variable too large":               {file: `{}`, env: `{"x": "` + strings.Repeat("a", 1<<20) + `"}`, want: "CDKTF_CONTEXT_JSON is set and is 1048585 bytes, more than the 1048576 a context may have"},
+		"a file nested too deeply":           {file: `{"context": ` + strings.Repeat("[", 300_000), want: "cdktf.json: nested too deeply: more than 8 levels of arrays and objects at byte 20"},
+		"a file too large":                   {file: `{"context": {}, "x": "` + strings.Repeat("a", 1<<20) + `"}`, want: "bytes, more than the 1048576 this input may have"},
+		"missing file":                       {want: "no such file or directory"},
+		"a setting given twice":              {file: "{\"context\": {\n\"region\": \"eu-west-1\",\n\"region\": \"eu-west-2\"}}", want: "context.region: is given twice (lines 2 and 3): every JSON reader keeps the last one"},
+		"twice, under the CLI":               {file: "{\"context\": {\n\"prefix\": \"a\",\n\"prefix\": \"b\"}}", env: `{"prefix": "b"}`, want: "context.prefix: is given twice"},
+		"a FIFO":                             {path: "fifo", want: "is a named pipe (FIFO), not a regular file"},
+		"a link to /dev/zero":                {path: "zero", want: "is a device, not a regular file"},
+		"a top-level key twice":              {file: "{\"app\": \"x\",\n\"app\": \"y\"}", want: "app: is given twice"},
+		"a setting at the top":               {file: `{"region": "eu-west-1", "context": {}}`, want: `region: is a setting at the top level of cdktf.json, where cdktf does not read it: move it into "context"`},
+		"Context":                            {file: `{"Context": {"region": "eu-west-1"}}`, want: `Context: is not read by the cdktf CLI: the key is "context", in lower case`},
+		"Context under the CLI":              {file: `{"Context": {"region": "eu-west-1"}}`, env: `{}`, want: `Context: is not read by the cdktf CLI`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, "absent.json")
 			if c.file != "" {
 				path = write("cdktf.json", c.file)
+			}
+			if c.path != "" {
+				path = filepath.Join(dir, c.path)
 			}
 			if c.env != "" {
 				t.Setenv(ContextEnv, c.env)

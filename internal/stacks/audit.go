@@ -64,7 +64,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)
-	env := newProvider(stack, s.Region, s.Tags)
+	env := newProvider(stack, s.Region, s)
 
 	audit, err := auditors.New(stack, "audit", auditors.Config{
 		GroupName: names.Group,

@@ -23,7 +23,7 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(StateName))
 	Configure(stack, StateName, s)
-	env := newProvider(stack, names.StateRegion, s.Tags)
+	env := newProvider(stack, names.StateRegion, s)
 
 	var kmsKey *string
 	if s.State.KMSKeyID != "" {
