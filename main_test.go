@@ -405,3 +405,41 @@ func TestIrreversibleAndWeakeningChoicesAreSaid(t *testing.T) {
 		t.Errorf("expected the choices as the report's first section, found:\n%.600s", report)
 	}
 }
+
+// TestHostileEnvironment: what controls a CI job's environment cannot
+// make the app delete sources or build other settings: an output
+// directory that is the project or a folder of code is refused and left
+// as it was, and a CDKTF_CONTEXT_JSON that disagrees with cdktf.json is
+// refused; the project is unchanged byte for byte.
+func TestHostileEnvironment(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		env  []string
+		want string
+	}{
+		"the output at the project":            {[]string{"CDKTF_OUTDIR=."}, "refusing to replace .: it is the working directory or a directory above it"},
+		"the output at the project's parent":   {[]string{"CDKTF_OUTDIR=.."}, "refusing to replace ..: it is the working directory or a directory above it"},
+		"the output at a folder of code":       {[]string{"CDKTF_OUTDIR=internal"}, "refusing to replace internal: it holds files no synthesis of this app wrote (stacks.go), so it is not an earlier output"},
+		"the output at a file":                 {[]string{"CDKTF_OUTDIR=main.go"}, "refusing to replace main.go: it is not a directory"},
+		"an empty context left in the shell":   {[]string{"CDKTF_CONTEXT_JSON={}"}, "CDKTF_CONTEXT_JSON is set and disagrees with cdktf.json: auditUsers is not set there"},
+		"another person as the only auditor":   {[]string{`CDKTF_CONTEXT_JSON={"auditUsers": ["mallory"]}`}, `auditUsers is ["mallory"] there and ["alice"] in cdktf.json`},
+		"a context that is not JSON":           {[]string{"CDKTF_CONTEXT_JSON=yes"}, `CDKTF_CONTEXT_JSON is set and is not a JSON object: "yes"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := project(t, `{"app": "go run .", "context": {"auditUsers": ["alice"]}}`)
+			for rel, content := range map[string]string{"main.go": "package main\n", "internal/stacks.go": "package internal\n"} {
+				os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755)
+				os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644)
+			}
+			before := readTree(t, dir)
+			code, stdout, stderr := runApp(t, dir, c.env...)
+			if code != 1 || !strings.Contains(stderr, c.want) {
+				t.Errorf("expected exit 1 saying %q, found %d:\n%s%s", c.want, code, stdout, stderr)
+			}
+			if after := readTree(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("expected the project unchanged, found %v (was %v)", keys(after), keys(before))
+			}
+		})
+	}
+}
