@@ -417,13 +417,13 @@ func TestHostileEnvironment(t *testing.T) {
 		env  []string
 		want string
 	}{
-		"the output at the project":            {[]string{"CDKTF_OUTDIR=."}, "refusing to replace .: it is the working directory or a directory above it"},
-		"the output at the project's parent":   {[]string{"CDKTF_OUTDIR=.."}, "refusing to replace ..: it is the working directory or a directory above it"},
-		"the output at a folder of code":       {[]string{"CDKTF_OUTDIR=internal"}, "refusing to replace internal: it holds files no synthesis of this app wrote (stacks.go), so it is not an earlier output"},
-		"the output at a file":                 {[]string{"CDKTF_OUTDIR=main.go"}, "refusing to replace main.go: it is not a directory"},
-		"an empty context left in the shell":   {[]string{"CDKTF_CONTEXT_JSON={}"}, "CDKTF_CONTEXT_JSON is set and disagrees with cdktf.json: auditUsers is not set there"},
-		"another person as the only auditor":   {[]string{`CDKTF_CONTEXT_JSON={"auditUsers": ["mallory"]}`}, `auditUsers is ["mallory"] there and ["alice"] in cdktf.json`},
-		"a context that is not JSON":           {[]string{"CDKTF_CONTEXT_JSON=yes"}, `CDKTF_CONTEXT_JSON is set and is not a JSON object: "yes"`},
+		"the output at the project":          {[]string{"CDKTF_OUTDIR=."}, "refusing to replace .: it is the working directory or a directory above it"},
+		"the output at the project's parent": {[]string{"CDKTF_OUTDIR=.."}, "refusing to replace ..: it is the working directory or a directory above it"},
+		"the output at a folder of code":     {[]string{"CDKTF_OUTDIR=internal"}, "refusing to replace internal: it holds files no synthesis of this app wrote (stacks.go), so it is not an earlier output"},
+		"the output at a file":               {[]string{"CDKTF_OUTDIR=main.go"}, "refusing to replace main.go: it is not a directory"},
+		"an empty context left in the shell": {[]string{"CDKTF_CONTEXT_JSON={}"}, "CDKTF_CONTEXT_JSON is set and disagrees with cdktf.json: auditUsers is not set there"},
+		"another person as the only auditor": {[]string{`CDKTF_CONTEXT_JSON={"auditUsers": ["mallory"]}`}, `auditUsers is ["mallory"] there and ["alice"] in cdktf.json`},
+		"a context that is not JSON":         {[]string{"CDKTF_CONTEXT_JSON=yes"}, `CDKTF_CONTEXT_JSON is set and is not a JSON object: "yes"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -2,10 +2,15 @@
 // builds keys: symmetric, rotating, a 30-day deletion window, protected
 // from Terraform destroy, with an alias, and a key policy that lets the
 // account administer the key but never use it. The policy then grants each
-// use to the service or principal that needs it, and an explicit Deny
-// refuses kms:Decrypt and kms:ReEncryptFrom to every principal other than
-// the named decryptors and AWS services, whatever IAM policies, grants or
-// later statements may allow.
+// use to the service or principal that needs it, and two explicit Denies
+// close what IAM policies, grants or later statements could open: kms:Decrypt
+// and kms:ReEncryptFrom to every principal other than the named decryptors
+// and AWS services, and disabling the key or scheduling its deletion to
+// every principal other than the break-glass ones. A disabled or deleted
+// key makes everything it encrypted unreadable, COMPLIANCE-locked log
+// files included: "When a KMS key is deleted, all data that was encrypted
+// under the KMS key is unrecoverable" (KMS API Reference,
+// ScheduleKeyDeletion).
 package cmk
 
 import (
@@ -68,6 +73,10 @@ type Config struct {
 	// exist before the key (KMS refuses a key policy that names a
 	// principal that does not exist). Default: none.
 	After []cdktf.ITerraformDependable
+	// BreakGlass is required: the ARNs of the principals (the account's
+	// root user, by default) that may still disable the key or schedule
+	// its deletion; nobody else may, administrators included.
+	BreakGlass []string
 }
 
 var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
@@ -93,6 +102,9 @@ func (c Config) Validate() error {
 		if d == nil {
 			errs = append(errs, field.Required(fmt.Sprintf("Decryptors[%d]", i), "the decryptor's ARN"))
 		}
+	}
+	if len(c.BreakGlass) == 0 {
+		errs = append(errs, field.Required("BreakGlass", "at least one principal that may still disable or delete the key"))
 	}
 	return errors.Join(errs...)
 }
@@ -142,8 +154,16 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 	return &Key{Key: key, Alias: alias}, nil
 }
 
+// DestroyActions are what makes a key, and all it encrypted, unusable:
+// only break-glass principals may call them. The Deny leaves
+// kms:PutKeyPolicy alone, so KMS's lockout safety check ("The key policy
+// must allow the calling principal to make a subsequent PutKeyPolicy
+// request", KMS API Reference, PutKeyPolicy) holds for whoever deploys.
+var DestroyActions = []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"}
+
 // Policy is the key policy: administration by the account, the grants,
-// and the Deny of decryption to everyone else.
+// the Deny of decryption to everyone else, and the Deny of disabling or
+// deleting the key to all but the break-glass principals.
 func Policy(cfg Config) policy.Document {
 	admin := policy.Statement{
 		Sid:        "AccountAdministersKeyWithoutUse",
@@ -167,8 +187,22 @@ func Policy(cfg Config) policy.Document {
 		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: arns})
 	}
 	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}})
+	// aws:PrincipalArn is the root user's ARN (arn:...:root) for the
+	// root user, and is present in every authenticated request
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn);
+	// an explicit Deny in a key policy binds every principal, "including
+	// the account root user", whatever IAM allows
+	// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
+	keep := policy.Statement{
+		Sid:        "DenyDisableOrDeleteButBreakGlass",
+		Effect:     policy.Deny,
+		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
+		Actions:    DestroyActions,
+		Resources:  []string{"*"},
+		Conditions: []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: cfg.BreakGlass}},
+	}
 	statements := append([]policy.Statement{admin}, cfg.Grants...)
-	return policy.Document{Statements: append(statements, deny)}
+	return policy.Document{Statements: append(statements, deny, keep)}
 }
 
 // dependsOn is a depends_on list, or nil for none.

@@ -105,6 +105,11 @@ type Config struct {
 	// the writer role may then write too. Default (nil): this account's
 	// streams only.
 	OrganizationID *string
+	// BreakGlass is required: the principals that may still disable or
+	// delete the log group's and the topic's keys
+	// (cmk.Config.BreakGlass). A disabled topic key would silence the
+	// alarm that reports it.
+	BreakGlass []string
 }
 
 var (
@@ -155,6 +160,7 @@ func (c Config) Validate() error {
 		{"LogsKeyAlias", "the alias of the log group's key", c.LogsKeyAlias == ""},
 		{"TopicKeyAlias", "the alias of the topic's key", c.TopicKeyAlias == ""},
 		{"Reader", "the ARN of the one role that reads the log group", c.Reader == nil},
+		{"BreakGlass", "at least one principal that may still disable or delete the keys", len(c.BreakGlass) == 0},
 	} {
 		if r.empty {
 			errs = append(errs, field.Required(r.path, r.what))
@@ -274,6 +280,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// principal that is not an AWS service.
 		Decryptors: []*string{jsii.String(writerARN), cfg.Reader},
 		After:      after,
+		BreakGlass: cfg.BreakGlass,
 	})
 	if err != nil {
 		return nil, err
@@ -329,6 +336,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			Resources:  []string{"*"},
 			Conditions: fromAlarmsIfPresent,
 		}},
+		BreakGlass: cfg.BreakGlass,
 	})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ func config() Config {
 		Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master",
 		LogGroupName: "cloudtrail/trail-master", RetentionDays: 365, RoleName: "role-trail-logs",
 		LogsKeyAlias: "alias/kms-logs-master", TopicKeyAlias: "alias/kms-alarms-master", TopicName: "topic-audit-alarms", Reader: &role,
+		BreakGlass: []string{"arn:aws:iam::123456789012:root"},
 	}
 }
 
@@ -28,6 +29,7 @@ func TestValidate(t *testing.T) {
 		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `LogGroupName: "trail logs"`},
 		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `TopicName: "alarms.fifo"`},
 		"no reader":           {func(c *Config) { c.Reader = nil }, "Reader: is required"},
+		"no break-glass":      {func(c *Config) { c.BreakGlass = nil }, "BreakGlass: is required"},
 		"bad email":           {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
 	}
 	for name, c := range cases {

@@ -64,14 +64,14 @@ func TestModelResolvesReferences(t *testing.T) {
 // expectedMatrix is who can do what with the default stacks: a change
 // that widens access changes a cell here and in REVIEW.md.
 var expectedMatrix = map[string][]string{
-	"audit role (assumed with MFA)":        {"yes", "yes", "no", "no", "no", "no", "no"},
-	"audit group member, without the role": {"no", "no", "no", "no", "no", "no", "yes"},
-	"administrator (AdministratorAccess)":  {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "yes", "yes", "no"},
-	"read-only user (ReadOnlyAccess)":      {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "no"},
-	"CloudTrail":                           {"no", "no", "no", "no", "no", "no", "no"},
-	"CloudWatch Logs":                      {"no", "no", "no", "no", "no", "no", "no"},
-	"anonymous":                            {"no", "no", "no", "no", "no", "no", "no"},
-	"administrator of another account":     {"no", "no", "no", "no", "no", "no", "no"},
+	"audit role (assumed with MFA)":        {"yes", "yes", "no", "no", "no", "no", "no", "no"},
+	"audit group member, without the role": {"no", "no", "no", "no", "no", "no", "no", "yes"},
+	"administrator (AdministratorAccess)":  {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "yes", "no", "yes", "no"},
+	"read-only user (ReadOnlyAccess)":      {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "no", "no"},
+	"CloudTrail":                           {"no", "no", "no", "no", "no", "no", "no", "no"},
+	"CloudWatch Logs":                      {"no", "no", "no", "no", "no", "no", "no", "no"},
+	"anonymous":                            {"no", "no", "no", "no", "no", "no", "no", "no"},
+	"administrator of another account":     {"no", "no", "no", "no", "no", "no", "no", "no"},
 }
 
 func TestMatrix(t *testing.T) {
@@ -100,13 +100,12 @@ func TestOldDefectsAreCaught(t *testing.T) {
 				"data", "aws_iam_policy_document", "monitoring_role_trust", "statement", 0, "condition")
 		}, "CloudTrail assumes the CloudWatch Logs role"},
 		"the Logs key spares no caller from its Deny": {func(t *testing.T, raw map[string]any) {
-			st := tfjsonStatements(t, raw, "monitoring_logs_key_policy")
-			last := st[len(st)-1].(map[string]any)
-			last["condition"] = []any{map[string]any{"test": "Bool", "variable": "aws:PrincipalIsAWSService", "values": []any{"false"}}}
+			deny := statementNamed(t, raw, "monitoring_logs_key_policy", "DenyDecryptToAllOthers")
+			deny["condition"] = []any{map[string]any{"test": "Bool", "variable": "aws:PrincipalIsAWSService", "values": []any{"false"}}}
 		}, "the audit role reads the log group (Logs for the caller)"},
 		"the Logs key has no statement for callers": {func(t *testing.T, raw map[string]any) {
 			st := tfjsonStatements(t, raw, "monitoring_logs_key_policy")
-			set(t, raw, []any{st[0], st[1], st[len(st)-1]}, "data", "aws_iam_policy_document", "monitoring_logs_key_policy", "statement")
+			set(t, raw, []any{st[0], st[1], st[len(st)-2], st[len(st)-1]}, "data", "aws_iam_policy_document", "monitoring_logs_key_policy", "statement")
 		}, "an administrator creates the log group (Logs for the caller)"},
 	}
 	for name, c := range cases {

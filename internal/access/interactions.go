@@ -53,6 +53,7 @@ const (
 	srcMFA                  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent"
 	srcTLS                  = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"
 	srcKeyPolicy            = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+	srcKeyPolicies          = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html"
 	srcPrincipalArn         = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"
 	srcOrgLogFiles          = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html"
 	srcValidateLogs         = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html"
@@ -194,6 +195,31 @@ var Interactions = []Interaction{
 		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 		return m.s3(root, "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
 	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
+	// Disabling a key or scheduling its deletion makes everything it
+	// encrypted unreadable: each key denies both to all but the
+	// break-glass principals, administrators included ("No AWS principal,
+	// including the account root user [...] has any permissions to a KMS
+	// key unless they are explicitly allowed, and never denied, in a key
+	// policy", srcKeyPolicies), and leaves PutKeyPolicy to the account.
+	{"an administrator disables the trail key", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:DisableKey", trailKey, signedIn)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	{"an administrator schedules the trail key's deletion", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:ScheduleKeyDeletion", trailKey, signedIn)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	{"an administrator schedules the Logs key's deletion", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:ScheduleKeyDeletion", logsKey, signedIn)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	{"an administrator disables the alarm topic's key (silencing the alarms)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:DisableKey", topicKey, signedIn)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	{"the break-glass root user schedules the trail key's deletion", func(m *Model) iameval.Request {
+		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+		return m.kms(root, "kms:ScheduleKeyDeletion", trailKey, signedIn)
+	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
+	{"an administrator updates the trail key's policy (a deployment)", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pAdmin), "kms:PutKeyPolicy", trailKey, signedIn)
+	}, true, "none: the key policy delegates its administration to IAM; KMS's lockout safety check needs it", srcKMSActions, nil, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
 	}, false, "aws:SecureTransport = false", srcTLS, nil, nil},

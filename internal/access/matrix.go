@@ -46,6 +46,9 @@ var Columns = []Column{
 	{Title: "Change the key policy", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
 		return []iameval.Request{m.kms(c, "kms:PutKeyPolicy", trailKey, ctx)}
 	}},
+	{Title: "Delete the trail key", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
+		return []iameval.Request{m.kms(c, "kms:ScheduleKeyDeletion", trailKey, ctx)}
+	}},
 	{Title: "Stop the trail", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
 		return []iameval.Request{identityOnly(c, "cloudtrail:StopLogging", m.trailARN(), ctx)}
 	}},

@@ -477,3 +477,21 @@ func TestChoices(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyProtectedNeedsTheDeny: a key whose policy lets anyone with IAM
+// rights disable it or schedule its deletion fails KEY-PROTECTED.
+func TestKeyProtectedNeedsTheDeny(t *testing.T) {
+	out := golden(t)
+	raw := out.Stack("audit").Raw()
+	statements := tfjson.Get(raw, "data", doc, "monitoring_topic_key_policy", "statement").([]any)
+	set(t, raw, statements[:len(statements)-1], "data", doc, "monitoring_topic_key_policy", "statement")
+	for _, f := range Run(out).Failures() {
+		if f.Check.ID == "KEY-PROTECTED" {
+			if f.Address != "aws_kms_key.monitoring_topic_key" || !strings.Contains(f.Evidence, "must deny kms:DisableKey and kms:ScheduleKeyDeletion") || !f.Blocks() {
+				t.Errorf("expected a blocking failure of the topic key, found %v", f)
+			}
+			return
+		}
+	}
+	t.Error("expected KEY-PROTECTED to fail without the Deny")
+}

@@ -68,7 +68,7 @@ var Pack = slices.Concat([]*Check{
 		Subject: "aws_s3_bucket_lifecycle_configuration", run: bucketRetention},
 	{ID: "KEY-ROTATION", Description: "every symmetric KMS key rotates", Blocking: true,
 		Controls: []*Control{CIS36, HubKMS4}, Subject: "aws_kms_key", run: keyRotation},
-	{ID: "KEY-PROTECTED", Description: fmt.Sprintf("no KMS key can be destroyed by Terraform, and deletion waits %d days", maxDeletionWindow), Blocking: true,
+	{ID: "KEY-PROTECTED", Description: fmt.Sprintf("no KMS key can be destroyed by Terraform, deletion waits %d days, and only break-glass principals may disable a key or schedule its deletion", maxDeletionWindow), Blocking: true,
 		Subject: "aws_kms_key", run: keyProtected},
 	{ID: "KEY-NO-DECRYPT-FOR-ALL", Description: "no key policy lets everyone, or the whole account, decrypt", Blocking: true,
 		Subject: "aws_kms_key", run: keyNoDecryptForAll},
@@ -589,8 +589,25 @@ func keyProtected(d *tfjson.Doc) []Result {
 		if days, _ := k.Attrs["deletion_window_in_days"].(float64); days < maxDeletionWindow {
 			problems = append(problems, fmt.Sprintf("deletion_window_in_days is %v: it must be %d, the longest AWS allows", k.Attrs["deletion_window_in_days"], maxDeletionWindow))
 		}
-		return judge(k, problems, fmt.Sprintf("prevent_destroy, a %d-day deletion window", maxDeletionWindow))
+		if !deniesDestroy(d, k) {
+			problems = append(problems, "the key policy must deny kms:DisableKey and kms:ScheduleKeyDeletion to everyone but the break-glass principals (aws:PrincipalArn): otherwise an administrator can make everything the key encrypted unreadable")
+		}
+		return judge(k, problems, fmt.Sprintf("prevent_destroy, a %d-day deletion window, disabling and deletion denied to all but break-glass", maxDeletionWindow))
 	})
+}
+
+// deniesDestroy reports whether the key's policy denies disabling the key
+// and scheduling its deletion to everyone, sparing only the principals an
+// aws:PrincipalArn condition names.
+func deniesDestroy(d *tfjson.Doc, k tfjson.Block) bool {
+	statements, _ := d.Policy(k.Attrs["policy"])
+	for _, s := range statements {
+		if s.Effect == "Deny" && anyone(s) && s.Allows("kms:DisableKey") && s.Allows("kms:ScheduleKeyDeletion") &&
+			len(s.Conditions) == 1 && s.Conditions[0].Test == "ArnNotEquals" && s.Conditions[0].Variable == "aws:PrincipalArn" {
+			return true
+		}
+	}
+	return false
 }
 
 func keyNoDecryptForAll(d *tfjson.Doc) []Result {

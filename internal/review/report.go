@@ -25,7 +25,7 @@ import (
 const MaxBytes = 60 * 1024
 
 // maxValue is the longest value a resource line shows in full.
-const maxValue = 160
+const maxValue = 120
 
 // foldAt is how many items of a long list the report shows (resources of
 // one type, principals, passing evidence) before it folds the rest: the

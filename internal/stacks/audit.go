@@ -82,6 +82,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		TrailName:    names.Trail,
 		DecryptorARN: jsii.String(audit.RoleARN),
 		Decryptor:    audit.Role,
+		BreakGlass:   breakGlass(s, env),
 	})
 	if err != nil {
 		return nil, err
@@ -271,6 +272,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Reader:         jsii.String(audit.RoleARN),
 		ReaderRole:     audit.Role,
 		OrganizationID: organizationID,
+		BreakGlass:     breakGlass(s, env),
 		Protected: monitoring.Protected{
 			Keys:    []string{trailKeyARN},
 			Aliases: []string{names.KeyAlias},
