@@ -359,6 +359,8 @@ func agree(context []byte, env, cdktfJSON string) error {
 	for _, k := range slices.Sorted(maps.Keys(fromFile)) {
 		v, inEnv := fromEnv[k]
 		switch {
+		case cdktfKeys[k]:
+			// The CLI sets its own keys, whatever the file says.
 		case !inEnv:
 			differ = append(differ, fmt.Sprintf("%s is not set there and is %s in %s", k, compact(fromFile[k]), cdktfJSON))
 		case !reflect.DeepEqual(v, fromFile[k]):

@@ -261,12 +261,13 @@ func TestLoad(t *testing.T) {
 		want   string // an error fragment, or "" for success
 		region string
 	}{
-		"file context":               {file: `{"app": "go run .", "context": {"region": "eu-west-1"}}`, region: "eu-west-1"},
-		"file without context":       {file: `{"app": "go run ."}`, region: "us-east-1"},
-		"as the cdktf CLI passes it": {file: `{"context": {"region": "eu-west-1", "logRetentionDays": 365}}`, env: `{"region": "eu-west-1", "logRetentionDays": 365.0, "cdktfRelativeModules": [], "cdktfStaticModuleAssetHash": "x"}`, region: "eu-west-1"},
-		"malformed file":             {file: "{\n\"context\": {\"region\": \"eu-west-1\"\n}", want: "cdktf.json: malformed JSON at line 3"},
-		"context not an object":      {file: `{"context": ["region"]}`, want: "expected a JSON object, got a array"},
-		"bad value in file":          {file: `{"context": {"region": 1}}`, want: "invalid settings in " + filepath.Join(dir, "cdktf.json") + ": context:\n  - region: expected a string, got 1"},
+		"file context":                          {file: `{"app": "go run .", "context": {"region": "eu-west-1"}}`, region: "eu-west-1"},
+		"file without context":                  {file: `{"app": "go run ."}`, region: "us-east-1"},
+		"as the cdktf CLI passes it":            {file: `{"context": {"region": "eu-west-1", "logRetentionDays": 365}}`, env: `{"region": "eu-west-1", "logRetentionDays": 365.0, "cdktfRelativeModules": [], "cdktfStaticModuleAssetHash": "x"}`, region: "eu-west-1"},
+		"the CLI's own keys in both, differing": {file: `{"context": {"region": "eu-west-1", "cdktfRelativeModules": ["a"]}}`, env: `{"region": "eu-west-1", "cdktfRelativeModules": []}`, region: "eu-west-1"},
+		"malformed file":                        {file: "{\n\"context\": {\"region\": \"eu-west-1\"\n}", want: "cdktf.json: malformed JSON at line 3"},
+		"context not an object":                 {file: `{"context": ["region"]}`, want: "expected a JSON object, got a array"},
+		"bad value in file":                     {file: `{"context": {"region": 1}}`, want: "invalid settings in " + filepath.Join(dir, "cdktf.json") + ": context:\n  - region: expected a string, got 1"},
 		// Hostile or careless environments: a context left in a shell,
 		// or set by whoever controls a CI job, never replaces the file.
 		"another region left in the shell":   {file: `{"context": {"region": "eu-west-1"}}`, env: `{"region": "ap-south-1"}`, want: `CDKTF_CONTEXT_JSON is set and disagrees with ` + filepath.Join(dir, "cdktf.json") + `: region is "ap-south-1" there and "eu-west-1" in`},
