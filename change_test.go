@@ -55,10 +55,17 @@ func TestReviewOfAChange(t *testing.T) {
 			"added `audit:aws_iam_user.audit_carol`",
 			"changed `audit:aws_iam_group_membership.audit_group_membership`: users: [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name}] -> [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name} ${aws_iam_user.audit_carol.name}]",
 			"changed audit:data.aws_iam_policy_document.audit_role_trust AuditUsersWithMFA:",
+			"## People (1)\n\n- auditor `carol` added: a new IAM user without credentials",
 		}, []string{"BLOCKING", "audit_alice` "}},
-		"an auditor removed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice"} }, 1, []string{
-			"- BLOCKING `audit:aws_iam_user.audit_bob`: destroys audit evidence: Terraform deletes aws_iam_user.audit_bob",
-		}, nil},
+		// Offboarding is routine: a reviewed change, not a loss of
+		// evidence; the review says what the person loses.
+		"an auditor removed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice"} }, 0, []string{
+			"removed `audit:aws_iam_user.audit_bob`",
+			"- auditor `bob` removed: Terraform deletes the IAM user bob with its console password and MFA devices",
+		}, []string{"BLOCKING"}},
+		"an auditor renamed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "robert"} }, 0, []string{
+			"- if this renames bob to robert: each auditor's address comes from the name, so Terraform deletes the old user and creates the new one, and the person enrols again (password and MFA device)",
+		}, []string{"BLOCKING"}},
 		"the log bucket renamed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Prefix = "acme" }, 1, []string{
 			"- BLOCKING `audit:aws_s3_bucket.log_bucket`: changing bucket replaces aws_s3_bucket.log_bucket",
 			"changed `audit:aws_s3_bucket.log_bucket`: bucket: cle2wa-s3-trail-master -> acme-s3-trail-master",
@@ -115,15 +122,16 @@ func TestReviewOfAChange(t *testing.T) {
 		})
 	}
 
-	// A deliberate change passes with a reasoned override, and shows it.
-	head := synthWith(t, func(s *settings.Settings) { s.AuditUsers = []string{"alice"} })
+	// A deliberate change of evidence passes with a reasoned override,
+	// and shows it.
+	head := synthWith(t, func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Prefix = "acme" })
 	overrides := filepath.Join(t.TempDir(), "overrides")
-	os.WriteFile(overrides, []byte("# bob left the company\naudit:aws_iam_user.audit_bob bob left; his user goes, ticket SEC-1234\n"), 0o644)
+	os.WriteFile(overrides, []byte("# the buckets move to the new naming scheme\naudit:aws_s3_bucket.log_bucket new bucket, old one kept read-only, ticket SEC-1234\naudit:aws_s3_bucket.access_log_bucket new bucket, old one kept read-only, ticket SEC-1234\nstate:aws_s3_bucket.state_bucket new bucket, state moved by init -migrate-state, SEC-1234\nstate:aws_s3_bucket.state_access_log_bucket new bucket, old one kept read-only, SEC-1234\n"), 0o644)
 	code, comment, _ := reviewOf(t, base, head, overrides)
-	if code != 0 || !strings.Contains(comment, "removed `audit:aws_iam_user.audit_bob` (override: bob left; his user goes, ticket SEC-1234)") {
+	if code != 0 || !strings.Contains(comment, "changed `audit:aws_s3_bucket.log_bucket` (override: new bucket, old one kept read-only, ticket SEC-1234)") {
 		t.Errorf("expected the override to let the change pass and show, found exit %d:\n%s", code, comment)
 	}
-	os.WriteFile(overrides, []byte("audit:aws_iam_user.audit_bob because\n"), 0o644)
+	os.WriteFile(overrides, []byte("audit:aws_s3_bucket.log_bucket because\n"), 0o644)
 	if code, _, stderr := reviewOf(t, base, head, overrides); code != 1 || !strings.Contains(stderr, "reason of at least 20 characters") {
 		t.Errorf("expected an override without a real reason refused, found exit %d: %s", code, stderr)
 	}
@@ -143,16 +151,19 @@ func TestReviewOfAPlan(t *testing.T) {
 		}
 		return f
 	}
-	// The shape `terraform show -json` gives a user whose configuration
-	// is gone.
+	// The shape `terraform show -json` gives resources whose
+	// configuration is gone: an auditor (routine) and the log group
+	// (evidence).
 	plan := write("audit.json", `{"format_version":"1.2","resource_changes":[
 		{"address":"aws_iam_user.audit_alice","mode":"managed","type":"aws_iam_user","change":{"actions":["no-op"]}},
-		{"address":"aws_iam_user.audit_bob","mode":"managed","type":"aws_iam_user","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"}]}`)
+		{"address":"aws_iam_user.audit_bob","mode":"managed","type":"aws_iam_user","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
+		{"address":"aws_cloudwatch_log_group.monitoring_log_group","mode":"managed","type":"aws_cloudwatch_log_group","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"}]}`)
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"review", "-plan", plan, "-overrides", filepath.Join(dir, "none")}, nil, &stdout, &stderr)
 	for _, want := range []string{
-		"- BLOCKING `audit:aws_iam_user.audit_bob`: the plan destroys aws_iam_user.audit_bob: the evidence it holds is lost",
-		"- `audit` (" + plan + "): Plan: 0 to add, 0 to change, 1 to destroy.",
+		"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: the plan destroys aws_cloudwatch_log_group.monitoring_log_group: the evidence it holds is lost",
+		"  - destroy `audit:aws_iam_user.audit_bob`: delete_because_no_resource_config",
+		"- `audit` (" + plan + "): Plan: 0 to add, 0 to change, 2 to destroy.",
 	} {
 		if code != 1 || !strings.Contains(stdout.String(), want) {
 			t.Errorf("expected exit 1 and %q, found exit %d:\n%s%s", want, code, stdout.String(), stderr.String())

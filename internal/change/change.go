@@ -21,14 +21,16 @@ import (
 )
 
 // Evidence are the resource types that hold or protect audit evidence,
-// with the arguments whose change makes Terraform replace the resource
-// (or, for an IAM user, hand the user to someone else).
+// with the arguments whose change makes Terraform replace the resource.
+// An auditor's IAM user is not evidence: CloudTrail keeps what the user
+// did after the user is gone, and adding or removing an auditor is a
+// routine, reviewed change (Report.People says what it means for the
+// person).
 var Evidence = map[string][]string{
 	"aws_s3_bucket":            {"bucket", "object_lock_enabled"},
 	"aws_kms_key":              {"customer_master_key_spec", "key_usage", "multi_region"},
 	"aws_cloudtrail":           {"name"},
 	"aws_cloudwatch_log_group": {"name"},
-	"aws_iam_user":             {"name"},
 }
 
 // Resource is one resource's change.
@@ -68,6 +70,9 @@ type Report struct {
 	// Choices are the irreversible and weakening choices head makes that
 	// base did not.
 	Choices []check.Choice
+	// People are the auditors added and removed, one line each, with
+	// what the change means for the person.
+	People []string
 }
 
 // Blocking returns the changes that stop the review.
@@ -105,6 +110,7 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 		r.comparePolicies(s, b, h)
 		r.compareOutputs(s, b, h)
 		r.compareBreakGlass(s, b, h)
+		r.comparePeople(b, h)
 	}
 	override := func(changes []Resource) {
 		for i := range changes {
@@ -193,7 +199,7 @@ func (r *Report) compareResources(stack string, base, head *tfjson.Doc) {
 			c := Resource{Stack: stack, Address: a, Path: h.Path(), Kind: "changed", Attributes: diffs}
 			for _, attr := range Evidence[typeOf(a)] {
 				if !reflect.DeepEqual(b.Attrs[attr], h.Attrs[attr]) {
-					c.Blocking = fmt.Sprintf("changing %s replaces %s (or, for a user, gives the user to someone else): the evidence it holds is lost", attr, a)
+					c.Blocking = fmt.Sprintf("changing %s replaces %s: the evidence it holds is lost", attr, a)
 				}
 			}
 			r.Resources = append(r.Resources, c)
@@ -388,4 +394,39 @@ func keys[V any](maps ...map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// comparePeople says what adding and removing auditors (the IAM users of
+// a stack, by name) means for the people. Each auditor's Terraform
+// address comes from the name, so a rename is a removal and an addition:
+// the provider could rename a user in place (iam:UpdateUser), but
+// Terraform deletes the old user and creates a new one.
+func (r *Report) comparePeople(base, head *tfjson.Doc) {
+	names := func(d *tfjson.Doc) map[string]bool {
+		out := map[string]bool{}
+		if d != nil {
+			for _, u := range d.Resources("aws_iam_user") {
+				if n, ok := u.Attrs["name"].(string); ok {
+					out[n] = true
+				}
+			}
+		}
+		return out
+	}
+	was, is := names(base), names(head)
+	var removed, added []string
+	for _, n := range keys(was, is) {
+		switch {
+		case was[n] && !is[n]:
+			removed = append(removed, n)
+			r.People = append(r.People, fmt.Sprintf("auditor `%s` removed: Terraform deletes the IAM user %s with its console password and MFA devices (the stack gives users no access keys); their access ends when the change is applied, and what they did stays in the trail", n, n))
+		case is[n] && !was[n]:
+			added = append(added, n)
+			r.People = append(r.People, fmt.Sprintf("auditor `%s` added: a new IAM user without credentials, who sets a password and an MFA device before assuming the audit role", n))
+		}
+	}
+	if len(removed) > 0 && len(added) > 0 {
+		r.People = append(r.People, fmt.Sprintf("if this renames %s to %s: each auditor's address comes from the name, so Terraform deletes the old user and creates the new one, and the person enrols again (password and MFA device)",
+			strings.Join(removed, ", "), strings.Join(added, ", ")))
+	}
 }

@@ -58,6 +58,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	section("Applied only by a break-glass principal", r.BreakGlass)
+	section("People", r.People)
 	var resources []string
 	for _, c := range r.Resources {
 		resources = append(resources, resourceLine(c))
