@@ -146,7 +146,7 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 	for _, u := range s.AuditUsers {
 		longest = max(longest, len(u))
 	}
-	fmt.Fprintf(stdout, "auditors: %d; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters)\n",
+	fmt.Fprintf(stdout, "auditors: %d; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters for a role's trust policy)\n",
 		len(s.AuditUsers), auditors.Room(s.AuditUsers, longest), longest, auditors.MaxTrustPolicyLength)
 	for _, f := range report.Advised() {
 		fmt.Fprintf(stdout, "note: %s; to fix it: %s\n", f, f.Check.Advice)
