@@ -25,7 +25,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	if len(r.Choices) > 0 {
 		fmt.Fprintf(&b, "## Irreversible or weakening choices this change makes (%d)\n\n", len(r.Choices))
 		for _, c := range r.Choices {
-			fmt.Fprintf(&b, "- **%s** `%s:%s`: %s; %s\n", c.Kind, c.Stack, c.Address, c.What, c.Undo)
+			b.WriteString(c.Markdown())
 		}
 		b.WriteString("\n")
 	}

@@ -31,6 +31,12 @@ func (c Choice) String() string {
 	return fmt.Sprintf("%s (%s:%s): %s; %s", c.Kind, c.Stack, c.Address, c.What, c.Undo)
 }
 
+// Markdown is the choice as a list item, as REVIEW.md and the review of a
+// change show it.
+func (c Choice) Markdown() string {
+	return fmt.Sprintf("- **%s** `%s:%s`: %s; %s\n", c.Kind, c.Stack, c.Address, c.What, c.Undo)
+}
+
 // Choices are the irreversible and weakening choices of the stacks, the
 // irreversible ones first.
 func Choices(stacks []*tfjson.Doc) []Choice {

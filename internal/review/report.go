@@ -158,7 +158,7 @@ func writeChoices(b *strings.Builder, choices []check.Choice) {
 	}
 	fmt.Fprintf(b, "## Irreversible or weakening choices (%d)\n\n", len(choices))
 	for _, c := range choices {
-		fmt.Fprintf(b, "- **%s** `%s:%s`: %s; %s\n", c.Kind, c.Stack, c.Address, c.What, c.Undo)
+		b.WriteString(c.Markdown())
 	}
 	b.WriteString("\n")
 }
