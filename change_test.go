@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/internal/change"
+	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 )
@@ -56,6 +60,9 @@ func TestReviewOfAChange(t *testing.T) {
 			"changed `audit:aws_iam_group_membership.audit_group_membership`: users: [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name}] -> [${aws_iam_user.audit_alice.name} ${aws_iam_user.audit_bob.name} ${aws_iam_user.audit_carol.name}]",
 			"changed audit:data.aws_iam_policy_document.audit_role_trust AuditUsersWithMFA:",
 			"## People (1)\n\n- auditor `carol` added: a new IAM user without credentials",
+			// Identity policies alone decide IAM calls.
+			"5 call only what no policy of the stacks guards (IAM, CloudTrail, CloudWatch, Terraform's own): every deployer, and any administrator, applies them: ",
+			"`audit:aws_iam_user.audit_carol`",
 		}, []string{"BLOCKING", "audit_alice` "}},
 		// Offboarding is routine: a reviewed change, not a loss of
 		// evidence; the review says what the person loses.
@@ -75,10 +82,10 @@ func TestReviewOfAChange(t *testing.T) {
 			"# Review of the change\n\n## Irreversible or weakening choices this change makes (1)\n\n- **weakening** `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: log files and digests are deleted 3650 days (10 years) after delivery, for good",
 			"changed `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: rule.expiration: (none) -> [map[days:3650]]",
 			// The deployed bucket policies deny these calls to all but the
-			// break-glass principals.
-			"## Applied only by a break-glass principal (4)",
-			"- `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle` (changed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutLifecycleConfiguration to all but arn:${data.aws_partition.current_partition.partition}:iam::${data.aws_caller_identity.current_account.account_id}:root: apply as one of them",
-			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (changed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration",
+			// operators: the deployer applies them, an administrator may not.
+			"## Who can apply it (4)",
+			"- `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle` (update): s3:PutLifecycleConfiguration on aws_s3_bucket.log_bucket; applies as the first deployer; break-glass the root user: applies; an administrator: refused, s3:PutLifecycleConfiguration denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyProtectionChangesButOperators",
+			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (update): s3:PutBucketObjectLockConfiguration on aws_s3_bucket.log_bucket; applies as the first deployer",
 		}, []string{"BLOCKING"}},
 		"Object Lock turned off": {func(s *settings.Settings) {
 			s.AuditUsers = []string{"alice", "bob"}
@@ -86,9 +93,33 @@ func TestReviewOfAChange(t *testing.T) {
 		}, 0, []string{
 			"## Irreversible or weakening choices this change makes (1)\n\n- **weakening** `audit:aws_s3_bucket.log_bucket`: no Object Lock on the log bucket",
 			"removed `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock`",
-			"## Applied only by a break-glass principal (1)",
-			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (removed): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration",
+			"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (delete): s3:PutBucketObjectLockConfiguration on aws_s3_bucket.log_bucket; applies as the first deployer",
 		}, []string{"BLOCKING", "s3:PutBucketPolicy"}},
+		// The lab's goal after a first deploy: the bucket policy changes
+		// through its policy document, and the deployer applies it.
+		"the organization trail turned on": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.OrganizationTrail = true }, 0, []string{
+			"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; applies as the first deployer; break-glass the root user: applies; an administrator: refused, s3:PutBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyProtectionChangesButOperators",
+			"`audit:aws_cloudtrail.trail`",
+		}, []string{"BLOCKING"}},
+		"the log prefix changed": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.LogPrefix = "org" }, 0, []string{
+			"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; applies as the first deployer",
+		}, []string{"BLOCKING"}},
+		// The first deployer cannot hand over to another in one change:
+		// the new key policies would lock it out of PutKeyPolicy, and KMS
+		// refuses that; the new deployer is not yet one.
+		"deployers replaced in one step": {func(s *settings.Settings) {
+			s.AuditUsers = []string{"alice", "bob"}
+			s.Deployers = []string{"arn:aws:iam::111122223333:role/ci"}
+		}, 1, []string{
+			"- BLOCKING `audit:aws_kms_key.trail_key`: no deployer can apply it (the first deployer: KMS's lockout safety check: the new policy of aws_kms_key.trail_key does not let it make a later kms:PutKeyPolicy",
+			"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; applies as the first deployer",
+		}, nil},
+		"a break-glass role added": {func(s *settings.Settings) {
+			s.AuditUsers = []string{"alice", "bob"}
+			s.BreakGlassPrincipals = []string{"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/break-glass"}
+		}, 0, []string{
+			"- `audit:aws_kms_key.trail_key` (update): kms:PutKeyPolicy on aws_kms_key.trail_key; applies as the first deployer; break-glass the root user: applies; an administrator: refused, kms:PutKeyPolicy denied: explicit deny by aws_kms_key.trail_key DenyPolicyChangesButOperators",
+		}, []string{"BLOCKING"}},
 		"monitoring turned off": {func(s *settings.Settings) { s.AuditUsers = []string{"alice", "bob"}; s.Monitoring = false }, 1, []string{
 			"- **weakening** `audit:aws_cloudtrail.trail`: no monitoring: no copy of the events in CloudWatch Logs and no alarm",
 			"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: destroys audit evidence",
@@ -211,16 +242,16 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 			t.Errorf("expected REVIEW.md to contain %q", want)
 		}
 	}
-	if !regexp.MustCompile(`\| IAM\.5 \| MFA should be enabled [^\n]*… \(32 in all\) \|`).MatchString(report) {
+	if !regexp.MustCompile(`\| IAM\.5 \| MFA should be enabled [^\n]*auditor04, … \(32 in all\): no access key`).MatchString(report) {
 		t.Errorf("expected the IAM.5 row to fold its 32 users")
 	}
 	t.Logf("REVIEW.md with 32 auditors: %d bytes", len(data))
 }
 
-// TestReviewOfTheObjectLockUpgrade: upgrading a deployment of the release
-// before Object Lock adds the lock configuration to a bucket whose
-// deployed policy already denies that call to all but the break-glass
-// principals; the review says so, so that the apply runs as one of them.
+// TestReviewOfTheObjectLockUpgrade: turning Object Lock on for a
+// deployed bucket, whose policy denies that call to all but the
+// operators: the review says the deployer applies it, and an
+// administrator may not.
 func TestReviewOfTheObjectLockUpgrade(t *testing.T) {
 	base := synthWith(t, func(s *settings.Settings) { s.ObjectLock.Mode = settings.LockOff })
 	head := synthWith(t, nil)
@@ -229,11 +260,114 @@ func TestReviewOfTheObjectLockUpgrade(t *testing.T) {
 		t.Fatalf("expected exit 0, found %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (added): the deployed policy of aws_s3_bucket.log_bucket denies s3:PutBucketObjectLockConfiguration to all but arn:${data.aws_partition.current_partition.partition}:iam::${data.aws_caller_identity.current_account.account_id}:root: apply as one of them",
+		"- `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock` (create): s3:PutBucketObjectLockConfiguration on aws_s3_bucket.log_bucket; applies as the first deployer; break-glass the root user: applies; an administrator: refused",
 		"added `audit:aws_s3_bucket_object_lock_configuration.log_bucket_object_lock`",
 	} {
 		if !strings.Contains(comment, want) {
 			t.Errorf("expected the comment to contain %q, found:\n%s", want, comment)
 		}
+	}
+}
+
+// TestReviewOfTheDeployersUpgrade: a deployment of a release before
+// deployers has one evidence Deny that spares the break-glass principals
+// only; the review of the upgrade says that its first apply runs once as
+// one of them, and does not block.
+func TestReviewOfTheDeployersUpgrade(t *testing.T) {
+	base, head := synthWith(t, nil), synthWith(t, nil)
+	file := filepath.Join(base, "stacks", "audit", "cdk.tf.json")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range raw["data"].(map[string]any)["aws_iam_policy_document"].(map[string]any) {
+		var kept []any
+		for _, st := range doc.(map[string]any)["statement"].([]any) {
+			s := st.(map[string]any)
+			switch s["sid"] {
+			case "DenyProtectionChangesButOperators", "DenyPolicyChangesButOperators":
+				continue
+			case "DenyEvidenceDestructionButBreakGlass":
+				s["sid"] = "DenyEvidenceChangesButBreakGlass"
+				s["actions"] = append(s["actions"].([]any), "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration")
+			}
+			kept = append(kept, s)
+		}
+		doc.(map[string]any)["statement"] = kept
+	}
+	if data, err = json.Marshal(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, comment, stderr := reviewOf(t, base, head, filepath.Join(t.TempDir(), "none"))
+	if code != 0 {
+		t.Fatalf("expected exit 0, found %d: %s\n%s", code, stderr, comment)
+	}
+	for _, want := range []string{
+		"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; refused to every deployer: the deployed policies name no deployer (a release before deployers): apply this change once as a break-glass principal; break-glass the root user: applies; an administrator: refused, s3:PutBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceChangesButBreakGlass",
+		"- `audit:aws_kms_key.trail_key` (update): kms:PutKeyPolicy on aws_kms_key.trail_key",
+	} {
+		if !strings.Contains(comment, want) {
+			t.Errorf("expected the comment to contain %q, found:\n%s", want, comment)
+		}
+	}
+}
+
+// TestReviewOfADeployerHandover: a deployer hands over in two reviewed
+// changes, each applied by a deployer: the new one is added (applied by
+// the old), then the old one removed (applied by the new; the old is
+// locked out by KMS's lockout safety check, and the review says so).
+func TestReviewOfADeployerHandover(t *testing.T) {
+	const old, next = "arn:aws:iam::111122223333:role/ci-old", "arn:aws:iam::111122223333:role/ci-new"
+	steps := [][]string{{old}, {old, next}, {next}}
+	dirs := make([]string, len(steps))
+	for i, deployers := range steps {
+		dirs[i] = synthWith(t, func(s *settings.Settings) { s.Deployers = deployers })
+	}
+	for i, want := range []string{
+		"- `audit:aws_kms_key.trail_key` (update): kms:PutKeyPolicy on aws_kms_key.trail_key; applies as " + old + "; break-glass the root user: applies",
+		"- `audit:aws_kms_key.trail_key` (update): kms:PutKeyPolicy on aws_kms_key.trail_key; applies as " + next + " (not as " + old + ": KMS's lockout safety check: the new policy of aws_kms_key.trail_key does not let it make a later kms:PutKeyPolicy",
+	} {
+		code, comment, stderr := reviewOf(t, dirs[i], dirs[i+1], filepath.Join(t.TempDir(), "none"))
+		if code != 0 || !strings.Contains(comment, want) {
+			t.Errorf("step %d: expected exit 0 and the comment to contain %q, found %d (%s):\n%s", i+1, want, code, stderr, comment)
+		}
+	}
+}
+
+// TestEveryResourceTypeHasProviderCalls: the review of who can apply a
+// change knows what the provider calls for every resource type the
+// stacks make, with every optional setting on.
+func TestEveryResourceTypeHasProviderCalls(t *testing.T) {
+	dir := synthWith(t, func(s *settings.Settings) {
+		s.OrganizationTrail, s.Insights, s.DataEvents = true, true, trail.DataEventsReadWrite
+		s.AlarmEmails = []string{"security@example.com"}
+		s.State.Bucket = "cle2wa-s3-tfstate-master"
+	})
+	out, err := check.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, d := range out.Stacks {
+		for _, b := range d.AllResources() {
+			if t, _, _ := strings.Cut(b.Address, "."); t != "data" {
+				seen[t] = true
+			}
+		}
+	}
+	for typ := range seen {
+		if _, ok := change.ProviderCalls[typ]; !ok {
+			t.Errorf("%s: no row of change.ProviderCalls says what the provider calls for it", typ)
+		}
+	}
+	if len(seen) < 20 {
+		t.Errorf("expected the stacks' resource types, found %v", seen)
 	}
 }

@@ -443,24 +443,33 @@ func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state
 	return actions, shown, err
 }
 
-// TestBreakGlassAccountIsCheckedAtPlan: break-glass principals of another
-// account than the one deployed to stop the plan, before anything
-// changes, with the setting and both accounts named; principals of the
-// account deployed to (the loopback's 111122223333) plan.
-func TestBreakGlassAccountIsCheckedAtPlan(t *testing.T) {
+// TestOperatorsAccountIsCheckedAtPlan: break-glass principals or
+// deployers of another account than the one deployed to stop the plan,
+// before anything changes, with the settings and both accounts named;
+// principals of the account deployed to (the loopback's 111122223333)
+// plan.
+func TestOperatorsAccountIsCheckedAtPlan(t *testing.T) {
 	// Not parallel: it synthesizes in this process, as
 	// TestOrganizationTrailPlansWithTheRealProvider does, and the jsii
 	// kernel takes one synth at a time.
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
 	for name, c := range map[string]struct {
-		principal, want string
+		breakGlass, deployer, want string
 	}{
-		"of the account deployed to": {"arn:aws:iam::111122223333:role/deploy", ""},
-		"of another account only":    {"arn:aws:iam::444455556666:role/deploy", "breakGlassPrincipals are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
+		"of the account deployed to":          {"arn:aws:iam::111122223333:role/break-glass", "arn:aws:iam::111122223333:role/deploy", ""},
+		"break-glass of another account only": {"arn:aws:iam::444455556666:role/break-glass", "", "breakGlassPrincipals and deployers are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
+		"deployers of another account only":   {"", "arn:aws:iam::444455556666:role/deploy", "breakGlassPrincipals and deployers are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			out := synthWith(t, func(s *settings.Settings) { s.BreakGlassPrincipals = []string{c.principal} })
+			out := synthWith(t, func(s *settings.Settings) {
+				if c.breakGlass != "" {
+					s.BreakGlassPrincipals = []string{c.breakGlass}
+				}
+				if c.deployer != "" {
+					s.Deployers = []string{c.deployer}
+				}
+			})
 			_, o, err := planAudit(t, tf, config, out, fakeOrganization{}, nil)
 			switch flat := strings.Join(strings.Fields(o), " "); {
 			case c.want == "" && err != nil:

@@ -644,14 +644,14 @@ func TestVerify(t *testing.T) {
 			json.Unmarshal([]byte(a.bucketPolicies["cle2wa-s3-trail-master"]), &doc)
 			var kept []any
 			for _, st := range doc["Statement"].([]any) {
-				if st.(map[string]any)["Sid"] != "DenyEvidenceChangesButBreakGlass" {
+				if st.(map[string]any)["Sid"] != "DenyEvidenceDestructionButBreakGlass" {
 					kept = append(kept, st)
 				}
 			}
 			doc["Statement"] = kept
 			b, _ := json.Marshal(doc)
 			a.bucketPolicies["cle2wa-s3-trail-master"] = string(b)
-		}, []string{"FAIL\tDRIFT-BUCKET-POLICY cle2wa-s3-trail-master\tmissing: {\"Sid\":\"DenyEvidenceChangesButBreakGlass\""}},
+		}, []string{"FAIL\tDRIFT-BUCKET-POLICY cle2wa-s3-trail-master\tmissing: {\"Sid\":\"DenyEvidenceDestructionButBreakGlass\""}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -5,8 +5,9 @@
 // use to the service or principal that needs it, and two explicit Denies
 // close what IAM policies, grants or later statements could open: kms:Decrypt
 // and kms:ReEncryptFrom to every principal other than the named decryptors
-// and AWS services, and disabling the key or scheduling its deletion to
-// every principal other than the break-glass ones. A disabled or deleted
+// and AWS services, disabling the key or scheduling its deletion to every
+// principal other than the break-glass ones, and changing the key policy
+// to every principal other than the deployers and break-glass ones. A disabled or deleted
 // key makes everything it encrypted unreadable, COMPLIANCE-locked log
 // files included: "When a KMS key is deleted, all data that was encrypted
 // under the KMS key is unrecoverable" (KMS API Reference,
@@ -73,10 +74,11 @@ type Config struct {
 	// exist before the key (KMS refuses a key policy that names a
 	// principal that does not exist). Default: none.
 	After []cdktf.ITerraformDependable
-	// BreakGlass is required: the ARNs of the principals (the account's
-	// root user, by default) that may still disable the key or schedule
-	// its deletion; nobody else may, administrators included.
-	BreakGlass []string
+	// Operators is required: the break-glass principals, who alone may
+	// disable the key or schedule its deletion, and the deployers, who
+	// with them alone may change the key policy; nobody else may,
+	// administrators included.
+	Operators policy.Operators
 }
 
 var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
@@ -103,9 +105,7 @@ func (c Config) Validate() error {
 			errs = append(errs, field.Required(fmt.Sprintf("Decryptors[%d]", i), "the decryptor's ARN"))
 		}
 	}
-	if len(c.BreakGlass) == 0 {
-		errs = append(errs, field.Required("BreakGlass", "at least one principal that may still disable or delete the key"))
-	}
+	errs = append(errs, field.Under("Operators", c.Operators.Validate()))
 	return errors.Join(errs...)
 }
 
@@ -155,25 +155,41 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 }
 
 // DestroyActions are what makes a key, and all it encrypted, unusable:
-// only break-glass principals may call them. The Deny leaves
-// kms:PutKeyPolicy alone, so KMS's lockout safety check ("The key policy
-// must allow the calling principal to make a subsequent PutKeyPolicy
-// request", KMS API Reference, PutKeyPolicy) holds for whoever deploys.
+// only break-glass principals may call them.
 var DestroyActions = []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"}
 
+// ProtectionActions change the key policy: only deployers and break-glass
+// principals may. KMS's lockout safety check ("The key policy must allow
+// the calling principal to make a subsequent PutKeyPolicy request",
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html,
+// and the same for the policy of CreateKey) holds for them and for no one
+// else: so the first apply, and every apply that changes a key policy,
+// must run as a deployer or a break-glass principal, and a deployer that
+// a change removes cannot apply that change (add the new one first).
+var ProtectionActions = []string{"kms:PutKeyPolicy"}
+
+// The Sids of the statements that protect the key.
+const (
+	SidDenyDestroy         = "DenyDisableOrDeleteButBreakGlass"
+	SidDenyPolicyChanges   = "DenyPolicyChangesButOperators"
+	SidAccountAdministers  = "AccountAdministersKeyWithoutUse"
+	SidDenyDecryptToOthers = "DenyDecryptToAllOthers"
+)
+
 // Policy is the key policy: administration by the account, the grants,
-// the Deny of decryption to everyone else, and the Deny of disabling or
-// deleting the key to all but the break-glass principals.
+// the Deny of decryption to everyone else, the Deny of disabling or
+// deleting the key to all but the break-glass principals, and the Deny of
+// changing the key policy to all but the operators.
 func Policy(cfg Config) policy.Document {
 	admin := policy.Statement{
-		Sid:        "AccountAdministersKeyWithoutUse",
+		Sid:        SidAccountAdministers,
 		Effect:     policy.Allow,
 		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{cfg.Env.Root()}}},
 		Actions:    AdminActions,
 		Resources:  []string{"*"},
 	}
 	deny := policy.Statement{
-		Sid:        "DenyDecryptToAllOthers",
+		Sid:        SidDenyDecryptToOthers,
 		Effect:     policy.Deny,
 		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
 		Actions:    []string{"kms:Decrypt", "kms:ReEncryptFrom"},
@@ -187,22 +203,13 @@ func Policy(cfg Config) policy.Document {
 		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: arns})
 	}
 	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}})
-	// aws:PrincipalArn is the root user's ARN (arn:...:root) for the
-	// root user, and is present in every authenticated request
-	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn);
-	// an explicit Deny in a key policy binds every principal, "including
+	// An explicit Deny in a key policy binds every principal, "including
 	// the account root user", whatever IAM allows
 	// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
-	keep := policy.Statement{
-		Sid:        "DenyDisableOrDeleteButBreakGlass",
-		Effect:     policy.Deny,
-		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
-		Actions:    DestroyActions,
-		Resources:  []string{"*"},
-		Conditions: []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: cfg.BreakGlass}},
-	}
+	keep := policy.DenyBut(SidDenyDestroy, DestroyActions, []string{"*"}, cfg.Operators.BreakGlass)
+	change := policy.DenyBut(SidDenyPolicyChanges, ProtectionActions, []string{"*"}, cfg.Operators.MayProtect())
 	statements := append([]policy.Statement{admin}, cfg.Grants...)
-	return policy.Document{Statements: append(statements, deny, keep)}
+	return policy.Document{Statements: append(statements, deny, keep, change)}
 }
 
 // dependsOn is a depends_on list, or nil for none.

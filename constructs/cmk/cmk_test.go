@@ -17,7 +17,7 @@ func config() Config {
 		Env:         arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"},
 		Grants: []policy.Statement{{Sid: "LogsUseKey", Effect: policy.Allow, Actions: []string{"kms:Encrypt*"}, Resources: []string{"*"},
 			Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"logs.us-east-1.amazonaws.com"}}}}},
-		BreakGlass: []string{"arn:aws:iam::123456789012:root"},
+		Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}},
 	}
 }
 
@@ -33,7 +33,7 @@ func TestValidate(t *testing.T) {
 		"no grants":      {func(c *Config) { c.Grants = nil }, "a key nobody may use is a mistake"},
 		"nil decryptor":  {func(c *Config) { c.Decryptors = []*string{nil} }, "Decryptors[0]: is required: the decryptor's ARN"},
 		"no account":     {func(c *Config) { c.Env.AccountID = nil }, "Env: is required: the partition, account and region"},
-		"no break-glass": {func(c *Config) { c.BreakGlass = nil }, "BreakGlass: is required: at least one principal that may still disable or delete the key"},
+		"no break-glass": {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required: at least one principal that may still do what destroys evidence"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -74,24 +74,25 @@ func TestPolicy(t *testing.T) {
 			for _, s := range doc.Statements {
 				sids = append(sids, s.Sid)
 			}
-			if want := []string{"AccountAdministersKeyWithoutUse", "LogsUseKey", "DenyDecryptToAllOthers", "DenyDisableOrDeleteButBreakGlass"}; !reflect.DeepEqual(sids, want) {
+			if want := []string{"AccountAdministersKeyWithoutUse", "LogsUseKey", "DenyDecryptToAllOthers", "DenyDisableOrDeleteButBreakGlass", "DenyPolicyChangesButOperators"}; !reflect.DeepEqual(sids, want) {
 				t.Errorf("expected statements %v, found %v", want, sids)
 			}
-			deny := doc.Statements[len(doc.Statements)-2]
+			deny := doc.Statements[len(doc.Statements)-3]
 			if deny.Effect != policy.Deny || !reflect.DeepEqual(deny.Conditions, c.conditions) {
 				t.Errorf("expected a Deny with %v, found %+v", c.conditions, deny)
 			}
-			keep := doc.Statements[len(doc.Statements)-1]
+			keep := doc.Statements[len(doc.Statements)-2]
 			wantKeep := []policy.Condition{{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: []string{"arn:aws:iam::123456789012:root"}}}
 			if keep.Effect != policy.Deny || !reflect.DeepEqual(keep.Actions, []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"}) || !reflect.DeepEqual(keep.Conditions, wantKeep) {
 				t.Errorf("expected a Deny of disabling and deleting the key to all but the break-glass principals, found %+v", keep)
 			}
-			for _, a := range keep.Actions {
-				// KMS refuses a policy that locks the deployer out of
-				// PutKeyPolicy (the lockout safety check).
-				if strings.HasPrefix("kms:PutKeyPolicy", strings.TrimSuffix(a, "*")) || a == "kms:*" {
-					t.Errorf("the Deny covers %s, which would trip KMS's lockout safety check", a)
-				}
+			// KMS refuses a policy that locks its caller out of
+			// PutKeyPolicy (the lockout safety check): the Deny of policy
+			// changes spares every deployer and break-glass principal.
+			change := doc.Statements[len(doc.Statements)-1]
+			wantChange := []policy.Condition{{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: []string{"arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:root"}}}
+			if change.Effect != policy.Deny || !reflect.DeepEqual(change.Actions, []string{"kms:PutKeyPolicy"}) || !reflect.DeepEqual(change.Conditions, wantChange) {
+				t.Errorf("expected a Deny of policy changes to all but the deployers and break-glass principals, found %+v", change)
 			}
 			for _, a := range doc.Statements[0].Actions {
 				if a == "kms:*" || strings.HasPrefix(a, "kms:Decrypt") || a == "kms:Create*" || a == "kms:CreateGrant" {

@@ -61,11 +61,10 @@ type Config struct {
 	// object version. Default (zero): no Object Lock, as a target of
 	// server access logs must be (NewPair refuses one there).
 	Lock Lock
-	// BreakGlass is required: the ARNs of the principals (the account's
-	// root user, IAM roles or users) that may still do what the bucket
-	// policy denies everyone else because it destroys or hides evidence
-	// (EvidenceActions).
-	BreakGlass []string
+	// Operators is required: the deployers, who alone may change the
+	// bucket's protection (ProtectionActions), and the break-glass
+	// principals, who alone may also destroy evidence (DestroyActions).
+	Operators policy.Operators
 	// Grants is optional: the statements of the bucket policy beyond the
 	// TLS-only deny and the evidence deny that every log bucket has.
 	// Constructs that use the bucket add theirs with AddToResourcePolicy.
@@ -229,9 +228,7 @@ func (c Config) Validate() error {
 	if c.ARN == "" {
 		errs = append(errs, field.Required("ARN", "the bucket's ARN, predicted from its name"))
 	}
-	if len(c.BreakGlass) == 0 {
-		errs = append(errs, field.Required("BreakGlass", "at least one principal that may still change the bucket's protection"))
-	}
+	errs = append(errs, field.Under("Operators", c.Operators.Validate()))
 	if c.AccessLogs != nil {
 		if c.AccessLogs.Bucket == nil {
 			errs = append(errs, field.Required("AccessLogs.Bucket", "the target bucket of the access logs"))
@@ -372,7 +369,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		protections = append(protections, lock)
 	}
 
-	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN), denyEvidenceChanges(cfg.ARN, cfg.BreakGlass)}, cfg.Grants...)
+	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, protect(cfg.ARN, cfg.Operators)...)
+	statements = append(statements, cfg.Grants...)
 	doc, err := policy.New(c, "policy_document", policy.Document{Statements: statements})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
@@ -382,8 +380,9 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		Bucket: bucket.Id(),
 		Policy: doc.Json(),
 		// The policy denies changing versioning, the lifecycle and Object
-		// Lock to all but the break-glass principals: it comes last, so
-		// that the first apply can set them.
+		// Lock to all but the operators: it comes last, so that the first
+		// apply can set them, and so that a change of deployers applies
+		// every other change of the bucket before it hands over.
 		DependsOn: &protections,
 	})
 	bucketPolicy.OverrideLogicalId(name("policy"))
@@ -405,41 +404,50 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements, document: doc}, nil
 }
 
-// EvidenceActions destroy or hide evidence, or lift the protection that
-// keeps it: permanent deletion of object versions, bypassing an Object
-// Lock governance retention, and changing the lifecycle, versioning,
-// Object Lock configuration, replication or the bucket policy itself;
-// and placing a retention or a legal hold on a version, which would make
-// evidence undeletable, and billed, for as long as the caller likes.
-// Deleting an object (not a version) only adds a delete marker to a
-// versioned bucket, and stays allowed (Terraform's S3 backend removes its
-// lock file so).
-var EvidenceActions = []string{
+// DestroyActions destroy or hide evidence: permanent deletion of object
+// versions, bypassing an Object Lock governance retention, deleting the
+// bucket policy (which lifts every protection at once) and copying the
+// evidence elsewhere by replication; and placing a retention or a legal
+// hold on a version, which would make evidence undeletable, and billed,
+// for as long as the caller likes. The stacks call none of them: only
+// break-glass principals may. Deleting an object (not a version) only
+// adds a delete marker to a versioned bucket, and stays allowed
+// (Terraform's S3 backend removes its lock file so).
+var DestroyActions = []string{
 	"s3:BypassGovernanceRetention",
 	"s3:DeleteBucketPolicy",
 	"s3:DeleteObjectVersion",
-	"s3:PutBucketObjectLockConfiguration",
-	"s3:PutBucketPolicy",
-	"s3:PutBucketVersioning",
-	"s3:PutLifecycleConfiguration",
 	"s3:PutObjectLegalHold",
 	"s3:PutObjectRetention",
 	"s3:PutReplicationConfiguration",
 }
 
-// denyEvidenceChanges denies EvidenceActions to every principal but the
-// break-glass ones. aws:PrincipalArn is present in every request of an
-// authenticated principal, and is the root user's ARN (arn:...:root) for
-// the root user
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
-func denyEvidenceChanges(bucketARN string, breakGlass []string) policy.Statement {
-	return policy.Statement{
-		Sid:        "DenyEvidenceChangesButBreakGlass",
-		Effect:     policy.Deny,
-		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
-		Actions:    EvidenceActions,
-		Resources:  []string{bucketARN, bucketARN + "/*"},
-		Conditions: []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: breakGlass}},
+// ProtectionActions change what protects the evidence: the bucket policy,
+// versioning, the lifecycle and the Object Lock configuration. The stacks
+// call each when their settings change (a change of the organization
+// trail, the log prefix, the retention or the lock): deployers and
+// break-glass principals may.
+var ProtectionActions = []string{
+	"s3:PutBucketObjectLockConfiguration",
+	"s3:PutBucketPolicy",
+	"s3:PutBucketVersioning",
+	"s3:PutLifecycleConfiguration",
+}
+
+// The Sids of the two statements that protect the evidence.
+const (
+	SidDenyDestruction       = "DenyEvidenceDestructionButBreakGlass"
+	SidDenyProtectionChanges = "DenyProtectionChangesButOperators"
+)
+
+// protect are the statements that deny DestroyActions to every principal
+// but the break-glass ones, and ProtectionActions to every principal but
+// the deployers and the break-glass ones.
+func protect(bucketARN string, o policy.Operators) []policy.Statement {
+	resources := []string{bucketARN, bucketARN + "/*"}
+	return []policy.Statement{
+		policy.DenyBut(SidDenyDestruction, DestroyActions, resources, o.BreakGlass),
+		policy.DenyBut(SidDenyProtectionChanges, ProtectionActions, resources, o.MayProtect()),
 	}
 }
 

@@ -105,11 +105,11 @@ type Config struct {
 	// the writer role may then write too. Default (nil): this account's
 	// streams only.
 	OrganizationID *string
-	// BreakGlass is required: the principals that may still disable or
-	// delete the log group's and the topic's keys
-	// (cmk.Config.BreakGlass). A disabled topic key would silence the
+	// Operators is required: who may change the policies of the log
+	// group's and the topic's keys, and who may disable or delete them
+	// (cmk.Config.Operators). A disabled topic key would silence the
 	// alarm that reports it.
-	BreakGlass []string
+	Operators policy.Operators
 }
 
 var (
@@ -160,12 +160,12 @@ func (c Config) Validate() error {
 		{"LogsKeyAlias", "the alias of the log group's key", c.LogsKeyAlias == ""},
 		{"TopicKeyAlias", "the alias of the topic's key", c.TopicKeyAlias == ""},
 		{"Reader", "the ARN of the one role that reads the log group", c.Reader == nil},
-		{"BreakGlass", "at least one principal that may still disable or delete the keys", len(c.BreakGlass) == 0},
 	} {
 		if r.empty {
 			errs = append(errs, field.Required(r.path, r.what))
 		}
 	}
+	errs = append(errs, field.Under("Operators", c.Operators.Validate()))
 	if !logGroupName.MatchString(c.LogGroupName) {
 		errs = append(errs, field.Invalid("LogGroupName", c.LogGroupName, "must be 1 to 512 letters, digits and _-./#"))
 	}
@@ -280,7 +280,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// principal that is not an AWS service.
 		Decryptors: []*string{jsii.String(writerARN), cfg.Reader},
 		After:      after,
-		BreakGlass: cfg.BreakGlass,
+		Operators:  cfg.Operators,
 	})
 	if err != nil {
 		return nil, err
@@ -336,7 +336,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			Resources:  []string{"*"},
 			Conditions: fromAlarmsIfPresent,
 		}},
-		BreakGlass: cfg.BreakGlass,
+		Operators: cfg.Operators,
 	})
 	if err != nil {
 		return nil, err

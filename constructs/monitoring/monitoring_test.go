@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/policy"
 )
 
 func config() Config {
@@ -14,7 +15,7 @@ func config() Config {
 		Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master",
 		LogGroupName: "cloudtrail/trail-master", RetentionDays: 365, RoleName: "role-trail-logs",
 		LogsKeyAlias: "alias/kms-logs-master", TopicKeyAlias: "alias/kms-alarms-master", TopicName: "topic-audit-alarms", Reader: &role,
-		BreakGlass: []string{"arn:aws:iam::123456789012:root"},
+		Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}},
 	}
 }
 
@@ -29,7 +30,7 @@ func TestValidate(t *testing.T) {
 		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `LogGroupName: "trail logs"`},
 		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `TopicName: "alarms.fifo"`},
 		"no reader":           {func(c *Config) { c.Reader = nil }, "Reader: is required"},
-		"no break-glass":      {func(c *Config) { c.BreakGlass = nil }, "BreakGlass: is required"},
+		"no break-glass":      {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required"},
 		"bad email":           {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
 	}
 	for name, c := range cases {

@@ -35,9 +35,9 @@ type Config struct {
 	// Decryptor is optional: the resource DecryptorARN names, which the
 	// key waits for. Default: none, for a principal that exists already.
 	Decryptor cdktf.ITerraformDependable
-	// BreakGlass is required: the principals that may still disable the
-	// key or schedule its deletion (cmk.Config.BreakGlass).
-	BreakGlass []string
+	// Operators is required: who may change the key policy, and who may
+	// disable or delete the key (cmk.Config.Operators).
+	Operators policy.Operators
 }
 
 // Validate reports every problem of the configuration at once.
@@ -67,7 +67,7 @@ func (c Config) keyConfig() cmk.Config {
 		Grants:      grants(c),
 		Decryptors:  []*string{c.DecryptorARN},
 		After:       nonNil(c.Decryptor),
-		BreakGlass:  c.BreakGlass,
+		Operators:   c.Operators,
 	}
 }
 

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/policy"
 )
 
 func TestValidate(t *testing.T) {
 	partition, account, role := "aws", "123456789012", "arn:aws:iam::123456789012:role/role-audit"
-	ok := Config{Alias: "alias/kms-trail-master", Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: &role, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}
+	ok := Config{Alias: "alias/kms-trail-master", Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: &role, Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}}
 	cases := map[string]struct {
 		change func(*Config)
 		want   string
@@ -39,7 +40,7 @@ func TestValidate(t *testing.T) {
 
 func TestPolicyGrantsNoWildcard(t *testing.T) {
 	partition, account, role := "aws", "123456789012", "arn:aws:iam::123456789012:role/role-audit"
-	doc := Policy(Config{Alias: "alias/k", Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: &role, BreakGlass: []string{"arn:aws:iam::123456789012:root"}})
+	doc := Policy(Config{Alias: "alias/k", Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: &role, Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}})
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("expected a valid key policy, found %v", err)
 	}

@@ -59,6 +59,7 @@ const (
 	srcValidateLogs         = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-cli.html"
 	srcS3Actions            = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
 	srcKMSActions           = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"
+	srcPutKeyPolicy         = "https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html"
 	srcIAMActions           = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
 	srcSNSActions           = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
 	srcDescribeOrganization = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html"
@@ -85,10 +86,12 @@ func (m *Model) persona(name string) iameval.Caller {
 
 // The personas the interactions use.
 const (
-	pAuditRole = "audit role (assumed with MFA)"
-	pMember    = "audit group member, without the role"
-	pAdmin     = "administrator (AdministratorAccess)"
-	pOther     = "administrator of another account"
+	pAuditRole  = "audit role (assumed with MFA)"
+	pMember     = "audit group member, without the role"
+	pAdmin      = "administrator (AdministratorAccess)"
+	pDeployer   = "deployer (applies reviewed changes)"
+	pBreakGlass = "break-glass principal"
+	pOther      = "administrator of another account"
 )
 
 // Interactions are every cross-service call the audit stack relies on, and
@@ -217,9 +220,54 @@ var Interactions = []Interaction{
 		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 		return m.kms(root, "kms:ScheduleKeyDeletion", trailKey, signedIn)
 	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
-	{"an administrator updates the trail key's policy (a deployment)", func(m *Model) iameval.Request {
+	// The key policy itself is protection: only the operators may change
+	// it, and KMS's lockout safety check ("The key policy must allow the
+	// calling principal to make a subsequent PutKeyPolicy request",
+	// srcPutKeyPolicy) holds for them.
+	{"an administrator changes the trail key's policy", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:PutKeyPolicy", trailKey, signedIn)
-	}, true, "none: the key policy delegates its administration to IAM; KMS's lockout safety check needs it", srcKMSActions, nil, nil},
+	}, false, "aws:PrincipalArn is not an operator", srcKeyPolicies, nil, nil},
+	{"the deployer changes the trail key's policy", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pDeployer), "kms:PutKeyPolicy", trailKey, overTLS)
+	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, nil, nil},
+	{"the deployer changes the alarm topic key's policy", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pDeployer), "kms:PutKeyPolicy", topicKey, overTLS)
+	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, nil, nil},
+	{"the deployer schedules the trail key's deletion", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pDeployer), "kms:ScheduleKeyDeletion", trailKey, overTLS)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	{"the deployer disables the Logs key", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pDeployer), "kms:DisableKey", logsKey, overTLS)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	// What a deployer applies to the buckets (each the S3 action of the
+	// provider's call, srcS3Actions), and what it may not do.
+	{"the deployer changes the log bucket's policy", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:PutBucketPolicy", logBucket, "", overTLS)
+	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
+	{"the deployer changes the log bucket's lifecycle", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:PutLifecycleConfiguration", logBucket, "", overTLS)
+	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
+	{"the deployer changes the log bucket's Object Lock", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:PutBucketObjectLockConfiguration", logBucket, "", overTLS)
+	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
+	{"the deployer changes the access-log bucket's policy", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:PutBucketPolicy", accessLogBucket, "", overTLS)
+	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
+	{"the deployer deletes a log file version", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:DeleteObjectVersion", logBucket, m.logObject(), overTLS)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
+	{"the deployer bypasses governance retention", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:BypassGovernanceRetention", logBucket, m.logObject(), overTLS)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
+	{"the deployer deletes the log bucket's policy", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pDeployer), "s3:DeleteBucketPolicy", logBucket, "", overTLS)
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
+	{"an administrator changes the log bucket's lifecycle", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAdmin), "s3:PutLifecycleConfiguration", logBucket, "", signedIn)
+	}, false, "aws:PrincipalArn is not an operator", srcPrincipalArn, nil, nil},
+	{"an administrator changes the log bucket's policy", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pAdmin), "s3:PutBucketPolicy", logBucket, "", signedIn)
+	}, false, "aws:PrincipalArn is not an operator", srcPrincipalArn, nil, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
 	}, false, "aws:SecureTransport = false", srcTLS, nil, nil},

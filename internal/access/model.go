@@ -30,6 +30,9 @@ const (
 	Organization      = "o-exampleorgid"
 	MemberAccount     = "777788889999"
 	OtherOrganization = "o-otherorgid"
+	// FirstDeployer is the model's principal that made the first apply
+	// (stacks.FirstDeployer records it): a pipeline's role.
+	FirstDeployer = "arn:aws:iam::" + Account + ":role/first-deployer"
 )
 
 // Model is the audit stack with its references resolved.
@@ -100,6 +103,10 @@ func (m *Model) value(address, attr string) (string, bool) {
 		return "arn:aws:sns:" + m.Region + ":" + Account + ":" + name("name"), true
 	case "aws_cloudtrail.arn":
 		return m.TrailARN(name("name")), true
+	case "terraform_data.output":
+		if b.Name == "first_deployer" {
+			return FirstDeployer, true
+		}
 	}
 	return "", false
 }

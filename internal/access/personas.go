@@ -1,6 +1,9 @@
 package access
 
 import (
+	"slices"
+
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 )
 
@@ -13,7 +16,8 @@ type Persona struct {
 }
 
 // Personas are the rows of the access matrix: the audit role, a member of
-// the audit group without it, an administrator, a read-only user, the
+// the audit group without it, a deployer and a break-glass principal
+// (each with AdministratorAccess), an administrator, a read-only user, the
 // services, anonymous, and an administrator of another account.
 func (m *Model) Personas() []Persona {
 	admin := ManagedPolicies["AdministratorAccess"]
@@ -28,11 +32,71 @@ func (m *Model) Personas() []Persona {
 	return []Persona{
 		{"audit role (assumed with MFA)", iameval.Caller{ARN: m.ref(auditRole, "arn"), Account: Account, Identity: m.RolePolicies(auditRole)}, true},
 		{"audit group member, without the role", member, true},
-		{"administrator (AdministratorAccess)", iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/admin", Account: Account, Username: "admin", Identity: []iameval.Policy{admin}}, true},
+		{pDeployer, iameval.Caller{ARN: m.Deployer(), Account: Account, Identity: []iameval.Policy{admin}}, false},
+		{pBreakGlass, iameval.Caller{ARN: m.BreakGlass(), Account: Account, Identity: []iameval.Policy{admin}}, true},
+		{pAdmin, administrator(), true},
 		{"read-only user (ReadOnlyAccess)", iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/reader", Account: Account, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
 		{"CloudTrail", iameval.Caller{Service: "cloudtrail.amazonaws.com"}, false},
 		{"CloudWatch Logs", iameval.Caller{Service: "logs." + m.Region + ".amazonaws.com"}, false},
 		{"anonymous", iameval.Caller{}, false},
 		{"administrator of another account", iameval.Caller{ARN: "arn:aws:iam::" + OtherAccount + ":user/admin", Account: OtherAccount, Username: "admin", Identity: []iameval.Policy{admin}}, true},
 	}
+}
+
+// Deployer is the first deployer of Operators, resolved: the deployers
+// setting's first principal, or the model's example of the principal
+// that made the first apply.
+func (m *Model) Deployer() string { return m.firstOperator(RoleDeployer) }
+
+// BreakGlass is the first break-glass principal of Operators, resolved.
+func (m *Model) BreakGlass() string { return m.firstOperator(RoleBreakGlass) }
+
+func (m *Model) firstOperator(role string) string {
+	for _, o := range m.Operators() {
+		if o.Role == role {
+			return o.Caller.ARN
+		}
+	}
+	return ""
+}
+
+// legacyEvidenceSid is the one evidence Deny of the releases before
+// deployers, which spared the break-glass principals only: a deployment
+// of such a release names no deployer.
+const legacyEvidenceSid = "DenyEvidenceChangesButBreakGlass"
+
+// spared are the principals the statement sid of the stack's bucket
+// policies spares (its ArnNotEquals aws:PrincipalArn values), resolved:
+// the log bucket's, or the first bucket's that has one.
+func (m *Model) spared(sid string) []string {
+	sids := []string{sid}
+	if sid == logbucket.SidDenyDestruction {
+		sids = append(sids, legacyEvidenceSid)
+	}
+	buckets := []string{logBucket}
+	for _, b := range m.doc.Resources("aws_s3_bucket") {
+		buckets = append(buckets, b.Address)
+	}
+	for _, b := range buckets {
+		p := m.BucketPolicy(b)
+		if p == nil {
+			continue
+		}
+		for _, s := range p.Statements {
+			if !slices.Contains(sids, s.Sid) {
+				continue
+			}
+			for _, c := range s.Conditions {
+				if c.Operator == "ArnNotEquals" && c.Key == "aws:PrincipalArn" {
+					return c.Values
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// administrator is a user of the account with AdministratorAccess.
+func administrator() iameval.Caller {
+	return iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/admin", Account: Account, Username: "admin", Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 }

@@ -64,9 +64,11 @@ type Report struct {
 	Outputs []string
 	// Plans are the stacks' Terraform plans, when given.
 	Plans []Plan
-	// BreakGlass are the changes that only a break-glass principal can
-	// apply, one line each.
-	BreakGlass []string
+	// Apply are who can apply each change a policy of the stacks guards.
+	Apply []Apply
+	// Unguarded are the changes that call only what no policy of the
+	// stacks guards: whoever has the IAM permissions applies them.
+	Unguarded []string
 	// Choices are the irreversible and weakening choices head makes that
 	// base did not.
 	Choices []check.Choice
@@ -81,6 +83,9 @@ func (r *Report) Blocking() []Resource {
 	all := slices.Clone(r.Resources)
 	for _, p := range r.Plans {
 		all = append(all, p.Changes...)
+	}
+	for _, a := range r.Apply {
+		all = append(all, Resource{Stack: a.Stack, Address: a.Address, Kind: a.Kind, Blocking: a.Blocking, Override: a.Override})
 	}
 	for _, c := range all {
 		if c.Blocks() {
@@ -109,7 +114,7 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 		r.compareResources(s, b, h)
 		r.comparePolicies(s, b, h)
 		r.compareOutputs(s, b, h)
-		r.compareBreakGlass(s, b, h)
+		r.decideApply(b, h, synthChanges(s, b, h, r.Resources))
 		r.comparePeople(b, h)
 	}
 	override := func(changes []Resource) {
@@ -119,9 +124,17 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 			}
 		}
 	}
+	for _, p := range plans {
+		r.decideApply(base.Stack(p.Stack), head.Stack(p.Stack), p.calls)
+	}
 	override(r.Resources)
 	for _, p := range r.Plans {
 		override(p.Changes)
+	}
+	for i := range r.Apply {
+		if a := &r.Apply[i]; a.Blocking != "" {
+			a.Override = overrides[a.Stack+":"+a.Address]
+		}
 	}
 	r.compareControls(base, head)
 	r.compareAccess(base, head)

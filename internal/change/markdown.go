@@ -57,7 +57,19 @@ func (r *Report) Markdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
-	section("Applied only by a break-glass principal", r.BreakGlass)
+	var apply []string
+	for _, a := range r.Apply {
+		apply = append(apply, a.line())
+	}
+	if n := len(r.Unguarded); n > 0 {
+		shown := r.Unguarded[:min(n, maxListed)]
+		more := ""
+		if n > maxListed {
+			more = fmt.Sprintf(" and %d more", n-maxListed)
+		}
+		apply = append(apply, fmt.Sprintf("%d call only what no policy of the stacks guards (IAM, CloudTrail, CloudWatch, Terraform's own): every deployer, and any administrator, applies them: %s%s", n, strings.Join(shown, ", "), more))
+	}
+	section("Who can apply it", apply)
 	section("People", r.People)
 	var resources []string
 	for _, c := range r.Resources {
@@ -68,7 +80,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	section("Access matrix cells", r.Access)
 	section("Controls", r.Controls)
 	section("Outputs", r.Outputs)
-	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(r.BreakGlass) == 0 {
+	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(apply) == 0 {
 		b.WriteString("No change to the synthesized stacks.\n")
 	}
 	out := b.String()
@@ -79,6 +91,9 @@ func (r *Report) Markdown(w io.Writer) error {
 	_, err := io.WriteString(w, out)
 	return err
 }
+
+// maxListed is how many changes a line of the comment names.
+const maxListed = 10
 
 // resourceLine is one resource change: kind, address, override, attributes.
 func resourceLine(c Resource) string {

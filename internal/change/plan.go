@@ -8,6 +8,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/input"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Plan is one stack's Terraform plan, summarised the way Terraform prints
@@ -20,6 +21,9 @@ type Plan struct {
 	// "destroy", Attributes the paths that force a replacement and
 	// Terraform's reason for the action.
 	Changes []Resource
+	// calls are every create, update and delete of the plan, for the
+	// review of who can apply them.
+	calls []change
 }
 
 // planJSON is the part of `terraform show -json PLANFILE` read here; the
@@ -34,6 +38,10 @@ type planJSON struct {
 		Type    string `json:"type"`
 		Change  struct {
 			Actions []string `json:"actions"`
+			// Before and After are the resource's values; an update's
+			// changed arguments are the keys whose values differ.
+			Before map[string]any `json:"before"`
+			After  map[string]any `json:"after"`
 			// ReplacePaths are the paths into the resource whose change
 			// makes the action a replacement.
 			ReplacePaths [][]any `json:"replace_paths"`
@@ -101,6 +109,16 @@ func ReadPlan(path string, head *check.Output) (Plan, error) {
 		}
 		if c.Kind != "" {
 			out.Changes = append(out.Changes, c)
+		}
+		for _, kind := range []string{"delete", "create", "update"} {
+			if !slices.Contains(a, kind) {
+				continue
+			}
+			call := change{stack: stack, address: rc.Address, kind: kind}
+			if kind == "update" {
+				call.attrs = changedArguments(tfjson.Block{Attrs: rc.Change.Before}, tfjson.Block{Attrs: rc.Change.After})
+			}
+			out.calls = append(out.calls, call)
 		}
 	}
 	return out, nil

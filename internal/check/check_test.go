@@ -159,7 +159,7 @@ var breaches = map[string]struct {
 	}, nil},
 	"BUCKET-SOURCE-ARN": {"audit", "aws_s3_bucket.log_bucket", `"CloudTrailWrite" grants an AWS service without aws:SourceArn`, func(t *testing.T, r map[string]any) {
 		set(t, r, []any{map[string]any{"test": "StringEquals", "variable": "s3:x-amz-acl", "values": []any{"bucket-owner-full-control"}}},
-			"data", doc, "log_bucket_policy", "statement", 3, "condition")
+			"data", doc, "log_bucket_policy", "statement", 4, "condition")
 	}, nil},
 	"BUCKET-LOGGING-ORDERED": {"audit", "aws_s3_bucket_logging.log_bucket_access_logging", "must depend on aws_s3_bucket_policy.access_log_bucket_policy", func(t *testing.T, r map[string]any) {
 		set(t, r, nil, "resource", "aws_s3_bucket_logging", "log_bucket_access_logging", "depends_on")
@@ -459,7 +459,7 @@ func TestChoices(t *testing.T) {
 		}, "weakening (audit:aws_cloudtrail.trail): no monitoring"},
 		"a break-glass role": {func(t *testing.T, raw map[string]any) {
 			for _, s := range raw["data"].(map[string]any)[doc].(map[string]any)["log_bucket_policy"].(map[string]any)["statement"].([]any) {
-				if st := s.(map[string]any); st["sid"] == "DenyEvidenceChangesButBreakGlass" {
+				if st := s.(map[string]any); st["sid"] == "DenyEvidenceDestructionButBreakGlass" {
 					c := st["condition"].([]any)[0].(map[string]any)
 					c["values"] = append(c["values"].([]any), "arn:aws:iam::111122223333:role/deploy")
 				}
@@ -484,11 +484,12 @@ func TestKeyProtectedNeedsTheDeny(t *testing.T) {
 	out := golden(t)
 	raw := out.Stack("audit").Raw()
 	statements := tfjson.Get(raw, "data", doc, "monitoring_topic_key_policy", "statement").([]any)
-	set(t, raw, statements[:len(statements)-1], "data", doc, "monitoring_topic_key_policy", "statement")
+	n := len(statements)
+	set(t, raw, append(slices.Clone(statements[:n-2]), statements[n-1]), "data", doc, "monitoring_topic_key_policy", "statement")
 	for _, f := range Run(out).Failures() {
 		if f.Check.ID == "KEY-PROTECTED" {
-			if f.Address != "aws_kms_key.monitoring_topic_key" || !strings.Contains(f.Evidence, "must deny kms:DisableKey and kms:ScheduleKeyDeletion") || !f.Blocks() {
-				t.Errorf("expected a blocking failure of the topic key, found %v", f)
+			if f.Address != "aws_kms_key.monitoring_topic_key" || !strings.Contains(f.Evidence, "must deny kms:DisableKey and kms:ScheduleKeyDeletion") || strings.Contains(f.Evidence, "kms:PutKeyPolicy") || !f.Blocks() {
+				t.Errorf("expected a blocking failure of the topic key for its Deny of disabling and deletion alone, found %v", f)
 			}
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -76,7 +77,7 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 				add(Weakening, t, "no monitoring: no copy of the events in CloudWatch Logs and no alarm, so nobody is told when the trail is stopped, changed or its evidence touched",
 					`set "monitoring" back to true`)
 			}
-			for _, s := range statementsNamed(d, bucket, "DenyEvidenceChangesButBreakGlass") {
+			for _, s := range statementsNamed(d, bucket, logbucket.SidDenyDestruction) {
 				var others []string
 				for _, p := range s.Condition("ArnNotEquals", "aws:PrincipalArn") {
 					if !strings.HasSuffix(p, ":root") {
@@ -84,7 +85,7 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 					}
 				}
 				if len(others) > 0 {
-					add(Weakening, bucket, "break-glass principals besides the root user ("+strings.Join(others, ", ")+") may delete log versions, bypass governance retention and change the buckets' protection",
+					add(Weakening, bucket, "break-glass principals besides the root user ("+strings.Join(others, ", ")+") may delete log versions, bypass governance retention and delete the buckets' policies",
 						`remove them from "breakGlassPrincipals" when the emergency is over`)
 				}
 			}

@@ -141,7 +141,7 @@ var (
 // unnoticed.
 var (
 	BeyondObjectLock = &Control{Framework: Beyond, ID: "AT.1", Title: "The trail's new log files and digests are under S3 Object Lock for at least a year"}
-	BeyondEvidence   = &Control{Framework: Beyond, ID: "AT.2", Title: "No one but named break-glass principals can delete a log version or lift the buckets' protection"}
+	BeyondEvidence   = &Control{Framework: Beyond, ID: "AT.2", Title: "Only named break-glass principals can destroy evidence; only they and named deployers can change its protection"}
 	BeyondTakeover   = &Control{Framework: Beyond, ID: "AT.3", Title: "Changes to the stack's keys, roles, auditors and evidence buckets raise an alarm"}
 	// AT.4 is the lab's goal: "track all API activity in this (and
 	// future) accounts".

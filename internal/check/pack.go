@@ -50,7 +50,7 @@ var Pack = slices.Concat([]*Check{
 		Controls: []*Control{CIS140v33, HubCloudTrail6}, Subject: "aws_cloudtrail", Missing: noTrail, run: trailBucketPrivate},
 	{ID: "BUCKET-TLS-ONLY", Description: "every bucket policy denies requests without TLS", Blocking: true,
 		Controls: []*Control{CIS211, HubS35}, Subject: "aws_s3_bucket", run: bucketTLSOnly},
-	{ID: "BUCKET-EVIDENCE-DENY", Description: "every bucket policy denies deleting object versions and changing versioning, the lifecycle and the policy to all but named principals", Blocking: true,
+	{ID: "BUCKET-EVIDENCE-DENY", Description: "every bucket policy denies deleting object versions, bypassing retention and deleting the policy to all but named break-glass principals, and changing versioning, the lifecycle, Object Lock and the policy to all but named operators", Blocking: true,
 		Controls: []*Control{BeyondEvidence}, Subject: "aws_s3_bucket", run: bucketEvidenceDeny},
 	{ID: "BUCKET-PUBLIC-ACCESS", Description: "every bucket has all four public access block flags", Blocking: true,
 		Controls: []*Control{CIS214, HubS38}, Subject: "aws_s3_bucket", run: bucketPublicAccess},
@@ -68,7 +68,7 @@ var Pack = slices.Concat([]*Check{
 		Subject: "aws_s3_bucket_lifecycle_configuration", run: bucketRetention},
 	{ID: "KEY-ROTATION", Description: "every symmetric KMS key rotates", Blocking: true,
 		Controls: []*Control{CIS36, HubKMS4}, Subject: "aws_kms_key", run: keyRotation},
-	{ID: "KEY-PROTECTED", Description: fmt.Sprintf("no KMS key can be destroyed by Terraform, deletion waits %d days, and only break-glass principals may disable a key or schedule its deletion", maxDeletionWindow), Blocking: true,
+	{ID: "KEY-PROTECTED", Description: fmt.Sprintf("no KMS key can be destroyed by Terraform, deletion waits %d days, only break-glass principals may disable a key or schedule its deletion, and only named operators may change its policy", maxDeletionWindow), Blocking: true,
 		Subject: "aws_kms_key", run: keyProtected},
 	{ID: "KEY-NO-DECRYPT-FOR-ALL", Description: "no key policy lets everyone, or the whole account, decrypt", Blocking: true,
 		Subject: "aws_kms_key", run: keyNoDecryptForAll},
@@ -428,20 +428,55 @@ func bucketTLSOnly(d *tfjson.Doc) []Result {
 	})
 }
 
-// evidenceActions are the actions BUCKET-EVIDENCE-DENY requires a deny of.
-var evidenceActions = []string{"s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"}
+// The actions BUCKET-EVIDENCE-DENY requires a Deny of, to all but the
+// principals it names: what destroys evidence, and what changes its
+// protection (logbucket.DestroyActions and ProtectionActions).
+var (
+	destroyActions    = []string{"s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:DeleteBucketPolicy"}
+	protectionActions = []string{"s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration"}
+)
 
 func bucketEvidenceDeny(d *tfjson.Doc) []Result {
 	return each(d, "aws_s3_bucket", func(b tfjson.Block) Result {
 		statements, _ := bucketStatements(d, b)
+		destroy, okDestroy := deniedButTo(statements, destroyActions)
+		protect, okProtect := deniedButTo(statements, protectionActions)
+		var problems []string
+		if !okDestroy {
+			problems = append(problems, "the bucket policy must deny "+strings.Join(destroyActions, ", ")+" to everyone but named break-glass principals (ArnNotEquals aws:PrincipalArn)")
+		}
+		if !okProtect {
+			problems = append(problems, "the bucket policy must deny "+strings.Join(protectionActions, ", ")+" to everyone but named operators (ArnNotEquals aws:PrincipalArn)")
+		}
+		return judge(b, problems, fmt.Sprintf("destruction spares %s; protection changes spare %s", strings.Join(destroy, ", "), strings.Join(protect, ", ")))
+	})
+}
+
+// deniedButTo reports whether statements deny every one of actions to
+// everyone but the principals an aws:PrincipalArn condition names, and
+// which principals each such Deny spares (all of them together).
+func deniedButTo(statements []tfjson.Statement, actions []string) ([]string, bool) {
+	var spared []string
+	for _, a := range actions {
+		found := false
 		for _, s := range statements {
-			covers := !slices.ContainsFunc(evidenceActions, func(a string) bool { return !s.Allows(a) })
-			if s.Effect == "Deny" && anyone(s) && covers && len(s.Condition("ArnNotEquals", policy.PrincipalArn)) > 0 {
-				return judge(b, nil, fmt.Sprintf("%s denies them to all but %s", s.Sid, strings.Join(s.Condition("ArnNotEquals", policy.PrincipalArn), ", ")))
+			if s.Effect != "Deny" || !anyone(s) || !s.Allows(a) || len(s.Conditions) != 1 {
+				continue
+			}
+			if names := s.Condition("ArnNotEquals", policy.PrincipalArn); len(names) > 0 {
+				found = true
+				for _, n := range names {
+					if !slices.Contains(spared, n) {
+						spared = append(spared, n)
+					}
+				}
 			}
 		}
-		return fail(b, "the bucket policy must deny "+strings.Join(evidenceActions, ", ")+" to everyone but named break-glass principals (ArnNotEquals aws:PrincipalArn)")
-	})
+		if !found {
+			return nil, false
+		}
+	}
+	return spared, true
 }
 
 func bucketPublicAccess(d *tfjson.Doc) []Result {
@@ -589,25 +624,15 @@ func keyProtected(d *tfjson.Doc) []Result {
 		if days, _ := k.Attrs["deletion_window_in_days"].(float64); days < maxDeletionWindow {
 			problems = append(problems, fmt.Sprintf("deletion_window_in_days is %v: it must be %d, the longest AWS allows", k.Attrs["deletion_window_in_days"], maxDeletionWindow))
 		}
-		if !deniesDestroy(d, k) {
+		statements, _ := d.Policy(k.Attrs["policy"])
+		if _, ok := deniedButTo(statements, []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"}); !ok {
 			problems = append(problems, "the key policy must deny kms:DisableKey and kms:ScheduleKeyDeletion to everyone but the break-glass principals (aws:PrincipalArn): otherwise an administrator can make everything the key encrypted unreadable")
 		}
-		return judge(k, problems, fmt.Sprintf("prevent_destroy, a %d-day deletion window, disabling and deletion denied to all but break-glass", maxDeletionWindow))
-	})
-}
-
-// deniesDestroy reports whether the key's policy denies disabling the key
-// and scheduling its deletion to everyone, sparing only the principals an
-// aws:PrincipalArn condition names.
-func deniesDestroy(d *tfjson.Doc, k tfjson.Block) bool {
-	statements, _ := d.Policy(k.Attrs["policy"])
-	for _, s := range statements {
-		if s.Effect == "Deny" && anyone(s) && s.Allows("kms:DisableKey") && s.Allows("kms:ScheduleKeyDeletion") &&
-			len(s.Conditions) == 1 && s.Conditions[0].Test == "ArnNotEquals" && s.Conditions[0].Variable == "aws:PrincipalArn" {
-			return true
+		if _, ok := deniedButTo(statements, []string{"kms:PutKeyPolicy"}); !ok {
+			problems = append(problems, "the key policy must deny kms:PutKeyPolicy to everyone but the operators (aws:PrincipalArn): otherwise an administrator can lift the deny of disabling and deletion")
 		}
-	}
-	return false
+		return judge(k, problems, fmt.Sprintf("prevent_destroy, a %d-day deletion window, disabling and deletion denied to all but break-glass, policy changes to all but operators", maxDeletionWindow))
+	})
 }
 
 func keyNoDecryptForAll(d *tfjson.Doc) []Result {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -41,6 +42,37 @@ func fold(items []string, sep string) string {
 	return fmt.Sprintf("%s%s… (%d in all)", strings.Join(items[:foldAt], sep), sep, len(items))
 }
 
+// sameEvidence joins the items ("<stack>:<address>: <evidence>") whose
+// evidence is the same into one, "<address>, <address>: <evidence>", in
+// the order each evidence first appears.
+func sameEvidence(items []string) []string {
+	var order []string
+	subjects := map[string][]string{}
+	for _, it := range items {
+		subject, evidence, ok := strings.Cut(it, ": ")
+		if !ok {
+			subject, evidence = "", it
+		}
+		if _, seen := subjects[evidence]; !seen {
+			order = append(order, evidence)
+		}
+		if subject != "" {
+			subjects[evidence] = append(subjects[evidence], subject)
+		} else if subjects[evidence] == nil {
+			subjects[evidence] = []string{}
+		}
+	}
+	out := make([]string, 0, len(order))
+	for _, e := range order {
+		if len(subjects[e]) == 0 {
+			out = append(out, e)
+			continue
+		}
+		out = append(out, fold(subjects[e], ", ")+": "+e)
+	}
+	return out
+}
+
 // Write writes the report of the checked stacks, with the results of
 // scans, to w.
 func Write(w io.Writer, report *check.Report, scans []Scan) error {
@@ -50,8 +82,6 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	for _, d := range docs {
 		resources += len(d.AllResources())
 	}
-	head := fmt.Sprintf("# Review: audit trail stacks\n\n%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`). In this report `%s` stands for `%s` and `%s` for `%s`.\n\n",
-		len(docs), resources, partitionRef, shortRefs[partitionRef], accountRef, shortRefs[accountRef])
 
 	writeChoices(b, check.Choices(docs))
 	writeControls(b, report)
@@ -62,23 +92,33 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 		writeStack(b, d)
 	}
 	text := b.String()
-	for short, long := range shortRefs {
-		text = strings.ReplaceAll(text, long, short)
+	var stands []string
+	for _, r := range shortRefs {
+		if strings.Contains(text, r.long) {
+			stands = append(stands, fmt.Sprintf("`%s` for `%s`", r.short, r.long))
+			text = strings.ReplaceAll(text, r.long, r.short)
+		}
 	}
+	head := fmt.Sprintf("# Review: audit trail stacks\n\n%d stacks, %d resources. Every status below is computed from the synthesized JSON (`cdktf.out/stacks/*/cdk.tf.json`). In this report %s.\n\n",
+		len(docs), resources, joinAnd(stands))
 	_, err := io.WriteString(w, head+text)
 	return err
 }
 
-// The references every policy and ARN of the stacks repeats, and the
-// short names the report gives them.
-const (
-	partitionRef = "${partition}"
-	accountRef   = "${account}"
-)
+// joinAnd joins items as a sentence does: "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
 
-var shortRefs = map[string]string{
-	partitionRef: "${data.aws_partition.current_partition.partition}",
-	accountRef:   "${data.aws_caller_identity.current_account.account_id}",
+// shortRefs are the references every policy and ARN of the stacks
+// repeats, and the short names the report gives them.
+var shortRefs = []struct{ short, long string }{
+	{"${partition}", "${data.aws_partition.current_partition.partition}"},
+	{"${account}", "${data.aws_caller_identity.current_account.account_id}"},
+	{"${first deployer}", "${" + stacks.FirstDeployer + ".output}"},
 }
 
 func writeControls(b *strings.Builder, report *check.Report) {
@@ -86,8 +126,9 @@ func writeControls(b *strings.Builder, report *check.Report) {
 		v := report.Control(c)
 		why := v.Evidence
 		if v.Status == check.Pass {
-			// Every failure is shown; what passes is folded.
-			why = fold(v.Items, "; ")
+			// Every failure is shown; what passes is folded, the
+			// resources with the same evidence on one item.
+			why = fold(sameEvidence(v.Items), "; ")
 		}
 		return v.Status, cell(why)
 	}
@@ -304,10 +345,19 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 	}
 	if len(policies) > 0 {
 		b.WriteString("Policies:\n\n")
+		// A statement the stack's policies repeat word for word (the
+		// keys' Denies) is shown once, and named where it recurs.
+		shown := map[string]string{}
 		for _, p := range policies {
 			fmt.Fprintf(b, "- `%s`\n", p.Address)
 			for _, s := range tfjson.Statements(p) {
-				fmt.Fprintf(b, "  - %s\n", statement(s))
+				line := statement(s)
+				if first, ok := shown[line]; ok {
+					fmt.Fprintf(b, "  - `%s` as in `%s`\n", s.Sid, first)
+					continue
+				}
+				shown[line] = p.Name
+				fmt.Fprintf(b, "  - %s\n", line)
 			}
 		}
 		b.WriteString("\n")

@@ -56,7 +56,7 @@ func TestReport(t *testing.T) {
 		"| AVD-AWS-0089 | LOW | audit aws_s3_bucket.access_log_bucket | Bucket has logging disabled | it is the target of access logs |",
 		"**none: fix it or explain it**",
 		"## Who can do what",
-		"| administrator (AdministratorAccess) | no | Logs decrypts as a service: yes; for the caller: no | no | no | yes | no | yes | no |",
+		"| administrator (AdministratorAccess) | no | Logs decrypts as a service: yes; for the caller: no | no | no | no | no | yes | no |",
 		"cross-service interactions the stack relies on (or must refuse) are decided as it needs",
 	} {
 		if !strings.Contains(report, want) {

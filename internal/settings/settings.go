@@ -58,10 +58,15 @@ type Settings struct {
 	LogGroupRetentionDays int
 	// AlarmEmails are subscribed to the alarm topic.
 	AlarmEmails []string
-	// BreakGlassPrincipals may still do what the buckets' policies deny
-	// everyone else (logbucket.EvidenceActions); empty means the account's
-	// root user only.
+	// BreakGlassPrincipals may still do what destroys evidence
+	// (logbucket.DestroyActions, cmk.DestroyActions), and what deployers
+	// may; empty means the account's root user only.
 	BreakGlassPrincipals []string
+	// Deployers may apply changes to what protects the evidence
+	// (logbucket.ProtectionActions, cmk.ProtectionActions); empty means
+	// the principal that made each stack's first apply (stacks records
+	// it).
+	Deployers []string
 	// Insights turns on CloudTrail Insights on the trail (API call rate
 	// and API error rate of management events); billed per event
 	// analyzed, so off unless asked for.
@@ -238,6 +243,7 @@ var keys = []key{
 	{"logGroupRetentionDays", func(raw json.RawMessage, s *Settings) error { return decodeInt(raw, &s.LogGroupRetentionDays) }},
 	{"alarmEmails", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.AlarmEmails) }},
 	{"breakGlassPrincipals", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.BreakGlassPrincipals) }},
+	{"deployers", func(raw json.RawMessage, s *Settings) error { return decodeStrings(raw, &s.Deployers) }},
 	{"insights", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.Insights) }},
 	{"dataEvents", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.DataEvents) }},
 	{"objectLock", decodeObjectLock},
@@ -451,7 +457,7 @@ var (
 	stateKeyPart  = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+$`)
 	kmsKeyARN     = regexp.MustCompile(`^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key/mrk-[0-9a-f]{32}|alias/[A-Za-z0-9/_-]+)$`)
 	tfcName       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,90}$`)
-	breakGlassARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(root|(role|user)(/[A-Za-z0-9+=,.@_-]+)+)$`)
+	principalARN  = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(root|(role|user)(/[A-Za-z0-9+=,.@_-]+)+)$`)
 	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
@@ -491,7 +497,7 @@ func (s Settings) Validate() error {
 	for _, err := range unjoin(monitoring.ValidateEmails(s.AlarmEmails)) {
 		add("alarmEmails", err)
 	}
-	errs = append(errs, s.validateBreakGlass())
+	errs = append(errs, s.validateOperators())
 	if !s.Monitoring && len(s.AlarmEmails) > 0 {
 		add("alarmEmails", field.Invalid("", s.AlarmEmails, "are set but monitoring is false: there are no alarms to notify"))
 	}
@@ -536,52 +542,84 @@ func (s Settings) validateObjectLock() error {
 	return nil
 }
 
-// validateBreakGlass checks breakGlassPrincipals. Each lands in the
-// buckets' evidence Deny as an aws:PrincipalArn exemption, compared with
-// ArnNotEquals, which IAM matches like ArnNotLike: so no * or ?, and no
-// policy variable, may widen it (the pattern admits neither). Each must be
-// a principal of the partition of the stack's region, and all of one
-// account: a principal of another account gains nothing from the
-// exemption (the bucket policy allows it nothing), and a list of such
-// principals only would leave nobody able to change the buckets'
+// MaxOperators is the most principals breakGlassPrincipals and deployers
+// may each list: every one is a condition value in each evidence
+// bucket's and key's policy, whose size AWS bounds (20 KB for a bucket
+// policy, 32 KB for a key policy).
+const MaxOperators = 10
+
+// validateOperators checks breakGlassPrincipals and deployers. Each lands
+// in the buckets' and keys' Denies as an aws:PrincipalArn exemption,
+// compared with ArnNotEquals, which IAM matches like ArnNotLike: so no *
+// or ?, and no policy variable, may widen it (the pattern admits
+// neither). Each must be a principal of the partition of the stack's
+// region, and all of one account: a principal of another account gains
+// nothing from the exemption (the policies allow it nothing), and a list
+// of such principals only would leave nobody able to change the
 // protection. That the account is the one deployed to is checked when
-// Terraform plans (stacks.BreakGlassAccount).
-func (s Settings) validateBreakGlass() error {
+// Terraform plans (stacks.OperatorsAccount). A deployer is never the root
+// user (running Terraform as root needs root access keys, which CIS and
+// Security Hub IAM.4 fail) nor a break-glass principal (a pipeline that
+// may destroy evidence is not the separation the two lists make).
+func (s Settings) validateOperators() error {
 	var errs []error
-	seen := map[string]int{}
 	accounts := map[string]bool{}
 	partition := partitionOf(s.Region)
-	for i, p := range s.BreakGlassPrincipals {
-		at := fmt.Sprintf("breakGlassPrincipals[%d]", i)
-		if !breakGlassARN.MatchString(p) {
-			errs = append(errs, field.Invalid(at, p, "is not the ARN of the account's root user, an IAM role or an IAM user (arn:%s:iam::<account>:root, :role/<name> or :user/<name>)", partition))
-			continue
+	lists := []struct {
+		setting    string
+		principals []string
+	}{{"breakGlassPrincipals", s.BreakGlassPrincipals}, {"deployers", s.Deployers}}
+	breakGlass := map[string]int{}
+	for _, l := range lists {
+		if len(l.principals) > MaxOperators {
+			errs = append(errs, field.Invalid(l.setting, fmt.Sprintf("%d principals", len(l.principals)), "are too many: at most %d (each is a condition value of every evidence policy)", MaxOperators))
 		}
-		parts := strings.SplitN(p, ":", 6)
-		if parts[1] != partition {
-			errs = append(errs, field.Invalid(at, p, "is in the partition %s, but the stack's region %s is in %s: no such principal can exist there", parts[1], s.Region, partition))
-		}
-		accounts[parts[4]] = true
-		// IAM names are unique whatever their case.
-		if first, ok := seen[strings.ToLower(p)]; ok {
-			errs = append(errs, field.Invalid(at, p, "is breakGlassPrincipals[%d] again (IAM names do not differ by case)", first))
-		} else {
-			seen[strings.ToLower(p)] = i
+		seen := map[string]int{}
+		for i, p := range l.principals {
+			at := fmt.Sprintf("%s[%d]", l.setting, i)
+			if !principalARN.MatchString(p) {
+				errs = append(errs, field.Invalid(at, p, "is not the ARN of the account's root user, an IAM role or an IAM user (arn:%s:iam::<account>:root, :role/<name> or :user/<name>)", partition))
+				continue
+			}
+			parts := strings.SplitN(p, ":", 6)
+			if parts[1] != partition {
+				errs = append(errs, field.Invalid(at, p, "is in the partition %s, but the stack's region %s is in %s: no such principal can exist there", parts[1], s.Region, partition))
+			}
+			accounts[parts[4]] = true
+			// IAM names are unique whatever their case.
+			key := strings.ToLower(p)
+			if first, ok := seen[key]; ok {
+				errs = append(errs, field.Invalid(at, p, "is %s[%d] again (IAM names do not differ by case)", l.setting, first))
+			}
+			seen[key] = i
+			switch {
+			case l.setting == "breakGlassPrincipals":
+				breakGlass[key] = i
+			case strings.HasSuffix(p, ":root"):
+				errs = append(errs, field.Invalid(at, p, "is the root user: deployers run Terraform, and root access keys fail CIS and Security Hub IAM.4; the root user is break-glass (the default breakGlassPrincipals)"))
+			default:
+				if j, ok := breakGlass[key]; ok {
+					errs = append(errs, field.Invalid(at, p, "is also breakGlassPrincipals[%d]: a deployer applies reviewed changes and may not destroy evidence; list it in one of the two", j))
+				}
+			}
 		}
 	}
 	if len(accounts) > 1 {
-		errs = append(errs, field.Invalid("breakGlassPrincipals", s.BreakGlassPrincipals, "name the accounts %s: every break-glass principal must be of the account the stacks are deployed to (a principal of another account gains nothing from the buckets' exemption)", strings.Join(slices.Sorted(maps.Keys(accounts)), ", ")))
+		errs = append(errs, field.Invalid("breakGlassPrincipals/deployers", append(slices.Clone(s.BreakGlassPrincipals), s.Deployers...), "name the accounts %s: every break-glass principal and deployer must be of the account the stacks are deployed to (a principal of another account gains nothing from the exemption)", strings.Join(slices.Sorted(maps.Keys(accounts)), ", ")))
 	}
 	return errors.Join(errs...)
 }
 
-// BreakGlassAccount is the account every breakGlassPrincipals ARN names,
-// or "" when the setting is empty (the deploying account's root user).
-func (s Settings) BreakGlassAccount() string {
-	if len(s.BreakGlassPrincipals) == 0 {
-		return ""
+// OperatorsAccount is the account every breakGlassPrincipals and
+// deployers ARN names, or "" when both settings are empty (the deploying
+// account's root user and first deployer).
+func (s Settings) OperatorsAccount() string {
+	for _, list := range [][]string{s.BreakGlassPrincipals, s.Deployers} {
+		if len(list) > 0 {
+			return strings.SplitN(list[0], ":", 6)[4]
+		}
 	}
-	return strings.SplitN(s.BreakGlassPrincipals[0], ":", 6)[4]
+	return ""
 }
 
 // validateState checks the state settings: each valid on its own, and

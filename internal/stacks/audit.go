@@ -64,7 +64,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)
-	env := newProvider(stack, s.Region, s)
+	env, ops := newProvider(stack, s.Region, s)
 
 	audit, err := auditors.New(stack, "audit", auditors.Config{
 		GroupName: names.Group,
@@ -82,7 +82,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		TrailName:    names.Trail,
 		DecryptorARN: jsii.String(audit.RoleARN),
 		Decryptor:    audit.Role,
-		BreakGlass:   breakGlass(s, env),
+		Operators:    ops,
 	})
 	if err != nil {
 		return nil, err
@@ -90,8 +90,8 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 
 	buckets, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention, Lock: s.Lock(), BreakGlass: breakGlass(s, env)},
-		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, BreakGlass: breakGlass(s, env)},
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention, Lock: s.Lock(), Operators: ops},
+		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, Operators: ops},
 	})
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers), Organization: s.OrganizationTrail},
 	}
 	if s.Monitoring {
-		if watch, err = addMonitoring(stack, s, env, audit, *key.Key.Arn(), organizationID); err != nil {
+		if watch, err = addMonitoring(stack, s, env, ops, audit, *key.Key.Arn(), organizationID); err != nil {
 			return nil, err
 		}
 		cloudWatch = &trail.CloudWatch{LogGroupARN: watch.LogGroup.Arn(), RoleARN: watch.Role.Arn(), RolePolicy: watch.RolePolicy}
@@ -257,7 +257,7 @@ func evidenceBuckets(s settings.Settings) []string {
 // (its members must use the role), and, as an output, a service control
 // policy that does the same for the whole account. The watches guard the
 // trail key (trailKeyARN), the audit identities and the evidence buckets.
-func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, audit *auditors.Auditors, trailKeyARN string, organizationID *string) (*monitoring.Monitoring, error) {
+func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, ops policy.Operators, audit *auditors.Auditors, trailKeyARN string, organizationID *string) (*monitoring.Monitoring, error) {
 	names := s.Names()
 	watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
 		Env:            env,
@@ -272,7 +272,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Reader:         jsii.String(audit.RoleARN),
 		ReaderRole:     audit.Role,
 		OrganizationID: organizationID,
-		BreakGlass:     breakGlass(s, env),
+		Operators:      ops,
 		Protected: monitoring.Protected{
 			Keys:    []string{trailKeyARN},
 			Aliases: []string{names.KeyAlias},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -183,12 +184,20 @@ func TestLogBucket(t *testing.T) {
 			after = append(after, "aws_s3_bucket_object_lock_configuration.log_bucket_object_lock")
 		}
 		expect(t, b+" policy depends on the public access block, versioning, lifecycle and Object Lock", policy["depends_on"], after)
-		evidence := j.statement(b+"_policy", "DenyEvidenceChangesButBreakGlass")
-		expect(t, b+" evidence deny effect", evidence["effect"], "Deny")
-		expect(t, b+" evidence deny spares the root user only by default", condition(evidence, "ArnNotEquals", "aws:PrincipalArn"), []string{"arn:" + partition + ":iam::" + account + ":root"})
-		for _, a := range []string{"s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:BypassGovernanceRetention"} {
-			if !slices.Contains(strs(evidence["actions"]), a) {
-				t.Errorf("%s: expected the evidence deny to cover %s, found %v", b, a, evidence["actions"])
+		destroy := j.statement(b+"_policy", "DenyEvidenceDestructionButBreakGlass")
+		expect(t, b+" destruction deny effect", destroy["effect"], "Deny")
+		expect(t, b+" destruction deny spares the root user only by default", condition(destroy, "ArnNotEquals", "aws:PrincipalArn"), []string{"arn:" + partition + ":iam::" + account + ":root"})
+		for _, a := range []string{"s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:DeleteBucketPolicy", "s3:PutObjectRetention"} {
+			if !slices.Contains(strs(destroy["actions"]), a) {
+				t.Errorf("%s: expected the destruction deny to cover %s, found %v", b, a, destroy["actions"])
+			}
+		}
+		protection := j.statement(b+"_policy", "DenyProtectionChangesButOperators")
+		expect(t, b+" protection deny effect", protection["effect"], "Deny")
+		expect(t, b+" protection deny spares the first deployer and the root user by default", condition(protection, "ArnNotEquals", "aws:PrincipalArn"), []string{"${terraform_data.first_deployer.output}", "arn:" + partition + ":iam::" + account + ":root"})
+		for _, a := range []string{"s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketObjectLockConfiguration"} {
+			if !slices.Contains(strs(protection["actions"]), a) {
+				t.Errorf("%s: expected the protection deny to cover %s, found %v", b, a, protection["actions"])
 			}
 		}
 
@@ -220,7 +229,7 @@ func TestLogBucket(t *testing.T) {
 	expect(t, "Write resources", strs(write["resources"]), []string{logARN + "/AWSLogs/" + account + "/*"})
 	expect(t, "Write x-amz-acl", condition(write, "StringEquals", "s3:x-amz-acl"), []string{"bucket-owner-full-control"})
 	expect(t, "Write aws:SourceArn", condition(write, "StringEquals", "aws:SourceArn"), []string{trailARN})
-	expect(t, "log bucket policy statement count", len(j.statements("log_bucket_policy")), 4)
+	expect(t, "log bucket policy statement count", len(j.statements("log_bucket_policy")), 5)
 
 	logging := j.resource("aws_s3_bucket_logging", "log_bucket_access_logging")
 	expect(t, "access logging source", logging["bucket"], "${aws_s3_bucket.log_bucket.id}")
@@ -546,11 +555,11 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
 	partition, account := "aws", "123456789012"
 	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
-	bucket, err := logbucket.New(stack, "bucket", logbucket.Config{Name: "bucket-of-a-trail", ARN: env.Bucket("bucket-of-a-trail"), BreakGlass: []string{env.Root()}})
+	bucket, err := logbucket.New(stack, "bucket", logbucket.Config{Name: "bucket-of-a-trail", ARN: env.Bucket("bucket-of-a-trail"), Operators: policy.Operators{Deployers: []string{env.Role("deploy")}, BreakGlass: []string{env.Root()}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := trailkey.New(stack, "key", trailkey.Config{Alias: "alias/k", Env: env, TrailName: "trail-master", DecryptorARN: jsii.String("arn:aws:iam::123456789012:role/r"), BreakGlass: []string{"arn:aws:iam::123456789012:root"}})
+	key, err := trailkey.New(stack, "key", trailkey.Config{Alias: "alias/k", Env: env, TrailName: "trail-master", DecryptorARN: jsii.String("arn:aws:iam::123456789012:role/r"), Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,14 +587,14 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"DenyInsecureTransport", "DenyEvidenceChangesButBreakGlass", "CloudTrailAclCheck", "CloudTrailWrite"}; !slices.Equal(sids, want) {
+	if want := []string{"DenyInsecureTransport", "DenyEvidenceDestructionButBreakGlass", "DenyProtectionChangesButOperators", "CloudTrailAclCheck", "CloudTrailWrite"}; !slices.Equal(sids, want) {
 		t.Errorf("expected the bucket policy %v, found %v", want, sids)
 	}
 
 	// A second trail on the same bucket would need statements of its own;
 	// the same Sids twice are refused, naming the bucket.
 	_, err = trail.New(stack, "trail_2", trail.Config{Name: "trail-other", Env: env, Bucket: bucket, Key: key})
-	if err == nil || !strings.Contains(err.Error(), `Statements[4].Sid: "CloudTrailAclCheck" is used twice`) || !strings.Contains(err.Error(), "bucket-of-a-trail") {
+	if err == nil || !strings.Contains(err.Error(), `Statements[5].Sid: "CloudTrailAclCheck" is used twice`) || !strings.Contains(err.Error(), "bucket-of-a-trail") {
 		t.Errorf("expected a second grant with the same Sid refused, found %v", err)
 	}
 }

@@ -6,20 +6,23 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamsessioncontext"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
-// newProvider adds to stack the AWS provider for region, tagging every taggable
-// resource with tags, and the aws_partition and aws_caller_identity data
-// sources, and returns them as an arn.Env. The caller identity stops the
-// plan, before anything changes, when the break-glass principals of s are
-// of another account than the one deployed to.
-func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) arn.Env {
+// newProvider adds to stack the AWS provider for region, tagging every
+// taggable resource with tags, and the aws_partition and
+// aws_caller_identity data sources, and returns them as an arn.Env, with
+// the stack's operators (operators). The caller identity stops the plan,
+// before anything changes, when the break-glass principals or deployers
+// of s are of another account than the one deployed to.
+func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) (arn.Env, policy.Operators) {
 	tags := s.Tags
 	defaultTags := make(map[string]*string, len(tags))
 	keys := make([]string, 0, len(tags))
@@ -34,36 +37,70 @@ func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings)
 		Region:      jsii.String(region),
 		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &defaultTags}},
 	})
-	return arn.Env{
+	caller := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{
+		Lifecycle: operatorsAccount(s),
+	})
+	env := arn.Env{
 		Partition: dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
-		AccountID: dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{
-			Lifecycle: breakGlassAccount(s),
-		}).AccountId(),
-		Region: region,
+		AccountID: caller.AccountId(),
+		Region:    region,
 	}
+	return env, operators(stack, s, env, caller)
 }
 
-// breakGlassAccount is the postcondition that the account deployed to is
-// the one breakGlassPrincipals names (settings.Validate has checked that
-// they name one), or nil for the default, the deploying account's root
-// user. A list of another account's principals only would leave nobody
-// of this account able to change the buckets' protection.
-func breakGlassAccount(s settings.Settings) *cdktf.TerraformResourceLifecycle {
-	account := s.BreakGlassAccount()
+// operatorsAccount is the postcondition that the account deployed to is
+// the one breakGlassPrincipals and deployers name (settings.Validate has
+// checked that they name one), or nil when both are left to their
+// defaults. A list of another account's principals only would leave
+// nobody of this account able to change the evidence's protection.
+func operatorsAccount(s settings.Settings) *cdktf.TerraformResourceLifecycle {
+	account := s.OperatorsAccount()
 	if account == "" {
 		return nil
 	}
 	return &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
 		Condition:    jsii.String(fmt.Sprintf(`${self.account_id == "%s"}`, account)),
-		ErrorMessage: jsii.String(fmt.Sprintf("breakGlassPrincipals are principals of the account %s, but these credentials deploy to another account (${self.account_id}): list principals of the account the stacks are deployed to", account)),
+		ErrorMessage: jsii.String(fmt.Sprintf("breakGlassPrincipals and deployers are principals of the account %s, but these credentials deploy to another account (${self.account_id}): list principals of the account the stacks are deployed to", account)),
 	}}}
 }
 
-// breakGlass are the principals that may still change the buckets'
-// protection: the setting, or the account's root user.
-func breakGlass(s settings.Settings, env arn.Env) []string {
-	if len(s.BreakGlassPrincipals) > 0 {
-		return s.BreakGlassPrincipals
+// FirstDeployer is the Terraform address of the record of the principal
+// that made a stack's first apply: the deployer when the deployers
+// setting is empty.
+const FirstDeployer = "terraform_data.first_deployer"
+
+// operators are the stack's deployers and break-glass principals: the
+// settings, or by default the account's root user for break-glass and,
+// as deployer, the principal that made the stack's first apply.
+//
+// The default deployer is recorded once: a terraform_data resource takes
+// the caller's IAM identity at the first apply and keeps it
+// (ignore_changes), so that later applies by others do not move it. The
+// caller of an assumed-role session is its role: the
+// aws_iam_session_context data source maps the session ARN
+// (arn:aws:sts::<account>:assumed-role/<role>/<session>) to the role's
+// ARN with its path, and returns any other ARN as it is; the role's ARN
+// is what aws:PrincipalArn holds for the session
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+// So whoever makes the first apply, an administrator's role or a
+// pipeline's, can apply later changes without root credentials, and
+// nobody else can until the deployers setting names them.
+func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, caller dataawscalleridentity.DataAwsCallerIdentity) policy.Operators {
+	o := policy.Operators{BreakGlass: s.BreakGlassPrincipals, Deployers: s.Deployers}
+	if len(o.BreakGlass) == 0 {
+		o.BreakGlass = []string{env.Root()}
 	}
-	return []string{env.Root()}
+	if len(o.Deployers) == 0 {
+		session := dataawsiamsessioncontext.NewDataAwsIamSessionContext(stack, jsii.String("deployer_session"), &dataawsiamsessioncontext.DataAwsIamSessionContextConfig{
+			Arn: caller.Arn(),
+		})
+		first := cdktf.NewDataResource(stack, jsii.String("first_deployer"), &cdktf.DataConfig{
+			Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("input")}},
+		})
+		// A string, not the construct's map: the policies compare it
+		// with aws:PrincipalArn as it is.
+		first.AddOverride(jsii.String("input"), session.IssuerArn())
+		o.Deployers = []string{"${" + FirstDeployer + ".output}"}
+	}
+	return o
 }

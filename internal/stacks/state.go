@@ -23,7 +23,7 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(StateName))
 	Configure(stack, StateName, s)
-	env := newProvider(stack, names.StateRegion, s)
+	env, ops := newProvider(stack, names.StateRegion, s)
 
 	var kmsKey *string
 	if s.State.KMSKeyID != "" {
@@ -31,8 +31,8 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	}
 	pair, err := logbucket.NewPair(stack, "state_bucket", "state_access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: kmsKey, BreakGlass: breakGlass(s, env)},
-		AccessLog: logbucket.Config{Name: names.StateAccessLogBucket, Retention: s.Retention, BreakGlass: breakGlass(s, env)},
+		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: kmsKey, Operators: ops},
+		AccessLog: logbucket.Config{Name: names.StateAccessLogBucket, Retention: s.Retention, Operators: ops},
 	})
 	if err != nil {
 		return nil, err
