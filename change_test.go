@@ -188,13 +188,20 @@ func TestReviewOfAPlan(t *testing.T) {
 	plan := write("audit.json", `{"format_version":"1.2","resource_changes":[
 		{"address":"aws_iam_user.audit_alice","mode":"managed","type":"aws_iam_user","change":{"actions":["no-op"]}},
 		{"address":"aws_iam_user.audit_bob","mode":"managed","type":"aws_iam_user","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
-		{"address":"aws_cloudwatch_log_group.monitoring_log_group","mode":"managed","type":"aws_cloudwatch_log_group","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"}]}`)
+		{"address":"aws_cloudwatch_log_group.monitoring_log_group","mode":"managed","type":"aws_cloudwatch_log_group","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
+		{"address":"aws_s3_bucket_policy.log_bucket_policy","mode":"managed","type":"aws_s3_bucket_policy","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
+		{"address":"aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle","mode":"managed","type":"aws_s3_bucket_lifecycle_configuration","change":{"actions":["update"],"before":{"rule":[{"id":"a"}]},"after":{"rule":[{"id":"b"}]}}}]}`)
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"review", "-plan", plan, "-overrides", filepath.Join(dir, "none")}, nil, &stdout, &stderr)
 	for _, want := range []string{
-		"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: the plan destroys aws_cloudwatch_log_group.monitoring_log_group: the evidence it holds is lost",
+		"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: the plan destroys aws_cloudwatch_log_group.monitoring_log_group: the evidence it holds is lost (to retire the stack, keep the evidence and remove it from the state: README, \"Retiring the stack\")",
 		"  - destroy `audit:aws_iam_user.audit_bob`: delete_because_no_resource_config",
-		"- `audit` (" + plan + "): Plan: 0 to add, 0 to change, 2 to destroy.",
+		"- `audit` (" + plan + "): Plan: 0 to add, 1 to change, 3 to destroy.",
+		// Who can apply each planned change, decided with the deployed
+		// policies: deleting a bucket policy is break-glass only.
+		"- BLOCKING `audit:aws_s3_bucket_policy.log_bucket_policy`: no deployer can apply it (the first deployer: s3:DeleteBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceDestructionButBreakGlass)",
+		"- `audit:aws_s3_bucket_policy.log_bucket_policy` (delete): s3:DeleteBucketPolicy on aws_s3_bucket.log_bucket; refused to every deployer: the first deployer: s3:DeleteBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceDestructionButBreakGlass; break-glass the root user: applies",
+		"- `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle` (update): s3:PutLifecycleConfiguration on aws_s3_bucket.log_bucket; applies as the first deployer",
 	} {
 		if code != 1 || !strings.Contains(stdout.String(), want) {
 			t.Errorf("expected exit 1 and %q, found exit %d:\n%s%s", want, code, stdout.String(), stderr.String())

@@ -207,7 +207,7 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 	flags.Func("kics", "a `file` of KICS JSON results (kics scan --report-formats json) to include; repeatable", file(&kics))
 	trivyIgnore := flags.String("trivyignore", ".trivyignore", "the committed explanations of trivy's and tfsec's findings")
 	kicsIgnore := flags.String("kicsignore", ".kicsignore", "the committed explanations of KICS's findings, by query ID")
-	base := flags.String("base", "", "a `dir`ectory of another synthesis (the base branch's): print the pull-request comment comparing with it instead of the report, and exit 1 if a change destroys or replaces evidence")
+	base := flags.String("base", "", "a `dir`ectory of another synthesis (the base branch's): print the pull-request comment comparing with it instead of the report (with who can apply each change), and exit 1 if a change destroys or replaces evidence or no deployer can apply it")
 	overrides := flags.String("overrides", change.OverridesFile, "with -base: the committed `file` of reasoned overrides for deliberate evidence-destroying changes")
 	var plans []string
 	flags.Func("plan", "a `file` of a stack's plan (terraform show -json PLANFILE) to summarise in the comparison, blocking evidence it replaces or destroys; repeatable, implies -base (the current synthesis when -base is not given)", func(f string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -24,9 +25,15 @@ func startSTS(t *testing.T) string {
 	return startFakeAWS(t, fakeOrganization{})
 }
 
-// fakeOrganization is the organization the loopback answers for: none
-// when ID is empty.
+// fakeOrganization is the organization the loopback answers for (none
+// when ID is empty), and the account's IAM roles and caller.
 type fakeOrganization struct {
+	// Roles are the names of the IAM roles IAM ListRoles returns, each
+	// with path "/".
+	Roles []string
+	// Caller is the ARN GetCallerIdentity returns; "" means the IAM user
+	// planner.
+	Caller         string
 	ID, Management string
 	// Trusted lists the service principals with trusted access.
 	Trusted []string
@@ -49,14 +56,27 @@ func startFakeAWS(t *testing.T, org fakeOrganization) string {
 			return
 		}
 		r.ParseForm()
-		if r.Form.Get("Action") != "GetCallerIdentity" {
-			http.Error(w, "only GetCallerIdentity is served here", http.StatusBadRequest)
-			return
-		}
 		w.Header().Set("Content-Type", "text/xml")
-		fmt.Fprint(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
-			`<Arn>arn:aws:iam::111122223333:user/planner</Arn><UserId>AIDAEXAMPLE</UserId><Account>111122223333</Account>`+
-			`</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+		role := func(name string) string {
+			return `<Path>/</Path><RoleName>` + name + `</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::111122223333:role/` + name + `</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>`
+		}
+		switch r.Form.Get("Action") {
+		case "GetCallerIdentity":
+			caller := cmp.Or(org.Caller, "arn:aws:iam::111122223333:user/planner")
+			fmt.Fprint(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
+				`<Arn>`+caller+`</Arn><UserId>AIDAEXAMPLE</UserId><Account>111122223333</Account>`+
+				`</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+		case "ListRoles":
+			var members strings.Builder
+			for _, name := range org.Roles {
+				members.WriteString("<member>" + role(name) + "</member>")
+			}
+			fmt.Fprint(w, `<ListRolesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListRolesResult><IsTruncated>false</IsTruncated><Roles>`+members.String()+`</Roles></ListRolesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></ListRolesResponse>`)
+		case "GetRole":
+			fmt.Fprint(w, `<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role>`+role(r.Form.Get("RoleName"))+`</Role></GetRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetRoleResponse>`)
+		default:
+			http.Error(w, "only GetCallerIdentity, ListRoles and GetRole are served here", http.StatusBadRequest)
+		}
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -411,7 +431,7 @@ func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state
 		"provider": map[string]any{"aws": map[string]any{
 			"access_key": "test", "secret_key": "test",
 			"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
-			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint},
+			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint},
 		}},
 	})
 	if state != nil {
@@ -470,7 +490,39 @@ func TestOperatorsAccountIsCheckedAtPlan(t *testing.T) {
 					s.Deployers = []string{c.deployer}
 				}
 			})
-			_, o, err := planAudit(t, tf, config, out, fakeOrganization{}, nil)
+			// A later plan: the stack's role exists.
+			_, o, err := planAudit(t, tf, config, out, fakeOrganization{Roles: []string{"role-audit"}}, nil)
+			switch flat := strings.Join(strings.Fields(o), " "); {
+			case c.want == "" && err != nil:
+				t.Errorf("expected the plan to succeed, found %v:\n%s", err, o)
+			case c.want != "" && (err == nil || !strings.Contains(flat, c.want)):
+				t.Errorf("expected the plan to stop saying %q, found %v:\n%s", c.want, err, o)
+			}
+		})
+	}
+}
+
+// TestFirstApplyNeedsAnOperator: with the deployers named, a first apply
+// (no role-audit yet) by someone who is neither a deployer nor
+// break-glass stops at plan, before KMS would refuse to create the keys
+// half-way through the apply; the deployer's role session plans (the
+// session is mapped to its role), and so does anyone once the stack is
+// deployed (a read-only plan of a later change).
+func TestFirstApplyNeedsAnOperator(t *testing.T) {
+	// Not parallel: it synthesizes in this process.
+	tf := terraformCLI(t)
+	config := mirrorConfig(t, providerMirror(t))
+	out := synthWith(t, func(s *settings.Settings) { s.Deployers = []string{"arn:aws:iam::111122223333:role/deploy"} })
+	for name, c := range map[string]struct {
+		aws  fakeOrganization
+		want string
+	}{
+		"a first apply by another":           {fakeOrganization{}, "The first apply must run as a deployer or a break-glass principal (arn:aws:iam::111122223333:role/deploy, arn:aws:iam::111122223333:root), but these credentials are arn:aws:iam::111122223333:user/planner"},
+		"a first apply by the deployer":      {fakeOrganization{Caller: "arn:aws:sts::111122223333:assumed-role/deploy/ci-run-1"}, ""},
+		"a later plan by a read-only reader": {fakeOrganization{Roles: []string{"role-audit"}}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, o, err := planAudit(t, tf, config, out, c.aws, nil)
 			switch flat := strings.Join(strings.Fields(o), " "); {
 			case c.want == "" && err != nil:
 				t.Errorf("expected the plan to succeed, found %v:\n%s", err, o)

@@ -74,6 +74,10 @@ const (
 	// S3 bucket-level events carry requestParameters.bucketName: "Logging
 	// Amazon S3 API calls using AWS CloudTrail".
 	s3Events = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html"
+	// A short-term root session is recorded as eventName AssumeRoot from
+	// sts.amazonaws.com in the account that starts it: "Track privileged
+	// tasks in AWS CloudTrail".
+	rootSessions = "https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html"
 )
 
 // KeyEvents change who may use a key: its policy and its grants
@@ -188,6 +192,16 @@ func Watches(p Protected) ([]Watch, error) {
 		watch("evidence-bucket-changes", "EvidenceBucketChanges", "Lifecycle, versioning, Object Lock, replication and access logging changes of the stack's buckets",
 			head("s3.amazonaws.com", BucketEvents), each("$.requestParameters.bucketName", p.Buckets), plain),
 	}
+	// Root's powers no policy removes: the root user may always put or
+	// delete a bucket's policy, and in an organization the management
+	// account (or IAM's delegated administrator) starts short-term root
+	// sessions in member accounts with sts:AssumeRoot, scoped for example
+	// by the task policy S3UnlockBucketPolicy to exactly that. Root's own
+	// calls alarm through CIS 4.3 (root account usage); the start of
+	// such a session is recorded in the calling account as AssumeRoot
+	// (rootSessions).
+	out = append(out, watch("root-sessions", "RootSessions", "Short-term root sessions started in member accounts (sts:AssumeRoot)",
+		equals("$.eventSource", "sts.amazonaws.com"), []string{equals("$.eventName", "AssumeRoot")}, plain))
 	if p.LogGroup != "" {
 		var alarms []string
 		for _, prefix := range p.AlarmPrefixes {

@@ -299,3 +299,20 @@ func TestWatchesCoverTheTakeoverPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestRootSessionWatch: AWS's own AssumeRoot event (a management
+// account's role starting a root session in a member account with the
+// S3UnlockBucketPolicy task policy) matches; another STS call does not.
+func TestRootSessionWatch(t *testing.T) {
+	w := watch(t, "root-sessions")
+	s := events.Load("sts-AssumeRoot")
+	if s.Source != rootSessions {
+		t.Errorf("expected the sample from %s, found %s", rootSessions, s.Source)
+	}
+	if !matches(t, w, s) {
+		t.Errorf("%s (%s): expected a match", s.Name, s.Source)
+	}
+	if matches(t, w, s.With(map[string]any{"eventName": "AssumeRole"})) {
+		t.Error("AssumeRole: expected no match")
+	}
+}

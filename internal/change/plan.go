@@ -104,7 +104,7 @@ func ReadPlan(path string, head *check.Output) (Plan, error) {
 				c.Attributes = []string{rc.ActionReason}
 			}
 			if evidence {
-				c.Blocking = "the plan destroys " + rc.Address + ": the evidence it holds is lost"
+				c.Blocking = "the plan destroys " + rc.Address + ": the evidence it holds is lost (to retire the stack, keep the evidence and remove it from the state: README, \"Retiring the stack\")"
 			}
 		}
 		if c.Kind != "" {

@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -425,9 +426,29 @@ func settings(attrs map[string]any, prefix string) string {
 	return strings.Join(attrParts(attrs, prefix), ", ")
 }
 
+// filterMetric is the metric filter whose metric (name and namespace)
+// the attributes of an alarm refer to.
+func filterMetric(attrs map[string]any) (string, bool) {
+	name, _ := attrs["metric_name"].(string)
+	namespace, _ := attrs["namespace"].(string)
+	filter, ok := strings.CutSuffix(strings.TrimPrefix(name, "${"), ".metric_transformation[0].name}")
+	if !ok || !strings.HasPrefix(name, "${aws_cloudwatch_log_metric_filter.") || namespace != "${"+filter+".metric_transformation[0].namespace}" {
+		return "", false
+	}
+	return filter, true
+}
+
 // attrParts are the attributes as key=value, sorted, nested keys joined by
 // dots, metadata ("//") left out.
 func attrParts(attrs map[string]any, prefix string) []string {
+	if f, ok := filterMetric(attrs); ok && prefix == "" {
+		// An alarm on a metric filter's metric names it twice, by two
+		// long references: say it once.
+		rest := maps.Clone(attrs)
+		delete(rest, "metric_name")
+		delete(rest, "namespace")
+		return append(attrParts(rest, prefix), "metric=that of "+f)
+	}
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
 		if k != "//" {

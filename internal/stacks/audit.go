@@ -64,7 +64,8 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)
-	env, ops := newProvider(stack, s.Region, s)
+	env, ops, caller := newProvider(stack, s.Region, s)
+	firstApplyByOperator(stack, s, ops, caller, names.Role)
 
 	audit, err := auditors.New(stack, "audit", auditors.Config{
 		GroupName: names.Group,

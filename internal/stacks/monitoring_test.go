@@ -290,8 +290,8 @@ func TestWatches(t *testing.T) {
 		filterAddr := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_cloudwatch_log_metric_filter."), ".metric_transformation[0].name}")
 		alarmed[first(j.resource("aws_cloudwatch_log_metric_filter", filterAddr)["metric_transformation"])["name"]] = true
 	}
-	if len(alarmed) != 6 {
-		t.Errorf("expected 6 watch alarms on 6 metrics, found %v", alarmed)
+	if len(alarmed) != 7 {
+		t.Errorf("expected 7 watch alarms on 7 metrics, found %v", alarmed)
 	}
 	caught := func(e events.Sample) bool {
 		for _, f := range filters {

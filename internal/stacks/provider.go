@@ -2,10 +2,13 @@ package stacks
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamroles"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamsessioncontext"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
@@ -19,10 +22,10 @@ import (
 // newProvider adds to stack the AWS provider for region, tagging every
 // taggable resource with tags, and the aws_partition and
 // aws_caller_identity data sources, and returns them as an arn.Env, with
-// the stack's operators (operators). The caller identity stops the plan,
+// the stack's operators (operators) and the caller identity. The caller identity stops the plan,
 // before anything changes, when the break-glass principals or deployers
 // of s are of another account than the one deployed to.
-func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) (arn.Env, policy.Operators) {
+func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) (arn.Env, policy.Operators, dataawscalleridentity.DataAwsCallerIdentity) {
 	tags := s.Tags
 	defaultTags := make(map[string]*string, len(tags))
 	keys := make([]string, 0, len(tags))
@@ -45,7 +48,7 @@ func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings)
 		AccountID: caller.AccountId(),
 		Region:    region,
 	}
-	return env, operators(stack, s, env, caller)
+	return env, operators(stack, s, env, caller), caller
 }
 
 // operatorsAccount is the postcondition that the account deployed to is
@@ -103,4 +106,39 @@ func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, cal
 		o.Deployers = []string{"${" + FirstDeployer + ".output}"}
 	}
 	return o
+}
+
+// firstApplyByOperator stops the plan of a first apply, before anything
+// changes, when the deployers setting names the deployers and the caller
+// is none of them nor a break-glass principal. The first apply creates
+// the keys, whose policies let only operators change them, and KMS
+// refuses to create a key whose policy would not let its caller change
+// it later ("The key policy must allow the calling principal to make a
+// subsequent PutKeyPolicy request",
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html):
+// the apply would stop half-way, with the buckets made and no key. A
+// first apply is one where the stack's role named deployedRole does not
+// exist yet (data.aws_iam_roles, read at plan time). Later plans are not
+// stopped: a read-only role may plan any change, and the review of the
+// change says who can apply it. With the default deployer (whoever makes
+// the first apply) every first apply is an operator's.
+func firstApplyByOperator(stack cdktf.TerraformStack, s settings.Settings, ops policy.Operators, caller dataawscalleridentity.DataAwsCallerIdentity, deployedRole string) {
+	if len(s.Deployers) == 0 {
+		return
+	}
+	dataawsiamroles.NewDataAwsIamRoles(stack, jsii.String("deployed_role"), &dataawsiamroles.DataAwsIamRolesConfig{
+		NameRegex: jsii.String("^" + regexp.QuoteMeta(deployedRole) + "$"),
+	})
+	quoted := make([]string, 0, len(ops.MayProtect()))
+	for _, p := range ops.MayProtect() {
+		quoted = append(quoted, `"`+p+`"`)
+	}
+	dataawsiamsessioncontext.NewDataAwsIamSessionContext(stack, jsii.String("caller"), &dataawsiamsessioncontext.DataAwsIamSessionContextConfig{
+		Arn: caller.Arn(),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
+			Condition: jsii.String(fmt.Sprintf("${length(%s.names) > 0 || contains([%s], self.issuer_arn)}", "data.aws_iam_roles.deployed_role", strings.Join(quoted, ", "))),
+			ErrorMessage: jsii.String(fmt.Sprintf("The first apply must run as a deployer or a break-glass principal (%s), but these credentials are ${self.issuer_arn}: it creates the KMS keys, whose policies let only them change the keys, and KMS refuses to create a key that would lock its caller out. Run it as one of them, or add this principal to \"deployers\".",
+				strings.Join(ops.MayProtect(), ", "))),
+		}}},
+	})
 }

@@ -23,7 +23,7 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(StateName))
 	Configure(stack, StateName, s)
-	env, ops := newProvider(stack, names.StateRegion, s)
+	env, ops, _ := newProvider(stack, names.StateRegion, s)
 
 	var kmsKey *string
 	if s.State.KMSKeyID != "" {
