@@ -137,13 +137,25 @@ type plan struct {
 	} `json:"planned_values"`
 }
 
-// plannedLater are the data sources each stack's plan can read only at
-// apply. Policies name roles and users by ARNs built from their names, so
-// every policy document renders at plan time but the audit role's read
-// policy, which names the trail key: a key's ARN holds an ID that AWS
-// chooses when it creates the key.
+// plannedLater are the data sources each stack's first plan can read
+// only at apply. Policies name roles and users by ARNs built from their
+// names, so every policy document renders at plan time but the audit
+// role's read policy, which names the trail key (a key's ARN holds an ID
+// that AWS chooses when it creates the key), and, with the default
+// deployer, the bucket and key policies: they name the first deployer as
+// terraform_data.first_deployer records it, and Terraform reads a data
+// source that refers to a resource it is about to create only at apply
+// ("read_because_dependency_pending"), although the value is known. Only
+// on the first apply: TestSecondApplyIsQuiet's last plans read them all
+// at plan time. With deployers named, the first plan shows them too
+// (TestFirstApplyNeedsAnOperator).
 var plannedLater = map[string][]string{
-	"audit": {"data.aws_iam_policy_document.audit_role_read"},
+	"audit": {
+		"data.aws_iam_policy_document.access_log_bucket_policy", "data.aws_iam_policy_document.audit_role_read",
+		"data.aws_iam_policy_document.log_bucket_policy", "data.aws_iam_policy_document.monitoring_logs_key_policy",
+		"data.aws_iam_policy_document.monitoring_topic_key_policy", "data.aws_iam_policy_document.trail_key_policy",
+	},
+	"state": {"data.aws_iam_policy_document.state_access_log_bucket_policy", "data.aws_iam_policy_document.state_bucket_policy"},
 }
 
 // TestStacksPlanWithTheRealProvider plans every synthesized stack with the
@@ -389,13 +401,58 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 			map[string]any{"mode": "managed", "type": "aws_cloudtrail", "name": "trail", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
 				map[string]any{"schema_version": 1, "attributes": map[string]any{"id": "trail-master", "name": "trail-master", "is_organization_trail": false, "is_multi_region_trail": true, "include_global_service_events": true, "enable_log_file_validation": true, "enable_logging": true}},
 			}},
+			// The one-account log bucket and its policy, deployed.
+			map[string]any{"mode": "managed", "type": "aws_s3_bucket", "name": "log_bucket", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
+				map[string]any{"schema_version": 0, "attributes": map[string]any{"id": "cle2wa-s3-trail-master", "bucket": "cle2wa-s3-trail-master", "arn": "arn:aws:s3:::cle2wa-s3-trail-master", "force_destroy": false, "object_lock_enabled": false}},
+			}},
+			map[string]any{"mode": "managed", "type": "aws_s3_bucket_policy", "name": "log_bucket_policy", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
+				map[string]any{"schema_version": 0, "attributes": map[string]any{"id": "cle2wa-s3-trail-master", "bucket": "cle2wa-s3-trail-master", "policy": `{"Version":"2012-10-17","Statement":[]}`}},
+			}},
 		}}
-		actions, o, err := planOrg(t, trusting, state)
+		actions, shown, err := planOrg(t, trusting, state)
 		if err != nil {
-			t.Fatalf("expected the plan to succeed: %v\n%s", err, o)
+			t.Fatalf("expected the plan to succeed: %v\n%s", err, shown)
 		}
 		if a := actions["aws_cloudtrail.trail"]; !slices.Equal(a, []string{"update"}) {
 			t.Errorf("expected the trail updated in place, found %v", a)
+		}
+		if a := actions["aws_s3_bucket_policy.log_bucket_policy"]; !slices.Equal(a, []string{"update"}) {
+			t.Errorf("expected the bucket policy updated in place, found %v", a)
+		}
+		// The review of that plan, against the deployed one-account
+		// synthesis, names the deployer who applies the policy change.
+		planFile := filepath.Join(t.TempDir(), "org.json")
+		if err := os.WriteFile(planFile, []byte(shown), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		head, err := check.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The deployed synthesis: the reviewed default one.
+		base, err := check.Load(filepath.Join("testdata", "golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		summary, err := change.ReadPlan(planFile, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var comment strings.Builder
+		report := change.Compare(base, head, nil, summary)
+		if err := report.Markdown(&comment); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; applies as the first deployer; break-glass the root user: applies; an administrator: refused",
+			"`audit:aws_cloudtrail.trail`",
+		} {
+			if !strings.Contains(comment.String(), want) {
+				t.Errorf("expected the review to contain %q, found:\n%s", want, comment.String())
+			}
+		}
+		if b := report.Blocking(); len(b) != 0 {
+			t.Errorf("expected nothing blocking, found %v", b)
 		}
 	})
 	for name, c := range map[string]struct {
@@ -528,6 +585,22 @@ func TestFirstApplyNeedsAnOperator(t *testing.T) {
 				t.Errorf("expected the plan to succeed, found %v:\n%s", err, o)
 			case c.want != "" && (err == nil || !strings.Contains(flat, c.want)):
 				t.Errorf("expected the plan to stop saying %q, found %v:\n%s", c.want, err, o)
+			case c.want == "":
+				// With the deployers named, the first plan shows every
+				// bucket and key policy (see plannedLater).
+				var p plan
+				if err := json.Unmarshal([]byte(o), &p); err != nil {
+					t.Fatal(err)
+				}
+				var deferred []string
+				for _, rc := range p.ResourceChanges {
+					if rc.Mode == "data" {
+						deferred = append(deferred, rc.Address)
+					}
+				}
+				if want := []string{"data.aws_iam_policy_document.audit_role_read"}; !slices.Equal(deferred, want) {
+					t.Errorf("expected only %v read at apply, found %v", want, deferred)
+				}
 			}
 		})
 	}

@@ -103,7 +103,7 @@ func (m *Model) value(address, attr string) (string, bool) {
 		return "arn:aws:sns:" + m.Region + ":" + Account + ":" + name("name"), true
 	case "aws_cloudtrail.arn":
 		return m.TrailARN(name("name")), true
-	case "terraform_data.output":
+	case "terraform_data.input":
 		if b.Name == "first_deployer" {
 			return FirstDeployer, true
 		}

@@ -87,8 +87,15 @@ func (r *Report) decideApply(base, head *tfjson.Doc, changes []change) {
 		for _, op := range ops {
 			a.Calls = append(a.Calls, op.IAMAction(rows.Service())+" on "+target)
 		}
+		// A resource being created has no policy yet: its own creation is
+		// decided by the caller's identity policies (and, for a key, by
+		// KMS's lockout check of its new policy).
+		on := target
+		if c.kind == "create" && rows.On == "" {
+			on = ""
+		}
 		for _, o := range operators {
-			refusal := refused(was, is, o, rows.Service(), ops, target)
+			refusal := refused(was, is, o, rows.Service(), ops, on, target)
 			switch {
 			case o.Role == access.RoleDeployer && refusal == "":
 				a.Appliers = append(a.Appliers, o.Name)
@@ -151,13 +158,14 @@ func guarded(rows Calls, address string, block tfjson.Block) string {
 	return ref
 }
 
-// refused is why operator o cannot make the calls ops on target under
-// the deployed policies (was), or under KMS's lockout safety check with
-// the new key policy (is); "" when it can.
-func refused(was, is *access.Model, o access.Operator, svc string, ops []Call, target string) string {
+// refused is why operator o cannot make the calls ops on the resource
+// at on ("" for none) under the deployed policies (was), or under KMS's
+// lockout safety check with the new policy of the key at target (is);
+// "" when it can.
+func refused(was, is *access.Model, o access.Operator, svc string, ops []Call, on, target string) string {
 	for _, op := range ops {
 		action := op.IAMAction(svc)
-		if d := was.Apply(o.Caller, action, target); !d.Allowed {
+		if d := was.Apply(o.Caller, action, on); !d.Allowed {
 			return action + " " + d.String()
 		}
 		// "The key policy must allow the calling principal to make a

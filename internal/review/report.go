@@ -119,7 +119,7 @@ func joinAnd(items []string) string {
 var shortRefs = []struct{ short, long string }{
 	{"${partition}", "${data.aws_partition.current_partition.partition}"},
 	{"${account}", "${data.aws_caller_identity.current_account.account_id}"},
-	{"${first deployer}", "${" + stacks.FirstDeployer + ".output}"},
+	{"${first deployer}", "${" + stacks.FirstDeployer + ".input}"},
 }
 
 func writeControls(b *strings.Builder, report *check.Report) {
@@ -245,6 +245,8 @@ func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
 		}
 	}
 	fmt.Fprintf(b, "Conditions on AWS services' own calls: %d keys shown by an AWS page on that call, %d allowed with and without the key (no page shows it); see `docs/service-conditions.md`.\n", documented, both)
+	// S3's exception that no policy can express, and so no cell shows.
+	b.WriteString("Beyond any policy: the root user (and, in an organization, a root session the management account starts with `sts:AssumeRoot`) can always put or delete a bucket policy, lifting its Denies; only Object Lock binds it, and CIS 4.3 and `watch-root-sessions` alarm (README, \"Operating it\").\n")
 	b.WriteString("\n")
 }
 

@@ -194,7 +194,7 @@ func TestLogBucket(t *testing.T) {
 		}
 		protection := j.statement(b+"_policy", "DenyProtectionChangesButOperators")
 		expect(t, b+" protection deny effect", protection["effect"], "Deny")
-		expect(t, b+" protection deny spares the first deployer and the root user by default", condition(protection, "ArnNotEquals", "aws:PrincipalArn"), []string{"${terraform_data.first_deployer.output}", "arn:" + partition + ":iam::" + account + ":root"})
+		expect(t, b+" protection deny spares the first deployer and the root user by default", condition(protection, "ArnNotEquals", "aws:PrincipalArn"), []string{"${terraform_data.first_deployer.input}", "arn:" + partition + ":iam::" + account + ":root"})
 		for _, a := range []string{"s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketObjectLockConfiguration"} {
 			if !slices.Contains(strs(protection["actions"]), a) {
 				t.Errorf("%s: expected the protection deny to cover %s, found %v", b, a, protection["actions"])

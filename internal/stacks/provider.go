@@ -101,9 +101,12 @@ func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, cal
 			Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("input")}},
 		})
 		// A string, not the construct's map: the policies compare it
-		// with aws:PrincipalArn as it is.
+		// with aws:PrincipalArn as it is. They read input, not output:
+		// input is known when the first apply is planned (the session
+		// is read at plan time), so the first plan shows the policies,
+		// and ignore_changes keeps it as it was from then on.
 		first.AddOverride(jsii.String("input"), session.IssuerArn())
-		o.Deployers = []string{"${" + FirstDeployer + ".output}"}
+		o.Deployers = []string{"${" + FirstDeployer + ".input}"}
 	}
 	return o
 }
