@@ -185,7 +185,11 @@ func TestReviewOfAPlan(t *testing.T) {
 	// The shape `terraform show -json` gives resources whose
 	// configuration is gone: an auditor (routine) and the log group
 	// (evidence).
-	plan := write("audit.json", `{"format_version":"1.2","resource_changes":[
+	// The plan was made as an administrator's role (its session context
+	// read at plan time), who cannot delete a bucket policy.
+	plan := write("audit.json", `{"format_version":"1.2",
+		"prior_state":{"values":{"root_module":{"resources":[{"type":"aws_iam_session_context","name":"deployer_session","values":{"issuer_arn":"arn:aws:iam::111122223333:role/admin"}}]}}},
+		"resource_changes":[
 		{"address":"aws_iam_user.audit_alice","mode":"managed","type":"aws_iam_user","change":{"actions":["no-op"]}},
 		{"address":"aws_iam_user.audit_bob","mode":"managed","type":"aws_iam_user","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
 		{"address":"aws_cloudwatch_log_group.monitoring_log_group","mode":"managed","type":"aws_cloudwatch_log_group","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
@@ -202,6 +206,7 @@ func TestReviewOfAPlan(t *testing.T) {
 		"- BLOCKING `audit:aws_s3_bucket_policy.log_bucket_policy`: no deployer can apply it (the first deployer: s3:DeleteBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceDestructionButBreakGlass)",
 		"- `audit:aws_s3_bucket_policy.log_bucket_policy` (delete): s3:DeleteBucketPolicy on aws_s3_bucket.log_bucket; refused to every deployer: the first deployer: s3:DeleteBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceDestructionButBreakGlass; break-glass the root user: applies",
 		"- `audit:aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle` (update): s3:PutLifecycleConfiguration on aws_s3_bucket.log_bucket; applies as the first deployer",
+		"  - planned as arn:aws:iam::111122223333:role/admin, who cannot apply 2 of its changes (`aws_s3_bucket_policy.log_bucket_policy`, `aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle`: s3:DeleteBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceDestructionButBreakGlass): apply it as a deployer",
 	} {
 		if code != 1 || !strings.Contains(stdout.String(), want) {
 			t.Errorf("expected exit 1 and %q, found exit %d:\n%s%s", want, code, stdout.String(), stderr.String())

@@ -401,6 +401,11 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 			map[string]any{"mode": "managed", "type": "aws_cloudtrail", "name": "trail", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
 				map[string]any{"schema_version": 1, "attributes": map[string]any{"id": "trail-master", "name": "trail-master", "is_organization_trail": false, "is_multi_region_trail": true, "include_global_service_events": true, "enable_log_file_validation": true, "enable_logging": true}},
 			}},
+			// The first deployer: the loopback's caller.
+			map[string]any{"mode": "managed", "type": "terraform_data", "name": "first_deployer", "provider": `provider["terraform.io/builtin/terraform"]`, "instances": []any{
+				map[string]any{"schema_version": 0, "attributes": map[string]any{"id": "first", "input": map[string]any{"value": "arn:aws:iam::111122223333:user/planner", "type": "string"},
+					"output": map[string]any{"value": "arn:aws:iam::111122223333:user/planner", "type": "string"}, "triggers_replace": nil}},
+			}},
 			// The one-account log bucket and its policy, deployed.
 			map[string]any{"mode": "managed", "type": "aws_s3_bucket", "name": "log_bucket", "provider": `provider["registry.terraform.io/hashicorp/aws"]`, "instances": []any{
 				map[string]any{"schema_version": 0, "attributes": map[string]any{"id": "cle2wa-s3-trail-master", "bucket": "cle2wa-s3-trail-master", "arn": "arn:aws:s3:::cle2wa-s3-trail-master", "force_destroy": false, "object_lock_enabled": false}},
@@ -446,6 +451,8 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 		for _, want := range []string{
 			"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; applies as the first deployer; break-glass the root user: applies; an administrator: refused",
 			"`audit:aws_cloudtrail.trail`",
+			// The plan's caller is the first deployer the state records.
+			"  - planned as arn:aws:iam::111122223333:user/planner, who can apply every change a policy of the stacks guards",
 		} {
 			if !strings.Contains(comment.String(), want) {
 				t.Errorf("expected the review to contain %q, found:\n%s", want, comment.String())

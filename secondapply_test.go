@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -53,15 +54,19 @@ func TestSecondApplyIsQuiet(t *testing.T) {
 		for _, stack := range []string{"audit", "state"} {
 			t.Run(name+"/"+stack, func(t *testing.T) {
 				t.Parallel()
-				quietAfterFirstApply(t, tf, config, filepath.Join(outs[name], "stacks", stack), org)
+				try := quietAfterFirstApply(t, tf, config, filepath.Join(outs[name], "stacks", stack), org)
+				if name == "defaults" && stack == "audit" && try != nil {
+					retire(t, try)
+				}
 			})
 		}
 	}
 }
 
 // quietAfterFirstApply plans the stack in dir over the state its own plan
-// describes, as TestSecondApplyIsQuiet says.
-func quietAfterFirstApply(t *testing.T, tf, config, dir string, org fakeOrganization) {
+// describes, as TestSecondApplyIsQuiet says, and returns how to run
+// Terraform over that state, or nil when the plans did not settle.
+func quietAfterFirstApply(t *testing.T, tf, config, dir string, org fakeOrganization) func(...string) (string, error) {
 	t.Helper()
 	work := copyDir(t, dir)
 	endpoint := startFakeAWS(t, org)
@@ -73,14 +78,18 @@ func quietAfterFirstApply(t *testing.T, tf, config, dir string, org fakeOrganiza
 			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint},
 		}},
 	})
-	run := func(args ...string) string {
+	try := func(args ...string) (string, error) {
 		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
 		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
 		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	run := func(args ...string) string {
+		out, err := try(args...)
 		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, b)
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
-		return string(b)
+		return out
 	}
 	run("init", "-input=false", "-no-color")
 	schemas := providerSchemas(t, run("providers", "schema", "-json"))
@@ -96,13 +105,75 @@ func quietAfterFirstApply(t *testing.T, tf, config, dir string, org fakeOrganiza
 		}
 		changing = p.changing()
 		if round > 0 && len(changing) == 0 {
-			return
+			return try
 		}
 
 		state = p.state(t, schemas, round)
 		writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
 	}
 	t.Errorf("expected a plan without changes over the state of a first apply, found after %d rounds:\n%s", rounds, strings.Join(changing, "\n"))
+	return nil
+}
+
+// retireKeeps are the resources the README's "Retiring the stack" takes
+// out of Terraform's hands, by address prefix: the evidence, its keys and
+// log group, and who reads them.
+var retireKeeps = []string{"aws_s3_bucket", "aws_kms_key.", "aws_kms_alias.", "aws_cloudwatch_log_group.", "aws_iam_role.audit_role", "aws_iam_role_policy.audit_role_read", "aws_iam_policy.deny_log_reads", "aws_iam_user.", "aws_iam_group"}
+
+// retire follows the README's "Retiring the stack" over the state of a
+// first apply: `terraform destroy` is refused (prevent_destroy), and once
+// the evidence and its readers are removed from the state it plans to
+// delete the rest, the trail among them, and nothing kept.
+func retire(t *testing.T, try func(...string) (string, error)) {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(readme)[strings.Index(string(readme), "### Retiring the stack"):]
+	for _, k := range retireKeeps {
+		if !strings.Contains(section, "`"+strings.TrimSuffix(k, ".")) {
+			t.Errorf("expected the README's \"Retiring the stack\" to name %s", k)
+		}
+	}
+	kept := func(address string) bool {
+		return slices.ContainsFunc(retireKeeps, func(k string) bool { return strings.HasPrefix(address, k) })
+	}
+	run := func(args ...string) string {
+		out, err := try(args...)
+		if err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	destroy := []string{"plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=destroy.bin"}
+	if out, err := try(destroy...); err == nil || !strings.Contains(out, "prevent_destroy") {
+		t.Errorf("expected terraform destroy refused by prevent_destroy, found %v:\n%s", err, out)
+	}
+	var removed []string
+	for _, a := range strings.Fields(run("state", "list")) {
+		if kept(a) {
+			removed = append(removed, a)
+		}
+	}
+	run(append([]string{"state", "rm"}, removed...)...)
+	run(destroy...)
+	var p firstPlan
+	if err := json.Unmarshal([]byte(run("show", "-json", "destroy.bin")), &p); err != nil {
+		t.Fatal(err)
+	}
+	deleted := map[string]bool{}
+	for _, rc := range p.ResourceChanges {
+		if slices.Contains(rc.Change.Actions, "delete") {
+			deleted[rc.Address] = true
+			if kept(rc.Address) {
+				t.Errorf("expected %s kept by the retirement, found it deleted", rc.Address)
+			}
+		}
+	}
+	if !deleted["aws_cloudtrail.trail"] || len(removed) < 20 {
+		t.Errorf("expected the retirement to keep the evidence (%d resources) and delete the trail, found deletions %v", len(removed), deleted)
+	}
 }
 
 // firstPlan is the part of `terraform show -json` read here.

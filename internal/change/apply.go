@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/access"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -57,45 +58,23 @@ func (r *Report) decideApply(base, head *tfjson.Doc, changes []change) {
 		if slices.ContainsFunc(r.Apply, func(a Apply) bool { return a.Stack == c.stack && a.Address == c.address && a.Kind == c.kind }) {
 			continue // in the synthesis and in a plan
 		}
-		block, ok := after[c.address]
-		if c.kind == "delete" || !ok {
-			block = before[c.address]
-		}
-		rows, known := ProviderCalls[typeOf(c.address)]
-		if !known {
+		g, known := guardedCalls(c, before, after)
+		switch {
+		case !known:
 			r.Unguarded = append(r.Unguarded, fmt.Sprintf("`%s:%s` (%s): no row of change.ProviderCalls says what the provider calls", c.stack, c.address, c.kind))
 			continue
-		}
-		target := guarded(rows, c.address, block)
-		var ops []Call
-		switch c.kind {
-		case "create":
-			ops = rows.Create
-		case "delete":
-			ops = rows.Delete
-		default:
-			ops = updateCalls(rows, c.attrs)
-		}
-		if len(ops) == 0 {
+		case len(g.ops) == 0:
 			continue
-		}
-		if target == "" {
+		case g.target == "":
 			r.Unguarded = append(r.Unguarded, fmt.Sprintf("`%s:%s`", c.stack, c.address))
 			continue
 		}
 		a := Apply{Stack: c.stack, Address: c.address, Kind: c.kind}
-		for _, op := range ops {
-			a.Calls = append(a.Calls, op.IAMAction(rows.Service())+" on "+target)
-		}
-		// A resource being created has no policy yet: its own creation is
-		// decided by the caller's identity policies (and, for a key, by
-		// KMS's lockout check of its new policy).
-		on := target
-		if c.kind == "create" && rows.On == "" {
-			on = ""
+		for _, op := range g.ops {
+			a.Calls = append(a.Calls, op.IAMAction(g.svc)+" on "+g.target)
 		}
 		for _, o := range operators {
-			refusal := refused(was, is, o, rows.Service(), ops, on, target)
+			refusal := refused(was, is, o, g.svc, g.ops, g.on, g.target)
 			switch {
 			case o.Role == access.RoleDeployer && refusal == "":
 				a.Appliers = append(a.Appliers, o.Name)
@@ -117,6 +96,77 @@ func (r *Report) decideApply(base, head *tfjson.Doc, changes []change) {
 		}
 		r.Apply = append(r.Apply, a)
 	}
+}
+
+// guardedCall is what a change calls, and on which resource's policy.
+type guardedCall struct {
+	ops []Call
+	svc string
+	// target is the resource whose policy guards the calls, "" for none;
+	// on is the one whose deployed policy decides them: target, but for
+	// the creation of target itself, which no policy guards yet ("").
+	target, on string
+}
+
+// guardedCalls is what the change c calls, with the blocks of base
+// (before) and head (after); known is false for a resource type without
+// a row in ProviderCalls.
+func guardedCalls(c change, before, after map[string]tfjson.Block) (g guardedCall, known bool) {
+	rows, known := ProviderCalls[typeOf(c.address)]
+	if !known {
+		return g, false
+	}
+	block, ok := after[c.address]
+	if c.kind == "delete" || !ok {
+		block = before[c.address]
+	}
+	switch c.kind {
+	case "create":
+		g.ops = rows.Create
+	case "delete":
+		g.ops = rows.Delete
+	default:
+		g.ops = updateCalls(rows, c.attrs)
+	}
+	g.svc, g.target = rows.Service(), guarded(rows, c.address, block)
+	// A resource being created has no policy yet: its own creation is
+	// decided by the caller's identity policies (and, for a key, by KMS's
+	// lockout check of its new policy).
+	if g.on = g.target; c.kind == "create" && rows.On == "" {
+		g.on = ""
+	}
+	return g, true
+}
+
+// callerVerdict says whether the principal a plan was made as can apply
+// its guarded changes, decided as for a deployer with AdministratorAccess
+// (its own identity policies are not known here): "" when the plan names
+// no caller.
+func callerVerdict(base, head *tfjson.Doc, p Plan) string {
+	if p.Caller == "" || base == nil || head == nil {
+		return ""
+	}
+	was, is := access.New(base), access.New(head)
+	before, after := blocks(base), blocks(head)
+	caller := access.Operator{Role: "caller", Name: p.Caller, Caller: iameval.Caller{ARN: p.caller, Account: access.Account, Identity: []iameval.Policy{access.ManagedPolicies["AdministratorAccess"]}}}
+	var refusedTo []string
+	first := ""
+	for _, c := range p.calls {
+		g, known := guardedCalls(c, before, after)
+		if !known || len(g.ops) == 0 || g.target == "" {
+			continue
+		}
+		if why := refused(was, is, caller, g.svc, g.ops, g.on, g.target); why != "" {
+			refusedTo = append(refusedTo, "`"+c.address+"`")
+			if first == "" {
+				first = why
+			}
+		}
+	}
+	if len(refusedTo) == 0 {
+		return "planned as " + p.Caller + ", who can apply every change a policy of the stacks guards"
+	}
+	return fmt.Sprintf("planned as %s, who cannot apply %d of its changes (%s: %s): apply it as a deployer", p.Caller, len(refusedTo), strings.Join(refusedTo, ", "), first)
 }
 
 // who names an operator that is not a deployer for a reader.

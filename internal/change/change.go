@@ -124,8 +124,9 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 			}
 		}
 	}
-	for _, p := range plans {
+	for i, p := range r.Plans {
 		r.decideApply(base.Stack(p.Stack), head.Stack(p.Stack), p.calls)
+		r.Plans[i].Verdict = callerVerdict(base.Stack(p.Stack), head.Stack(p.Stack), p)
 	}
 	override(r.Resources)
 	for _, p := range r.Plans {

@@ -51,6 +51,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		fmt.Fprintf(&b, "## Plans (%d)\n\n", len(r.Plans))
 		for _, p := range r.Plans {
 			fmt.Fprintf(&b, "- `%s` (%s): %s\n", p.Stack, p.File, p.Line())
+			if p.Verdict != "" {
+				fmt.Fprintf(&b, "  - %s\n", p.Verdict)
+			}
 			for _, c := range p.Changes {
 				fmt.Fprintf(&b, "  - %s\n", resourceLine(c))
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
@@ -24,6 +25,17 @@ type Plan struct {
 	// calls are every create, update and delete of the plan, for the
 	// review of who can apply them.
 	calls []change
+	// Caller is the IAM principal the plan was made as (the role of a
+	// role session), as the stack's aws_iam_session_context read it at
+	// plan time; "" when the plan does not say.
+	Caller string
+	// Verdict says whether Caller can apply the plan's guarded changes
+	// (Compare decides it).
+	Verdict string
+	// caller is Caller as the model of the stack names it: the first
+	// deployer when the plan's state records it so, the account's root
+	// user in the model's account.
+	caller string
 }
 
 // planJSON is the part of `terraform show -json PLANFILE` read here; the
@@ -49,6 +61,51 @@ type planJSON struct {
 		ActionReason string `json:"action_reason"`
 	} `json:"resource_changes"`
 	OutputChanges map[string]any `json:"output_changes"`
+	// PriorState holds what the plan read: data sources among them.
+	PriorState struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Type   string         `json:"type"`
+					Name   string         `json:"name"`
+					Values map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	} `json:"prior_state"`
+}
+
+// caller is the principal the plan was made as, from the stack's
+// aws_iam_session_context, and as the access model names it: the first
+// deployer when it is the one terraform_data.first_deployer recorded,
+// the model's root user when it is the root user of the account planned.
+func (p planJSON) caller() (actual, modelled string) {
+	var first, account string
+	for _, r := range p.PriorState.Values.RootModule.Resources {
+		switch r.Type {
+		case "aws_iam_session_context":
+			actual, _ = r.Values["issuer_arn"].(string)
+		case "aws_caller_identity":
+			account, _ = r.Values["account_id"].(string)
+		case "terraform_data":
+			if r.Name == "first_deployer" {
+				if v, ok := r.Values["input"].(map[string]any); ok {
+					first, _ = v["value"].(string)
+				} else {
+					first, _ = r.Values["input"].(string)
+				}
+			}
+		}
+	}
+	switch {
+	case actual == "":
+		return "", ""
+	case actual == first:
+		return actual, access.FirstDeployer
+	case account != "" && strings.HasSuffix(actual, ":iam::"+account+":root"):
+		return actual, "arn:aws:iam::" + access.Account + ":root"
+	}
+	return actual, actual
 }
 
 // ReadPlan reads a `terraform show -json` plan and names its stack: the
@@ -68,6 +125,7 @@ func ReadPlan(path string, head *check.Output) (Plan, error) {
 		return Plan{}, fmt.Errorf("-plan %s: %w", path, err)
 	}
 	out := Plan{Stack: stack, File: path}
+	out.Caller, out.caller = p.caller()
 	for _, rc := range p.ResourceChanges {
 		if rc.Mode != "managed" {
 			continue
