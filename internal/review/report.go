@@ -246,7 +246,7 @@ func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
 	}
 	fmt.Fprintf(b, "Conditions on AWS services' own calls: %d keys shown by an AWS page on that call, %d allowed with and without the key (no page shows it); see `docs/service-conditions.md`.\n", documented, both)
 	// S3's exception that no policy can express, and so no cell shows.
-	b.WriteString("Beyond any policy: the root user (and, in an organization, a root session the management account starts with `sts:AssumeRoot`) can always put or delete a bucket policy, lifting its Denies; only Object Lock binds it, and CIS 4.3 and `watch-root-sessions` alarm (README, \"Operating it\").\n")
+	b.WriteString("Beyond any policy: the root user (and, in an organization, a root session the management account starts with `sts:AssumeRoot`) can always put or delete a bucket policy, lifting its Denies; only Object Lock, or a service control policy in a member account, binds it; CIS 4.3 and `watch-root-sessions` alarm (README, \"Operating it\").\n")
 	b.WriteString("\n")
 }
 
