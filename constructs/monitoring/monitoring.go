@@ -58,12 +58,21 @@ func longEnough() []int {
 }
 
 // ReadActions are the CloudWatch Logs actions that read a log group's
-// events, decrypted by the service for the caller.
+// events, decrypted by the service for the caller, or copy them out of
+// it, in clear, to a place of the caller's choosing: an export to an S3
+// bucket (CreateExportTask) and a subscription filter that streams every
+// new event to a Kinesis stream, Firehose, Lambda function or another
+// account's destination (PutSubscriptionFilter). Each is authorized on
+// the log group (the Service Authorization Reference's log-group
+// resource type for each,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
 var ReadActions = []string{
+	"logs:CreateExportTask",
 	"logs:FilterLogEvents",
 	"logs:GetLogEvents",
 	"logs:GetLogRecord",
 	"logs:GetQueryResults",
+	"logs:PutSubscriptionFilter",
 	"logs:StartLiveTail",
 	"logs:StartQuery",
 	"logs:Unmask",

@@ -127,10 +127,26 @@ var BucketEvents = []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutB
 // ("CloudTrail record contents",
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
 var MonitoringEvents = map[string][]string{
-	"logs.amazonaws.com":       {"DeleteMetricFilter", "PutMetricFilter", "DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "DisassociateKmsKey", "PutSubscriptionFilter"},
+	"logs.amazonaws.com":       {"DeleteMetricFilter", "PutMetricFilter", "DeleteLogGroup", "DeleteLogStream", "PutRetentionPolicy", "DeleteRetentionPolicy", "DisassociateKmsKey", "PutSubscriptionFilter", "CreateExportTask"},
 	"monitoring.amazonaws.com": {"DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm"},
-	"sns.amazonaws.com":        {"DeleteTopic", "SetTopicAttributes", "RemovePermission", "Unsubscribe"},
+	// SetSubscriptionAttributes sets a subscription's filter policy,
+	// which can drop every notification.
+	"sns.amazonaws.com": {"DeleteTopic", "SetTopicAttributes", "SetSubscriptionAttributes", "RemovePermission", "Unsubscribe"},
 }
+
+// AccountLogEvents set or remove CloudWatch Logs policies of the whole
+// account, which apply to every log group without naming it: a
+// subscription filter policy copies every group's events out, a data
+// protection policy masks them (their requests name a policy, not a
+// group, so every such call is watched).
+var AccountLogEvents = []string{"PutAccountPolicy", "DeleteAccountPolicy"}
+
+// TrailEvents change what a trail records without touching the trail
+// resource CIS 4.5 watches: its event selectors (a switch to read-only
+// events, or a service left out, blinds every alarm at once) and its
+// Insights selectors. Every trail's, whatever its name: a request may
+// name the trail by name or ARN.
+var TrailEvents = []string{"PutEventSelectors", "PutInsightSelectors"}
 
 // Watches are the stack's watches of p, in a fixed order.
 func Watches(p Protected) ([]Watch, error) {
@@ -200,6 +216,8 @@ func Watches(p Protected) ([]Watch, error) {
 	// calls alarm through CIS 4.3 (root account usage); the start of
 	// such a session is recorded in the calling account as AssumeRoot
 	// (rootSessions).
+	out = append(out, watch("trail-selector-changes", "TrailSelectorChanges", "Changes of what a trail records: its event and Insights selectors",
+		equals("$.eventSource", "cloudtrail.amazonaws.com"), each("$.eventName", TrailEvents), plain))
 	out = append(out, watch("root-sessions", "RootSessions", "Short-term root sessions started in member accounts (sts:AssumeRoot)",
 		equals("$.eventSource", "sts.amazonaws.com"), []string{equals("$.eventName", "AssumeRoot")}, plain))
 	if p.LogGroup != "" {
@@ -230,6 +248,11 @@ func Watches(p Protected) ([]Watch, error) {
 			}
 			w.Patterns = append(w.Patterns, patterns...)
 		}
+		accountPolicies, err := pack(equals("$.eventSource", "logs.amazonaws.com"), each("$.eventName", AccountLogEvents), plain)
+		if err != nil {
+			errs = append(errs, field.Invalid(w.Name, "account policies", "%v", err))
+		}
+		w.Patterns = append(w.Patterns, accountPolicies...)
 		out = append(out, w)
 	}
 	return out, errors.Join(errs...)

@@ -40,6 +40,9 @@ func (in Interaction) Applies(m *Model) bool { return in.When == nil || in.When(
 // organizationTrail is the When of the rows of an organization trail.
 func organizationTrail(m *Model) bool { return m.OrganizationTrail() }
 
+// monitored is the When of the rows of the monitoring's log group.
+func monitored(m *Model) bool { _, ok := m.doc.Find(logGroup); return ok }
+
 // The AWS pages the interactions rest on.
 const (
 	srcTrailBucket          = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html"
@@ -60,6 +63,7 @@ const (
 	srcS3Actions            = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
 	srcKMSActions           = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"
 	srcPutKeyPolicy         = "https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html"
+	srcLogsActions          = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html"
 	srcIAMActions           = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
 	srcSNSActions           = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
 	srcDescribeOrganization = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html"
@@ -73,6 +77,18 @@ const (
 
 // service is a caller that is an AWS service with its own credentials.
 func service(name string) iameval.Caller { return iameval.Caller{Service: name} }
+
+// deniedReads is an administrator (AdministratorAccess) of a group or
+// role the stack's deny-reads policy is attached to.
+func (m *Model) deniedReads() iameval.Caller {
+	c := administrator()
+	if b, ok := m.doc.Find("aws_iam_policy.deny_log_reads"); ok {
+		if p := m.Policy(b.Address, b.Attrs["policy"]); p != nil {
+			c.Identity = append(c.Identity, *p)
+		}
+	}
+	return c
+}
 
 // persona returns the caller of the persona whose name is name.
 func (m *Model) persona(name string) iameval.Caller {
@@ -268,6 +284,16 @@ var Interactions = []Interaction{
 	{"an administrator changes the log bucket's policy", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAdmin), "s3:PutBucketPolicy", logBucket, "", signedIn)
 	}, false, "aws:PrincipalArn is not an operator", srcPrincipalArn, nil, nil},
+	// Copying the log group out is a read: the deny-reads policy (for
+	// the groups and roles it is attached to) refuses an export and a
+	// subscription filter as it refuses reading (srcLogsActions: both
+	// are authorized on the log group).
+	{"an administrator under the deny-reads policy streams the log group out (subscription filter)", func(m *Model) iameval.Request {
+		return identityOnly(m.deniedReads(), "logs:PutSubscriptionFilter", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
+	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
+	{"an administrator under the deny-reads policy exports the log group", func(m *Model) iameval.Request {
+		return identityOnly(m.deniedReads(), "logs:CreateExportTask", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
+	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
 	}, false, "aws:SecureTransport = false", srcTLS, nil, nil},

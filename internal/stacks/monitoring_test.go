@@ -290,8 +290,8 @@ func TestWatches(t *testing.T) {
 		filterAddr := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_cloudwatch_log_metric_filter."), ".metric_transformation[0].name}")
 		alarmed[first(j.resource("aws_cloudwatch_log_metric_filter", filterAddr)["metric_transformation"])["name"]] = true
 	}
-	if len(alarmed) != 7 {
-		t.Errorf("expected 7 watch alarms on 7 metrics, found %v", alarmed)
+	if len(alarmed) != 8 {
+		t.Errorf("expected 8 watch alarms on 8 metrics, found %v", alarmed)
 	}
 	caught := func(e events.Sample) bool {
 		for _, f := range filters {
@@ -342,6 +342,13 @@ func TestWatches(t *testing.T) {
 		"an alarm changed":            call("monitoring.amazonaws.com", "PutMetricAlarm", map[string]any{"alarmName": "cis-4.3-root-account-usage", "threshold": 1e9}),
 		"the topic's policy changed":  call("sns.amazonaws.com", "SetTopicAttributes", map[string]any{"topicArn": topicARN, "attributeName": "Policy"}),
 		"a subscriber unsubscribed":   call("sns.amazonaws.com", "Unsubscribe", map[string]any{"subscriptionArn": topicARN + ":0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"}),
+		// What an outside review found no alarm for.
+		"a subscription's filter policy set": call("sns.amazonaws.com", "SetSubscriptionAttributes", map[string]any{"subscriptionArn": topicARN + ":0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d", "attributeName": "FilterPolicy"}),
+		"a log stream deleted":               call("logs.amazonaws.com", "DeleteLogStream", map[string]any{"logGroupName": "cloudtrail/trail-master", "logStreamName": "111122223333_CloudTrail_us-east-1"}),
+		"the log group exported":             call("logs.amazonaws.com", "CreateExportTask", map[string]any{"logGroupName": "cloudtrail/trail-master", "destination": "someone-elses-bucket"}),
+		"an account subscription policy":     call("logs.amazonaws.com", "PutAccountPolicy", map[string]any{"policyName": "copy-everything", "policyType": "SUBSCRIPTION_FILTER_POLICY"}),
+		"a trail's event selectors changed":  call("cloudtrail.amazonaws.com", "PutEventSelectors", map[string]any{"trailName": "trail-master", "eventSelectors": []any{map[string]any{"readWriteType": "ReadOnly"}}}),
+		"a trail's Insights selectors":       call("cloudtrail.amazonaws.com", "PutInsightSelectors", map[string]any{"trailName": "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master"}),
 	} {
 		if !caught(e) {
 			t.Errorf("%s: expected an alarm", what)
