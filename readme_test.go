@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/internal/filterpattern"
 	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/integrity"
@@ -128,21 +129,31 @@ func TestReadmeLimits(t *testing.T) {
 	text := strings.Join(readme(t), " ")
 	text = regexp.MustCompile(`\s+`).ReplaceAllString(text, " ")
 	limits := map[string]string{
-		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10), auditors.Room(nil, 64)): "auditors.Room",
-		"default quota of " + thousands(auditors.MaxTrustPolicyLength) + " characters":                                "auditors.MaxTrustPolicyLength",
-		fmt.Sprintf("limit of %s characters a pattern", thousands(filterpattern.MaxLength)):                           "filterpattern.MaxLength",
-		fmt.Sprintf("at most %d MiB for `cdktf.json`", input.SettingsBytes>>20):                                       "input.SettingsBytes",
-		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                           "input.SynthesisBytes",
-		fmt.Sprintf("%d MiB for a plan or a scanner's report", input.ReportBytes>>20):                                 "input.ReportBytes",
-		fmt.Sprintf("inflates past %d MiB", integrity.MaxInflated>>20):                                                "integrity.MaxInflated",
-		fmt.Sprintf("at most %d hours", int(maxDigestAge.Hours())):                                                    "maxDigestAge",
-		"CloudTrail's launch (" + cloudTrailLaunch.Format("2006-01-02") + ")":                                         "cloudTrailLaunch",
+		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10), auditors.Room(nil, 64)):    "auditors.Room",
+		"default quota of " + thousands(auditors.MaxTrustPolicyLength) + " characters":                                   "auditors.MaxTrustPolicyLength",
+		fmt.Sprintf("limit of %s characters a pattern", thousands(filterpattern.MaxLength)):                              "filterpattern.MaxLength",
+		fmt.Sprintf("at most %d MiB for `cdktf.json`", input.SettingsBytes>>20):                                          "input.SettingsBytes",
+		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                              "input.SynthesisBytes",
+		fmt.Sprintf("%d MiB for a plan or a scanner's report", input.ReportBytes>>20):                                    "input.ReportBytes",
+		fmt.Sprintf("inflates past %d MiB", integrity.MaxInflated>>20):                                                   "integrity.MaxInflated",
+		fmt.Sprintf("at most %d hours", int(maxDigestAge.Hours())):                                                       "maxDigestAge",
+		"CloudTrail's launch (" + cloudTrailLaunch.Format("2006-01-02") + ")":                                            "cloudTrailLaunch",
+		fmt.Sprintf("%d metric filters on its log group, of the %d", goldenFilters(t), monitoring.MaxFiltersPerLogGroup): "the golden audit stack and monitoring.MaxFiltersPerLogGroup",
+		fmt.Sprintf("below 1 in each of %d hours", monitoring.HeartbeatHours):                                            "monitoring.HeartbeatHours",
 	}
 	for want, source := range limits {
 		if !strings.Contains(text, want) {
 			t.Errorf("expected the README to state %q (%s)", want, source)
 		}
 	}
+}
+
+// goldenFilters is how many metric filters the reviewed default audit
+// stack has.
+func goldenFilters(t *testing.T) int {
+	t.Helper()
+	filters, _ := tfjson.Get(readJSON(t, filepath.Join("testdata", "golden", "stacks", "audit", "cdk.tf.json")), "resource", "aws_cloudwatch_log_metric_filter").(map[string]any)
+	return len(filters)
 }
 
 // thousands writes n with a comma between thousands, as the README does.

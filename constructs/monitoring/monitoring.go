@@ -460,8 +460,60 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// Every filter of the watch counts into the first one's metric.
 		newAlarm(slug, "watch-"+w.Name, w.Title, first)
 	}
+	if err := fitFilters(watches); err != nil {
+		return nil, err
+	}
+	heartbeat := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_heartbeat"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+		AlarmName:          jsii.String("watch-trail-heartbeat"),
+		AlarmDescription:   jsii.String(fmt.Sprintf("No event of %s reached its log group for %d hours: the trail, or its copy to CloudWatch Logs, stopped delivering", cfg.TrailName, HeartbeatHours)),
+		Namespace:          jsii.String("AWS/Logs"),
+		MetricName:         jsii.String("IncomingLogEvents"),
+		Dimensions:         &map[string]*string{"LogGroupName": logGroup.Name()},
+		Statistic:          jsii.String("Sum"),
+		Period:             jsii.Number(3600),
+		EvaluationPeriods:  jsii.Number(HeartbeatHours),
+		DatapointsToAlarm:  jsii.Number(HeartbeatHours),
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: jsii.String("LessThanThreshold"),
+		// No datapoint at all is what a silent trail looks like.
+		TreatMissingData: jsii.String("breaching"),
+		ActionsEnabled:   jsii.Bool(true),
+		AlarmActions:     &[]*string{topic.Arn()},
+		OkActions:        &[]*string{topic.Arn()},
+	})
+	heartbeat.OverrideLogicalId(name("alarm_heartbeat"))
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN,
 		KeyARNs: []string{*logsKey.Key.Arn(), *topicKey.Key.Arn()}}, nil
+}
+
+// HeartbeatHours is how long the log group may receive no event before
+// the heartbeat alarm fires. CloudWatch Logs counts each log group's
+// incoming events (IncomingLogEvents in AWS/Logs, by LogGroupName,
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch-Logs-Monitoring-CloudWatch-Metrics.html);
+// the trail records every read and write management event of every
+// region, AWS services' calls in the account included, and CloudTrail's
+// own calls to the trail key for the files it delivers are events too,
+// so six hours without one means the delivery stopped, not the account.
+// Shorter would page a quiet sandbox at night; longer would leave a day
+// unrecorded before anyone knows.
+const HeartbeatHours = 6
+
+// MaxFiltersPerLogGroup is CloudWatch Logs' quota of metric filters on
+// one log group ("Metric filters: 100 per log group",
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html).
+const MaxFiltersPerLogGroup = 100
+
+// fitFilters refuses watches that, with the CIS families, need more
+// metric filters than one log group may have.
+func fitFilters(watches []Watch) error {
+	n := len(Families)
+	for _, w := range watches {
+		n += len(w.Patterns)
+	}
+	if n > MaxFiltersPerLogGroup {
+		return field.Invalid("Protected", fmt.Sprintf("%d metric filters", n), "are more than the %d CloudWatch Logs allows on one log group", MaxFiltersPerLogGroup)
+	}
+	return nil
 }
 
 // StreamPrefix is the start of the ARN of every log stream CloudTrail

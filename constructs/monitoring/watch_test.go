@@ -316,3 +316,26 @@ func TestRootSessionWatch(t *testing.T) {
 		t.Error("AssumeRole: expected no match")
 	}
 }
+
+// TestFiltersFitTheLogGroup: the watches of the default names fit the
+// log group's quota of metric filters with the CIS families; a thousand
+// auditors (one clause each) would not, and are refused.
+func TestFiltersFitTheLogGroup(t *testing.T) {
+	ws, err := Watches(protected())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fitFilters(ws); err != nil {
+		t.Errorf("expected the default watches to fit, found %v", err)
+	}
+	p := protected()
+	for i := 0; i < 1000; i++ {
+		p.Users = append(p.Users, fmt.Sprintf("auditor-%04d", i))
+	}
+	if ws, err = Watches(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := fitFilters(ws); err == nil || !strings.Contains(err.Error(), "are more than the 100 CloudWatch Logs allows on one log group") {
+		t.Errorf("expected a thousand auditors' filters refused, found %v", err)
+	}
+}

@@ -43,6 +43,36 @@ func fold(items []string, sep string) string {
 	return fmt.Sprintf("%s%s… (%d in all)", strings.Join(items[:foldAt], sep), sep, len(items))
 }
 
+// commonParts are, for each resource type with three or more resources,
+// the key=value parts that at least three in four of them have, in the
+// order the first resource has them; exceptions says which types have a
+// resource without one of them.
+func commonParts(rs []tfjson.Block, count map[string]int, parts map[string][]string) (map[string][]string, map[string]bool) {
+	held := map[string]map[string]int{}
+	first := map[string][]string{}
+	for _, r := range rs {
+		if count[r.Type] < 3 {
+			continue
+		}
+		if held[r.Type] == nil {
+			held[r.Type], first[r.Type] = map[string]int{}, parts[r.Address]
+		}
+		for _, p := range parts[r.Address] {
+			held[r.Type][p]++
+		}
+	}
+	common, exceptions := map[string][]string{}, map[string]bool{}
+	for typ, h := range held {
+		for _, p := range first[typ] {
+			if h[p]*4 >= count[typ]*3 {
+				common[typ] = append(common[typ], p)
+				exceptions[typ] = exceptions[typ] || h[p] < count[typ]
+			}
+		}
+	}
+	return common, exceptions
+}
+
 // sameEvidence joins the items ("<stack>:<address>: <evidence>") whose
 // evidence is the same into one, "<address>, <address>: <evidence>", in
 // the order each evidence first appears.
@@ -303,30 +333,31 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 			count[r.Type]++
 			parts[r.Address] = attrParts(r.Attrs, "")
 		}
-		// What every resource of a type (three or more) has in common is
-		// said once, before them.
-		common := map[string][]string{}
-		for _, r := range rs {
-			if count[r.Type] < 3 {
-				continue
-			}
-			if _, started := common[r.Type]; !started {
-				common[r.Type] = parts[r.Address]
-				continue
-			}
-			common[r.Type] = slices.DeleteFunc(slices.Clone(common[r.Type]), func(p string) bool { return !slices.Contains(parts[r.Address], p) })
-		}
+		// What the resources of a type (three or more) have in common, at
+		// least three in four of them, is said once, before them; a
+		// resource that differs says so on its line.
+		common, exceptions := commonParts(rs, count, parts)
 		seen := map[string]int{}
 		for _, r := range rs {
 			seen[r.Type]++
 			n, i := count[r.Type], seen[r.Type]
 			if i == 1 && len(common[r.Type]) > 0 {
-				fmt.Fprintf(b, "- every `%s` (%d): %s\n", r.Type, n, strings.Join(common[r.Type], ", "))
+				unless := ""
+				if exceptions[r.Type] {
+					unless = ", unless its line says otherwise"
+				}
+				fmt.Fprintf(b, "- every `%s` (%d)%s: %s\n", r.Type, n, unless, strings.Join(common[r.Type], ", "))
 			}
 			if n > foldAt+1 && i == foldAt+1 {
 				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-foldAt, r.Type, n)
 			}
 			own := slices.DeleteFunc(slices.Clone(parts[r.Address]), func(p string) bool { return slices.Contains(common[r.Type], p) })
+			for _, c := range common[r.Type] {
+				key, _, _ := strings.Cut(c, "=")
+				if !slices.Contains(parts[r.Address], c) && !slices.ContainsFunc(own, func(p string) bool { return strings.HasPrefix(p, key+"=") }) {
+					own = append(own, key+"=(none)")
+				}
+			}
 			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, strings.Join(own, ", "))
 			if n > foldAt+1 && i == n {
 				b.WriteString("\n</details>\n\n")

@@ -287,6 +287,15 @@ func TestWatches(t *testing.T) {
 	for addr, a := range named(j, "aws_cloudwatch_metric_alarm", "watch-") {
 		expect(t, addr+" actions", a["alarm_actions"], []any{topicRef})
 		ref, _ := a["metric_name"].(string)
+		if a["alarm_name"] == "watch-trail-heartbeat" {
+			// No filter: CloudWatch Logs' own count of the group's events,
+			// and no datapoint at all breaches.
+			expect(t, addr+" metric", []any{a["namespace"], ref, a["dimensions"], a["comparison_operator"], a["threshold"], a["treat_missing_data"]},
+				[]any{"AWS/Logs", "IncomingLogEvents", map[string]any{"LogGroupName": "${aws_cloudwatch_log_group.monitoring_log_group.name}"}, "LessThanThreshold", 1.0, "breaching"})
+			expect(t, addr+" window", []any{a["period"], a["evaluation_periods"], a["datapoints_to_alarm"]}, []any{3600.0, 6.0, 6.0})
+			expect(t, addr+" ok actions", a["ok_actions"], []any{topicRef})
+			continue
+		}
 		filterAddr := strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_cloudwatch_log_metric_filter."), ".metric_transformation[0].name}")
 		alarmed[first(j.resource("aws_cloudwatch_log_metric_filter", filterAddr)["metric_transformation"])["name"]] = true
 	}
