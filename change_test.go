@@ -322,7 +322,7 @@ func TestReviewOfTheDeployersUpgrade(t *testing.T) {
 		t.Fatalf("expected exit 0, found %d: %s\n%s", code, stderr, comment)
 	}
 	for _, want := range []string{
-		"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; refused to every deployer: the deployed policies name no deployer (a release before deployers): apply this change once as a break-glass principal; break-glass the root user: applies; an administrator: refused, s3:PutBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceChangesButBreakGlass",
+		"- `audit:aws_s3_bucket_policy.log_bucket_policy` (update): s3:PutBucketPolicy on aws_s3_bucket.log_bucket; refused to every deployer: the deployed policies name no deployer (a release before deployers): apply this change once as a break-glass principal, with \"deployers\" set (else that principal becomes the first deployer); break-glass the root user: applies; an administrator: refused, s3:PutBucketPolicy denied: explicit deny by aws_s3_bucket_policy.log_bucket_policy DenyEvidenceChangesButBreakGlass",
 		"- `audit:aws_kms_key.trail_key` (update): kms:PutKeyPolicy on aws_kms_key.trail_key",
 	} {
 		if !strings.Contains(comment, want) {

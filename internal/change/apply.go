@@ -90,7 +90,7 @@ func (r *Report) decideApply(base, head *tfjson.Doc, changes []change) {
 		}
 		switch {
 		case !deployers:
-			a.Refusal = "the deployed policies name no deployer (a release before deployers): apply this change once as a break-glass principal"
+			a.Refusal = "the deployed policies name no deployer (a release before deployers): apply this change once as a break-glass principal, with \"deployers\" set (else that principal becomes the first deployer)"
 		case len(a.Appliers) == 0:
 			a.Blocking = "no deployer can apply it (" + a.Refusal + ")"
 		}
