@@ -409,7 +409,9 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 // bucket policy (which lifts every protection at once) and copying the
 // evidence elsewhere by replication; and placing a retention or a legal
 // hold on a version, which would make evidence undeletable, and billed,
-// for as long as the caller likes. The stacks call none of them: only
+// for as long as the caller likes; and changing an existing object's
+// encryption (s3:UpdateObjectEncryption), which could take a log file out
+// of the trail key's protection. The stacks call none of them: only
 // break-glass principals may. Deleting an object (not a version) only
 // adds a delete marker to a versioned bucket, and stays allowed
 // (Terraform's S3 backend removes its lock file so).
@@ -420,6 +422,7 @@ var DestroyActions = []string{
 	"s3:PutObjectLegalHold",
 	"s3:PutObjectRetention",
 	"s3:PutReplicationConfiguration",
+	"s3:UpdateObjectEncryption",
 }
 
 // ProtectionActions change what protects the evidence: the bucket policy,

@@ -62,7 +62,10 @@ func longEnough() []int {
 // it, in clear, to a place of the caller's choosing: an export to an S3
 // bucket (CreateExportTask) and a subscription filter that streams every
 // new event to a Kinesis stream, Firehose, Lambda function or another
-// account's destination (PutSubscriptionFilter). Each is authorized on
+// account's destination (PutSubscriptionFilter), and the integrations
+// that hand the group's events to S3 Tables, a dataset or a processing
+// pipeline (IntegrateWithS3Table, IntegrateWithDataset,
+// ProcessWithPipeline). Each is authorized on
 // the log group (the Service Authorization Reference's log-group
 // resource type for each,
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
@@ -72,6 +75,9 @@ var ReadActions = []string{
 	"logs:GetLogEvents",
 	"logs:GetLogRecord",
 	"logs:GetQueryResults",
+	"logs:IntegrateWithDataset",
+	"logs:IntegrateWithS3Table",
+	"logs:ProcessWithPipeline",
 	"logs:PutSubscriptionFilter",
 	"logs:StartLiveTail",
 	"logs:StartQuery",

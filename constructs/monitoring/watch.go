@@ -82,7 +82,7 @@ const (
 
 // KeyEvents change who may use a key: its policy and its grants
 // (kmsEvents).
-var KeyEvents = []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGrant"}
+var KeyEvents = []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGrant", "DisableKeyRotation"}
 
 // AliasEvents change which key an alias names. Their events carry the
 // alias in requestParameters.aliasName (resources[0] is the alias for
@@ -91,7 +91,7 @@ var KeyEvents = []string{"PutKeyPolicy", "CreateGrant", "RetireGrant", "RevokeGr
 var AliasEvents = []string{"CreateAlias", "UpdateAlias", "DeleteAlias"}
 
 // RoleEvents change who may assume a role or what it may do (iamEvents).
-var RoleEvents = []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy"}
+var RoleEvents = []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "DeleteRole", "CreateRole"}
 
 // UserEvents give a user a new credential or take one away, or rename
 // the user (UpdateUser, whose userName is the name before); each names the
@@ -103,18 +103,18 @@ var RoleEvents = []string{"UpdateAssumeRolePolicy", "AttachRolePolicy", "DetachR
 // device before you can delete it"
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteVirtualMFADevice.html):
 // both steps that touch a user are watched.
-var UserEvents = []string{"CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "CreateAccessKey", "UpdateAccessKey", "EnableMFADevice", "DeactivateMFADevice", "ResyncMFADevice", "UpdateUser"}
+var UserEvents = []string{"CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile", "CreateAccessKey", "UpdateAccessKey", "EnableMFADevice", "DeactivateMFADevice", "ResyncMFADevice", "UpdateUser", "DeleteUser", "CreateUser"}
 
 // GroupEvents change who is in a group or what its members may do
 // (iamEvents).
-var GroupEvents = []string{"AddUserToGroup", "RemoveUserFromGroup", "PutGroupPolicy", "DeleteGroupPolicy", "AttachGroupPolicy", "DetachGroupPolicy"}
+var GroupEvents = []string{"AddUserToGroup", "RemoveUserFromGroup", "PutGroupPolicy", "DeleteGroupPolicy", "AttachGroupPolicy", "DetachGroupPolicy", "UpdateGroup", "DeleteGroup", "CreateGroup"}
 
 // BucketEvents would let evidence expire, stop its versions or its lock,
 // copy it elsewhere, or stop logging who reads it (s3Events; S3 records PutBucketLifecycleConfiguration
 // as PutBucketLifecycle). No AWS page shows the event name of
 // PutObjectLockConfiguration, so both the API's name and the IAM
 // action's (s3:PutBucketObjectLockConfiguration) are watched.
-var BucketEvents = []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketVersioning", "PutObjectLockConfiguration", "PutBucketObjectLockConfiguration", "PutBucketReplication", "DeleteBucketReplication", "PutBucketLogging"}
+var BucketEvents = []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutBucketVersioning", "PutObjectLockConfiguration", "PutBucketObjectLockConfiguration", "PutBucketReplication", "DeleteBucketReplication", "PutBucketLogging", "PutBucketEncryption", "DeleteBucketEncryption", "PutBucketRequestPayment", "PutBucketAbac"}
 
 // MonitoringEvents would blind the monitoring itself, by service: remove
 // or change the metric filters, the log group or its retention and key,
@@ -127,11 +127,14 @@ var BucketEvents = []string{"PutBucketLifecycle", "DeleteBucketLifecycle", "PutB
 // ("CloudTrail record contents",
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
 var MonitoringEvents = map[string][]string{
-	"logs.amazonaws.com":       {"DeleteMetricFilter", "PutMetricFilter", "DeleteLogGroup", "DeleteLogStream", "PutRetentionPolicy", "DeleteRetentionPolicy", "DisassociateKmsKey", "PutSubscriptionFilter", "CreateExportTask"},
-	"monitoring.amazonaws.com": {"DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm"},
+	// A data protection policy masks the events as they arrive, and a
+	// transformer rewrites them: both change the copy the alarms read.
+	"logs.amazonaws.com":       {"DeleteMetricFilter", "PutMetricFilter", "DeleteLogGroup", "DeleteLogStream", "PutRetentionPolicy", "DeleteRetentionPolicy", "AssociateKmsKey", "DisassociateKmsKey", "PutSubscriptionFilter", "CreateExportTask", "PutDataProtectionPolicy", "PutTransformer"},
+	"monitoring.amazonaws.com": {"DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm", "SetAlarmState", "PutCompositeAlarm"},
 	// SetSubscriptionAttributes sets a subscription's filter policy,
 	// which can drop every notification.
-	"sns.amazonaws.com": {"DeleteTopic", "SetTopicAttributes", "SetSubscriptionAttributes", "RemovePermission", "Unsubscribe"},
+	// PutDataProtectionPolicy can deny or mask what is published.
+	"sns.amazonaws.com": {"DeleteTopic", "SetTopicAttributes", "SetSubscriptionAttributes", "RemovePermission", "Unsubscribe", "PutDataProtectionPolicy"},
 }
 
 // AccountLogEvents set or remove CloudWatch Logs policies of the whole
@@ -139,14 +142,18 @@ var MonitoringEvents = map[string][]string{
 // subscription filter policy copies every group's events out, a data
 // protection policy masks them (their requests name a policy, not a
 // group, so every such call is watched).
-var AccountLogEvents = []string{"PutAccountPolicy", "DeleteAccountPolicy"}
+var AccountLogEvents = []string{"PutAccountPolicy", "DeleteAccountPolicy", "CreateLogAnomalyDetector"}
+
+// AlarmMuteEvents create or change an alarm mute rule, which silences
+// the alarms it names for a schedule; watched whatever they name.
+var AlarmMuteEvents = []string{"PutAlarmMuteRule"}
 
 // TrailEvents change what a trail records without touching the trail
 // resource CIS 4.5 watches: its event selectors (a switch to read-only
 // events, or a service left out, blinds every alarm at once) and its
 // Insights selectors. Every trail's, whatever its name: a request may
 // name the trail by name or ARN.
-var TrailEvents = []string{"PutEventSelectors", "PutInsightSelectors"}
+var TrailEvents = []string{"PutEventSelectors", "PutInsightSelectors", "PutEventConfiguration"}
 
 // Watches are the stack's watches of p, in a fixed order.
 func Watches(p Protected) ([]Watch, error) {
@@ -226,7 +233,7 @@ func Watches(p Protected) ([]Watch, error) {
 			// Any of the names a call lists ([*]), or the one it names.
 			alarms = append(alarms, equals("$.requestParameters.alarmNames[*]", prefix+"*"), equals("$.requestParameters.alarmName", prefix+"*"))
 		}
-		topic := []string{equals("$.requestParameters.topicArn", p.Topic), equals("$.requestParameters.subscriptionArn", p.Topic+":*")}
+		topic := []string{equals("$.requestParameters.topicArn", p.Topic), equals("$.requestParameters.subscriptionArn", p.Topic+":*"), equals("$.requestParameters.resourceArn", p.Topic)}
 		// The topic's ARN may be a reference: measure it as the longest
 		// ARN the topic can have.
 		topicLength := func(pattern string) int {
@@ -253,6 +260,11 @@ func Watches(p Protected) ([]Watch, error) {
 			errs = append(errs, field.Invalid(w.Name, "account policies", "%v", err))
 		}
 		w.Patterns = append(w.Patterns, accountPolicies...)
+		mutes, err := pack(equals("$.eventSource", "monitoring.amazonaws.com"), each("$.eventName", AlarmMuteEvents), plain)
+		if err != nil {
+			errs = append(errs, field.Invalid(w.Name, "alarm mute rules", "%v", err))
+		}
+		w.Patterns = append(w.Patterns, mutes...)
 		out = append(out, w)
 	}
 	return out, errors.Join(errs...)

@@ -59,8 +59,9 @@ func (m *Model) Operators() []Operator {
 
 // Apply decides action, called by c, on the resource at address: the
 // stack's S3 bucket, KMS key or SNS topic there, under its resource
-// policy; any other address, or one the stack does not have, under c's
-// identity policies alone.
+// policy; its log group under c's identity policies on the group's ARN;
+// any other address, or one the stack does not have, under c's identity
+// policies alone, on "*".
 func (m *Model) Apply(c iameval.Caller, action, address string) iameval.Decision {
 	_, exists := m.doc.Find(address)
 	var r iameval.Request
@@ -69,6 +70,10 @@ func (m *Model) Apply(c iameval.Caller, action, address string) iameval.Decision
 		r = m.s3(c, action, address, "", signedIn)
 	case exists && strings.HasPrefix(address, "aws_kms_key."):
 		r = m.kms(c, action, address, signedIn)
+	case exists && strings.HasPrefix(address, "aws_cloudwatch_log_group."):
+		// No resource policy: the caller's identity policies, on the
+		// group's ARN.
+		r = identityOnly(c, action, m.LogGroupARN(m.Attr(address, "name")), signedIn)
 	case exists && strings.HasPrefix(address, "aws_sns_topic."):
 		r = iameval.Request{Caller: c, Action: action, Resource: m.ref(address, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(address)}
 	default:

@@ -78,9 +78,9 @@ const (
 // service is a caller that is an AWS service with its own credentials.
 func service(name string) iameval.Caller { return iameval.Caller{Service: name} }
 
-// deniedReads is an administrator (AdministratorAccess) of a group or
+// DeniedReads is an administrator (AdministratorAccess) of a group or
 // role the stack's deny-reads policy is attached to.
-func (m *Model) deniedReads() iameval.Caller {
+func (m *Model) DeniedReads() iameval.Caller {
 	c := administrator()
 	if b, ok := m.doc.Find("aws_iam_policy.deny_log_reads"); ok {
 		if p := m.Policy(b.Address, b.Attrs["policy"]); p != nil {
@@ -289,10 +289,10 @@ var Interactions = []Interaction{
 	// subscription filter as it refuses reading (srcLogsActions: both
 	// are authorized on the log group).
 	{"an administrator under the deny-reads policy streams the log group out (subscription filter)", func(m *Model) iameval.Request {
-		return identityOnly(m.deniedReads(), "logs:PutSubscriptionFilter", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
+		return identityOnly(m.DeniedReads(), "logs:PutSubscriptionFilter", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
 	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
 	{"an administrator under the deny-reads policy exports the log group", func(m *Model) iameval.Request {
-		return identityOnly(m.deniedReads(), "logs:CreateExportTask", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
+		return identityOnly(m.DeniedReads(), "logs:CreateExportTask", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
 	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})

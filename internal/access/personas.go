@@ -96,6 +96,9 @@ func (m *Model) spared(sid string) []string {
 	return nil
 }
 
+// Administrator is a user of the account with AdministratorAccess.
+func Administrator() iameval.Caller { return administrator() }
+
 // administrator is a user of the account with AdministratorAccess.
 func administrator() iameval.Caller {
 	return iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/admin", Account: Account, Username: "admin", Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}

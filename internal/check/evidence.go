@@ -165,6 +165,27 @@ func watchTakeover(d *tfjson.Doc) []Result {
 	return out
 }
 
+// AlarmedBy names the metric filter and alarm of d's trail that would
+// raise an alarm on the event e ("<filter> -> <alarm>"): a filter of the
+// trail's log group that matches e under every reading of the
+// filter-pattern guide, whose metric an alarm with an SNS topic watches;
+// "" when none would.
+func AlarmedBy(d *tfjson.Doc, e events.Sample) string {
+	for _, t := range d.Resources("aws_cloudtrail") {
+		groupARN, _ := t.Attrs["cloud_watch_logs_group_arn"].(string)
+		group, _, ok := tfjson.Ref(strings.TrimSuffix(groupARN, ":*"))
+		if !ok {
+			continue
+		}
+		for _, w := range alarmedFilters(d, group) {
+			if matchesAlways(w.pattern, e) {
+				return w.filter.Address + " -> " + w.alarm.Address
+			}
+		}
+	}
+	return ""
+}
+
 // alarmedFilter is a metric filter of a log group whose metric an alarm
 // with an SNS topic among its actions watches.
 type alarmedFilter struct {

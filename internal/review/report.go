@@ -18,6 +18,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/coverage"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -134,6 +135,16 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 		len(docs), resources, joinAnd(stands))
 	_, err := io.WriteString(w, head+text)
 	return err
+}
+
+// auditDoc is the stack that holds the trail.
+func auditDoc(docs []*tfjson.Doc) (*tfjson.Doc, bool) {
+	for _, d := range docs {
+		if len(d.Resources("aws_cloudtrail")) > 0 {
+			return d, true
+		}
+	}
+	return nil, false
 }
 
 // joinAnd joins items as a sentence does: "a, b and c".
@@ -275,6 +286,13 @@ func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
 		}
 	}
 	fmt.Fprintf(b, "Conditions on AWS services' own calls: %d keys shown by an AWS page on that call, %d allowed with and without the key (no page shows it); see `docs/service-conditions.md`.\n", documented, both)
+	if c, err := coverage.Load(); err == nil {
+		if d, ok := auditDoc(docs); ok {
+			t := coverage.Totals(coverage.Classify(c, d))
+			fmt.Fprintf(b, "Coverage of the %d actions that could change what is recorded, who is told or who can read (%s %s): %d denied to administrators, %d alarmed, %d harmless, %d unclassified; see `docs/coverage.md`.\n",
+				t["denied"]+t["alarmed"]+t["harmless"]+t["unclassified"], c.Source, c.Version, t["denied"], t["alarmed"], t["harmless"], t["unclassified"])
+		}
+	}
 	// S3's exception that no policy can express, and so no cell shows.
 	b.WriteString("Beyond any policy: the root user (and, in an organization, a root session the management account starts with `sts:AssumeRoot`) can always put or delete a bucket policy, lifting its Denies; only Object Lock, or a service control policy in a member account, binds it; CIS 4.3 and `watch-root-sessions` alarm (README, \"Operating it\").\n")
 	b.WriteString("\n")

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/coverage"
+)
+
+// coverageDoc is the coverage table the reviewed default stacks give.
+const coverageDoc = "docs/coverage.md"
+
+// TestCoverage classifies every action of the pinned catalogue that could
+// change what the trail records, who is told, or who can read, for the
+// reviewed default stacks: an unclassified action fails, as does a
+// reviewed reason for an action the catalogue no longer has or that is
+// now denied or alarmed; docs/coverage.md is the table (go test .
+// -update rewrites it).
+func TestCoverage(t *testing.T) {
+	out, err := check.Load(filepath.Join("testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := coverage.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := coverage.Classify(c, out.Stack("audit"))
+	classes := map[string]string{}
+	for _, r := range rows {
+		classes[r.Action] = r.Class
+		if r.Class == "unclassified" {
+			t.Errorf("%s (%s) is neither denied, alarmed nor reviewed as harmless: deny it, watch it, or give the reason in internal/coverage/harmless.go", r.Action, r.Access)
+		}
+	}
+	for action := range coverage.Harmless {
+		switch class, ok := classes[action]; {
+		case !ok:
+			t.Errorf("internal/coverage/harmless.go reviews %s, which the catalogue's in-scope actions do not have: remove it", action)
+		case class != "harmless":
+			t.Errorf("internal/coverage/harmless.go reviews %s, which is %s now: remove it", action, class)
+		}
+	}
+	if len(rows) < 150 {
+		t.Errorf("expected the catalogue's in-scope actions, found %d", len(rows))
+	}
+	table := coverage.Markdown(c, rows)
+	if *update {
+		if err := os.WriteFile(coverageDoc, []byte(table), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(coverageDoc)
+	if err != nil || string(want) != table {
+		t.Errorf("%s is not the table the stacks give (%v); if the change is intended, run go test . -run TestCoverage -update and review the diff", coverageDoc, err)
+	}
+	// The README's totals are the table's.
+	totals := coverage.Totals(rows)
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(readme)), " ")
+	if want := fmt.Sprintf("With the defaults: %d actions, %d denied, %d alarmed, %d harmless", len(rows), totals["denied"], totals["alarmed"], totals["harmless"]); !strings.Contains(flat, want) {
+		t.Errorf("expected the README to say %q", want)
+	}
+	// An action the policies once denied, left unwatched, is caught.
+	if !strings.Contains(table, "| `s3:DeleteObjectVersion` | Write | denied |") {
+		t.Error("expected s3:DeleteObjectVersion denied to administrators in the table")
+	}
+}
