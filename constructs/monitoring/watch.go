@@ -155,6 +155,13 @@ var AlarmMuteEvents = []string{"PutAlarmMuteRule"}
 // name the trail by name or ARN.
 var TrailEvents = []string{"PutEventSelectors", "PutInsightSelectors", "PutEventConfiguration"}
 
+// OrganizationEvents take CloudTrail's trusted access away from the
+// organization, which an organization trail needs to record the member
+// accounts ("Enabling CloudTrail as a trusted service",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-an-organizational-trail-prepare.html);
+// CIS 4.15 does not list it.
+var OrganizationEvents = []string{"DisableAWSServiceAccess"}
+
 // Watches are the stack's watches of p, in a fixed order.
 func Watches(p Protected) ([]Watch, error) {
 	var errs []error
@@ -223,8 +230,11 @@ func Watches(p Protected) ([]Watch, error) {
 	// calls alarm through CIS 4.3 (root account usage); the start of
 	// such a session is recorded in the calling account as AssumeRoot
 	// (rootSessions).
-	out = append(out, watch("trail-selector-changes", "TrailSelectorChanges", "Changes of what a trail records: its event and Insights selectors",
-		equals("$.eventSource", "cloudtrail.amazonaws.com"), each("$.eventName", TrailEvents), plain))
+	selectors := watch("trail-selector-changes", "TrailSelectorChanges", "Changes of what a trail records: its event and Insights selectors, and an organization's trusted access for CloudTrail",
+		equals("$.eventSource", "cloudtrail.amazonaws.com"), each("$.eventName", TrailEvents), plain)
+	selectors.Patterns = append(selectors.Patterns, watch(selectors.Name, selectors.Metric, selectors.Title,
+		equals("$.eventSource", "organizations.amazonaws.com"), each("$.eventName", OrganizationEvents), plain).Patterns...)
+	out = append(out, selectors)
 	out = append(out, watch("root-sessions", "RootSessions", "Short-term root sessions started in member accounts (sts:AssumeRoot)",
 		equals("$.eventSource", "sts.amazonaws.com"), []string{equals("$.eventName", "AssumeRoot")}, plain))
 	if p.LogGroup != "" {

@@ -61,8 +61,10 @@ var Scope = map[string][]string{
 }
 
 // AccountWide are in-scope actions without a resource type: they apply
-// to every resource of their kind in the account.
-var AccountWide = []string{"logs:PutAccountPolicy", "logs:DeleteAccountPolicy"}
+// to every resource of their kind in the account (Logs' account
+// policies), or take away what an organization trail needs (CloudTrail's
+// trusted access).
+var AccountWide = []string{"logs:PutAccountPolicy", "logs:DeleteAccountPolicy", "organizations:DisableAWSServiceAccess"}
 
 // InScope reports whether an action of the catalogue is in scope.
 func InScope(action string, resources []string) bool {
@@ -135,6 +137,7 @@ func denied(m *access.Model, action string, resources []string) string {
 var eventSources = map[string]string{
 	"cloudtrail": "cloudtrail.amazonaws.com", "logs": "logs.amazonaws.com", "cloudwatch": "monitoring.amazonaws.com",
 	"sns": "sns.amazonaws.com", "kms": "kms.amazonaws.com", "s3": "s3.amazonaws.com", "iam": "iam.amazonaws.com",
+	"organizations": "organizations.amazonaws.com",
 }
 
 // EventNames are the CloudTrail event names of the S3 actions whose API
@@ -175,19 +178,20 @@ func event(d *tfjson.Doc, action string) events.Sample {
 		return ""
 	}
 	params := map[string]any{
-		"bucketName":      first("aws_s3_bucket", "bucket"),
-		"logGroupName":    first("aws_cloudwatch_log_group", "name"),
-		"topicArn":        "${aws_sns_topic.monitoring_topic.arn}",
-		"subscriptionArn": "${aws_sns_topic.monitoring_topic.arn}:0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
-		"roleName":        "role-audit",
-		"userName":        first("aws_iam_user", "name"),
-		"groupName":       first("aws_iam_group", "name"),
-		"name":            first("aws_cloudtrail", "name"),
-		"trailName":       first("aws_cloudtrail", "name"),
-		"alarmNames":      []any{"watch-trail-heartbeat"},
-		"alarmName":       "watch-trail-heartbeat",
-		"aliasName":       first("aws_kms_alias", "name"),
-		"keyId":           "${aws_kms_key.trail_key.arn}",
+		"bucketName":       first("aws_s3_bucket", "bucket"),
+		"logGroupName":     first("aws_cloudwatch_log_group", "name"),
+		"topicArn":         "${aws_sns_topic.monitoring_topic.arn}",
+		"subscriptionArn":  "${aws_sns_topic.monitoring_topic.arn}:0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+		"roleName":         "role-audit",
+		"userName":         first("aws_iam_user", "name"),
+		"groupName":        first("aws_iam_group", "name"),
+		"name":             first("aws_cloudtrail", "name"),
+		"trailName":        first("aws_cloudtrail", "name"),
+		"alarmNames":       []any{"watch-trail-heartbeat"},
+		"alarmName":        "watch-trail-heartbeat",
+		"aliasName":        first("aws_kms_alias", "name"),
+		"keyId":            "${aws_kms_key.trail_key.arn}",
+		"servicePrincipal": "cloudtrail.amazonaws.com",
 	}
 	admin := events.Load("identity-AssumedRole")
 	return events.Load("s3-GetBucketVersioning").Identity(admin).With(map[string]any{

@@ -498,7 +498,7 @@ func attrParts(attrs map[string]any, prefix string) []string {
 		rest := maps.Clone(attrs)
 		delete(rest, "metric_name")
 		delete(rest, "namespace")
-		return append(attrParts(rest, prefix), "metric=that of "+f)
+		return append(attrParts(rest, prefix), "metric=of filter "+strings.TrimPrefix(f, "aws_cloudwatch_log_metric_filter."))
 	}
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {

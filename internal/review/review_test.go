@@ -44,7 +44,7 @@ func TestReport(t *testing.T) {
 		"| 4.15 | 4.15 | 4.15 | Ensure AWS Organizations changes are monitored | none | **FAIL** |",
 		"| AT.1 | The trail's new log files and digests are under S3 Object Lock for at least a year | **PASS** | audit:aws_s3_bucket.log_bucket: Object Lock GOVERNANCE for 365 days |",
 		"- every `aws_cloudwatch_metric_alarm` (24), unless its line says otherwise: actions_enabled=true,",
-		"metric=that of aws_cloudwatch_log_metric_filter.monitoring_filter_root_account_usage",
+		"metric=of filter monitoring_filter_root_account_usage",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
