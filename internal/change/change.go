@@ -9,6 +9,7 @@
 package change
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/coverage"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -75,6 +77,9 @@ type Report struct {
 	// People are the auditors added and removed, one line each, with
 	// what the change means for the person.
 	People []string
+	// Coverage are the actions of the coverage table whose class the
+	// change moves ("denied", "alarmed", "harmless", "unclassified").
+	Coverage []string
 }
 
 // Blocking returns the changes that stop the review.
@@ -139,6 +144,7 @@ func Compare(base, head *check.Output, overrides map[string]string, plans ...Pla
 	}
 	r.compareControls(base, head)
 	r.compareAccess(base, head)
+	r.compareCoverage(base, head)
 	before := map[string]bool{}
 	for _, c := range check.Choices(base.Stacks) {
 		before[c.String()] = true
@@ -390,6 +396,33 @@ func (r *Report) compareAccess(base, head *check.Output) {
 			if i < len(was) && j < len(was[i]) && was[i][j].Text != is[i][j].Text {
 				r.Access = append(r.Access, fmt.Sprintf("%s / %s: %s -> %s", personas[i].Name, access.Columns[j].Title, was[i][j].Text, is[i][j].Text))
 			}
+		}
+	}
+}
+
+// compareCoverage lists each action of the coverage table whose class
+// differs between base and head.
+func (r *Report) compareCoverage(base, head *check.Output) {
+	c, err := coverage.Load()
+	if err != nil {
+		return
+	}
+	classes := func(o *check.Output) map[string]string {
+		out := map[string]string{}
+		for _, d := range o.Stacks {
+			if len(d.Resources("aws_cloudtrail")) == 0 {
+				continue
+			}
+			for _, row := range coverage.Classify(c, d) {
+				out[row.Action] = row.Class
+			}
+		}
+		return out
+	}
+	was, is := classes(base), classes(head)
+	for _, a := range keys(was, is) {
+		if was[a] != is[a] {
+			r.Coverage = append(r.Coverage, fmt.Sprintf("`%s`: %s -> %s", a, cmp.Or(was[a], "(none)"), cmp.Or(is[a], "(none)")))
 		}
 	}
 }

@@ -82,8 +82,9 @@ func (r *Report) Markdown(w io.Writer) error {
 	section("Policy statements", r.Statements)
 	section("Access matrix cells", r.Access)
 	section("Controls", r.Controls)
+	section("Coverage of actions (docs/coverage.md)", r.Coverage)
 	section("Outputs", r.Outputs)
-	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(apply) == 0 {
+	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(apply)+len(r.Coverage) == 0 {
 		b.WriteString("No change to the synthesized stacks.\n")
 	}
 	out := b.String()
