@@ -482,13 +482,13 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 	}
 }
 
-// planAudit plans the audit stack of the synthesis out with the real
-// provider over state (nil: none), the loopback answering STS and
-// Organizations as org says, and returns each planned resource's actions,
-// or the output of a failed plan.
-func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state map[string]any) (map[string][]string, string, error) {
+// offline copies the stack directory dir and writes into the copy the
+// override that runs it offline: local state, fake credentials, and the
+// loopback answering STS, Organizations and IAM as org says. It returns
+// the copy and how to run Terraform there.
+func offline(t *testing.T, tf, config, dir string, org fakeOrganization) (string, func(...string) (string, error)) {
 	t.Helper()
-	work := copyDir(t, filepath.Join(out, "stacks", "audit"))
+	work := copyDir(t, dir)
 	endpoint := startFakeAWS(t, org)
 	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
 		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
@@ -498,14 +498,23 @@ func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state
 			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint},
 		}},
 	})
-	if state != nil {
-		writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
-	}
-	run := func(args ...string) (string, error) {
+	return work, func(args ...string) (string, error) {
 		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
 		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
 		b, err := cmd.CombinedOutput()
 		return string(b), err
+	}
+}
+
+// planAudit plans the audit stack of the synthesis out with the real
+// provider over state (nil: none), the loopback answering STS and
+// Organizations as org says, and returns each planned resource's actions,
+// or the output of a failed plan.
+func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state map[string]any) (map[string][]string, string, error) {
+	t.Helper()
+	work, run := offline(t, tf, config, filepath.Join(out, "stacks", "audit"), org)
+	if state != nil {
+		writeJSON(t, filepath.Join(work, "terraform.tfstate"), state)
 	}
 	if o, err := run("init", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("terraform init: %v\n%s", err, o)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -71,22 +70,7 @@ func TestSecondApplyIsQuiet(t *testing.T) {
 // Terraform over that state, or nil when the plans did not settle.
 func quietAfterFirstApply(t *testing.T, tf, config, dir string, org fakeOrganization) func(...string) (string, error) {
 	t.Helper()
-	work := copyDir(t, dir)
-	endpoint := startFakeAWS(t, org)
-	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
-		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
-		"provider": map[string]any{"aws": map[string]any{
-			"access_key": "test", "secret_key": "test",
-			"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
-			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint},
-		}},
-	})
-	try := func(args ...string) (string, error) {
-		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
-		b, err := cmd.CombinedOutput()
-		return string(b), err
-	}
+	work, try := offline(t, tf, config, dir, org)
 	run := func(args ...string) string {
 		out, err := try(args...)
 		if err != nil {

@@ -32,8 +32,8 @@ func (m *Model) Personas() []Persona {
 	return []Persona{
 		{"audit role (assumed with MFA)", iameval.Caller{ARN: m.ref(auditRole, "arn"), Account: Account, Identity: m.RolePolicies(auditRole)}, true},
 		{"audit group member, without the role", member, true},
-		{pDeployer, iameval.Caller{ARN: m.Deployer(), Account: Account, Identity: []iameval.Policy{admin}}, false},
-		{pBreakGlass, iameval.Caller{ARN: m.BreakGlass(), Account: Account, Identity: []iameval.Policy{admin}}, true},
+		{pDeployer, m.firstOperator(RoleDeployer), false},
+		{pBreakGlass, m.firstOperator(RoleBreakGlass), true},
 		{pAdmin, administrator(), true},
 		{"read-only user (ReadOnlyAccess)", iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/reader", Account: Account, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
 		{"CloudTrail", iameval.Caller{Service: "cloudtrail.amazonaws.com"}, false},
@@ -43,21 +43,17 @@ func (m *Model) Personas() []Persona {
 	}
 }
 
-// Deployer is the first deployer of Operators, resolved: the deployers
-// setting's first principal, or the model's example of the principal
-// that made the first apply.
-func (m *Model) Deployer() string { return m.firstOperator(RoleDeployer) }
-
-// BreakGlass is the first break-glass principal of Operators, resolved.
-func (m *Model) BreakGlass() string { return m.firstOperator(RoleBreakGlass) }
-
-func (m *Model) firstOperator(role string) string {
+// firstOperator is the caller of the first operator of role (the
+// deployers setting's first principal, or the model's example of the
+// principal that made the first apply; the first break-glass principal),
+// or an administrator without an ARN when the stack names none.
+func (m *Model) firstOperator(role string) iameval.Caller {
 	for _, o := range m.Operators() {
 		if o.Role == role {
-			return o.Caller.ARN
+			return o.Caller
 		}
 	}
-	return ""
+	return iameval.Caller{Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 }
 
 // legacyEvidenceSid is the one evidence Deny of the releases before

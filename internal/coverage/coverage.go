@@ -97,13 +97,12 @@ func Classify(c Catalogue, d *tfjson.Doc) []Row {
 			continue
 		}
 		r := Row{Action: a.Action, Access: a.Access, Class: "unclassified"}
-		switch {
-		case denied(m, a.Action, a.Resources) != "":
-			r.Class, r.Why = "denied", denied(m, a.Action, a.Resources)
-		case check.AlarmedBy(d, event(d, a.Action)) != "":
-			r.Class, r.Why = "alarmed", check.AlarmedBy(d, event(d, a.Action))
-		case Harmless[a.Action] != "":
-			r.Class, r.Why = "harmless", Harmless[a.Action]
+		if why := denied(m, a.Action, a.Resources); why != "" {
+			r.Class, r.Why = "denied", why
+		} else if by := check.AlarmedBy(d, event(d, a.Action)); by != "" {
+			r.Class, r.Why = "alarmed", by
+		} else if why := Harmless[a.Action]; why != "" {
+			r.Class, r.Why = "harmless", why
 		}
 		out = append(out, r)
 	}
@@ -169,6 +168,11 @@ func event(d *tfjson.Doc, action string) events.Sample {
 	if n, ok := EventNames[action]; ok {
 		name = n
 	}
+	named := func(address, attr string) string {
+		b, _ := d.Find(address)
+		v, _ := b.Attrs[attr].(string)
+		return v
+	}
 	first := func(typ, attr string) string {
 		for _, b := range d.Resources(typ) {
 			if v, ok := b.Attrs[attr].(string); ok {
@@ -182,7 +186,7 @@ func event(d *tfjson.Doc, action string) events.Sample {
 		"logGroupName":     first("aws_cloudwatch_log_group", "name"),
 		"topicArn":         "${aws_sns_topic.monitoring_topic.arn}",
 		"subscriptionArn":  "${aws_sns_topic.monitoring_topic.arn}:0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
-		"roleName":         "role-audit",
+		"roleName":         named("aws_iam_role.audit_role", "name"),
 		"userName":         first("aws_iam_user", "name"),
 		"groupName":        first("aws_iam_group", "name"),
 		"name":             first("aws_cloudtrail", "name"),
