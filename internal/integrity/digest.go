@@ -23,6 +23,8 @@
 package integrity
 
 import (
+	"bufio"
+	"bytes"
 	"compress/gzip"
 	"crypto"
 	"crypto/rsa"
@@ -63,48 +65,141 @@ type LogFile struct {
 	HashAlgorithm string `json:"hashAlgorithm"`
 }
 
-// required are the keys a digest must have (null allowed), as the AWS CLI
-// requires them.
+// required are the top-level keys a digest must have, spelled exactly so
+// (null allowed), as the AWS CLI requires them.
 var required = []string{"digestPublicKeyFingerprint", "digestS3Bucket", "digestS3Object", "previousDigestSignature", "digestEndTime", "digestStartTime"}
 
 // ParseDigest reads an uncompressed digest file.
 func ParseDigest(data []byte) (*Digest, error) {
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(data, &keys); err != nil {
-		return nil, err
+	var files []LogFile
+	d, _, err := decodeDigest(bytes.NewReader(data), func(f LogFile) { files = append(files, f) })
+	if d != nil {
+		d.LogFiles = files
 	}
-	for _, k := range required {
-		if _, ok := keys[k]; !ok {
-			return nil, fmt.Errorf("no %s", k)
+	return d, err
+}
+
+// decodeDigest reads an uncompressed digest from r, key by key, exactly
+// as the structure page spells the keys (encoding/json alone would also
+// take "DigestS3Object"), and returns it with the hex SHA-256 of every
+// byte read. Each log file listed goes to each as it is read, so that
+// memory does not grow with the digest; the Digest's LogFiles stay
+// empty.
+func decodeDigest(r io.Reader, each func(LogFile)) (*Digest, string, error) {
+	h := sha256.New()
+	dec := json.NewDecoder(io.TeeReader(r, h))
+	d := &Digest{}
+	if err := expect(dec, json.Delim('{')); err != nil {
+		return nil, "", err
+	}
+	fields := map[string]any{
+		"awsAccountId": &d.AWSAccountID, "digestStartTime": &d.DigestStartTime, "digestEndTime": &d.DigestEndTime,
+		"digestS3Bucket": &d.DigestS3Bucket, "digestS3Object": &d.DigestS3Object,
+		"digestPublicKeyFingerprint": &d.DigestPublicKeyFingerprint, "digestSignatureAlgorithm": &d.DigestSignatureAlgorithm,
+		"previousDigestS3Bucket": &d.PreviousDigestS3Bucket, "previousDigestS3Object": &d.PreviousDigestS3Object,
+		"previousDigestHashValue": &d.PreviousDigestHashValue, "previousDigestHashAlgorithm": &d.PreviousDigestHashAlgorithm,
+		"previousDigestSignature": &d.PreviousDigestSignature,
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return nil, "", fmt.Errorf("the key %q appears twice", key)
+		}
+		seen[key] = true
+		switch into, known := fields[key]; {
+		case known:
+			err = dec.Decode(into)
+		case key == "logFiles":
+			err = decodeLogFiles(dec, each)
+		default:
+			// Fields this code does not read (newestEventTime and any
+			// AWS adds): skipped, and hashed with the rest.
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", key, err)
 		}
 	}
-	var d Digest
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, err
+	if err := expect(dec, json.Delim('}')); err != nil {
+		return nil, "", err
 	}
-	return &d, nil
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			return nil, "", err
+		}
+		return nil, "", errors.New("data after the digest's JSON object")
+	}
+	for _, k := range required {
+		if !seen[k] {
+			return nil, "", fmt.Errorf("no %s", k)
+		}
+	}
+	return d, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// decodeLogFiles reads the logFiles array one entry at a time.
+func decodeLogFiles(dec *json.Decoder, each func(LogFile)) error {
+	if err := expect(dec, json.Delim('[')); err != nil {
+		return err
+	}
+	for dec.More() {
+		var entry map[string]json.RawMessage
+		if err := dec.Decode(&entry); err != nil {
+			return err
+		}
+		var f LogFile
+		for name, into := range map[string]*string{"s3Bucket": &f.S3Bucket, "s3Object": &f.S3Object, "hashValue": &f.HashValue, "hashAlgorithm": &f.HashAlgorithm} {
+			raw, ok := entry[name]
+			if !ok {
+				return fmt.Errorf("a log file without %s", name)
+			}
+			if err := json.Unmarshal(raw, into); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		each(f)
+	}
+	return expect(dec, json.Delim(']'))
+}
+
+// expect reads the next token, which must be want.
+func expect(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != want {
+		return fmt.Errorf("expected %v, found %v", want, tok)
+	}
+	return nil
 }
 
 // StringToSign is the data signing string of a digest whose uncompressed
-// content is inflated: "<digestEndTime>\n<bucket>/<key>\n<hex SHA-256 of
-// the content>\n<previous signature, or null>".
-func (d *Digest) StringToSign(inflated []byte) []byte {
+// content has the hex SHA-256 contentHash: "<digestEndTime>\n<bucket>/<key>\n
+// <contentHash>\n<previous signature, or null>".
+func (d *Digest) StringToSign(contentHash string) []byte {
 	previous := "null"
 	if d.PreviousDigestSignature != nil {
 		previous = *d.PreviousDigestSignature
 	}
-	sum := sha256.Sum256(inflated)
-	return []byte(fmt.Sprintf("%s\n%s/%s\n%s\n%s", d.DigestEndTime, d.DigestS3Bucket, d.DigestS3Object, hex.EncodeToString(sum[:]), previous))
+	return []byte(fmt.Sprintf("%s\n%s/%s\n%s\n%s", d.DigestEndTime, d.DigestS3Bucket, d.DigestS3Object, contentHash, previous))
 }
 
-// Verify checks the hex signature of the digest with key (SHA256withRSA,
+// Verify checks the hex signature of the digest whose uncompressed
+// content has the hex SHA-256 contentHash, with key (SHA256withRSA,
 // PKCS #1 v1.5).
-func (d *Digest) Verify(inflated []byte, signatureHex string, key *rsa.PublicKey) error {
+func (d *Digest) Verify(contentHash, signatureHex string, key *rsa.PublicKey) error {
 	sig, err := hex.DecodeString(signatureHex)
 	if err != nil {
 		return fmt.Errorf("the signature is not hexadecimal: %w", err)
 	}
-	sum := sha256.Sum256(d.StringToSign(inflated))
+	sum := sha256.Sum256(d.StringToSign(contentHash))
 	return rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], sig)
 }
 
@@ -139,38 +234,155 @@ func (k PublicKey) RSA() (*rsa.PublicKey, error) {
 }
 
 // MaxInflated is the most a digest file may inflate to: one lists every
-// log file of an hour of one region, a few megabytes for the busiest
-// account. A larger one (a gzip bomb planted in the bucket) is refused
-// before it exhausts memory.
-const MaxInflated = 256 << 20
+// log file of an hour of one region, about 300 bytes each, so this is
+// room for some 100,000 log files an hour, far more than CloudTrail
+// delivers. A larger one (a gzip bomb planted in the bucket) is refused
+// as soon as it passes the bound. The bound is also what one digest can
+// hold in memory (one JSON value read whole), and one digest is read at
+// a time.
+const MaxInflated = 32 << 20
 
-// Inflate reads a gzip stream whole (digest files are small), up to
-// MaxInflated bytes.
-func Inflate(r io.Reader) ([]byte, error) { return inflate(r, MaxInflated) }
+// MaxLogInflated is the most a log file may inflate to before it is
+// refused: it is hashed as it is read, so this bounds time, not memory.
+const MaxLogInflated = 4 << 30
 
-func inflate(r io.Reader, limit int64) ([]byte, error) {
-	z, err := gzip.NewReader(r)
+// FormatError is a file that is not in the documented format: not gzip,
+// more than one gzip member or data after it, too large once inflated,
+// or not a digest's JSON.
+type FormatError struct {
+	// Reason says what is wrong.
+	Reason string
+	// Beyond is true for what Debian's AWS CLI 2.9.19 does not refuse:
+	// it inflates the first gzip member only and ignores what follows
+	// (AWS's CLI refuses data after the first member since 2026, pull
+	// requests 10324 and 10326), and it reads any size.
+	Beyond bool
+}
+
+func (e *FormatError) Error() string { return e.Reason }
+
+// readError is an error of the object's transfer, not of its content: it
+// says nothing about the evidence.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// source tags the errors of the transfer (not io.EOF) as readErrors.
+type source struct{ r io.Reader }
+
+func (s source) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &readError{err}
+	}
+	return n, err
+}
+
+// member reads the uncompressed content of a gzip stream that must be one
+// gzip member and nothing after it, at most limit bytes.
+type member struct {
+	src      *bufio.Reader
+	z        *gzip.Reader
+	n, limit int64
+	err      error
+}
+
+func gunzip(r io.Reader, limit int64) (*member, error) {
+	src := bufio.NewReader(source{r})
+	z, err := gzip.NewReader(src)
+	if err != nil {
+		return nil, formatOrRead(err)
+	}
+	// One member: Go's reader would otherwise go on into a second one.
+	z.Multistream(false)
+	return &member{src: src, z: z, limit: limit}, nil
+}
+
+func (m *member) Read(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if room := m.limit - m.n + 1; int64(len(p)) > room {
+		p = p[:room]
+	}
+	k, err := m.z.Read(p)
+	m.n += int64(k)
+	switch {
+	case m.n > m.limit:
+		m.err = &FormatError{Reason: "invalid format: inflates past " + size(m.limit), Beyond: true}
+	case err == io.EOF:
+		if _, after := m.src.ReadByte(); after != io.EOF {
+			m.err = formatOrRead(after)
+			if after == nil {
+				m.err = &FormatError{Reason: "invalid format: data after the first gzip member", Beyond: true}
+			}
+			return k, m.err
+		}
+		m.err = io.EOF
+	case err != nil:
+		m.err = formatOrRead(err)
+	}
+	return k, m.err
+}
+
+// size is a number of bytes, in MiB when whole.
+func size(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// formatOrRead keeps a transfer error as it is and makes any other a
+// FormatError ("invalid format", as the AWS CLI says it).
+func formatOrRead(err error) error {
+	var re *readError
+	if errors.As(err, &re) {
+		return re
+	}
+	return &FormatError{Reason: "invalid format"}
+}
+
+// Inflate reads a gzip stream whole, up to MaxInflated bytes (for tests
+// and small files).
+func Inflate(r io.Reader) ([]byte, error) {
+	m, err := gunzip(r, MaxInflated)
 	if err != nil {
 		return nil, err
 	}
-	defer z.Close()
-	data, err := io.ReadAll(io.LimitReader(z, limit+1))
-	if err == nil && int64(len(data)) > limit {
-		return nil, fmt.Errorf("inflates to more than %d bytes, more than any digest file", limit)
+	return io.ReadAll(m)
+}
+
+// ReadDigest reads a gzipped digest file as a stream and returns it with
+// the hex SHA-256 of its uncompressed content; each log file it lists
+// goes to each as it is read.
+func ReadDigest(r io.Reader, each func(LogFile)) (*Digest, string, error) {
+	m, err := gunzip(r, MaxInflated)
+	if err != nil {
+		return nil, "", err
 	}
-	return data, err
+	d, sum, err := decodeDigest(m, each)
+	if err != nil {
+		var fe *FormatError
+		var re *readError
+		if errors.As(err, &fe) || errors.As(err, &re) {
+			return nil, "", err
+		}
+		return nil, "", &FormatError{Reason: "invalid format"}
+	}
+	return d, sum, nil
 }
 
 // HashInflated returns the hex SHA-256 of the uncompressed content of a
-// gzip stream, reading it in pieces.
+// gzipped log file, reading it in pieces.
 func HashInflated(r io.Reader) (string, error) {
-	z, err := gzip.NewReader(r)
+	m, err := gunzip(r, MaxLogInflated)
 	if err != nil {
 		return "", err
 	}
-	defer z.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, z); err != nil {
+	if _, err := io.Copy(h, m); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -212,21 +424,47 @@ func DigestFolder(prefix, organization, account, region string) string {
 	return folder
 }
 
-// digestName matches a digest key's file name and captures the region,
-// trail name, home region, end time and whether it is a backfill digest
-// (delivered late with log files its hour's digest did not list).
-var digestName = regexp.MustCompile(`/\d{12}_CloudTrail-Digest_([a-z0-9-]+)_(.+)_([a-z0-9-]+)_(\d{8}T\d{6}Z)(_backfill)?\.json\.gz$`)
+// digestName is what a digest's key says of it.
+type digestName struct {
+	account, region, trail, home string
+	end                          time.Time
+	backfill                     bool
+}
 
-// digestTime returns the end time and trail of a digest key, and whether
-// it is one.
-func digestTime(key string) (end time.Time, trail, home string, backfill, ok bool) {
-	m := digestName.FindStringSubmatch(key)
+// digestFile matches a digest's key under its region's folder:
+// YYYY/MM/DD/<account>_CloudTrail-Digest_<region>_<trail>_<home region>_<end>[_backfill].json.gz
+// (a backfill digest is delivered late with log files its hour's digest
+// did not list).
+var digestFile = regexp.MustCompile(`^([0-9]{4}/[0-9]{2}/[0-9]{2})/([0-9]{12})_CloudTrail-Digest_([a-z0-9-]+)_(.+)_([a-z0-9-]+)_([0-9]{8}T[0-9]{6}Z)(_backfill)?\.json\.gz$`)
+
+// parseDigestKey reads a digest key relative to its region's folder; the
+// day folder must be the day of its end time.
+func parseDigestKey(rel string) (digestName, bool) {
+	m := digestFile.FindStringSubmatch(rel)
 	if m == nil {
-		return time.Time{}, "", "", false, false
+		return digestName{}, false
 	}
-	t, err := time.Parse(keyTime, m[4])
-	if err != nil {
-		return time.Time{}, "", "", false, false
+	end, err := time.Parse(keyTime, m[6])
+	if err != nil || end.Format("2006/01/02") != m[1] {
+		return digestName{}, false
 	}
-	return t, m[2], m[3], m[5] != "", true
+	return digestName{account: m[2], region: m[3], trail: m[4], home: m[5], end: end, backfill: m[7] != ""}, true
+}
+
+// digestPath matches a digest's whole key:
+// [prefix/]AWSLogs/[organization ID/]<account>/CloudTrail-Digest/<region>/<rest>.
+var digestPath = regexp.MustCompile(`^(?:(.+)/)?AWSLogs/(?:(o-[a-z0-9]{10,32})/)?([0-9]{12})/CloudTrail-Digest/([a-z0-9-]+)/(.+)$`)
+
+// locate reads where a digest key lies and what it names; false when it
+// is no digest's key.
+func locate(bucket, key string) (location, digestName, bool) {
+	m := digestPath.FindStringSubmatch(key)
+	if m == nil {
+		return location{}, digestName{}, false
+	}
+	name, ok := parseDigestKey(m[5])
+	if !ok || name.account != m[3] || name.region != m[4] {
+		return location{}, digestName{}, false
+	}
+	return location{bucket: bucket, prefix: m[1], organization: m[2]}, name, true
 }

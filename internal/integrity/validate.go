@@ -2,14 +2,14 @@ package integrity
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,48 +41,80 @@ type Config struct {
 	// Bucket and Prefix locate the log files; Organization is the
 	// organization's ID for an organization trail, "" otherwise.
 	Bucket, Prefix, Organization string
-	// Account is the account whose files are validated.
-	Account string
+	// Accounts are the accounts whose files are validated; empty (an
+	// organization trail only): every account folder under the
+	// organization's, and ExpectAccounts.
+	Accounts []string
 	// Trail and HomeRegion name the trail whose digests count.
 	Trail, HomeRegion string
 	// Regions are the source regions to validate; empty: every region
-	// with digests.
+	// with digests, and ExpectRegions.
 	Regions []string
+	// ExpectRegions and ExpectAccounts are the regions and accounts that
+	// must have digests in the range, whether or not the bucket has
+	// their folders (a multi-region trail logs every enabled region; an
+	// organization trail every member account): a folder deleted whole
+	// is reported INCOMPLETE, not skipped.
+	ExpectRegions, ExpectAccounts []string
+	// KnownRegion tells a region's folder from a foreign one; nil: a
+	// name of a region's shape.
+	KnownRegion func(string) bool
 	// Start and End are the range: digests that end in [Start, End + 1h]
-	// (log files delivered late go into the next hour's digest).
+	// (log files delivered late go into the next hour's digest). Start
+	// may equal End: the digests around that instant.
 	Start, End time.Time
+	// Workers is how many objects are read at once; 0: DefaultWorkers.
+	Workers int
 }
+
+// DefaultWorkers is how many objects Validate reads at once: S3 answers
+// each GET in tens of milliseconds, so the time is spent waiting, not
+// computing.
+const DefaultWorkers = 32
+
+// The kinds of file a Problem names.
+const (
+	DigestFile    = "Digest file"
+	LogFileKind   = "Log file"
+	ForeignObject = "Foreign object"
+)
 
 // Problem is a file that is not valid, and why.
 type Problem struct {
-	// Kind is "Digest file" or "Log file".
+	// Kind is DigestFile, LogFileKind or ForeignObject (an object in the
+	// digest tree that is no digest of a trail: CloudTrail did not write
+	// it there).
 	Kind string
 	// Bucket and Key locate the file.
 	Bucket, Key string
 	// Reason says what is wrong.
 	Reason string
-	// Beyond is true for what only this implementation checks (the AWS CLI
-	// does not compare a digest's previous-digest fields with the previous
-	// digest).
+	// Beyond is true for what only this implementation checks (Debian's
+	// AWS CLI 2.9.19 does not).
 	Beyond bool
 }
 
 // String is the problem as the AWS CLI prints it:
-// "<kind>\ts3://<bucket>/<key>\tINVALID: <reason>".
+// "<kind>\ts3://<bucket>/<key>\tINVALID: <reason>" (UNEXPECTED for a
+// foreign object).
 func (p Problem) String() string {
-	return fmt.Sprintf("%s\ts3://%s/%s\tINVALID: %s", p.Kind, p.Bucket, p.Key, p.Reason)
+	verdict := "INVALID"
+	if p.Kind == ForeignObject {
+		verdict = "UNEXPECTED"
+	}
+	return fmt.Sprintf("%s\ts3://%s/%s\t%s: %s", p.Kind, p.Bucket, p.Key, verdict, p.Reason)
 }
 
-// Reporter receives the results as they come.
+// Reporter receives the results as they come, one call at a time.
 type Reporter interface {
-	// Invalid reports a file that is not valid.
+	// Invalid reports a file that is not valid, or a foreign object.
 	Invalid(Problem)
-	// Valid reports a file that is ("Digest file" or "Log file").
+	// Valid reports a file that is (DigestFile or LogFileKind).
 	Valid(kind, bucket, key string)
-	// Gap reports a time in which CloudTrail delivered no digest because
-	// validation or logging was off: a new chain started.
+	// Gap reports a time in which CloudTrail delivered no digest: a new
+	// chain started.
 	Gap(region string, from, to string)
-	// Progress reports a digest reached in a region.
+	// Progress reports a digest reached in an account and region.
 	Progress(region string, end time.Time)
 }
 
@@ -99,6 +131,9 @@ type Summary struct {
 	Backfill int
 	// Gaps counts the new chains that started after an earlier one.
 	Gaps int
+	// Foreign counts the foreign objects and folders in the digest tree;
+	// OtherTrails the digests of other trails there (not validated).
+	Foreign, OtherTrails int
 	// FoundStart and FoundEnd are the range the valid digests cover.
 	FoundStart, FoundEnd string
 	// BeyondTheAWSCLI counts the problems the AWS CLI does not look for.
@@ -110,54 +145,62 @@ type Summary struct {
 
 // Valid reports whether everything checked is valid, and something was.
 func (s Summary) Valid() bool {
-	return s.DigestErrors == 0 && s.LogErrors == 0 && len(s.Incomplete) == 0 && s.Digests > 0
+	return s.DigestErrors == 0 && s.LogErrors == 0 && s.Foreign == 0 && len(s.Incomplete) == 0 && s.Digests > 0
 }
 
 // Validate checks every digest of the trail in the range, account by
-// account (an organization trail's, unless Config.Account names one),
-// region by region, and every log file each digest lists, one digest at
-// a time. It stops with an error when it cannot read what it must (a
-// listing, the public keys, an object for another reason than that it is
-// not there, such as access denied or an expired session): that is no
-// verdict on the evidence. Every file's problem goes to rep.
+// account, region by region (several at a time), and every log file each
+// digest lists (DefaultWorkers at a time). It stops with an error when it
+// cannot read what it must (a listing, the public keys, an object for
+// another reason than that it is not there, such as access denied or an
+// expired session): that is no verdict on the evidence. Every file's
+// problem goes to rep, one call at a time.
 func Validate(ctx context.Context, cfg Config, store Store, keys Keys, rep Reporter) (Summary, error) {
-	v := &validator{ctx: ctx, cfg: cfg, store: store, keys: keys, rep: rep}
-	accounts := []string{cfg.Account}
-	if cfg.Organization != "" && cfg.Account == "" {
-		// An organization trail writes each account's files under
-		// AWSLogs/<organization ID>/<account ID>/.
-		folder := "AWSLogs/" + cfg.Organization + "/"
-		if cfg.Prefix != "" {
-			folder = cfg.Prefix + "/" + folder
-		}
-		found, err := store.Folders(ctx, cfg.Bucket, folder)
-		if err != nil {
-			return v.sum, fmt.Errorf("listing the accounts of s3://%s/%s: %w", cfg.Bucket, folder, err)
-		}
-		accounts = found
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	v := &validator{ctx: ctx, cancel: cancel, cfg: cfg, store: store, keys: keys, rep: rep}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
 	}
-	for _, account := range accounts {
-		v.cfg.Account = account
-		regions := cfg.Regions
-		if len(regions) == 0 {
-			folder := DigestFolder(cfg.Prefix, cfg.Organization, account, "")
-			found, err := store.Folders(ctx, cfg.Bucket, folder)
-			if err != nil {
-				return v.sum, fmt.Errorf("listing the digest folders of s3://%s/%s: %w", cfg.Bucket, folder, err)
+	v.jobs = make(chan LogFile, 4*workers)
+	var readers sync.WaitGroup
+	for range workers {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for f := range v.jobs {
+				if !v.failed() {
+					v.log(f)
+				}
 			}
-			regions = found
-		}
-		sort.Strings(regions)
-		for _, region := range regions {
-			v.sum.Regions = append(v.sum.Regions, region)
-			if err := v.region(region); err != nil {
-				return v.sum, err
-			}
-		}
+		}()
 	}
+	walks := v.plan()
+	// A few regions at a time: each walks its digests in order.
+	limit := make(chan struct{}, regionsAtOnce)
+	var regions sync.WaitGroup
+	for _, w := range walks {
+		regions.Add(1)
+		limit <- struct{}{}
+		go func() {
+			defer regions.Done()
+			defer func() { <-limit }()
+			if !v.failed() {
+				w.run()
+			}
+		}()
+	}
+	regions.Wait()
+	close(v.jobs)
+	readers.Wait()
 	v.sum.Regions = slices.Compact(sorted(v.sum.Regions))
-	return v.sum, nil
+	sort.Strings(v.sum.Incomplete)
+	return v.sum, v.err
 }
+
+// regionsAtOnce is how many account and region chains are walked at once.
+const regionsAtOnce = 8
 
 func sorted(s []string) []string {
 	sort.Strings(s)
@@ -166,140 +209,333 @@ func sorted(s []string) []string {
 
 // validator is one run of Validate.
 type validator struct {
-	ctx   context.Context
-	cfg   Config
-	store Store
-	keys  Keys
-	rep   Reporter
-	sum   Summary
-	// byFingerprint are the region's public keys.
-	byFingerprint map[string]PublicKey
+	ctx    context.Context
+	cancel context.CancelFunc
+	cfg    Config
+	store  Store
+	keys   Keys
+	jobs   chan LogFile
+	// reading is held while a digest is read.
+	reading sync.Mutex
+	// mu guards what follows: the reporter, the summary and the error.
+	mu  sync.Mutex
+	rep Reporter
+	sum Summary
 	// err is the error that stops the run.
 	err error
 }
 
-// link is what the chain needs to remember of the previous digest.
-type link struct {
-	key, hash, signature, end string
-	valid                     bool
+// plan lists the chains to walk: each account's (the organization's
+// folders and expected accounts, or the ones given) regions (the folders
+// and expected regions, or the ones given). Foreign folders are
+// reported on the way.
+func (v *validator) plan() []*walk {
+	cfg := v.cfg
+	root := location{bucket: cfg.Bucket, prefix: cfg.Prefix, organization: cfg.Organization}
+	accounts := cfg.Accounts
+	if len(accounts) == 0 {
+		folder := root.base()
+		found, err := v.store.Folders(v.ctx, cfg.Bucket, folder)
+		if err != nil {
+			v.fatal(fmt.Errorf("listing the accounts of s3://%s/%s: %w", cfg.Bucket, folder, err))
+			return nil
+		}
+		for _, name := range found {
+			if accountFolder.MatchString(name) {
+				accounts = append(accounts, name)
+			} else {
+				v.foreign(cfg.Bucket, folder+name+"/", "a folder that is not an account's, under the organization's")
+			}
+		}
+		accounts = union(accounts, cfg.ExpectAccounts)
+	}
+	known := cfg.KnownRegion
+	if known == nil {
+		known = regionShape.MatchString
+	}
+	var walks []*walk
+	for _, account := range accounts {
+		regions := cfg.Regions
+		if len(regions) == 0 {
+			folder := DigestFolder(cfg.Prefix, cfg.Organization, account, "")
+			found, err := v.store.Folders(v.ctx, cfg.Bucket, folder)
+			if err != nil {
+				v.fatal(fmt.Errorf("listing the digest folders of s3://%s/%s: %w", cfg.Bucket, folder, err))
+				return nil
+			}
+			for _, name := range found {
+				if known(name) {
+					regions = append(regions, name)
+				} else {
+					v.foreign(cfg.Bucket, folder+name+"/", "a folder that is not a region's, in the digest tree")
+				}
+			}
+			regions = union(regions, cfg.ExpectRegions)
+		}
+		for _, region := range regions {
+			v.sum.Regions = append(v.sum.Regions, region)
+			walks = append(walks, &walk{v: v, loc: root, account: account, region: region, from: cfg.Start, to: cfg.End})
+		}
+	}
+	return walks
 }
 
-// region validates the digests of one account and region.
-func (v *validator) region(region string) error {
-	cfg := v.cfg
-	// Keys signed a little after the range too, for a key rotated just
-	// after its end.
-	public, err := v.keys.PublicKeys(v.ctx, region, cfg.Start, cfg.End.Add(2*time.Hour))
-	if err != nil {
-		return fmt.Errorf("reading the CloudTrail public keys of %s: %w", region, err)
-	}
-	v.byFingerprint = map[string]PublicKey{}
-	for _, k := range public {
-		v.byFingerprint[k.Fingerprint] = k
-	}
-	folder := DigestFolder(cfg.Prefix, cfg.Organization, cfg.Account, region)
-	// The day folders sort by date: start from the day of the start.
-	startAfter := folder + cfg.Start.UTC().Format("2006/01/02")
-	last := cfg.End.Add(time.Hour)
-	lastDay := folder + last.UTC().Format("2006/01/02") + "/~"
-	var prev *link
-	var newest time.Time
-	listErr := v.store.Keys(v.ctx, cfg.Bucket, folder, startAfter, func(key string) bool {
-		if key > lastDay {
-			return false
+var (
+	accountFolder = regexp.MustCompile(`^[0-9]{12}$`)
+	regionShape   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+)
+
+// union is a and the elements of b that a lacks, sorted.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
 		}
-		end, trail, home, backfill, ok := digestTime(key)
-		if !ok || trail != cfg.Trail || home != cfg.HomeRegion || end.Before(cfg.Start.Truncate(time.Second)) || end.After(last) {
-			return true
-		}
-		v.rep.Progress(cfg.Account+" "+region, end)
-		if backfill {
-			// A backfill digest is outside the hourly chain: it is checked
-			// on its own.
-			v.digest(region, key, nil, true)
-		} else {
-			prev = v.digest(region, key, prev, false)
-			newest = end
-		}
-		return v.err == nil
-	})
-	if listErr != nil {
-		return fmt.Errorf("listing s3://%s/%s: %w", cfg.Bucket, folder, listErr)
 	}
-	if v.err != nil {
-		return v.err
-	}
-	// Complete up to the end: CloudTrail delivers a digest every hour,
-	// empty ones too. A range that ends in the past must have digests up
-	// to its last hour (the AWS CLI does not look: deleting the newest
-	// digests passes it).
-	where := cfg.Account + " " + region
-	switch {
-	case newest.IsZero():
-		v.sum.Incomplete = append(v.sum.Incomplete, where+": no digest of the trail in the range")
-	case cfg.End.Sub(newest) > 2*time.Hour:
-		v.sum.BeyondTheAWSCLI++
-		v.sum.Incomplete = append(v.sum.Incomplete, fmt.Sprintf("%s: the newest digest ends at %s, more than two hours before the end of the range (%s): later digests are missing, or logging was stopped", where, newest.Format(time.RFC3339), cfg.End.UTC().Format(time.RFC3339)))
-	}
-	return nil
+	return sorted(out)
+}
+
+// failed reports whether the run has stopped.
+func (v *validator) failed() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.err != nil
 }
 
 // fatal stops the run for an error that says nothing about the evidence.
 func (v *validator) fatal(err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.err == nil {
 		v.err = err
+		v.cancel()
 	}
 }
 
-// digest validates one digest, its place in the chain after prev, and its
-// log files; it returns what the next digest's link needs.
-func (v *validator) digest(region, key string, prev *link, backfill bool) *link {
-	cfg, sum := v.cfg, &v.sum
-	sum.Digests++
-	if backfill {
-		sum.Backfill++
-	}
-	invalid := func(reason string, beyond bool) {
-		sum.DigestErrors++
+// locked runs fn with the summary and reporter to itself.
+func (v *validator) locked(fn func(sum *Summary, rep Reporter)) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fn(&v.sum, v.rep)
+}
+
+// foreign reports an object or folder CloudTrail did not write.
+func (v *validator) foreign(bucket, key, reason string) {
+	v.locked(func(sum *Summary, rep Reporter) {
+		sum.Foreign++
+		sum.BeyondTheAWSCLI++
+		rep.Invalid(Problem{Kind: ForeignObject, Bucket: bucket, Key: key, Reason: reason, Beyond: true})
+	})
+}
+
+// incomplete records a part of the range no digest covers.
+func (v *validator) incomplete(beyond bool, format string, args ...any) {
+	v.locked(func(sum *Summary, _ Reporter) {
 		if beyond {
 			sum.BeyondTheAWSCLI++
 		}
-		v.rep.Invalid(Problem{Kind: "Digest file", Bucket: cfg.Bucket, Key: key, Reason: reason, Beyond: beyond})
+		sum.Incomplete = append(sum.Incomplete, fmt.Sprintf(format, args...))
+	})
+}
+
+// location is where a trail delivered its files: a bucket, a prefix and
+// the organization's folder. The trail's history can change it.
+type location struct{ bucket, prefix, organization string }
+
+// base is the folder of the location's accounts: [prefix/]AWSLogs/[organization/].
+func (l location) base() string {
+	return strings.TrimSuffix(DigestFolder(l.prefix, l.organization, "", ""), "/CloudTrail-Digest/")
+}
+
+// link is what the chain needs to remember of a digest.
+type link struct {
+	bucket, key, hash, signature string
+	start, end                   time.Time
+	// prevBucket and prevKey are the predecessor it names; starting is
+	// true when it names none.
+	prevBucket, prevKey string
+	prevHash, prevSig   *string
+	starting            bool
+	// valid is true when its signature holds at its own location.
+	valid bool
+}
+
+// maxHops bounds how many earlier locations of a trail are followed.
+const maxHops = 8
+
+// walk is the digest chain of one account and region at one location,
+// between from and to.
+type walk struct {
+	v               *validator
+	loc             location
+	account, region string
+	from, to        time.Time
+	hops            int
+	keys            map[string]PublicKey
+	lastGood        *link
+	pending         map[string]bool
+	first           *link
+	newest          time.Time
+}
+
+// where names the walk in messages.
+func (w *walk) where() string {
+	s := w.account + " " + w.region
+	if w.hops > 0 {
+		s += fmt.Sprintf(" (at s3://%s/%s, where the trail delivered before)", w.loc.bucket, DigestFolder(w.loc.prefix, w.loc.organization, w.account, w.region))
 	}
-	body, meta, err := v.store.Open(v.ctx, cfg.Bucket, key)
+	return s
+}
+
+// run walks the chain and says where it does not cover [from, to].
+func (w *walk) run() {
+	v := w.v
+	if w.keys == nil {
+		// Keys signed a little after the range too, for a key rotated
+		// just after its end.
+		public, err := v.keys.PublicKeys(v.ctx, w.region, w.from, w.to.Add(2*time.Hour))
+		if err != nil {
+			v.fatal(fmt.Errorf("reading the CloudTrail public keys of %s: %w", w.region, err))
+			return
+		}
+		w.keys = map[string]PublicKey{}
+		for _, k := range public {
+			w.keys[k.Fingerprint] = k
+		}
+	}
+	w.pending = map[string]bool{}
+	folder := DigestFolder(w.loc.prefix, w.loc.organization, w.account, w.region)
+	// The day folders sort by date: start from the day of the start.
+	startAfter := folder + w.from.UTC().Format("2006/01/02")
+	last := w.to.Add(time.Hour)
+	lastDay := folder + last.UTC().Format("2006/01/02") + "/~"
+	listErr := v.store.Keys(v.ctx, w.loc.bucket, folder, startAfter, func(key string) bool {
+		if key > lastDay {
+			return false
+		}
+		name, ok := parseDigestKey(strings.TrimPrefix(key, folder))
+		switch {
+		case !ok || name.account != w.account || name.region != w.region:
+			v.foreign(w.loc.bucket, key, "not the name of a digest file of this folder's account and region")
+			return true
+		case name.trail != v.cfg.Trail || name.home != v.cfg.HomeRegion:
+			v.locked(func(sum *Summary, _ Reporter) { sum.OtherTrails++ })
+			return true
+		case name.end.Before(w.from.Truncate(time.Second)) || name.end.After(last):
+			return true
+		}
+		v.locked(func(_ *Summary, rep Reporter) { rep.Progress(w.account+" "+w.region, name.end) })
+		l := w.digest(key, name.backfill)
+		if !name.backfill {
+			// A backfill digest is outside the hourly chain: it is checked
+			// on its own.
+			w.step(key, l)
+		}
+		return !v.failed()
+	})
+	if listErr != nil {
+		v.fatal(fmt.Errorf("listing s3://%s/%s: %w", w.loc.bucket, folder, listErr))
+	}
+	if v.failed() {
+		return
+	}
+	w.finish()
+}
+
+// finish says where the chain does not cover the range. CloudTrail
+// delivers a digest every hour, empty ones too ("CloudTrail digest file
+// structure"), so the digests of a range that ends in the past reach
+// its last hour, and begin at its start (the AWS CLI looks at neither:
+// deleting the newest digests, or every digest of a region, passes it).
+func (w *walk) finish() {
+	switch {
+	case w.newest.IsZero():
+		w.v.incomplete(true, "%s: no digest of the trail in the range", w.where())
+	case w.to.Sub(w.newest) > 2*time.Hour:
+		w.v.incomplete(true, "%s: the newest digest ends at %s, more than two hours before the end of the range (%s): later digests are missing, or logging was stopped", w.where(), stamp(w.newest), stamp(w.to))
+	}
+	if w.first != nil && w.first.starting && w.first.start.After(w.from) {
+		w.v.incomplete(true, "%s: no digest covers %s to %s: the first digest of the range starts a new chain (logging or validation was off before it, or the digests before it were deleted)", w.where(), stamp(w.from), stamp(w.first.start))
+	}
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// digest validates one digest at its own location, and queues its log
+// files; it returns what the chain needs (nil when it is not there).
+func (w *walk) digest(key string, backfill bool) *link {
+	v := w.v
+	v.locked(func(sum *Summary, _ Reporter) {
+		sum.Digests++
+		if backfill {
+			sum.Backfill++
+		}
+	})
+	invalid := func(reason string, beyond bool) { v.invalidDigest(w.loc.bucket, key, reason, beyond) }
+	body, meta, err := v.store.Open(v.ctx, w.loc.bucket, key)
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
-			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", cfg.Bucket, key, err))
-			return prev
+			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", w.loc.bucket, key, err))
+			return nil
 		}
 		invalid("not found", false)
-		return &link{key: key}
+		return nil
 	}
-	// Digest files are small (one hour's list of log files).
-	inflated, err := Inflate(io.LimitReader(body, maxDigest))
+	// The log files are kept while they are few; past that the digest is
+	// read a second time to list them, so memory stays bounded.
+	var files []LogFile
+	overflow := false
+	v.reading.Lock() // one digest at a time: the bound of memory
+	d, hash, err := ReadDigest(body, func(f LogFile) {
+		if len(files) < keptLogFiles {
+			files = append(files, f)
+		} else {
+			files, overflow = nil, true
+		}
+	})
+	v.reading.Unlock()
 	body.Close()
+	this := &link{bucket: w.loc.bucket, key: key, hash: hash, signature: meta["signature"]}
 	if err != nil {
-		invalid("invalid format", false)
-		return &link{key: key}
+		var re *readError
+		var fe *FormatError
+		switch {
+		case errors.As(err, &re):
+			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", w.loc.bucket, key, err))
+		case errors.As(err, &fe):
+			invalid(fe.Reason, fe.Beyond)
+		default:
+			invalid("invalid format", false)
+		}
+		return this
 	}
-	this := &link{key: key, hash: hashHex(inflated), signature: meta["signature"]}
-	d, err := ParseDigest(inflated)
-	if err != nil {
+	start, errStart := time.Parse(time.RFC3339, d.DigestStartTime)
+	end, errEnd := time.Parse(time.RFC3339, d.DigestEndTime)
+	if errStart != nil || errEnd != nil {
 		invalid("invalid format", false)
 		return this
 	}
-	this.end = d.DigestEndTime
+	this.start, this.end = start, end
+	this.starting = d.PreviousDigestS3Object == nil
+	if !this.starting {
+		this.prevBucket, this.prevKey = w.loc.bucket, *d.PreviousDigestS3Object
+		if d.PreviousDigestS3Bucket != nil {
+			this.prevBucket = *d.PreviousDigestS3Bucket
+		}
+		this.prevHash, this.prevSig = d.PreviousDigestHashValue, d.PreviousDigestSignature
+	}
 	if _, ok := meta["signature-algorithm"]; !ok || meta["signature"] == "" {
 		invalid("signature verification failed", false)
 		return this
 	}
-	if d.DigestS3Bucket != cfg.Bucket || d.DigestS3Object != key {
+	if d.DigestS3Bucket != w.loc.bucket || d.DigestS3Object != key {
 		invalid("has been moved from its original location", false)
 		return this
 	}
-	k, ok := v.byFingerprint[d.DigestPublicKeyFingerprint]
+	k, ok := w.keys[d.DigestPublicKeyFingerprint]
 	if !ok {
-		invalid(fmt.Sprintf("public key not found in region %s for fingerprint %s", region, d.DigestPublicKeyFingerprint), false)
+		invalid(fmt.Sprintf("public key not found in region %s for fingerprint %s", w.region, d.DigestPublicKeyFingerprint), false)
 		return this
 	}
 	pub, err := k.RSA()
@@ -307,90 +543,203 @@ func (v *validator) digest(region, key string, prev *link, backfill bool) *link 
 		invalid("Unable to load PKCS #1 key with fingerprint "+d.DigestPublicKeyFingerprint, false)
 		return this
 	}
-	if err := d.Verify(inflated, meta["signature"], pub); err != nil {
+	if err := d.Verify(hash, meta["signature"], pub); err != nil {
 		invalid("signature verification failed", false)
 		return this
 	}
 	this.valid = true
-	if backfill || v.link(region, d, prev, invalid) {
+	if backfill {
+		v.validDigest(w.loc.bucket, key, d)
+	}
+	// The digest's own signature holds: its list of log files can be
+	// trusted, whatever its place in the chain.
+	if !overflow {
+		for _, f := range files {
+			v.queue(f)
+		}
+		return this
+	}
+	body, _, err = v.store.Open(v.ctx, w.loc.bucket, key)
+	if err != nil {
+		v.fatal(fmt.Errorf("reading s3://%s/%s again: %w", w.loc.bucket, key, err))
+		return this
+	}
+	defer body.Close()
+	v.reading.Lock()
+	defer v.reading.Unlock()
+	if _, again, err := ReadDigest(body, v.queue); err != nil || again != hash {
+		// Overwritten between the two reads: what was listed is not what
+		// was signed.
+		invalid("changed while it was being read", true)
+		this.valid = false
+	}
+	return this
+}
+
+// keptLogFiles is how many log files of a digest are kept in memory
+// (about 300 bytes each); a digest that lists more is read twice.
+const keptLogFiles = 20000
+
+// queue hands a log file to the readers.
+func (v *validator) queue(f LogFile) {
+	select {
+	case v.jobs <- f:
+	case <-v.ctx.Done():
+	}
+}
+
+func (v *validator) invalidDigest(bucket, key, reason string, beyond bool) {
+	v.locked(func(sum *Summary, rep Reporter) {
+		sum.DigestErrors++
+		if beyond {
+			sum.BeyondTheAWSCLI++
+		}
+		rep.Invalid(Problem{Kind: DigestFile, Bucket: bucket, Key: key, Reason: reason, Beyond: beyond})
+	})
+}
+
+func (v *validator) validDigest(bucket, key string, d *Digest) {
+	v.locked(func(sum *Summary, rep Reporter) {
 		sum.ValidDigests++
-		v.rep.Valid("Digest file", cfg.Bucket, key)
+		rep.Valid(DigestFile, bucket, key)
 		if sum.FoundEnd == "" || d.DigestEndTime > sum.FoundEnd {
 			sum.FoundEnd = d.DigestEndTime
 		}
 		if sum.FoundStart == "" || d.DigestStartTime < sum.FoundStart {
 			sum.FoundStart = d.DigestStartTime
 		}
-	}
-	// The digest's own signature holds: its list of log files can be
-	// trusted, whatever its place in the chain.
-	for _, f := range d.LogFiles {
-		if v.err != nil {
-			break
-		}
-		v.log(f)
-	}
-	return this
+	})
 }
 
-// maxDigest bounds the size of a digest file read whole.
-const maxDigest = 64 << 20
-
-// link checks that the digest continues the chain from prev (the digest
-// before it in the bucket): it names prev as its previous digest, with
-// prev's hash and signature; a starting digest after prev is a gap. The
-// first digest of the range names a predecessor that must exist when it
-// falls in the range (as the AWS CLI, which follows it, reports). It
-// returns whether the digest is valid in the chain.
-func (v *validator) link(region string, d *Digest, prev *link, invalid func(string, bool)) bool {
-	cfg, sum := v.cfg, &v.sum
-	if d.PreviousDigestS3Object == nil {
-		if prev != nil {
-			sum.Gaps++
-			v.rep.Gap(region, prev.end, d.DigestStartTime)
-		}
-		return true
-	}
-	previousBucket := cfg.Bucket
-	if d.PreviousDigestS3Bucket != nil {
-		previousBucket = *d.PreviousDigestS3Bucket
-	}
-	named := *d.PreviousDigestS3Object
-	missing := func() {
+// missing reports a digest that the chain names and the bucket lacks.
+func (v *validator) missing(bucket, key string) {
+	v.locked(func(sum *Summary, rep Reporter) {
 		sum.Digests++
 		sum.DigestErrors++
-		v.rep.Invalid(Problem{Kind: "Digest file", Bucket: previousBucket, Key: named, Reason: "not found"})
+		rep.Invalid(Problem{Kind: DigestFile, Bucket: bucket, Key: key, Reason: "not found"})
+	})
+}
+
+// step puts the digest at key (l, nil when it is not there) in the
+// chain: it must name the digest before it, with its hash and signature;
+// a starting digest after others is a gap. The first digest of the walk
+// names a predecessor that must exist when it falls in the range, and
+// that is followed to where the trail delivered before when it lies
+// elsewhere.
+func (w *walk) step(key string, l *link) {
+	v := w.v
+	if l == nil || !l.valid {
+		// Reported already; a digest naming it as its predecessor does
+		// not report it again.
+		w.pending[key] = true
+		return
 	}
-	if prev == nil {
-		// The first digest of the range: its predecessor is not listed.
-		if start, err := time.Parse(time.RFC3339, d.DigestStartTime); err == nil && !start.Before(cfg.Start) && !v.exists(previousBucket, named) && v.err == nil {
-			missing()
-		}
-		return true
-	}
-	if named != prev.key || previousBucket != cfg.Bucket {
-		if named > prev.key && previousBucket == cfg.Bucket && !v.exists(previousBucket, named) {
-			if v.err == nil {
-				missing() // between prev and this digest: deleted
+	invalid := func(reason string, beyond bool) { v.invalidDigest(l.bucket, l.key, reason, beyond) }
+	ok := true
+	switch {
+	case l.starting:
+		if w.lastGood != nil || len(w.pending) > 0 {
+			from := "the digests reported above"
+			if w.lastGood != nil {
+				from = stamp(w.lastGood.end)
 			}
-			return true
+			v.locked(func(sum *Summary, rep Reporter) {
+				sum.Gaps++
+				rep.Gap(w.region, from, stamp(l.start))
+			})
+			w.v.incomplete(true, "%s: no digest covers %s to %s: a new chain of digests starts there (logging or validation was off, or the digests before it were deleted)", w.where(), from, stamp(l.start))
 		}
-		invalid(fmt.Sprintf("its previous digest is s3://%s/%s, not s3://%s/%s, the digest before it: the chain is broken", previousBucket, named, cfg.Bucket, prev.key), true)
-		return false
+	case w.lastGood == nil && len(w.pending) == 0:
+		ok = w.previousOfFirst(l, invalid)
+	case w.lastGood != nil && l.prevBucket == w.lastGood.bucket && l.prevKey == w.lastGood.key:
+		ok = sameDigest(l, w.lastGood, invalid)
+	case l.prevBucket == w.loc.bucket && w.pending[l.prevKey]:
+		// Its predecessor is reported already.
+	case l.prevBucket == w.loc.bucket && l.prevKey < l.key && (w.lastGood == nil || l.prevKey > w.lastGood.key) && !v.exists(l.prevBucket, l.prevKey):
+		if !v.failed() {
+			v.missing(l.prevBucket, l.prevKey) // between the digest before and this one: deleted
+		}
+	default:
+		before := "none"
+		if w.lastGood != nil {
+			before = "s3://" + w.lastGood.bucket + "/" + w.lastGood.key
+		}
+		invalid(fmt.Sprintf("its previous digest is s3://%s/%s, not %s, the digest before it: the chain is broken", l.prevBucket, l.prevKey, before), true)
+		ok = false
 	}
+	if w.first == nil && w.lastGood == nil && len(w.pending) == 0 {
+		w.first = l
+	}
+	if ok {
+		v.validDigest(l.bucket, l.key, &Digest{DigestStartTime: stamp(l.start), DigestEndTime: stamp(l.end)})
+	}
+	w.lastGood, w.pending, w.newest = l, map[string]bool{}, l.end
+}
+
+// sameDigest checks that l names prev's hash and signature.
+func sameDigest(l, prev *link, invalid func(string, bool)) bool {
 	if !prev.valid {
-		// prev is already reported; its content is not what was signed.
 		return true
 	}
-	if d.PreviousDigestHashValue == nil || *d.PreviousDigestHashValue != prev.hash {
-		invalid("its previousDigestHashValue is not the SHA-256 of s3://"+cfg.Bucket+"/"+prev.key, true)
+	if l.prevHash == nil || *l.prevHash != prev.hash {
+		invalid("its previousDigestHashValue is not the SHA-256 of s3://"+prev.bucket+"/"+prev.key, true)
 		return false
 	}
-	if d.PreviousDigestSignature == nil || !strings.EqualFold(*d.PreviousDigestSignature, prev.signature) {
-		invalid("its previousDigestSignature is not the signature of s3://"+cfg.Bucket+"/"+prev.key, true)
+	if l.prevSig == nil || !strings.EqualFold(*l.prevSig, prev.signature) {
+		invalid("its previousDigestSignature is not the signature of s3://"+prev.bucket+"/"+prev.key, true)
 		return false
 	}
 	return true
+}
+
+// previousOfFirst checks the predecessor of the walk's first digest. In
+// the same folder it must exist when it ends in the range (the AWS CLI,
+// which follows it, reports it too). In another bucket or prefix (the
+// trail's bucket or prefix changed, and "previousDigestS3Bucket" names
+// "the Amazon S3 bucket to which the previous digest file was
+// delivered"), the older part of the range is validated there, and its
+// last digest must be the one named.
+func (w *walk) previousOfFirst(l *link, invalid func(string, bool)) bool {
+	v := w.v
+	inRange := !l.start.Before(w.from)
+	loc, name, parsed := locate(l.prevBucket, l.prevKey)
+	if !parsed || name.account != w.account || name.region != w.region {
+		invalid(fmt.Sprintf("its previous digest s3://%s/%s is not a digest of the same account and region", l.prevBucket, l.prevKey), true)
+		return false
+	}
+	if loc == w.loc {
+		if inRange && !v.exists(l.prevBucket, l.prevKey) && !v.failed() {
+			v.missing(l.prevBucket, l.prevKey)
+		}
+		return true
+	}
+	if !inRange {
+		return true
+	}
+	if w.hops >= maxHops {
+		v.incomplete(true, "%s: the trail moved more than %d times before %s; the older part of the range is not validated", w.where(), maxHops, stamp(l.start))
+		return true
+	}
+	older := &walk{v: v, loc: loc, account: w.account, region: w.region, from: w.from, to: l.start, hops: w.hops + 1, keys: w.keys}
+	older.run()
+	switch {
+	case v.failed():
+		return true
+	case older.lastGood == nil || older.lastGood.key != l.prevKey || older.lastGood.bucket != l.prevBucket:
+		if !v.exists(l.prevBucket, l.prevKey) {
+			if !v.failed() {
+				v.missing(l.prevBucket, l.prevKey)
+			}
+			return true
+		}
+		before := "none"
+		if older.lastGood != nil {
+			before = "s3://" + older.lastGood.bucket + "/" + older.lastGood.key
+		}
+		invalid(fmt.Sprintf("its previous digest is s3://%s/%s, not %s, the last digest there: the chain is broken", l.prevBucket, l.prevKey, before), true)
+		return false
+	}
+	return sameDigest(l, older.lastGood, invalid)
 }
 
 // exists reports whether the object is there (an error other than "not
@@ -409,36 +758,43 @@ func (v *validator) exists(bucket, key string) bool {
 
 // log checks one log file against the hash its digest lists.
 func (v *validator) log(f LogFile) {
-	sum := &v.sum
-	sum.LogFiles++
-	invalid := func(reason string) {
-		sum.LogErrors++
-		v.rep.Invalid(Problem{Kind: "Log file", Bucket: f.S3Bucket, Key: f.S3Object, Reason: reason})
+	invalid := func(reason string, beyond bool) {
+		v.locked(func(sum *Summary, rep Reporter) {
+			sum.LogFiles++
+			sum.LogErrors++
+			if beyond {
+				sum.BeyondTheAWSCLI++
+			}
+			rep.Invalid(Problem{Kind: LogFileKind, Bucket: f.S3Bucket, Key: f.S3Object, Reason: reason, Beyond: beyond})
+		})
 	}
 	body, _, err := v.store.Open(v.ctx, f.S3Bucket, f.S3Object)
 	if err != nil {
 		if !errors.Is(err, ErrNotFound) {
-			sum.LogFiles--
 			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", f.S3Bucket, f.S3Object, err))
 			return
 		}
-		invalid("not found")
+		invalid("not found", false)
 		return
 	}
 	defer body.Close()
 	got, err := HashInflated(body)
+	var re *readError
+	var fe *FormatError
 	switch {
+	case errors.As(err, &re):
+		v.fatal(fmt.Errorf("reading s3://%s/%s: %w", f.S3Bucket, f.S3Object, err))
+	case errors.As(err, &fe):
+		invalid(fe.Reason, fe.Beyond)
 	case err != nil:
-		invalid("invalid format")
+		invalid("invalid format", false)
 	case got != f.HashValue:
-		invalid("hash value doesn't match")
+		invalid("hash value doesn't match", false)
 	default:
-		sum.ValidLogFiles++
-		v.rep.Valid("Log file", f.S3Bucket, f.S3Object)
+		v.locked(func(sum *Summary, rep Reporter) {
+			sum.LogFiles++
+			sum.ValidLogFiles++
+			rep.Valid(LogFileKind, f.S3Bucket, f.S3Object)
+		})
 	}
-}
-
-func hashHex(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }

@@ -46,7 +46,7 @@ func validate(t *testing.T, c *integritytest.Chain) (integrity.Summary, *recorde
 	t.Helper()
 	rec := &recorder{}
 	sum, err := integrity.Validate(context.Background(), integrity.Config{
-		Bucket: c.Bucket.Name, Prefix: c.Prefix, Account: c.Account, Trail: c.Trail, HomeRegion: c.HomeRegion,
+		Bucket: c.Bucket.Name, Prefix: c.Prefix, Accounts: []string{c.Account}, Trail: c.Trail, HomeRegion: c.HomeRegion,
 		Start: start, End: start.Add(6 * time.Hour),
 	}, c.Bucket, c, rec)
 	if err != nil {
@@ -134,16 +134,29 @@ func TestEachTamperingIsReported(t *testing.T) {
 	}
 }
 
-// TestRestartIsAGap: logging stopped and started again starts a new chain;
-// that is reported, and is not invalid.
+// TestRestartIsAGap: logging stopped and started again starts a new
+// chain. No digest covers the time between, so the range is INCOMPLETE:
+// the same picture is what deleting the last digests before a restart
+// leaves, and the AWS CLI, which calls it a gap and exits 0, passes that.
 func TestRestartIsAGap(t *testing.T) {
-	c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
-	c.Hours("us-east-1", start, 2, 1)
-	c.Restart("us-east-1")
-	c.Hours("us-east-1", start.Add(4*time.Hour), 2, 1)
-	sum, rec := validate(t, c)
-	if !sum.Valid() || !slices.Equal(rec.gaps, []string{"us-east-1 2026-11-28T22:00:00Z 2026-11-29T00:00:00Z"}) {
-		t.Errorf("expected a valid result with one gap, found %+v %v %v", sum, rec.problems, rec.gaps)
+	for name, deleteTail := range map[string]bool{"a restart": false, "a restart whose chain's last digests were deleted": true} {
+		t.Run(name, func(t *testing.T) {
+			c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
+			before := c.Hours("us-east-1", start, 3, 1)
+			c.Restart("us-east-1")
+			c.Hours("us-east-1", start.Add(4*time.Hour), 2, 1)
+			from := "2026-11-28T23:00:00Z"
+			if deleteTail {
+				c.Bucket.Delete(before[2])
+				from = "2026-11-28T22:00:00Z"
+			}
+			sum, rec := validate(t, c)
+			wantGap := "us-east-1 " + from + " 2026-11-29T00:00:00Z"
+			if sum.Valid() || len(rec.problems) != 0 || !slices.Equal(rec.gaps, []string{wantGap}) || len(sum.Incomplete) != 1 ||
+				!strings.Contains(sum.Incomplete[0], "no digest covers "+from+" to 2026-11-29T00:00:00Z") {
+				t.Errorf("expected the range INCOMPLETE from %s to the restart, found %+v %v %v", from, sum, rec.problems, rec.gaps)
+			}
+		})
 	}
 }
 
@@ -152,7 +165,7 @@ func TestRange(t *testing.T) {
 	c, _ := fixture()
 	rec := &recorder{}
 	sum, err := integrity.Validate(context.Background(), integrity.Config{
-		Bucket: c.Bucket.Name, Prefix: c.Prefix, Account: c.Account, Trail: c.Trail, HomeRegion: c.HomeRegion,
+		Bucket: c.Bucket.Name, Prefix: c.Prefix, Accounts: []string{c.Account}, Trail: c.Trail, HomeRegion: c.HomeRegion,
 		Regions: []string{"us-east-1"}, Start: start.Add(2 * time.Hour), End: start.Add(3 * time.Hour),
 	}, c.Bucket, c, rec)
 	if err != nil || sum.Digests != 3 || !sum.Valid() {
@@ -194,7 +207,7 @@ func TestFirstDigestOfTheRange(t *testing.T) {
 	c.Bucket.Delete(d["us-east-1"][1]) // ends 22:00
 	rec := &recorder{}
 	sum, err := integrity.Validate(context.Background(), integrity.Config{
-		Bucket: c.Bucket.Name, Prefix: c.Prefix, Account: c.Account, Trail: c.Trail, HomeRegion: c.HomeRegion,
+		Bucket: c.Bucket.Name, Prefix: c.Prefix, Accounts: []string{c.Account}, Trail: c.Trail, HomeRegion: c.HomeRegion,
 		Regions: []string{"us-east-1"}, Start: start.Add(90 * time.Minute), End: start.Add(6 * time.Hour),
 	}, c.Bucket, c, rec)
 	want := []string{"Digest file\ts3://trail-bucket/" + d["us-east-1"][1] + "\tINVALID: not found"}
@@ -251,7 +264,7 @@ func TestReadErrorsAreNoVerdict(t *testing.T) {
 			c, d := fixture()
 			rec := &recorder{}
 			_, err := integrity.Validate(context.Background(), integrity.Config{
-				Bucket: c.Bucket.Name, Prefix: c.Prefix, Account: c.Account, Trail: c.Trail, HomeRegion: c.HomeRegion,
+				Bucket: c.Bucket.Name, Prefix: c.Prefix, Accounts: []string{c.Account}, Trail: c.Trail, HomeRegion: c.HomeRegion,
 				Start: start, End: start.Add(6 * time.Hour),
 			}, failing{c.Bucket, pick(c, d)}, c, rec)
 			if err == nil || !strings.Contains(err.Error(), "AccessDenied") || len(rec.problems) != 0 {

@@ -78,17 +78,17 @@ type Chain struct {
 	// Signers are each region's key pair.
 	Signers map[string]*Signer
 	// The last digest of each region, which the next one links to.
-	previousSignature, previousKey, previousHash map[string]string
+	previousSignature, previousKey, previousHash, previousBucket map[string]string
 }
 
 // New starts an empty chain for trail in account, whose home region is
 // home, writing to a bucket named bucket under prefix.
 func New(bucket, prefix, account, trail, home string) *Chain {
 	return &Chain{
-		Bucket: &Bucket{Name: bucket, Objects: map[string]Object{}},
+		Bucket: NewBucket(bucket),
 		Prefix: prefix, Account: account, Trail: trail, HomeRegion: home,
 		Signers:           map[string]*Signer{},
-		previousSignature: map[string]string{}, previousKey: map[string]string{}, previousHash: map[string]string{},
+		previousSignature: map[string]string{}, previousKey: map[string]string{}, previousHash: map[string]string{}, previousBucket: map[string]string{},
 	}
 }
 
@@ -114,6 +114,43 @@ func (c *Chain) Hours(region string, from time.Time, hours, logs int) []string {
 		keys = append(keys, c.digest(region, end.Add(-time.Hour), end, files))
 	}
 	return keys
+}
+
+// Move makes the trail deliver to bucket under prefix from now on, as
+// UpdateTrail does: the next digest of each region names its predecessor
+// where it was.
+func (c *Chain) Move(bucket *Bucket, prefix string) {
+	c.Bucket, c.Prefix = bucket, prefix
+}
+
+// NewBucket is an empty bucket.
+func NewBucket(name string) *Bucket { return &Bucket{Name: name, Objects: map[string]Object{}} }
+
+// Buckets are several buckets, one Store.
+type Buckets []*Bucket
+
+func (bs Buckets) find(name string) *Bucket {
+	for _, b := range bs {
+		if b.Name == name {
+			return b
+		}
+	}
+	return NewBucket(name)
+}
+
+// Folders implements integrity.Store.
+func (bs Buckets) Folders(ctx context.Context, bucket, prefix string) ([]string, error) {
+	return bs.find(bucket).Folders(ctx, bucket, prefix)
+}
+
+// Keys implements integrity.Store.
+func (bs Buckets) Keys(ctx context.Context, bucket, prefix, startAfter string, fn func(string) bool) error {
+	return bs.find(bucket).Keys(ctx, bucket, prefix, startAfter, fn)
+}
+
+// Open implements integrity.Store.
+func (bs Buckets) Open(ctx context.Context, bucket, key string) (io.ReadCloser, map[string]string, error) {
+	return bs.find(bucket).Open(ctx, bucket, key)
 }
 
 // Restart makes the next digest of region a starting digest, as after
@@ -153,7 +190,7 @@ func (c *Chain) digest(region string, start, end time.Time, files []integrity.Lo
 		d["logFiles"] = []integrity.LogFile{}
 	}
 	if prev, ok := c.previousKey[region]; ok {
-		d["previousDigestS3Bucket"], d["previousDigestS3Object"] = c.Bucket.Name, prev
+		d["previousDigestS3Bucket"], d["previousDigestS3Object"] = c.previousBucket[region], prev
 		d["previousDigestHashValue"], d["previousDigestHashAlgorithm"] = c.previousHash[region], "SHA-256"
 		d["previousDigestSignature"] = c.previousSignature[region]
 	}
@@ -165,17 +202,20 @@ func (c *Chain) digest(region string, start, end time.Time, files []integrity.Lo
 	c.Bucket.Put(key, gz(content), map[string]string{"signature": signature, "signature-algorithm": "SHA256withRSA"})
 	sum := sha256.Sum256(content)
 	c.previousKey[region], c.previousHash[region], c.previousSignature[region] = key, hex.EncodeToString(sum[:]), signature
+	c.previousBucket[region] = c.Bucket.Name
 	return key
 }
 
 // Sign returns the hex signature of a digest's uncompressed content with
-// signer's key.
+// signer's key, whatever its keys (encoding/json reads them in any case,
+// so that a test can sign what CloudTrail would not write).
 func (c *Chain) Sign(signer *Signer, content []byte) string {
-	d, err := integrity.ParseDigest(content)
-	if err != nil {
+	var d integrity.Digest
+	if err := json.Unmarshal(content, &d); err != nil {
 		panic(err)
 	}
-	sum := sha256.Sum256(d.StringToSign(content))
+	contentHash := sha256.Sum256(content)
+	sum := sha256.Sum256(d.StringToSign(hex.EncodeToString(contentHash[:])))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, signer.Key, crypto.SHA256, sum[:])
 	if err != nil {
 		panic(err)
