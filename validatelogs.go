@@ -1,17 +1,24 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/cloud"
+	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/integrity"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
@@ -58,21 +65,30 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	prefix := flags.String("prefix", "", "the log files' key `prefix`; default: logPrefix of the settings")
 	arn := flags.String("trail-arn", "", "the trail's `ARN`; default: the settings' trail in the caller's account")
 	organization := flags.String("organization", "", "for an organization trail, the organization `ID` (o-...)")
-	account := flags.String("account", "", "the `account` whose files to validate; default: the trail's")
+	var accounts []string
+	flags.Func("account", "an `account` whose files to validate; repeatable; default: the trail's (an organization trail: every account)", func(v string) error {
+		accounts = append(accounts, v)
+		return nil
+	})
 	var regions []string
-	flags.Func("region", "a source `region` to validate; repeatable; default: every region with digests", func(v string) error {
+	flags.Func("region", "a source `region` to validate; repeatable; default: every enabled region and every region with digests", func(v string) error {
 		regions = append(regions, v)
 		return nil
 	})
 	verbose := flags.Bool("v", false, "also print every valid file")
+	asJSON := flags.Bool("json", false, "print one JSON object a line: each problem, then the result (shards' results merge with -merge)")
+	merge := flags.Bool("merge", false, "sum the -json outputs of shards, the `files` given as arguments, into one verdict")
 	flags.Usage = usage(flags, "validate-logs -start TIME [-end TIME] [flags]", validateLogsAbout)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}
+	if *merge {
+		return mergeShards(flags.Args(), stdout, stderr)
+	}
 	if !noArguments("validate-logs", flags, stderr) {
 		return 2
 	}
-	if problems := checkValidateLogsFlags(&start, &end, time.Now().UTC(), *bucket, *prefix, *arn, *organization, *account, regions); len(problems) > 0 {
+	if problems := checkValidateLogsFlags(&start, &end, time.Now().UTC(), *bucket, *prefix, *arn, *organization, accounts, regions); len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "error: %s\n", p)
 		}
@@ -101,7 +117,7 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg := integrity.Config{
-		Bucket: *bucket, Prefix: *prefix, Organization: *organization, Account: *account,
+		Bucket: *bucket, Prefix: *prefix, Organization: *organization, Accounts: accounts,
 		Trail: m[4], HomeRegion: m[2], Regions: regions, Start: start, End: end,
 	}
 	if cfg.Bucket == "" {
@@ -109,9 +125,6 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		if cfg.Prefix == "" {
 			cfg.Prefix = s.LogPrefix
 		}
-	}
-	if cfg.Account == "" {
-		cfg.Account = m[3]
 	}
 	if s.OrganizationTrail && cfg.Organization == "" {
 		// An organization trail's files are under the organization's
@@ -123,19 +136,181 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Organization = org
 	}
-	fmt.Fprintf(stdout, "Validating log files for trail %s between %s and %s\n\n", *arn, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
-	rep := &cliReporter{out: stdout, progress: stderr, verbose: *verbose}
+	if cfg.Organization == "" && len(cfg.Accounts) == 0 {
+		cfg.Accounts = []string{m[3]}
+	}
+	warnings := expect(ctx, clients, &cfg)
+	var rep integrity.Reporter = &cliReporter{out: stdout, progress: stderr, verbose: *verbose}
+	if *asJSON {
+		rep = &jsonReporter{out: json.NewEncoder(stdout), verbose: *verbose}
+	} else {
+		fmt.Fprintf(stdout, "Validating log files for trail %s between %s and %s\n\n", *arn, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+		for _, w := range warnings {
+			fmt.Fprintf(stdout, "NOTE: %s\n", w)
+		}
+	}
+	// The heap stays far below this; the Go runtime collects harder
+	// before it reaches it, so the peak does not wander up to twice
+	// the live heap (GOMEMLIMIT overrides it).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	sum, err := integrity.Validate(ctx, cfg, cloud.Store{Client: clients.S3}, cloud.Keys{Client: clients.CloudTrail}, rep)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: validation stopped, no verdict on the evidence: %v\n", err)
 		return 3
 	}
-	writeSummary(stdout, start, end, sum)
+	code := 0
 	if !sum.Valid() {
+		code = 1
+	}
+	if *asJSON {
+		json.NewEncoder(stdout).Encode(shardResult{Trail: *arn, Start: start.UTC(), End: end.UTC(), Summary: sum, Notes: warnings, Exit: code})
+	} else {
+		writeSummary(stdout, start, end, sum)
+	}
+	return code
+}
+
+// memoryLimit is validate-logs' soft memory limit: one digest of at most
+// integrity.MaxInflated is read at a time, and log files are streamed.
+const memoryLimit = 160 << 20
+
+// expect sets the regions and accounts that must have digests in the
+// range, as far as the caller may read them: a multi-region trail logs
+// "all AWS Regions that are enabled in your account", an organization
+// trail every account of the organization. It returns a note for each
+// that could not be read.
+func expect(ctx context.Context, clients *cloud.Clients, cfg *integrity.Config) []string {
+	var notes []string
+	cfg.KnownRegion = settings.KnownRegion
+	if len(cfg.Regions) == 0 {
+		regions, err := clients.Regions(ctx)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("the account's enabled regions could not be read (account:ListRegions: %v): only %s must have digests, so a region whose digests were all deleted is not noticed; give -region for each region to require", err, cfg.HomeRegion))
+			cfg.ExpectRegions = []string{cfg.HomeRegion}
+		} else {
+			cfg.ExpectRegions = regions
+			cfg.KnownRegion = func(r string) bool { return slices.Contains(regions, r) || settings.KnownRegion(r) }
+		}
+	}
+	if cfg.Organization != "" && len(cfg.Accounts) == 0 {
+		accounts, err := clients.Accounts(ctx, cfg.End)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("the organization's accounts could not be read (organizations:ListAccounts: %v): only the accounts with folders are validated, so an account whose digests were all deleted is not noticed; give -account for each account to require", err))
+		} else {
+			cfg.ExpectAccounts = accounts
+		}
+	}
+	return notes
+}
+
+// shardResult is the last line of validate-logs -json: what one run (a
+// shard of regions and accounts) checked. Shards' results merge with
+// validate-logs -merge.
+type shardResult struct {
+	Trail   string            `json:"trail"`
+	Start   time.Time         `json:"start"`
+	End     time.Time         `json:"end"`
+	Summary integrity.Summary `json:"summary"`
+	Notes   []string          `json:"notes,omitempty"`
+	Exit    int               `json:"exit"`
+}
+
+// maxShards bounds -merge's arguments, and maxResultLine a line of a
+// shard's output.
+const (
+	maxShards     = 10000
+	maxResultLine = 4 << 20
+)
+
+// mergeShards reads the -json outputs of validate-logs shards (one JSON
+// object a line, the last the shard's result), checks that they are of
+// one trail and range, and prints their sum. Exit 0 when every shard was
+// valid, 1 when one was not, 3 when one has no result (it stopped), 2 for
+// a file that cannot be read or shards of different trails or ranges.
+func mergeShards(paths []string, stdout, stderr io.Writer) int {
+	if len(paths) == 0 || len(paths) > maxShards {
+		fmt.Fprintf(stderr, "error: -merge takes 1 to %d files, the -json outputs of validate-logs; found %d\n", maxShards, len(paths))
+		return 2
+	}
+	var first *shardResult
+	var total integrity.Summary
+	for _, path := range paths {
+		r, err := lastResult(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %s: %v\n", path, err)
+			if errors.Is(err, errNoResult) {
+				return 3
+			}
+			return 2
+		}
+		if first == nil {
+			first = r
+		} else if r.Trail != first.Trail || !r.Start.Equal(first.Start) || !r.End.Equal(first.End) {
+			fmt.Fprintf(stderr, "error: %s is of %s from %s to %s, and %s of %s from %s to %s: merge shards of one trail and range\n",
+				path, r.Trail, r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339), paths[0], first.Trail, first.Start.Format(time.RFC3339), first.End.Format(time.RFC3339))
+			return 2
+		}
+		total = total.Add(r.Summary)
+	}
+	fmt.Fprintf(stdout, "Merged %d shard(s) of trail %s\n", len(paths), first.Trail)
+	writeSummary(stdout, first.Start, first.End, total)
+	if !total.Valid() {
 		return 1
 	}
 	return 0
 }
+
+// errNoResult is a shard's output without its result line.
+var errNoResult = errors.New("no result line: the shard stopped before its verdict (exit status 3), so it proves nothing")
+
+// lastResult reads a shard's output line by line and returns its last
+// line, the result.
+func lastResult(path string) (*shardResult, error) {
+	f, err := input.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lines := bufio.NewScanner(f)
+	lines.Buffer(make([]byte, 64<<10), maxResultLine)
+	var last []byte
+	for lines.Scan() {
+		last = append(last[:0], lines.Bytes()...)
+	}
+	if err := lines.Err(); err != nil {
+		return nil, err
+	}
+	var r shardResult
+	if err := json.Unmarshal(last, &r); err != nil || r.Trail == "" {
+		return nil, errNoResult
+	}
+	return &r, nil
+}
+
+// jsonReporter writes one JSON object a line: each problem, gap and
+// (with -v) valid file.
+type jsonReporter struct {
+	out     *json.Encoder
+	verbose bool
+}
+
+func (r *jsonReporter) Invalid(p integrity.Problem) {
+	r.out.Encode(map[string]any{"kind": p.Kind, "location": "s3://" + p.Bucket + "/" + p.Key, "reason": p.Reason, "beyondTheAWSCLI": p.Beyond})
+}
+
+func (r *jsonReporter) Valid(kind, bucket, key string) {
+	if r.verbose {
+		r.out.Encode(map[string]any{"kind": kind, "location": "s3://" + bucket + "/" + key, "valid": true})
+	}
+}
+
+func (r *jsonReporter) Gap(region, from, to string) {
+	r.out.Encode(map[string]any{"gap": map[string]string{"region": region, "from": from, "to": to}})
+}
+
+func (r *jsonReporter) Progress(string, time.Time) {}
 
 // Bounds of validate-logs' flags.
 var (
@@ -152,7 +327,7 @@ var (
 // checkValidateLogsFlags checks every flag of validate-logs before any AWS
 // call and returns every problem, each naming the flag and the value;
 // it sets end to now when it is not given.
-func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix, arn, organization, account string, regions []string) []string {
+func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix, arn, organization string, accounts, regions []string) []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	switch {
@@ -168,8 +343,8 @@ func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix
 	} else if end.After(now.Add(time.Hour)) {
 		add("-end %s is in the future: no digest covers it yet", end.Format(time.RFC3339))
 	}
-	if !start.IsZero() && !start.Before(*end) {
-		add("-start %s must be before -end %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+	if !start.IsZero() && start.After(*end) {
+		add("-start %s must not be after -end %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
 	}
 	if bucket != "" {
 		if err := logbucket.ValidateName(bucket); err != nil {
@@ -189,8 +364,10 @@ func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix
 	if organization != "" && !organizationID.MatchString(organization) {
 		add("-organization %q is not an organization ID (o- and 10 to 32 lower-case letters or digits)", organization)
 	}
-	if account != "" && !accountID.MatchString(account) {
-		add("-account %q is not an account ID (12 digits)", account)
+	for _, account := range accounts {
+		if !accountID.MatchString(account) {
+			add("-account %q is not an account ID (12 digits)", account)
+		}
 	}
 	for _, r := range regions {
 		if !settings.KnownRegion(r) {
@@ -258,6 +435,12 @@ func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
 	fmt.Fprintln(w)
 	for _, gap := range sum.Incomplete {
 		fmt.Fprintf(w, "INCOMPLETE: %s\n", gap)
+	}
+	if sum.Foreign > 0 {
+		fmt.Fprintf(w, "%d foreign object(s) or folder(s) in the digest tree: CloudTrail did not write them\n", sum.Foreign)
+	}
+	if sum.OtherTrails > 0 {
+		fmt.Fprintf(w, "%d digest(s) of other trails in the same folders, not validated\n", sum.OtherTrails)
 	}
 	if sum.Gaps > 0 {
 		fmt.Fprintf(w, "%d new chain(s) started in the range (logging or validation was off for a while)\n", sum.Gaps)

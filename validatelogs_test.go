@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -27,7 +28,9 @@ var logStart = time.Date(2026, 11, 28, 20, 0, 0, 0, time.UTC)
 // startCloudTrail answers CloudTrail ListPublicKeys on loopback (JSON 1.1,
 // the API Reference's response shape) with the chain's keys of the
 // region the request is signed for: the key's Value is the base64 of its
-// DER, as JSON carries a blob; the SDK and the AWS CLI both read it.
+// DER, as JSON carries a blob; the SDK and the AWS CLI both read it. It
+// also answers Account Management ListRegions with the chain's regions
+// (point AWS_ENDPOINT_URL_ACCOUNT at it).
 func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -35,6 +38,17 @@ func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/listRegions" {
+			// Account Management ListRegions (REST JSON): the chain's
+			// regions, enabled.
+			var regions []any
+			for _, region := range slices.Sorted(maps.Keys(c.Signers)) {
+				regions = append(regions, map[string]string{"RegionName": region, "RegionOptStatus": "ENABLED_BY_DEFAULT"})
+			}
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"Regions": regions})
+			return
+		}
 		if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), "CloudTrail_20131101.ListPublicKeys") {
 			http.Error(w, `{"__type":"UnknownOperationException"}`, http.StatusBadRequest)
 			return
@@ -99,7 +113,9 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	s3 := startFakeS3(t, c.Bucket.Name)
 	upload(t, s3, c)
 	t.Setenv("AWS_ENDPOINT_URL_S3", s3.endpoint)
-	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", startCloudTrail(t, c))
+	cloudTrail := startCloudTrail(t, c)
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
+	t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
 	fakeCredentials(t)
 	args := []string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
 		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(4 * time.Hour).Format(time.RFC3339)}
@@ -125,6 +141,32 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("expected %q in:\n%s", want, out.String())
 		}
+	}
+
+	// Every object of a region deleted: the region is enabled, so its
+	// silence is INCOMPLETE, not skipped.
+	for _, k := range slices.Sorted(maps.Keys(c.Bucket.Objects)) {
+		if strings.Contains(k, "/eu-west-1/") {
+			s3.object(t, http.MethodDelete, c.Bucket.Name, k, "")
+		}
+	}
+	out.Reset()
+	errs.Reset()
+	if code := run(args, nil, &out, &errs); code != 1 || !strings.Contains(out.String(), "INCOMPLETE: 111122223333 eu-west-1: no digest of the trail in the range") {
+		t.Errorf("expected exit 1 and eu-west-1 INCOMPLETE with its folder deleted, found %d:\n%s", code, out.String())
+	}
+
+	// -json: one object a line, the last the result, which -merge reads.
+	out.Reset()
+	errs.Reset()
+	code := run(append(args, "-json", "-region", "us-east-1"), nil, &out, &errs)
+	shard := filepath.Join(t.TempDir(), "us-east-1.jsonl")
+	if err := os.WriteFile(shard, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var merged bytes.Buffer
+	if mergeCode := run([]string{"validate-logs", "-merge", shard, shard}, nil, &merged, &errs); code != 1 || mergeCode != 1 || !strings.Contains(merged.String(), "14/16 log files valid, 2/16 log files INVALID") {
+		t.Errorf("expected the shard (exit 1, a log file deleted) twice to merge into 14/16 log files valid, exit 1, found %d and %d:\n%s\n%s", code, mergeCode, out.String(), merged.String())
 	}
 
 	// A bucket that cannot be read is no verdict on the evidence.
@@ -262,6 +304,19 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 			c.Edit(d[3], func(m map[string]any) { m["digestS3Bucket"] = "someone-elses-bucket" }, true, nil)
 			return ""
 		}},
+		// Debian's CLI (2.9.19) inflates the first gzip member and ignores
+		// the rest; AWS's CLI refuses that since 2026 (aws-cli pull
+		// requests 10324 and 10326), as this app does.
+		"events appended to a log file as a second gzip member": {func(c *integritytest.Chain, d []string) string {
+			key := c.Digest(d[2]).LogFiles[0].S3Object
+			o := c.Bucket.Objects[key]
+			var forged bytes.Buffer
+			z := gzip.NewWriter(&forged)
+			z.Write([]byte(`{"Records":[{"eventName":"Forged"}]}`))
+			z.Close()
+			c.Bucket.Put(key, append(slices.Clone(o.Body), forged.Bytes()...), o.Meta)
+			return "s3://" + c.Bucket.Name + "/" + key
+		}},
 		"a broken previous-signature link": {func(c *integritytest.Chain, d []string) string {
 			c.Edit(d[3], func(m map[string]any) { m["previousDigestSignature"] = strings.Repeat("ab", 256) }, true, nil)
 			c.RelinkAfter(d, 3)
@@ -301,6 +356,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 
 			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
 			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
+			t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
 			fakeCredentials(t)
 			var out, errs bytes.Buffer
 			ourCode := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",

@@ -16,10 +16,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/account"
+	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -32,6 +35,7 @@ import (
 
 // Clients are the SDK's clients of the commands.
 type Clients struct {
+	Account       *account.Client
 	S3            *s3.Client
 	CloudTrail    *cloudtrail.Client
 	STS           *sts.Client
@@ -72,6 +76,7 @@ func New(ctx context.Context, region string, prompt io.Writer) (*Clients, error)
 			// their integrity is what the digests prove.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
+		Account:       account.NewFromConfig(cfg),
 		CloudTrail:    cloudtrail.NewFromConfig(cfg),
 		STS:           sts.NewFromConfig(cfg),
 		Organizations: organizations.NewFromConfig(cfg),
@@ -108,6 +113,49 @@ func (c *Clients) Organization(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return aws.ToString(out.Organization.Id), nil
+}
+
+// Regions lists the caller's account's enabled regions (Account
+// Management ListRegions, opt-in status ENABLED or ENABLED_BY_DEFAULT):
+// the regions a multi-region trail logs, "all AWS Regions that are
+// enabled in your account"
+// (https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-regional-and-multi-region-trails).
+func (c *Clients) Regions(ctx context.Context) ([]string, error) {
+	var out []string
+	p := account.NewListRegionsPaginator(c.Account, &account.ListRegionsInput{
+		RegionOptStatusContains: []accounttypes.RegionOptStatus{accounttypes.RegionOptStatusEnabled, accounttypes.RegionOptStatusEnabledByDefault},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Regions {
+			out = append(out, aws.ToString(r.RegionName))
+		}
+	}
+	return out, nil
+}
+
+// Accounts lists the organization's active accounts that joined before
+// end (Organizations ListAccounts, from the management account): the
+// accounts an organization trail logs.
+func (c *Clients) Accounts(ctx context.Context, end time.Time) ([]string, error) {
+	var out []string
+	p := organizations.NewListAccountsPaginator(c.Organizations, &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Accounts {
+			if a.State == orgtypes.AccountStateActive && a.JoinedTimestamp != nil && a.JoinedTimestamp.Before(end) {
+				out = append(out, aws.ToString(a.Id))
+			}
+		}
+	}
+	return out, nil
 }
 
 // Store is a bucket read through S3 (integrity.Store).

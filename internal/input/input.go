@@ -64,6 +64,26 @@ func File(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// Open opens the regular file at path (a symbolic link is followed) to
+// be read as a stream; the caller bounds what it reads. A FIFO, device,
+// socket or directory is refused without waiting for a writer.
+func Open(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is %s, not a regular file", path, kind(info.Mode()))
+	}
+	return f, nil
+}
+
 // kind names a file mode that is not a regular file.
 func kind(m os.FileMode) string {
 	switch {

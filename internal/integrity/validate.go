@@ -148,6 +148,32 @@ func (s Summary) Valid() bool {
 	return s.DigestErrors == 0 && s.LogErrors == 0 && s.Foreign == 0 && len(s.Incomplete) == 0 && s.Digests > 0
 }
 
+// Add is the sum of two shards' summaries (of other regions or
+// accounts of the same trail and range).
+func (s Summary) Add(o Summary) Summary {
+	s.Regions = union(s.Regions, o.Regions)
+	s.Digests += o.Digests
+	s.ValidDigests += o.ValidDigests
+	s.DigestErrors += o.DigestErrors
+	s.LogFiles += o.LogFiles
+	s.ValidLogFiles += o.ValidLogFiles
+	s.LogErrors += o.LogErrors
+	s.Backfill += o.Backfill
+	s.Gaps += o.Gaps
+	s.Foreign += o.Foreign
+	s.OtherTrails += o.OtherTrails
+	if o.FoundStart != "" && (s.FoundStart == "" || o.FoundStart < s.FoundStart) {
+		s.FoundStart = o.FoundStart
+	}
+	if o.FoundEnd > s.FoundEnd {
+		s.FoundEnd = o.FoundEnd
+	}
+	s.BeyondTheAWSCLI += o.BeyondTheAWSCLI
+	s.Incomplete = append(slices.Clone(s.Incomplete), o.Incomplete...)
+	sort.Strings(s.Incomplete)
+	return s
+}
+
 // Validate checks every digest of the trail in the range, account by
 // account, region by region (several at a time), and every log file each
 // digest lists (DefaultWorkers at a time). It stops with an error when it
