@@ -17,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -394,4 +395,113 @@ func fakeCredentials(t *testing.T) {
 		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"} {
 		t.Setenv(k, v)
 	}
+}
+
+// TestBenchValidateLogs is scripts/bench-validate-logs: it builds a
+// fixture of several regions and a day of hourly digests with several log
+// files each, serves it from gofakes3 behind a proxy that adds a fixed
+// latency to every request (both tools pay it alike), and times the
+// built binary of this app (AUDIT_TRAIL_BENCH_BINARY) against Debian's
+// `aws cloudtrail validate-logs` run once per region on the same data.
+// It prints the times, the ratio and this app's peak resident memory
+// (the child's rusage); it asserts nothing about them.
+func TestBenchValidateLogs(t *testing.T) {
+	binary := os.Getenv("AUDIT_TRAIL_BENCH_BINARY")
+	if binary == "" {
+		t.Skip("run scripts/bench-validate-logs")
+	}
+	aws := awsCLI(t)
+	regions := []string{"eu-central-1", "eu-west-1", "us-east-1", "us-west-2"}
+	const hours, logs = 24, 5
+	latency := 20 * time.Millisecond
+	if v := os.Getenv("AUDIT_TRAIL_BENCH_LATENCY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Second {
+			t.Fatalf("AUDIT_TRAIL_BENCH_LATENCY %q is not a duration from 0 to 1s", v)
+		}
+		latency = d
+	}
+	const home, trailName = "us-east-1", "trail-master"
+	arn := "arn:aws:cloudtrail:" + home + ":111122223333:trail/" + trailName
+	c := integritytest.New("cle2wa-s3-trail-master", "", "111122223333", trailName, home)
+	for _, region := range regions {
+		c.Hours(region, logStart, hours, logs)
+	}
+	fake := startFakeS3(t, c.Bucket.Name)
+	upload(t, fake, c)
+	s3 := lowerMeta(t, delayed(t, fake.endpoint, latency))
+	cloudTrail := startCloudTrail(t, c)
+	end := logStart.Add(hours * time.Hour)
+	span := []string{logStart.Format(time.RFC3339), end.Format(time.RFC3339)}
+
+	plugins := t.TempDir()
+	if err := os.WriteFile(filepath.Join(plugins, "s3redirect.py"), []byte(s3Redirect), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(config, []byte("[default]\nregion = "+home+"\ns3 =\n    addressing_style = path\n\n[plugins]\ncli_legacy_plugin_path = "+plugins+"\ns3redirect = s3redirect\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var theirs time.Duration
+	for _, region := range regions {
+		// The CLI validates the digests of the region its client is in.
+		cmd := exec.Command(aws, "cloudtrail", "validate-logs", "--trail-arn", arn, "--s3-bucket", c.Bucket.Name,
+			"--start-time", span[0], "--end-time", span[1], "--endpoint-url", cloudTrail, "--region", region, "--no-cli-pager")
+		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+config, "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+			"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AUDIT_TRAIL_S3_ENDPOINT="+s3)
+		began := time.Now()
+		out, err := cmd.CombinedOutput()
+		theirs += time.Since(began)
+		if err != nil || !strings.Contains(string(out), fmt.Sprintf("%d/%d digest files valid", hours, hours)) {
+			t.Fatalf("the AWS CLI in %s: %v\n%s", region, err, out)
+		}
+	}
+
+	cmd := exec.Command(binary, "validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-start", span[0], "-end", span[1])
+	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_S3="+s3, "AWS_ENDPOINT_URL_CLOUDTRAIL="+cloudTrail, "AWS_ENDPOINT_URL_ACCOUNT="+cloudTrail,
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	began := time.Now()
+	out, err := cmd.Output()
+	ours := time.Since(began)
+	want := fmt.Sprintf("%d/%d log files valid", len(regions)*hours*logs, len(regions)*hours*logs)
+	if err != nil || !strings.Contains(string(out), want) {
+		t.Fatalf("this app: %v\n%s", err, out)
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	fmt.Printf("bench validate-logs: %d regions x %d hourly digests x %d log files (%d objects), %s latency per request\n",
+		len(regions), hours, logs, len(c.Bucket.Objects), latency)
+	fmt.Printf("bench aws cloudtrail validate-logs (once per region): %.2f s\n", theirs.Seconds())
+	fmt.Printf("bench this app's validate-logs (every region at once): %.2f s, peak resident memory %d MiB\n", ours.Seconds(), peak>>10)
+	fmt.Printf("bench ratio: %.1fx faster\n", theirs.Seconds()/ours.Seconds())
+}
+
+// delayed is a proxy in front of target that waits latency before
+// passing each request on.
+func delayed(t *testing.T, target string, latency time.Duration) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
+		r.URL.Scheme, r.URL.Host, r.Host, r.RequestURI = u.Scheme, u.Host, u.Host, ""
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		maps.Copy(w.Header(), resp.Header)
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: handler}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
 }
