@@ -90,7 +90,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if idErr == nil {
 		caller = identity.ARN
 	}
-	c := verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS, S3: clients.S3, IAM: clients.IAM, SNS: clients.SNS}
+	c := verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS, S3: clients.S3, IAM: clients.IAM, SNS: clients.SNS, CloudWatch: clients.CloudWatch, Logs: clients.Logs}
 	audit := out.Stack(stacks.AuditName)
 	results := verify.Trail(ctx, c, audit, verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
 	if idErr != nil {

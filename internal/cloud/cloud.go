@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -39,6 +41,8 @@ type Clients struct {
 	KMS           *kms.Client
 	IAM           *iam.Client
 	SNS           *sns.Client
+	CloudWatch    *cloudwatch.Client
+	Logs          *cloudwatchlogs.Client
 }
 
 // New loads the SDK's configuration for region (the home region of the
@@ -78,6 +82,8 @@ func New(ctx context.Context, region string, prompt io.Writer) (*Clients, error)
 		KMS:           kms.NewFromConfig(cfg),
 		IAM:           iam.NewFromConfig(cfg),
 		SNS:           sns.NewFromConfig(cfg),
+		CloudWatch:    cloudwatch.NewFromConfig(cfg),
+		Logs:          cloudwatchlogs.NewFromConfig(cfg),
 	}, nil
 }
 

@@ -24,6 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -60,6 +62,9 @@ type Clients struct {
 	S3         *s3.Client
 	IAM        *iam.Client
 	SNS        *sns.Client
+	// CloudWatch reads the alarms, Logs the log group and its filters.
+	CloudWatch *cloudwatch.Client
+	Logs       *cloudwatchlogs.Client
 }
 
 // Options tune the checks.
