@@ -33,7 +33,7 @@ func sameSettings(audit *tfjson.Doc, s settings.Settings) error {
 	if trails := audit.Resources("aws_cloudtrail"); len(trails) > 0 {
 		trail, _ = trails[0].Attrs["name"].(string)
 	}
-	region, _ := tfjson.Get(audit.Raw()["provider"], "aws", "region").(string)
+	region := verify.Region(audit)
 	if trail != s.Names().Trail || region != s.Region {
 		return fmt.Errorf("%s was synthesized for trail %q in %s, and cdktf.json now says %q in %s: run `go run .` first", outputDir(), trail, region, s.Names().Trail, s.Region)
 	}

@@ -91,6 +91,11 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	}
 	t := got.Trail
 	out := []Result{{Check: "TRAIL-EXISTS", Pass: true, Evidence: aws.ToString(t.TrailARN)}}
+	// A multi-Region trail answers GetTrail in every Region; its home
+	// Region is where it was created ("HomeRegion",
+	// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html).
+	out = append(out, Result{Check: "TRAIL-REGION", Pass: aws.ToString(t.HomeRegion) == Region(audit),
+		Evidence: fmt.Sprintf("home region %s (synthesized: %s)", cmp.Or(aws.ToString(t.HomeRegion), "none"), Region(audit))})
 	flag := func(check, attr string, live *bool, what string) {
 		wantOn := want.Attrs[attr] == true
 		on := aws.ToBool(live)
@@ -124,6 +129,12 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	out = append(out, status(ctx, c, audit, name, o)...)
 	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
 	return out
+}
+
+// Region is the region the audit stack's provider deploys to: every
+// resource of the stack is in it.
+func Region(audit *tfjson.Doc) string {
+	return str(tfjson.Get(audit.Raw()["provider"], "aws", "region"))
 }
 
 // arnResolver replaces the partition and account references of the
