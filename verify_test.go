@@ -877,6 +877,71 @@ func TestVerify(t *testing.T) {
 		"the topic's policy changed": {func(a *fakeAccount) {
 			a.topicPolicy = strings.Replace(a.topicPolicy, `"Service":"cloudwatch.amazonaws.com"`, `"AWS":"*"`, 1)
 		}, []string{"FAIL\tDRIFT-TOPIC-POLICY arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tchanged CloudWatchAlarmsOfThisAccountPublish: Principals"}},
+		// The outside review's departures: each class fails its check,
+		// naming the resource, the field, the live and the synthesized
+		// value.
+		"an alarm's actions disabled": {func(a *fakeAccount) {
+			a.alarms["cis-4.5-cloudtrail-changes"]["ActionsEnabled"] = false
+		}, []string{"FAIL\tALARM cis-4.5-cloudtrail-changes\tactions_enabled: live false, synthesized true"}},
+		"an alarm's action sent to another topic": {func(a *fakeAccount) {
+			a.alarms["watch-key-policy-changes"]["AlarmActions"] = []any{"arn:aws:sns:us-east-1:111122223333:elsewhere"}
+		}, []string{"FAIL\tALARM watch-key-policy-changes\talarm_actions: live arn:aws:sns:us-east-1:111122223333:elsewhere, synthesized arn:aws:sns:us-east-1:111122223333:topic-audit-alarms"}},
+		"an alarm deleted": {func(a *fakeAccount) { delete(a.alarms, "watch-trail-heartbeat") }, []string{"FAIL\tALARM watch-trail-heartbeat\tmissing: DescribeAlarms does not find it"}},
+		"an alarm's threshold raised": {func(a *fakeAccount) {
+			a.alarms["cis-4.3-root-account-usage"]["Threshold"] = 1000.0
+		}, []string{"FAIL\tALARM cis-4.3-root-account-usage\tthreshold: live 1000, synthesized 1"}},
+		"a metric filter's pattern narrowed": {func(a *fakeAccount) {
+			for _, f := range a.metricFilters {
+				if f := f.(map[string]any); f["filterName"] == "cis-4.5-cloudtrail-changes" {
+					f["filterPattern"] = `{ $.eventName = "Nothing" }`
+				}
+			}
+		}, []string{"FAIL\tLOG-METRIC-FILTER cis-4.5-cloudtrail-changes\tpattern: live { $.eventName = \"Nothing\" }, synthesized { ($.eventName = CreateTrail) || "}},
+		"a metric filter counting into another metric": {func(a *fakeAccount) {
+			for _, f := range a.metricFilters {
+				if f := f.(map[string]any); f["filterName"] == "cis-4.5-cloudtrail-changes" {
+					f["metricTransformations"] = []any{map[string]any{"metricName": "Elsewhere", "metricNamespace": "Other", "metricValue": "1"}}
+				}
+			}
+		}, []string{"FAIL\tLOG-METRIC-FILTER cis-4.5-cloudtrail-changes\tmetric_transformation.name: live Elsewhere, synthesized CloudTrailChanges; metric_transformation.namespace: live Other, synthesized CISBenchmark"}},
+		"a metric filter deleted": {func(a *fakeAccount) { a.metricFilters = a.metricFilters[1:] }, []string{"FAIL\tLOG-METRIC-FILTER ", "missing: the log group has no metric filter of that name"}},
+		"a subscription filter streams the log group out": {func(a *fakeAccount) {
+			a.subscriptionFilters = []any{map[string]any{"filterName": "copy", "logGroupName": "cloudtrail/trail-master", "filterPattern": "", "destinationArn": "arn:aws:kinesis:us-east-1:444455556666:stream/exfiltration"}}
+		}, []string{"FAIL\tLOG-SUBSCRIPTION-FILTERS cloudtrail/trail-master\tsubscription filters: copy to arn:aws:kinesis:us-east-1:444455556666:stream/exfiltration (synthesized: none)"}},
+		"the log group's retention shortened": {func(a *fakeAccount) {
+			a.logGroups[0].(map[string]any)["retentionInDays"] = 1
+		}, []string{"FAIL\tLOG-GROUP cloudtrail/trail-master\tretention_in_days: live 1, synthesized 365"}},
+		"the log group's key removed": {func(a *fakeAccount) {
+			delete(a.logGroups[0].(map[string]any), "kmsKeyId")
+		}, []string{"FAIL\tLOG-GROUP cloudtrail/trail-master\tkms_key_id: live none, synthesized " + fakeKeyARN("monitoring_logs_key")}},
+		"an address subscribed to the topic": {func(a *fakeAccount) {
+			a.subscriptions = []string{"email mallory@example.com"}
+		}, []string{"FAIL\tTOPIC-SUBSCRIPTIONS arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tsubscriptions: email mallory@example.com (synthesized: none)"}},
+		"the topic's encryption removed": {func(a *fakeAccount) { delete(a.topic, "KmsMasterKeyId") }, []string{
+			"FAIL\tTOPIC arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tkms_master_key_id: live none, synthesized " + fakeKeyARN("monitoring_topic_key")}},
+		"an auditor added to an administrators' group": {func(a *fakeAccount) {
+			a.iam["ListGroupsForUser user-audit"] = strings.Replace(a.iam["ListGroupsForUser user-audit"], "</Groups>", "<member><GroupName>admins</GroupName><Path>/</Path><GroupId>AGPAADMINS</GroupId><Arn>arn:aws:iam::111122223333:group/admins</Arn><CreateDate>2026-11-29T00:00:00Z</CreateDate></member></Groups>", 1)
+		}, []string{"FAIL\tIAM-USER user-audit\tgroups (aws_iam_group_membership): live admins, group-audit, synthesized group-audit"}},
+		"the audit role's sessions lengthened": {func(a *fakeAccount) {
+			a.iam["GetRole role-audit"] = strings.Replace(a.iam["GetRole role-audit"], "<MaxSessionDuration>3600<", "<MaxSessionDuration>43200<", 1)
+		}, []string{"FAIL\tIAM-ROLE role-audit\tmax_session_duration: live 43200, synthesized 3600"}},
+		"an inventory of the log bucket": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-trail-master"].inventory = `<InventoryConfiguration><Id>everything</Id><IsEnabled>true</IsEnabled><Destination><S3BucketDestination><Bucket>arn:aws:s3:::exfiltration</Bucket><Format>CSV</Format></S3BucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule><IncludedObjectVersions>All</IncludedObjectVersions></InventoryConfiguration>`
+		}, []string{"FAIL\tBUCKET-INVENTORY cle2wa-s3-trail-master\tinventory: everything to arn:aws:s3:::exfiltration (synthesized: none)"}},
+		"an analytics export of the log bucket": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-trail-master"].analytics = `<AnalyticsConfiguration><Id>export</Id><StorageClassAnalysis><DataExport><OutputSchemaVersion>V_1</OutputSchemaVersion><Destination><S3BucketDestination><Format>CSV</Format><Bucket>arn:aws:s3:::exfiltration</Bucket></S3BucketDestination></Destination></DataExport></StorageClassAnalysis></AnalyticsConfiguration>`
+		}, []string{"FAIL\tBUCKET-ANALYTICS cle2wa-s3-trail-master\tanalytics: export to arn:aws:s3:::exfiltration (synthesized: none)"}},
+		"event notifications of the access-log bucket": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-accesslog-master"].notification = `<TopicConfiguration><Id>new</Id><Topic>arn:aws:sns:us-east-1:444455556666:exfiltration</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration>`
+		}, []string{"FAIL\tBUCKET-NOTIFICATIONS cle2wa-s3-accesslog-master\tnotifications: SNS arn:aws:sns:us-east-1:444455556666:exfiltration (synthesized: none)"}},
+		"Requester Pays on the log bucket": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].payer = "Requester" }, []string{"FAIL\tBUCKET-REQUEST-PAYMENT cle2wa-s3-trail-master\tpayer Requester (synthesized: BucketOwner)"}},
+		"a bucket in another region": {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].location = "eu-west-1" }, []string{"FAIL\tBUCKET-REGION cle2wa-s3-accesslog-master\tregion eu-west-1 (synthesized: us-east-1)"}},
+		"a trail of another home region": {func(a *fakeAccount) { a.trail["HomeRegion"] = "eu-west-1" }, []string{"FAIL\tTRAIL-REGION\thome region eu-west-1 (synthesized: us-east-1)"}},
+		"a key made multi-Region": {func(a *fakeAccount) { a.keys["alias/kms-trail-master"].metadata["MultiRegion"] = true }, []string{"FAIL\tKEY-SETTINGS alias/kms-trail-master\tmulti_region: live true, synthesized false"}},
+		"DescribeAlarms denied": {func(a *fakeAccount) { a.denied = map[string]bool{"DescribeAlarms": true} }, []string{
+			"ERROR\tALARM cis-4.5-cloudtrail-changes\tcould not check: cloudwatch:DescribeAlarms on alarm cis-4.5-cloudtrail-changes was denied"}},
+		"DescribeSubscriptionFilters denied": {func(a *fakeAccount) { a.denied = map[string]bool{"DescribeSubscriptionFilters": true} }, []string{
+			"ERROR\tLOG-SUBSCRIPTION-FILTERS cloudtrail/trail-master\tcould not check: logs:DescribeSubscriptionFilters on log group cloudtrail/trail-master was denied"}},
 		// The evidence deny is gone from the log bucket's policy.
 		"a bucket policy statement removed": {func(a *fakeAccount) {
 			var doc map[string]any
