@@ -935,9 +935,9 @@ func TestVerify(t *testing.T) {
 			a.buckets["cle2wa-s3-accesslog-master"].notification = `<TopicConfiguration><Id>new</Id><Topic>arn:aws:sns:us-east-1:444455556666:exfiltration</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration>`
 		}, []string{"FAIL\tBUCKET-NOTIFICATIONS cle2wa-s3-accesslog-master\tnotifications: SNS arn:aws:sns:us-east-1:444455556666:exfiltration (synthesized: none)"}},
 		"Requester Pays on the log bucket": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].payer = "Requester" }, []string{"FAIL\tBUCKET-REQUEST-PAYMENT cle2wa-s3-trail-master\tpayer Requester (synthesized: BucketOwner)"}},
-		"a bucket in another region": {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].location = "eu-west-1" }, []string{"FAIL\tBUCKET-REGION cle2wa-s3-accesslog-master\tregion eu-west-1 (synthesized: us-east-1)"}},
-		"a trail of another home region": {func(a *fakeAccount) { a.trail["HomeRegion"] = "eu-west-1" }, []string{"FAIL\tTRAIL-REGION\thome region eu-west-1 (synthesized: us-east-1)"}},
-		"a key made multi-Region": {func(a *fakeAccount) { a.keys["alias/kms-trail-master"].metadata["MultiRegion"] = true }, []string{"FAIL\tKEY-SETTINGS alias/kms-trail-master\tmulti_region: live true, synthesized false"}},
+		"a bucket in another region":       {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].location = "eu-west-1" }, []string{"FAIL\tBUCKET-REGION cle2wa-s3-accesslog-master\tregion eu-west-1 (synthesized: us-east-1)"}},
+		"a trail of another home region":   {func(a *fakeAccount) { a.trail["HomeRegion"] = "eu-west-1" }, []string{"FAIL\tTRAIL-REGION\thome region eu-west-1 (synthesized: us-east-1)"}},
+		"a key made multi-Region":          {func(a *fakeAccount) { a.keys["alias/kms-trail-master"].metadata["MultiRegion"] = true }, []string{"FAIL\tKEY-SETTINGS alias/kms-trail-master\tmulti_region: live true, synthesized false"}},
 		"DescribeAlarms denied": {func(a *fakeAccount) { a.denied = map[string]bool{"DescribeAlarms": true} }, []string{
 			"ERROR\tALARM cis-4.5-cloudtrail-changes\tcould not check: cloudwatch:DescribeAlarms on alarm cis-4.5-cloudtrail-changes was denied"}},
 		"DescribeSubscriptionFilters denied": {func(a *fakeAccount) { a.denied = map[string]bool{"DescribeSubscriptionFilters": true} }, []string{
