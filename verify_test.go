@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -1148,4 +1149,57 @@ func TestVerifyCannotStart(t *testing.T) {
 			t.Errorf("expected exit 2 saying %q, found %d:\n%s%s", want, code, out.String(), errs.String())
 		}
 	})
+}
+
+// TestVerifyComparesEveryAttribute: every attribute that the golden
+// audit stack sets, on every resource type it synthesizes, is compared
+// by a check of verify (verify.Compared) or has a reviewed reason why it
+// cannot be read back (verify.Unread); each check named is one that
+// verify reports against the matching account; each reason is for an
+// attribute the stack sets.
+func TestVerifyComparesEveryAttribute(t *testing.T) {
+	a := matching(t, time.Now())
+	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
+	t.Setenv("AWS_ENDPOINT_URL", a.start(t))
+	fakeCredentials(t)
+	var out, errs bytes.Buffer
+	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
+		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
+	}
+	reported := map[string]bool{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Split(line, "\t"); len(f) == 3 {
+			name, _, _ := strings.Cut(f[1], " ")
+			reported[name] = true
+		}
+	}
+	set := map[string]map[string]bool{}
+	for typ, resources := range goldenAudit(t)["resource"].(map[string]any) {
+		set[typ] = map[string]bool{}
+		for _, r := range resources.(map[string]any) {
+			for attr := range r.(map[string]any) {
+				if slices.Contains(verify.Meta, attr) {
+					continue
+				}
+				set[typ][attr] = true
+				check, compared := verify.Compared[typ][attr]
+				reason, unread := verify.Unread[typ][attr]
+				switch {
+				case compared && unread:
+					t.Errorf("%s.%s: both compared (%s) and unread (%s)", typ, attr, check, reason)
+				case !compared && !unread:
+					t.Errorf("%s.%s: the golden audit stack sets it and verify has no comparison for it (verify.Compared) nor a reason why it cannot be read back (verify.Unread)", typ, attr)
+				case compared && !reported[check]:
+					t.Errorf("%s.%s: compared by %s, which verify does not report against the matching account:\n%s", typ, attr, check, out.String())
+				}
+			}
+		}
+	}
+	for typ, attrs := range verify.Unread {
+		for attr, reason := range attrs {
+			if !set[typ][attr] || len(reason) < 20 {
+				t.Errorf("%s.%s: a reason (%q) for an attribute the golden audit stack does not set, or no reason", typ, attr, reason)
+			}
+		}
+	}
 }
