@@ -33,7 +33,7 @@ func sameSettings(audit *tfjson.Doc, s settings.Settings) error {
 	if trails := audit.Resources("aws_cloudtrail"); len(trails) > 0 {
 		trail, _ = trails[0].Attrs["name"].(string)
 	}
-	region, _ := tfjson.Get(audit.Raw()["provider"], "aws", "region").(string)
+	region := verify.Region(audit)
 	if trail != s.Names().Trail || region != s.Region {
 		return fmt.Errorf("%s was synthesized for trail %q in %s, and cdktf.json now says %q in %s: run `go run .` first", outputDir(), trail, region, s.Names().Trail, s.Region)
 	}
@@ -90,7 +90,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if idErr == nil {
 		caller = identity.ARN
 	}
-	c := verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS, S3: clients.S3, IAM: clients.IAM, SNS: clients.SNS}
+	c := verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS, S3: clients.S3, IAM: clients.IAM, SNS: clients.SNS, CloudWatch: clients.CloudWatch, Logs: clients.Logs}
 	audit := out.Stack(stacks.AuditName)
 	results := verify.Trail(ctx, c, audit, verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
 	if idErr != nil {

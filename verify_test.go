@@ -7,16 +7,20 @@ import (
 	"encoding/xml"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/smithy-go/encoding/cbor"
 
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
@@ -41,6 +45,15 @@ type fakeAccount struct {
 	// as XML result bodies; topicPolicy the alarm topic's policy.
 	iam         map[string]string
 	topicPolicy string
+	// topic are the alarm topic's other attributes (KmsMasterKeyId,
+	// DisplayName); subscriptions its subscriptions as "protocol endpoint".
+	topic         map[string]string
+	subscriptions []string
+	// alarms are CloudWatch's metric alarms by name, in DescribeAlarms'
+	// MetricAlarm shape; logGroups, metricFilters and subscriptionFilters
+	// CloudWatch Logs' answers, in its JSON shapes.
+	alarms                                        map[string]map[string]any
+	logGroups, metricFilters, subscriptionFilters []any
 	// buckets are each bucket's settings, as S3 answers them.
 	buckets map[string]*fakeBucket
 	// denied are the operations refused to the caller, as each service
@@ -68,11 +81,13 @@ var s3Actions = map[string]string{
 	"publicAccessBlock": "s3:GetBucketPublicAccessBlock", "ownershipControls": "s3:GetBucketOwnershipControls",
 	"logging": "s3:GetBucketLogging", "lifecycle": "s3:GetLifecycleConfiguration", "object-lock": "s3:GetBucketObjectLockConfiguration",
 	"list-type": "s3:ListBucket", "replication": "s3:GetReplicationConfiguration",
+	"location": "s3:GetBucketLocation", "requestPayment": "s3:GetBucketRequestPayment", "inventory": "s3:GetInventoryConfiguration",
+	"analytics": "s3:GetAnalyticsConfiguration", "notification": "s3:GetBucketNotification",
 }
 
 // record notes the request r as the IAM action it needs and its resource
 // (sts:GetCallerIdentity needs none).
-func (a *fakeAccount) record(r *http.Request, target, op, keyID string) {
+func (a *fakeAccount) record(r *http.Request, target, op string, in fakeRequest) {
 	const account = "111122223333"
 	add := func(action, resource string) {
 		a.mu.Lock()
@@ -84,13 +99,22 @@ func (a *fakeAccount) record(r *http.Request, target, op, keyID string) {
 		add("cloudtrail:"+op, "arn:aws:cloudtrail:us-east-1:"+account+":trail/trail-master")
 	case strings.HasPrefix(target, "TrentService."):
 		for alias, k := range a.keys {
-			if alias == keyID || strings.HasSuffix(k.arn, "/"+keyID) {
+			if alias == in.KeyId || strings.HasSuffix(k.arn, "/"+in.KeyId) {
 				add("kms:"+op, k.arn)
 			}
 		}
+	case strings.HasPrefix(target, "Logs_20140328.") && op == "DescribeLogGroups":
+		// DescribeLogGroups has no resource type: "*".
+		add("logs:"+op, "*")
+	case strings.HasPrefix(target, "Logs_20140328."):
+		add("logs:"+op, "arn:aws:logs:us-east-1:"+account+":log-group:"+in.LogGroupName)
+	case strings.HasPrefix(r.URL.Path, "/service/GraniteServiceVersion20100801/operation/"):
+		for _, name := range in.AlarmNames {
+			add("cloudwatch:"+op, "arn:aws:cloudwatch:us-east-1:"+account+":alarm:"+name)
+		}
 	case r.Form.Get("Action") == "GetCallerIdentity":
-	case r.Form.Get("Action") == "GetTopicAttributes":
-		add("sns:GetTopicAttributes", r.Form.Get("TopicArn"))
+	case r.Form.Get("TopicArn") != "":
+		add("sns:"+r.Form.Get("Action"), r.Form.Get("TopicArn"))
 	case r.Form.Get("RoleName") != "":
 		add("iam:"+r.Form.Get("Action"), "arn:aws:iam::"+account+":role/"+r.Form.Get("RoleName"))
 	case r.Form.Get("GroupName") != "":
@@ -146,12 +170,30 @@ type fakeBucket struct {
 	lifecycle, replicateTo  string
 	lockDays                int
 	publicAccess, bucketKey bool
+	// location is the bucket's LocationConstraint ("" in us-east-1),
+	// payer who pays for requests; inventory, analytics and notification
+	// the XML of those configurations ("" for none).
+	location, payer, inventory, analytics, notification string
 }
 
 // answer writes S3's XML answer for the bucket setting the query asks for.
 func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
 	w.Header().Set("Content-Type", "application/xml")
 	switch {
+	case q.Has("location"):
+		if b.location == "" {
+			fmt.Fprint(w, `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`)
+		} else {
+			fmt.Fprintf(w, `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">%s</LocationConstraint>`, b.location)
+		}
+	case q.Has("requestPayment"):
+		fmt.Fprintf(w, `<RequestPaymentConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Payer>%s</Payer></RequestPaymentConfiguration>`, b.payer)
+	case q.Has("inventory"):
+		fmt.Fprintf(w, `<ListInventoryConfigurationsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated>%s</ListInventoryConfigurationsResult>`, b.inventory)
+	case q.Has("analytics"):
+		fmt.Fprintf(w, `<ListBucketAnalyticsConfigurationResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated>%s</ListBucketAnalyticsConfigurationResult>`, b.analytics)
+	case q.Has("notification"):
+		fmt.Fprintf(w, `<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">%s</NotificationConfiguration>`, b.notification)
 	case q.Has("versioning"):
 		fmt.Fprintf(w, `<VersioningConfiguration><Status>%s</Status></VersioningConfiguration>`, b.versioning)
 	case q.Has("encryption"):
@@ -201,6 +243,9 @@ func (b *fakeBucket) answer(w http.ResponseWriter, q url.Values) bool {
 // (Enabled, Disabled, PendingDeletion), the date of a scheduled deletion
 // and whether it rotates.
 type fakeKey struct {
+	// metadata are the other KeyMetadata fields KMS reports: the key's
+	// Description, KeySpec, KeyUsage and MultiRegion.
+	metadata           map[string]any
 	arn, policy, state string
 	deletion           time.Time
 	rotating           bool
@@ -297,7 +342,9 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 	for _, a := range resources["aws_kms_alias"].(map[string]any) {
 		a := a.(map[string]any)
 		key := strings.Split(a["target_key_id"].(string), ".")[1]
-		keys[a["name"].(string)] = fakeKey{arn: fakeKeyARN(key), policy: policyOf(resources["aws_kms_key"].(map[string]any)[key].(map[string]any)["policy"]), state: "Enabled", rotating: true}
+		k := resources["aws_kms_key"].(map[string]any)[key].(map[string]any)
+		keys[a["name"].(string)] = fakeKey{arn: fakeKeyARN(key), policy: policyOf(k["policy"]), state: "Enabled", rotating: true,
+			metadata: map[string]any{"Description": k["description"], "KeySpec": k["customer_master_key_spec"], "KeyUsage": k["key_usage"], "MultiRegion": k["multi_region"]}}
 	}
 	buckets := map[string]string{}
 	for _, p := range resources["aws_s3_bucket_policy"].(map[string]any) {
@@ -319,13 +366,30 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 			logTarget: "cle2wa-s3-accesslog-master", logPrefix: "cle2wa-s3-trail-master/", lockMode: "GOVERNANCE", lockDays: 365, publicAccess: true, lifecycle: retention, bucketKey: true},
 		"cle2wa-s3-accesslog-master": {versioning: "Enabled", algorithm: "AES256", ownership: "BucketOwnerEnforced", publicAccess: true, lifecycle: retention},
 	}
+	for _, p := range resources["aws_s3_bucket_request_payment_configuration"].(map[string]any) {
+		p := p.(map[string]any)
+		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
+		settings[bucket].payer = p["payer"].(string)
+	}
 	// IAM as the stack deploys it, policy documents URL-encoded as IAM
 	// returns them (RFC 3986: a space is %20).
 	enc := url.PathEscape
 	docs := func(name string) string { return enc(rendered(t, doc, name)) }
+	// A role's description and maximum session duration as synthesized
+	// (IAM's default of an hour where the stack sets none).
+	role := func(name string) string {
+		r := resources["aws_iam_role"].(map[string]any)[name].(map[string]any)
+		hours := 1.0
+		if d, ok := r["max_session_duration"].(float64); ok {
+			hours = d / 3600
+		}
+		return fmt.Sprintf(`<Description>%s</Description><MaxSessionDuration>%d</MaxSessionDuration>`, r["description"], int(hours*3600))
+	}
 	answers := map[string]string{
-		"GetRole role-audit":                           `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
-		"GetRole role-trail-logs":                      `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetRole role-audit":                           `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("audit_role") + `<AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetRole role-trail-logs":                      `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("monitoring_role") + `<AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetUser user-audit":                           `<User><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></User>`,
+		"ListGroupsForUser user-audit":                 `<Groups><member><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Groups><IsTruncated>false</IsTruncated>`,
 		"ListRolePolicies role-audit":                  `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
 		"ListRolePolicies role-trail-logs":             `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
 		"GetRolePolicy read-cloudtrail-logs":           `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
@@ -335,7 +399,7 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 		"GetGroupPolicy assume-audit-role-with-mfa":    `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
 		"ListUserPolicies user-audit":                  `<PolicyNames/><IsTruncated>false</IsTruncated>`,
 		"ListAttachedUserPolicies user-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
-		"GetPolicy policy-deny-trail-log-reads":        `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</Arn><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
+		"GetPolicy policy-deny-trail-log-reads":        `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</Arn><Description>` + resources["aws_iam_policy"].(map[string]any)["deny_log_reads"].(map[string]any)["description"].(string) + `</Description><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
 		"GetPolicyVersion policy-deny-trail-log-reads": `<PolicyVersion><Document>` + docs("deny_log_reads") + `</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
 		"ListGroupPolicies group-audit":                `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
 		"ListAttachedGroupPolicies group-audit":        `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
@@ -350,7 +414,11 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0005Z_BBBBBBBBBBBBBBBB.json.gz",
 		"AWSLogs/" + account + "/CloudTrail-Digest/us-east-1/" + day + "/" + account + "_CloudTrail-Digest_us-east-1_trail-master_us-east-1_" + stamp + "T010000Z.json.gz",
 	}
+	alarms, logGroups, filters := monitoringState(resources)
+	topic := resources["aws_sns_topic"].(map[string]any)["monitoring_topic"].(map[string]any)
 	return &fakeAccount{
+		alarms: alarms, logGroups: logGroups, metricFilters: filters, subscriptionFilters: []any{},
+		topic:    map[string]string{"KmsMasterKeyId": fakeKeyARN(strings.Split(topic["kms_master_key_id"].(string), ".")[1]), "DisplayName": topic["display_name"].(string)},
 		logFiles: logFiles,
 		iam:      answers, topicPolicy: rendered(t, doc, "monitoring_topic_policy"),
 		keys: keys, bucketPolicies: buckets, buckets: settings,
@@ -369,6 +437,116 @@ func matching(t *testing.T, now time.Time) *fakeAccount {
 	}
 }
 
+// monitoringState is the golden stack's log group, metric filters and
+// alarms as CloudWatch Logs and CloudWatch describe them, the references
+// resolved here (not by package verify) to the fake account's values.
+func monitoringState(resources map[string]any) (alarms map[string]map[string]any, logGroups, filters []any) {
+	const account = "111122223333"
+	filterOf := regexp.MustCompile(`^\$\{aws_cloudwatch_log_metric_filter\.(\w+)\.metric_transformation\[0\]\.(\w+)\}$`)
+	value := func(v any) string {
+		s, _ := v.(string)
+		switch {
+		case filterOf.MatchString(s):
+			m := filterOf.FindStringSubmatch(s)
+			return resources["aws_cloudwatch_log_metric_filter"].(map[string]any)[m[1]].(map[string]any)["metric_transformation"].(map[string]any)[m[2]].(string)
+		case strings.HasPrefix(s, "${aws_sns_topic."):
+			name := resources["aws_sns_topic"].(map[string]any)[strings.Split(s, ".")[1]].(map[string]any)["name"].(string)
+			return "arn:aws:sns:us-east-1:" + account + ":" + name
+		case strings.HasPrefix(s, "${aws_cloudwatch_log_group."):
+			return resources["aws_cloudwatch_log_group"].(map[string]any)[strings.Split(s, ".")[1]].(map[string]any)["name"].(string)
+		case strings.HasPrefix(s, "${aws_kms_key."):
+			return fakeKeyARN(strings.Split(s, ".")[1])
+		}
+		return s
+	}
+	values := func(v any) []any {
+		var out []any
+		for _, x := range v.([]any) {
+			out = append(out, value(x))
+		}
+		return out
+	}
+	for _, g := range resources["aws_cloudwatch_log_group"].(map[string]any) {
+		g := g.(map[string]any)
+		arn := "arn:aws:logs:us-east-1:" + account + ":log-group:" + g["name"].(string)
+		logGroups = append(logGroups, map[string]any{"logGroupName": g["name"], "arn": arn + ":*", "logGroupArn": arn,
+			"kmsKeyId": value(g["kms_key_id"]), "retentionInDays": g["retention_in_days"], "metricFilterCount": len(resources["aws_cloudwatch_log_metric_filter"].(map[string]any))})
+	}
+	for _, f := range resources["aws_cloudwatch_log_metric_filter"].(map[string]any) {
+		f := f.(map[string]any)
+		m := f["metric_transformation"].(map[string]any)
+		filters = append(filters, map[string]any{"filterName": f["name"], "filterPattern": f["pattern"], "logGroupName": value(f["log_group_name"]),
+			"metricTransformations": []any{map[string]any{"metricName": m["name"], "metricNamespace": m["namespace"], "metricValue": m["value"]}}})
+	}
+	alarms = map[string]map[string]any{}
+	for _, a := range resources["aws_cloudwatch_metric_alarm"].(map[string]any) {
+		a := a.(map[string]any)
+		name := a["alarm_name"].(string)
+		alarm := map[string]any{"AlarmName": name, "AlarmArn": "arn:aws:cloudwatch:us-east-1:" + account + ":alarm:" + name, "StateValue": "OK"}
+		for from, to := range map[string]string{"alarm_description": "AlarmDescription", "actions_enabled": "ActionsEnabled", "metric_name": "MetricName", "namespace": "Namespace",
+			"statistic": "Statistic", "period": "Period", "evaluation_periods": "EvaluationPeriods", "datapoints_to_alarm": "DatapointsToAlarm", "threshold": "Threshold",
+			"comparison_operator": "ComparisonOperator", "treat_missing_data": "TreatMissingData"} {
+			if v, ok := a[from]; ok {
+				alarm[to] = v
+				if s, ok := v.(string); ok {
+					alarm[to] = value(s)
+				}
+			}
+		}
+		for from, to := range map[string]string{"alarm_actions": "AlarmActions", "ok_actions": "OKActions"} {
+			if v, ok := a[from]; ok {
+				alarm[to] = values(v)
+			}
+		}
+		if d, ok := a["dimensions"].(map[string]any); ok {
+			var dimensions []any
+			for k, v := range d {
+				dimensions = append(dimensions, map[string]any{"Name": k, "Value": value(v)})
+			}
+			alarm["Dimensions"] = dimensions
+		}
+		alarms[name] = alarm
+	}
+	return alarms, logGroups, filters
+}
+
+// asCBOR is a value of the fake account in CBOR, as CloudWatch's RPC v2
+// CBOR protocol carries it: the integers CloudWatch types as integers
+// (Period, EvaluationPeriods, DatapointsToAlarm) as CBOR integers, other
+// numbers as doubles.
+func asCBOR(key string, v any) cbor.Value {
+	switch v := v.(type) {
+	case string:
+		return cbor.String(v)
+	case bool:
+		return cbor.Bool(v)
+	case float64:
+		if key == "Period" || key == "EvaluationPeriods" || key == "DatapointsToAlarm" {
+			return cbor.Uint(uint64(v))
+		}
+		return cbor.Float64(v)
+	case []any:
+		l := cbor.List{}
+		for _, x := range v {
+			l = append(l, asCBOR(key, x))
+		}
+		return l
+	case map[string]any:
+		m := cbor.Map{}
+		for k, x := range v {
+			m[k] = asCBOR(k, x)
+		}
+		return m
+	}
+	return &cbor.Nil{}
+}
+
+// fakeRequest is what the fake account reads of a JSON or CBOR request.
+type fakeRequest struct {
+	KeyId, LogGroupName, LogGroupNamePrefix string
+	AlarmNames                              []string
+}
+
 func (a *fakeAccount) start(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -383,13 +561,46 @@ func (a *fakeAccount) start(t *testing.T) string {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
 		op := target[strings.LastIndex(target, ".")+1:]
-		var in struct{ KeyId string }
-		if target != "" {
+		var in fakeRequest
+		// CloudWatch: Smithy RPC v2 CBOR, the protocol of the SDK's
+		// cloudwatch client (POST /service/<service>/operation/<op>).
+		granite := r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor"
+		switch {
+		case granite:
+			op = r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+			body, _ := io.ReadAll(r.Body)
+			if v, err := cbor.Decode(body); err == nil {
+				if m, ok := v.(cbor.Map); ok {
+					if names, ok := m["AlarmNames"].(cbor.List); ok {
+						for _, n := range names {
+							in.AlarmNames = append(in.AlarmNames, string(n.(cbor.String)))
+						}
+					}
+				}
+			}
+		case target != "":
 			json.NewDecoder(r.Body).Decode(&in)
-		} else {
+		default:
 			r.ParseForm()
 		}
-		a.record(r, target, op, in.KeyId)
+		a.record(r, target, op, in)
+		if granite {
+			w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+			w.Header().Set("Content-Type", "application/cbor")
+			if a.denied[op] {
+				w.WriteHeader(http.StatusBadRequest)
+				w.Write(cbor.Encode(cbor.Map{"__type": cbor.String("AccessDenied"), "message": cbor.String("User: " + a.callerARN + " is not authorized to perform: cloudwatch:" + op)}))
+				return
+			}
+			var found []any
+			for _, n := range in.AlarmNames {
+				if alarm, ok := a.alarms[n]; ok {
+					found = append(found, alarm)
+				}
+			}
+			w.Write(cbor.Encode(asCBOR("", map[string]any{"MetricAlarms": found, "CompositeAlarms": []any{}})))
+			return
+		}
 		if b := a.buckets[strings.Trim(r.URL.Path, "/")]; b != nil && target == "" && b.answer(w, r.URL.Query()) {
 			return
 		}
@@ -428,6 +639,18 @@ func (a *fakeAccount) start(t *testing.T) string {
 			reply(w, http.StatusOK, a.status)
 		case op == "GetEventSelectors":
 			reply(w, http.StatusOK, map[string]any{"TrailARN": a.trail["TrailARN"], "EventSelectors": a.selectors})
+		case op == "DescribeLogGroups":
+			var found []any
+			for _, g := range a.logGroups {
+				if strings.HasPrefix(g.(map[string]any)["logGroupName"].(string), in.LogGroupNamePrefix) {
+					found = append(found, g)
+				}
+			}
+			reply(w, http.StatusOK, map[string]any{"logGroups": found})
+		case op == "DescribeMetricFilters":
+			reply(w, http.StatusOK, map[string]any{"metricFilters": a.metricFilters})
+		case op == "DescribeSubscriptionFilters":
+			reply(w, http.StatusOK, map[string]any{"subscriptionFilters": a.subscriptionFilters})
 		case op == "DescribeKey":
 			k, ok := a.keys[in.KeyId]
 			if !ok {
@@ -435,6 +658,9 @@ func (a *fakeAccount) start(t *testing.T) string {
 				return
 			}
 			metadata := map[string]any{"KeyId": k.arn[strings.LastIndex(k.arn, "/")+1:], "Arn": k.arn, "Enabled": k.state == "Enabled", "KeyState": k.state, "KeyManager": "CUSTOMER"}
+			for field, v := range k.metadata {
+				metadata[field] = v
+			}
 			if !k.deletion.IsZero() {
 				metadata["DeletionDate"] = float64(k.deletion.Unix())
 			}
@@ -459,7 +685,21 @@ func (a *fakeAccount) start(t *testing.T) string {
 			w.Header().Set("Content-Type", "text/xml")
 			var policy bytes.Buffer
 			xml.EscapeText(&policy, []byte(a.topicPolicy))
-			fmt.Fprintf(w, `<GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><GetTopicAttributesResult><Attributes><entry><key>Policy</key><value>%s</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetTopicAttributesResponse>`, policy.String())
+			var attributes strings.Builder
+			for k, v := range a.topic {
+				attributes.WriteString("<entry><key>" + k + "</key><value>")
+				xml.EscapeText(&attributes, []byte(v))
+				attributes.WriteString("</value></entry>")
+			}
+			fmt.Fprintf(w, `<GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><GetTopicAttributesResult><Attributes><entry><key>Policy</key><value>%s</value></entry>%s</Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetTopicAttributesResponse>`, policy.String(), attributes.String())
+		case target == "" && r.Form.Get("Action") == "ListSubscriptionsByTopic":
+			w.Header().Set("Content-Type", "text/xml")
+			var members strings.Builder
+			for i, sub := range a.subscriptions {
+				protocol, endpoint, _ := strings.Cut(sub, " ")
+				fmt.Fprintf(&members, `<member><TopicArn>%[1]s</TopicArn><Protocol>%[2]s</Protocol><SubscriptionArn>%[1]s:%08[4]d-0000-0000-0000-000000000000</SubscriptionArn><Owner>111122223333</Owner><Endpoint>%[3]s</Endpoint></member>`, r.Form.Get("TopicArn"), protocol, endpoint, i)
+			}
+			fmt.Fprintf(w, `<ListSubscriptionsByTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ListSubscriptionsByTopicResult><Subscriptions>%s</Subscriptions></ListSubscriptionsByTopicResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></ListSubscriptionsByTopicResponse>`, members.String())
 		case target == "" && r.Form.Get("Action") != "GetCallerIdentity":
 			action := r.Form.Get("Action")
 			policy := r.Form.Get("PolicyArn")
@@ -638,6 +878,71 @@ func TestVerify(t *testing.T) {
 		"the topic's policy changed": {func(a *fakeAccount) {
 			a.topicPolicy = strings.Replace(a.topicPolicy, `"Service":"cloudwatch.amazonaws.com"`, `"AWS":"*"`, 1)
 		}, []string{"FAIL\tDRIFT-TOPIC-POLICY arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tchanged CloudWatchAlarmsOfThisAccountPublish: Principals"}},
+		// The outside review's departures: each class fails its check,
+		// naming the resource, the field, the live and the synthesized
+		// value.
+		"an alarm's actions disabled": {func(a *fakeAccount) {
+			a.alarms["cis-4.5-cloudtrail-changes"]["ActionsEnabled"] = false
+		}, []string{"FAIL\tALARM cis-4.5-cloudtrail-changes\tactions_enabled: live false, synthesized true"}},
+		"an alarm's action sent to another topic": {func(a *fakeAccount) {
+			a.alarms["watch-key-policy-changes"]["AlarmActions"] = []any{"arn:aws:sns:us-east-1:111122223333:elsewhere"}
+		}, []string{"FAIL\tALARM watch-key-policy-changes\talarm_actions: live arn:aws:sns:us-east-1:111122223333:elsewhere, synthesized arn:aws:sns:us-east-1:111122223333:topic-audit-alarms"}},
+		"an alarm deleted": {func(a *fakeAccount) { delete(a.alarms, "watch-trail-heartbeat") }, []string{"FAIL\tALARM watch-trail-heartbeat\tmissing: DescribeAlarms does not find it"}},
+		"an alarm's threshold raised": {func(a *fakeAccount) {
+			a.alarms["cis-4.3-root-account-usage"]["Threshold"] = 1000.0
+		}, []string{"FAIL\tALARM cis-4.3-root-account-usage\tthreshold: live 1000, synthesized 1"}},
+		"a metric filter's pattern narrowed": {func(a *fakeAccount) {
+			for _, f := range a.metricFilters {
+				if f := f.(map[string]any); f["filterName"] == "cis-4.5-cloudtrail-changes" {
+					f["filterPattern"] = `{ $.eventName = "Nothing" }`
+				}
+			}
+		}, []string{"FAIL\tLOG-METRIC-FILTER cis-4.5-cloudtrail-changes\tpattern: live { $.eventName = \"Nothing\" }, synthesized { ($.eventName = CreateTrail) || "}},
+		"a metric filter counting into another metric": {func(a *fakeAccount) {
+			for _, f := range a.metricFilters {
+				if f := f.(map[string]any); f["filterName"] == "cis-4.5-cloudtrail-changes" {
+					f["metricTransformations"] = []any{map[string]any{"metricName": "Elsewhere", "metricNamespace": "Other", "metricValue": "1"}}
+				}
+			}
+		}, []string{"FAIL\tLOG-METRIC-FILTER cis-4.5-cloudtrail-changes\tmetric_transformation.name: live Elsewhere, synthesized CloudTrailChanges; metric_transformation.namespace: live Other, synthesized CISBenchmark"}},
+		"a metric filter deleted": {func(a *fakeAccount) { a.metricFilters = a.metricFilters[1:] }, []string{"FAIL\tLOG-METRIC-FILTER ", "missing: the log group has no metric filter of that name"}},
+		"a subscription filter streams the log group out": {func(a *fakeAccount) {
+			a.subscriptionFilters = []any{map[string]any{"filterName": "copy", "logGroupName": "cloudtrail/trail-master", "filterPattern": "", "destinationArn": "arn:aws:kinesis:us-east-1:444455556666:stream/exfiltration"}}
+		}, []string{"FAIL\tLOG-SUBSCRIPTION-FILTERS cloudtrail/trail-master\tsubscription filters: copy to arn:aws:kinesis:us-east-1:444455556666:stream/exfiltration (synthesized: none)"}},
+		"the log group's retention shortened": {func(a *fakeAccount) {
+			a.logGroups[0].(map[string]any)["retentionInDays"] = 1
+		}, []string{"FAIL\tLOG-GROUP cloudtrail/trail-master\tretention_in_days: live 1, synthesized 365"}},
+		"the log group's key removed": {func(a *fakeAccount) {
+			delete(a.logGroups[0].(map[string]any), "kmsKeyId")
+		}, []string{"FAIL\tLOG-GROUP cloudtrail/trail-master\tkms_key_id: live none, synthesized " + fakeKeyARN("monitoring_logs_key")}},
+		"an address subscribed to the topic": {func(a *fakeAccount) {
+			a.subscriptions = []string{"email mallory@example.com"}
+		}, []string{"FAIL\tTOPIC-SUBSCRIPTIONS arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tsubscriptions: email mallory@example.com (synthesized: none)"}},
+		"the topic's encryption removed": {func(a *fakeAccount) { delete(a.topic, "KmsMasterKeyId") }, []string{
+			"FAIL\tTOPIC arn:aws:sns:us-east-1:111122223333:topic-audit-alarms\tkms_master_key_id: live none, synthesized " + fakeKeyARN("monitoring_topic_key")}},
+		"an auditor added to an administrators' group": {func(a *fakeAccount) {
+			a.iam["ListGroupsForUser user-audit"] = strings.Replace(a.iam["ListGroupsForUser user-audit"], "</Groups>", "<member><GroupName>admins</GroupName><Path>/</Path><GroupId>AGPAADMINS</GroupId><Arn>arn:aws:iam::111122223333:group/admins</Arn><CreateDate>2026-11-29T00:00:00Z</CreateDate></member></Groups>", 1)
+		}, []string{"FAIL\tIAM-USER user-audit\tgroups (aws_iam_group_membership): live admins, group-audit, synthesized group-audit"}},
+		"the audit role's sessions lengthened": {func(a *fakeAccount) {
+			a.iam["GetRole role-audit"] = strings.Replace(a.iam["GetRole role-audit"], "<MaxSessionDuration>3600<", "<MaxSessionDuration>43200<", 1)
+		}, []string{"FAIL\tIAM-ROLE role-audit\tmax_session_duration: live 43200, synthesized 3600"}},
+		"an inventory of the log bucket": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-trail-master"].inventory = `<InventoryConfiguration><Id>everything</Id><IsEnabled>true</IsEnabled><Destination><S3BucketDestination><Bucket>arn:aws:s3:::exfiltration</Bucket><Format>CSV</Format></S3BucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule><IncludedObjectVersions>All</IncludedObjectVersions></InventoryConfiguration>`
+		}, []string{"FAIL\tBUCKET-INVENTORY cle2wa-s3-trail-master\tinventory: everything to arn:aws:s3:::exfiltration (synthesized: none)"}},
+		"an analytics export of the log bucket": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-trail-master"].analytics = `<AnalyticsConfiguration><Id>export</Id><StorageClassAnalysis><DataExport><OutputSchemaVersion>V_1</OutputSchemaVersion><Destination><S3BucketDestination><Format>CSV</Format><Bucket>arn:aws:s3:::exfiltration</Bucket></S3BucketDestination></Destination></DataExport></StorageClassAnalysis></AnalyticsConfiguration>`
+		}, []string{"FAIL\tBUCKET-ANALYTICS cle2wa-s3-trail-master\tanalytics: export to arn:aws:s3:::exfiltration (synthesized: none)"}},
+		"event notifications of the access-log bucket": {func(a *fakeAccount) {
+			a.buckets["cle2wa-s3-accesslog-master"].notification = `<TopicConfiguration><Id>new</Id><Topic>arn:aws:sns:us-east-1:444455556666:exfiltration</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration>`
+		}, []string{"FAIL\tBUCKET-NOTIFICATIONS cle2wa-s3-accesslog-master\tnotifications: SNS arn:aws:sns:us-east-1:444455556666:exfiltration (synthesized: none)"}},
+		"Requester Pays on the log bucket": {func(a *fakeAccount) { a.buckets["cle2wa-s3-trail-master"].payer = "Requester" }, []string{"FAIL\tBUCKET-REQUEST-PAYMENT cle2wa-s3-trail-master\tpayer Requester (synthesized: BucketOwner)"}},
+		"a bucket in another region":       {func(a *fakeAccount) { a.buckets["cle2wa-s3-accesslog-master"].location = "eu-west-1" }, []string{"FAIL\tBUCKET-REGION cle2wa-s3-accesslog-master\tregion eu-west-1 (synthesized: us-east-1)"}},
+		"a trail of another home region":   {func(a *fakeAccount) { a.trail["HomeRegion"] = "eu-west-1" }, []string{"FAIL\tTRAIL-REGION\thome region eu-west-1 (synthesized: us-east-1)"}},
+		"a key made multi-Region":          {func(a *fakeAccount) { a.keys["alias/kms-trail-master"].metadata["MultiRegion"] = true }, []string{"FAIL\tKEY-SETTINGS alias/kms-trail-master\tmulti_region: live true, synthesized false"}},
+		"DescribeAlarms denied": {func(a *fakeAccount) { a.denied = map[string]bool{"DescribeAlarms": true} }, []string{
+			"ERROR\tALARM cis-4.5-cloudtrail-changes\tcould not check: cloudwatch:DescribeAlarms on alarm cis-4.5-cloudtrail-changes was denied"}},
+		"DescribeSubscriptionFilters denied": {func(a *fakeAccount) { a.denied = map[string]bool{"DescribeSubscriptionFilters": true} }, []string{
+			"ERROR\tLOG-SUBSCRIPTION-FILTERS cloudtrail/trail-master\tcould not check: logs:DescribeSubscriptionFilters on log group cloudtrail/trail-master was denied"}},
 		// The evidence deny is gone from the log bucket's policy.
 		"a bucket policy statement removed": {func(a *fakeAccount) {
 			var doc map[string]any
@@ -844,4 +1149,57 @@ func TestVerifyCannotStart(t *testing.T) {
 			t.Errorf("expected exit 2 saying %q, found %d:\n%s%s", want, code, out.String(), errs.String())
 		}
 	})
+}
+
+// TestVerifyComparesEveryAttribute: every attribute that the golden
+// audit stack sets, on every resource type it synthesizes, is compared
+// by a check of verify (verify.Compared) or has a reviewed reason why it
+// cannot be read back (verify.Unread); each check named is one that
+// verify reports against the matching account; each reason is for an
+// attribute the stack sets.
+func TestVerifyComparesEveryAttribute(t *testing.T) {
+	a := matching(t, time.Now())
+	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
+	t.Setenv("AWS_ENDPOINT_URL", a.start(t))
+	fakeCredentials(t)
+	var out, errs bytes.Buffer
+	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
+		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
+	}
+	reported := map[string]bool{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Split(line, "\t"); len(f) == 3 {
+			name, _, _ := strings.Cut(f[1], " ")
+			reported[name] = true
+		}
+	}
+	set := map[string]map[string]bool{}
+	for typ, resources := range goldenAudit(t)["resource"].(map[string]any) {
+		set[typ] = map[string]bool{}
+		for _, r := range resources.(map[string]any) {
+			for attr := range r.(map[string]any) {
+				if slices.Contains(verify.Meta, attr) {
+					continue
+				}
+				set[typ][attr] = true
+				check, compared := verify.Compared[typ][attr]
+				reason, unread := verify.Unread[typ][attr]
+				switch {
+				case compared && unread:
+					t.Errorf("%s.%s: both compared (%s) and unread (%s)", typ, attr, check, reason)
+				case !compared && !unread:
+					t.Errorf("%s.%s: the golden audit stack sets it and verify has no comparison for it (verify.Compared) nor a reason why it cannot be read back (verify.Unread)", typ, attr)
+				case compared && !reported[check]:
+					t.Errorf("%s.%s: compared by %s, which verify does not report against the matching account:\n%s", typ, attr, check, out.String())
+				}
+			}
+		}
+	}
+	for typ, attrs := range verify.Unread {
+		for attr, reason := range attrs {
+			if !set[typ][attr] || len(reason) < 20 {
+				t.Errorf("%s.%s: a reason (%q) for an attribute the golden audit stack does not set, or no reason", typ, attr, reason)
+			}
+		}
+	}
 }

@@ -66,6 +66,12 @@ func (e Env) AnyAlarm() string {
 	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *e.Partition, e.Region, *e.AccountID)
 }
 
+// Alarms matches the CloudWatch alarms of the account in the home region
+// whose names begin with prefix.
+func (e Env) Alarms(prefix string) string {
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s*", *e.Partition, e.Region, *e.AccountID, prefix)
+}
+
 // Topic is the ARN of the SNS topic named name, in the home region.
 func (e Env) Topic(name string) string {
 	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", *e.Partition, e.Region, *e.AccountID, name)

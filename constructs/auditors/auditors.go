@@ -385,16 +385,27 @@ type Configuration struct {
 	// called from any account in the organization",
 	// https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html).
 	Organization bool
-	// TopicARNs: each SNS topic's attributes (its policy).
+	// TopicARNs: each SNS topic's attributes (its policy and key) and
+	// subscriptions.
 	TopicARNs []string
+	// AlarmARNs: the CloudWatch alarms (patterns of their names).
+	AlarmARNs []string
+	// LogGroupARNs: each log group's metric and subscription filters; any
+	// given lets the role list the account's log groups (their key and
+	// retention).
+	LogGroupARNs []string
 }
 
 // bucketConfiguration are the reads of a bucket's settings that `verify`
 // compares: each S3 API's IAM action (Amazon S3 API Reference, "Actions,
 // resources, and condition keys for Amazon S3").
+// The exports (inventory, analytics, notifications) and the payer are
+// read too, each action on the bucket resource type
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
 var bucketConfiguration = []string{
-	"s3:GetBucketLogging", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
-	"s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+	"s3:GetAnalyticsConfiguration", "s3:GetBucketLogging", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration",
+	"s3:GetBucketOwnershipControls", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment",
+	"s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:GetInventoryConfiguration", "s3:GetLifecycleConfiguration",
 	"s3:GetReplicationConfiguration",
 }
 
@@ -489,13 +500,26 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 	}{
 		{"ReadRolePolicies", []string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"}, c.RoleARNs},
 		{"ReadGroupPolicies", []string{"iam:GetGroup", "iam:GetGroupPolicy", "iam:ListAttachedGroupPolicies", "iam:ListGroupPolicies"}, c.GroupARNs},
-		{"ReadUserPolicies", []string{"iam:ListAttachedUserPolicies", "iam:ListUserPolicies"}, c.UserARNs},
+		{"ReadUserPolicies", []string{"iam:GetUser", "iam:ListAttachedUserPolicies", "iam:ListGroupsForUser", "iam:ListUserPolicies"}, c.UserARNs},
 		{"ReadManagedPolicies", []string{"iam:GetPolicy", "iam:GetPolicyVersion"}, c.PolicyARNs},
-		{"ReadTopicPolicy", []string{"sns:GetTopicAttributes"}, c.TopicARNs},
+		{"ReadTopicPolicy", []string{"sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"}, c.TopicARNs},
+		// DescribeAlarms on the alarm resource type, DescribeMetricFilters
+		// and DescribeSubscriptionFilters on the log-group one
+		// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html,
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
+		{"ReadAlarms", []string{"cloudwatch:DescribeAlarms"}, c.AlarmARNs},
+		{"ReadLogFilters", []string{"logs:DescribeMetricFilters", "logs:DescribeSubscriptionFilters"}, c.LogGroupARNs},
 	} {
 		if len(read.resources) > 0 {
 			out = append(out, policy.Statement{Sid: read.sid, Effect: policy.Allow, Actions: read.actions, Resources: read.resources})
 		}
+	}
+	if len(c.LogGroupARNs) > 0 {
+		// DescribeLogGroups has no resource type: "*" is its only
+		// resource (Service Authorization Reference, Amazon CloudWatch
+		// Logs,
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
+		out = append(out, policy.Statement{Sid: "ListLogGroups", Effect: policy.Allow, Actions: []string{"logs:DescribeLogGroups"}, Resources: []string{"*"}})
 	}
 	if c.Organization {
 		// DescribeOrganization has no resource type: "*" is its only

@@ -205,7 +205,13 @@ type Monitoring struct {
 	LogGroupARN string
 	// KeyARNs are the ARNs of its keys (the log group's and the topic's).
 	KeyARNs []string
+	// AlarmARNs match its alarms, by their name prefixes (AlarmPrefixes).
+	AlarmARNs []string
 }
+
+// AlarmPrefixes begin the name of every alarm New adds: "cis-" for the
+// CIS families, "watch-" for the watches and the heartbeat.
+var AlarmPrefixes = []string{"cis-", "watch-"}
 
 // New validates cfg and adds the monitoring to scope. Terraform addresses
 // begin with <id>_.
@@ -449,7 +455,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	guarded.Keys = append(slices.Clone(guarded.Keys), *logsKey.Key.Arn(), *topicKey.Key.Arn())
 	guarded.Aliases = append(slices.Clone(guarded.Aliases), cfg.LogsKeyAlias, cfg.TopicKeyAlias)
 	guarded.Roles = append(slices.Clone(guarded.Roles), cfg.RoleName)
-	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, *topic.Arn(), []string{"cis-", "watch-"}
+	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, *topic.Arn(), AlarmPrefixes
 	watches, err := Watches(guarded)
 	if err != nil {
 		return nil, field.Under("Protected", err)
@@ -488,8 +494,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		OkActions:        &[]*string{topic.Arn()},
 	})
 	heartbeat.OverrideLogicalId(name("alarm_heartbeat"))
+	var alarmARNs []string
+	for _, p := range AlarmPrefixes {
+		alarmARNs = append(alarmARNs, cfg.Env.Alarms(p))
+	}
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN,
-		KeyARNs: []string{*logsKey.Key.Arn(), *topicKey.Key.Arn()}}, nil
+		KeyARNs: []string{*logsKey.Key.Arn(), *topicKey.Key.Arn()}, AlarmARNs: alarmARNs}, nil
 }
 
 // HeartbeatHours is how long the log group may receive no event before

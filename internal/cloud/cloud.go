@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	accounttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -43,6 +45,8 @@ type Clients struct {
 	KMS           *kms.Client
 	IAM           *iam.Client
 	SNS           *sns.Client
+	CloudWatch    *cloudwatch.Client
+	Logs          *cloudwatchlogs.Client
 }
 
 // New loads the SDK's configuration for region (the home region of the
@@ -83,6 +87,8 @@ func New(ctx context.Context, region string, prompt io.Writer) (*Clients, error)
 		KMS:           kms.NewFromConfig(cfg),
 		IAM:           iam.NewFromConfig(cfg),
 		SNS:           sns.NewFromConfig(cfg),
+		CloudWatch:    cloudwatch.NewFromConfig(cfg),
+		Logs:          cloudwatchlogs.NewFromConfig(cfg),
 	}, nil
 }
 

@@ -121,6 +121,8 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		read.Configuration.KeyARNs = watch.KeyARNs
 		read.Configuration.RoleARNs = append(read.Configuration.RoleARNs, env.Role(names.TrailLogsRole))
 		read.Configuration.TopicARNs = []string{env.Topic(names.AlarmTopic)}
+		read.Configuration.AlarmARNs = watch.AlarmARNs
+		read.Configuration.LogGroupARNs = []string{watch.LogGroupARN, watch.LogGroupARN + ":*"}
 		read.Configuration.PolicyARNs = []string{env.Policy(names.DenyLogReadsPolicy)}
 	}
 	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", read); err != nil {

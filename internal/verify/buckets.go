@@ -18,9 +18,12 @@ import (
 )
 
 // Buckets compares each bucket's settings with its synthesized
-// companions: versioning, default encryption (and its key), the public
-// access block, object ownership, server access logging, replication
-// (none), the lifecycle rules and Object Lock.
+// companions: its Region, versioning, default encryption (and its key),
+// the public access block, object ownership, server access logging,
+// who pays for requests, the lifecycle rules and Object Lock; and the
+// configurations that copy or announce the evidence elsewhere, of which
+// the stack synthesizes none: replication, inventory, analytics exports
+// and event notifications.
 func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
 	var out []Result
 	for _, b := range audit.Resources("aws_s3_bucket") {
@@ -46,6 +49,26 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			}
 			out = append(out, r)
 		}
+		// GetBucketLocation answers no location constraint for us-east-1:
+		// "Buckets in Region us-east-1 have a LocationConstraint of null"
+		// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
+		if location, err := c.S3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: &name}); err != nil {
+			result("REGION", "s3:GetBucketLocation", err, false, "", "")
+		} else {
+			want := Region(audit)
+			live := cmp.Or(string(location.LocationConstraint), "us-east-1")
+			result("REGION", "s3:GetBucketLocation", nil, live == want, "region "+live, want)
+		}
+		if p, ok := companion("aws_s3_bucket_request_payment_configuration"); ok {
+			want := str(p.Attrs["payer"])
+			got, err := c.S3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: &name})
+			live := ""
+			if err == nil {
+				live = string(got.Payer)
+			}
+			result("REQUEST-PAYMENT", "s3:GetBucketRequestPayment", err, live == want, "payer "+live, want)
+		}
+		out = append(out, exports(ctx, c, name, companion)...)
 		if v, ok := companion("aws_s3_bucket_versioning"); ok {
 			want := str(tfjson.Get(v.Attrs, "versioning_configuration", "status"))
 			got, err := c.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &name})
@@ -137,15 +160,93 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 		if l, ok := companion("aws_s3_bucket_object_lock_configuration"); ok {
 			retention := tfjson.Get(l.Attrs, "rule", "default_retention")
 			want := fmt.Sprintf("%v for %v days", tfjson.Get(retention, "mode"), tfjson.Get(retention, "days"))
+			if enabled := cmp.Or(str(l.Attrs["object_lock_enabled"]), "Enabled"); enabled != "Enabled" {
+				want = "Object Lock " + enabled
+			}
 			got, err := c.S3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: &name})
 			live := "no Object Lock"
-			if err == nil && got.ObjectLockConfiguration != nil && got.ObjectLockConfiguration.Rule != nil && got.ObjectLockConfiguration.Rule.DefaultRetention != nil {
+			if err == nil && got.ObjectLockConfiguration != nil && got.ObjectLockConfiguration.ObjectLockEnabled != types.ObjectLockEnabledEnabled {
+				live = "Object Lock " + cmp.Or(string(got.ObjectLockConfiguration.ObjectLockEnabled), "not enabled")
+			} else if err == nil && got.ObjectLockConfiguration != nil && got.ObjectLockConfiguration.Rule != nil && got.ObjectLockConfiguration.Rule.DefaultRetention != nil {
 				d := got.ObjectLockConfiguration.Rule.DefaultRetention
 				live = fmt.Sprintf("%s for %d days", d.Mode, aws.ToInt32(d.Days))
 			}
 			result("OBJECT-LOCK", "s3:GetBucketObjectLockConfiguration", err, live == want, live, want)
 		}
 	}
+	return out
+}
+
+// exports compares the configurations that send a bucket's contents, or
+// news of them, elsewhere with the synthesized ones (the stack has none):
+// an inventory lists every key to a destination bucket
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBucketInventoryConfigurations.html),
+// a storage class analysis can export to one
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBucketAnalyticsConfigurations.html),
+// and event notifications announce each new object to SNS, SQS, Lambda
+// or EventBridge
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketNotificationConfiguration.html).
+// Any of them present, where the stack synthesizes none, fails; the
+// first page of a list is enough to say so.
+func exports(ctx context.Context, c Clients, name string, companion func(string) (tfjson.Block, bool)) []Result {
+	var out []Result
+	check := func(aspect, typ, action string, live []string, err error) {
+		r := Result{Check: "BUCKET-" + aspect + " " + name}
+		_, synthesized := companion(typ)
+		switch {
+		case synthesized:
+			// The stack synthesizes none; one that did would be a
+			// resource type Compared does not list, which its test
+			// refuses.
+			return
+		case err != nil:
+			r = callFailed(r.Check, action, "bucket "+name, err)
+		default:
+			r = sameSet(r.Check, strings.ToLower(strings.ReplaceAll(aspect, "-", " ")), live, nil)
+		}
+		out = append(out, r)
+	}
+	inventory, err := c.S3.ListBucketInventoryConfigurations(ctx, &s3.ListBucketInventoryConfigurationsInput{Bucket: &name})
+	var live []string
+	if err == nil {
+		for _, i := range inventory.InventoryConfigurationList {
+			to := ""
+			if i.Destination != nil && i.Destination.S3BucketDestination != nil {
+				to = " to " + aws.ToString(i.Destination.S3BucketDestination.Bucket)
+			}
+			live = append(live, aws.ToString(i.Id)+to)
+		}
+	}
+	check("INVENTORY", "aws_s3_bucket_inventory", "s3:GetInventoryConfiguration", live, err)
+	analytics, err := c.S3.ListBucketAnalyticsConfigurations(ctx, &s3.ListBucketAnalyticsConfigurationsInput{Bucket: &name})
+	live = nil
+	if err == nil {
+		for _, a := range analytics.AnalyticsConfigurationList {
+			to := ""
+			if e := a.StorageClassAnalysis; e != nil && e.DataExport != nil && e.DataExport.Destination != nil && e.DataExport.Destination.S3BucketDestination != nil {
+				to = " to " + aws.ToString(e.DataExport.Destination.S3BucketDestination.Bucket)
+			}
+			live = append(live, aws.ToString(a.Id)+to)
+		}
+	}
+	check("ANALYTICS", "aws_s3_bucket_analytics_configuration", "s3:GetAnalyticsConfiguration", live, err)
+	notifications, err := c.S3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: &name})
+	live = nil
+	if err == nil {
+		for _, t := range notifications.TopicConfigurations {
+			live = append(live, "SNS "+aws.ToString(t.TopicArn))
+		}
+		for _, q := range notifications.QueueConfigurations {
+			live = append(live, "SQS "+aws.ToString(q.QueueArn))
+		}
+		for _, l := range notifications.LambdaFunctionConfigurations {
+			live = append(live, "Lambda "+aws.ToString(l.LambdaFunctionArn))
+		}
+		if notifications.EventBridgeConfiguration != nil {
+			live = append(live, "EventBridge")
+		}
+	}
+	check("NOTIFICATIONS", "aws_s3_bucket_notification", "s3:GetBucketNotification", live, err)
 	return out
 }
 

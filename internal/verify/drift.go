@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -27,12 +28,23 @@ type Account struct {
 // reference is a Terraform reference in the synthesized JSON.
 var reference = regexp.MustCompile(`\$\{((?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+))\.([a-z0-9_]+)\}`)
 
+// metricReference is an alarm's reference to its metric filter's metric
+// ("${aws_cloudwatch_log_metric_filter.<name>.metric_transformation[0].name}").
+var metricReference = regexp.MustCompile(`\$\{(aws_cloudwatch_log_metric_filter\.[A-Za-z0-9_-]+)\.metric_transformation\[0\]\.([a-z_]+)\}`)
+
 // resolver resolves the synthesized references to the account's values:
 // ARNs built from the resources' names, as AWS builds them, and the keys'
 // ARNs and IDs as KMS reports them for their aliases (keys holds them by
 // Terraform address).
 func resolver(d *tfjson.Doc, a Account, keys map[string]*kms.DescribeKeyOutput) func(string) string {
 	return func(s string) string {
+		s = metricReference.ReplaceAllStringFunc(s, func(ref string) string {
+			m := metricReference.FindStringSubmatch(ref)
+			if b, found := d.Find(m[1]); found {
+				return str(tfjson.Get(b.Attrs, "metric_transformation", m[2]))
+			}
+			return ref
+		})
 		return reference.ReplaceAllStringFunc(s, func(ref string) string {
 			m := reference.FindStringSubmatch(ref)
 			address, typ, attr := m[1], m[2], m[4]
@@ -98,6 +110,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 	resolve := resolver(audit, a, keys)
 	out = append(out, Buckets(ctx, c, audit, resolve)...)
 	out = append(out, Identities(ctx, c, audit, resolve)...)
+	out = append(out, Monitoring(ctx, c, audit, resolve)...)
 	for _, k := range audit.Resources("aws_kms_key") {
 		d := keys[k.Address]
 		if d == nil {
@@ -105,6 +118,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		}
 		alias := str(audit.Referring("aws_kms_alias", "target_key_id", k.Address)[0].Attrs["name"])
 		out = append(out, keyState(alias, d.KeyMetadata))
+		out = append(out, keySettings(alias, k, d.KeyMetadata))
 		rotation, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: d.KeyMetadata.KeyId})
 		if err != nil {
 			out = append(out, callFailed("KEY-ROTATION "+alias, "kms:GetKeyRotationStatus", alias, err))
@@ -145,6 +159,24 @@ func keyState(alias string, m *kmstypes.KeyMetadata) Result {
 		r.Evidence += " (synthesized: Enabled)"
 	}
 	return r
+}
+
+// keySettings compares a key's description, spec, usage and whether it
+// is multi-Region (DescribeKey's KeyMetadata) with the synthesized ones;
+// where the synthesis leaves one out, KMS's default applies
+// (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT, single-Region: CreateKey,
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
+func keySettings(alias string, k tfjson.Block, m *kmstypes.KeyMetadata) Result {
+	multiRegion := "false"
+	if v, ok := k.Attrs["multi_region"].(bool); ok {
+		multiRegion = fmt.Sprint(v)
+	}
+	return attributes("KEY-SETTINGS "+alias, []attribute{
+		{"description", aws.ToString(m.Description), str(k.Attrs["description"])},
+		{"customer_master_key_spec", string(m.KeySpec), cmp.Or(str(k.Attrs["customer_master_key_spec"]), string(kmstypes.KeySpecSymmetricDefault))},
+		{"key_usage", string(m.KeyUsage), cmp.Or(str(k.Attrs["key_usage"]), string(kmstypes.KeyUsageTypeEncryptDecrypt))},
+		{"multi_region", fmt.Sprint(aws.ToBool(m.MultiRegion)), multiRegion},
+	})
 }
 
 // compare is the drift result of a live policy against the synthesized

@@ -12,14 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
-// Identities compares the roles' trust and inline policies, the groups'
-// inline policies (the synthesized ones, and no other), managed attachments and members, and the topic's
-// policy with the synthesized stack. IAM returns policy documents
+// Identities compares the roles' settings, trust and inline policies,
+// the groups' path, inline policies (the synthesized ones, and no
+// other), managed attachments and members, the users' path, groups and
+// policies (none), and the customer managed policies with the
+// synthesized stack. IAM returns policy documents
 // URL-encoded ("URL-encoded compliant with RFC 3986",
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
 func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
@@ -34,6 +35,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			failed("DRIFT-ROLE-TRUST "+name, "iam:GetRole", "role "+name, err)
 			continue
 		}
+		out = append(out, roleSettings(r, got.Role))
 		out = append(out, compareEncoded("DRIFT-ROLE-TRUST "+name, aws.ToString(got.Role.AssumeRolePolicyDocument), audit, r.Attrs["assume_role_policy"], resolve))
 		// Inline policies: the synthesized ones, and no other.
 		listed, err := every(ctx, iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: &name}),
@@ -88,12 +90,15 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 		} else {
 			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), resolve))
 		}
+		var group *types.Group
 		members, err := every(ctx, iam.NewGetGroupPaginator(c.IAM, &iam.GetGroupInput{GroupName: &name}),
-			func(o *iam.GetGroupOutput) []types.User { return o.Users })
+			func(o *iam.GetGroupOutput) []types.User { group = cmp.Or(group, o.Group); return o.Users })
 		if err != nil {
+			failed("IAM-GROUP "+name, "iam:GetGroup", "group "+name, err)
 			failed("DRIFT-GROUP-MEMBERS "+name, "iam:GetGroup", "group "+name, err)
 			continue
 		}
+		out = append(out, attributes("IAM-GROUP "+name, []attribute{{"path", aws.ToString(group.Path), cmp.Or(str(g.Attrs["path"]), "/")}}))
 		var live, synthesized []string
 		for _, u := range members {
 			live = append(live, aws.ToString(u.UserName))
@@ -124,6 +129,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			live = append(live, aws.ToString(a.PolicyArn))
 		}
 		out = append(out, sameSet("DRIFT-USER-POLICIES "+name, "policies", live, nil))
+		out = append(out, user(ctx, c, audit, u, resolve))
 	}
 	// A customer managed policy is what its default version says: a new
 	// default version changes it without changing the attachment.
@@ -135,6 +141,10 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			failed("DRIFT-MANAGED-POLICY "+name, "iam:GetPolicy", "policy "+arn, err)
 			continue
 		}
+		out = append(out, attributes("IAM-POLICY "+name, []attribute{
+			{"description", aws.ToString(got.Policy.Description), str(p.Attrs["description"])},
+			{"path", aws.ToString(got.Policy.Path), cmp.Or(str(p.Attrs["path"]), "/")},
+		}))
 		version, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: got.Policy.DefaultVersionId})
 		if err != nil {
 			failed("DRIFT-MANAGED-POLICY "+name, "iam:GetPolicyVersion", "policy "+arn, err)
@@ -144,16 +154,53 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 		r.Evidence = "version " + aws.ToString(got.Policy.DefaultVersionId) + ": " + r.Evidence
 		out = append(out, r)
 	}
-	for _, p := range audit.Resources("aws_sns_topic_policy") {
-		arn := resolve(str(p.Attrs["arn"]))
-		got, err := c.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn})
-		if err != nil {
-			failed("DRIFT-TOPIC-POLICY "+arn, "sns:GetTopicAttributes", "topic "+arn, err)
-			continue
-		}
-		out = append(out, compare("DRIFT-TOPIC-POLICY "+arn, got.Attributes["Policy"], audit, p.Attrs["policy"], resolve))
-	}
 	return out
+}
+
+// defaultSessionHours is the maximum session duration of a role that
+// sets none: "If you do not specify a value for this setting, the
+// default value of one hour is applied" (CreateRole, MaxSessionDuration,
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+const defaultSessionSeconds = "3600"
+
+// roleSettings compares a role's maximum session duration, description
+// and path (GetRole) with the synthesized ones.
+func roleSettings(r tfjson.Block, live *types.Role) Result {
+	return attributes("IAM-ROLE "+str(r.Attrs["name"]), []attribute{
+		{"max_session_duration", int32Text(live.MaxSessionDuration), cmp.Or(number(r.Attrs["max_session_duration"]), defaultSessionSeconds)},
+		{"description", aws.ToString(live.Description), str(r.Attrs["description"])},
+		{"path", aws.ToString(live.Path), cmp.Or(str(r.Attrs["path"]), "/")},
+	})
+}
+
+// user compares an auditor's path (GetUser) and the groups it is in
+// (ListGroupsForUser: the synthesized memberships, and no other group,
+// whose policies would reach the auditor).
+func user(ctx context.Context, c Clients, audit *tfjson.Doc, u tfjson.Block, resolve func(string) string) Result {
+	name := str(u.Attrs["name"])
+	check := "IAM-USER " + name
+	got, err := c.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &name})
+	if err != nil {
+		return callFailed(check, "iam:GetUser", "user "+name, err)
+	}
+	groups, err := every(ctx, iam.NewListGroupsForUserPaginator(c.IAM, &iam.ListGroupsForUserInput{UserName: &name}),
+		func(o *iam.ListGroupsForUserOutput) []types.Group { return o.Groups })
+	if err != nil {
+		return callFailed(check, "iam:ListGroupsForUser", "user "+name, err)
+	}
+	var live, synthesized []string
+	for _, g := range groups {
+		live = append(live, aws.ToString(g.GroupName))
+	}
+	for _, m := range audit.Resources("aws_iam_group_membership") {
+		if slices.Contains(resolveAll(tfjson.Strings(m.Attrs["users"]), resolve), name) {
+			synthesized = append(synthesized, resolve(str(m.Attrs["group"])))
+		}
+	}
+	return attributes(check, []attribute{
+		{"path", aws.ToString(got.User.Path), cmp.Or(str(u.Attrs["path"]), "/")},
+		{"groups (aws_iam_group_membership)", joined(live), joined(synthesized)},
+	})
 }
 
 // attachments compares the managed policies attached to a role or group

@@ -24,6 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -60,6 +62,9 @@ type Clients struct {
 	S3         *s3.Client
 	IAM        *iam.Client
 	SNS        *sns.Client
+	// CloudWatch reads the alarms, Logs the log group and its filters.
+	CloudWatch *cloudwatch.Client
+	Logs       *cloudwatchlogs.Client
 }
 
 // Options tune the checks.
@@ -86,6 +91,11 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	}
 	t := got.Trail
 	out := []Result{{Check: "TRAIL-EXISTS", Pass: true, Evidence: aws.ToString(t.TrailARN)}}
+	// A multi-Region trail answers GetTrail in every Region; its home
+	// Region is where it was created ("HomeRegion",
+	// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html).
+	out = append(out, Result{Check: "TRAIL-REGION", Pass: aws.ToString(t.HomeRegion) == Region(audit),
+		Evidence: fmt.Sprintf("home region %s (synthesized: %s)", cmp.Or(aws.ToString(t.HomeRegion), "none"), Region(audit))})
 	flag := func(check, attr string, live *bool, what string) {
 		wantOn := want.Attrs[attr] == true
 		on := aws.ToBool(live)
@@ -119,6 +129,12 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	out = append(out, status(ctx, c, audit, name, o)...)
 	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
 	return out
+}
+
+// Region is the region the audit stack's provider deploys to: every
+// resource of the stack is in it.
+func Region(audit *tfjson.Doc) string {
+	return str(tfjson.Get(audit.Raw()["provider"], "aws", "region"))
 }
 
 // arnResolver replaces the partition and account references of the
