@@ -447,6 +447,17 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Actions:   []string{"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents"},
 			Resources: []string{"*"},
 		},
+		{
+			// validate-logs requires digests of every enabled region (a
+			// multi-region trail logs them all). ListRegions' resource
+			// types are both optional: "*" (Service Authorization
+			// Reference, AWS Account Management,
+			// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsaccountmanagement.html).
+			Sid:       "ListEnabledRegions",
+			Effect:    policy.Allow,
+			Actions:   []string{"account:ListRegions"},
+			Resources: []string{"*"},
+		},
 	}
 	statements = append(statements, cfg.Configuration.statements(cfg.BucketARNs, *cfg.KeyARN)...)
 	if cfg.LogGroupARN != "" {
@@ -522,9 +533,12 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 		out = append(out, policy.Statement{Sid: "ListLogGroups", Effect: policy.Allow, Actions: []string{"logs:DescribeLogGroups"}, Resources: []string{"*"}})
 	}
 	if c.Organization {
-		// DescribeOrganization has no resource type: "*" is its only
-		// resource (Service Authorization Reference, AWS Organizations).
-		out = append(out, policy.Statement{Sid: "ReadOrganization", Effect: policy.Allow, Actions: []string{"organizations:DescribeOrganization"}, Resources: []string{"*"}})
+		// DescribeOrganization and ListAccounts (validate-logs requires
+		// digests of every member account) have no resource type: "*" is
+		// their only resource (Service Authorization Reference, AWS
+		// Organizations,
+		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html).
+		out = append(out, policy.Statement{Sid: "ReadOrganization", Effect: policy.Allow, Actions: []string{"organizations:DescribeOrganization", "organizations:ListAccounts"}, Resources: []string{"*"}})
 	}
 	return out
 }

@@ -161,6 +161,9 @@ var shortRefs = []struct{ short, long string }{
 	{"${partition}", "${data.aws_partition.current_partition.partition}"},
 	{"${account}", "${data.aws_caller_identity.current_account.account_id}"},
 	{"${first deployer}", "${" + stacks.FirstDeployer + ".input}"},
+	// After the two above: the account's root, which every key and
+	// bucket policy names.
+	{"${root}", "arn:${partition}:iam::${account}:root"},
 }
 
 func writeControls(b *strings.Builder, report *check.Report) {
