@@ -67,6 +67,8 @@ const (
 	srcIAMActions           = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html"
 	srcSNSActions           = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
 	srcDescribeOrganization = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html"
+	srcListAccounts         = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html"
+	srcListRegions          = "https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html"
 )
 
 // The source keys, as IAM spells them.
@@ -314,6 +316,9 @@ var Interactions = []Interaction{
 	{"the audit role lists CloudTrail's public keys (validate-logs)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "cloudtrail:ListPublicKeys", "*", signedIn)
 	}, true, "none: ListPublicKeys has no resource or condition keys", srcValidateLogs, nil, nil},
+	{"the audit role lists the account's enabled regions (validate-logs)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "account:ListRegions", "*", signedIn)
+	}, true, "none: ListRegions' resource types are optional", srcListRegions, nil, nil},
 	// verify runs as the audit role too: it reads the configuration it
 	// compares (each API's IAM action, srcS3Actions, srcKMSActions,
 	// srcIAMActions, srcSNSActions) and can change none of it.
@@ -367,6 +372,9 @@ var Interactions = []Interaction{
 	{"the audit role reads its organization's ID (verify, validate-logs)", func(m *Model) iameval.Request {
 		return identityOnly(m.persona(pAuditRole), "organizations:DescribeOrganization", "*", signedIn)
 	}, true, "none: DescribeOrganization has no resource type", srcDescribeOrganization, organizationTrail, nil},
+	{"the audit role lists the organization's accounts (validate-logs)", func(m *Model) iameval.Request {
+		return identityOnly(m.persona(pAuditRole), "organizations:ListAccounts", "*", signedIn)
+	}, true, "none: ListAccounts has no resource type", srcListAccounts, organizationTrail, nil},
 	{"CloudTrail encrypts a member account's log file (organization trail)", func(m *Model) iameval.Request {
 		// The context is the trail's ARN, which is the management
 		// account's in every member account ("Creating a trail for an

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
+	"maps"
 
 	"runtime"
 	"slices"
@@ -325,4 +327,40 @@ func gzipBytes(b []byte) []byte {
 	z.Write(b)
 	z.Close()
 	return buf.Bytes()
+}
+
+// FuzzSignedDigest: whatever a correctly signed digest says (its
+// previous-digest fields, times, log files, as CloudTrail never writes
+// them), validation reports and goes on; it never panics.
+func FuzzSignedDigest(f *testing.F) {
+	c, d := fixture()
+	f.Add(string(mustInflate(c.Bucket.Objects[d["us-east-1"][2]].Body)))
+	f.Add(`{"digestPublicKeyFingerprint":"x","digestS3Bucket":"trail-bucket","digestS3Object":"k","previousDigestSignature":null,"digestEndTime":"2026-11-28T23:00:00Z","digestStartTime":"2026-11-28T22:00:00Z","previousDigestS3Object":"","logFiles":[]}`)
+	f.Add(`{"previousDigestS3Bucket":"other","previousDigestS3Object":"org/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/28/111122223333_CloudTrail-Digest_us-east-1_trail-master_us-east-1_20261128T200000Z.json.gz"}`)
+	f.Fuzz(func(t *testing.T, content string) {
+		// A small chain: one region, three hours, one log file each.
+		c := integritytest.New("trail-bucket", "org", "111122223333", "trail-master", "us-east-1")
+		d := map[string][]string{"us-east-1": c.Hours("us-east-1", start, 3, 1)}
+		key := d["us-east-1"][1]
+		var fields map[string]any
+		if json.Unmarshal([]byte(content), &fields) != nil || fields == nil {
+			return
+		}
+		// The fuzzed fields over the real digest's, signed as CloudTrail
+		// would sign them.
+		c.Edit(key, func(m map[string]any) { maps.Copy(m, fields) }, true, nil)
+		rec := &recorder{}
+		integrity.Validate(context.Background(), integrity.Config{
+			Bucket: c.Bucket.Name, Prefix: c.Prefix, Accounts: []string{c.Account}, Trail: c.Trail, HomeRegion: c.HomeRegion,
+			Start: start, End: start.Add(6 * time.Hour), Workers: 2,
+		}, c.Bucket, c, rec)
+	})
+}
+
+func mustInflate(b []byte) []byte {
+	out, err := integrity.Inflate(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	return out
 }

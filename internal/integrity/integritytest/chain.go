@@ -50,12 +50,35 @@ type Signer struct {
 	DER         []byte
 }
 
-// NewSigner makes a 2048-bit key. Its public half is X.509
+// NewSigner returns a 2048-bit key. Its public half is X.509
 // SubjectPublicKeyInfo DER, the form of one of the guide's sample keys and
 // the only one the AWS CLI's cryptography library loads (the API Reference
 // says PKCS #1; package integrity reads both); its fingerprint is the hex
 // MD5 of those bytes, as the fingerprints of the guide's sample keys are.
+// Keys come in turn from a pool of at most poolSize, made as first needed
+// (making one takes a tenth of a second or more): the signers of one
+// chain and any "other" key a test asks for after them are distinct.
 func NewSigner() *Signer {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	n := pool.next % poolSize
+	pool.next++
+	if n == len(pool.signers) {
+		pool.signers = append(pool.signers, newSigner())
+	}
+	return pool.signers[n]
+}
+
+// poolSize is how many keys NewSigner hands out in turn.
+const poolSize = 16
+
+var pool struct {
+	mu      sync.Mutex
+	signers []*Signer
+	next    int
+}
+
+func newSigner() *Signer {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
