@@ -383,7 +383,9 @@ func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix
 type cliReporter struct {
 	out, progress io.Writer
 	verbose       bool
-	lastDay       string
+	// lastDay is the day last reported of each account and region
+	// (several are validated at once).
+	lastDay map[string]string
 }
 
 func (r *cliReporter) Invalid(p integrity.Problem) {
@@ -406,10 +408,13 @@ func (r *cliReporter) Gap(region, from, to string) {
 
 // Progress prints one line per region and day reached.
 func (r *cliReporter) Progress(region string, end time.Time) {
-	day := region + " " + end.UTC().Format("2006-01-02")
-	if day != r.lastDay {
-		r.lastDay = day
-		fmt.Fprintf(r.progress, "validating %s\n", day)
+	day := end.UTC().Format("2006-01-02")
+	if r.lastDay == nil {
+		r.lastDay = map[string]string{}
+	}
+	if r.lastDay[region] != day {
+		r.lastDay[region] = day
+		fmt.Fprintf(r.progress, "validating %s %s\n", region, day)
 	}
 }
 

@@ -77,14 +77,21 @@ func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 // its user metadata.
 func upload(t *testing.T, s3 *fakeS3, c *integritytest.Chain) {
 	t.Helper()
-	keys := make([]string, 0, len(c.Bucket.Objects))
-	for k := range c.Bucket.Objects {
+	uploadBucket(t, s3, c.Bucket)
+}
+
+// uploadBucket puts every object of b into the fake S3's bucket of the
+// same name, with its user metadata.
+func uploadBucket(t *testing.T, s3 *fakeS3, b *integritytest.Bucket) {
+	t.Helper()
+	keys := make([]string, 0, len(b.Objects))
+	for k := range b.Objects {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		o := c.Bucket.Objects[k]
-		req, err := http.NewRequest(http.MethodPut, s3.endpoint+"/"+c.Bucket.Name+"/"+k, bytes.NewReader(o.Body))
+		o := b.Objects[k]
+		req, err := http.NewRequest(http.MethodPut, s3.endpoint+"/"+b.Name+"/"+k, bytes.NewReader(o.Body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,6 +189,98 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	errs.Reset()
 	if code := run(args, nil, &out, &errs); code != 3 || !strings.Contains(errs.String(), "validation stopped, no verdict on the evidence") {
 		t.Errorf("expected exit 3 and no verdict when S3 cannot be read, found %d:\n%s", code, errs.String())
+	}
+}
+
+// TestValidateLogsAgainstAnAdversary runs the attacker's cases of
+// package integrity (adversary_test.go) through the command, with the
+// real SDK against gofakes3 and a CloudTrail on loopback: each must end
+// in exit 1 with the line that names what was done, and the untouched
+// fixture in exit 0.
+func TestValidateLogsAgainstAnAdversary(t *testing.T) {
+	const account, home, trailName = "111122223333", "us-east-1", "trail-master"
+	arn := "arn:aws:cloudtrail:" + home + ":" + account + ":trail/" + trailName
+	type fixture struct {
+		c       *integritytest.Chain
+		buckets []*integritytest.Bucket
+		digests []string // us-east-1's, oldest first, in the trail's current bucket
+		old     []string // before the move, in old-bucket
+	}
+	// Six hours in us-east-1; the trail moved from old-bucket (prefix
+	// old) to new-bucket (prefix new) after three.
+	setup := func() fixture {
+		c := integritytest.New("old-bucket", "old", account, trailName, home)
+		old := c.Hours(home, logStart, 3, 2)
+		oldBucket := c.Bucket
+		c.Move(integritytest.NewBucket("new-bucket"), "new")
+		return fixture{c: c, buckets: []*integritytest.Bucket{oldBucket, c.Bucket}, old: old, digests: c.Hours(home, logStart.Add(3*time.Hour), 3, 2)}
+	}
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		z := gzip.NewWriter(&b)
+		z.Write([]byte(s))
+		z.Close()
+		return b.Bytes()
+	}
+	cases := map[string]struct {
+		tamper func(f fixture) (want string)
+	}{
+		"nothing changed": {func(fixture) string { return "12/12 log files valid" }},
+		"a digest deleted where the trail delivered before": {func(f fixture) string {
+			f.buckets[0].Delete(f.old[1])
+			return "Digest file\ts3://old-bucket/" + f.old[1] + "\tINVALID: not found"
+		}},
+		"the last digest of the range deleted": {func(f fixture) string {
+			f.buckets[1].Delete(f.digests[2])
+			return "INCOMPLETE: " + account + " " + home + ": the newest digest ends at 2026-11-29T01:00:00Z, before the end of the range"
+		}},
+		"the last digest before a restart deleted": {func(f fixture) string {
+			f.buckets[1].Delete(f.digests[2])
+			f.c.Restart(home)
+			f.c.Hours(home, logStart.Add(6*time.Hour), 1, 1)
+			return "INCOMPLETE: " + account + " " + home + ": no digest covers 2026-11-29T01:00:00Z to 2026-11-29T02:00:00Z"
+		}},
+		"a junk key among the digests": {func(f fixture) string {
+			key := "new/AWSLogs/" + account + "/CloudTrail-Digest/" + home + "/2026/11/28/notes.txt"
+			f.buckets[1].Put(key, []byte("x"), nil)
+			return "Foreign object\ts3://new-bucket/" + key + "\tUNEXPECTED: not the name of a digest file"
+		}},
+		"a gzip member appended to a digest": {func(f fixture) string {
+			o := f.buckets[1].Objects[f.digests[1]]
+			f.buckets[1].Put(f.digests[1], append(slices.Clone(o.Body), gz("")...), o.Meta)
+			return "Digest file\ts3://new-bucket/" + f.digests[1] + "\tINVALID: invalid format: data after the first gzip member"
+		}},
+		"a digest that inflates past its bound": {func(f fixture) string {
+			o := f.buckets[1].Objects[f.digests[0]]
+			f.buckets[1].Put(f.digests[0], gz(`{"logFiles": "`+strings.Repeat("a", 40<<20)), o.Meta)
+			return "Digest file\ts3://new-bucket/" + f.digests[0] + "\tINVALID: invalid format: inflates past 32 MiB"
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := setup()
+			want := tc.tamper(f)
+			fake := startFakeS3(t, f.buckets[0].Name)
+			fake.object(t, http.MethodPut, f.buckets[1].Name, "", "")
+			for _, b := range f.buckets {
+				uploadBucket(t, fake, b)
+			}
+			cloudTrail := startCloudTrail(t, f.c)
+			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
+			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
+			t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
+			fakeCredentials(t)
+			var out, errs bytes.Buffer
+			code := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", "new-bucket", "-prefix", "new",
+				"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(6 * time.Hour).Format(time.RFC3339)}, nil, &out, &errs)
+			wantCode := 1
+			if name == "nothing changed" {
+				wantCode = 0
+			}
+			if code != wantCode || !strings.Contains(out.String(), want) {
+				t.Errorf("expected exit %d and %q, found %d:\n%s\n%s", wantCode, want, code, out.String(), errs.String())
+			}
+		})
 	}
 }
 

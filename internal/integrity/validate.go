@@ -65,7 +65,17 @@ type Config struct {
 	Start, End time.Time
 	// Workers is how many objects are read at once; 0: DefaultWorkers.
 	Workers int
+	// Now is the time of the validation; zero: the clock's. A range that
+	// ended more than DeliveryDelay before it must have the digest that
+	// covers its end.
+	Now time.Time
 }
+
+// DeliveryDelay is how long after the end of its hour a digest may still
+// be on its way: CloudTrail delivers a digest every hour, so a digest that
+// ends after the end of a range older than this is missing when it is
+// not there, and a range that ends closer to now may lack its last one.
+const DeliveryDelay = 2 * time.Hour
 
 // DefaultWorkers is how many objects Validate reads at once: S3 answers
 // each GET in tens of milliseconds, so the time is spent waiting, not
@@ -454,6 +464,9 @@ func (w *walk) run() {
 		v.locked(func(_ *Summary, rep Reporter) { rep.Progress(w.account+" "+w.region, name.end) })
 		l := w.digest(key, name.backfill)
 		if !name.backfill {
+			// The newest digest counts for the coverage of the range
+			// even when invalid: that is reported on its own.
+			w.newest = name.end
 			// A backfill digest is outside the hourly chain: it is checked
 			// on its own.
 			w.step(key, l)
@@ -475,11 +488,22 @@ func (w *walk) run() {
 // its last hour, and begin at its start (the AWS CLI looks at neither:
 // deleting the newest digests, or every digest of a region, passes it).
 func (w *walk) finish() {
+	now := w.v.cfg.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	switch {
 	case w.newest.IsZero():
 		w.v.incomplete(true, "%s: no digest of the trail in the range", w.where())
-	case w.to.Sub(w.newest) > 2*time.Hour:
-		w.v.incomplete(true, "%s: the newest digest ends at %s, more than two hours before the end of the range (%s): later digests are missing, or logging was stopped", w.where(), stamp(w.newest), stamp(w.to))
+	case w.hops > 0:
+		// Where the trail delivered before: its last digest is the one
+		// the first digest after the move names, checked there.
+	case now.Sub(w.to) > DeliveryDelay && w.newest.Before(w.to):
+		// The digest that covers the end of the range has had time to
+		// arrive: it must be there.
+		w.v.incomplete(true, "%s: the newest digest ends at %s, before the end of the range (%s): later digests are missing, or logging was stopped", w.where(), stamp(w.newest), stamp(w.to))
+	case w.to.Sub(w.newest) > DeliveryDelay:
+		w.v.incomplete(true, "%s: the newest digest ends at %s, more than %s before the end of the range (%s): later digests are missing, or logging was stopped", w.where(), stamp(w.newest), DeliveryDelay, stamp(w.to))
 	}
 	if w.first != nil && w.first.starting && w.first.start.After(w.from) {
 		w.v.incomplete(true, "%s: no digest covers %s to %s: the first digest of the range starts a new chain (logging or validation was off before it, or the digests before it were deleted)", w.where(), stamp(w.from), stamp(w.first.start))
@@ -699,7 +723,7 @@ func (w *walk) step(key string, l *link) {
 	if ok {
 		v.validDigest(l.bucket, l.key, &Digest{DigestStartTime: stamp(l.start), DigestEndTime: stamp(l.end)})
 	}
-	w.lastGood, w.pending, w.newest = l, map[string]bool{}, l.end
+	w.lastGood, w.pending = l, map[string]bool{}
 }
 
 // sameDigest checks that l names prev's hash and signature.
