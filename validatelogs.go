@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"regexp"
 	"runtime/debug"
@@ -139,7 +140,7 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	if cfg.Organization == "" && len(cfg.Accounts) == 0 {
 		cfg.Accounts = []string{m[3]}
 	}
-	warnings := expect(ctx, clients, &cfg)
+	warnings := expect(ctx, clients, *arn, &cfg)
 	var rep integrity.Reporter = &cliReporter{out: stdout, progress: stderr, verbose: *verbose}
 	if *asJSON {
 		rep = &jsonReporter{out: json.NewEncoder(stdout), verbose: *verbose}
@@ -178,19 +179,36 @@ const memoryLimit = 160 << 20
 
 // expect sets the regions and accounts that must have digests in the
 // range, as far as the caller may read them: a multi-region trail logs
-// "all AWS Regions that are enabled in your account", an organization
-// trail every account of the organization. It returns a note for each
-// that could not be read.
-func expect(ctx context.Context, clients *cloud.Clients, cfg *integrity.Config) []string {
+// "all AWS Regions that are enabled in your account", a single-region
+// trail its home region, an organization trail every account of the
+// organization from when it joined. It returns a note for each that
+// could not be read.
+func expect(ctx context.Context, clients *cloud.Clients, arn string, cfg *integrity.Config) []string {
 	var notes []string
 	cfg.KnownRegion = settings.KnownRegion
 	if len(cfg.Regions) == 0 {
-		regions, err := clients.Regions(ctx)
+		// A trail that cannot be read (deleted since, or the caller may
+		// not) is taken as this project makes it: multi-region.
+		multiRegion, err := clients.MultiRegion(ctx, arn)
 		if err != nil {
+			notes = append(notes, fmt.Sprintf("the trail could not be read (cloudtrail:GetTrail: %v): taken as a multi-region trail", err))
+			multiRegion = true
+		}
+		regions, byDefault, err := clients.Regions(ctx)
+		switch {
+		case !multiRegion:
+			cfg.ExpectRegions = []string{cfg.HomeRegion}
+		case err != nil:
 			notes = append(notes, fmt.Sprintf("the account's enabled regions could not be read (account:ListRegions: %v): only %s must have digests, so a region whose digests were all deleted is not noticed; give -region for each region to require", err, cfg.HomeRegion))
 			cfg.ExpectRegions = []string{cfg.HomeRegion}
-		} else {
+		case cfg.Organization != "":
+			// The member accounts' opt-in regions are theirs to enable:
+			// the regions every account has are required.
+			cfg.ExpectRegions = byDefault
+		default:
 			cfg.ExpectRegions = regions
+		}
+		if err == nil {
 			cfg.KnownRegion = func(r string) bool { return slices.Contains(regions, r) || settings.KnownRegion(r) }
 		}
 	}
@@ -199,7 +217,7 @@ func expect(ctx context.Context, clients *cloud.Clients, cfg *integrity.Config) 
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("the organization's accounts could not be read (organizations:ListAccounts: %v): only the accounts with folders are validated, so an account whose digests were all deleted is not noticed; give -account for each account to require", err))
 		} else {
-			cfg.ExpectAccounts = accounts
+			cfg.ExpectAccounts, cfg.Joined = slices.Sorted(maps.Keys(accounts)), accounts
 		}
 	}
 	return notes

@@ -30,8 +30,9 @@ var logStart = time.Date(2026, 11, 28, 20, 0, 0, 0, time.UTC)
 // the API Reference's response shape) with the chain's keys of the
 // region the request is signed for: the key's Value is the base64 of its
 // DER, as JSON carries a blob; the SDK and the AWS CLI both read it. It
-// also answers Account Management ListRegions with the chain's regions
-// (point AWS_ENDPOINT_URL_ACCOUNT at it).
+// also answers GetTrail (a multi-region trail) and Account Management
+// ListRegions with the chain's regions (point AWS_ENDPOINT_URL_ACCOUNT at
+// it).
 func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -48,6 +49,11 @@ func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 			}
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(map[string]any{"Regions": regions})
+			return
+		}
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), "CloudTrail_20131101.GetTrail") {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			json.NewEncoder(w).Encode(map[string]any{"Trail": map[string]any{"Name": c.Trail, "IsMultiRegionTrail": true, "HomeRegion": c.HomeRegion}})
 			return
 		}
 		if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), "CloudTrail_20131101.ListPublicKeys") {

@@ -127,28 +127,43 @@ func (c *Clients) Organization(ctx context.Context) (string, error) {
 // enabled in your account"
 // (https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html,
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-concepts.html#cloudtrail-concepts-regional-and-multi-region-trails).
-func (c *Clients) Regions(ctx context.Context) ([]string, error) {
-	var out []string
+// The second list holds the regions enabled by default, which every
+// account has enabled.
+func (c *Clients) Regions(ctx context.Context) (enabled, byDefault []string, err error) {
 	p := account.NewListRegionsPaginator(c.Account, &account.ListRegionsInput{
 		RegionOptStatusContains: []accounttypes.RegionOptStatus{accounttypes.RegionOptStatusEnabled, accounttypes.RegionOptStatusEnabledByDefault},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, r := range page.Regions {
-			out = append(out, aws.ToString(r.RegionName))
+			enabled = append(enabled, aws.ToString(r.RegionName))
+			if r.RegionOptStatus == accounttypes.RegionOptStatusEnabledByDefault {
+				byDefault = append(byDefault, aws.ToString(r.RegionName))
+			}
 		}
 	}
-	return out, nil
+	return enabled, byDefault, nil
+}
+
+// MultiRegion reports whether the trail of arn logs every enabled region
+// (GetTrail's IsMultiRegionTrail; a single-region trail logs its home
+// region only).
+func (c *Clients) MultiRegion(ctx context.Context, arn string) (bool, error) {
+	out, err := c.CloudTrail.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &arn})
+	if err != nil {
+		return false, err
+	}
+	return aws.ToBool(out.Trail.IsMultiRegionTrail), nil
 }
 
 // Accounts lists the organization's active accounts that joined before
-// end (Organizations ListAccounts, from the management account): the
-// accounts an organization trail logs.
-func (c *Clients) Accounts(ctx context.Context, end time.Time) ([]string, error) {
-	var out []string
+// end, with the time each joined (Organizations ListAccounts, from the
+// management account): the accounts an organization trail logs.
+func (c *Clients) Accounts(ctx context.Context, end time.Time) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
 	p := organizations.NewListAccountsPaginator(c.Organizations, &organizations.ListAccountsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -157,7 +172,7 @@ func (c *Clients) Accounts(ctx context.Context, end time.Time) ([]string, error)
 		}
 		for _, a := range page.Accounts {
 			if a.State == orgtypes.AccountStateActive && a.JoinedTimestamp != nil && a.JoinedTimestamp.Before(end) {
-				out = append(out, aws.ToString(a.Id))
+				out[aws.ToString(a.Id)] = *a.JoinedTimestamp
 			}
 		}
 	}

@@ -138,6 +138,26 @@ func TestSilence(t *testing.T) {
 			t.Errorf("expected the member account INCOMPLETE, found %+v %v", sum, rec.problems)
 		}
 	})
+	t.Run("an account that joined the organization during the range", func(t *testing.T) {
+		c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
+		c.Organization = "o-exampleorgid"
+		c.Hours("us-east-1", start, 6, 1)
+		member := integritytest.New("trail-bucket", "", "777788889999", "trail-master", "us-east-1")
+		member.Organization, member.Bucket, member.Signers = c.Organization, c.Bucket, c.Signers
+		member.Hours("us-east-1", start.Add(2*time.Hour), 4, 1)
+		accounts := []string{"111122223333", "777788889999"}
+		joined := map[string]time.Time{"777788889999": start.Add(2 * time.Hour)}
+		sum, rec := run(t, c.Bucket, c, integrity.Config{Organization: c.Organization, ExpectAccounts: accounts, Joined: joined, ExpectRegions: []string{"us-east-1"}})
+		if !sum.Valid() || sum.Digests != 10 || len(rec.problems) != 0 {
+			t.Errorf("expected the member's digests required from when it joined, and valid, found %+v %v", sum, rec.problems)
+		}
+		// Without its joining time, the member's first two hours are
+		// missing.
+		sum, _ = run(t, c.Bucket, c, integrity.Config{Organization: c.Organization, ExpectAccounts: accounts, ExpectRegions: []string{"us-east-1"}})
+		if sum.Valid() || len(sum.Incomplete) != 1 || !strings.Contains(sum.Incomplete[0], "777788889999 us-east-1: no digest covers 2026-11-28T20:00:00Z to 2026-11-28T22:00:00Z") {
+			t.Errorf("expected the member INCOMPLETE before its first digest, found %+v", sum)
+		}
+	})
 	t.Run("the first digests of the range deleted, back to a restart", func(t *testing.T) {
 		c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
 		c.Restart("us-east-1")

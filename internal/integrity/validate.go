@@ -56,6 +56,9 @@ type Config struct {
 	// organization trail every member account): a folder deleted whole
 	// is reported INCOMPLETE, not skipped.
 	ExpectRegions, ExpectAccounts []string
+	// Joined is when each account joined the organization: its digests
+	// are required from then (or Start, whichever is later).
+	Joined map[string]time.Time
 	// KnownRegion tells a region's folder from a foreign one; nil: a
 	// name of a region's shape.
 	KnownRegion func(string) bool
@@ -308,9 +311,13 @@ func (v *validator) plan() []*walk {
 			}
 			regions = union(regions, cfg.ExpectRegions)
 		}
+		from := cfg.Start
+		if joined := cfg.Joined[account]; joined.After(from) && joined.Before(cfg.End) {
+			from = joined
+		}
 		for _, region := range regions {
 			v.sum.Regions = append(v.sum.Regions, region)
-			walks = append(walks, &walk{v: v, loc: root, account: account, region: region, from: cfg.Start, to: cfg.End})
+			walks = append(walks, &walk{v: v, loc: root, account: account, region: region, from: from, to: cfg.End})
 		}
 	}
 	return walks
