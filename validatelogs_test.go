@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -35,11 +34,7 @@ var logStart = time.Date(2026, 11, 28, 20, 0, 0, 0, time.UTC)
 // it).
 func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/listRegions" {
 			// Account Management ListRegions (REST JSON): the chain's
 			// regions, enabled.
@@ -73,10 +68,7 @@ func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		json.NewEncoder(w).Encode(map[string]any{"PublicKeyList": keys})
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
+	}))
 }
 
 // upload puts every object of the chain's bucket into the fake S3, with
@@ -221,13 +213,6 @@ func TestValidateLogsAgainstAnAdversary(t *testing.T) {
 		c.Move(integritytest.NewBucket("new-bucket"), "new")
 		return fixture{c: c, buckets: []*integritytest.Bucket{oldBucket, c.Bucket}, old: old, digests: c.Hours(home, logStart.Add(3*time.Hour), 3, 2)}
 	}
-	gz := func(s string) []byte {
-		var b bytes.Buffer
-		z := gzip.NewWriter(&b)
-		z.Write([]byte(s))
-		z.Close()
-		return b.Bytes()
-	}
 	cases := map[string]struct {
 		tamper func(f fixture) (want string)
 	}{
@@ -253,12 +238,12 @@ func TestValidateLogsAgainstAnAdversary(t *testing.T) {
 		}},
 		"a gzip member appended to a digest": {func(f fixture) string {
 			o := f.buckets[1].Objects[f.digests[1]]
-			f.buckets[1].Put(f.digests[1], append(slices.Clone(o.Body), gz("")...), o.Meta)
+			f.buckets[1].Put(f.digests[1], append(slices.Clone(o.Body), integritytest.Gzip("")...), o.Meta)
 			return "Digest file\ts3://new-bucket/" + f.digests[1] + "\tINVALID: invalid format: data after the first gzip member"
 		}},
 		"a digest that inflates past its bound": {func(f fixture) string {
 			o := f.buckets[1].Objects[f.digests[0]]
-			f.buckets[1].Put(f.digests[0], gz(`{"logFiles": "`+strings.Repeat("a", 40<<20)), o.Meta)
+			f.buckets[1].Put(f.digests[0], integritytest.Gzip(`{"logFiles": "`+strings.Repeat("a", 40<<20)), o.Meta)
 			return "Digest file\ts3://new-bucket/" + f.digests[0] + "\tINVALID: invalid format: inflates past 32 MiB"
 		}},
 	}
@@ -319,15 +304,17 @@ def redirect(request, **kwargs):
 `
 
 // lowerMeta is a proxy in front of gofakes3 that sends the user metadata
-// header names in lower case, as S3 does: gofakes3 capitalises them, and
-// botocore keeps the case it gets.
-func lowerMeta(t *testing.T, target string) string {
+// header names in lower case, as S3 does (gofakes3 capitalises them, and
+// botocore keeps the case it gets), after waiting latency before each
+// request (the benchmark's stand-in for S3's own).
+func lowerMeta(t *testing.T, target string, latency time.Duration) string {
 	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
 		r.URL.Scheme, r.URL.Host, r.Host, r.RequestURI = u.Scheme, u.Host, u.Host, ""
 		resp, err := http.DefaultTransport.RoundTrip(r)
 		if err != nil {
@@ -344,6 +331,13 @@ func lowerMeta(t *testing.T, target string) string {
 		w.WriteHeader(resp.StatusCode)
 		io.Copy(w, resp.Body)
 	})
+	return serve(t, handler)
+}
+
+// serve answers on a loopback port with handler until the test ends, and
+// returns its URL.
+func serve(t *testing.T, handler http.Handler) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -416,11 +410,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 		"events appended to a log file as a second gzip member": {func(c *integritytest.Chain, d []string) string {
 			key := c.Digest(d[2]).LogFiles[0].S3Object
 			o := c.Bucket.Objects[key]
-			var forged bytes.Buffer
-			z := gzip.NewWriter(&forged)
-			z.Write([]byte(`{"Records":[{"eventName":"Forged"}]}`))
-			z.Close()
-			c.Bucket.Put(key, append(slices.Clone(o.Body), forged.Bytes()...), o.Meta)
+			c.Bucket.Put(key, append(slices.Clone(o.Body), integritytest.Gzip(`{"Records":[{"eventName":"Forged"}]}`)...), o.Meta)
 			return "s3://" + c.Bucket.Name + "/" + key
 		}},
 		"a broken previous-signature link": {func(c *integritytest.Chain, d []string) string {
@@ -450,7 +440,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 				"--start-time", logStart.Format(time.RFC3339), "--end-time", end.Format(time.RFC3339), "--verbose",
 				"--endpoint-url", cloudTrail, "--region", region, "--no-cli-pager")
 			cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+config, "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-				"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AUDIT_TRAIL_S3_ENDPOINT="+lowerMeta(t, fake.endpoint))
+				"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AUDIT_TRAIL_S3_ENDPOINT="+lowerMeta(t, fake.endpoint, 0))
 			var cliOut, cliErr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &cliOut, &cliErr
 			cmd.Run()
@@ -534,7 +524,7 @@ func TestBenchValidateLogs(t *testing.T) {
 	}
 	fake := startFakeS3(t, c.Bucket.Name)
 	upload(t, fake, c)
-	s3 := lowerMeta(t, delayed(t, fake.endpoint, latency))
+	s3 := lowerMeta(t, fake.endpoint, latency)
 	cloudTrail := startCloudTrail(t, c)
 	end := logStart.Add(hours * time.Hour)
 	span := []string{logStart.Format(time.RFC3339), end.Format(time.RFC3339)}
@@ -578,35 +568,4 @@ func TestBenchValidateLogs(t *testing.T) {
 	fmt.Printf("bench aws cloudtrail validate-logs (once per region): %.2f s\n", theirs.Seconds())
 	fmt.Printf("bench this app's validate-logs (every region at once): %.2f s, peak resident memory %d MiB\n", ours.Seconds(), peak>>10)
 	fmt.Printf("bench ratio: %.1fx faster\n", theirs.Seconds()/ours.Seconds())
-}
-
-// delayed is a proxy in front of target that waits latency before
-// passing each request on.
-func delayed(t *testing.T, target string, latency time.Duration) string {
-	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(latency)
-		r.URL.Scheme, r.URL.Host, r.Host, r.RequestURI = u.Scheme, u.Host, u.Host, ""
-		resp, err := http.DefaultTransport.RoundTrip(r)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		maps.Copy(w.Header(), resp.Header)
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: handler}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
 }

@@ -997,11 +997,10 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// TestVerifyPermissions: every call verify makes is allowed to the audit
-// role by the synthesized policies (its own and the key, bucket and topic
-// policies), and to a principal with the README's minimal policy for
-// verify, of which every statement is needed by some call.
-func TestVerifyPermissions(t *testing.T) {
+// verifyMatching runs verify against the matching account, which must
+// pass every check; it returns the account and verify's output.
+func verifyMatching(t *testing.T) (*fakeAccount, bytes.Buffer) {
+	t.Helper()
 	a := matching(t, time.Now())
 	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
 	t.Setenv("AWS_ENDPOINT_URL", a.start(t))
@@ -1010,6 +1009,15 @@ func TestVerifyPermissions(t *testing.T) {
 	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
 	}
+	return a, out
+}
+
+// TestVerifyPermissions: every call verify makes is allowed to the audit
+// role by the synthesized policies (its own and the key, bucket and topic
+// policies), and to a principal with the README's minimal policy for
+// verify, of which every statement is needed by some call.
+func TestVerifyPermissions(t *testing.T) {
+	a, _ := verifyMatching(t)
 	golden, err := check.Load("testdata/golden")
 	if err != nil {
 		t.Fatal(err)
@@ -1158,14 +1166,7 @@ func TestVerifyCannotStart(t *testing.T) {
 // verify reports against the matching account; each reason is for an
 // attribute the stack sets.
 func TestVerifyComparesEveryAttribute(t *testing.T) {
-	a := matching(t, time.Now())
-	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
-	t.Setenv("AWS_ENDPOINT_URL", a.start(t))
-	fakeCredentials(t)
-	var out, errs bytes.Buffer
-	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
-		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
-	}
+	_, out := verifyMatching(t)
 	reported := map[string]bool{}
 	for _, line := range strings.Split(out.String(), "\n") {
 		if f := strings.Split(line, "\t"); len(f) == 3 {

@@ -69,7 +69,7 @@ func TestTheTrailMoved(t *testing.T) {
 		"nothing changed": {func(integritytest.Buckets, []string, []string) []string { return nil }},
 		"a log file changed where the trail delivered before": {func(b integritytest.Buckets, old, _ []string) []string {
 			key := logFileOf(t, b[0], old[1])
-			b[0].Put(key, gzipOf(t, `{"Records":[]}`), nil)
+			b[0].Put(key, integritytest.Gzip(`{"Records":[]}`), nil)
 			return []string{"Log file\ts3://old-bucket/" + key + "\tINVALID: hash value doesn't match"}
 		}},
 		"the last digest before the move deleted": {func(b integritytest.Buckets, old, _ []string) []string {
@@ -236,7 +236,7 @@ func TestForeignObjects(t *testing.T) {
 // inflates the first member and ignores the rest), and a digest's keys
 // exactly as documented.
 func TestStrictFormats(t *testing.T) {
-	emptyMember := gzipOf(t, "")
+	emptyMember := integritytest.Gzip("")
 	cases := map[string]struct {
 		tamper func(c *integritytest.Chain, d map[string][]string) []string
 	}{
@@ -249,7 +249,7 @@ func TestStrictFormats(t *testing.T) {
 		"a gzip member with events appended to a log file": {func(c *integritytest.Chain, d map[string][]string) []string {
 			key := c.Digest(d["us-east-1"][1]).LogFiles[1].S3Object
 			o := c.Bucket.Objects[key]
-			c.Bucket.Put(key, append(slices.Clone(o.Body), gzipOf(t, `{"Records":[{"eventName":"Forged"}]}`)...), o.Meta)
+			c.Bucket.Put(key, append(slices.Clone(o.Body), integritytest.Gzip(`{"Records":[{"eventName":"Forged"}]}`)...), o.Meta)
 			return []string{"Log file\ts3://trail-bucket/" + key + "\tINVALID: invalid format: data after the first gzip member"}
 		}},
 		"bytes appended to a digest": {func(c *integritytest.Chain, d map[string][]string) []string {
@@ -330,8 +330,8 @@ func TestBombs(t *testing.T) {
 func FuzzReadDigest(f *testing.F) {
 	c, d := fixture()
 	f.Add(c.Bucket.Objects[d["us-east-1"][1]].Body)
-	f.Add(gzipBytes([]byte(`{"logFiles":[{"s3Bucket":1}]}`)))
-	f.Add(gzipBytes([]byte(`{"digestS3Object":null,"digestS3Object":"x"}`)))
+	f.Add(integritytest.Gzip(`{"logFiles":[{"s3Bucket":1}]}`))
+	f.Add(integritytest.Gzip(`{"digestS3Object":null,"digestS3Object":"x"}`))
 	f.Add([]byte("not gzip"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, _, err := integrity.ReadDigest(bytes.NewReader(data), func(integrity.LogFile) {})
@@ -339,14 +339,6 @@ func FuzzReadDigest(f *testing.F) {
 			t.Error("expected a digest or an error")
 		}
 	})
-}
-
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	z := gzip.NewWriter(&buf)
-	z.Write(b)
-	z.Close()
-	return buf.Bytes()
 }
 
 // FuzzSignedDigest: whatever a correctly signed digest says (its

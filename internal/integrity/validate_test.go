@@ -1,8 +1,6 @@
 package integrity_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/x509"
 	b64 "encoding/base64"
@@ -77,7 +75,7 @@ func TestEachTamperingIsReported(t *testing.T) {
 		"a modified log file": {func(c *integritytest.Chain, d map[string][]string) []string {
 			f := c.Digest(d["us-east-1"][2]).LogFiles[1]
 			o := c.Bucket.Objects[f.S3Object]
-			c.Bucket.Put(f.S3Object, gzipOf(t, `{"Records":[]}`), o.Meta)
+			c.Bucket.Put(f.S3Object, integritytest.Gzip(`{"Records":[]}`), o.Meta)
 			return []string{"Log file\ts3://trail-bucket/" + f.S3Object + "\tINVALID: hash value doesn't match"}
 		}, false},
 		"a deleted log file": {func(c *integritytest.Chain, d map[string][]string) []string {
@@ -187,15 +185,6 @@ func TestPublicKeyForms(t *testing.T) {
 	if _, err := (integrity.PublicKey{Value: []byte("not a key")}).RSA(); err == nil {
 		t.Error("expected an error for a value that is no key")
 	}
-}
-
-func gzipOf(t *testing.T, s string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
 }
 
 func base64(b []byte) string { return b64.StdEncoding.EncodeToString(b) }

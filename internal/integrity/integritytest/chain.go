@@ -194,7 +194,7 @@ func (c *Chain) log(region string, at time.Time, n int) integrity.LogFile {
 	}
 	content := fmt.Sprintf(`{"Records":[{"eventVersion":"1.09","eventTime":"%s","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"%s","recipientAccountId":"%s"}]}`,
 		at.UTC().Format(time.RFC3339), region, c.Account)
-	c.Bucket.Put(key, gz([]byte(content)), nil)
+	c.Bucket.Put(key, Gzip(content), nil)
 	sum := sha256.Sum256([]byte(content))
 	return integrity.LogFile{S3Bucket: c.Bucket.Name, S3Object: key, HashValue: hex.EncodeToString(sum[:]), HashAlgorithm: "SHA-256"}
 }
@@ -222,7 +222,7 @@ func (c *Chain) digest(region string, start, end time.Time, files []integrity.Lo
 		panic(err)
 	}
 	signature := c.Sign(signer, content)
-	c.Bucket.Put(key, gz(content), map[string]string{"signature": signature, "signature-algorithm": "SHA256withRSA"})
+	c.Bucket.Put(key, Gzip(string(content)), map[string]string{"signature": signature, "signature-algorithm": "SHA256withRSA"})
 	sum := sha256.Sum256(content)
 	c.previousKey[region], c.previousHash[region], c.previousSignature[region] = key, hex.EncodeToString(sum[:]), signature
 	c.previousBucket[region] = c.Bucket.Name
@@ -270,7 +270,7 @@ func (c *Chain) Edit(key string, change func(map[string]any), resign bool, signe
 		}
 		meta = map[string]string{"signature": c.Sign(signer, content), "signature-algorithm": "SHA256withRSA"}
 	}
-	c.Bucket.Put(key, gz(content), meta)
+	c.Bucket.Put(key, Gzip(string(content)), meta)
 }
 
 // RelinkAfter signs again every digest of chain after the one at index
@@ -384,10 +384,11 @@ func (b *Bucket) Open(_ context.Context, bucket, key string) (io.ReadCloser, map
 	return io.NopCloser(bytes.NewReader(o.Body)), o.Meta, nil
 }
 
-func gz(data []byte) []byte {
+// Gzip is data as one gzip member, as CloudTrail writes its files.
+func Gzip(data string) []byte {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
-	w.Write(data)
+	w.Write([]byte(data))
 	w.Close()
 	return b.Bytes()
 }
