@@ -154,7 +154,7 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	// before it reaches it, so the peak does not wander up to twice
 	// the live heap (GOMEMLIMIT overrides it).
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit))
 	}
 	sum, err := integrity.Validate(ctx, cfg, cloud.Store{Client: clients.S3}, cloud.Keys{Client: clients.CloudTrail}, rep)
 	if err != nil {
