@@ -31,13 +31,16 @@ var trailARN = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):cloudtrail:([a-z0-9-]+
 // validateLogsAbout is what validate-logs -h says of it.
 const validateLogsAbout = `Validates the trail's digest files and every log file they list, between -start and
 -end, as aws cloudtrail validate-logs does, and also each digest's link to the one
-before it. One line per invalid or missing file, then a summary; progress on stderr.
-Run it as the audit role.
+before it, the digests of every enabled region and member account, the buckets the
+trail delivered to before, and that nothing else is in the digest tree. One line per
+invalid or missing file or foreign object, then a summary; progress on stderr. With
+-json, one JSON object a line and the result last; -merge FILE... sums such results
+of shards (of regions, accounts) into one verdict. Run it as the audit role.
 
-Exit status: 0 everything in the range is valid; 1 a file is invalid or missing, the
-digests do not cover the range, or nothing was found; 3 the validation could not run
-(an AWS error: no verdict on the evidence); 2 it could not start (bad flags or
-settings, no AWS credentials).`
+Exit status: 0 everything in the range is valid; 1 a file is invalid or missing, a
+foreign object is in the digest tree, the digests do not cover the range, or nothing
+was found; 3 the validation could not run (an AWS error: no verdict on the evidence);
+2 it could not start (bad flags or settings, no AWS credentials).`
 
 // runValidateLogs validates the digest chain and every log file of a time
 // range, region by region, as `aws cloudtrail validate-logs` does, and
