@@ -138,6 +138,18 @@ func TestSilence(t *testing.T) {
 			t.Errorf("expected the member account INCOMPLETE, found %+v %v", sum, rec.problems)
 		}
 	})
+	t.Run("a region since disabled, with old digests only", func(t *testing.T) {
+		c, _ := fixture()
+		c.Hours("ap-east-1", start.Add(-72*time.Hour), 2, 1)
+		sum, rec := run(t, c.Bucket, c, integrity.Config{ExpectRegions: []string{"eu-west-1", "us-east-1"}})
+		if !sum.Valid() || len(rec.problems) != 0 || !slices.Contains(sum.Regions, "ap-east-1") {
+			t.Errorf("expected a region that is no longer enabled looked at and not required, found %+v %v", sum, rec.problems)
+		}
+		sum, _ = run(t, c.Bucket, c, integrity.Config{ExpectRegions: []string{"ap-east-1", "eu-west-1", "us-east-1"}})
+		if sum.Valid() || !slices.Equal(sum.Incomplete, []string{"111122223333 ap-east-1: no digest of the trail in the range"}) {
+			t.Errorf("expected the region INCOMPLETE while it is enabled, found %+v", sum)
+		}
+	})
 	t.Run("an account that joined the organization during the range", func(t *testing.T) {
 		c := integritytest.New("trail-bucket", "", "111122223333", "trail-master", "us-east-1")
 		c.Organization = "o-exampleorgid"

@@ -317,7 +317,8 @@ func (v *validator) plan() []*walk {
 		}
 		for _, region := range regions {
 			v.sum.Regions = append(v.sum.Regions, region)
-			walks = append(walks, &walk{v: v, loc: root, account: account, region: region, from: from, to: cfg.End})
+			required := expected(cfg.Accounts, cfg.ExpectAccounts, account) && expected(cfg.Regions, cfg.ExpectRegions, region)
+			walks = append(walks, &walk{v: v, loc: root, account: account, region: region, from: from, to: cfg.End, required: required})
 		}
 	}
 	return walks
@@ -327,6 +328,13 @@ var (
 	accountFolder = regexp.MustCompile(`^[0-9]{12}$`)
 	regionShape   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 )
+
+// expected reports whether the digests of name (a region or an account)
+// must cover the range: it was given, or it is expected, or nothing is
+// known of what to expect.
+func expected(given, expect []string, name string) bool {
+	return len(given) > 0 || len(expect) == 0 || slices.Contains(expect, name)
+}
 
 // union is a and the elements of b that a lacks, sorted.
 func union(a, b []string) []string {
@@ -415,11 +423,16 @@ type walk struct {
 	account, region string
 	from, to        time.Time
 	hops            int
-	keys            map[string]PublicKey
-	lastGood        *link
-	pending         map[string]bool
-	first           *link
-	newest          time.Time
+	// required is true when the digests must cover the range: the
+	// region and account are expected (or given, or nothing is known of
+	// what to expect). A folder of a region since disabled, or of an
+	// account that left the organization, is validated, not required.
+	required bool
+	keys     map[string]PublicKey
+	lastGood *link
+	pending  map[string]bool
+	first    *link
+	newest   time.Time
 }
 
 // where names the walk in messages.
@@ -495,6 +508,9 @@ func (w *walk) run() {
 // its last hour, and begin at its start (the AWS CLI looks at neither:
 // deleting the newest digests, or every digest of a region, passes it).
 func (w *walk) finish() {
+	if !w.required {
+		return
+	}
 	now := w.v.cfg.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -704,7 +720,9 @@ func (w *walk) step(key string, l *link) {
 				sum.Gaps++
 				rep.Gap(w.region, from, stamp(l.start))
 			})
-			w.v.incomplete(true, "%s: no digest covers %s to %s: a new chain of digests starts there (logging or validation was off, or the digests before it were deleted)", w.where(), from, stamp(l.start))
+			if w.required {
+				w.v.incomplete(true, "%s: no digest covers %s to %s: a new chain of digests starts there (logging or validation was off, or the digests before it were deleted)", w.where(), from, stamp(l.start))
+			}
 		}
 	case w.lastGood == nil && len(w.pending) == 0:
 		ok = w.previousOfFirst(l, invalid)
@@ -777,7 +795,7 @@ func (w *walk) previousOfFirst(l *link, invalid func(string, bool)) bool {
 		v.incomplete(true, "%s: the trail moved more than %d times before %s; the older part of the range is not validated", w.where(), maxHops, stamp(l.start))
 		return true
 	}
-	older := &walk{v: v, loc: loc, account: w.account, region: w.region, from: w.from, to: l.start, hops: w.hops + 1, keys: w.keys}
+	older := &walk{v: v, loc: loc, account: w.account, region: w.region, from: w.from, to: l.start, hops: w.hops + 1, keys: w.keys, required: w.required}
 	older.run()
 	switch {
 	case v.failed():
