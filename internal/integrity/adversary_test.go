@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"maps"
 
 	"runtime"
@@ -387,4 +388,47 @@ func mustInflate(b []byte) []byte {
 		panic(err)
 	}
 	return out
+}
+
+// swapping is a bucket whose digest at key is overwritten with another
+// digest's content after it was first read, as an attacker racing the
+// validation would.
+type swapping struct {
+	*integritytest.Bucket
+	key, with string
+	reads     int
+}
+
+func (s *swapping) Open(ctx context.Context, bucket, key string) (io.ReadCloser, map[string]string, error) {
+	if key == s.key {
+		s.reads++
+		if s.reads > 1 {
+			o := s.Objects[s.with]
+			return io.NopCloser(bytes.NewReader(o.Body)), o.Meta, nil
+		}
+	}
+	return s.Bucket.Open(ctx, bucket, key)
+}
+
+// TestLargeDigests: a digest that lists more log files than are kept in
+// memory is read a second time to list them; every one is still
+// checked, and a digest overwritten between the two reads is invalid.
+func TestLargeDigests(t *testing.T) {
+	defer integrity.KeepLogFiles(2)()
+	c, d := fixture()
+	sum, rec := validate(t, c)
+	if !sum.Valid() || sum.ValidLogFiles != 36 || len(rec.problems) != 0 {
+		t.Errorf("expected all 36 log files checked through the second reads, found %+v %v", sum, rec.problems)
+	}
+	key := d["us-east-1"][2]
+	store := &swapping{Bucket: c.Bucket, key: key, with: d["us-east-1"][3]}
+	rec = &recorder{}
+	sum, err := integrity.Validate(context.Background(), integrity.Config{
+		Bucket: c.Bucket.Name, Prefix: c.Prefix, Accounts: []string{c.Account}, Trail: c.Trail, HomeRegion: c.HomeRegion,
+		Regions: []string{"us-east-1"}, Start: start, End: start.Add(6 * time.Hour),
+	}, store, c, rec)
+	want := []string{"Digest file\ts3://trail-bucket/" + key + "\tINVALID: changed while it was being read"}
+	if err != nil || sum.Valid() || !slices.Equal(rec.problems, want) {
+		t.Errorf("expected %q, found %q (%+v, %v)", want, rec.problems, sum, err)
+	}
 }

@@ -561,9 +561,11 @@ func (w *walk) digest(key string, backfill bool) *link {
 	overflow := false
 	v.reading.Lock() // one digest at a time: the bound of memory
 	d, hash, err := ReadDigest(body, func(f LogFile) {
-		if len(files) < keptLogFiles {
+		switch {
+		case overflow:
+		case len(files) < keptLogFiles:
 			files = append(files, f)
-		} else {
+		default:
 			files, overflow = nil, true
 		}
 	})
@@ -650,8 +652,9 @@ func (w *walk) digest(key string, backfill bool) *link {
 }
 
 // keptLogFiles is how many log files of a digest are kept in memory
-// (about 300 bytes each); a digest that lists more is read twice.
-const keptLogFiles = 20000
+// (about 300 bytes each); a digest that lists more is read twice. A
+// variable for the tests only.
+var keptLogFiles = 20000
 
 // queue hands a log file to the readers.
 func (v *validator) queue(f LogFile) {
