@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -187,6 +188,32 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	errs.Reset()
 	if code := run(args, nil, &out, &errs); code != 3 || !strings.Contains(errs.String(), "validation stopped, no verdict on the evidence") {
 		t.Errorf("expected exit 3 and no verdict when S3 cannot be read, found %d:\n%s", code, errs.String())
+	}
+}
+
+// TestValidateLogsNamesIntactVersions: in a versioned bucket (as the log
+// bucket is), a log file overwritten after delivery is invalid, and the
+// line names the noncurrent version that still holds it
+// (ListObjectVersions and GetObject with versionId, through the SDK).
+func TestValidateLogsNamesIntactVersions(t *testing.T) {
+	c := integritytest.New("cle2wa-s3-trail-master", "", "111122223333", "trail-master", "us-east-1")
+	digests := c.Hours("us-east-1", logStart, 3, 2)
+	fake := startFakeS3(t, c.Bucket.Name)
+	fake.object(t, http.MethodPut, c.Bucket.Name, "?versioning", `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>`)
+	upload(t, fake, c)
+	changed := c.Digest(digests[1]).LogFiles[0].S3Object
+	fake.object(t, http.MethodPut, c.Bucket.Name, changed, "not even gzip")
+	cloudTrail := startCloudTrail(t, c)
+	t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
+	t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
+	fakeCredentials(t)
+	var out, errs bytes.Buffer
+	code := run([]string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
+		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(3 * time.Hour).Format(time.RFC3339)}, nil, &out, &errs)
+	want := regexp.MustCompile("Log file\ts3://cle2wa-s3-trail-master/" + regexp.QuoteMeta(changed) + "\tINVALID: invalid format \\(version \\S+, noncurrent, is intact")
+	if code != 1 || !want.MatchString(out.String()) {
+		t.Errorf("expected exit 1 and the intact version named, found %d:\n%s\n%s", code, out.String(), errs.String())
 	}
 }
 

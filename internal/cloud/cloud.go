@@ -235,6 +235,40 @@ func (s Store) Open(ctx context.Context, bucket, key string) (io.ReadCloser, map
 	return out.Body, meta, nil
 }
 
+// Versions lists the noncurrent versions of key, newest first
+// (ListObjectVersions; integrity.Versions): what was overwritten or hidden
+// by a delete marker in the versioned log bucket. The audit role may call
+// it (s3:ListBucketVersions) and read them (s3:GetObjectVersion).
+func (s Store) Versions(ctx context.Context, bucket, key string) ([]integrity.Version, error) {
+	var out []integrity.Version
+	in := &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key}
+	for pages := 0; pages < 4; pages++ {
+		page, err := s.Client.ListObjectVersions(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range page.Versions {
+			if aws.ToString(v.Key) == key && !aws.ToBool(v.IsLatest) {
+				out = append(out, integrity.Version{ID: aws.ToString(v.VersionId)})
+			}
+		}
+		if !aws.ToBool(page.IsTruncated) {
+			break
+		}
+		in.KeyMarker, in.VersionIdMarker = page.NextKeyMarker, page.NextVersionIdMarker
+	}
+	return out, nil
+}
+
+// OpenVersion gets one version of an object.
+func (s Store) OpenVersion(ctx context.Context, bucket, key, version string) (io.ReadCloser, map[string]string, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, VersionId: &version})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Body, nil, nil
+}
+
 // Keys reads CloudTrail's public keys (integrity.Keys).
 type Keys struct{ Client *cloudtrail.Client }
 

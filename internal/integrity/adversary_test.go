@@ -432,3 +432,26 @@ func TestLargeDigests(t *testing.T) {
 		t.Errorf("expected %q, found %q (%+v, %v)", want, rec.problems, sum, err)
 	}
 }
+
+// TestIntactVersions: in the versioned log bucket, a log file deleted (a
+// delete marker) or overwritten is still there as a noncurrent version;
+// the problem stays, and names the version that holds the evidence.
+func TestIntactVersions(t *testing.T) {
+	c, d := fixture()
+	c.Bucket.Versioned = true
+	deleted := c.Digest(d["us-east-1"][1]).LogFiles[0].S3Object
+	c.Bucket.Delete(deleted)
+	changed := c.Digest(d["eu-west-1"][2]).LogFiles[1].S3Object
+	c.Bucket.Put(changed, integritytest.Gzip(`{"Records":[]}`), nil)
+	c.Bucket.Put(changed, integritytest.Gzip(`{"Records":[{}]}`), nil)
+	sum, rec := validate(t, c)
+	intact := " (version v1, noncurrent, is intact: the file was deleted or overwritten after delivery)"
+	want := []string{
+		"Log file\ts3://trail-bucket/" + changed + "\tINVALID: hash value doesn't match" + intact,
+		"Log file\ts3://trail-bucket/" + deleted + "\tINVALID: not found" + intact,
+	}
+	slices.Sort(rec.problems)
+	if sum.Valid() || !slices.Equal(rec.problems, want) {
+		t.Errorf("expected exactly %q, found %q", want, rec.problems)
+	}
+}

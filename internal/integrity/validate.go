@@ -30,6 +30,24 @@ type Store interface {
 	Open(ctx context.Context, bucket, key string) (io.ReadCloser, map[string]string, error)
 }
 
+// Versions is what a Store of a versioned bucket can also do: list the
+// noncurrent versions of a key and open one. The log bucket is versioned
+// and under Object Lock, so what an attacker overwrote or deleted is
+// still there as a noncurrent version; validation names it.
+type Versions interface {
+	// Versions lists the noncurrent versions and delete markers of key,
+	// newest first (at most a few hundred).
+	Versions(ctx context.Context, bucket, key string) ([]Version, error)
+	// OpenVersion opens one version of key.
+	OpenVersion(ctx context.Context, bucket, key, version string) (io.ReadCloser, map[string]string, error)
+}
+
+// Version is a noncurrent version of a key, or a delete marker.
+type Version struct {
+	ID           string
+	DeleteMarker bool
+}
+
 // Keys returns the public keys CloudTrail signed a region's digests with
 // in a time range (ListPublicKeys in that region).
 type Keys interface {
@@ -834,6 +852,45 @@ func (v *validator) exists(bucket, key string) bool {
 	return false
 }
 
+// maxVersions bounds how many noncurrent versions of a log file are
+// read in search of the one its digest lists.
+const maxVersions = 16
+
+// intactVersion looks, in a versioned bucket, for a noncurrent version
+// of a log file that is missing or changed and whose content has the
+// hash its digest lists: the evidence is still there, and the
+// investigator learns where. It returns "" when there is none, or the
+// versions cannot be listed (that is no verdict: the file is invalid
+// either way).
+func (v *validator) intactVersion(f LogFile) string {
+	versioned, ok := v.store.(Versions)
+	if !ok {
+		return ""
+	}
+	versions, err := versioned.Versions(v.ctx, f.S3Bucket, f.S3Object)
+	if err != nil {
+		return ""
+	}
+	for i, ver := range versions {
+		if i == maxVersions {
+			break
+		}
+		if ver.DeleteMarker {
+			continue
+		}
+		body, _, err := versioned.OpenVersion(v.ctx, f.S3Bucket, f.S3Object, ver.ID)
+		if err != nil {
+			continue
+		}
+		got, err := HashInflated(body)
+		body.Close()
+		if err == nil && got == f.HashValue {
+			return fmt.Sprintf(" (version %s, noncurrent, is intact: the file was deleted or overwritten after delivery)", ver.ID)
+		}
+	}
+	return ""
+}
+
 // log checks one log file against the hash its digest lists.
 func (v *validator) log(f LogFile) {
 	invalid := func(reason string, beyond bool) {
@@ -852,7 +909,7 @@ func (v *validator) log(f LogFile) {
 			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", f.S3Bucket, f.S3Object, err))
 			return
 		}
-		invalid("not found", false)
+		invalid("not found"+v.intactVersion(f), false)
 		return
 	}
 	defer body.Close()
@@ -863,11 +920,11 @@ func (v *validator) log(f LogFile) {
 	case errors.As(err, &re):
 		v.fatal(fmt.Errorf("reading s3://%s/%s: %w", f.S3Bucket, f.S3Object, err))
 	case errors.As(err, &fe):
-		invalid(fe.Reason, fe.Beyond)
+		invalid(fe.Reason+v.intactVersion(f), fe.Beyond)
 	case err != nil:
-		invalid("invalid format", false)
+		invalid("invalid format"+v.intactVersion(f), false)
 	case got != f.HashValue:
-		invalid("hash value doesn't match", false)
+		invalid("hash value doesn't match"+v.intactVersion(f), false)
 	default:
 		v.locked(func(sum *Summary, rep Reporter) {
 			sum.LogFiles++

@@ -40,6 +40,12 @@ type Bucket struct {
 	mu      sync.Mutex
 	Name    string
 	Objects map[string]Object
+	// Versioned keeps what Put overwrites and Delete hides as noncurrent
+	// versions (the log bucket is versioned, under Object Lock).
+	Versioned bool
+	// noncurrent are each key's earlier versions, oldest first; a nil
+	// body is a delete marker.
+	noncurrent map[string][]Object
 }
 
 // Signer is a region's key pair, as ListPublicKeys would return its
@@ -325,14 +331,57 @@ func (c *Chain) PublicKeys(_ context.Context, region string, _, _ time.Time) ([]
 func (b *Bucket) Put(key string, body []byte, meta map[string]string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.keep(key)
 	b.Objects[key] = Object{Body: body, Meta: meta}
 }
 
-// Delete removes an object.
+// Delete removes an object (in a versioned bucket, puts a delete marker
+// over it).
 func (b *Bucket) Delete(key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.keep(key)
 	delete(b.Objects, key)
+}
+
+// keep makes the current version of key noncurrent, in a versioned
+// bucket.
+func (b *Bucket) keep(key string) {
+	if !b.Versioned {
+		return
+	}
+	if b.noncurrent == nil {
+		b.noncurrent = map[string][]Object{}
+	}
+	current, ok := b.Objects[key]
+	if !ok {
+		current = Object{} // a delete marker
+	}
+	b.noncurrent[key] = append(b.noncurrent[key], current)
+}
+
+// Versions implements integrity.Versions: the noncurrent versions, newest
+// first, named v1, v2, ... from the oldest.
+func (b *Bucket) Versions(_ context.Context, bucket, key string) ([]integrity.Version, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []integrity.Version
+	for i := len(b.noncurrent[key]) - 1; i >= 0; i-- {
+		out = append(out, integrity.Version{ID: fmt.Sprintf("v%d", i+1), DeleteMarker: b.noncurrent[key][i].Body == nil})
+	}
+	return out, nil
+}
+
+// OpenVersion implements integrity.Versions.
+func (b *Bucket) OpenVersion(_ context.Context, bucket, key, version string) (io.ReadCloser, map[string]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, o := range b.noncurrent[key] {
+		if fmt.Sprintf("v%d", i+1) == version && o.Body != nil {
+			return io.NopCloser(bytes.NewReader(o.Body)), o.Meta, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("s3://%s/%s?versionId=%s: %w", bucket, key, version, integrity.ErrNotFound)
 }
 
 // sorted returns the keys in order.
