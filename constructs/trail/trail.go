@@ -23,6 +23,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
 // Config describes the trail.
@@ -299,19 +300,12 @@ func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID *s
 			Resources:  []string{bucketARN},
 			Conditions: []policy.Condition{fromTrail},
 		},
-		write("CloudTrailWrite", LogPath(prefix, *env.AccountID)),
+		write("CloudTrailWrite", layout.Owner(prefix, *env.AccountID)),
 	}
 	if organizationID != nil {
-		grants = append(grants, write("CloudTrailOrganizationWrite", LogPath(prefix, *organizationID)))
+		grants = append(grants, write("CloudTrailOrganizationWrite", layout.Owner(prefix, *organizationID)))
 	}
 	return grants
-}
-
-// LogPath is the key prefix under which CloudTrail writes the log files
-// of an account, or of an organization's accounts:
-// [prefix/]AWSLogs/<account or organization ID>/.
-func LogPath(prefix, owner string) string {
-	return strings.TrimPrefix(prefix+"/", "/") + "AWSLogs/" + owner + "/"
 }
 
 func optional(s string) *string {

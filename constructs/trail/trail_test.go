@@ -67,17 +67,3 @@ func TestValidateKeyPrefix(t *testing.T) {
 		})
 	}
 }
-
-func TestLogPath(t *testing.T) {
-	cases := map[string]struct{ prefix, want string }{
-		"no prefix": {"", "AWSLogs/123456789012/"},
-		"prefix":    {"org/logs", "org/logs/AWSLogs/123456789012/"},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			if got := LogPath(c.prefix, "123456789012"); got != c.want {
-				t.Errorf("expected %q, found %q", c.want, got)
-			}
-		})
-	}
-}

@@ -1,7 +1,10 @@
 package access
 
 import (
+	"time"
+
 	"github.com/cle2wa/audit-trail/internal/iameval"
+	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
 // The addresses of the audit stack's resources the requests are about.
@@ -44,28 +47,22 @@ var overTLS = Context{"aws:SecureTransport": {"true"}}
 // TrailARN is the ARN of the stack's trail.
 func (m *Model) trailARN() string { return m.TrailARN(m.Attr(trail, "name")) }
 
-// logObject is the key of a log file the trail writes.
-func (m *Model) logObject() string {
-	prefix := m.Attr(trail, "s3_key_prefix")
-	if prefix == "<nil>" || prefix == "" {
-		prefix = ""
-	} else {
-		prefix += "/"
-	}
-	return "arn:aws:s3:::" + m.Attr(logBucket, "bucket") + "/" + prefix + "AWSLogs/" + Account + "/CloudTrail/" + m.Region + "/2026/11/29/" + Account + "_CloudTrail_" + m.Region + "_20261129T0000Z_example.json.gz"
-}
+// logObject is the ARN of a log file the trail writes.
+func (m *Model) logObject() string { return m.logFile("", Account) }
 
-// memberLogObject is the key of a member account's log file that an
-// organization trail writes for the organization org:
-// [prefix/]AWSLogs/<organization ID>/<account ID>/CloudTrail/...
-func (m *Model) memberLogObject(org string) string {
+// memberLogObject is the ARN of a member account's log file that an
+// organization trail writes for the organization org.
+func (m *Model) memberLogObject(org string) string { return m.logFile(org, MemberAccount) }
+
+// logFile is the ARN of a log file of account (in org's folder, for an
+// organization trail) that the trail writes, under its prefix.
+func (m *Model) logFile(org, account string) string {
 	prefix := m.Attr(trail, "s3_key_prefix")
-	if prefix == "<nil>" || prefix == "" {
+	if prefix == "<nil>" {
 		prefix = ""
-	} else {
-		prefix += "/"
 	}
-	return "arn:aws:s3:::" + m.Attr(logBucket, "bucket") + "/" + prefix + "AWSLogs/" + org + "/" + MemberAccount + "/CloudTrail/" + m.Region + "/2026/11/29/" + MemberAccount + "_CloudTrail_" + m.Region + "_20261129T0000Z_example.json.gz"
+	at := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	return "arn:aws:s3:::" + m.Attr(logBucket, "bucket") + "/" + layout.LogKey(prefix, org, account, m.Region, at, "example")
 }
 
 // s3 is a request on the bucket at address (the object key, if any,

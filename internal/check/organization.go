@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/internal/layout"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -58,7 +59,7 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 		var problems []string
 		bucket, ok := trailBucket(d, t)
 		statements, readable := bucketStatements(d, bucket)
-		folder := "/AWSLogs/" + org + "/*"
+		folder := "/" + layout.Owner("", org) + "*"
 		if !ok || !readable || !slices.ContainsFunc(statements, func(s tfjson.Statement) bool {
 			return s.Effect == "Allow" && slices.Contains(s.Principals["Service"], "cloudtrail.amazonaws.com") && slices.Contains(s.Actions, "s3:PutObject") &&
 				slices.ContainsFunc(s.Resources, func(r string) bool { return strings.HasSuffix(r, folder) }) && namesTrail(s, t)

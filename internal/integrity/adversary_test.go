@@ -16,6 +16,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/integrity"
 	"github.com/cle2wa/audit-trail/internal/integrity/integritytest"
+	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
 // The cases of this file are an attacker's, who can put, copy, overwrite
@@ -208,7 +209,7 @@ func TestForeignObjects(t *testing.T) {
 			return key
 		}, "not the name of a digest file of this folder's account and region"},
 		"a digest name in the wrong day's folder": {func(c *integritytest.Chain) string {
-			key := integrity.DigestKey(c.Prefix, "", c.Account, "us-east-1", c.Trail, c.HomeRegion, start.Add(time.Hour))
+			key := layout.DigestKey(c.Prefix, "", c.Account, "us-east-1", c.Trail, c.HomeRegion, start.Add(time.Hour))
 			moved := strings.Replace(key, "/2026/11/28/", "/2026/11/29/", 1)
 			c.Bucket.Put(moved, c.Bucket.Objects[key].Body, c.Bucket.Objects[key].Meta)
 			return moved

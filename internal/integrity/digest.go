@@ -5,9 +5,7 @@
 //
 // Sources (CloudTrail User Guide):
 //   - "CloudTrail digest file structure": the digest's fields, its
-//     location AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/
-//     <account>_CloudTrail-Digest_<region>_<trail>_<home region>_<end>.json.gz,
-//     the signature in the object metadata x-amz-meta-signature (hex), the
+//     location (package layout), the signature in the object metadata x-amz-meta-signature (hex), the
 //     log files' hashValue ("The hexadecimal encoded hash value of the
 //     uncompressed log file content"), previousDigestHashValue (of "the
 //     uncompressed contents of the previous digest file"), and the null
@@ -36,8 +34,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"time"
 )
 
 // Digest is a digest file's content, as far as validation reads it.
@@ -386,85 +382,4 @@ func HashInflated(r io.Reader) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// DigestKey is the key of the digest that a trail's home region
-// homeRegion delivers for region, for the account, at end, under prefix
-// (and the organization's folder, for an organization trail).
-func DigestKey(prefix, organization, account, region, trail, homeRegion string, end time.Time) string {
-	key := "AWSLogs/"
-	if organization != "" {
-		key += organization + "/"
-	}
-	key += fmt.Sprintf("%s/CloudTrail-Digest/%s/%s/%s_CloudTrail-Digest_%s_%s_%s_%s.json.gz",
-		account, region, end.UTC().Format("2006/01/02"), account, region, trail, homeRegion, end.UTC().Format(keyTime))
-	if prefix != "" {
-		key = prefix + "/" + key
-	}
-	return key
-}
-
-// keyTime is the time format in digest keys.
-const keyTime = "20060102T150405Z"
-
-// DigestFolder is the folder of a region's digests:
-// [prefix/]AWSLogs/[organization/]<account>/CloudTrail-Digest/<region>/.
-func DigestFolder(prefix, organization, account, region string) string {
-	folder := "AWSLogs/"
-	if organization != "" {
-		folder += organization + "/"
-	}
-	folder += account + "/CloudTrail-Digest/"
-	if region != "" {
-		folder += region + "/"
-	}
-	if prefix != "" {
-		folder = prefix + "/" + folder
-	}
-	return folder
-}
-
-// digestName is what a digest's key says of it.
-type digestName struct {
-	account, region, trail, home string
-	end                          time.Time
-	backfill                     bool
-}
-
-// digestFile matches a digest's key under its region's folder:
-// YYYY/MM/DD/<account>_CloudTrail-Digest_<region>_<trail>_<home region>_<end>[_backfill].json.gz
-// (a backfill digest is delivered late with log files its hour's digest
-// did not list).
-var digestFile = regexp.MustCompile(`^([0-9]{4}/[0-9]{2}/[0-9]{2})/([0-9]{12})_CloudTrail-Digest_([a-z0-9-]+)_(.+)_([a-z0-9-]+)_([0-9]{8}T[0-9]{6}Z)(_backfill)?\.json\.gz$`)
-
-// parseDigestKey reads a digest key relative to its region's folder; the
-// day folder must be the day of its end time.
-func parseDigestKey(rel string) (digestName, bool) {
-	m := digestFile.FindStringSubmatch(rel)
-	if m == nil {
-		return digestName{}, false
-	}
-	end, err := time.Parse(keyTime, m[6])
-	if err != nil || end.Format("2006/01/02") != m[1] {
-		return digestName{}, false
-	}
-	return digestName{account: m[2], region: m[3], trail: m[4], home: m[5], end: end, backfill: m[7] != ""}, true
-}
-
-// digestPath matches a digest's whole key:
-// [prefix/]AWSLogs/[organization ID/]<account>/CloudTrail-Digest/<region>/<rest>.
-var digestPath = regexp.MustCompile(`^(?:(.+)/)?AWSLogs/(?:(o-[a-z0-9]{10,32})/)?([0-9]{12})/CloudTrail-Digest/([a-z0-9-]+)/(.+)$`)
-
-// locate reads where a digest key lies and what it names; false when it
-// is no digest's key.
-func locate(bucket, key string) (location, digestName, bool) {
-	m := digestPath.FindStringSubmatch(key)
-	if m == nil {
-		return location{}, digestName{}, false
-	}
-	name, ok := parseDigestKey(m[5])
-	if !ok || name.account != m[3] || name.region != m[4] {
-		return location{}, digestName{}, false
-	}
-	return location{bucket: bucket, prefix: m[1], organization: m[2]}, name, true
 }

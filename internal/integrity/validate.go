@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
 // ErrNotFound is what a Store returns (wrapped) for a key that is not in
@@ -314,7 +316,7 @@ func (v *validator) plan() []*walk {
 	for _, account := range accounts {
 		regions := cfg.Regions
 		if len(regions) == 0 {
-			folder := DigestFolder(cfg.Prefix, cfg.Organization, account, "")
+			folder := layout.DigestFolder(cfg.Prefix, cfg.Organization, account, "")
 			found, err := v.store.Folders(v.ctx, cfg.Bucket, folder)
 			if err != nil {
 				v.fatal(fmt.Errorf("listing the digest folders of s3://%s/%s: %w", cfg.Bucket, folder, err))
@@ -414,7 +416,10 @@ type location struct{ bucket, prefix, organization string }
 
 // base is the folder of the location's accounts: [prefix/]AWSLogs/[organization/].
 func (l location) base() string {
-	return strings.TrimSuffix(DigestFolder(l.prefix, l.organization, "", ""), "/CloudTrail-Digest/")
+	if l.organization == "" {
+		return layout.Root(l.prefix)
+	}
+	return layout.Owner(l.prefix, l.organization)
 }
 
 // link is what the chain needs to remember of a digest.
@@ -457,7 +462,7 @@ type walk struct {
 func (w *walk) where() string {
 	s := w.account + " " + w.region
 	if w.hops > 0 {
-		s += fmt.Sprintf(" (at s3://%s/%s, where the trail delivered before)", w.loc.bucket, DigestFolder(w.loc.prefix, w.loc.organization, w.account, w.region))
+		s += fmt.Sprintf(" (at s3://%s/%s, where the trail delivered before)", w.loc.bucket, layout.DigestFolder(w.loc.prefix, w.loc.organization, w.account, w.region))
 	}
 	return s
 }
@@ -479,7 +484,7 @@ func (w *walk) run() {
 		}
 	}
 	w.pending = map[string]bool{}
-	folder := DigestFolder(w.loc.prefix, w.loc.organization, w.account, w.region)
+	folder := layout.DigestFolder(w.loc.prefix, w.loc.organization, w.account, w.region)
 	// The day folders sort by date: start from the day of the start.
 	startAfter := folder + w.from.UTC().Format("2006/01/02")
 	last := w.to.Add(time.Hour)
@@ -488,23 +493,23 @@ func (w *walk) run() {
 		if key > lastDay {
 			return false
 		}
-		name, ok := parseDigestKey(strings.TrimPrefix(key, folder))
+		name, ok := layout.ParseDigestKey(strings.TrimPrefix(key, folder))
 		switch {
-		case !ok || name.account != w.account || name.region != w.region:
+		case !ok || name.Account != w.account || name.Region != w.region:
 			v.foreign(w.loc.bucket, key, "not the name of a digest file of this folder's account and region")
 			return true
-		case name.trail != v.cfg.Trail || name.home != v.cfg.HomeRegion:
+		case name.Trail != v.cfg.Trail || name.Home != v.cfg.HomeRegion:
 			v.locked(func(sum *Summary, _ Reporter) { sum.OtherTrails++ })
 			return true
-		case name.end.Before(w.from.Truncate(time.Second)) || name.end.After(last):
+		case name.End.Before(w.from.Truncate(time.Second)) || name.End.After(last):
 			return true
 		}
-		v.locked(func(_ *Summary, rep Reporter) { rep.Progress(w.account+" "+w.region, name.end) })
-		l := w.digest(key, name.backfill)
-		if !name.backfill {
+		v.locked(func(_ *Summary, rep Reporter) { rep.Progress(w.account+" "+w.region, name.End) })
+		l := w.digest(key, name.Backfill)
+		if !name.Backfill {
 			// The newest digest counts for the coverage of the range
 			// even when invalid: that is reported on its own.
-			w.newest = name.end
+			w.newest = name.End
 			// A backfill digest is outside the hourly chain: it is checked
 			// on its own.
 			w.step(key, l)
@@ -798,8 +803,9 @@ func sameDigest(l, prev *link, invalid func(string, bool)) bool {
 func (w *walk) previousOfFirst(l *link, invalid func(string, bool)) bool {
 	v := w.v
 	inRange := !l.start.Before(w.from)
-	loc, name, parsed := locate(l.prevBucket, l.prevKey)
-	if !parsed || name.account != w.account || name.region != w.region {
+	name, parsed := layout.ParseDigestPath(l.prevKey)
+	loc := location{bucket: l.prevBucket, prefix: name.Prefix, organization: name.Organization}
+	if !parsed || name.Account != w.account || name.Region != w.region {
 		invalid(fmt.Sprintf("its previous digest s3://%s/%s is not a digest of the same account and region", l.prevBucket, l.prevKey), true)
 		return false
 	}

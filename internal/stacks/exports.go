@@ -6,7 +6,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
-	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/internal/layout"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
@@ -32,12 +32,12 @@ func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cd
 			Description: jsii.String(o.Description + " (from the audit stack)"),
 		})
 	}
-	uri := "s3://" + *audit.Outputs.LogBucketName + "/" + trail.LogPath(s.LogPrefix, *audit.Outputs.AccountID) + "CloudTrail/"
+	uri := "s3://" + *audit.Outputs.LogBucketName + "/" + layout.Owner(s.LogPrefix, *audit.Outputs.AccountID) + "CloudTrail/"
 	description := "S3 location of the CloudTrail log files: one folder per region below it"
 	if o := audit.Outputs.OrganizationID; o != nil {
 		// An organization trail writes every account's files below the
 		// organization's folder: <account ID>/CloudTrail/<region>/...
-		uri = "s3://" + *audit.Outputs.LogBucketName + "/" + trail.LogPath(s.LogPrefix, *o)
+		uri = "s3://" + *audit.Outputs.LogBucketName + "/" + layout.Owner(s.LogPrefix, *o)
 		description = "S3 location of the organization trail's log files: one folder per account below it, then CloudTrail/<region>/"
 	}
 	cdktf.NewTerraformOutput(stack, jsii.String(auditstate.OutputLogFilesURI), &cdktf.TerraformOutputConfig{

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
 // Reader says who is meant to read the evidence and where it is.
@@ -94,26 +96,23 @@ func isRole(caller, account, role string) bool {
 // files", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html),
 // so the organization's folder is found by listing AWSLogs/.
 func newestLogFile(ctx context.Context, c Clients, r Reader) (string, error) {
-	base := r.Prefix
-	if base != "" && !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
-	base += "AWSLogs/"
-	folders := []string{base + r.Account + "/"}
+	prefix := strings.TrimSuffix(r.Prefix, "/")
+	base := layout.Root(prefix)
+	organizations := []string{""} // the account's own folder first
 	top, err := c.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &base, Delimiter: aws.String("/")})
 	if err != nil {
 		return "", err
 	}
 	for _, p := range top.CommonPrefixes {
-		if folder := aws.ToString(p.Prefix); strings.HasPrefix(folder, base+"o-") {
-			folders = append(folders, folder+r.Account+"/")
+		if name := strings.TrimSuffix(strings.TrimPrefix(aws.ToString(p.Prefix), base), "/"); strings.HasPrefix(name, "o-") {
+			organizations = append(organizations, name)
 		}
 	}
 	for _, day := range []time.Time{r.Now.UTC(), r.Now.UTC().AddDate(0, 0, -1)} {
 		newest := ""
-		for _, folder := range folders {
-			prefix := folder + "CloudTrail/" + r.Region + "/" + day.Format("2006/01/02") + "/"
-			pages := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &prefix})
+		for _, organization := range organizations {
+			folder := layout.LogFolder(prefix, organization, r.Account, r.Region) + day.Format("2006/01/02") + "/"
+			pages := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &folder})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {

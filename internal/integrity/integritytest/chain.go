@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/cle2wa/audit-trail/internal/integrity"
+	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
 // Object is a stored object: its body and user metadata.
@@ -189,15 +190,7 @@ func (c *Chain) Restart(region string) {
 }
 
 func (c *Chain) log(region string, at time.Time, n int) integrity.LogFile {
-	owner := c.Account
-	if c.Organization != "" {
-		owner = c.Organization + "/" + c.Account
-	}
-	key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%04dEXAMPLE.json.gz",
-		owner, region, at.UTC().Format("2006/01/02"), c.Account, region, at.UTC().Format("20060102T1504Z"), n)
-	if c.Prefix != "" {
-		key = c.Prefix + "/" + key
-	}
+	key := layout.LogKey(c.Prefix, c.Organization, c.Account, region, at, fmt.Sprintf("%04dEXAMPLE", n))
 	content := fmt.Sprintf(`{"Records":[{"eventVersion":"1.09","eventTime":"%s","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"%s","recipientAccountId":"%s"}]}`,
 		at.UTC().Format(time.RFC3339), region, c.Account)
 	c.Bucket.Put(key, Gzip(content), nil)
@@ -206,7 +199,7 @@ func (c *Chain) log(region string, at time.Time, n int) integrity.LogFile {
 }
 
 func (c *Chain) digest(region string, start, end time.Time, files []integrity.LogFile) string {
-	key := integrity.DigestKey(c.Prefix, c.Organization, c.Account, region, c.Trail, c.HomeRegion, end)
+	key := layout.DigestKey(c.Prefix, c.Organization, c.Account, region, c.Trail, c.HomeRegion, end)
 	signer := c.Signer(region)
 	d := map[string]any{
 		"awsAccountId": c.Account, "digestStartTime": start.UTC().Format(time.RFC3339), "digestEndTime": end.UTC().Format(time.RFC3339),
@@ -272,7 +265,8 @@ func (c *Chain) Edit(key string, change func(map[string]any), resign bool, signe
 	meta := o.Meta
 	if resign {
 		if signer == nil {
-			signer = c.Signers[regionOf(key)]
+			d, _ := layout.ParseDigestPath(key)
+			signer = c.Signers[d.Region]
 		}
 		meta = map[string]string{"signature": c.Sign(signer, content), "signature-algorithm": "SHA256withRSA"}
 	}
@@ -311,12 +305,6 @@ func (c *Chain) Digest(key string) *integrity.Digest {
 		panic(err)
 	}
 	return d
-}
-
-// regionOf is the source region in a digest key.
-func regionOf(key string) string {
-	parts := strings.Split(key, "/CloudTrail-Digest/")
-	return strings.SplitN(parts[1], "/", 2)[0]
 }
 
 // PublicKeys implements integrity.Keys with the chain's signers.
