@@ -154,26 +154,32 @@ type Reporter interface {
 // Summary counts what was checked.
 type Summary struct {
 	// Regions are the source regions validated.
-	Regions []string
+	Regions []string `json:"regions"`
 	// Digests and LogFiles count the files checked (a digest that the
 	// chain names but the bucket lacks included), and Valid* those valid;
 	// *Errors count the others.
-	Digests, ValidDigests, DigestErrors int
-	LogFiles, ValidLogFiles, LogErrors  int
+	Digests       int `json:"digests"`
+	ValidDigests  int `json:"validDigests"`
+	DigestErrors  int `json:"digestErrors"`
+	LogFiles      int `json:"logFiles"`
+	ValidLogFiles int `json:"validLogFiles"`
+	LogErrors     int `json:"logErrors"`
 	// Backfill counts the backfill digests among Digests.
-	Backfill int
+	Backfill int `json:"backfill"`
 	// Gaps counts the new chains that started after an earlier one.
-	Gaps int
+	Gaps int `json:"gaps"`
 	// Foreign counts the foreign objects and folders in the digest tree;
 	// OtherTrails the digests of other trails there (not validated).
-	Foreign, OtherTrails int
+	Foreign     int `json:"foreign"`
+	OtherTrails int `json:"otherTrails"`
 	// FoundStart and FoundEnd are the range the valid digests cover.
-	FoundStart, FoundEnd string
+	FoundStart string `json:"foundStart,omitempty"`
+	FoundEnd   string `json:"foundEnd,omitempty"`
 	// BeyondTheAWSCLI counts the problems the AWS CLI does not look for.
-	BeyondTheAWSCLI int
+	BeyondTheAWSCLI int `json:"beyondTheAWSCLI"`
 	// Incomplete says, per account and region, where the digests do not
 	// cover the range.
-	Incomplete []string
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // Valid reports whether everything checked is valid, and something was.
@@ -505,13 +511,13 @@ func (w *walk) run() {
 			return true
 		}
 		v.locked(func(_ *Summary, rep Reporter) { rep.Progress(w.account+" "+w.region, name.End) })
+		// A backfill digest is outside the hourly chain: it is checked on
+		// its own.
 		l := w.digest(key, name.Backfill)
 		if !name.Backfill {
 			// The newest digest counts for the coverage of the range
 			// even when invalid: that is reported on its own.
 			w.newest = name.End
-			// A backfill digest is outside the hourly chain: it is checked
-			// on its own.
 			w.step(key, l)
 		}
 		return !v.failed()
