@@ -23,6 +23,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/internal/change"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/jsiicache"
 	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/review"
@@ -52,14 +53,6 @@ func main() {
 	code := run(args, cache, os.Stdout, os.Stderr)
 	jsii.Close()
 	os.Exit(code)
-}
-
-// usage makes a command's -h text: what it does, then its flags.
-func usage(flags *flag.FlagSet, synopsis, about string) func() {
-	return func() {
-		fmt.Fprintf(flags.Output(), "Usage: go run . %s\n\n%s\n\nFlags:\n", synopsis, about)
-		flags.PrintDefaults()
-	}
 }
 
 // noArguments says whether the command got flags only; if not, it names
@@ -100,6 +93,13 @@ func outputDir() string {
 	return defaultOutdir
 }
 
+// runners are the commands' code by name; cli.Commands describes them.
+var runners = map[string]func(args []string, stdout, stderr io.Writer) int{
+	cli.Review.Name:       runReview,
+	cli.ValidateLogs.Name: runValidateLogs,
+	cli.Verify.Name:       runVerify,
+}
+
 // run runs the command line args and returns the exit status. Problems go
 // to stderr; a failed synth leaves the previous output untouched. cache
 // is the synth's jsii package cache session, or nil.
@@ -108,17 +108,11 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		fmt.Fprint(stdout, helpText)
 		return 0
 	}
-	if len(args) > 0 && args[0] == "review" {
-		return runReview(args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "validate-logs" {
-		return runValidateLogs(args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "verify" {
-		return runVerify(args[1:], stdout, stderr)
-	}
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, `review` to print the review report, `verify` to check the deployed trail, `validate-logs` to validate its log files, or `help` for the command reference\n", strings.Join(args, " "))
+		if runner, ok := runners[args[0]]; ok {
+			return runner(args[1:], stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, or one of %s (`help` is the command reference)\n", strings.Join(args, " "), strings.Join(cli.Names(), ", "))
 		return 2
 	}
 	s, err := settings.Load("cdktf.json")
@@ -214,6 +208,7 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		plans = append(plans, f)
 		return nil
 	})
+	flags.Usage = cli.Review.Usage(flags)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}

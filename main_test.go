@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/cle2wa/audit-trail/internal/cli"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -346,7 +349,7 @@ func TestEveryMalformedFlagAtOnce(t *testing.T) {
 }
 
 // TestHelp: help, -h and --help print the command reference (the file
-// help) and exit 0; each command's -h lists its flags and exits 0.
+// help) and exit 0.
 func TestHelp(t *testing.T) {
 	page, err := os.ReadFile("help")
 	if err != nil {
@@ -358,13 +361,54 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%v: expected exit 0 and the help file, found %d:\n%s%s", args, code, out.String(), errs.String())
 		}
 	}
-	for command, flag := range map[string]string{"review": "-base", "verify": "-max-digest-age", "validate-logs": "-start"} {
-		var out, errs bytes.Buffer
-		if code := run([]string{command, "-h"}, nil, &out, &errs); code != 0 || !strings.Contains(errs.String(), flag) {
-			t.Errorf("%s -h: expected exit 0 and its flags (%s), found %d:\n%s", command, flag, code, errs.String())
+}
+
+// TestCommandsAreDocumented holds the four descriptions of each command
+// to the one table, cli.Commands: its -h is the table's usage, purpose
+// and exit statuses with its flags; the help page shows it; the README
+// shows it and names every flag it has; and every command the table
+// lists runs, and no other.
+func TestCommandsAreDocumented(t *testing.T) {
+	page, err := os.ReadFile("help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(readme(t), "\n")
+	documented := map[string]bool{}
+	for _, c := range cli.Commands {
+		if c.Name == "" || c.Name == cli.Help.Name {
+			continue
 		}
-		if !strings.Contains(string(page), "go run . "+command) {
-			t.Errorf("the help file does not show %s", command)
+		documented[c.Name] = true
+		if runners[c.Name] == nil {
+			t.Errorf("%s: in the table, but nothing runs it", c.Name)
+			continue
+		}
+		var out, errs bytes.Buffer
+		if code := run([]string{c.Name, "-h"}, nil, &out, &errs); code != 0 || !strings.HasPrefix(errs.String(), "Usage: go run . "+c.Synopsis+"\n\n"+c.About+"\n") {
+			t.Errorf("%s -h: expected exit 0 and the table's usage and text, found %d:\n%s", c.Name, code, errs.String())
+		}
+		for _, e := range c.Exits {
+			if line := fmt.Sprintf("  %d  %s\n", e.Code, e.Meaning); !strings.Contains(errs.String(), line) {
+				t.Errorf("%s -h: expected the exit status line %q", c.Name, line)
+			}
+		}
+		flags := cli.FlagNames(errs.String())
+		if len(flags) == 0 {
+			t.Errorf("%s -h: expected its flags, found none", c.Name)
+		}
+		for _, flag := range flags {
+			if !regexp.MustCompile("`[^`]*-" + regexp.QuoteMeta(flag) + "\\b").MatchString(text) {
+				t.Errorf("the README does not name %s's flag -%s (in backquotes)", c.Name, flag)
+			}
+		}
+		if !strings.Contains(string(page), "go run . "+c.Name) || !strings.Contains(text, "go run . "+c.Name) {
+			t.Errorf("the help page and the README must show `go run . %s`", c.Name)
+		}
+	}
+	for name := range runners {
+		if !documented[name] {
+			t.Errorf("%s runs, but the table of commands (cli.Commands) does not describe it", name)
 		}
 	}
 }

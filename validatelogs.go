@@ -18,6 +18,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/cloud"
 	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/integrity"
@@ -27,20 +28,6 @@ import (
 // trailARN is a CloudTrail trail's ARN: partition, home region, account
 // and name.
 var trailARN = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
-
-// validateLogsAbout is what validate-logs -h says of it.
-const validateLogsAbout = `Validates the trail's digest files and every log file they list, between -start and
--end, as aws cloudtrail validate-logs does, and also each digest's link to the one
-before it, the digests of every enabled region and member account, the buckets the
-trail delivered to before, and that nothing else is in the digest tree. One line per
-invalid or missing file or foreign object, then a summary; progress on stderr. With
--json, one JSON object a line and the result last; -merge FILE... sums such results
-of shards (of regions, accounts) into one verdict. Run it as the audit role.
-
-Exit status: 0 everything in the range is valid; 1 a file is invalid or missing, a
-foreign object is in the digest tree, the digests do not cover the range, or nothing
-was found; 3 the validation could not run (an AWS error: no verdict on the evidence);
-2 it could not start (bad flags or settings, no AWS credentials).`
 
 // runValidateLogs validates the digest chain and every log file of a time
 // range, region by region, as `aws cloudtrail validate-logs` does, and
@@ -82,7 +69,7 @@ func runValidateLogs(args []string, stdout, stderr io.Writer) int {
 	verbose := flags.Bool("v", false, "also print every valid file")
 	asJSON := flags.Bool("json", false, "print one JSON object a line: each problem, then the result (shards' results merge with -merge)")
 	merge := flags.Bool("merge", false, "sum the -json outputs of shards, the `files` given as arguments, into one verdict")
-	flags.Usage = usage(flags, "validate-logs -start TIME [-end TIME] [flags]", validateLogsAbout)
+	flags.Usage = cli.ValidateLogs.Usage(flags)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}

@@ -9,21 +9,12 @@ import (
 	"time"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 	"github.com/cle2wa/audit-trail/internal/verify"
 )
-
-// verifyAbout is what verify -h says of it.
-const verifyAbout = `Checks the deployed trail against the last synthesis (cdktf.out), as the caller
-(run it as the audit role): the trail, its keys and buckets, drift of every policy,
-and who can read the evidence. One line per check: PASS, FAIL, or ERROR when the
-check could not be made (the line names the missing permission).
-
-Exit status: 0 every check passed; 1 a check failed; 3 none failed but one could
-not be made; 2 verify could not start (no synthesis, settings that differ from it,
-no AWS credentials, bad flags).`
 
 // sameSettings says whether the settings name the trail and region of the
 // synthesis verify compares with: verify reads the names from the
@@ -52,7 +43,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print the results as JSON")
 	maxAge := flags.Duration("max-digest-age", 2*time.Hour, "the longest `duration` (such as 2h or 90m) since the last digest delivery that passes; CloudTrail delivers one every hour")
-	flags.Usage = usage(flags, "verify [-json] [-max-digest-age 2h]", verifyAbout)
+	flags.Usage = cli.Verify.Usage(flags)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
 	}
