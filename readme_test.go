@@ -26,52 +26,131 @@ func readme(t *testing.T) []string {
 	return strings.Split(string(b), "\n")
 }
 
-// TestReadmeMarkdown keeps the README rendering on GitHub: a table is
-// never split by a blank line (its rows would show as a paragraph of
-// pipes), and every relative link resolves inside the repository.
-func TestReadmeMarkdown(t *testing.T) {
-	lines := readme(t)
-	separator := regexp.MustCompile(`^\|(\s*:?-+:?\s*\|)+\s*$`)
-	for i, l := range lines {
-		if !strings.HasPrefix(l, "|") || i == 0 || lines[i-1] != "" {
-			continue
-		}
-		// A table starts with a header row and a separator; any other row
-		// after a blank line is a split table.
-		if i+1 >= len(lines) || !separator.MatchString(lines[i+1]) {
-			t.Errorf("README.md:%d: a table row after a blank line, not a table's header: %q", i+1, l)
-		}
+// pages are the documentation's files: the README and the pages of
+// docs/.
+func pages(t *testing.T) []string {
+	t.Helper()
+	docs, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
 	}
-	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
-	for i, l := range lines {
-		for _, m := range link.FindAllStringSubmatch(l, -1) {
-			target := m[1]
-			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
-				continue
-			}
-			clean := filepath.Clean(target)
-			if strings.HasPrefix(clean, "..") || filepath.IsAbs(clean) {
-				t.Errorf("README.md:%d: the link %q leaves the repository", i+1, target)
-				continue
-			}
-			if _, err := os.Stat(clean); err != nil {
-				t.Errorf("README.md:%d: the link %q does not resolve: %v", i+1, target, err)
-			}
+	return append([]string{"README.md"}, docs...)
+}
+
+// documentation is the lines of the README and of every page of docs/,
+// one after the other: where a statement is checked, not which page
+// holds it.
+func documentation(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, p := range pages(t) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if strings.Contains(l, "../shared") {
-			t.Errorf("README.md:%d: refers to ../shared, which a clone of the project does not have", i+1)
+		out = append(out, strings.Split(string(b), "\n")...)
+	}
+	return out
+}
+
+// maxReadme is the most the README may weigh: it is the front door
+// (what it is, the quick start, the decisions, the settings, deploying,
+// operating, the commands); the rest is in docs/.
+const maxReadme = 25 << 10
+
+// TestReadmeIsAFrontDoor: the README stays within maxReadme and links
+// every page of docs/.
+func TestReadmeIsAFrontDoor(t *testing.T) {
+	text := strings.Join(readme(t), "\n")
+	if len(text) > maxReadme {
+		t.Errorf("expected the README within %d bytes, found %d: move the detail into docs/", maxReadme, len(text))
+	}
+	for _, p := range pages(t)[1:] {
+		if !strings.Contains(text, "]("+p+")") {
+			t.Errorf("expected the README to link %s", p)
 		}
 	}
 }
 
-// documented returns the backticked snake_case names of the README
-// paragraph that follows the line starting with heading.
+// TestReadmeMarkdown keeps every page of the documentation rendering on
+// GitHub: a table is never split by a blank line (its rows would show as
+// a paragraph of pipes), and every relative link resolves inside the
+// repository, its anchor to a heading of the page it names.
+func TestReadmeMarkdown(t *testing.T) {
+	separator := regexp.MustCompile(`^\|(\s*:?-+:?\s*\|)+\s*$`)
+	link := regexp.MustCompile(`\]\(([^)#\s]*)(#[^)]*)?\)`)
+	for _, page := range pages(t) {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(b), "\n")
+		for i, l := range lines {
+			if !strings.HasPrefix(l, "|") || i == 0 || lines[i-1] != "" {
+				continue
+			}
+			// A table starts with a header row and a separator; any other
+			// row after a blank line is a split table.
+			if i+1 >= len(lines) || !separator.MatchString(lines[i+1]) {
+				t.Errorf("%s:%d: a table row after a blank line, not a table's header: %q", page, i+1, l)
+			}
+		}
+		for i, l := range lines {
+			for _, m := range link.FindAllStringSubmatch(l, -1) {
+				target, anchor := m[1], strings.TrimPrefix(m[2], "#")
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				clean := filepath.Join(filepath.Dir(page), target)
+				if target == "" {
+					clean = page
+				}
+				if strings.HasPrefix(clean, "..") || filepath.IsAbs(clean) {
+					t.Errorf("%s:%d: the link %q leaves the repository", page, i+1, target)
+					continue
+				}
+				if _, err := os.Stat(clean); err != nil {
+					t.Errorf("%s:%d: the link %q does not resolve: %v", page, i+1, target, err)
+					continue
+				}
+				if anchor != "" && !slices.Contains(anchors(t, clean), anchor) {
+					t.Errorf("%s:%d: the link %q names no heading of %s", page, i+1, m[0], clean)
+				}
+			}
+			if strings.Contains(l, "../shared") {
+				t.Errorf("%s:%d: refers to ../shared, which a clone of the project does not have", page, i+1)
+			}
+		}
+	}
+}
+
+// anchors are the anchors GitHub gives the headings of a Markdown file:
+// lower case, spaces as hyphens, punctuation but hyphens and underscores
+// dropped.
+func anchors(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drop := regexp.MustCompile(`[^a-z0-9 _-]`)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if title, ok := strings.CutPrefix(strings.TrimLeft(l, "#"), " "); ok && strings.HasPrefix(l, "#") {
+			out = append(out, strings.ReplaceAll(drop.ReplaceAllString(strings.ToLower(title), ""), " ", "-"))
+		}
+	}
+	return out
+}
+
+// documented returns the backticked snake_case names of the paragraph
+// of the documentation that follows the line starting with heading.
 func documented(t *testing.T, heading string) []string {
 	t.Helper()
-	lines := readme(t)
+	lines := documentation(t)
 	start := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, heading) })
 	if start < 0 {
-		t.Fatalf("README.md has no %q", heading)
+		t.Fatalf("the documentation has no %q", heading)
 	}
 	var paragraph []string
 	for _, l := range lines[start+1:] {
@@ -126,7 +205,7 @@ func TestReadmeListsEveryOutput(t *testing.T) {
 // has; a limit changed in the code, or a number changed in the README,
 // fails here.
 func TestReadmeLimits(t *testing.T) {
-	text := strings.Join(readme(t), " ")
+	text := strings.Join(documentation(t), " ")
 	text = regexp.MustCompile(`\s+`).ReplaceAllString(text, " ")
 	limits := map[string]string{
 		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10), auditors.Room(nil, 64)):    "auditors.Room",

@@ -478,7 +478,7 @@ func loadSettings(stderr io.Writer) (settings.Settings, bool) {
 func connect(s settings.Settings, stderr io.Writer) (*cloud.Clients, bool) {
 	clients, err := cloud.New(context.Background(), s.Region, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\nRun it as the audit role: README, \"Running as the audit role\".\n", err)
+		fmt.Fprintf(stderr, "error: %v\nRun it as the audit role: docs/commands.md, \"Running as the audit role\".\n", err)
 		return nil, false
 	}
 	return clients, true

@@ -64,7 +64,7 @@ var Unread = map[string]map[string]string{
 	"aws_kms_key": {"deletion_window_in_days": "KMS reports a waiting period only once deletion is scheduled (PendingDeletionWindowInDays, " +
 		"https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html), and KEY-STATE fails then"},
 	"aws_kms_alias": {"target_key_id": "the alias is how verify finds each key, whose ID is known only after the deploy: which key it names " +
-		"is seen through the trail's, buckets' and log group's key ARNs (TRAIL-KMS, BUCKET-ENCRYPTION, LOG-GROUP, TOPIC), not by itself (README, verify)"},
+		"is seen through the trail's, buckets' and log group's key ARNs (TRAIL-KMS, BUCKET-ENCRYPTION, LOG-GROUP, TOPIC), not by itself (docs/commands.md, verify)"},
 }
 
 // terraformOnly is the reason for an attribute that only tells Terraform
