@@ -164,19 +164,18 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	name := func(part string) *string { return jsii.String(id + "_" + part) }
 
 	group := iamgroup.NewIamGroup(c, jsii.String("group"), &iamgroup.IamGroupConfig{
 		Name: jsii.String(cfg.GroupName),
 		Path: jsii.String("/"),
 	})
-	group.OverrideLogicalId(name("group"))
+	tfname.Pin(group, tfname.Part(id, "group"))
 
 	readOnly := iamgrouppolicyattachment.NewIamGroupPolicyAttachment(c, jsii.String("read_only"), &iamgrouppolicyattachment.IamGroupPolicyAttachmentConfig{
 		Group:     group.Name(),
 		PolicyArn: jsii.String(cfg.Env.ManagedPolicy(ReadOnlyPolicy)),
 	})
-	readOnly.OverrideLogicalId(name("group_read_only"))
+	tfname.Pin(readOnly, tfname.Part(id, "group_read_only"))
 
 	users := make([]iamuser.IamUser, 0, len(cfg.UserNames))
 	userARNs := make([]string, 0, len(cfg.UserNames))
@@ -188,12 +187,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 			Path:         jsii.String("/"),
 			ForceDestroy: jsii.Bool(false),
 		})
-		user.OverrideLogicalId(name(key))
+		tfname.Pin(user, tfname.Part(id, key))
 		// Releases before user addresses were keyed by name addressed the
 		// n-th user as <id>_user_<n>: move that state here, for one
 		// release. It holds when auditUsers is unchanged since the last
 		// apply; Terraform ignores a move whose source is not in the state.
-		user.MoveFromId(jsii.String("aws_iam_user." + *name(fmt.Sprintf("user_%d", i))))
+		user.MoveFromId(jsii.String("aws_iam_user." + tfname.Part(id, fmt.Sprintf("user_%d", i))))
 		users = append(users, user)
 		// Built from the name, so that the trust policy renders at plan
 		// time; IAM does not require the users of a condition to exist.
@@ -205,7 +204,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	if err != nil {
 		return nil, err
 	}
-	trust.OverrideLogicalId(name("role_trust"))
+	tfname.Pin(trust, tfname.Part(id, "role_trust"))
 	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:                jsii.String(cfg.RoleName),
 		Path:                jsii.String("/"),
@@ -214,27 +213,27 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		MaxSessionDuration:  jsii.Number(SessionSeconds),
 		ForceDetachPolicies: jsii.Bool(false),
 	})
-	role.OverrideLogicalId(name("role"))
+	tfname.Pin(role, tfname.Part(id, "role"))
 
 	roleARN := cfg.Env.Role(cfg.RoleName)
 	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, roleARN))
 	if err != nil {
 		return nil, err
 	}
-	groupDoc.OverrideLogicalId(name("group_policy"))
+	tfname.Pin(groupDoc, tfname.Part(id, "group_policy"))
 	groupPolicy := iamgrouppolicy.NewIamGroupPolicy(c, jsii.String("group_policy"), &iamgrouppolicy.IamGroupPolicyConfig{
 		Name:   jsii.String("assume-audit-role-with-mfa"),
 		Group:  group.Name(),
 		Policy: groupDoc.Json(),
 	})
-	groupPolicy.OverrideLogicalId(name("group_policy"))
+	tfname.Pin(groupPolicy, tfname.Part(id, "group_policy"))
 
 	membership := iamgroupmembership.NewIamGroupMembership(c, jsii.String("membership"), &iamgroupmembership.IamGroupMembershipConfig{
 		Name:  jsii.String(cfg.GroupName + "-members"),
 		Group: group.Name(),
 		Users: &userNames,
 	})
-	membership.OverrideLogicalId(name("group_membership"))
+	tfname.Pin(membership, tfname.Part(id, "group_membership"))
 
 	return &Auditors{Construct: c, Group: group, Role: role, Users: users, RoleARN: roleARN}, nil
 }
@@ -477,13 +476,13 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 	if err != nil {
 		return nil, err
 	}
-	doc.OverrideLogicalId(jsii.String(id))
+	tfname.Pin(doc, id)
 	p := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("read-cloudtrail-logs"),
 		Role:   cfg.Role.Name(),
 		Policy: doc.Json(),
 	})
-	p.OverrideLogicalId(jsii.String(id))
+	tfname.Pin(p, id)
 	return p, nil
 }
 

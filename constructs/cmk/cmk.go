@@ -29,6 +29,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
 // DeletionWindowDays is the waiting period before AWS deletes a key once
@@ -130,7 +131,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc.OverrideLogicalId(jsii.String(id + "_policy"))
+	tfname.Pin(doc, tfname.Part(id, "policy"))
 
 	key := kmskey.NewKmsKey(c, jsii.String("Default"), &kmskey.KmsKeyConfig{
 		Description:           jsii.String(cfg.Description),
@@ -144,13 +145,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 		Lifecycle:             &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
 		DependsOn:             dependsOn(cfg.After),
 	})
-	key.OverrideLogicalId(jsii.String(id))
+	tfname.Pin(key, id)
 
 	alias := kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
 		Name:        jsii.String(cfg.Alias),
 		TargetKeyId: key.KeyId(),
 	})
-	alias.OverrideLogicalId(jsii.String(id + "_alias"))
+	tfname.Pin(alias, tfname.Part(id, "alias"))
 	return &Key{Key: key, Alias: alias}, nil
 }
 

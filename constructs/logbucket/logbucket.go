@@ -36,6 +36,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
 // Config describes one log bucket.
@@ -284,14 +285,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	name := func(aspect string) *string { return jsii.String(id + "_" + aspect) }
 
 	bucket := s3bucket.NewS3Bucket(c, jsii.String("Default"), &s3bucket.S3BucketConfig{
 		Bucket:       jsii.String(cfg.Name),
 		ForceDestroy: jsii.Bool(false),
 		Lifecycle:    &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
 	})
-	bucket.OverrideLogicalId(jsii.String(id))
+	tfname.Pin(bucket, id)
 
 	versioning := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Bucket: bucket.Id(),
@@ -299,7 +299,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 			Status: jsii.String("Enabled"),
 		},
 	})
-	versioning.OverrideLogicalId(name("versioning"))
+	tfname.Pin(versioning, tfname.Part(id, "versioning"))
 
 	byDefault := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
 		SseAlgorithm: jsii.String("AES256"),
@@ -317,7 +317,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 			BucketKeyEnabled:                   jsii.Bool(cfg.KMSKeyARN != nil),
 		}},
 	})
-	encryption.OverrideLogicalId(name("encryption"))
+	tfname.Pin(encryption, tfname.Part(id, "encryption"))
 
 	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, jsii.String("public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
 		Bucket:                bucket.Id(),
@@ -326,7 +326,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		IgnorePublicAcls:      jsii.Bool(true),
 		RestrictPublicBuckets: jsii.Bool(true),
 	})
-	publicAccess.OverrideLogicalId(name("public_access"))
+	tfname.Pin(publicAccess, tfname.Part(id, "public_access"))
 
 	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
 		Bucket: bucket.Id(),
@@ -334,20 +334,20 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 			ObjectOwnership: jsii.String("BucketOwnerEnforced"),
 		},
 	})
-	ownership.OverrideLogicalId(name("ownership"))
+	tfname.Pin(ownership, tfname.Part(id, "ownership"))
 
 	payer := s3bucketrequestpaymentconfiguration.NewS3BucketRequestPaymentConfiguration(c, jsii.String("request_payment"), &s3bucketrequestpaymentconfiguration.S3BucketRequestPaymentConfigurationConfig{
 		Bucket: bucket.Id(),
 		Payer:  jsii.String("BucketOwner"),
 	})
-	payer.OverrideLogicalId(name("request_payment"))
+	tfname.Pin(payer, tfname.Part(id, "request_payment"))
 
 	lifecycle := s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
 		Bucket:    bucket.Id(),
 		Rule:      cfg.Retention.rules(),
 		DependsOn: &[]cdktf.ITerraformDependable{versioning},
 	})
-	lifecycle.OverrideLogicalId(name("lifecycle"))
+	tfname.Pin(lifecycle, tfname.Part(id, "lifecycle"))
 
 	// The bucket policy denies changing the Object Lock configuration
 	// and versioning: it waits for both.
@@ -365,7 +365,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 			// S3 enables Object Lock on a versioned bucket only.
 			DependsOn: &[]cdktf.ITerraformDependable{versioning},
 		})
-		lock.OverrideLogicalId(name("object_lock"))
+		tfname.Pin(lock, tfname.Part(id, "object_lock"))
 		protections = append(protections, lock)
 	}
 
@@ -375,7 +375,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
 	}
-	doc.OverrideLogicalId(name("policy"))
+	tfname.Pin(doc, tfname.Part(id, "policy"))
 	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
 		Policy: doc.Json(),
@@ -385,7 +385,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		// every other change of the bucket before it hands over.
 		DependsOn: &protections,
 	})
-	bucketPolicy.OverrideLogicalId(name("policy"))
+	tfname.Pin(bucketPolicy, tfname.Part(id, "policy"))
 
 	if cfg.AccessLogs != nil {
 		var after *[]cdktf.ITerraformDependable
@@ -398,7 +398,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 			TargetPrefix: jsii.String(cfg.AccessLogs.Prefix),
 			DependsOn:    after,
 		})
-		logging.OverrideLogicalId(name("access_logging"))
+		tfname.Pin(logging, tfname.Part(id, "access_logging"))
 	}
 
 	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements, document: doc}, nil

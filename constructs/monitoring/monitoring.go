@@ -220,7 +220,6 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	name := func(part string) *string { return jsii.String(id + "_" + part) }
 	env := cfg.Env
 	logGroupARN := env.LogGroup(cfg.LogGroupName)
 
@@ -243,14 +242,14 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	trust.OverrideLogicalId(name("role_trust"))
+	tfname.Pin(trust, tfname.Part(id, "role_trust"))
 	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(cfg.RoleName),
 		Path:             jsii.String("/"),
 		Description:      jsii.String("Assumed by CloudTrail to deliver the events of " + cfg.TrailName + " to " + cfg.LogGroupName),
 		AssumeRolePolicy: trust.Json(),
 	})
-	role.OverrideLogicalId(name("role"))
+	tfname.Pin(role, tfname.Part(id, "role"))
 	// The key policy names the roles by ARNs built from their names, so
 	// that it renders at plan time; the key waits for them to exist.
 	writerARN := env.Role(cfg.RoleName)
@@ -283,13 +282,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	write.OverrideLogicalId(name("role_policy"))
+	tfname.Pin(write, tfname.Part(id, "role_policy"))
 	rolePolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("role_policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("write-trail-log-group"),
 		Role:   role.Name(),
 		Policy: write.Json(),
 	})
-	rolePolicy.OverrideLogicalId(name("role_policy"))
+	tfname.Pin(rolePolicy, tfname.Part(id, "role_policy"))
 
 	logsKey, err := cmk.New(c, id+"_logs_key", cmk.Config{
 		Alias:       cfg.LogsKeyAlias,
@@ -312,7 +311,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		RetentionInDays: retentionInDays(cfg.RetentionDays),
 		Lifecycle:       &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
 	})
-	logGroup.OverrideLogicalId(name("log_group"))
+	tfname.Pin(logGroup, tfname.Part(id, "log_group"))
 
 	// CloudWatch publishes an alarm's notification with the alarm as
 	// aws:SourceArn and with aws:SourceAccount: the SNS Developer Guide,
@@ -367,7 +366,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		DisplayName:    jsii.String("Alarms on the events of " + cfg.TrailName),
 		KmsMasterKeyId: topicKey.Key.Arn(),
 	})
-	topic.OverrideLogicalId(name("topic"))
+	tfname.Pin(topic, tfname.Part(id, "topic"))
 	topicARN := env.Topic(cfg.TopicName)
 	topicDoc, err := policy.New(c, "topic_policy_document", policy.Document{Statements: []policy.Statement{
 		{
@@ -390,12 +389,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	topicDoc.OverrideLogicalId(name("topic_policy"))
+	tfname.Pin(topicDoc, tfname.Part(id, "topic_policy"))
 	topicPolicy := snstopicpolicy.NewSnsTopicPolicy(c, jsii.String("topic_policy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Arn:    topic.Arn(),
 		Policy: topicDoc.Json(),
 	})
-	topicPolicy.OverrideLogicalId(name("topic_policy"))
+	tfname.Pin(topicPolicy, tfname.Part(id, "topic_policy"))
 	for i, e := range cfg.Emails {
 		// Keyed by the address, so that removing one subscription removes
 		// that one only; moved from the position-keyed address of earlier
@@ -406,14 +405,14 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			Protocol: jsii.String("email"),
 			Endpoint: jsii.String(e),
 		})
-		sub.OverrideLogicalId(name("email_" + key))
-		sub.MoveFromId(jsii.String("aws_sns_topic_subscription." + *name(fmt.Sprintf("email_%d", i))))
+		tfname.Pin(sub, tfname.Part(id, "email_"+key))
+		sub.MoveFromId(jsii.String("aws_sns_topic_subscription." + tfname.Part(id, fmt.Sprintf("email_%d", i))))
 	}
 
 	// Each filter counts matching events into a metric; each alarm fires
 	// on one such event in five minutes and notifies the topic.
-	newFilter := func(id, filterName, pattern, metric, namespace string) cloudwatchlogmetricfilter.CloudwatchLogMetricFilter {
-		filter := cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("filter_"+id), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
+	newFilter := func(slug, filterName, pattern, metric, namespace string) cloudwatchlogmetricfilter.CloudwatchLogMetricFilter {
+		filter := cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("filter_"+slug), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
 			Name:         jsii.String(filterName),
 			LogGroupName: logGroup.Name(),
 			Pattern:      jsii.String(pattern),
@@ -423,11 +422,11 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 				Value:     jsii.String("1"),
 			},
 		})
-		filter.OverrideLogicalId(name("filter_" + id))
+		tfname.Pin(filter, tfname.Part(id, "filter_"+slug))
 		return filter
 	}
-	newAlarm := func(id, alarmName, description string, filter cloudwatchlogmetricfilter.CloudwatchLogMetricFilter) {
-		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+	newAlarm := func(slug, alarmName, description string, filter cloudwatchlogmetricfilter.CloudwatchLogMetricFilter) {
+		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+slug), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 			AlarmName:        jsii.String(alarmName),
 			AlarmDescription: jsii.String(description + ", seen in the events of " + cfg.TrailName),
 			// The filter's metric by reference: the alarm follows the
@@ -443,7 +442,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			ActionsEnabled:     jsii.Bool(true),
 			AlarmActions:       &[]*string{topic.Arn()},
 		})
-		alarm.OverrideLogicalId(name("alarm_" + id))
+		tfname.Pin(alarm, tfname.Part(id, "alarm_"+slug))
 	}
 	for _, f := range Families {
 		slug := strings.ReplaceAll(f.Name, "-", "_")
@@ -493,7 +492,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		AlarmActions:     &[]*string{topic.Arn()},
 		OkActions:        &[]*string{topic.Arn()},
 	})
-	heartbeat.OverrideLogicalId(name("alarm_heartbeat"))
+	tfname.Pin(heartbeat, tfname.Part(id, "alarm_heartbeat"))
 	var alarmARNs []string
 	for _, p := range AlarmPrefixes {
 		alarmARNs = append(alarmARNs, cfg.Env.Alarms(p))

@@ -1,6 +1,7 @@
-// Package tfname turns a value, such as a user name or an e-mail address,
-// into a part of a Terraform resource name that stays the same for as long
-// as the value does. Resources built from a list are addressed by such a
+// Package tfname makes Terraform resource names: the one place where a
+// construct pins an element's name (Pin), and a value, such as a user name
+// or an e-mail address, turned into a part of a name that stays the same
+// for as long as the value does (Key). Resources built from a list are addressed by such a
 // key, not by their position: removing one element then removes exactly
 // that resource, and renames none of the others.
 package tfname
@@ -8,7 +9,21 @@ package tfname
 import (
 	"fmt"
 	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
+
+// Pin gives a resource or data source the Terraform name name, whatever
+// its place in the construct tree: addresses are API (renaming one
+// destroys and recreates an audited resource), so every construct chooses
+// them by hand, once, through this one helper.
+func Pin(element cdktf.TerraformElement, name string) {
+	element.OverrideLogicalId(jsii.String(name))
+}
+
+// Part is the name of a part of the construct named id: id_part.
+func Part(id, part string) string { return id + "_" + part }
 
 // Key encodes value for a Terraform resource name: letters, digits and
 // hyphens stay as they are; every other byte, the underscore included,

@@ -26,6 +26,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -292,7 +293,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 	if err != nil {
 		return nil, err
 	}
-	deny.OverrideLogicalId(jsii.String("deny_log_reads"))
+	tfname.Pin(deny, "deny_log_reads")
 	denyPolicy := iampolicy.NewIamPolicy(stack, jsii.String("deny_log_reads"), &iampolicy.IamPolicyConfig{
 		Name:        jsii.String(names.DenyLogReadsPolicy),
 		Path:        jsii.String("/"),
@@ -307,7 +308,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 	if err != nil {
 		return nil, err
 	}
-	scp.OverrideLogicalId(jsii.String("log_group_read_scp"))
+	tfname.Pin(scp, "log_group_read_scp")
 	cdktf.NewTerraformOutput(stack, jsii.String("log_group_read_scp"), &cdktf.TerraformOutputConfig{
 		Value:       scp.Json(),
 		Description: jsii.String("Service control policy (AWS Organizations) that denies reading the trail's log group to every principal of the account but the audit role"),
