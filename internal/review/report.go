@@ -187,6 +187,10 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	// A row whose evidence is the row's above says so, rather than
 	// repeating it (the monitoring rows share one cause when they fail).
 	previous := ""
+	// The Security Hub control that evaluates a CIS recommendation has
+	// the same evidence: its row below names the recommendation instead.
+	type shownAt struct{ why, label string }
+	byHub := map[string]shownAt{}
 	for _, c := range check.Controls {
 		if c.Framework != check.CIS {
 			continue
@@ -205,12 +209,19 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			shown = "as above"
 		}
 		previous = why
+		latest := check.Versions[len(check.Versions)-1]
+		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil && c.Versions[latest] != "" {
+			byHub[c.Hub.ID] = shownAt{why, fmt.Sprintf("CIS %s %s", latest, c.Versions[latest])}
+		}
 		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, shown)
 	}
 	b.WriteString("\n### AWS Security Hub\n\n| Control | Title | Standards | Status | Evidence |\n|---|---|---|---|---|\n")
 	for _, c := range check.Controls {
 		if c.Framework == check.SecurityHub {
 			status, why := verdict(c)
+			if at, ok := byHub[c.ID]; ok && at.why == why {
+				why = "as for " + at.label + " above"
+			}
 			fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.ID, c.Title, standards(c), status, why)
 		}
 	}
@@ -222,6 +233,14 @@ func writeControls(b *strings.Builder, report *check.Report) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// hubID is the ID of the Security Hub control that evaluates c, or "".
+func hubID(c *check.Control) string {
+	if c.Hub == nil {
+		return ""
+	}
+	return c.Hub.ID
 }
 
 // standards lists the Security Hub standards that include c.
