@@ -363,7 +363,8 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 		fmt.Fprintf(b, " (%s)", settings(cfg, ""))
 	}
 	b.WriteString("\n\n")
-	if rs := d.AllResources(); len(rs) > 0 {
+	rs, alarms := splitAlarms(d.AllResources())
+	if len(rs) > 0 {
 		b.WriteString("Resources:\n\n")
 		// Resources of one type beyond foldAt fold into a details block
 		// that gives their count.
@@ -405,6 +406,7 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 		}
 		b.WriteString("\n")
 	}
+	writeAlarms(b, alarms)
 	var policies []tfjson.Block
 	for _, ds := range d.AllDataSources() {
 		if ds.Type == "aws_iam_policy_document" {
@@ -456,6 +458,113 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 		}
 		b.WriteString(strings.Join(names, ", ") + "\n\n")
 	}
+}
+
+// alarm is an alarm on the metric of metric filters, and those filters:
+// the report gives them one row.
+type alarm struct {
+	alarm   tfjson.Block
+	filters []tfjson.Block
+}
+
+// splitAlarms takes out of rs the alarms whose metric is a metric
+// filter's, and every filter that counts into that metric, in the order
+// of the alarms; the rest of rs is returned as it was.
+func splitAlarms(rs []tfjson.Block) ([]tfjson.Block, []alarm) {
+	byAddress := map[string]tfjson.Block{}
+	metricOf := func(f tfjson.Block) string {
+		return fmt.Sprint(f.Attrs["metric_transformation"])
+	}
+	for _, r := range rs {
+		byAddress[r.Address] = r
+	}
+	var alarms []alarm
+	taken := map[string]bool{}
+	for _, r := range rs {
+		if r.Type != "aws_cloudwatch_metric_alarm" {
+			continue
+		}
+		address, ok := filterMetric(r.Attrs)
+		f, found := byAddress[address]
+		if !ok || !found {
+			continue
+		}
+		a := alarm{alarm: r}
+		for _, g := range rs {
+			if g.Type == f.Type && metricOf(g) == metricOf(f) && fmt.Sprint(g.Attrs["log_group_name"]) == fmt.Sprint(f.Attrs["log_group_name"]) {
+				a.filters = append(a.filters, g)
+				taken[g.Address] = true
+			}
+		}
+		taken[r.Address] = true
+		alarms = append(alarms, a)
+	}
+	rest := slices.DeleteFunc(slices.Clone(rs), func(r tfjson.Block) bool { return taken[r.Address] })
+	return rest, alarms
+}
+
+// writeAlarms gives each alarm on metric filters one row: its name and
+// description, its metric and the pattern of each filter that counts
+// into it; what every alarm and every filter has in common is said
+// once, before the table, and what one differs in is on its row.
+func writeAlarms(b *strings.Builder, alarms []alarm) {
+	if len(alarms) == 0 {
+		return
+	}
+	var alarmBlocks, filterBlocks []tfjson.Block
+	for _, a := range alarms {
+		alarmBlocks = append(alarmBlocks, a.alarm)
+		filterBlocks = append(filterBlocks, a.filters...)
+	}
+	// The parts each row shows in their own place.
+	shown := map[string]bool{"alarm_name": true, "alarm_description": true, "metric": true, "name": true, "pattern": true,
+		"metric_transformation.name": true, "metric_transformation.namespace": true}
+	own := func(blocks []tfjson.Block) (common []string, parts map[string][]string) {
+		parts = map[string][]string{}
+		for _, r := range blocks {
+			parts[r.Address] = slices.DeleteFunc(attrParts(r.Attrs, ""), func(p string) bool {
+				key, _, _ := strings.Cut(p, "=")
+				return shown[key]
+			})
+		}
+		commons, _ := commonParts(blocks, map[string]int{blocks[0].Type: len(blocks)}, parts)
+		common = commons[blocks[0].Type]
+		for address, ps := range parts {
+			parts[address] = slices.DeleteFunc(ps, func(p string) bool { return slices.Contains(common, p) })
+		}
+		return common, parts
+	}
+	alarmCommon, alarmOwn := own(alarmBlocks)
+	filterCommon, filterOwn := own(filterBlocks)
+	fmt.Fprintf(b, "Alarms on the trail's events (%d `aws_cloudwatch_metric_alarm`), each on the metric its metric filters count (%d `aws_cloudwatch_log_metric_filter`):\n\n", len(alarmBlocks), len(filterBlocks))
+	fmt.Fprintf(b, "- every alarm, unless its row says otherwise: %s\n", strings.Join(alarmCommon, ", "))
+	fmt.Fprintf(b, "- every filter, unless its row says otherwise: %s\n\n", strings.Join(filterCommon, ", "))
+	b.WriteString("| Alarm | Name: description | Metric: its filters and their patterns |\n|---|---|---|\n")
+	for _, a := range alarms {
+		name, _ := a.alarm.Attrs["alarm_name"].(string)
+		description, _ := a.alarm.Attrs["alarm_description"].(string)
+		what := "`" + name + "`: " + short(description)
+		if extra := alarmOwn[a.alarm.Address]; len(extra) > 0 {
+			what += "; " + strings.Join(extra, ", ")
+		}
+		transformation, _ := a.filters[0].Attrs["metric_transformation"].(map[string]any)
+		metric := fmt.Sprintf("%v/%v", transformation["namespace"], transformation["name"])
+		var filters []string
+		for _, f := range a.filters {
+			pattern, _ := f.Attrs["pattern"].(string)
+			line := "`" + f.Name + "`"
+			if filterName, _ := f.Attrs["name"].(string); filterName != name {
+				line += " (" + filterName + ")"
+			}
+			line += ": " + short(pattern)
+			if extra := filterOwn[f.Address]; len(extra) > 0 {
+				line += "; " + strings.Join(extra, ", ")
+			}
+			filters = append(filters, line)
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", a.alarm.Name, cell(what), metric, cell(strings.Join(filters, "; ")))
+	}
+	b.WriteString("\n")
 }
 
 // statement renders a policy statement on one line.

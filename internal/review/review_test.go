@@ -43,8 +43,12 @@ func TestReport(t *testing.T) {
 		"| 4.3 | 4.3 | 4.3 | Ensure usage of 'root' account is monitored | CloudWatch.1 (CIS v1.2.0, CIS v1.4.0) | **FAIL** | as above |",
 		"| 4.15 | 4.15 | 4.15 | Ensure AWS Organizations changes are monitored | none | **FAIL** |",
 		"| AT.1 | The trail's new log files and digests are under S3 Object Lock for at least a year | **PASS** | audit:aws_s3_bucket.log_bucket: Object Lock GOVERNANCE for 365 days |",
-		"- every `aws_cloudwatch_metric_alarm` (24), unless its line says otherwise: actions_enabled=true,",
-		"metric=of filter monitoring_filter_root_account_usage",
+		// Each alarm on metric filters is one row, with its filters.
+		"- every alarm, unless its row says otherwise: actions_enabled=true, alarm_actions=[${aws_sns_topic.monitoring_topic.arn}],",
+		"| `monitoring_alarm_root_account_usage` | `cis-4.3-root-account-usage`: CIS 4.3: ",
+		"| CISBenchmark/RootAccountUsage: `monitoring_filter_root_account_usage`: { $.userIdentity.type = \"Root\"",
+		// Filters that count into one metric share their alarm's row.
+		"AuditTrail/MonitoringChanges: `monitoring_filter_monitoring_changes_1` (watch-monitoring-changes-1): ",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
