@@ -11,6 +11,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
+	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/filterpattern"
 	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/integrity"
@@ -215,8 +216,8 @@ func TestReadmeLimits(t *testing.T) {
 		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                              "input.SynthesisBytes",
 		fmt.Sprintf("%d MiB for a plan or a scanner's report", input.ReportBytes>>20):                                    "input.ReportBytes",
 		fmt.Sprintf("inflates past %d MiB", integrity.MaxInflated>>20):                                                   "integrity.MaxInflated",
-		fmt.Sprintf("at most %d hours", int(maxDigestAge.Hours())):                                                       "maxDigestAge",
-		"CloudTrail's launch (" + cloudTrailLaunch.Format("2006-01-02") + ")":                                            "cloudTrailLaunch",
+		fmt.Sprintf("at most %d hours", int(commands.MaxDigestAge.Hours())):                                              "commands.MaxDigestAge",
+		"CloudTrail's launch (" + commands.CloudTrailLaunch.Format("2006-01-02") + ")":                                   "commands.CloudTrailLaunch",
 		fmt.Sprintf("%d metric filters on its log group, of the %d", goldenFilters(t), monitoring.MaxFiltersPerLogGroup): "the golden audit stack and monitoring.MaxFiltersPerLogGroup",
 		fmt.Sprintf("below 1 in each of %d hours", monitoring.HeartbeatHours):                                            "monitoring.HeartbeatHours",
 	}

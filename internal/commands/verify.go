@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"context"
@@ -26,19 +26,19 @@ func sameSettings(audit *tfjson.Doc, s settings.Settings) error {
 	}
 	region := verify.Region(audit)
 	if trail != s.Names().Trail || region != s.Region {
-		return fmt.Errorf("%s was synthesized for trail %q in %s, and cdktf.json now says %q in %s: run `go run .` first", outputDir(), trail, region, s.Names().Trail, s.Region)
+		return fmt.Errorf("%s was synthesized for trail %q in %s, and cdktf.json now says %q in %s: run `go run .` first", OutputDir(), trail, region, s.Names().Trail, s.Region)
 	}
 	return nil
 }
 
-// maxDigestAge is the longest -max-digest-age verify accepts.
-const maxDigestAge = 24 * time.Hour
+// MaxDigestAge is the longest -max-digest-age verify accepts.
+const MaxDigestAge = 24 * time.Hour
 
-// runVerify checks the deployed trail against the last synthesis: one
+// Verify checks the deployed trail against the last synthesis: one
 // line per check, PASS, FAIL or ERROR (not checked) with its evidence,
 // and who ran them. Exit 0 when every check passes, 1 when one fails, 3
 // when none fails but one could not be made, 2 when verify cannot start.
-func runVerify(args []string, stdout, stderr io.Writer) int {
+func Verify(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print the results as JSON")
@@ -50,17 +50,17 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if !noArguments("verify", flags, stderr) {
 		return 2
 	}
-	if *maxAge <= 0 || *maxAge > maxDigestAge {
-		fmt.Fprintf(stderr, "error: -max-digest-age %s must be more than 0 and at most %s, such as 2h: CloudTrail delivers a digest every hour, so a longer age would pass a trail that stopped delivering days ago\n", *maxAge, maxDigestAge)
+	if *maxAge <= 0 || *maxAge > MaxDigestAge {
+		fmt.Fprintf(stderr, "error: -max-digest-age %s must be more than 0 and at most %s, such as 2h: CloudTrail delivers a digest every hour, so a longer age would pass a trail that stopped delivering days ago\n", *maxAge, MaxDigestAge)
 		return 2
 	}
-	out, err := check.Load(outputDir())
+	out, err := check.Load(OutputDir())
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 2
 	}
 	if out.Stack(stacks.AuditName) == nil {
-		fmt.Fprintf(stderr, "error: %s has no audit stack (run `go run .` first)\n", outputDir())
+		fmt.Fprintf(stderr, "error: %s has no audit stack (run `go run .` first)\n", OutputDir())
 		return 2
 	}
 	s, ok := loadSettings(stderr)
@@ -114,7 +114,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		json.NewEncoder(stdout).Encode(map[string]any{"caller": caller, "results": results, "failed": failed, "errors": unchecked})
 	} else {
-		fmt.Fprintf(stdout, "Checks of the deployed trail against %s, as %s\n\n", outputDir(), caller)
+		fmt.Fprintf(stdout, "Checks of the deployed trail against %s, as %s\n\n", OutputDir(), caller)
 		for _, r := range results {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.Status(), r.Check, r.Evidence)
 		}

@@ -1,4 +1,4 @@
-package main
+package commands
 
 import (
 	"bufio"
@@ -29,14 +29,14 @@ import (
 // and name.
 var trailARN = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
 
-// runValidateLogs validates the digest chain and every log file of a time
+// ValidateLogs validates the digest chain and every log file of a time
 // range, region by region, as `aws cloudtrail validate-logs` does, and
 // prints one line per invalid or missing file and a summary. Exit 0 only
 // when everything in the range is valid; 1 when something is not (or
 // nothing was found to validate); 3 when validation could not run (an AWS
 // error such as access denied: no verdict on the evidence); 2 when it
 // cannot start (bad flags or settings, no credentials).
-func runValidateLogs(args []string, stdout, stderr io.Writer) int {
+func ValidateLogs(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("validate-logs", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	var start, end time.Time
@@ -322,9 +322,9 @@ func (r *jsonReporter) Progress(string, time.Time) {}
 
 // Bounds of validate-logs' flags.
 var (
-	// cloudTrailLaunch is the day CloudTrail launched: no log file is
+	// CloudTrailLaunch is the day CloudTrail launched: no log file is
 	// older.
-	cloudTrailLaunch = time.Date(2013, 11, 13, 0, 0, 0, 0, time.UTC)
+	CloudTrailLaunch = time.Date(2013, 11, 13, 0, 0, 0, 0, time.UTC)
 	// organizationID and accountID are the formats of Organizations'
 	// IDs (API Reference, Organization: ^o-[a-z0-9]{10,32}$) and of an
 	// account ID.
@@ -341,8 +341,8 @@ func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix
 	switch {
 	case start.IsZero():
 		add("-start is required, for example -start %s", now.Add(-24*time.Hour).Format("2006-01-02T15:04:05Z"))
-	case start.Before(cloudTrailLaunch):
-		add("-start %s is before CloudTrail existed (%s)", start.Format(time.RFC3339), cloudTrailLaunch.Format("2006-01-02"))
+	case start.Before(CloudTrailLaunch):
+		add("-start %s is before CloudTrail existed (%s)", start.Format(time.RFC3339), CloudTrailLaunch.Format("2006-01-02"))
 	case !start.Before(now):
 		add("-start %s is in the future (-end defaults to now)", start.Format(time.RFC3339))
 	}
@@ -461,25 +461,4 @@ func writeSummary(w io.Writer, start, end time.Time, sum integrity.Summary) {
 	if sum.BeyondTheAWSCLI > 0 {
 		fmt.Fprintf(w, "%d problem(s) that aws cloudtrail validate-logs does not check for\n", sum.BeyondTheAWSCLI)
 	}
-}
-
-// loadSettings reads the settings, or says on stderr why it cannot.
-func loadSettings(stderr io.Writer) (settings.Settings, bool) {
-	s, err := settings.Load("cdktf.json")
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return s, false
-	}
-	return s, true
-}
-
-// connect makes the AWS clients for the stack's region with the caller's
-// credentials, or says on stderr why it cannot.
-func connect(s settings.Settings, stderr io.Writer) (*cloud.Clients, bool) {
-	clients, err := cloud.New(context.Background(), s.Region, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\nRun it as the audit role: docs/commands.md, \"Running as the audit role\".\n", err)
-		return nil, false
-	}
-	return clients, true
 }
