@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -102,29 +101,13 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 			Account: identity.Account, Region: s.Region, Now: time.Now(),
 		}))
 	}
-	failed, unchecked := 0, 0
-	for _, r := range results {
-		switch r.Status() {
-		case "FAIL":
-			failed++
-		case "ERROR":
-			unchecked++
-		}
-	}
+	report := verify.Report{Caller: caller, Against: OutputDir(), Results: results}
 	if *asJSON {
-		json.NewEncoder(stdout).Encode(map[string]any{"caller": caller, "results": results, "failed": failed, "errors": unchecked})
-	} else {
-		fmt.Fprintf(stdout, "Checks of the deployed trail against %s, as %s\n\n", OutputDir(), caller)
-		for _, r := range results {
-			fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.Status(), r.Check, r.Evidence)
+		if err := report.JSON(stdout); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
 		}
-		fmt.Fprintf(stdout, "\n%d checks, %d failed, %d could not be made\n", len(results), failed, unchecked)
+	} else {
+		report.Text(stdout)
 	}
-	switch {
-	case failed > 0:
-		return 1
-	case unchecked > 0:
-		return 3
-	}
-	return 0
+	return report.Exit()
 }
