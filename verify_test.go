@@ -1192,6 +1192,18 @@ func TestVerifyComparesEveryAttribute(t *testing.T) {
 			}
 		}
 	}
+	// A check id means one fact everywhere: an id that package check
+	// also reports is one of verify.SameFact.
+	for _, c := range check.Pack {
+		if reported[c.ID] && verify.SameFact[c.ID] == "" {
+			t.Errorf("verify reports %s, which package check reports for another fact (%s): name verify's check otherwise, or give the one fact in verify.SameFact", c.ID, c.Description)
+		}
+	}
+	for id := range verify.SameFact {
+		if !reported[id] || !slices.ContainsFunc(check.Pack, func(c *check.Check) bool { return c.ID == id }) {
+			t.Errorf("verify.SameFact names %s, which verify and check do not both report", id)
+		}
+	}
 	for typ, attrs := range verify.Unread {
 		for attr, reason := range attrs {
 			if !set[typ][attr] || len(reason) < 20 {

@@ -8,7 +8,7 @@ package verify
 var Compared = map[string]map[string]string{
 	"aws_cloudtrail": {
 		"name": "TRAIL-EXISTS", "is_multi_region_trail": "TRAIL-MULTI-REGION", "include_global_service_events": "TRAIL-GLOBAL-EVENTS",
-		"enable_log_file_validation": "TRAIL-LOG-VALIDATION", "is_organization_trail": "TRAIL-ORGANIZATION", "s3_bucket_name": "TRAIL-BUCKET",
+		"enable_log_file_validation": "TRAIL-LOG-VALIDATION", "is_organization_trail": "TRAIL-SCOPE", "s3_bucket_name": "TRAIL-BUCKET",
 		"s3_key_prefix": "TRAIL-BUCKET", "kms_key_id": "TRAIL-KMS", "cloud_watch_logs_group_arn": "TRAIL-CLOUDWATCH", "cloud_watch_logs_role_arn": "TRAIL-CLOUDWATCH",
 		"sns_topic_name": "TRAIL-NOTIFICATIONS", "enable_logging": "TRAIL-LOGGING", "event_selector": "TRAIL-SELECTORS", "advanced_event_selector": "TRAIL-SELECTORS",
 	},
@@ -50,6 +50,24 @@ var Compared = map[string]map[string]string{
 	"aws_sns_topic":              {"name": "TOPIC", "kms_master_key_id": "TOPIC", "display_name": "TOPIC"},
 	"aws_sns_topic_policy":       {"arn": "DRIFT-TOPIC-POLICY", "policy": "DRIFT-TOPIC-POLICY"},
 	"aws_sns_topic_subscription": {"topic_arn": "TOPIC-SUBSCRIPTIONS", "protocol": "TOPIC-SUBSCRIPTIONS", "endpoint": "TOPIC-SUBSCRIPTIONS"},
+}
+
+// SameFact names each check id that both package check (on the
+// synthesis) and verify (on the account) report, with the one fact both
+// assert: an id means one fact everywhere. Verify's comparisons of a
+// setting the synthesis hard-wires to the secure value assert the same
+// fact as the check of that value.
+var SameFact = map[string]string{
+	"BUCKET-ENCRYPTION":    "the buckets encrypt by default, as the stack sets it",
+	"BUCKET-PUBLIC-ACCESS": "the buckets block every kind of public access",
+	"BUCKET-VERSIONING":    "the buckets are versioned",
+	"KEY-ROTATION":         "the stack's keys rotate",
+	"TRAIL-CLOUDWATCH":     "the trail delivers a copy of its events to the stack's log group",
+	"TRAIL-GLOBAL-EVENTS":  "the trail records global service events",
+	"TRAIL-KMS":            "the trail encrypts its log files with the stack's key",
+	"TRAIL-LOG-VALIDATION": "the trail validates its log files",
+	"TRAIL-LOGGING":        "the trail is logging",
+	"TRAIL-MULTI-REGION":   "the trail records every region",
 }
 
 // Unread names the attributes that verify does not compare, each with

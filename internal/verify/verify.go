@@ -104,7 +104,10 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	flag("TRAIL-MULTI-REGION", "is_multi_region_trail", t.IsMultiRegionTrail, "multi-region")
 	flag("TRAIL-GLOBAL-EVENTS", "include_global_service_events", t.IncludeGlobalServiceEvents, "global service events")
 	flag("TRAIL-LOG-VALIDATION", "enable_log_file_validation", t.LogFileValidationEnabled, "log file validation")
-	flag("TRAIL-ORGANIZATION", "is_organization_trail", t.IsOrganizationTrail, "organization trail")
+	// Not TRAIL-ORGANIZATION: that check says whether the trail records
+	// the organization (it fails for a trail of one account); this one
+	// whether it records what the synthesis says.
+	flag("TRAIL-SCOPE", "is_organization_trail", t.IsOrganizationTrail, "organization trail")
 
 	bucket := value(audit, want.Attrs["s3_bucket_name"], "bucket")
 	out = append(out, Result{Check: "TRAIL-BUCKET", Pass: aws.ToString(t.S3BucketName) == bucket && aws.ToString(t.S3KeyPrefix) == str(want.Attrs["s3_key_prefix"]),
