@@ -596,3 +596,44 @@ func TestBenchValidateLogs(t *testing.T) {
 	fmt.Printf("bench this app's validate-logs (every region at once): %.2f s, peak resident memory %d MiB\n", ours.Seconds(), peak>>10)
 	fmt.Printf("bench ratio: %.1fx faster\n", theirs.Seconds()/ours.Seconds())
 }
+
+// TestMergeRefusesWhatItCannotSum: -merge reads every file and says
+// every problem before it exits: 3 for a shard that stopped before its
+// result, 2 for a file of another range or one that cannot be read.
+func TestMergeRefusesWhatItCannotSum(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	result := `{"trail":"arn:aws:cloudtrail:us-east-1:111122223333:trail/t","start":"%s","end":"2026-11-29T00:00:00Z","summary":{"digests":1,"validDigests":1},"exit":0}` + "\n"
+	good := write("good.jsonl", fmt.Sprintf(result, "2026-11-28T00:00:00Z"))
+	stopped := write("stopped.jsonl", `{"kind":"Log file","location":"s3://b/k","reason":"not found"}`+"\n")
+	other := write("other.jsonl", fmt.Sprintf(result, "2026-11-27T00:00:00Z"))
+	for name, c := range map[string]struct {
+		files []string
+		code  int
+		say   []string
+	}{
+		"one shard":                {[]string{good}, 0, nil},
+		"a shard that stopped":     {[]string{good, stopped}, 3, []string{"stopped.jsonl: no result line"}},
+		"shards of other ranges":   {[]string{good, other, stopped}, 2, []string{"other.jsonl is of", "stopped.jsonl: no result line"}},
+		"a file that is not there": {[]string{good, filepath.Join(dir, "missing.jsonl")}, 2, []string{"missing.jsonl"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			code := run(append([]string{"validate-logs", "-merge"}, c.files...), nil, &out, &errs)
+			if code != c.code {
+				t.Errorf("expected exit %d, found %d:\n%s%s", c.code, code, out.String(), errs.String())
+			}
+			for _, want := range c.say {
+				if !strings.Contains(errs.String(), want) {
+					t.Errorf("expected %q on stderr, found:\n%s", want, errs.String())
+				}
+			}
+		})
+	}
+}

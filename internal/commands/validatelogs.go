@@ -244,23 +244,33 @@ func mergeShards(paths []string, stdout, stderr io.Writer) int {
 	}
 	var first *shardResult
 	var total integrity.Summary
+	// Every file is read, and every problem said, before the exit.
+	code := 0
 	for _, path := range paths {
 		r, err := lastResult(path)
-		if err != nil {
+		switch {
+		case err != nil:
 			fmt.Fprintf(stderr, "error: %s: %v\n", path, err)
 			if errors.Is(err, errNoResult) {
-				return 3
+				if code == 0 {
+					code = 3
+				}
+			} else {
+				code = 2
 			}
-			return 2
-		}
-		if first == nil {
+			continue
+		case first == nil:
 			first = r
-		} else if r.Trail != first.Trail || !r.Start.Equal(first.Start) || !r.End.Equal(first.End) {
-			fmt.Fprintf(stderr, "error: %s is of %s from %s to %s, and %s of %s from %s to %s: merge shards of one trail and range\n",
-				path, r.Trail, r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339), paths[0], first.Trail, first.Start.Format(time.RFC3339), first.End.Format(time.RFC3339))
-			return 2
+		case r.Trail != first.Trail || !r.Start.Equal(first.Start) || !r.End.Equal(first.End):
+			fmt.Fprintf(stderr, "error: %s is of %s from %s to %s, and the first shard of %s from %s to %s: merge shards of one trail and range\n",
+				path, r.Trail, r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339), first.Trail, first.Start.Format(time.RFC3339), first.End.Format(time.RFC3339))
+			code = 2
+			continue
 		}
 		total = total.Add(r.Summary)
+	}
+	if code != 0 {
+		return code // 2: a file that cannot be read or is of another range; 3: a shard stopped
 	}
 	fmt.Fprintf(stdout, "Merged %d shard(s) of trail %s\n", len(paths), first.Trail)
 	writeSummary(stdout, first.Start, first.End, total)
