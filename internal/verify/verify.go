@@ -24,12 +24,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -57,14 +52,14 @@ func (r Result) Status() string {
 
 // Clients are the AWS clients verify calls.
 type Clients struct {
-	CloudTrail *cloudtrail.Client
-	KMS        *kms.Client
-	S3         *s3.Client
-	IAM        *iam.Client
-	SNS        *sns.Client
+	CloudTrail CloudTrailAPI
+	KMS        KMSAPI
+	S3         S3API
+	IAM        IAMAPI
+	SNS        SNSAPI
 	// CloudWatch reads the alarms, Logs the log group and its filters.
-	CloudWatch *cloudwatch.Client
-	Logs       *cloudwatchlogs.Client
+	CloudWatch CloudWatchAPI
+	Logs       LogsAPI
 }
 
 // Options tune the checks.
