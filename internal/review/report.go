@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -422,7 +423,8 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 	if len(policies) > 0 {
 		b.WriteString("Policies:\n\n")
 		// A statement the stack's policies repeat word for word (the
-		// keys' Denies) is shown once, and named where it recurs.
+		// keys' Denies) is shown once, and named where it recurs; so is
+		// one that two bucket policies repeat but for their one bucket.
 		shown := map[string]string{}
 		for _, p := range policies {
 			fmt.Fprintf(b, "- `%s`\n", p.Address)
@@ -433,6 +435,14 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 					continue
 				}
 				shown[line] = p.Name
+				general, bucket := oneBucket(line)
+				if first, ok := shown[general]; ok && bucket != "" {
+					fmt.Fprintf(b, "  - `%s` as in `%s`, on the bucket %s\n", s.Sid, first, bucket)
+					continue
+				}
+				if bucket != "" {
+					shown[general] = p.Name
+				}
 				fmt.Fprintf(b, "  - %s\n", line)
 			}
 		}
@@ -565,6 +575,25 @@ func writeAlarms(b *strings.Builder, alarms []alarm) {
 		fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", a.alarm.Name, cell(what), metric, cell(strings.Join(filters, "; ")))
 	}
 	b.WriteString("\n")
+}
+
+// bucketARN is an S3 bucket's ARN in a statement's line, and its objects'.
+var bucketARN = regexp.MustCompile(`(arn:[^:\s]+:s3:::)([a-z0-9.-]+)`)
+
+// oneBucket is line with its bucket's name taken out, and that name, when
+// the line names exactly one bucket; "" otherwise.
+func oneBucket(line string) (general, bucket string) {
+	names := map[string]bool{}
+	for _, m := range bucketARN.FindAllStringSubmatch(line, -1) {
+		names[m[2]] = true
+	}
+	if len(names) != 1 {
+		return line, ""
+	}
+	for name := range names {
+		bucket = name
+	}
+	return bucketARN.ReplaceAllString(line, "${1}<bucket>"), bucket
 }
 
 // statement renders a policy statement on one line.

@@ -47,6 +47,9 @@ func TestReport(t *testing.T) {
 		"- every alarm, unless its row says otherwise: actions_enabled=true, alarm_actions=[${aws_sns_topic.monitoring_topic.arn}],",
 		"| `monitoring_alarm_root_account_usage` | `cis-4.3-root-account-usage`: CIS 4.3: ",
 		"| CISBenchmark/RootAccountUsage: `monitoring_filter_root_account_usage`: { $.userIdentity.type = \"Root\"",
+		// A bucket policy's statement that another's repeats but for its
+		// one bucket is named, not repeated.
+		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
 		// Filters that count into one metric share their alarm's row.
 		"AuditTrail/MonitoringChanges: `monitoring_filter_monitoring_changes_1` (watch-monitoring-changes-1): ",
 		"- `aws_cloudtrail.trail`: ",
