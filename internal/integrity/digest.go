@@ -276,7 +276,8 @@ func (s source) Read(p []byte) (int, error) {
 }
 
 // member reads the uncompressed content of a gzip stream that must be one
-// gzip member and nothing after it, at most limit bytes.
+// gzip member and nothing after it, at most limit bytes. Its errors are
+// sorted by contentError.
 type member struct {
 	src      *bufio.Reader
 	z        *gzip.Reader
@@ -288,7 +289,7 @@ func gunzip(r io.Reader, limit int64) (*member, error) {
 	src := bufio.NewReader(source{r})
 	z, err := gzip.NewReader(src)
 	if err != nil {
-		return nil, formatOrRead(err)
+		return nil, err
 	}
 	// One member: Go's reader would otherwise go on into a second one.
 	z.Multistream(false)
@@ -309,7 +310,7 @@ func (m *member) Read(p []byte) (int, error) {
 		m.err = &FormatError{Reason: "invalid format: inflates past " + size(m.limit), Beyond: true}
 	case err == io.EOF:
 		if _, after := m.src.ReadByte(); after != io.EOF {
-			m.err = formatOrRead(after)
+			m.err = after
 			if after == nil {
 				m.err = &FormatError{Reason: "invalid format: data after the first gzip member", Beyond: true}
 			}
@@ -317,7 +318,7 @@ func (m *member) Read(p []byte) (int, error) {
 		}
 		m.err = io.EOF
 	case err != nil:
-		m.err = formatOrRead(err)
+		m.err = err
 	}
 	return k, m.err
 }
@@ -330,14 +331,18 @@ func size(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// formatOrRead keeps a transfer error as it is and makes any other a
-// FormatError ("invalid format", as the AWS CLI says it).
-func formatOrRead(err error) error {
+// contentError sorts an error of reading a file: transfer is true for an
+// error of the transfer (no verdict on the file); otherwise fe says what
+// is wrong with its content ("invalid format" when nothing more precise).
+func contentError(err error) (fe *FormatError, transfer bool) {
 	var re *readError
 	if errors.As(err, &re) {
-		return re
+		return nil, true
 	}
-	return &FormatError{Reason: "invalid format"}
+	if !errors.As(err, &fe) {
+		fe = &FormatError{Reason: "invalid format"}
+	}
+	return fe, false
 }
 
 // Inflate reads a gzip stream whole, up to MaxInflated bytes (for tests
@@ -360,12 +365,10 @@ func ReadDigest(r io.Reader, each func(LogFile)) (*Digest, string, error) {
 	}
 	d, sum, err := decodeDigest(m, each)
 	if err != nil {
-		var fe *FormatError
-		var re *readError
-		if errors.As(err, &fe) || errors.As(err, &re) {
-			return nil, "", err
+		if fe, transfer := contentError(err); !transfer {
+			return nil, "", fe
 		}
-		return nil, "", &FormatError{Reason: "invalid format"}
+		return nil, "", err
 	}
 	return d, sum, nil
 }

@@ -602,15 +602,10 @@ func (w *walk) digest(key string, backfill bool) *link {
 	body.Close()
 	this := &link{bucket: w.loc.bucket, key: key, hash: hash, signature: meta["signature"]}
 	if err != nil {
-		var re *readError
-		var fe *FormatError
-		switch {
-		case errors.As(err, &re):
+		if fe, transfer := contentError(err); transfer {
 			v.fatal(fmt.Errorf("reading s3://%s/%s: %w", w.loc.bucket, key, err))
-		case errors.As(err, &fe):
+		} else {
 			invalid(fe.Reason, fe.Beyond)
-		default:
-			invalid("invalid format", false)
 		}
 		return this
 	}
@@ -653,7 +648,7 @@ func (w *walk) digest(key string, backfill bool) *link {
 	}
 	this.valid = true
 	if backfill {
-		v.validDigest(w.loc.bucket, key, d)
+		v.validDigest(w.loc.bucket, key, this.start, this.end)
 	}
 	// The digest's own signature holds: its list of log files can be
 	// trusted, whatever its place in the chain.
@@ -703,15 +698,16 @@ func (v *validator) invalidDigest(bucket, key, reason string, beyond bool) {
 	})
 }
 
-func (v *validator) validDigest(bucket, key string, d *Digest) {
+// validDigest counts a valid digest and the time it covers.
+func (v *validator) validDigest(bucket, key string, start, end time.Time) {
 	v.locked(func(sum *Summary, rep Reporter) {
 		sum.ValidDigests++
 		rep.Valid(DigestFile, bucket, key)
-		if sum.FoundEnd == "" || d.DigestEndTime > sum.FoundEnd {
-			sum.FoundEnd = d.DigestEndTime
+		if sum.FoundEnd == "" || stamp(end) > sum.FoundEnd {
+			sum.FoundEnd = stamp(end)
 		}
-		if sum.FoundStart == "" || d.DigestStartTime < sum.FoundStart {
-			sum.FoundStart = d.DigestStartTime
+		if sum.FoundStart == "" || stamp(start) < sum.FoundStart {
+			sum.FoundStart = stamp(start)
 		}
 	})
 }
@@ -778,7 +774,7 @@ func (w *walk) step(key string, l *link) {
 		w.first = l
 	}
 	if ok {
-		v.validDigest(l.bucket, l.key, &Digest{DigestStartTime: stamp(l.start), DigestEndTime: stamp(l.end)})
+		v.validDigest(l.bucket, l.key, l.start, l.end)
 	}
 	w.lastGood, w.pending = l, map[string]bool{}
 }
@@ -926,15 +922,12 @@ func (v *validator) log(f LogFile) {
 	}
 	defer body.Close()
 	got, err := HashInflated(body)
-	var re *readError
-	var fe *FormatError
+	fe, transfer := contentError(err)
 	switch {
-	case errors.As(err, &re):
+	case transfer:
 		v.fatal(fmt.Errorf("reading s3://%s/%s: %w", f.S3Bucket, f.S3Object, err))
-	case errors.As(err, &fe):
-		invalid(fe.Reason+v.intactVersion(f), fe.Beyond)
 	case err != nil:
-		invalid("invalid format"+v.intactVersion(f), false)
+		invalid(fe.Reason+v.intactVersion(f), fe.Beyond)
 	case got != f.HashValue:
 		invalid("hash value doesn't match"+v.intactVersion(f), false)
 	default:
