@@ -121,7 +121,7 @@ func Room(names []string, nameLength int) int {
 // the longest partition name and a 12-digit account.
 func TrustPolicyLength(names []string) int {
 	partition, account := "aws-us-gov", "123456789012"
-	env := arn.Env{Partition: &partition, AccountID: &account}
+	env := arn.Env{Partition: partition, Account: account}
 	arns := make([]string, 0, len(names))
 	for _, n := range names {
 		arns = append(arns, env.User(n))
@@ -136,7 +136,7 @@ func (c Config) Validate() error {
 		field.Under("RoleName", ValidateName("role", c.RoleName, 64)),
 		field.Under("UserNames", ValidateUserNames(c.UserNames)),
 	}
-	if c.Env.Partition == nil || c.Env.AccountID == nil {
+	if c.Env.Partition == "" || c.Env.Account == "" {
 		errs = append(errs, field.Required("Env", "the partition and account"))
 	}
 	return errors.Join(errs...)

@@ -95,7 +95,7 @@ func (c Config) Validate() error {
 	if c.Description == "" {
 		errs = append(errs, field.Required("Description", "what the key is for"))
 	}
-	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	if len(c.Grants) == 0 {

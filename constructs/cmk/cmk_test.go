@@ -14,7 +14,7 @@ func config() Config {
 	return Config{
 		Alias:       "alias/kms-logs-master",
 		Description: "Encrypts the log group",
-		Env:         arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"},
+		Env:         arn.Env{Partition: partition, Account: account, Region: "us-east-1"},
 		Grants: []policy.Statement{{Sid: "LogsUseKey", Effect: policy.Allow, Actions: []string{"kms:Encrypt*"}, Resources: []string{"*"},
 			Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{"logs.us-east-1.amazonaws.com"}}}}},
 		Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}},
@@ -32,7 +32,7 @@ func TestValidate(t *testing.T) {
 		"no description": {func(c *Config) { c.Description = "" }, "Description: is required"},
 		"no grants":      {func(c *Config) { c.Grants = nil }, "a key nobody may use is a mistake"},
 		"nil decryptor":  {func(c *Config) { c.Decryptors = []*string{nil} }, "Decryptors[0]: is required: the decryptor's ARN"},
-		"no account":     {func(c *Config) { c.Env.AccountID = nil }, "Env: is required: the partition, account and region"},
+		"no account":     {func(c *Config) { c.Env.Account = "" }, "Env: is required: the partition, account and region"},
 		"no break-glass": {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required: at least one principal that may still do what destroys evidence"},
 	}
 	for name, c := range cases {

@@ -547,7 +547,7 @@ type Pair struct {
 // level, so their Terraform addresses and construct paths are those of two
 // buckets made with New.
 func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig) (*Pair, error) {
-	if cfg.Env.Partition == nil || cfg.Env.AccountID == nil {
+	if cfg.Env.Partition == "" || cfg.Env.Account == "" {
 		return nil, field.Required("Env", "the partition and account")
 	}
 	bucketARN, accessLogARN := cfg.Env.Bucket(cfg.Bucket.Name), cfg.Env.Bucket(cfg.AccessLog.Name)
@@ -563,7 +563,7 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	}
 	accessLogCfg := cfg.AccessLog
 	accessLogCfg.ARN, accessLogCfg.KMSKeyARN, accessLogCfg.AccessLogs = accessLogARN, nil, nil
-	accessLogCfg.Grants = append(slices.Clone(accessLogCfg.Grants), accessLogGrants(accessLogARN, prefix, bucketARN, *cfg.Env.AccountID)...)
+	accessLogCfg.Grants = append(slices.Clone(accessLogCfg.Grants), accessLogGrants(accessLogARN, prefix, bucketARN, cfg.Env.Account)...)
 	bucketCfg := cfg.Bucket
 	bucketCfg.ARN = bucketARN
 	// Validate both before adding either, so that every problem shows and

@@ -76,7 +76,7 @@ func TestNewPairReportsBothBucketsAndAddsNothing(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
 	partition, account := "aws", "123456789012"
-	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
+	env := arn.Env{Partition: partition, Account: account, Region: "us-east-1"}
 	_, err := NewPair(stack, "logs", "access_logs", PairConfig{
 		Env:       env,
 		Bucket:    Config{Name: "Bad_Name", Retention: Retention{ExpireDays: 30}},

@@ -163,7 +163,7 @@ func ValidateRetention(days int) error {
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	var errs []error
-	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	for _, r := range []struct {
@@ -329,7 +329,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	alarmSource := env.AnyAlarm()
 	fromAlarms := []policy.Condition{
 		{Test: "ArnLike", Variable: policy.SourceArn, Values: []string{alarmSource}},
-		{Test: "StringEquals", Variable: policy.SourceAccount, Values: []string{*env.AccountID}},
+		{Test: "StringEquals", Variable: policy.SourceAccount, Values: []string{env.Account}},
 	}
 	// No AWS page says that CloudWatch's own KMS calls for an encrypted
 	// topic carry those keys (the SNS guide's key policy for CloudWatch,
@@ -341,7 +341,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	// stops anyone else's alarms from publishing.
 	fromAlarmsIfPresent := []policy.Condition{
 		{Test: "ArnLikeIfExists", Variable: policy.SourceArn, Values: []string{alarmSource}},
-		{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{*env.AccountID}},
+		{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{env.Account}},
 	}
 	cloudwatch := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudWatch}}}
 	topicKey, err := cmk.New(c, id+"_topic_key", cmk.Config{
@@ -534,7 +534,7 @@ func fitFilters(watches []Watch) error {
 // StreamPrefix is the start of the ARN of every log stream CloudTrail
 // creates in the log group: <account>_CloudTrail_<source region>.
 func StreamPrefix(env arn.Env, logGroupARN string) string {
-	return logGroupARN + ":log-stream:" + *env.AccountID + "_CloudTrail_"
+	return logGroupARN + ":log-stream:" + env.Account + "_CloudTrail_"
 }
 
 // LogsKeyGrants are the statements of the log group's key. CloudWatch Logs

@@ -12,7 +12,7 @@ import (
 func config() Config {
 	partition, account, role := "aws", "123456789012", "arn:aws:iam::123456789012:role/role-audit"
 	return Config{
-		Env: arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}, TrailName: "trail-master",
+		Env: arn.Env{Partition: partition, Account: account, Region: "us-east-1"}, TrailName: "trail-master",
 		LogGroupName: "cloudtrail/trail-master", RetentionDays: 365, RoleName: "role-trail-logs",
 		LogsKeyAlias: "alias/kms-logs-master", TopicKeyAlias: "alias/kms-alarms-master", TopicName: "topic-audit-alarms", Reader: &role,
 		Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}},

@@ -136,7 +136,7 @@ func (c Config) Validate() error {
 	if c.Key == nil {
 		errs = append(errs, field.Required("Key", "the trail key"))
 	}
-	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == nil || cw.RoleARN == nil || cw.RolePolicy == nil) {
@@ -300,7 +300,7 @@ func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID *s
 			Resources:  []string{bucketARN},
 			Conditions: []policy.Condition{fromTrail},
 		},
-		write("CloudTrailWrite", layout.Owner(prefix, *env.AccountID)),
+		write("CloudTrailWrite", layout.Owner(prefix, env.Account)),
 	}
 	if organizationID != nil {
 		grants = append(grants, write("CloudTrailOrganizationWrite", layout.Owner(prefix, *organizationID)))

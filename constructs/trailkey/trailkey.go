@@ -49,7 +49,7 @@ func (c Config) Validate() error {
 	if c.DecryptorARN == nil {
 		errs = append(errs, field.Required("DecryptorARN", "the ARN of the one principal that decrypts"))
 	}
-	if c.Env.Partition == nil || c.Env.AccountID == nil || c.Env.Region == "" {
+	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
 	if len(errs) > 0 {
@@ -145,7 +145,7 @@ func grants(cfg Config) []policy.Statement {
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{
 				{Test: "StringEqualsIfExists", Variable: policy.SourceArn, Values: []string{trailARN}},
-				{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{*cfg.Env.AccountID}},
+				{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{cfg.Env.Account}},
 			},
 		},
 		{

@@ -161,7 +161,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		AuditGroupName:      audit.Group.Name(),
 		AuditRoleARN:        audit.Role.Arn(),
 		AuditUserNames:      &userNames,
-		AccountID:           env.AccountID,
+		AccountID:           jsii.String(env.Account),
 		OrganizationID:      organizationID,
 	}
 	if watch != nil {
@@ -231,7 +231,7 @@ func organization(stack cdktf.TerraformStack, env arn.Env) *string {
 	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
 		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{
 			{
-				Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id == %s}`, *env.AccountID)),
+				Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id == %s}`, env.Account)),
 				ErrorMessage: jsii.String(`organizationTrail is true, but this account is not the organization's management account: deploy the audit stack with credentials of the management account, or set "organizationTrail": false`),
 			},
 			{

@@ -554,7 +554,7 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
 	partition, account := "aws", "123456789012"
-	env := arn.Env{Partition: &partition, AccountID: &account, Region: "us-east-1"}
+	env := arn.Env{Partition: partition, Account: account, Region: "us-east-1"}
 	bucket, err := logbucket.New(stack, "bucket", logbucket.Config{Name: "bucket-of-a-trail", ARN: env.Bucket("bucket-of-a-trail"), Operators: policy.Operators{Deployers: []string{env.Role("deploy")}, BreakGlass: []string{env.Root()}}})
 	if err != nil {
 		t.Fatal(err)

@@ -44,8 +44,8 @@ func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings)
 		Lifecycle: operatorsAccount(s),
 	})
 	env := arn.Env{
-		Partition: dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
-		AccountID: caller.AccountId(),
+		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
+		Account:   *caller.AccountId(),
 		Region:    region,
 	}
 	return env, operators(stack, s, env, caller), caller
