@@ -39,7 +39,7 @@ func (m *Model) Operators() []Operator {
 		switch arn {
 		case FirstDeployer:
 			name = "the first deployer"
-		case "arn:aws:iam::" + Account + ":root":
+		case example.Root():
 			name = "the root user"
 		}
 		return Operator{Role: role, Name: name, Caller: iameval.Caller{ARN: arn, Account: Account, Identity: []iameval.Policy{admin}}}
@@ -73,7 +73,7 @@ func (m *Model) Apply(c iameval.Caller, action, address string) iameval.Decision
 	case exists && strings.HasPrefix(address, "aws_cloudwatch_log_group."):
 		// No resource policy: the caller's identity policies, on the
 		// group's ARN.
-		r = identityOnly(c, action, m.LogGroupARN(m.Attr(address, "name")), signedIn)
+		r = identityOnly(c, action, m.Env.LogGroup(m.Attr(address, "name")), signedIn)
 	case exists && strings.HasPrefix(address, "aws_sns_topic."):
 		r = iameval.Request{Caller: c, Action: action, Resource: m.ref(address, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(address)}
 	default:

@@ -122,7 +122,7 @@ var Interactions = []Interaction{
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, true, "aws:SourceArn = the trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, nil, []string{sourceArn, policy.S3ACL}},
 	{"another trail writes to the bucket", func(m *Model) iameval.Request {
-		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.TrailARN("someone-elses")}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.logObject(), overTLS.with(Context{"aws:SourceArn": {m.Env.Trail("someone-elses")}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, false, "aws:SourceArn = another trail", srcTrailBucket, nil, nil},
 	{"CloudTrail encrypts a log file", func(m *Model) iameval.Request {
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
@@ -141,7 +141,7 @@ var Interactions = []Interaction{
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS)
 	}, true, "none, if CloudTrail sends none (the guide's example statement has no condition)", srcTrailKey, nil, nil},
 	{"CloudTrail decrypts for another account's trail", func(m *Model) iameval.Request {
-		other := "arn:aws:cloudtrail:" + m.Region + ":" + OtherAccount + ":trail/" + m.Attr(trail, "name")
+		other := m.another().Trail(m.Attr(trail, "name"))
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {other}, sourceAccount: {OtherAccount}}))
 	}, false, "aws:SourceArn and aws:SourceAccount of another account, when present", srcTrailKey, nil, nil},
 	{"CloudTrail decrypts, sending only another account", func(m *Model) iameval.Request {
@@ -151,7 +151,7 @@ var Interactions = []Interaction{
 		return m.assume(service("cloudtrail.amazonaws.com"), writerRole, overTLS)
 	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, nil, nil},
 	{"the CloudWatch Logs role puts events in its stream", func(m *Model) iameval.Request {
-		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Account + "_CloudTrail_eu-west-1"
+		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + Account + "_CloudTrail_eu-west-1"
 		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
 	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil, nil},
 	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
@@ -174,19 +174,19 @@ var Interactions = []Interaction{
 		return m.kms(m.persona(pAdmin), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
 	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"S3 writes the log bucket's access logs", func(m *Model) iameval.Request {
-		object := "arn:aws:s3:::" + m.Attr(accessLogBucket, "bucket") + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
-		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {"arn:aws:s3:::" + m.Attr(logBucket, "bucket")}, "aws:SourceAccount": {Account}}))
+		object := m.Env.Bucket(m.Attr(accessLogBucket, "bucket")) + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
+		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {m.Env.Bucket(m.Attr(logBucket, "bucket"))}, "aws:SourceAccount": {Account}}))
 	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch publishes an alarm", func(m *Model) iameval.Request {
 		r := iameval.Request{Caller: service("cloudwatch.amazonaws.com"), Action: "sns:Publish", Resource: m.ref(topic, "arn"), ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
-		r.Context = overTLS.with(Context{"aws:SourceArn": {"arn:aws:cloudwatch:" + m.Region + ":" + Account + ":alarm:cis-4.3-root-account-usage"}, "aws:SourceAccount": {Account}})
+		r.Context = overTLS.with(Context{"aws:SourceArn": {m.Env.Alarm("cis-4.3-root-account-usage")}, "aws:SourceAccount": {Account}})
 		return r
 	}, true, "aws:SourceArn = the alarm (the guide's example for a CloudWatch alarm); aws:SourceAccount (CloudWatch is among the services it names as sending it)", srcSNSPublishers, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch encrypts the notification, without source keys", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS)
 	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
 	{"CloudWatch encrypts the notification, with this account's alarm as source", func(m *Model) iameval.Request {
-		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{sourceArn: {"arn:aws:cloudwatch:" + m.Region + ":" + Account + ":alarm:cis-4.3-root-account-usage"}, sourceAccount: {Account}}))
+		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{sourceArn: {m.Env.Alarm("cis-4.3-root-account-usage")}, sourceAccount: {Account}}))
 	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
 	{"CloudWatch of another account uses the topic key", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {OtherAccount}}))
@@ -213,7 +213,7 @@ var Interactions = []Interaction{
 		return m.s3(m.persona(pAdmin), "s3:PutBucketVersioning", logBucket, "", signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"the break-glass root user deletes a log file version", func(m *Model) iameval.Request {
-		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+		root := iameval.Caller{ARN: example.Root(), Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 		return m.s3(root, "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
 	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
 	// Disabling a key or scheduling its deletion makes everything it
@@ -235,7 +235,7 @@ var Interactions = []Interaction{
 		return m.kms(m.persona(pAdmin), "kms:DisableKey", topicKey, signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"the break-glass root user schedules the trail key's deletion", func(m *Model) iameval.Request {
-		root := iameval.Caller{ARN: "arn:aws:iam::" + Account + ":root", Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+		root := iameval.Caller{ARN: example.Root(), Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 		return m.kms(root, "kms:ScheduleKeyDeletion", trailKey, signedIn)
 	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
 	// The key policy itself is protection: only the operators may change
@@ -291,10 +291,10 @@ var Interactions = []Interaction{
 	// subscription filter as it refuses reading (srcLogsActions: both
 	// are authorized on the log group).
 	{"an administrator under the deny-reads policy streams the log group out (subscription filter)", func(m *Model) iameval.Request {
-		return identityOnly(m.DeniedReads(), "logs:PutSubscriptionFilter", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
+		return identityOnly(m.DeniedReads(), "logs:PutSubscriptionFilter", m.Env.LogGroup(m.Attr(logGroup, "name")), signedIn)
 	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
 	{"an administrator under the deny-reads policy exports the log group", func(m *Model) iameval.Request {
-		return identityOnly(m.DeniedReads(), "logs:CreateExportTask", m.LogGroupARN(m.Attr(logGroup, "name")), signedIn)
+		return identityOnly(m.DeniedReads(), "logs:CreateExportTask", m.Env.LogGroup(m.Attr(logGroup, "name")), signedIn)
 	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
@@ -363,7 +363,7 @@ var Interactions = []Interaction{
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, true, "aws:SourceArn = the management account's trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, organizationTrail, []string{sourceArn, policy.S3ACL}},
 	{"another organization's trail writes under this organization's folder", func(m *Model) iameval.Request {
-		other := "arn:aws:cloudtrail:" + m.Region + ":" + OtherAccount + ":trail/" + m.Attr(trail, "name")
+		other := m.another().Trail(m.Attr(trail, "name"))
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {other}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, false, "aws:SourceArn = a trail of another management account", srcTrailBucket, organizationTrail, nil},
 	{"the trail writes another organization's folder", func(m *Model) iameval.Request {
@@ -382,7 +382,7 @@ var Interactions = []Interaction{
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:GenerateDataKey", trailKey, overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()}}))
 	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the management account's trail", srcTrailKey, organizationTrail, []string{sourceArn, policy.TrailContext}},
 	{"the CloudWatch Logs role puts a member account's events in its stream", func(m *Model) iameval.Request {
-		stream := m.LogGroupARN(m.Attr(logGroup, "name")) + ":log-stream:" + Organization + "_" + MemberAccount + "_CloudTrail_eu-west-1"
+		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + Organization + "_" + MemberAccount + "_CloudTrail_eu-west-1"
 		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
 	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, organizationTrail, nil},
 }

@@ -30,10 +30,10 @@ var Columns = []Column{
 		}
 	}},
 	{Title: "Read the log group", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
-		return []iameval.Request{identityOnly(c, "logs:GetLogEvents", m.LogGroupARN(m.Attr(logGroup, "name")), ctx)}
+		return []iameval.Request{identityOnly(c, "logs:GetLogEvents", m.Env.LogGroup(m.Attr(logGroup, "name")), ctx)}
 	}, alternative: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
 		return []iameval.Request{
-			identityOnly(c, "logs:GetLogEvents", m.LogGroupARN(m.Attr(logGroup, "name")), ctx),
+			identityOnly(c, "logs:GetLogEvents", m.Env.LogGroup(m.Attr(logGroup, "name")), ctx),
 			m.kms(c, "kms:Decrypt", logsKey, ctx.with(m.logsContext(true))),
 		}
 	}, Behaviours: [2]string{"Logs decrypts as a service", "for the caller"}},

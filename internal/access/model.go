@@ -13,9 +13,9 @@ package access
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -35,145 +35,55 @@ const (
 	FirstDeployer = "arn:aws:iam::" + Account + ":role/first-deployer"
 )
 
+// example and another are the model's account and the other account,
+// for ARNs without a region (IAM's).
+var (
+	example = arn.Env{Partition: partition, Account: Account}
+	another = arn.Env{Partition: partition, Account: OtherAccount}
+)
+
+// another is the other account in the stack's region.
+func (m *Model) another() arn.Env {
+	e := m.Env
+	e.Account = OtherAccount
+	return e
+}
+
 // Model is the audit stack with its references resolved.
 type Model struct {
-	doc    *tfjson.Doc
+	doc *tfjson.Doc
+	*tfjson.Resolver
 	Region string
 }
 
-// New models the synthesized audit stack d.
+// New models the synthesized audit stack d in the example account: its
+// keys' IDs are their Terraform names, the organization is Organization
+// and the first deployer is FirstDeployer.
 func New(d *tfjson.Doc) *Model {
-	m := &Model{doc: d, Region: "us-east-1"}
+	region := "us-east-1"
 	if r, ok := tfjson.Get(d.Raw(), "provider", "aws", "region").(string); ok {
-		m.Region = r
+		region = r
 	}
-	return m
-}
-
-var reference = regexp.MustCompile(`\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}`)
-
-// Resolve replaces the Terraform references in s with the model's values;
-// a reference the model cannot resolve is left as it is, and so matches
-// nothing.
-func (m *Model) Resolve(s string) string {
-	return reference.ReplaceAllStringFunc(s, func(ref string) string {
-		parts := reference.FindStringSubmatch(ref)
-		if v, ok := m.value(parts[1], parts[2]); ok {
-			return v
-		}
-		return ref
-	})
-}
-
-// value is the attribute attr of the block at address.
-func (m *Model) value(address, attr string) (string, bool) {
-	b, ok := m.doc.Find(address)
-	if !ok {
-		return "", false
+	env := example
+	env.Region = region
+	known := map[string]string{"terraform_data.first_deployer.input": FirstDeployer}
+	for _, k := range d.Resources("aws_kms_key") {
+		known[k.Address+".arn"], known[k.Address+".key_id"] = env.Key(k.Name), k.Name
 	}
-	name := func(key string) string { return m.Resolve(fmt.Sprint(b.Attrs[key])) }
-	switch b.Type + "." + attr {
-	case "aws_partition.partition":
-		return partition, true
-	case "aws_caller_identity.account_id":
-		return Account, true
-	case "aws_organizations_organization.id":
-		return Organization, true
-	case "aws_s3_bucket.id", "aws_s3_bucket.bucket":
-		return name("bucket"), true
-	case "aws_s3_bucket.arn":
-		return "arn:aws:s3:::" + name("bucket"), true
-	case "aws_kms_key.arn":
-		return m.KeyARN(b.Name), true
-	case "aws_kms_key.key_id":
-		return b.Name, true
-	case "aws_iam_role.arn":
-		return "arn:aws:iam::" + Account + ":role/" + name("name"), true
-	case "aws_iam_user.arn":
-		return "arn:aws:iam::" + Account + ":user/" + name("name"), true
-	case "aws_iam_group.arn":
-		return "arn:aws:iam::" + Account + ":group/" + name("name"), true
-	case "aws_iam_role.name", "aws_iam_user.name", "aws_iam_group.name", "aws_cloudwatch_log_group.name", "aws_iam_policy.name":
-		return name("name"), true
-	case "aws_iam_policy.arn":
-		return "arn:aws:iam::" + Account + ":policy/" + name("name"), true
-	case "aws_cloudwatch_log_group.arn":
-		return m.LogGroupARN(name("name")), true
-	case "aws_sns_topic.arn":
-		return "arn:aws:sns:" + m.Region + ":" + Account + ":" + name("name"), true
-	case "aws_cloudtrail.arn":
-		return m.TrailARN(name("name")), true
-	case "terraform_data.input":
-		if b.Name == "first_deployer" {
-			return FirstDeployer, true
-		}
+	for _, o := range d.DataSources("aws_organizations_organization") {
+		known[o.Address+".id"] = Organization
 	}
-	return "", false
+	return &Model{doc: d, Resolver: d.Resolver(env, known), Region: region}
 }
 
-// KeyARN is the model's ARN of the aws_kms_key named name.
-func (m *Model) KeyARN(name string) string {
-	return "arn:aws:kms:" + m.Region + ":" + Account + ":key/" + name
-}
-
-// LogGroupARN is the ARN of the log group named name.
-func (m *Model) LogGroupARN(name string) string {
-	return "arn:aws:logs:" + m.Region + ":" + Account + ":log-group:" + name
-}
-
-// TrailARN is the ARN of the trail named name.
-func (m *Model) TrailARN(name string) string {
-	return "arn:aws:cloudtrail:" + m.Region + ":" + Account + ":trail/" + name
-}
-
-// Attr is a resolved attribute of the block at address, or "".
-func (m *Model) Attr(address, attr string) string {
-	b, ok := m.doc.Find(address)
-	if !ok {
-		return ""
-	}
-	return m.Resolve(fmt.Sprint(b.Attrs[attr]))
-}
-
-// Policy is the resolved policy document that value refers to.
+// Policy is the resolved policy document that value refers to, named
+// name.
 func (m *Model) Policy(name string, value any) *iameval.Policy {
-	statements, ok := m.doc.Policy(value)
+	statements, ok := m.Resolver.Policy(value)
 	if !ok {
 		return nil
 	}
-	p := &iameval.Policy{Name: name}
-	for _, s := range statements {
-		st := iameval.Statement{
-			Sid: s.Sid, Effect: iameval.Effect(s.Effect),
-			Principals: m.principals(s.Principals), NotPrincipals: m.principals(s.NotPrincipals),
-			Actions: s.Actions, NotActions: s.NotActions,
-			Resources: m.all(s.Resources), NotResources: m.all(s.NotResources),
-		}
-		for _, c := range s.Conditions {
-			st.Conditions = append(st.Conditions, iameval.Condition{Operator: c.Test, Key: c.Variable, Values: m.all(c.Values)})
-		}
-		p.Statements = append(p.Statements, st)
-	}
-	return p
-}
-
-func (m *Model) principals(in map[string][]string) map[string][]string {
-	if len(in) == 0 {
-		return nil
-	}
-	out := map[string][]string{}
-	for typ, ids := range in {
-		out[typ] = m.all(ids)
-	}
-	return out
-}
-
-func (m *Model) all(in []string) []string {
-	var out []string
-	for _, s := range in {
-		out = append(out, m.Resolve(s))
-	}
-	return out
+	return &iameval.Policy{Name: name, Statements: statements}
 }
 
 // resourcePolicy returns the policy of type typ (a bucket or topic policy)
@@ -284,3 +194,6 @@ func (m *Model) First(typ string) string {
 	}
 	return ""
 }
+
+// Root is the ARN of the model account's root user.
+func Root() string { return example.Root() }

@@ -35,11 +35,11 @@ func (m *Model) Personas() []Persona {
 		{pDeployer, m.firstOperator(RoleDeployer), false},
 		{pBreakGlass, m.firstOperator(RoleBreakGlass), true},
 		{pAdmin, administrator(), true},
-		{"read-only user (ReadOnlyAccess)", iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/reader", Account: Account, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
+		{"read-only user (ReadOnlyAccess)", iameval.Caller{ARN: example.User("reader"), Account: Account, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
 		{"CloudTrail", iameval.Caller{Service: "cloudtrail.amazonaws.com"}, false},
 		{"CloudWatch Logs", iameval.Caller{Service: "logs." + m.Region + ".amazonaws.com"}, false},
 		{"anonymous", iameval.Caller{}, false},
-		{"administrator of another account", iameval.Caller{ARN: "arn:aws:iam::" + OtherAccount + ":user/admin", Account: OtherAccount, Username: "admin", Identity: []iameval.Policy{admin}}, true},
+		{"administrator of another account", iameval.Caller{ARN: another.User("admin"), Account: OtherAccount, Username: "admin", Identity: []iameval.Policy{admin}}, true},
 	}
 }
 
@@ -97,5 +97,5 @@ func Administrator() iameval.Caller { return administrator() }
 
 // administrator is a user of the account with AdministratorAccess.
 func administrator() iameval.Caller {
-	return iameval.Caller{ARN: "arn:aws:iam::" + Account + ":user/admin", Account: Account, Username: "admin", Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+	return iameval.Caller{ARN: example.User("admin"), Account: Account, Username: "admin", Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 }

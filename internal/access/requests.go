@@ -45,7 +45,7 @@ var signedIn = Context{"aws:SecureTransport": {"true"}, "aws:MultiFactorAuthPres
 var overTLS = Context{"aws:SecureTransport": {"true"}}
 
 // TrailARN is the ARN of the stack's trail.
-func (m *Model) trailARN() string { return m.TrailARN(m.Attr(trail, "name")) }
+func (m *Model) trailARN() string { return m.Env.Trail(m.Attr(trail, "name")) }
 
 // logObject is the ARN of a log file the trail writes.
 func (m *Model) logObject() string { return m.logFile("", Account) }
@@ -62,13 +62,13 @@ func (m *Model) logFile(org, account string) string {
 		prefix = ""
 	}
 	at := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-	return "arn:aws:s3:::" + m.Attr(logBucket, "bucket") + "/" + layout.LogKey(prefix, org, account, m.Region, at, "example")
+	return m.Env.Bucket(m.Attr(logBucket, "bucket")) + "/" + layout.LogKey(prefix, org, account, m.Region, at, "example")
 }
 
 // s3 is a request on the bucket at address (the object key, if any,
 // appended to its ARN).
 func (m *Model) s3(c iameval.Caller, action, bucket, object string, ctx Context) iameval.Request {
-	resource := "arn:aws:s3:::" + m.Attr(bucket, "bucket")
+	resource := m.Env.Bucket(m.Attr(bucket, "bucket"))
 	if object != "" {
 		resource = object
 	}
@@ -78,7 +78,7 @@ func (m *Model) s3(c iameval.Caller, action, bucket, object string, ctx Context)
 // kms is a request on the key at address.
 func (m *Model) kms(c iameval.Caller, action, key string, ctx Context) iameval.Request {
 	b := key[len("aws_kms_key."):]
-	return iameval.Request{Caller: c, Action: action, Resource: m.KeyARN(b), Context: ctx, ResourceAccount: Account, Kind: iameval.KeyPolicy, ResourcePolicy: m.KeyPolicy(key)}
+	return iameval.Request{Caller: c, Action: action, Resource: m.Env.Key(b), Context: ctx, ResourceAccount: Account, Kind: iameval.KeyPolicy, ResourcePolicy: m.KeyPolicy(key)}
 }
 
 // identityOnly is a request on a resource without a resource policy here.
@@ -94,7 +94,7 @@ func (m *Model) assume(c iameval.Caller, role string, ctx Context) iameval.Reque
 // logsContext is the context of a KMS request CloudWatch Logs makes for
 // the stack's log group.
 func (m *Model) logsContext(viaCaller bool) Context {
-	ctx := overTLS.with(Context{"kms:EncryptionContext:aws:logs:arn": {m.LogGroupARN(m.Attr(logGroup, "name"))}})
+	ctx := overTLS.with(Context{"kms:EncryptionContext:aws:logs:arn": {m.Env.LogGroup(m.Attr(logGroup, "name"))}})
 	if viaCaller {
 		ctx = ctx.with(Context{"kms:ViaService": {"logs." + m.Region + ".amazonaws.com"}})
 	}
@@ -113,6 +113,6 @@ func (m *Model) trailFileContext() Context {
 // ref is the model's value of the computed attribute attr of the resource
 // at address, or "".
 func (m *Model) ref(address, attr string) string {
-	v, _ := m.value(address, attr)
+	v, _ := m.Value(address, attr)
 	return v
 }

@@ -283,8 +283,8 @@ func synthChanges(stack string, base, head *tfjson.Doc, resources []Resource) []
 // changedDocuments are the addresses of the policy documents head has
 // with other statements than base.
 func changedDocuments(base, head *tfjson.Doc) []string {
-	statements := func(d *tfjson.Doc) map[string][]tfjson.Statement {
-		out := map[string][]tfjson.Statement{}
+	statements := func(d *tfjson.Doc) map[string][]iameval.Statement {
+		out := map[string][]iameval.Statement{}
 		if d != nil {
 			for _, b := range d.DataSources("aws_iam_policy_document") {
 				out[b.Address] = tfjson.Statements(b)

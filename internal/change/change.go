@@ -19,6 +19,7 @@ import (
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/coverage"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -286,13 +287,13 @@ func show(v any) string {
 }
 
 func (r *Report) comparePolicies(stack string, base, head *tfjson.Doc) {
-	docs := func(d *tfjson.Doc) map[string]map[string]tfjson.Statement {
-		out := map[string]map[string]tfjson.Statement{}
+	docs := func(d *tfjson.Doc) map[string]map[string]iameval.Statement {
+		out := map[string]map[string]iameval.Statement{}
 		if d == nil {
 			return out
 		}
 		for _, b := range d.DataSources("aws_iam_policy_document") {
-			m := map[string]tfjson.Statement{}
+			m := map[string]iameval.Statement{}
 			for _, s := range tfjson.Statements(b) {
 				m[s.Sid] = s
 			}
@@ -321,9 +322,9 @@ func (r *Report) comparePolicies(stack string, base, head *tfjson.Doc) {
 
 // statementLine is a statement on one line: effect, principals, actions,
 // resources, conditions.
-func statementLine(s tfjson.Statement) string {
+func statementLine(s iameval.Statement) string {
 	var parts []string
-	parts = append(parts, s.Effect)
+	parts = append(parts, string(s.Effect))
 	var types []string
 	for t := range s.Principals {
 		types = append(types, t)
@@ -342,7 +343,7 @@ func statementLine(s tfjson.Statement) string {
 		parts = append(parts, "on "+strings.Join(s.Resources, ", "))
 	}
 	for _, c := range s.Conditions {
-		parts = append(parts, fmt.Sprintf("if %s %s %s", c.Test, c.Variable, strings.Join(c.Values, "|")))
+		parts = append(parts, fmt.Sprintf("if %s %s %s", c.Operator, c.Key, strings.Join(c.Values, "|")))
 	}
 	return strings.Join(parts, " ")
 }

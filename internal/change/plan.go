@@ -103,7 +103,7 @@ func (p planJSON) caller() (actual, modelled string) {
 	case actual == first:
 		return actual, access.FirstDeployer
 	case account != "" && strings.HasSuffix(actual, ":iam::"+account+":root"):
-		return actual, "arn:aws:iam::" + access.Account + ":root"
+		return actual, access.Root()
 	}
 	return actual, actual
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -95,9 +96,9 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 }
 
 // statementsNamed are the statements with sid of bucket's policy.
-func statementsNamed(d *tfjson.Doc, bucket tfjson.Block, sid string) []tfjson.Statement {
+func statementsNamed(d *tfjson.Doc, bucket tfjson.Block, sid string) []iameval.Statement {
 	all, _ := bucketStatements(d, bucket)
-	var out []tfjson.Statement
+	var out []iameval.Statement
 	for _, s := range all {
 		if s.Sid == sid {
 			out = append(out, s)

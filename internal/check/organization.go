@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/layout"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -60,7 +61,7 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 		bucket, ok := trailBucket(d, t)
 		statements, readable := bucketStatements(d, bucket)
 		folder := "/" + layout.Owner("", org) + "*"
-		if !ok || !readable || !slices.ContainsFunc(statements, func(s tfjson.Statement) bool {
+		if !ok || !readable || !slices.ContainsFunc(statements, func(s iameval.Statement) bool {
 			return s.Effect == "Allow" && slices.Contains(s.Principals["Service"], "cloudtrail.amazonaws.com") && slices.Contains(s.Actions, "s3:PutObject") &&
 				slices.ContainsFunc(s.Resources, func(r string) bool { return strings.HasSuffix(r, folder) }) && namesTrail(s, t)
 		}) {
@@ -71,7 +72,7 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 			found := false
 			for _, p := range d.Referring("aws_iam_role_policy", "role", role) {
 				ss, _ := d.Policy(p.Attrs["policy"])
-				found = found || slices.ContainsFunc(ss, func(s tfjson.Statement) bool {
+				found = found || slices.ContainsFunc(ss, func(s iameval.Statement) bool {
 					return s.Effect == "Allow" && slices.Contains(s.Actions, "logs:PutLogEvents") && slices.ContainsFunc(s.Resources, func(r string) bool { return strings.HasSuffix(r, streams) })
 				})
 			}
@@ -86,7 +87,7 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 
 // namesTrail reports whether s is conditioned on aws:SourceArn being the
 // ARN of trail t (and no other).
-func namesTrail(s tfjson.Statement, t tfjson.Block) bool {
+func namesTrail(s iameval.Statement, t tfjson.Block) bool {
 	name, _ := t.Attrs["name"].(string)
 	arns := s.Condition("StringEquals", "aws:SourceArn")
 	return len(arns) > 0 && !slices.ContainsFunc(arns, func(a string) bool { return !strings.HasSuffix(a, ":trail/"+name) })

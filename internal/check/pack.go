@@ -10,6 +10,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -383,8 +384,8 @@ func companions(d *tfjson.Doc, typ string, bucket tfjson.Block) []tfjson.Block {
 
 // bucketStatements returns the statements of bucket's policy, and whether
 // it has one that this package can read.
-func bucketStatements(d *tfjson.Doc, bucket tfjson.Block) ([]tfjson.Statement, bool) {
-	var all []tfjson.Statement
+func bucketStatements(d *tfjson.Doc, bucket tfjson.Block) ([]iameval.Statement, bool) {
+	var all []iameval.Statement
 	found := false
 	for _, p := range companions(d, "aws_s3_bucket_policy", bucket) {
 		if s, ok := d.Policy(p.Attrs["policy"]); ok {
@@ -395,7 +396,7 @@ func bucketStatements(d *tfjson.Doc, bucket tfjson.Block) ([]tfjson.Statement, b
 }
 
 // anyone reports whether the statement applies to every principal.
-func anyone(s tfjson.Statement) bool {
+func anyone(s iameval.Statement) bool {
 	return len(s.Principals["*"]) > 0 || slices.Contains(s.Principals["AWS"], "*")
 }
 
@@ -455,7 +456,7 @@ func bucketEvidenceDeny(d *tfjson.Doc) []Result {
 // deniedButTo reports whether statements deny every one of actions to
 // everyone but the principals an aws:PrincipalArn condition names, and
 // which principals each such Deny spares (all of them together).
-func deniedButTo(statements []tfjson.Statement, actions []string) ([]string, bool) {
+func deniedButTo(statements []iameval.Statement, actions []string) ([]string, bool) {
 	var spared []string
 	for _, a := range actions {
 		found := false
@@ -671,8 +672,8 @@ func keySourceARN(d *tfjson.Doc) []Result {
 			if s.HasConditionOn(policy.SourceArn) || s.HasConditionOn(policy.SourceAccount) {
 				continue
 			}
-			bound := slices.ContainsFunc(s.Conditions, func(c tfjson.Condition) bool {
-				return strings.HasPrefix(strings.ToLower(c.Variable), "kms:encryptioncontext:")
+			bound := slices.ContainsFunc(s.Conditions, func(c iameval.Condition) bool {
+				return strings.HasPrefix(strings.ToLower(c.Key), "kms:encryptioncontext:")
 			})
 			if !bound {
 				problems = append(problems, fmt.Sprintf("key policy statement %q grants an AWS service without aws:SourceArn, aws:SourceAccount or an encryption context (confused deputy)", s.Sid))
@@ -949,12 +950,10 @@ func sameMetric(d *tfjson.Doc, v any, filter tfjson.Block, attr string, value an
 	if v == value {
 		return true
 	}
-	ref, _ := v.(string)
-	suffix := ".metric_transformation[0]." + attr + "}"
-	if !strings.HasPrefix(ref, "${aws_cloudwatch_log_metric_filter.") || !strings.HasSuffix(ref, suffix) {
+	addr, path, ok := tfjson.Ref(v)
+	if !ok || !strings.HasPrefix(addr, "aws_cloudwatch_log_metric_filter.") || path != "metric_transformation[0]."+attr {
 		return false
 	}
-	addr := strings.TrimSuffix(strings.TrimPrefix(ref, "${"), suffix)
 	if addr == filter.Address {
 		return true
 	}

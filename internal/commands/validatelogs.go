@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	awsarn "github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/cli"
@@ -24,10 +25,6 @@ import (
 	"github.com/cle2wa/audit-trail/internal/integrity"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
-
-// trailARN is a CloudTrail trail's ARN: partition, home region, account
-// and name.
-var trailARN = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
 
 // ValidateLogs validates the digest chain and every log file of a time
 // range, region by region, as `aws cloudtrail validate-logs` does, and
@@ -100,16 +97,16 @@ func ValidateLogs(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "error: who is calling (sts:GetCallerIdentity): %v\n", err)
 			return 3
 		}
-		*arn = fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", caller.Partition, s.Region, caller.Account, s.Names().Trail)
+		*arn = awsarn.Env{Partition: caller.Partition, Account: caller.Account, Region: s.Region}.Trail(s.Names().Trail)
 	}
-	m := trailARN.FindStringSubmatch(*arn)
-	if m == nil {
+	home, trailName, ok := awsarn.ParseTrail(*arn)
+	if !ok {
 		fmt.Fprintf(stderr, "error: -trail-arn %q is not a trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)\n", *arn)
 		return 2
 	}
 	cfg := integrity.Config{
 		Bucket: *bucket, Prefix: *prefix, Organization: *organization, Accounts: accounts,
-		Trail: m[4], HomeRegion: m[2], Regions: regions, Start: start, End: end,
+		Trail: trailName, HomeRegion: home.Region, Regions: regions, Start: start, End: end,
 	}
 	if cfg.Bucket == "" {
 		cfg.Bucket = s.Names().LogBucket
@@ -128,7 +125,7 @@ func ValidateLogs(args []string, stdout, stderr io.Writer) int {
 		cfg.Organization = org
 	}
 	if cfg.Organization == "" && len(cfg.Accounts) == 0 {
-		cfg.Accounts = []string{m[3]}
+		cfg.Accounts = []string{home.Account}
 	}
 	warnings := expect(ctx, clients, *arn, &cfg)
 	var rep integrity.Reporter = &cliReporter{out: stdout, progress: stderr, verbose: *verbose}
@@ -373,9 +370,9 @@ func checkValidateLogsFlags(start, end *time.Time, now time.Time, bucket, prefix
 		add("-prefix %v", err)
 	}
 	if arn != "" {
-		if m := trailARN.FindStringSubmatch(arn); m == nil {
+		if env, name, ok := awsarn.ParseTrail(arn); !ok {
 			add("-trail-arn %q is not a trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)", arn)
-		} else if !settings.KnownRegion(m[2]) || settings.PartitionOf(m[2]) != m[1] || trail.ValidateName(m[4]) != nil {
+		} else if !settings.KnownRegion(env.Region) || settings.PartitionOf(env.Region) != env.Partition || trail.ValidateName(name) != nil {
 			add("-trail-arn %q names no trail that can exist: its partition, region and name must be a known region's and a trail name", arn)
 		}
 	}

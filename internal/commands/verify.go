@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -86,7 +87,7 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 	if idErr != nil {
 		results = append(results, verify.Result{Check: "DRIFT", Error: true, Evidence: fmt.Sprintf("could not check: the account is unknown (sts:GetCallerIdentity: %v), so the policies cannot be compared", idErr)})
 	} else {
-		account := verify.Account{Partition: identity.Partition, ID: identity.Account, Region: s.Region}
+		account := verify.Account{Env: arn.Env{Partition: identity.Partition, Account: identity.Account, Region: s.Region}}
 		if s.OrganizationTrail {
 			// The organization trail's policies name the organization.
 			if account.Organization, err = clients.Organization(ctx); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/coverage"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -597,7 +598,7 @@ func oneBucket(line string) (general, bucket string) {
 }
 
 // statement renders a policy statement on one line.
-func statement(s tfjson.Statement) string {
+func statement(s iameval.Statement) string {
 	var who []string
 	types := make([]string, 0, len(s.Principals))
 	for t := range s.Principals {
@@ -626,7 +627,7 @@ func statement(s tfjson.Statement) string {
 		} else {
 			line += " and "
 		}
-		line += fmt.Sprintf("%s %s %s", c.Test, c.Variable, fold(c.Values, "|"))
+		line += fmt.Sprintf("%s %s %s", c.Operator, c.Key, fold(c.Values, "|"))
 	}
 	return cell(line)
 }
@@ -640,10 +641,10 @@ func settings(attrs map[string]any, prefix string) string {
 // filterMetric is the metric filter whose metric (name and namespace)
 // the attributes of an alarm refer to.
 func filterMetric(attrs map[string]any) (string, bool) {
-	name, _ := attrs["metric_name"].(string)
-	namespace, _ := attrs["namespace"].(string)
-	filter, ok := strings.CutSuffix(strings.TrimPrefix(name, "${"), ".metric_transformation[0].name}")
-	if !ok || !strings.HasPrefix(name, "${aws_cloudwatch_log_metric_filter.") || namespace != "${"+filter+".metric_transformation[0].namespace}" {
+	filter, name, ok := tfjson.Ref(attrs["metric_name"])
+	inNamespace, namespace, _ := tfjson.Ref(attrs["namespace"])
+	if !ok || !strings.HasPrefix(filter, "aws_cloudwatch_log_metric_filter.") || name != "metric_transformation[0].name" ||
+		inNamespace != filter || namespace != "metric_transformation[0].namespace" {
 		return "", false
 	}
 	return filter, true

@@ -8,10 +8,11 @@ package tfjson
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/iameval"
 )
 
 // Doc is one synthesized stack.
@@ -141,10 +142,21 @@ func (d *Doc) Backend() (string, map[string]any) {
 	return "", nil
 }
 
-var refPattern = regexp.MustCompile(`^\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$`)
+// referenceSyntax is a Terraform reference as cdktf writes it: the
+// address, and the attribute with its nested path
+// ("${aws_cloudwatch_log_metric_filter.x.metric_transformation[0].name}").
+const referenceSyntax = `\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z0-9_]+(?:\[0\]\.[a-z0-9_]+)*)\}`
+
+var (
+	// refPattern is a value that is one reference.
+	refPattern = regexp.MustCompile(`^` + referenceSyntax + `$`)
+	// reference is a reference inside a string.
+	reference = regexp.MustCompile(referenceSyntax)
+)
 
 // Ref splits a whole-value reference such as "${aws_s3_bucket.logs.id}"
-// into the address and the attribute; ok is false for anything else.
+// into the address and the attribute (a path for a nested one:
+// "metric_transformation[0].name"); ok is false for anything else.
 func Ref(v any) (address, attribute string, ok bool) {
 	s, isString := v.(string)
 	if !isString {
@@ -196,26 +208,9 @@ func (d *Doc) Referring(typ, attr, address string) []Block {
 	return out
 }
 
-// Statement is one statement of a policy document data source.
-type Statement struct {
-	Sid, Effect string
-	// Principals maps a principal type (AWS, Service, *) to identifiers,
-	// and NotPrincipals likewise for not_principals.
-	Principals, NotPrincipals map[string][]string
-	Actions, NotActions       []string
-	Resources, NotResources   []string
-	Conditions                []Condition
-}
-
-// Condition is one condition of a statement.
-type Condition struct {
-	Test, Variable string
-	Values         []string
-}
-
 // Policy returns the statements of the aws_iam_policy_document that value
 // refers to ("${data.aws_iam_policy_document.x.json}").
-func (d *Doc) Policy(value any) ([]Statement, bool) {
+func (d *Doc) Policy(value any) ([]iameval.Statement, bool) {
 	address, attr, ok := Ref(value)
 	if !ok || attr != "json" || !strings.HasPrefix(address, "data.aws_iam_policy_document.") {
 		return nil, false
@@ -227,15 +222,16 @@ func (d *Doc) Policy(value any) ([]Statement, bool) {
 	return Statements(b), true
 }
 
-// Statements returns the statements of a policy document data source.
-func Statements(b Block) []Statement {
+// Statements returns the statements of a policy document data source, as
+// written (references unresolved: see Resolver).
+func Statements(b Block) []iameval.Statement {
 	list, _ := b.Attrs["statement"].([]any)
-	out := make([]Statement, 0, len(list))
+	out := make([]iameval.Statement, 0, len(list))
 	for _, item := range list {
 		m, _ := item.(map[string]any)
-		s := Statement{
+		s := iameval.Statement{
 			Sid:           str(m["sid"]),
-			Effect:        str(m["effect"]),
+			Effect:        iameval.Effect(str(m["effect"])),
 			Principals:    map[string][]string{},
 			NotPrincipals: map[string][]string{},
 			Actions:       Strings(m["actions"]),
@@ -244,7 +240,7 @@ func Statements(b Block) []Statement {
 			NotResources:  Strings(m["not_resources"]),
 		}
 		if s.Effect == "" {
-			s.Effect = "Allow"
+			s.Effect = iameval.Allow
 		}
 		for key, into := range map[string]map[string][]string{"principals": s.Principals, "not_principals": s.NotPrincipals} {
 			ps, _ := m[key].([]any)
@@ -256,52 +252,11 @@ func Statements(b Block) []Statement {
 		cs, _ := m["condition"].([]any)
 		for _, c := range cs {
 			cm, _ := c.(map[string]any)
-			s.Conditions = append(s.Conditions, Condition{Test: str(cm["test"]), Variable: str(cm["variable"]), Values: Strings(cm["values"])})
+			s.Conditions = append(s.Conditions, iameval.Condition{Operator: str(cm["test"]), Key: str(cm["variable"]), Values: Strings(cm["values"])})
 		}
 		out = append(out, s)
 	}
 	return out
-}
-
-// Allows reports whether the statement's actions cover action, wildcards
-// included (IAM matches actions without regard to case).
-func (s Statement) Allows(action string) bool {
-	for _, pattern := range s.Actions {
-		if ok, _ := path.Match(strings.ToLower(pattern), strings.ToLower(action)); ok {
-			return true
-		}
-	}
-	if len(s.NotActions) > 0 {
-		for _, pattern := range s.NotActions {
-			if ok, _ := path.Match(strings.ToLower(pattern), strings.ToLower(action)); ok {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// Condition returns the values of the statement's condition with the
-// operator test on variable, or nil.
-func (s Statement) Condition(test, variable string) []string {
-	for _, c := range s.Conditions {
-		if strings.EqualFold(c.Test, test) && strings.EqualFold(c.Variable, variable) {
-			return c.Values
-		}
-	}
-	return nil
-}
-
-// HasConditionOn reports whether any condition of the statement tests
-// variable, with whatever operator.
-func (s Statement) HasConditionOn(variable string) bool {
-	for _, c := range s.Conditions {
-		if strings.EqualFold(c.Variable, variable) {
-			return true
-		}
-	}
-	return false
 }
 
 // Get follows path through nested objects; a list on the way is entered

@@ -24,7 +24,7 @@ import (
 // configurations that copy or announce the evidence elsewhere, of which
 // the stack synthesizes none: replication, inventory, analytics exports
 // and event notifications.
-func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
+func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, refs *tfjson.Resolver) []Result {
 	var out []Result
 	for _, b := range audit.Resources("aws_s3_bucket") {
 		name := str(b.Attrs["bucket"])
@@ -83,7 +83,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			encryption := func(algorithm, key string, bucketKey bool) string {
 				return strings.Join(strings.Fields(fmt.Sprintf("%s %s, bucket key %v", algorithm, key, bucketKey)), " ")
 			}
-			want := encryption(str(tfjson.Get(byDefault, "sse_algorithm")), resolve(str(tfjson.Get(byDefault, "kms_master_key_id"))), tfjson.Get(e.Attrs, "rule", "bucket_key_enabled") == true)
+			want := encryption(str(tfjson.Get(byDefault, "sse_algorithm")), refs.Resolve(str(tfjson.Get(byDefault, "kms_master_key_id"))), tfjson.Get(e.Attrs, "rule", "bucket_key_enabled") == true)
 			got, err := c.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: &name})
 			live := "none"
 			if err == nil && got.ServerSideEncryptionConfiguration != nil && len(got.ServerSideEncryptionConfiguration.Rules) > 0 {
@@ -117,7 +117,7 @@ func Buckets(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(str
 			result("OWNERSHIP", "s3:GetBucketOwnershipControls", err, live == want, "object ownership "+live, want)
 		}
 		if l, ok := companion("aws_s3_bucket_logging"); ok {
-			want := "s3://" + resolve(str(l.Attrs["target_bucket"])) + "/" + str(l.Attrs["target_prefix"])
+			want := "s3://" + refs.Resolve(str(l.Attrs["target_bucket"])) + "/" + str(l.Attrs["target_prefix"])
 			got, err := c.S3.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &name})
 			live := "no access logging"
 			if err == nil && got.LoggingEnabled != nil {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -13,78 +12,34 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Account is where the stack is deployed: what the synthesized
 // references resolve to.
 type Account struct {
-	Partition, ID, Region string
+	arn.Env
 	// Organization is the organization's ID, for an organization trail
 	// ("" when unknown: references to it stay unresolved).
 	Organization string
 }
 
-// reference is a Terraform reference in the synthesized JSON.
-var reference = regexp.MustCompile(`\$\{((?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+))\.([a-z0-9_]+)\}`)
-
-// metricReference is an alarm's reference to its metric filter's metric
-// ("${aws_cloudwatch_log_metric_filter.<name>.metric_transformation[0].name}").
-var metricReference = regexp.MustCompile(`\$\{(aws_cloudwatch_log_metric_filter\.[A-Za-z0-9_-]+)\.metric_transformation\[0\]\.([a-z_]+)\}`)
-
-// resolver resolves the synthesized references to the account's values:
-// ARNs built from the resources' names, as AWS builds them, and the keys'
-// ARNs and IDs as KMS reports them for their aliases (keys holds them by
-// Terraform address).
-func resolver(d *tfjson.Doc, a Account, keys map[string]*kms.DescribeKeyOutput) func(string) string {
-	return func(s string) string {
-		s = metricReference.ReplaceAllStringFunc(s, func(ref string) string {
-			m := metricReference.FindStringSubmatch(ref)
-			if b, found := d.Find(m[1]); found {
-				return str(tfjson.Get(b.Attrs, "metric_transformation", m[2]))
-			}
-			return ref
-		})
-		return reference.ReplaceAllStringFunc(s, func(ref string) string {
-			m := reference.FindStringSubmatch(ref)
-			address, typ, attr := m[1], m[2], m[4]
-			b, found := d.Find(address)
-			name := func(key string) string { return str(b.Attrs[key]) }
-			switch {
-			case typ == "aws_partition":
-				return a.Partition
-			case typ == "aws_caller_identity":
-				return a.ID
-			case typ == "aws_organizations_organization" && attr == "id" && a.Organization != "":
-				return a.Organization
-			case !found:
-				return ref
-			case typ == "aws_kms_key" && keys[address] != nil && attr == "arn":
-				return aws.ToString(keys[address].KeyMetadata.Arn)
-			case typ == "aws_kms_key" && keys[address] != nil && attr == "key_id":
-				return aws.ToString(keys[address].KeyMetadata.KeyId)
-			case typ == "aws_s3_bucket" && (attr == "id" || attr == "bucket"):
-				return name("bucket")
-			case typ == "aws_s3_bucket" && attr == "arn":
-				return fmt.Sprintf("arn:%s:s3:::%s", a.Partition, name("bucket"))
-			case typ == "aws_iam_role" && attr == "arn":
-				return fmt.Sprintf("arn:%s:iam::%s:role/%s", a.Partition, a.ID, name("name"))
-			case typ == "aws_iam_policy" && attr == "arn":
-				return fmt.Sprintf("arn:%s:iam::%s:policy/%s", a.Partition, a.ID, name("name"))
-			case typ == "aws_iam_user" && attr == "arn":
-				return fmt.Sprintf("arn:%s:iam::%s:user/%s", a.Partition, a.ID, name("name"))
-			case typ == "aws_cloudwatch_log_group" && attr == "arn":
-				return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", a.Partition, a.Region, a.ID, name("name"))
-			case typ == "aws_sns_topic" && attr == "arn":
-				return fmt.Sprintf("arn:%s:sns:%s:%s:%s", a.Partition, a.Region, a.ID, name("name"))
-			case typ == "aws_cloudtrail" && attr == "arn":
-				return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", a.Partition, a.Region, a.ID, name("name"))
-			case attr == "name":
-				return name("name")
-			}
-			return ref
-		})
+// Resolver reads audit in the account a: its keys' ARNs and IDs as KMS
+// reports them for their aliases (keys holds them by Terraform address),
+// and the organization's ID when it is known.
+func (a Account) Resolver(audit *tfjson.Doc, keys map[string]*kms.DescribeKeyOutput) *tfjson.Resolver {
+	known := map[string]string{}
+	for address, k := range keys {
+		known[address+".arn"], known[address+".key_id"] = aws.ToString(k.KeyMetadata.Arn), aws.ToString(k.KeyMetadata.KeyId)
 	}
+	if a.Organization != "" {
+		for _, o := range audit.DataSources("aws_organizations_organization") {
+			known[o.Address+".id"] = a.Organization
+		}
+	}
+	return audit.Resolver(a.Env, known)
 }
 
 // Drift compares the deployed buckets' settings and the key and bucket
@@ -107,10 +62,10 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		}
 		keys[k.Address] = d
 	}
-	resolve := resolver(audit, a, keys)
-	out = append(out, Buckets(ctx, c, audit, resolve)...)
-	out = append(out, Identities(ctx, c, audit, resolve)...)
-	out = append(out, Monitoring(ctx, c, audit, resolve)...)
+	refs := a.Resolver(audit, keys)
+	out = append(out, Buckets(ctx, c, audit, refs)...)
+	out = append(out, Identities(ctx, c, audit, refs)...)
+	out = append(out, Monitoring(ctx, c, audit, refs)...)
 	for _, k := range audit.Resources("aws_kms_key") {
 		d := keys[k.Address]
 		if d == nil {
@@ -132,16 +87,16 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 			out = append(out, callFailed("DRIFT-KEY-POLICY "+alias, "kms:GetKeyPolicy", alias, err))
 			continue
 		}
-		out = append(out, compare("DRIFT-KEY-POLICY "+alias, aws.ToString(p.Policy), audit, k.Attrs["policy"], resolve))
+		out = append(out, compare("DRIFT-KEY-POLICY "+alias, aws.ToString(p.Policy), refs, k.Attrs["policy"]))
 	}
 	for _, p := range audit.Resources("aws_s3_bucket_policy") {
-		bucket := resolve(str(p.Attrs["bucket"]))
+		bucket := refs.Resolve(str(p.Attrs["bucket"]))
 		got, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
 		if err != nil {
 			out = append(out, callFailed("DRIFT-BUCKET-POLICY "+bucket, "s3:GetBucketPolicy", "bucket "+bucket, err))
 			continue
 		}
-		out = append(out, compare("DRIFT-BUCKET-POLICY "+bucket, aws.ToString(got.Policy), audit, p.Attrs["policy"], resolve))
+		out = append(out, compare("DRIFT-BUCKET-POLICY "+bucket, aws.ToString(got.Policy), refs, p.Attrs["policy"]))
 	}
 	return out
 }
@@ -181,9 +136,9 @@ func keySettings(alias string, k tfjson.Block, m *kmstypes.KeyMetadata) Result {
 
 // compare is the drift result of a live policy against the synthesized
 // document that value refers to.
-func compare(check, live string, audit *tfjson.Doc, value any, resolve func(string) string) Result {
+func compare(check, live string, refs *tfjson.Resolver, value any) Result {
 	r := Result{Check: check}
-	synthesized, ok := audit.Policy(value)
+	synthesized, ok := refs.Policy(value)
 	if !ok {
 		r.Evidence = "the synthesized policy is not a policy document of the stack"
 		return r
@@ -193,9 +148,9 @@ func compare(check, live string, audit *tfjson.Doc, value any, resolve func(stri
 		r.Evidence = err.Error()
 		return r
 	}
-	want := make([]Statement, len(synthesized))
+	want := make([]iameval.Statement, len(synthesized))
 	for i, s := range synthesized {
-		want[i] = FromSynthesized(s, resolve)
+		want[i] = Canonical(s)
 	}
 	diff := Diff(got, want)
 	if v := Version(live); v != policyVersion {

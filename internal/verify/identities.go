@@ -23,7 +23,7 @@ import (
 // synthesized stack. IAM returns policy documents
 // URL-encoded ("URL-encoded compliant with RFC 3986",
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
-func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
+func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, refs *tfjson.Resolver) []Result {
 	var out []Result
 	failed := func(check, action, resource string, err error) {
 		out = append(out, callFailed(check, action, resource, err))
@@ -36,7 +36,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			continue
 		}
 		out = append(out, roleSettings(r, got.Role))
-		out = append(out, compareEncoded("DRIFT-ROLE-TRUST "+name, aws.ToString(got.Role.AssumeRolePolicyDocument), audit, r.Attrs["assume_role_policy"], resolve))
+		out = append(out, compareEncoded("DRIFT-ROLE-TRUST "+name, aws.ToString(got.Role.AssumeRolePolicyDocument), refs, r.Attrs["assume_role_policy"]))
 		// Inline policies: the synthesized ones, and no other.
 		listed, err := every(ctx, iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: &name}),
 			func(o *iam.ListRolePoliciesOutput) []string { return o.PolicyNames })
@@ -53,7 +53,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 				failed("DRIFT-ROLE-POLICY "+name+"/"+policy, "iam:GetRolePolicy", "role "+name, err)
 				continue
 			}
-			out = append(out, compareEncoded("DRIFT-ROLE-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
+			out = append(out, compareEncoded("DRIFT-ROLE-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), refs, p.Attrs["policy"]))
 		}
 		out = append(out, sameSet("DRIFT-ROLE-POLICIES "+name, "inline policies", listed, want))
 		attached, err := every(ctx, iam.NewListAttachedRolePoliciesPaginator(c.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: &name}),
@@ -62,7 +62,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			failed("DRIFT-ROLE-ATTACHMENTS "+name, "iam:ListAttachedRolePolicies", "role "+name, err)
 			continue
 		}
-		out = append(out, attachments("DRIFT-ROLE-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_role_policy_attachment", "role", r.Address), resolve))
+		out = append(out, attachments("DRIFT-ROLE-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_role_policy_attachment", "role", r.Address), refs))
 	}
 	for _, g := range audit.Resources("aws_iam_group") {
 		name := str(g.Attrs["name"])
@@ -75,7 +75,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 				failed("DRIFT-GROUP-POLICY "+name+"/"+policy, "iam:GetGroupPolicy", "group "+name, err)
 				continue
 			}
-			out = append(out, compareEncoded("DRIFT-GROUP-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), audit, p.Attrs["policy"], resolve))
+			out = append(out, compareEncoded("DRIFT-GROUP-POLICY "+name+"/"+policy, aws.ToString(got.PolicyDocument), refs, p.Attrs["policy"]))
 		}
 		if listed, err := every(ctx, iam.NewListGroupPoliciesPaginator(c.IAM, &iam.ListGroupPoliciesInput{GroupName: &name}),
 			func(o *iam.ListGroupPoliciesOutput) []string { return o.PolicyNames }); err != nil {
@@ -88,7 +88,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 		if err != nil {
 			failed("DRIFT-GROUP-ATTACHMENTS "+name, "iam:ListAttachedGroupPolicies", "group "+name, err)
 		} else {
-			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), resolve))
+			out = append(out, attachments("DRIFT-GROUP-ATTACHMENTS "+name, attached, audit.Referring("aws_iam_group_policy_attachment", "group", g.Address), refs))
 		}
 		var group *types.Group
 		members, err := every(ctx, iam.NewGetGroupPaginator(c.IAM, &iam.GetGroupInput{GroupName: &name}),
@@ -104,7 +104,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			live = append(live, aws.ToString(u.UserName))
 		}
 		for _, m := range audit.Referring("aws_iam_group_membership", "group", g.Address) {
-			synthesized = append(synthesized, resolveAll(tfjson.Strings(m.Attrs["users"]), resolve)...)
+			synthesized = append(synthesized, refs.All(tfjson.Strings(m.Attrs["users"]))...)
 		}
 		out = append(out, sameSet("DRIFT-GROUP-MEMBERS "+name, "members", live, synthesized))
 	}
@@ -129,13 +129,13 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			live = append(live, aws.ToString(a.PolicyArn))
 		}
 		out = append(out, sameSet("DRIFT-USER-POLICIES "+name, "policies", live, nil))
-		out = append(out, user(ctx, c, audit, u, resolve))
+		out = append(out, user(ctx, c, audit, u, refs))
 	}
 	// A customer managed policy is what its default version says: a new
 	// default version changes it without changing the attachment.
 	for _, p := range audit.Resources("aws_iam_policy") {
 		name := str(p.Attrs["name"])
-		arn := resolve("${" + p.Address + ".arn}")
+		arn := refs.Resolve("${" + p.Address + ".arn}")
 		got, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 		if err != nil {
 			failed("DRIFT-MANAGED-POLICY "+name, "iam:GetPolicy", "policy "+arn, err)
@@ -150,7 +150,7 @@ func Identities(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 			failed("DRIFT-MANAGED-POLICY "+name, "iam:GetPolicyVersion", "policy "+arn, err)
 			continue
 		}
-		r := compareEncoded("DRIFT-MANAGED-POLICY "+name, aws.ToString(version.PolicyVersion.Document), audit, p.Attrs["policy"], resolve)
+		r := compareEncoded("DRIFT-MANAGED-POLICY "+name, aws.ToString(version.PolicyVersion.Document), refs, p.Attrs["policy"])
 		r.Evidence = "version " + aws.ToString(got.Policy.DefaultVersionId) + ": " + r.Evidence
 		out = append(out, r)
 	}
@@ -176,7 +176,7 @@ func roleSettings(r tfjson.Block, live *types.Role) Result {
 // user compares an auditor's path (GetUser) and the groups it is in
 // (ListGroupsForUser: the synthesized memberships, and no other group,
 // whose policies would reach the auditor).
-func user(ctx context.Context, c Clients, audit *tfjson.Doc, u tfjson.Block, resolve func(string) string) Result {
+func user(ctx context.Context, c Clients, audit *tfjson.Doc, u tfjson.Block, refs *tfjson.Resolver) Result {
 	name := str(u.Attrs["name"])
 	check := "IAM-USER " + name
 	got, err := c.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &name})
@@ -193,8 +193,8 @@ func user(ctx context.Context, c Clients, audit *tfjson.Doc, u tfjson.Block, res
 		live = append(live, aws.ToString(g.GroupName))
 	}
 	for _, m := range audit.Resources("aws_iam_group_membership") {
-		if slices.Contains(resolveAll(tfjson.Strings(m.Attrs["users"]), resolve), name) {
-			synthesized = append(synthesized, resolve(str(m.Attrs["group"])))
+		if slices.Contains(refs.All(tfjson.Strings(m.Attrs["users"])), name) {
+			synthesized = append(synthesized, refs.Resolve(str(m.Attrs["group"])))
 		}
 	}
 	return attributes(check, []attribute{
@@ -205,13 +205,13 @@ func user(ctx context.Context, c Clients, audit *tfjson.Doc, u tfjson.Block, res
 
 // attachments compares the managed policies attached to a role or group
 // with the synthesized attachments.
-func attachments(check string, attached []types.AttachedPolicy, synthesized []tfjson.Block, resolve func(string) string) Result {
+func attachments(check string, attached []types.AttachedPolicy, synthesized []tfjson.Block, refs *tfjson.Resolver) Result {
 	var live, want []string
 	for _, a := range attached {
 		live = append(live, aws.ToString(a.PolicyArn))
 	}
 	for _, a := range synthesized {
-		want = append(want, resolve(str(a.Attrs["policy_arn"])))
+		want = append(want, refs.Resolve(str(a.Attrs["policy_arn"])))
 	}
 	return sameSet(check, "managed policies", live, want)
 }
@@ -219,12 +219,12 @@ func attachments(check string, attached []types.AttachedPolicy, synthesized []tf
 // compareEncoded compares a URL-encoded IAM policy document. RFC 3986
 // encodes a space as %20 and a plus as %2B, so the path form of unescaping
 // is the one that reads it back (the query form would turn "+" into a space).
-func compareEncoded(check, encoded string, audit *tfjson.Doc, value any, resolve func(string) string) Result {
+func compareEncoded(check, encoded string, refs *tfjson.Resolver, value any) Result {
 	live, err := url.PathUnescape(encoded)
 	if err != nil {
 		return Result{Check: check, Evidence: "the policy document is not URL-encoded: " + err.Error()}
 	}
-	return compare(check, live, audit, value, resolve)
+	return compare(check, live, refs, value)
 }
 
 // sameSet is the result of comparing two lists as sets.

@@ -70,14 +70,14 @@ func joined(values []string) string {
 // the synthesized ones: none), the alarms (every attribute, their
 // actions the alarm topic) and the alarm topic (its key, display name,
 // policy and subscriptions) with the synthesized stack.
-func Monitoring(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
+func Monitoring(ctx context.Context, c Clients, audit *tfjson.Doc, refs *tfjson.Resolver) []Result {
 	var out []Result
 	for _, g := range audit.Resources("aws_cloudwatch_log_group") {
-		out = append(out, logGroup(ctx, c, audit, g, resolve)...)
+		out = append(out, logGroup(ctx, c, audit, g, refs)...)
 	}
-	out = append(out, alarms(ctx, c, audit, resolve)...)
+	out = append(out, alarms(ctx, c, audit, refs)...)
 	for _, t := range audit.Resources("aws_sns_topic") {
-		out = append(out, topic(ctx, c, audit, t, resolve)...)
+		out = append(out, topic(ctx, c, audit, t, refs)...)
 	}
 	return out
 }
@@ -89,7 +89,7 @@ func Monitoring(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(
 // subscriptions",
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html:
 // any that the stack does not synthesize fails.
-func logGroup(ctx context.Context, c Clients, audit *tfjson.Doc, g tfjson.Block, resolve func(string) string) []Result {
+func logGroup(ctx context.Context, c Clients, audit *tfjson.Doc, g tfjson.Block, refs *tfjson.Resolver) []Result {
 	name := str(g.Attrs["name"])
 	check := "LOG-GROUP " + name
 	var found *logtypes.LogGroup
@@ -112,7 +112,7 @@ func logGroup(ctx context.Context, c Clients, audit *tfjson.Doc, g tfjson.Block,
 	// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
 	retention := func(days string) string { return cmp.Or(days, "never expire") }
 	out := []Result{attributes(check, []attribute{
-		{"kms_key_id", aws.ToString(found.KmsKeyId), resolve(str(g.Attrs["kms_key_id"]))},
+		{"kms_key_id", aws.ToString(found.KmsKeyId), refs.Resolve(str(g.Attrs["kms_key_id"]))},
 		{"retention_in_days", retention(int32Text(found.RetentionInDays)), retention(number(g.Attrs["retention_in_days"]))},
 	})}
 
@@ -141,7 +141,7 @@ func logGroup(ctx context.Context, c Clients, audit *tfjson.Doc, g tfjson.Block,
 		}
 	}
 	for _, f := range audit.Referring("aws_cloudwatch_log_subscription_filter", "log_group_name", g.Address) {
-		synthesized = append(synthesized, str(f.Attrs["name"])+" to "+resolve(str(f.Attrs["destination_arn"])))
+		synthesized = append(synthesized, str(f.Attrs["name"])+" to "+refs.Resolve(str(f.Attrs["destination_arn"])))
 	}
 	return append(out, sameSet("LOG-SUBSCRIPTION-FILTERS "+name, "subscription filters", live, synthesized))
 }
@@ -191,7 +191,7 @@ func metricFilter(f tfjson.Block, filters map[string]logtypes.MetricFilter) Resu
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html).
 // An alarm that does not fire (actions disabled, another action, a
 // changed pattern's metric) is how a watch goes blind.
-func alarms(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(string) string) []Result {
+func alarms(ctx context.Context, c Clients, audit *tfjson.Doc, refs *tfjson.Resolver) []Result {
 	synthesized := audit.Resources("aws_cloudwatch_metric_alarm")
 	var names []string
 	for _, a := range synthesized {
@@ -216,7 +216,7 @@ func alarms(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(stri
 	}
 	var out []Result
 	for _, a := range synthesized {
-		out = append(out, alarm(a, live, resolve))
+		out = append(out, alarm(a, live, refs))
 	}
 	return out
 }
@@ -225,7 +225,7 @@ func alarms(ctx context.Context, c Clients, audit *tfjson.Doc, resolve func(stri
 // synthesis leaves an attribute out, CloudWatch's default applies:
 // actions enabled, missing data treated as "missing" (PutMetricAlarm,
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
-func alarm(a tfjson.Block, live map[string]cwtypes.MetricAlarm, resolve func(string) string) Result {
+func alarm(a tfjson.Block, live map[string]cwtypes.MetricAlarm, refs *tfjson.Resolver) Result {
 	name := str(a.Attrs["alarm_name"])
 	check := "ALARM " + name
 	l, ok := live[name]
@@ -236,14 +236,14 @@ func alarm(a tfjson.Block, live map[string]cwtypes.MetricAlarm, resolve func(str
 	if v, ok := a.Attrs["actions_enabled"].(bool); ok {
 		enabled = strconv.FormatBool(v)
 	}
-	actions := func(attr string) string { return joined(resolveAll(tfjson.Strings(a.Attrs[attr]), resolve)) }
+	actions := func(attr string) string { return joined(refs.All(tfjson.Strings(a.Attrs[attr]))) }
 	var dimensions, wantDimensions []string
 	for _, d := range l.Dimensions {
 		dimensions = append(dimensions, aws.ToString(d.Name)+"="+aws.ToString(d.Value))
 	}
 	if m, ok := a.Attrs["dimensions"].(map[string]any); ok {
 		for k, v := range m {
-			wantDimensions = append(wantDimensions, k+"="+resolve(str(v)))
+			wantDimensions = append(wantDimensions, k+"="+refs.Resolve(str(v)))
 		}
 	}
 	threshold := ""
@@ -256,8 +256,8 @@ func alarm(a tfjson.Block, live map[string]cwtypes.MetricAlarm, resolve func(str
 		{"ok_actions", joined(l.OKActions), actions("ok_actions")},
 		{"insufficient_data_actions", joined(l.InsufficientDataActions), actions("insufficient_data_actions")},
 		{"alarm_description", aws.ToString(l.AlarmDescription), str(a.Attrs["alarm_description"])},
-		{"metric_name", aws.ToString(l.MetricName), resolve(str(a.Attrs["metric_name"]))},
-		{"namespace", aws.ToString(l.Namespace), resolve(str(a.Attrs["namespace"]))},
+		{"metric_name", aws.ToString(l.MetricName), refs.Resolve(str(a.Attrs["metric_name"]))},
+		{"namespace", aws.ToString(l.Namespace), refs.Resolve(str(a.Attrs["namespace"]))},
 		{"dimensions", joined(dimensions), joined(wantDimensions)},
 		{"statistic", string(l.Statistic), str(a.Attrs["statistic"])},
 		{"period", int32Text(l.Period), number(a.Attrs["period"])},
@@ -275,8 +275,8 @@ func alarm(a tfjson.Block, live map[string]cwtypes.MetricAlarm, resolve func(str
 // only the synthesized ones, by protocol and endpoint; a subscription
 // still pending confirmation counts, it has its endpoint,
 // https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptionsByTopic.html).
-func topic(ctx context.Context, c Clients, audit *tfjson.Doc, t tfjson.Block, resolve func(string) string) []Result {
-	arn := resolve("${" + t.Address + ".arn}")
+func topic(ctx context.Context, c Clients, audit *tfjson.Doc, t tfjson.Block, refs *tfjson.Resolver) []Result {
+	arn := refs.Resolve("${" + t.Address + ".arn}")
 	got, err := c.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn})
 	if err != nil {
 		out := []Result{callFailed("TOPIC "+arn, "sns:GetTopicAttributes", "topic "+arn, err)}
@@ -286,11 +286,11 @@ func topic(ctx context.Context, c Clients, audit *tfjson.Doc, t tfjson.Block, re
 		return out
 	}
 	out := []Result{attributes("TOPIC "+arn, []attribute{
-		{"kms_master_key_id", got.Attributes["KmsMasterKeyId"], resolve(str(t.Attrs["kms_master_key_id"]))},
+		{"kms_master_key_id", got.Attributes["KmsMasterKeyId"], refs.Resolve(str(t.Attrs["kms_master_key_id"]))},
 		{"display_name", got.Attributes["DisplayName"], str(t.Attrs["display_name"])},
 	})}
 	for _, p := range audit.Referring("aws_sns_topic_policy", "arn", t.Address) {
-		out = append(out, compare("DRIFT-TOPIC-POLICY "+arn, got.Attributes["Policy"], audit, p.Attrs["policy"], resolve))
+		out = append(out, compare("DRIFT-TOPIC-POLICY "+arn, got.Attributes["Policy"], refs, p.Attrs["policy"]))
 	}
 	var live, synthesized []string
 	for p := sns.NewListSubscriptionsByTopicPaginator(c.SNS, &sns.ListSubscriptionsByTopicInput{TopicArn: &arn}); p.HasMorePages(); {
@@ -303,7 +303,7 @@ func topic(ctx context.Context, c Clients, audit *tfjson.Doc, t tfjson.Block, re
 		}
 	}
 	for _, s := range audit.Referring("aws_sns_topic_subscription", "topic_arn", t.Address) {
-		synthesized = append(synthesized, str(s.Attrs["protocol"])+" "+resolve(str(s.Attrs["endpoint"])))
+		synthesized = append(synthesized, str(s.Attrs["protocol"])+" "+refs.Resolve(str(s.Attrs["endpoint"])))
 	}
 	return append(out, sameSet("TOPIC-SUBSCRIPTIONS "+arn, "subscriptions", live, synthesized))
 }

@@ -4,64 +4,78 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/cle2wa/audit-trail/internal/tfjson"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 )
 
-// Statement is a policy statement in a canonical form: lists sorted and
-// without duplicates, condition keys in lower case, one condition per
-// operator and key. Two policies that differ only in statement order,
-// JSON formatting, or a single value written as a list are equal.
-type Statement struct {
-	Sid, Effect               string
-	Principals, NotPrincipals map[string][]string
-	Actions, NotActions       []string
-	Resources, NotResources   []string
-	Conditions                map[string][]string // "<operator> <key>" -> values
+// Canonical is s in a canonical form: lists sorted and without
+// duplicates, condition keys in lower case, one condition per operator
+// and key, in order. Two policies that differ only in statement order,
+// JSON formatting, or a single value written as a list are equal in this
+// form.
+func Canonical(s iameval.Statement) iameval.Statement {
+	principals := func(in map[string][]string) map[string][]string {
+		if len(in) == 0 {
+			return nil
+		}
+		out := map[string][]string{}
+		for k, v := range in {
+			out[k] = sortedSet(v)
+		}
+		return out
+	}
+	c := iameval.Statement{Sid: s.Sid, Effect: s.Effect,
+		Principals: principals(s.Principals), NotPrincipals: principals(s.NotPrincipals),
+		Actions: sortedSet(s.Actions), NotActions: sortedSet(s.NotActions),
+		Resources: sortedSet(s.Resources), NotResources: sortedSet(s.NotResources)}
+	merged := map[string][]string{}
+	for _, cond := range s.Conditions {
+		k := conditionKey(cond)
+		merged[k] = append(merged[k], cond.Values...)
+	}
+	for _, k := range slices.Sorted(maps.Keys(merged)) {
+		operator, key, _ := strings.Cut(k, " ")
+		c.Conditions = append(c.Conditions, iameval.Condition{Operator: operator, Key: key, Values: sortedSet(merged[k])})
+	}
+	return c
 }
 
-// String is the statement on one line.
-func (s Statement) String() string {
-	b, _ := json.Marshal(s)
+// conditionKey is the operator and the lower-cased key of a condition:
+// condition keys are not case-sensitive.
+func conditionKey(c iameval.Condition) string { return c.Operator + " " + strings.ToLower(c.Key) }
+
+// Line is a canonical statement on one line, as JSON, its conditions as
+// "<operator> <key>": values.
+func Line(s iameval.Statement) string {
+	view := struct {
+		Sid, Effect               string
+		Principals, NotPrincipals map[string][]string
+		Actions, NotActions       []string
+		Resources, NotResources   []string
+		Conditions                map[string][]string
+	}{Sid: s.Sid, Effect: string(s.Effect), Principals: s.Principals, NotPrincipals: s.NotPrincipals,
+		Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources, NotResources: s.NotResources}
+	for _, c := range s.Conditions {
+		if view.Conditions == nil {
+			view.Conditions = map[string][]string{}
+		}
+		view.Conditions[conditionKey(c)] = c.Values
+	}
+	b, _ := json.Marshal(view)
 	return string(b)
 }
 
-func canonical(values []string) []string {
+func sortedSet(values []string) []string {
 	if len(values) == 0 {
 		return nil
 	}
 	out := slices.Clone(values)
 	sort.Strings(out)
 	return slices.Compact(out)
-}
-
-// FromSynthesized is a synthesized statement in canonical form, its
-// references replaced by resolve.
-func FromSynthesized(s tfjson.Statement, resolve func(string) string) Statement {
-	all := func(v []string) []string { return canonical(resolveAll(v, resolve)) }
-	pr := func(in map[string][]string) map[string][]string {
-		if len(in) == 0 {
-			return nil
-		}
-		out := map[string][]string{}
-		for k, v := range in {
-			out[k] = all(v)
-		}
-		return out
-	}
-	c := Statement{Sid: s.Sid, Effect: cmp.Or(s.Effect, "Allow"), Principals: pr(s.Principals), NotPrincipals: pr(s.NotPrincipals),
-		Actions: all(s.Actions), NotActions: all(s.NotActions), Resources: all(s.Resources), NotResources: all(s.NotResources)}
-	for _, cond := range s.Conditions {
-		if c.Conditions == nil {
-			c.Conditions = map[string][]string{}
-		}
-		k := cond.Test + " " + strings.ToLower(cond.Variable)
-		c.Conditions[k] = canonical(append(c.Conditions[k], all(cond.Values)...))
-	}
-	return c
 }
 
 // policyVersion is the policy language version every synthesized
@@ -79,7 +93,7 @@ func Version(text string) string {
 
 // ParsePolicy reads a live policy document (as S3, KMS, SNS or IAM return
 // it) into canonical statements.
-func ParsePolicy(text string) ([]Statement, error) {
+func ParsePolicy(text string) ([]iameval.Statement, error) {
 	var doc struct {
 		Statement json.RawMessage `json:"Statement"`
 	}
@@ -94,11 +108,11 @@ func ParsePolicy(text string) ([]Statement, error) {
 		}
 		raw = []map[string]json.RawMessage{one}
 	}
-	out := make([]Statement, 0, len(raw))
+	out := make([]iameval.Statement, 0, len(raw))
 	for _, r := range raw {
-		s := Statement{Sid: str(rawString(r["Sid"])), Effect: rawString(r["Effect"]),
-			Actions: canonical(stringOrList(r["Action"])), NotActions: canonical(stringOrList(r["NotAction"])),
-			Resources: canonical(stringOrList(r["Resource"])), NotResources: canonical(stringOrList(r["NotResource"])),
+		s := iameval.Statement{Sid: rawString(r["Sid"]), Effect: iameval.Effect(rawString(r["Effect"])),
+			Actions: stringOrList(r["Action"]), NotActions: stringOrList(r["NotAction"]),
+			Resources: stringOrList(r["Resource"]), NotResources: stringOrList(r["NotResource"]),
 			Principals: principal(r["Principal"]), NotPrincipals: principal(r["NotPrincipal"])}
 		var conditions map[string]map[string]json.RawMessage
 		if len(r["Condition"]) > 0 {
@@ -108,14 +122,10 @@ func ParsePolicy(text string) ([]Statement, error) {
 		}
 		for op, keys := range conditions {
 			for key, values := range keys {
-				if s.Conditions == nil {
-					s.Conditions = map[string][]string{}
-				}
-				k := op + " " + strings.ToLower(key)
-				s.Conditions[k] = canonical(append(s.Conditions[k], stringOrList(values)...))
+				s.Conditions = append(s.Conditions, iameval.Condition{Operator: op, Key: key, Values: stringOrList(values)})
 			}
 		}
-		out = append(out, s)
+		out = append(out, Canonical(s))
 	}
 	return out, nil
 }
@@ -161,7 +171,7 @@ func principal(r json.RawMessage) map[string][]string {
 	}
 	out := map[string][]string{}
 	for k, v := range m {
-		out[k] = canonical(stringOrList(v))
+		out[k] = stringOrList(v)
 	}
 	return out
 }
@@ -171,10 +181,10 @@ func principal(r json.RawMessage) map[string][]string {
 // equal. Statements are kept as lists, not one per Sid: S3 accepts two
 // statements with one Sid, and a second one must not hide behind the
 // first.
-func Diff(live, synthesized []Statement) []string {
-	key := func(s Statement) string { return cmp.Or(s.Sid, "(no Sid) "+s.String()) }
-	group := func(list []Statement) map[string][]Statement {
-		m := map[string][]Statement{}
+func Diff(live, synthesized []iameval.Statement) []string {
+	key := func(s iameval.Statement) string { return cmp.Or(s.Sid, "(no Sid) "+Line(s)) }
+	group := func(list []iameval.Statement) map[string][]iameval.Statement {
+		m := map[string][]iameval.Statement{}
 		for _, s := range list {
 			m[key(s)] = append(m[key(s)], s)
 		}
@@ -185,23 +195,23 @@ func Diff(live, synthesized []Statement) []string {
 	for k, want := range w {
 		got := l[k]
 		if len(got) == 1 && len(want) == 1 {
-			if got[0].String() != want[0].String() {
+			if Line(got[0]) != Line(want[0]) {
 				out = append(out, fmt.Sprintf("changed %s: %s", k, fields(got[0], want[0])))
 			}
 			continue
 		}
 		missing, added := unmatched(want, got), unmatched(got, want)
 		for _, s := range missing {
-			out = append(out, "missing: "+s.String())
+			out = append(out, "missing: "+Line(s))
 		}
 		for _, s := range added {
-			out = append(out, fmt.Sprintf("added (%d statements with Sid %s): %s", len(got), k, s))
+			out = append(out, fmt.Sprintf("added (%d statements with Sid %s): %s", len(got), k, Line(s)))
 		}
 	}
 	for k, got := range l {
 		if _, ok := w[k]; !ok {
 			for _, s := range got {
-				out = append(out, "added: "+s.String())
+				out = append(out, "added: "+Line(s))
 			}
 		}
 	}
@@ -211,14 +221,14 @@ func Diff(live, synthesized []Statement) []string {
 
 // unmatched are the statements of a that are not in b, each statement of
 // b matching at most one of a.
-func unmatched(a, b []Statement) []Statement {
+func unmatched(a, b []iameval.Statement) []iameval.Statement {
 	left := make([]string, len(b))
 	for i, s := range b {
-		left[i] = s.String()
+		left[i] = Line(s)
 	}
-	var out []Statement
+	var out []iameval.Statement
 	for _, s := range a {
-		if i := slices.Index(left, s.String()); i >= 0 {
+		if i := slices.Index(left, Line(s)); i >= 0 {
 			left = slices.Delete(left, i, i+1)
 			continue
 		}
@@ -229,10 +239,10 @@ func unmatched(a, b []Statement) []Statement {
 
 // fields says which fields of a statement differ: "Actions: live [...],
 // synthesized [...]".
-func fields(live, synthesized Statement) string {
+func fields(live, synthesized iameval.Statement) string {
 	var a, b map[string]json.RawMessage
-	json.Unmarshal([]byte(live.String()), &a)
-	json.Unmarshal([]byte(synthesized.String()), &b)
+	json.Unmarshal([]byte(Line(live)), &a)
+	json.Unmarshal([]byte(Line(synthesized)), &b)
 	var out []string
 	for _, k := range []string{"Effect", "Principals", "NotPrincipals", "Actions", "NotActions", "Resources", "NotResources", "Conditions"} {
 		if string(a[k]) != string(b[k]) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -11,11 +13,11 @@ import (
 // the case of condition keys do not count; a principal, an action or a
 // condition value does.
 func TestSemanticEquality(t *testing.T) {
-	synthesized := []Statement{FromSynthesized(tfjson.Statement{
+	synthesized := []iameval.Statement{Canonical(iameval.Statement{
 		Sid: "A", Effect: "Allow", Principals: map[string][]string{"AWS": {"arn:aws:iam::111122223333:role/r"}},
 		Actions: []string{"kms:Decrypt"}, Resources: []string{"*"},
-		Conditions: []tfjson.Condition{{Test: "StringEquals", Variable: "aws:SourceArn", Values: []string{"arn:x"}}},
-	}, func(s string) string { return s }), FromSynthesized(tfjson.Statement{Sid: "B", Effect: "Deny", Principals: map[string][]string{"*": {"*"}}, Actions: []string{"s3:*", "s3:Get*"}, Resources: []string{"*"}}, func(s string) string { return s })}
+		Conditions: []iameval.Condition{{Operator: "StringEquals", Key: "aws:SourceArn", Values: []string{"arn:x"}}},
+	}), Canonical(iameval.Statement{Sid: "B", Effect: "Deny", Principals: map[string][]string{"*": {"*"}}, Actions: []string{"s3:*", "s3:Get*"}, Resources: []string{"*"}})}
 	cases := map[string]struct {
 		live string
 		want string
@@ -67,7 +69,8 @@ func TestResolver(t *testing.T) {
 		"o-exampleorgid": "arn:aws:s3:::logs/AWSLogs/o-exampleorgid/111122223333/*",
 		"":               "arn:aws:s3:::logs/AWSLogs/${data.aws_organizations_organization.organization.id}/111122223333/*",
 	} {
-		if got := resolver(d, Account{Partition: "aws", ID: "111122223333", Region: "us-east-1", Organization: org}, nil)(in); got != want {
+		a := Account{Env: arn.Env{Partition: "aws", Account: "111122223333", Region: "us-east-1"}, Organization: org}
+		if got := a.Resolver(d, nil).Resolve(in); got != want {
 			t.Errorf("organization %q: expected %s, found %s", org, want, got)
 		}
 	}

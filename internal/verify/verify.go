@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -125,7 +126,9 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 	out = append(out, Result{Check: "TRAIL-NOTIFICATIONS", Pass: (liveTopic == "" && topic == "") || (topic != "" && strings.HasSuffix(liveTopic, ":"+topic)),
 		Evidence: fmt.Sprintf("file delivery notices to %s (synthesized: %s)", cmp.Or(liveTopic, "no topic"), cmp.Or(topic, "no topic"))})
 	out = append(out, status(ctx, c, audit, name, o)...)
-	out = append(out, selectors(ctx, c, name, want, arnResolver(aws.ToString(t.TrailARN))))
+	// The selectors name the stack's resources in the trail's account.
+	home, _, _ := arn.ParseTrail(aws.ToString(t.TrailARN))
+	out = append(out, selectors(ctx, c, name, want, audit.Resolver(home, nil)))
 	return out
 }
 
@@ -133,17 +136,6 @@ func Trail(ctx context.Context, c Clients, audit *tfjson.Doc, o Options) []Resul
 // resource of the stack is in it.
 func Region(audit *tfjson.Doc) string {
 	return str(tfjson.Get(audit.Raw()["provider"], "aws", "region"))
-}
-
-// arnResolver replaces the partition and account references of the
-// synthesized JSON with the values of the live trail's ARN.
-func arnResolver(trailARN string) func(string) string {
-	parts := strings.Split(trailARN, ":")
-	if len(parts) < 5 {
-		return func(s string) string { return s }
-	}
-	r := strings.NewReplacer("${data.aws_partition.current_partition.partition}", parts[1], "${data.aws_caller_identity.current_account.account_id}", parts[4])
-	return r.Replace
 }
 
 // keyCheck compares the trail's key with the stack's key, found by its
@@ -228,7 +220,7 @@ func logging(s *cloudtrail.GetTrailStatusOutput) string {
 // advanced one by its name and every operator of every field. An event
 // source excluded from management events (kms.amazonaws.com, say) hides
 // those events from the trail, so it must count.
-func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, resolve func(string) string) Result {
+func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, refs *tfjson.Resolver) Result {
 	r := Result{Check: "TRAIL-SELECTORS"}
 	got, err := c.CloudTrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: &name})
 	if err != nil {
@@ -252,7 +244,7 @@ func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, r
 	for _, s := range list(want.Attrs["event_selector"]) {
 		var data []string
 		for _, d := range list(tfjson.Get(s, "data_resource")) {
-			data = append(data, str(tfjson.Get(d, "type"))+" "+fmt.Sprint(sorted(resolveAll(tfjson.Strings(tfjson.Get(d, "values")), resolve))))
+			data = append(data, str(tfjson.Get(d, "type"))+" "+fmt.Sprint(sorted(refs.All(tfjson.Strings(tfjson.Get(d, "values"))))))
 		}
 		synthesized = append(synthesized, basic(str(tfjson.Get(s, "read_write_type")), tfjson.Get(s, "include_management_events") == true,
 			tfjson.Strings(tfjson.Get(s, "exclude_management_event_sources")), data))
@@ -260,7 +252,7 @@ func selectors(ctx context.Context, c Clients, name string, want tfjson.Block, r
 	for _, s := range list(want.Attrs["advanced_event_selector"]) {
 		var fields []string
 		for _, f := range list(tfjson.Get(s, "field_selector")) {
-			values := func(attr string) []string { return resolveAll(tfjson.Strings(tfjson.Get(f, attr)), resolve) }
+			values := func(attr string) []string { return refs.All(tfjson.Strings(tfjson.Get(f, attr))) }
 			fields = append(fields, field(str(tfjson.Get(f, "field")), values("equals"), values("not_equals"), values("starts_with"),
 				values("not_starts_with"), values("ends_with"), values("not_ends_with")))
 		}
@@ -313,15 +305,6 @@ func field(name string, equals, notEquals, startsWith, notStartsWith, endsWith, 
 func sorted(values []string) []string {
 	out := slices.Clone(values)
 	slices.Sort(out)
-	return out
-}
-
-// resolveAll resolves each value.
-func resolveAll(values []string, resolve func(string) string) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = resolve(v)
-	}
 	return out
 }
 
