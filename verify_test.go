@@ -24,6 +24,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/cloud/cloudtest"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/verify"
@@ -965,7 +966,7 @@ func TestVerify(t *testing.T) {
 			endpoint := a.start(t)
 			t.Setenv("CDKTF_OUTDIR", "testdata/golden")
 			t.Setenv("AWS_ENDPOINT_URL", endpoint)
-			fakeCredentials(t)
+			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
 			code := run([]string{"verify"}, nil, &out, &errs)
 			// The exit status: 1 when a check fails, else 3 when one
@@ -1004,7 +1005,7 @@ func verifyMatching(t *testing.T) (*fakeAccount, bytes.Buffer) {
 	a := matching(t, time.Now())
 	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
 	t.Setenv("AWS_ENDPOINT_URL", a.start(t))
-	fakeCredentials(t)
+	cloudtest.Credentials(t)
 	var out, errs bytes.Buffer
 	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
 		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
@@ -1142,7 +1143,7 @@ func TestVerifyCannotStart(t *testing.T) {
 	})
 	t.Run("settings of another trail", func(t *testing.T) {
 		t.Setenv("CDKTF_OUTDIR", golden)
-		fakeCredentials(t)
+		cloudtest.Credentials(t)
 		t.Chdir(t.TempDir())
 		if err := os.WriteFile("cdktf.json", []byte(`{"app": "go run .", "context": {"accountName": "prod"}}`), 0o644); err != nil {
 			t.Fatal(err)
