@@ -1,4 +1,4 @@
-package main
+package commands_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/cloud/cloudtest"
+	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
@@ -21,8 +22,17 @@ import (
 	"github.com/cle2wa/audit-trail/internal/verify/verifytest"
 )
 
+// inProject runs the rest of the test in the project's root, where verify
+// runs: its cdktf.json holds the settings of the golden synthesis,
+// testdata/golden, which CDKTF_OUTDIR names.
+func inProject(t *testing.T) {
+	t.Helper()
+	t.Chdir("../..")
+	t.Setenv(commands.OutdirEnv, "testdata/golden")
+}
+
 // goldenAudit is the audit stack of the golden synthesis, read by the
-// loader.
+// loader, in the project's root (inProject).
 func goldenAudit(t *testing.T) *tfjson.Doc {
 	t.Helper()
 	out, err := check.Load("testdata/golden")
@@ -272,14 +282,13 @@ func TestVerify(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			inProject(t)
 			a := verifytest.Matching(t, goldenAudit(t), now)
 			c.change(a)
-			endpoint := a.Start(t)
-			t.Setenv("CDKTF_OUTDIR", "testdata/golden")
-			t.Setenv("AWS_ENDPOINT_URL", endpoint)
+			t.Setenv("AWS_ENDPOINT_URL", a.Start(t))
 			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
-			code := run([]string{"verify"}, nil, &out, &errs)
+			code := commands.Verify(nil, &out, &errs)
 			// The exit status: 1 when a check fails, else 3 when one
 			// could not be made.
 			wantCode := 0
@@ -310,15 +319,16 @@ func TestVerify(t *testing.T) {
 }
 
 // verifyMatching runs verify against the matching account, which must
-// pass every check; it returns the account and verify's output.
+// pass every check; it returns the account and verify's output. The rest
+// of the test runs in the project's root (inProject).
 func verifyMatching(t *testing.T) (*verifytest.Account, bytes.Buffer) {
 	t.Helper()
+	inProject(t)
 	a := verifytest.Matching(t, goldenAudit(t), time.Now())
-	t.Setenv("CDKTF_OUTDIR", "testdata/golden")
 	t.Setenv("AWS_ENDPOINT_URL", a.Start(t))
 	cloudtest.Credentials(t)
 	var out, errs bytes.Buffer
-	if code := run([]string{"verify"}, nil, &out, &errs); code != 0 {
+	if code := commands.Verify(nil, &out, &errs); code != 0 {
 		t.Fatalf("expected exit 0, found %d:\n%s%s", code, out.String(), errs.String())
 	}
 	return a, out
@@ -326,7 +336,7 @@ func verifyMatching(t *testing.T) (*verifytest.Account, bytes.Buffer) {
 
 // TestVerifyPermissions: every call verify makes is allowed to the audit
 // role by the synthesized policies (its own and the key, bucket and topic
-// policies), and to a principal with the README's minimal policy for
+// policies), and to a principal with docs/commands.md's minimal policy for
 // verify, of which every statement is needed by some call.
 func TestVerifyPermissions(t *testing.T) {
 	a, _ := verifyMatching(t)
@@ -387,16 +397,20 @@ func TestVerifyPermissions(t *testing.T) {
 		}
 	}
 
-	// The README's minimal policy.
-	_, rest, _ := strings.Cut(strings.Join(documentation(t), "\n"), "the same test evaluates every recorded call with it")
+	// The minimal policy for verify that docs/commands.md gives.
+	page, err := os.ReadFile("docs/commands.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(page), "the same test evaluates every recorded call with it")
 	_, rest, _ = strings.Cut(rest, "```json\n")
 	block, _, _ := strings.Cut(rest, "```")
 	statements, err := verify.ParsePolicy(block)
 	if err != nil {
-		t.Fatalf("the README's policy for verify: %v", err)
+		t.Fatalf("docs/commands.md's policy for verify: %v", err)
 	}
 	policy := func(skip int) iameval.Policy {
-		p := iameval.Policy{Name: "README"}
+		p := iameval.Policy{Name: "docs/commands.md"}
 		for i, s := range statements {
 			if i == skip {
 				continue
@@ -419,7 +433,7 @@ func TestVerifyPermissions(t *testing.T) {
 			continue // left out on purpose: the evidence check passes by IAM's refusal
 		}
 		if d := iameval.Evaluate(request(verifier(policy(-1)), x)); !d.Allowed {
-			t.Errorf("the README's policy for verify does not allow %s on %s: %s", x.Action, x.Resource, d)
+			t.Errorf("docs/commands.md's policy for verify does not allow %s on %s: %s", x.Action, x.Resource, d)
 		}
 		for i := range statements {
 			if !iameval.Evaluate(request(verifier(policy(i)), x)).Allowed {
@@ -429,7 +443,7 @@ func TestVerifyPermissions(t *testing.T) {
 	}
 	for i, n := range needed {
 		if !n {
-			t.Errorf("the README's policy for verify: statement %s is needed by no call", statements[i].Sid)
+			t.Errorf("docs/commands.md's policy for verify: statement %s is needed by no call", statements[i].Sid)
 		}
 	}
 }
@@ -438,23 +452,23 @@ func TestVerifyPermissions(t *testing.T) {
 // another trail than the synthesis, verify stops before any check with
 // exit status 2 and says why.
 func TestVerifyCannotStart(t *testing.T) {
-	golden, err := filepath.Abs("testdata/golden")
+	golden, err := filepath.Abs("../../testdata/golden")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("no credentials", func(t *testing.T) {
-		t.Setenv("CDKTF_OUTDIR", golden)
+		inProject(t)
 		for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
 			"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"} {
 			t.Setenv(k, v)
 		}
 		var out, errs bytes.Buffer
-		if code := run([]string{"verify"}, nil, &out, &errs); code != 2 || !strings.Contains(errs.String(), "error: no AWS credentials") || out.Len() > 0 {
+		if code := commands.Verify(nil, &out, &errs); code != 2 || !strings.Contains(errs.String(), "error: no AWS credentials") || out.Len() > 0 {
 			t.Errorf("expected exit 2 saying there are no credentials, found %d:\n%s%s", code, out.String(), errs.String())
 		}
 	})
 	t.Run("settings of another trail", func(t *testing.T) {
-		t.Setenv("CDKTF_OUTDIR", golden)
+		t.Setenv(commands.OutdirEnv, golden)
 		cloudtest.Credentials(t)
 		t.Chdir(t.TempDir())
 		if err := os.WriteFile("cdktf.json", []byte(`{"app": "go run .", "context": {"accountName": "prod"}}`), 0o644); err != nil {
@@ -462,7 +476,7 @@ func TestVerifyCannotStart(t *testing.T) {
 		}
 		var out, errs bytes.Buffer
 		want := `was synthesized for trail "trail-master" in us-east-1, and cdktf.json now says "trail-prod" in us-east-1: run ` + "`go run .`" + ` first`
-		if code := run([]string{"verify"}, nil, &out, &errs); code != 2 || !strings.Contains(errs.String(), want) {
+		if code := commands.Verify(nil, &out, &errs); code != 2 || !strings.Contains(errs.String(), want) {
 			t.Errorf("expected exit 2 saying %q, found %d:\n%s%s", want, code, out.String(), errs.String())
 		}
 	})
