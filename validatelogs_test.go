@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cle2wa/audit-trail/internal/cloud/cloudtest"
 	"github.com/cle2wa/audit-trail/internal/integrity/integritytest"
 )
 
@@ -35,7 +36,7 @@ var logStart = time.Date(2026, 11, 28, 20, 0, 0, 0, time.UTC)
 // it).
 func startCloudTrail(t *testing.T, c *integritytest.Chain) string {
 	t.Helper()
-	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return cloudtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/listRegions" {
 			// Account Management ListRegions (REST JSON): the chain's
 			// regions, enabled.
@@ -123,7 +124,7 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	cloudTrail := startCloudTrail(t, c)
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
 	t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
-	fakeCredentials(t)
+	cloudtest.Credentials(t)
 	args := []string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
 		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(4 * time.Hour).Format(time.RFC3339)}
 
@@ -207,7 +208,7 @@ func TestValidateLogsNamesIntactVersions(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
 	t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
-	fakeCredentials(t)
+	cloudtest.Credentials(t)
 	var out, errs bytes.Buffer
 	code := run([]string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
 		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(3 * time.Hour).Format(time.RFC3339)}, nil, &out, &errs)
@@ -287,7 +288,7 @@ func TestValidateLogsAgainstAnAdversary(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
 			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
 			t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
-			fakeCredentials(t)
+			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
 			code := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", "new-bucket", "-prefix", "new",
 				"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(6 * time.Hour).Format(time.RFC3339)}, nil, &out, &errs)
@@ -358,21 +359,7 @@ func lowerMeta(t *testing.T, target string, latency time.Duration) string {
 		w.WriteHeader(resp.StatusCode)
 		io.Copy(w, resp.Body)
 	})
-	return serve(t, handler)
-}
-
-// serve answers on a loopback port with handler until the test ends, and
-// returns its URL.
-func serve(t *testing.T, handler http.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: handler}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
+	return cloudtest.Serve(t, handler)
 }
 
 // verdicts reads the "<kind>\ts3://...\t<verdict>" lines of a validation's
@@ -480,7 +467,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
 			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
 			t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
-			fakeCredentials(t)
+			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
 			ourCode := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
 				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, nil, &out, &errs)
@@ -506,16 +493,6 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 				t.Logf("AWS CLI:\n%s\n%s\nthis app:\n%s", cliOut.String(), cliErr.String(), out.String())
 			}
 		})
-	}
-}
-
-// fakeCredentials gives the SDK test credentials and no configuration of
-// the machine's.
-func fakeCredentials(t *testing.T) {
-	t.Helper()
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"} {
-		t.Setenv(k, v)
 	}
 }
 

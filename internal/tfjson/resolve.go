@@ -119,12 +119,34 @@ func (r *Resolver) value(address, attr string, depth int) (string, bool) {
 	case "aws_cloudtrail.arn":
 		return e.Trail(argument("name")), true
 	}
-	// An argument the synthesis sets is what the resource is given.
+	// An argument the synthesis sets is what the resource is given,
+	// unless Terraform ignores its changes: then it holds what the first
+	// apply gave it (terraform_data.first_deployer's input), which only
+	// the account can say.
 	path := strings.Split(strings.ReplaceAll(attr, "[0]", ""), ".")
+	if ignored(b, path[0]) {
+		return "", false
+	}
 	if s, ok := Get(b.Attrs, path...).(string); ok {
 		return r.resolve(s, depth+1), true
 	}
 	return "", false
+}
+
+// ignored reports whether the block's lifecycle ignores changes to the
+// argument (or to all of them).
+func ignored(b Block, argument string) bool {
+	switch v := Get(b.Attrs, "lifecycle", "ignore_changes").(type) {
+	case string:
+		return v == "all"
+	case []any:
+		for _, x := range v {
+			if x == argument {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Policy returns the resolved statements of the aws_iam_policy_document

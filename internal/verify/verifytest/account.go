@@ -1,0 +1,365 @@
+// Package verifytest is the AWS account the verify command is tested
+// against: a loopback fake of the APIs verify calls (CloudTrail, KMS, S3,
+// IAM, SNS, STS, CloudWatch and CloudWatch Logs), answering in the API
+// Reference's shapes through the real SDK. Matching builds it from a
+// synthesized audit stack, deployed and working, so that every check
+// passes; its exported fields are the knobs a test turns to make it
+// depart (a policy widened, logging stopped, a call denied), and it
+// records every call it answers as the IAM action and resource it needs.
+package verifytest
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// Account is the account verify checks: the answers of CloudTrail, KMS,
+// S3, IAM, SNS, STS, CloudWatch and CloudWatch Logs, as Start serves them.
+type Account struct {
+	// Trail is GetTrail's Trail (nil: no trail), Status GetTrailStatus'
+	// answer, Selectors GetEventSelectors' EventSelectors; CallerARN is
+	// who STS says the caller is.
+	Trail     map[string]any
+	Status    map[string]any
+	Selectors []any
+	CallerARN string
+	// Keys are the stack's keys by alias: their ARN and deployed policy;
+	// BucketPolicies the deployed bucket policies by bucket.
+	Keys           map[string]Key
+	BucketPolicies map[string]string
+	// IAM are the answers of IAM by action and name ("GetRole role-audit"),
+	// as XML result bodies; TopicPolicy the alarm topic's policy.
+	IAM         map[string]string
+	TopicPolicy string
+	// Topic are the alarm topic's other attributes (KmsMasterKeyId,
+	// DisplayName); Subscriptions its subscriptions as "protocol endpoint".
+	Topic         map[string]string
+	Subscriptions []string
+	// Alarms are CloudWatch's metric alarms by name, in DescribeAlarms'
+	// MetricAlarm shape; LogGroups, MetricFilters and SubscriptionFilters
+	// CloudWatch Logs' answers, in its JSON shapes.
+	Alarms                                        map[string]map[string]any
+	LogGroups, MetricFilters, SubscriptionFilters []any
+	// Buckets are each bucket's settings, as S3 answers them.
+	Buckets map[string]*Bucket
+	// Denied are the operations refused to the caller, as each service
+	// refuses them.
+	Denied map[string]bool
+	// LogFiles are the keys of the log bucket's objects; Unreadable says
+	// that S3 refuses the caller their content (as it does when the key
+	// policy denies kms:Decrypt).
+	LogFiles   []string
+	Unreadable bool
+	// calls are the requests answered.
+	mu    sync.Mutex
+	calls []Call
+}
+
+// Call is a request the fake account answered, as IAM authorizes it:
+// the action and the resource's ARN.
+type Call struct{ Action, Resource string }
+
+// Calls are the requests the account has answered, in the order they
+// came.
+func (a *Account) Calls() []Call {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.calls)
+}
+
+// Key is a key of the fake account: its ARN, policy, state
+// (Enabled, Disabled, PendingDeletion), the date of a scheduled deletion
+// and whether it rotates.
+type Key struct {
+	// Metadata are the other KeyMetadata fields KMS reports: the key's
+	// Description, KeySpec, KeyUsage and MultiRegion.
+	Metadata           map[string]any
+	ARN, Policy, State string
+	Deletion           time.Time
+	Rotating           bool
+}
+
+// Bucket is a bucket's settings, as S3's Get calls answer them.
+type Bucket struct {
+	// Versioning is the versioning status (Enabled, Suspended);
+	// Algorithm and Key the default encryption's SSEAlgorithm and
+	// KMSMasterKeyID, BucketKey whether it uses an S3 Bucket Key;
+	// Ownership the ObjectOwnership; LogTarget and LogPrefix where access
+	// logs go ("" for none); LockMode and LockDays Object Lock's default
+	// retention ("" for none); PublicAccess whether all four public
+	// access blocks are on.
+	Versioning, Algorithm, Key, Ownership, LogTarget, LogPrefix, LockMode string
+	// Lifecycle is the rules' XML ("" for none); ReplicateTo the ARN of
+	// a replication destination ("" for none).
+	Lifecycle, ReplicateTo  string
+	LockDays                int
+	PublicAccess, BucketKey bool
+	// Location is the bucket's LocationConstraint ("" in us-east-1),
+	// Payer who pays for requests; Inventory, Analytics and Notification
+	// the XML of those configurations ("" for none).
+	Location, Payer, Inventory, Analytics, Notification string
+}
+
+// KeyARN is the ARN of the stack's key named name (its Terraform
+// name) in the fake account.
+func KeyARN(name string) string {
+	if name == "trail_key" {
+		return TrailKeyARN
+	}
+	return fmt.Sprintf("arn:aws:kms:us-east-1:111122223333:key/%08x-0000-0000-0000-000000000000", crc32.ChecksumIEEE([]byte(name)))
+}
+
+// TrailKeyARN is the trail key of the fake account.
+const TrailKeyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// rendered is a policy document of the audit stack as Terraform renders
+// it for AWS, written here and not by package verify: statements in
+// reverse order, a single value as a string, the partition and account of
+// the fake account.
+func rendered(t testing.TB, doc map[string]any, name string) string {
+	t.Helper()
+	one := func(v []any) any {
+		if len(v) == 1 {
+			return v[0]
+		}
+		return v
+	}
+	statements := doc["data"].(map[string]any)["aws_iam_policy_document"].(map[string]any)[name].(map[string]any)["statement"].([]any)
+	var out []any
+	for i := len(statements) - 1; i >= 0; i-- {
+		st := statements[i].(map[string]any)
+		r := map[string]any{"Sid": st["sid"], "Effect": st["effect"]}
+		for from, to := range map[string]string{"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"} {
+			if v, ok := st[from].([]any); ok {
+				r[to] = one(v)
+			}
+		}
+		if ps, ok := st["principals"].([]any); ok {
+			principal := map[string]any{}
+			for _, p := range ps {
+				p := p.(map[string]any)
+				if p["type"] == "*" {
+					r["Principal"] = "*"
+					continue
+				}
+				principal[p["type"].(string)] = one(p["identifiers"].([]any))
+			}
+			if len(principal) > 0 {
+				r["Principal"] = principal
+			}
+		}
+		if cs, ok := st["condition"].([]any); ok {
+			condition := map[string]any{}
+			for _, c := range cs {
+				c := c.(map[string]any)
+				test := c["test"].(string)
+				if condition[test] == nil {
+					condition[test] = map[string]any{}
+				}
+				condition[test].(map[string]any)[c["variable"].(string)] = one(c["values"].([]any))
+			}
+			r["Condition"] = condition
+		}
+		out = append(out, r)
+	}
+	b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := regexp.MustCompile(`\$\{aws_kms_key\.(\w+)\.arn\}`)
+	return keys.ReplaceAllStringFunc(strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333").Replace(string(b)),
+		func(ref string) string { return KeyARN(keys.FindStringSubmatch(ref)[1]) })
+}
+
+// Matching is an account where the audit stack (the golden synthesis's,
+// whose names the account's answers carry) is deployed and working, at
+// now: every check of verify passes against it. A test changes it before
+// Start to make it depart.
+func Matching(t testing.TB, audit *tfjson.Doc, now time.Time) *Account {
+	const account = "111122223333"
+	keyARN := TrailKeyARN
+	doc := audit.Raw()
+	resources := doc["resource"].(map[string]any)
+	policyOf := func(ref any) string {
+		return rendered(t, doc, strings.Split(ref.(string), ".")[2])
+	}
+	keys := map[string]Key{}
+	for _, a := range resources["aws_kms_alias"].(map[string]any) {
+		a := a.(map[string]any)
+		key := strings.Split(a["target_key_id"].(string), ".")[1]
+		k := resources["aws_kms_key"].(map[string]any)[key].(map[string]any)
+		keys[a["name"].(string)] = Key{ARN: KeyARN(key), Policy: policyOf(k["policy"]), State: "Enabled", Rotating: true,
+			Metadata: map[string]any{"Description": k["description"], "KeySpec": k["customer_master_key_spec"], "KeyUsage": k["key_usage"], "MultiRegion": k["multi_region"]}}
+	}
+	buckets := map[string]string{}
+	for _, p := range resources["aws_s3_bucket_policy"].(map[string]any) {
+		p := p.(map[string]any)
+		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
+		buckets[bucket] = policyOf(p["policy"])
+	}
+	// The buckets as the audit stack deploys them: the log bucket
+	// encrypted with the trail key, logging to the access-log bucket,
+	// under Object Lock; the access-log bucket with SSE-S3.
+	// Both keep every version, moving it to Glacier Instant Retrieval
+	// after 90 days (the default settings: no logRetentionDays).
+	const retention = `<Rule><ID>retention</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>` +
+		`<Transition><Days>90</Days><StorageClass>GLACIER_IR</StorageClass></Transition>` +
+		`<NoncurrentVersionTransition><NoncurrentDays>90</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass></NoncurrentVersionTransition>` +
+		`<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`
+	settings := map[string]*Bucket{
+		"cle2wa-s3-trail-master": {Versioning: "Enabled", Algorithm: "aws:kms", Key: keyARN, Ownership: "BucketOwnerEnforced",
+			LogTarget: "cle2wa-s3-accesslog-master", LogPrefix: "cle2wa-s3-trail-master/", LockMode: "GOVERNANCE", LockDays: 365, PublicAccess: true, Lifecycle: retention, BucketKey: true},
+		"cle2wa-s3-accesslog-master": {Versioning: "Enabled", Algorithm: "AES256", Ownership: "BucketOwnerEnforced", PublicAccess: true, Lifecycle: retention},
+	}
+	for _, p := range resources["aws_s3_bucket_request_payment_configuration"].(map[string]any) {
+		p := p.(map[string]any)
+		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
+		settings[bucket].Payer = p["payer"].(string)
+	}
+	// IAM as the stack deploys it, policy documents URL-encoded as IAM
+	// returns them (RFC 3986: a space is %20).
+	enc := url.PathEscape
+	docs := func(name string) string { return enc(rendered(t, doc, name)) }
+	// A role's description and maximum session duration as synthesized
+	// (IAM's default of an hour where the stack sets none).
+	role := func(name string) string {
+		r := resources["aws_iam_role"].(map[string]any)[name].(map[string]any)
+		hours := 1.0
+		if d, ok := r["max_session_duration"].(float64); ok {
+			hours = d / 3600
+		}
+		return fmt.Sprintf(`<Description>%s</Description><MaxSessionDuration>%d</MaxSessionDuration>`, r["description"], int(hours*3600))
+	}
+	answers := map[string]string{
+		"GetRole role-audit":                           `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("audit_role") + `<AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetRole role-trail-logs":                      `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("monitoring_role") + `<AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetUser user-audit":                           `<User><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></User>`,
+		"ListGroupsForUser user-audit":                 `<Groups><member><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Groups><IsTruncated>false</IsTruncated>`,
+		"ListRolePolicies role-audit":                  `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListRolePolicies role-trail-logs":             `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"GetRolePolicy read-cloudtrail-logs":           `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
+		"GetRolePolicy write-trail-log-group":          `<RoleName>role-trail-logs</RoleName><PolicyName>write-trail-log-group</PolicyName><PolicyDocument>` + docs("monitoring_role_policy") + `</PolicyDocument>`,
+		"ListAttachedRolePolicies role-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedRolePolicies role-trail-logs":     `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"GetGroupPolicy assume-audit-role-with-mfa":    `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
+		"ListUserPolicies user-audit":                  `<PolicyNames/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedUserPolicies user-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"GetPolicy policy-deny-trail-log-reads":        `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</Arn><Description>` + resources["aws_iam_policy"].(map[string]any)["deny_log_reads"].(map[string]any)["description"].(string) + `</Description><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
+		"GetPolicyVersion policy-deny-trail-log-reads": `<PolicyVersion><Document>` + docs("deny_log_reads") + `</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
+		"ListGroupPolicies group-audit":                `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListAttachedGroupPolicies group-audit":        `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
+		"GetGroup group-audit":                         `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
+	}
+	// Today's log files in the trail's home region, and a digest.
+	day := now.UTC().Format("2006/01/02")
+	stamp := now.UTC().Format("20060102")
+	folder := "AWSLogs/" + account + "/CloudTrail/us-east-1/" + day + "/"
+	logFiles := []string{
+		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0000Z_AAAAAAAAAAAAAAAA.json.gz",
+		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0005Z_BBBBBBBBBBBBBBBB.json.gz",
+		"AWSLogs/" + account + "/CloudTrail-Digest/us-east-1/" + day + "/" + account + "_CloudTrail-Digest_us-east-1_trail-master_us-east-1_" + stamp + "T010000Z.json.gz",
+	}
+	alarms, logGroups, filters := monitoringState(resources)
+	topic := resources["aws_sns_topic"].(map[string]any)["monitoring_topic"].(map[string]any)
+	return &Account{
+		Alarms: alarms, LogGroups: logGroups, MetricFilters: filters, SubscriptionFilters: []any{},
+		Topic:    map[string]string{"KmsMasterKeyId": KeyARN(strings.Split(topic["kms_master_key_id"].(string), ".")[1]), "DisplayName": topic["display_name"].(string)},
+		LogFiles: logFiles,
+		IAM:      answers, TopicPolicy: rendered(t, doc, "monitoring_topic_policy"),
+		Keys: keys, BucketPolicies: buckets, Buckets: settings,
+		Trail: map[string]any{
+			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/trail-master", "HomeRegion": "us-east-1",
+			"S3BucketName": "cle2wa-s3-trail-master", "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
+			"LogFileValidationEnabled": true, "IsOrganizationTrail": false, "KmsKeyId": keyARN,
+			"CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:" + account + ":log-group:cloudtrail/trail-master:*",
+			"CloudWatchLogsRoleArn":     "arn:aws:iam::" + account + ":role/role-trail-logs",
+		},
+		Status: map[string]any{"IsLogging": true, "StartLoggingTime": float64(now.Add(-72 * time.Hour).Unix()),
+			"LatestDeliveryTime": float64(now.Add(-5 * time.Minute).Unix()), "LatestDigestDeliveryTime": float64(now.Add(-40 * time.Minute).Unix())},
+		Selectors: []any{map[string]any{"ReadWriteType": "All", "IncludeManagementEvents": true, "DataResources": []any{}, "ExcludeManagementEventSources": []any{}}},
+		CallerARN: "arn:aws:sts::" + account + ":assumed-role/role-audit/alice",
+	}
+}
+
+// monitoringState is the golden stack's log group, metric filters and
+// alarms as CloudWatch Logs and CloudWatch describe them, the references
+// resolved here (not by package verify) to the fake account's values.
+func monitoringState(resources map[string]any) (alarms map[string]map[string]any, logGroups, filters []any) {
+	const account = "111122223333"
+	filterOf := regexp.MustCompile(`^\$\{aws_cloudwatch_log_metric_filter\.(\w+)\.metric_transformation\[0\]\.(\w+)\}$`)
+	value := func(v any) string {
+		s, _ := v.(string)
+		switch {
+		case filterOf.MatchString(s):
+			m := filterOf.FindStringSubmatch(s)
+			return resources["aws_cloudwatch_log_metric_filter"].(map[string]any)[m[1]].(map[string]any)["metric_transformation"].(map[string]any)[m[2]].(string)
+		case strings.HasPrefix(s, "${aws_sns_topic."):
+			name := resources["aws_sns_topic"].(map[string]any)[strings.Split(s, ".")[1]].(map[string]any)["name"].(string)
+			return "arn:aws:sns:us-east-1:" + account + ":" + name
+		case strings.HasPrefix(s, "${aws_cloudwatch_log_group."):
+			return resources["aws_cloudwatch_log_group"].(map[string]any)[strings.Split(s, ".")[1]].(map[string]any)["name"].(string)
+		case strings.HasPrefix(s, "${aws_kms_key."):
+			return KeyARN(strings.Split(s, ".")[1])
+		}
+		return s
+	}
+	values := func(v any) []any {
+		var out []any
+		for _, x := range v.([]any) {
+			out = append(out, value(x))
+		}
+		return out
+	}
+	for _, g := range resources["aws_cloudwatch_log_group"].(map[string]any) {
+		g := g.(map[string]any)
+		arn := "arn:aws:logs:us-east-1:" + account + ":log-group:" + g["name"].(string)
+		logGroups = append(logGroups, map[string]any{"logGroupName": g["name"], "arn": arn + ":*", "logGroupArn": arn,
+			"kmsKeyId": value(g["kms_key_id"]), "retentionInDays": g["retention_in_days"], "metricFilterCount": len(resources["aws_cloudwatch_log_metric_filter"].(map[string]any))})
+	}
+	for _, f := range resources["aws_cloudwatch_log_metric_filter"].(map[string]any) {
+		f := f.(map[string]any)
+		m := f["metric_transformation"].(map[string]any)
+		filters = append(filters, map[string]any{"filterName": f["name"], "filterPattern": f["pattern"], "logGroupName": value(f["log_group_name"]),
+			"metricTransformations": []any{map[string]any{"metricName": m["name"], "metricNamespace": m["namespace"], "metricValue": m["value"]}}})
+	}
+	alarms = map[string]map[string]any{}
+	for _, a := range resources["aws_cloudwatch_metric_alarm"].(map[string]any) {
+		a := a.(map[string]any)
+		name := a["alarm_name"].(string)
+		alarm := map[string]any{"AlarmName": name, "AlarmArn": "arn:aws:cloudwatch:us-east-1:" + account + ":alarm:" + name, "StateValue": "OK"}
+		for from, to := range map[string]string{"alarm_description": "AlarmDescription", "actions_enabled": "ActionsEnabled", "metric_name": "MetricName", "namespace": "Namespace",
+			"statistic": "Statistic", "period": "Period", "evaluation_periods": "EvaluationPeriods", "datapoints_to_alarm": "DatapointsToAlarm", "threshold": "Threshold",
+			"comparison_operator": "ComparisonOperator", "treat_missing_data": "TreatMissingData"} {
+			if v, ok := a[from]; ok {
+				alarm[to] = v
+				if s, ok := v.(string); ok {
+					alarm[to] = value(s)
+				}
+			}
+		}
+		for from, to := range map[string]string{"alarm_actions": "AlarmActions", "ok_actions": "OKActions"} {
+			if v, ok := a[from]; ok {
+				alarm[to] = values(v)
+			}
+		}
+		if d, ok := a["dimensions"].(map[string]any); ok {
+			var dimensions []any
+			for k, v := range d {
+				dimensions = append(dimensions, map[string]any{"Name": k, "Value": value(v)})
+			}
+			alarm["Dimensions"] = dimensions
+		}
+		alarms[name] = alarm
+	}
+	return alarms, logGroups, filters
+}
