@@ -14,9 +14,9 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/change"
-	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // synthWith synthesizes the default settings changed by edit into a new
@@ -364,7 +364,7 @@ func TestEveryResourceTypeHasProviderCalls(t *testing.T) {
 		s.AlarmEmails = []string{"security@example.com"}
 		s.State.Bucket = "cle2wa-s3-tfstate-master"
 	})
-	out, err := check.Load(dir)
+	out, err := tfjson.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

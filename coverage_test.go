@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/coverage"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // coverageDoc is the coverage table the reviewed default stacks give.
@@ -22,7 +22,7 @@ const coverageDoc = "docs/coverage.md"
 func TestCoverage(t *testing.T) {
 	// A synthesis of its own, so that -update never reads a golden
 	// directory rewritten in the same run.
-	out, err := check.Load(synthWith(t, nil))
+	out, err := tfjson.Load(synthWith(t, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

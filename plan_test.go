@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/internal/change"
-	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/settings"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // startSTS answers, on loopback, the one AWS call planning makes: STS
@@ -186,7 +186,7 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 	}
 	writeJSON(t, auditState, map[string]any{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "test", "outputs": outputs, "resources": []any{}})
 
-	head, err := check.Load(filepath.Join(dir, "cdktf.out"))
+	head, err := tfjson.Load(filepath.Join(dir, "cdktf.out"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func planObjectLockUpgrade(t *testing.T, run func(...string) string, work string
 // refreshing (nothing here serves CloudTrail or IAM), and checks that the
 // review reads both as evidence lost: the trail replaced because of its
 // name, the user destroyed because its configuration is gone.
-func planEvidenceLoss(t *testing.T, run func(...string) string, planFile string, head *check.Output) {
+func planEvidenceLoss(t *testing.T, run func(...string) string, planFile string, head *tfjson.Synthesis) {
 	t.Helper()
 	provider := `provider["registry.terraform.io/hashicorp/aws"]`
 	state := map[string]any{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "test", "outputs": map[string]any{}, "resources": []any{
@@ -430,12 +430,12 @@ func TestOrganizationTrailPlansWithTheRealProvider(t *testing.T) {
 		if err := os.WriteFile(planFile, []byte(shown), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		head, err := check.Load(out)
+		head, err := tfjson.Load(out)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The deployed synthesis: the reviewed default one.
-		base, err := check.Load(filepath.Join("testdata", "golden"))
+		base, err := tfjson.Load(filepath.Join("testdata", "golden"))
 		if err != nil {
 			t.Fatal(err)
 		}

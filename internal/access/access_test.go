@@ -4,14 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 func golden(t *testing.T) *Model {
 	t.Helper()
-	out, err := check.Load("../../testdata/golden")
+	out, err := tfjson.Load("../../testdata/golden")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func (r *Report) Blocking() []Resource {
 // Compare compares head with base, and adds the plans; overrides maps
 // "stack:address" to the reason a deliberate evidence-destroying change
 // is allowed.
-func Compare(base, head *check.Output, overrides map[string]string, plans ...Plan) *Report {
+func Compare(base, head *tfjson.Synthesis, overrides map[string]string, plans ...Plan) *Report {
 	r := &Report{Plans: plans}
 	names := map[string]bool{}
 	for _, d := range append(slices.Clone(base.Stacks), head.Stacks...) {
@@ -374,7 +374,7 @@ func (r *Report) compareOutputs(stack string, base, head *tfjson.Doc) {
 	}
 }
 
-func (r *Report) compareControls(base, head *check.Output) {
+func (r *Report) compareControls(base, head *tfjson.Synthesis) {
 	b, h := check.Run(base), check.Run(head)
 	for _, c := range check.Controls {
 		bv, hv := b.Control(c), h.Control(c)
@@ -384,7 +384,7 @@ func (r *Report) compareControls(base, head *check.Output) {
 	}
 }
 
-func (r *Report) compareAccess(base, head *check.Output) {
+func (r *Report) compareAccess(base, head *tfjson.Synthesis) {
 	bm, bok := access.Find(base.Stacks)
 	hm, hok := access.Find(head.Stacks)
 	if !bok || !hok {
@@ -403,12 +403,12 @@ func (r *Report) compareAccess(base, head *check.Output) {
 
 // compareCoverage lists each action of the coverage table whose class
 // differs between base and head.
-func (r *Report) compareCoverage(base, head *check.Output) {
+func (r *Report) compareCoverage(base, head *tfjson.Synthesis) {
 	c, err := coverage.Load()
 	if err != nil {
 		return
 	}
-	classes := func(o *check.Output) map[string]string {
+	classes := func(o *tfjson.Synthesis) map[string]string {
 		out := map[string]string{}
 		for _, d := range o.Stacks {
 			if len(d.Resources("aws_cloudtrail")) == 0 {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/access"
-	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/input"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -111,7 +110,7 @@ func (p planJSON) caller() (actual, modelled string) {
 // ReadPlan reads a `terraform show -json` plan and names its stack: the
 // stack of head whose resources and outputs the plan's resources and
 // outputs belong to.
-func ReadPlan(path string, head *check.Output) (Plan, error) {
+func ReadPlan(path string, head *tfjson.Synthesis) (Plan, error) {
 	data, err := input.JSONFile(path, input.ReportBytes)
 	if err != nil {
 		return Plan{}, fmt.Errorf("-plan %s: %w", path, err)
@@ -184,7 +183,7 @@ func ReadPlan(path string, head *check.Output) (Plan, error) {
 
 // stackOf names the stack of head that holds most of the plan's resources
 // and outputs.
-func stackOf(p planJSON, head *check.Output) (string, error) {
+func stackOf(p planJSON, head *tfjson.Synthesis) (string, error) {
 	best, bestCount, tie := "", 0, false
 	for _, d := range head.Stacks {
 		resources := blocks(d)

@@ -107,8 +107,8 @@ type Report struct {
 }
 
 // Run runs the pack on the output and applies its suppressions.
-func Run(out *Output) *Report {
-	r := &Report{Suppressions: out.Suppressions(), Stacks: out.Stacks}
+func Run(out *tfjson.Synthesis) *Report {
+	r := &Report{Suppressions: Suppressions(out), Stacks: out.Stacks}
 	for _, c := range Pack {
 		for _, d := range out.Stacks {
 			for _, res := range c.Apply(d) {
@@ -171,7 +171,7 @@ func ByID(id string) (*Check, bool) {
 // each naming the construct.
 type FailedError struct {
 	Results     []Result
-	Annotations []Annotation
+	Annotations []tfjson.Annotation
 }
 
 func (e *FailedError) Error() string {
@@ -189,7 +189,7 @@ func (e *FailedError) Error() string {
 // report, or a *FailedError when cdktf recorded errors or a blocking check
 // failed.
 func Gate(dir string) (*Report, error) {
-	out, err := Load(dir)
+	out, err := tfjson.Load(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -9,9 +9,9 @@ import (
 )
 
 // golden loads the reviewed default synth.
-func golden(t *testing.T) *Output {
+func golden(t *testing.T) *tfjson.Synthesis {
 	t.Helper()
-	out, err := Load("../../testdata/golden")
+	out, err := tfjson.Load("../../testdata/golden")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,8 +336,8 @@ func TestSuppression(t *testing.T) {
 	out := golden(t)
 	set(t, out.Stack("audit").Raw(), "Suspended", "resource", "aws_s3_bucket_versioning", "log_bucket_versioning", "versioning_configuration", "status")
 	out.Annotations = append(out.Annotations,
-		Annotation{Stack: "audit", Path: "audit/log_bucket", Level: "INFO", Message: suppressedPrefix + "BUCKET-VERSIONING: why: it matters"},
-		Annotation{Stack: "audit", Path: "audit/trail", Level: "INFO", Message: "some other note"})
+		tfjson.Annotation{Stack: "audit", Path: "audit/log_bucket", Level: "INFO", Message: suppressedPrefix + "BUCKET-VERSIONING: why: it matters"},
+		tfjson.Annotation{Stack: "audit", Path: "audit/trail", Level: "INFO", Message: "some other note"})
 	r := Run(out)
 	if got := r.Suppressions; len(got) != 1 || got[0] != (Suppression{Path: "audit/log_bucket", Check: "BUCKET-VERSIONING", Reason: "why: it matters"}) {
 		t.Errorf("expected the one suppression read from its annotation, found %+v", got)
@@ -353,7 +353,7 @@ func TestSuppression(t *testing.T) {
 func TestFailedErrorNamesEachProblem(t *testing.T) {
 	out := golden(t)
 	set(t, out.Stack("audit").Raw(), false, "resource", "aws_cloudtrail", "trail", "is_multi_region_trail")
-	out.Annotations = append(out.Annotations, Annotation{Stack: "audit", Path: "audit/trail", Level: "ERROR", Message: "recorded by cdktf"})
+	out.Annotations = append(out.Annotations, tfjson.Annotation{Stack: "audit", Path: "audit/trail", Level: "ERROR", Message: "recorded by cdktf"})
 	if errs := out.Errors(); len(errs) != 1 {
 		t.Fatalf("expected one error annotation, found %v", errs)
 	}

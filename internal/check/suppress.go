@@ -8,6 +8,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // MinReasonLength is the shortest reason a suppression accepts.
@@ -42,7 +44,7 @@ func Suppress(scope constructs.IConstruct, id, reason string) error {
 }
 
 // parseSuppression reads a suppression from an info annotation.
-func parseSuppression(a Annotation) (Suppression, bool) {
+func parseSuppression(a tfjson.Annotation) (Suppression, bool) {
 	rest, ok := strings.CutPrefix(a.Message, suppressedPrefix)
 	if !ok {
 		return Suppression{}, false
@@ -55,4 +57,15 @@ func parseSuppression(a Annotation) (Suppression, bool) {
 // result's construct or one that holds it.
 func (s Suppression) Covers(r Result) bool {
 	return s.Check == r.Check.ID && (r.Path == s.Path || strings.HasPrefix(r.Path, s.Path+"/"))
+}
+
+// Suppressions returns the suppressions recorded in the output.
+func Suppressions(o *tfjson.Synthesis) []Suppression {
+	var out []Suppression
+	for _, a := range o.Annotations {
+		if s, ok := parseSuppression(a); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/review"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Review prints the review report of the last synth, with the results
@@ -49,7 +50,7 @@ func Review(args []string, stdout, stderr io.Writer) int {
 	if !noArguments("review", flags, stderr) {
 		return 2
 	}
-	synthesized, err := check.Load(OutputDir())
+	synthesized, err := tfjson.Load(OutputDir())
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
@@ -72,12 +73,12 @@ func Review(args []string, stdout, stderr io.Writer) int {
 // reviewChange prints the comparison of the current synthesis with the one
 // in baseDir (itself when baseDir is ""), with the plan files, and returns
 // 1 if a change destroys or replaces evidence without a reasoned override.
-func reviewChange(baseDir, overridesFile string, planFiles []string, head *check.Output, stdout, stderr io.Writer) int {
+func reviewChange(baseDir, overridesFile string, planFiles []string, head *tfjson.Synthesis, stdout, stderr io.Writer) int {
 	var problems []error
 	base := head
 	if baseDir != "" {
 		var err error
-		if base, err = check.Load(baseDir); err != nil {
+		if base, err = tfjson.Load(baseDir); err != nil {
 			problems = append(problems, fmt.Errorf("review -base %s: %w", baseDir, err))
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
-	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
@@ -54,7 +53,7 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: -max-digest-age %s must be more than 0 and at most %s, such as 2h: CloudTrail delivers a digest every hour, so a longer age would pass a trail that stopped delivering days ago\n", *maxAge, MaxDigestAge)
 		return 2
 	}
-	out, err := check.Load(OutputDir())
+	out, err := tfjson.Load(OutputDir())
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 2

@@ -35,7 +35,7 @@ func inProject(t *testing.T) {
 // loader, in the project's root (inProject).
 func goldenAudit(t *testing.T) *tfjson.Doc {
 	t.Helper()
-	out, err := check.Load("testdata/golden")
+	out, err := tfjson.Load("testdata/golden")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func verifyMatching(t *testing.T) (*verifytest.Account, bytes.Buffer) {
 // verify, of which every statement is needed by some call.
 func TestVerifyPermissions(t *testing.T) {
 	a, _ := verifyMatching(t)
-	golden, err := check.Load("testdata/golden")
+	golden, err := tfjson.Load("testdata/golden")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,16 +9,17 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 const goldenOut = "../../testdata/golden"
 
 func TestReport(t *testing.T) {
-	out, err := check.Load(goldenOut)
+	out, err := tfjson.Load(goldenOut)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out.Annotations = append(out.Annotations, check.Annotation{Stack: "audit", Path: "audit/access_log_bucket/Default", Level: "INFO", Message: "suppressed BUCKET-VERSIONING: the test says so, for a reason long enough"})
+	out.Annotations = append(out.Annotations, tfjson.Annotation{Stack: "audit", Path: "audit/access_log_bucket/Default", Level: "INFO", Message: "suppressed BUCKET-VERSIONING: the test says so, for a reason long enough"})
 	scans := []Scan{{Scanner: "trivy config", Findings: []ScanFinding{
 		{ID: "AVD-AWS-0089", Severity: "LOW", Title: "Bucket has logging disabled", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit", Ignored: "it is the target of access logs"},
 		{ID: "AVD-AWS-0132", Severity: "HIGH", Title: "Bucket does not encrypt data with a customer managed key", Resource: "aws_s3_bucket.access_log_bucket", Target: "audit"},

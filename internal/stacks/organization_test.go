@@ -67,7 +67,7 @@ func TestOrganizationTrail(t *testing.T) {
 		t.Errorf("expected the organization rows to apply to an organization trail, found %d", applied)
 	}
 
-	r := check.Run(&check.Output{Stacks: []*tfdoc.Doc{doc}})
+	r := check.Run(&tfdoc.Synthesis{Stacks: []*tfdoc.Doc{doc}})
 	for _, id := range []string{"TRAIL-ORGANIZATION", "TRAIL-ORGANIZATION-DELIVERY"} {
 		for _, res := range r.Results {
 			if res.Check.ID == id && !res.Pass {

@@ -1,4 +1,4 @@
-package check
+package tfjson
 
 import (
 	"encoding/json"
@@ -9,14 +9,14 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/input"
-	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
-// Output is one synthesis output directory: its stacks and the
-// annotations cdktf recorded for their constructs.
-type Output struct {
+// Synthesis is one synthesis output directory (cdktf.out), as every
+// reader loads it: its stacks and the annotations cdktf recorded for
+// their constructs.
+type Synthesis struct {
 	// Stacks are the stacks, in name order.
-	Stacks []*tfjson.Doc
+	Stacks []*Doc
 	// Annotations are every stack's annotations, in stack order.
 	Annotations []Annotation
 }
@@ -28,7 +28,7 @@ type Annotation struct {
 
 func (a Annotation) String() string { return fmt.Sprintf("[%s] %s", a.Path, a.Message) }
 
-// manifest is the part of cdktf.out/manifest.json this package reads.
+// manifest is the part of cdktf.out/manifest.json the readers use.
 type manifest struct {
 	Stacks map[string]struct {
 		SynthesizedStackPath string `json:"synthesizedStackPath"`
@@ -45,7 +45,7 @@ type manifest struct {
 // input.MaxDepth. A directory may come from anyone (review -base reads a
 // checkout of another branch), so a stack's path must stay inside dir and
 // its name be one a synthesis gives.
-func Load(dir string) (*Output, error) {
+func Load(dir string) (*Synthesis, error) {
 	data, err := input.JSONFile(filepath.Join(dir, "manifest.json"), input.SynthesisBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading the synthesis output (run `go run .` first): %w", err)
@@ -62,7 +62,7 @@ func Load(dir string) (*Output, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := &Output{}
+	out := &Synthesis{}
 	for _, n := range names {
 		entry := m.Stacks[n]
 		want := "stacks/" + n + "/cdk.tf.json"
@@ -73,7 +73,7 @@ func Load(dir string) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		doc, err := tfjson.Parse(n, b)
+		doc, err := Parse(n, b)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +92,7 @@ const maxStacks = 16
 var stackName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Stack returns the stack named name, or nil.
-func (o *Output) Stack(name string) *tfjson.Doc {
+func (o *Synthesis) Stack(name string) *Doc {
 	for _, d := range o.Stacks {
 		if d.Stack == name {
 			return d
@@ -104,22 +104,11 @@ func (o *Output) Stack(name string) *tfjson.Doc {
 // Errors returns the error annotations: an output with any comes from a
 // failed synth (the cdktf CLI asks cdktf to record errors instead of
 // stopping at the first).
-func (o *Output) Errors() []Annotation {
+func (o *Synthesis) Errors() []Annotation {
 	var out []Annotation
 	for _, a := range o.Annotations {
 		if a.Level == "ERROR" {
 			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// Suppressions returns the suppressions recorded in the output.
-func (o *Output) Suppressions() []Suppression {
-	var out []Suppression
-	for _, a := range o.Annotations {
-		if s, ok := parseSuppression(a); ok {
-			out = append(out, s)
 		}
 	}
 	return out
