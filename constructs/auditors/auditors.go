@@ -354,7 +354,7 @@ type ReadConfig struct {
 	// BucketARNs is required: the buckets whose objects the role may read.
 	BucketARNs []string
 	// KeyARN is required: the trail key the role may decrypt with.
-	KeyARN *string
+	KeyARN string
 	// LogGroupARN is optional: a CloudWatch Logs copy of the events the
 	// role may read. Default "": none.
 	LogGroupARN string
@@ -414,7 +414,7 @@ var bucketConfiguration = []string{
 // `verify` compares with the synthesis. It is separate from New because the key policy names the
 // role and this policy names the key.
 func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamrolepolicy.IamRolePolicy, error) {
-	if cfg.Role == nil || len(cfg.BucketARNs) == 0 || cfg.KeyARN == nil {
+	if cfg.Role == nil || len(cfg.BucketARNs) == 0 || cfg.KeyARN == "" {
 		return nil, field.Required("ReadConfig", "the role, at least one bucket and the key")
 	}
 	objects := make([]string, 0, len(cfg.BucketARNs))
@@ -438,7 +438,7 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Sid:       "DecryptLogs",
 			Effect:    policy.Allow,
 			Actions:   []string{"kms:Decrypt", "kms:DescribeKey"},
-			Resources: []string{*cfg.KeyARN},
+			Resources: []string{cfg.KeyARN},
 		},
 		{
 			Sid:       "ReadCloudTrail",
@@ -458,7 +458,7 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Resources: []string{"*"},
 		},
 	}
-	statements = append(statements, cfg.Configuration.statements(cfg.BucketARNs, *cfg.KeyARN)...)
+	statements = append(statements, cfg.Configuration.statements(cfg.BucketARNs, cfg.KeyARN)...)
 	if cfg.LogGroupARN != "" {
 		statements = append(statements, policy.Statement{
 			Sid:       "ReadTrailLogGroup",

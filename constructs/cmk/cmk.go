@@ -70,7 +70,7 @@ type Config struct {
 	Grants []policy.Statement
 	// Decryptors is optional: the ARNs of the principals, besides AWS
 	// services, that the Deny of decryption spares. Default: none.
-	Decryptors []*string
+	Decryptors []string
 	// After is optional: the resources the key policy names, which must
 	// exist before the key (KMS refuses a key policy that names a
 	// principal that does not exist). Default: none.
@@ -102,7 +102,7 @@ func (c Config) Validate() error {
 		errs = append(errs, field.Required("Grants", "at least one grant: a key nobody may use is a mistake"))
 	}
 	for i, d := range c.Decryptors {
-		if d == nil {
+		if d == "" {
 			errs = append(errs, field.Required(fmt.Sprintf("Decryptors[%d]", i), "the decryptor's ARN"))
 		}
 	}
@@ -197,11 +197,7 @@ func Policy(cfg Config) policy.Document {
 		Resources:  []string{"*"},
 	}
 	if len(cfg.Decryptors) > 0 {
-		arns := make([]string, 0, len(cfg.Decryptors))
-		for _, d := range cfg.Decryptors {
-			arns = append(arns, *d)
-		}
-		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: arns})
+		deny.Conditions = append(deny.Conditions, policy.Condition{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: cfg.Decryptors})
 	}
 	deny.Conditions = append(deny.Conditions, policy.Condition{Test: "Bool", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}})
 	// An explicit Deny in a key policy binds every principal, "including

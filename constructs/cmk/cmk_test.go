@@ -31,7 +31,7 @@ func TestValidate(t *testing.T) {
 		"reserved alias": {func(c *Config) { c.Alias = "alias/aws/logs" }, "reserved for AWS managed keys"},
 		"no description": {func(c *Config) { c.Description = "" }, "Description: is required"},
 		"no grants":      {func(c *Config) { c.Grants = nil }, "a key nobody may use is a mistake"},
-		"nil decryptor":  {func(c *Config) { c.Decryptors = []*string{nil} }, "Decryptors[0]: is required: the decryptor's ARN"},
+		"nil decryptor":  {func(c *Config) { c.Decryptors = []string{""} }, "Decryptors[0]: is required: the decryptor's ARN"},
 		"no account":     {func(c *Config) { c.Env.Account = "" }, "Env: is required: the partition, account and region"},
 		"no break-glass": {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required: at least one principal that may still do what destroys evidence"},
 	}
@@ -53,12 +53,12 @@ func TestValidate(t *testing.T) {
 func TestPolicy(t *testing.T) {
 	role := "arn:aws:iam::123456789012:role/role-audit"
 	cases := map[string]struct {
-		decryptors []*string
+		decryptors []string
 		conditions []policy.Condition
 	}{
 		"no decryptor: only AWS services are spared": {nil, []policy.Condition{
 			{Test: "Bool", Variable: "aws:PrincipalIsAWSService", Values: []string{"false"}}}},
-		"a decryptor is spared too": {[]*string{&role}, []policy.Condition{
+		"a decryptor is spared too": {[]string{role}, []policy.Condition{
 			{Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: []string{role}},
 			{Test: "Bool", Variable: "aws:PrincipalIsAWSService", Values: []string{"false"}}}},
 	}

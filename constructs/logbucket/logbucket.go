@@ -47,10 +47,10 @@ type Config struct {
 	// package arn), so that Grants can name it.
 	ARN string
 	// KMSKeyARN is optional: the customer-managed key for default SSE-KMS
-	// encryption, with an S3 Bucket Key. Default (nil): SSE-S3 (AES256),
+	// encryption, with an S3 Bucket Key. Default (""): SSE-S3 (AES256),
 	// the only default encryption that S3 server access logging supports
 	// without a key policy for the logging service.
-	KMSKeyARN *string
+	KMSKeyARN string
 	// AccessLogs is optional: where S3 writes this bucket's server access
 	// logs. Default (nil): no access logging, for a bucket that is itself
 	// the target of access logs.
@@ -75,7 +75,7 @@ type Config struct {
 // AccessLogs is the target of a bucket's S3 server access logs.
 type AccessLogs struct {
 	// Bucket is required: the target bucket's name (or a token for it).
-	Bucket *string
+	Bucket string
 	// Prefix is required: the key prefix of the log objects, ending in "/".
 	Prefix string
 	// TargetPolicy is optional: the target bucket's policy, which lets S3
@@ -231,7 +231,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, field.Under("Operators", c.Operators.Validate()))
 	if c.AccessLogs != nil {
-		if c.AccessLogs.Bucket == nil {
+		if c.AccessLogs.Bucket == "" {
 			errs = append(errs, field.Required("AccessLogs.Bucket", "the target bucket of the access logs"))
 		}
 		if !strings.HasSuffix(c.AccessLogs.Prefix, "/") || strings.HasPrefix(c.AccessLogs.Prefix, "/") {
@@ -304,17 +304,17 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	byDefault := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
 		SseAlgorithm: jsii.String("AES256"),
 	}
-	if cfg.KMSKeyARN != nil {
+	if cfg.KMSKeyARN != "" {
 		byDefault = &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
 			SseAlgorithm:   jsii.String("aws:kms"),
-			KmsMasterKeyId: cfg.KMSKeyARN,
+			KmsMasterKeyId: jsii.String(cfg.KMSKeyARN),
 		}
 	}
 	encryption := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Bucket: bucket.Id(),
 		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 			ApplyServerSideEncryptionByDefault: byDefault,
-			BucketKeyEnabled:                   jsii.Bool(cfg.KMSKeyARN != nil),
+			BucketKeyEnabled:                   jsii.Bool(cfg.KMSKeyARN != ""),
 		}},
 	})
 	tfname.Pin(encryption, tfname.Part(id, "encryption"))
@@ -394,7 +394,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 		}
 		logging := s3bucketlogging.NewS3BucketLoggingA(c, jsii.String("access_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
 			Bucket:       bucket.Id(),
-			TargetBucket: cfg.AccessLogs.Bucket,
+			TargetBucket: jsii.String(cfg.AccessLogs.Bucket),
 			TargetPrefix: jsii.String(cfg.AccessLogs.Prefix),
 			DependsOn:    after,
 		})
@@ -562,7 +562,7 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 		errs = append(errs, field.Invalid("AccessLog.Lock.Mode", cfg.AccessLog.Lock.Mode, "must be empty: S3 does not deliver server access logs to a bucket with Object Lock"))
 	}
 	accessLogCfg := cfg.AccessLog
-	accessLogCfg.ARN, accessLogCfg.KMSKeyARN, accessLogCfg.AccessLogs = accessLogARN, nil, nil
+	accessLogCfg.ARN, accessLogCfg.KMSKeyARN, accessLogCfg.AccessLogs = accessLogARN, "", nil
 	accessLogCfg.Grants = append(slices.Clone(accessLogCfg.Grants), accessLogGrants(accessLogARN, prefix, bucketARN, cfg.Env.Account)...)
 	bucketCfg := cfg.Bucket
 	bucketCfg.ARN = bucketARN
@@ -576,7 +576,7 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	if err != nil {
 		return nil, err
 	}
-	bucketCfg.AccessLogs = &AccessLogs{Bucket: accessLog.Bucket.Id(), Prefix: prefix, TargetPolicy: accessLog.Policy}
+	bucketCfg.AccessLogs = &AccessLogs{Bucket: *accessLog.Bucket.Id(), Prefix: prefix, TargetPolicy: accessLog.Policy}
 	bucket, err := New(scope, id, bucketCfg)
 	if err != nil {
 		return nil, err

@@ -107,7 +107,7 @@ type Config struct {
 	Emails []string
 	// Reader is required: the ARN of the one principal (the audit role)
 	// that may read the log group.
-	Reader *string
+	Reader string
 	// ReaderRole is optional: the resource Reader names, which the log
 	// group's key waits for (KMS refuses a key policy that names a
 	// principal that does not exist). Default: none.
@@ -117,9 +117,9 @@ type Config struct {
 	Protected Protected
 	// OrganizationID is optional: the ID of the organization whose
 	// accounts the trail records (an organization trail), whose streams
-	// the writer role may then write too. Default (nil): this account's
+	// the writer role may then write too. Default (""): this account's
 	// streams only.
-	OrganizationID *string
+	OrganizationID string
 	// Operators is required: who may change the policies of the log
 	// group's and the topic's keys, and who may disable or delete them
 	// (cmk.Config.Operators). A disabled topic key would silence the
@@ -174,7 +174,7 @@ func (c Config) Validate() error {
 		{"RoleName", "the name of the role CloudTrail assumes", c.RoleName == ""},
 		{"LogsKeyAlias", "the alias of the log group's key", c.LogsKeyAlias == ""},
 		{"TopicKeyAlias", "the alias of the topic's key", c.TopicKeyAlias == ""},
-		{"Reader", "the ARN of the one role that reads the log group", c.Reader == nil},
+		{"Reader", "the ARN of the one role that reads the log group", c.Reader == ""},
 	} {
 		if r.empty {
 			errs = append(errs, field.Required(r.path, r.what))
@@ -265,13 +265,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	// a multi-region trail delivers every region's events to the home
 	// region's group, so the region is a wildcard.
 	streams := []string{StreamPrefix(env, logGroupARN) + "*"}
-	if cfg.OrganizationID != nil {
+	if cfg.OrganizationID != "" {
 		// An organization trail also writes the streams of the other
 		// accounts, which the guide's organization variant of this policy
 		// names <organization ID>_* ("Role policy document for CloudTrail
 		// to use CloudWatch Logs for monitoring", above; the naming page
 		// does not describe them).
-		streams = append(streams, logGroupARN+":log-stream:"+*cfg.OrganizationID+"_*")
+		streams = append(streams, logGroupARN+":log-stream:"+cfg.OrganizationID+"_*")
 	}
 	write, err := policy.New(c, "role_policy_document", policy.Document{Statements: []policy.Statement{{
 		Sid:       "WriteTheTrailLogStreamsOnly",
@@ -294,11 +294,11 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		Alias:       cfg.LogsKeyAlias,
 		Description: "Encrypts the CloudWatch Logs copy of the events of " + cfg.TrailName,
 		Env:         env,
-		Grants:      LogsKeyGrants(env, logGroupARN, writerARN, *cfg.Reader),
+		Grants:      LogsKeyGrants(env, logGroupARN, writerARN, cfg.Reader),
 		// Through CloudWatch Logs on their own behalf, the writer role and
 		// the audit role decrypt; the key's Deny stops every other
 		// principal that is not an AWS service.
-		Decryptors: []*string{jsii.String(writerARN), cfg.Reader},
+		Decryptors: []string{writerARN, cfg.Reader},
 		After:      after,
 		Operators:  cfg.Operators,
 	})

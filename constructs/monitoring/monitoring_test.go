@@ -14,7 +14,7 @@ func config() Config {
 	return Config{
 		Env: arn.Env{Partition: partition, Account: account, Region: "us-east-1"}, TrailName: "trail-master",
 		LogGroupName: "cloudtrail/trail-master", RetentionDays: 365, RoleName: "role-trail-logs",
-		LogsKeyAlias: "alias/kms-logs-master", TopicKeyAlias: "alias/kms-alarms-master", TopicName: "topic-audit-alarms", Reader: &role,
+		LogsKeyAlias: "alias/kms-logs-master", TopicKeyAlias: "alias/kms-alarms-master", TopicName: "topic-audit-alarms", Reader: role,
 		Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}},
 	}
 }
@@ -29,7 +29,7 @@ func TestValidate(t *testing.T) {
 		"retention too short": {func(c *Config) { c.RetentionDays = 180 }, "RetentionDays: 180 is not a CloudWatch Logs retention of a year or more"},
 		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `LogGroupName: "trail logs"`},
 		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `TopicName: "alarms.fifo"`},
-		"no reader":           {func(c *Config) { c.Reader = nil }, "Reader: is required"},
+		"no reader":           {func(c *Config) { c.Reader = "" }, "Reader: is required"},
 		"no break-glass":      {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required"},
 		"bad email":           {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
 	}

@@ -58,8 +58,8 @@ type Config struct {
 	// OrganizationID is optional: the ID (o-...) of the AWS Organizations
 	// organization whose every account the trail records, from the
 	// management account that owns it (an organization trail). Default
-	// (nil): this account only.
-	OrganizationID *string
+	// (""): this account only.
+	OrganizationID string
 }
 
 // The values of Config.DataEvents.
@@ -82,9 +82,9 @@ func ValidateDataEvents(v string) error {
 // CloudWatch is where the trail delivers a copy of its events.
 type CloudWatch struct {
 	// LogGroupARN is required: the log group's ARN, without ":*".
-	LogGroupARN *string
+	LogGroupARN string
 	// RoleARN is required: the role CloudTrail assumes to write.
-	RoleARN *string
+	RoleARN string
 	// RolePolicy is required: the role's permission, which CloudTrail
 	// checks when it creates the trail.
 	RolePolicy cdktf.ITerraformDependable
@@ -139,7 +139,7 @@ func (c Config) Validate() error {
 	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
-	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == nil || cw.RoleARN == nil || cw.RolePolicy == nil) {
+	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == "" || cw.RoleARN == "" || cw.RolePolicy == nil) {
 		errs = append(errs, field.Required("CloudWatch", "the log group, the role and the role's policy, for CloudWatch Logs delivery"))
 	}
 	errs = append(errs, field.Under("DataEvents", ValidateDataEvents(c.DataEvents)))
@@ -167,7 +167,7 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 	var logGroup, role *string
 	if cw := cfg.CloudWatch; cw != nil {
 		// CloudTrail wants the ARN of the group's streams, ending in ":*".
-		logGroup, role = jsii.String(*cw.LogGroupARN+":*"), cw.RoleARN
+		logGroup, role = jsii.String(cw.LogGroupARN+":*"), jsii.String(cw.RoleARN)
 		after = append(after, cw.RolePolicy)
 	}
 	eventSelectors, advanced := selectors(cfg.DataEvents, cfg.OwnBuckets)
@@ -180,7 +180,7 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		EnableLogFileValidation:    jsii.Bool(true),
 		IsMultiRegionTrail:         jsii.Bool(true),
 		IncludeGlobalServiceEvents: jsii.Bool(true),
-		IsOrganizationTrail:        jsii.Bool(cfg.OrganizationID != nil),
+		IsOrganizationTrail:        jsii.Bool(cfg.OrganizationID != ""),
 		EventSelector:              eventSelectors,
 		AdvancedEventSelector:      advanced,
 		CloudWatchLogsGroupArn:     logGroup,
@@ -275,7 +275,7 @@ func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
 // organization log files are named
 // [prefix/]AWSLogs/<organization ID>/<account ID>/CloudTrail/...
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html).
-func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID *string) []policy.Statement {
+func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID string) []policy.Statement {
 	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{env.Trail(name)}}
 	write := func(sid, path string) policy.Statement {
@@ -302,8 +302,8 @@ func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID *s
 		},
 		write("CloudTrailWrite", layout.Owner(prefix, env.Account)),
 	}
-	if organizationID != nil {
-		grants = append(grants, write("CloudTrailOrganizationWrite", layout.Owner(prefix, *organizationID)))
+	if organizationID != "" {
+		grants = append(grants, write("CloudTrailOrganizationWrite", layout.Owner(prefix, organizationID)))
 	}
 	return grants
 }

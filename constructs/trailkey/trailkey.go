@@ -31,7 +31,7 @@ type Config struct {
 	TrailName string
 	// DecryptorARN is required: the ARN of the one principal (the audit
 	// role) allowed to decrypt log files.
-	DecryptorARN *string
+	DecryptorARN string
 	// Decryptor is optional: the resource DecryptorARN names, which the
 	// key waits for. Default: none, for a principal that exists already.
 	Decryptor cdktf.ITerraformDependable
@@ -46,7 +46,7 @@ func (c Config) Validate() error {
 	if c.TrailName == "" {
 		errs = append(errs, field.Required("TrailName", "the name of the trail the key encrypts for"))
 	}
-	if c.DecryptorARN == nil {
+	if c.DecryptorARN == "" {
 		errs = append(errs, field.Required("DecryptorARN", "the ARN of the one principal that decrypts"))
 	}
 	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
@@ -65,7 +65,7 @@ func (c Config) keyConfig() cmk.Config {
 		Description: "Encrypts the CloudTrail log files of " + c.TrailName,
 		Env:         c.Env,
 		Grants:      grants(c),
-		Decryptors:  []*string{c.DecryptorARN},
+		Decryptors:  []string{c.DecryptorARN},
 		After:       nonNil(c.Decryptor),
 		Operators:   c.Operators,
 	}
@@ -95,10 +95,7 @@ func grants(cfg Config) []policy.Statement {
 	trailARN := cfg.Env.Trail(cfg.TrailName)
 	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}
-	decryptor := ""
-	if cfg.DecryptorARN != nil {
-		decryptor = *cfg.DecryptorARN
-	}
+	decryptor := cfg.DecryptorARN
 	return []policy.Statement{
 		{
 			// The page's "Granting encrypt permissions for trails"

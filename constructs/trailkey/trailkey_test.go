@@ -10,7 +10,7 @@ import (
 
 func TestValidate(t *testing.T) {
 	partition, account, role := "aws", "123456789012", "arn:aws:iam::123456789012:role/role-audit"
-	ok := Config{Alias: "alias/kms-trail-master", Env: arn.Env{Partition: partition, Account: account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: &role, Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}}
+	ok := Config{Alias: "alias/kms-trail-master", Env: arn.Env{Partition: partition, Account: account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: role, Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}}
 	cases := map[string]struct {
 		change func(*Config)
 		want   string
@@ -19,7 +19,7 @@ func TestValidate(t *testing.T) {
 		"alias without prefix": {func(c *Config) { c.Alias = "kms-trail" }, `Alias: "kms-trail" must be "alias/"`},
 		"reserved alias":       {func(c *Config) { c.Alias = "alias/aws/s3" }, "reserved for AWS managed keys"},
 		"alias with space":     {func(c *Config) { c.Alias = "alias/a b" }, `Alias: "alias/a b"`},
-		"no decryptor":         {func(c *Config) { c.DecryptorARN = nil }, "DecryptorARN: is required"},
+		"no decryptor":         {func(c *Config) { c.DecryptorARN = "" }, "DecryptorARN: is required"},
 		"no trail":             {func(c *Config) { c.TrailName = "" }, "TrailName: is required"},
 		"no account":           {func(c *Config) { c.Env.Account = "" }, "Env: is required: the partition, account and region"},
 	}
@@ -40,7 +40,7 @@ func TestValidate(t *testing.T) {
 
 func TestPolicyGrantsNoWildcard(t *testing.T) {
 	partition, account, role := "aws", "123456789012", "arn:aws:iam::123456789012:role/role-audit"
-	doc := Policy(Config{Alias: "alias/k", Env: arn.Env{Partition: partition, Account: account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: &role, Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}})
+	doc := Policy(Config{Alias: "alias/k", Env: arn.Env{Partition: partition, Account: account, Region: "us-east-1"}, TrailName: "trail-master", DecryptorARN: role, Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}})
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("expected a valid key policy, found %v", err)
 	}

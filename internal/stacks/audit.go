@@ -82,7 +82,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Alias:        names.KeyAlias,
 		Env:          env,
 		TrailName:    names.Trail,
-		DecryptorARN: jsii.String(audit.RoleARN),
+		DecryptorARN: audit.RoleARN,
 		Decryptor:    audit.Role,
 		Operators:    ops,
 	})
@@ -92,7 +92,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 
 	buckets, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.Key.Arn(), Retention: s.Retention, Lock: s.Lock(), Operators: ops},
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: *key.Key.Arn(), Retention: s.Retention, Lock: s.Lock(), Operators: ops},
 		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, Operators: ops},
 	})
 	if err != nil {
@@ -100,7 +100,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	}
 	logs, accessLogs := buckets.Bucket, buckets.AccessLog
 
-	var organizationID *string
+	var organizationID string
 	if s.OrganizationTrail {
 		organizationID = organization(stack, env)
 	}
@@ -110,14 +110,14 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	read := auditors.ReadConfig{
 		Role:          audit.Role,
 		BucketARNs:    []string{logs.ARN, accessLogs.ARN},
-		KeyARN:        key.Key.Arn(),
+		KeyARN:        *key.Key.Arn(),
 		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers), Organization: s.OrganizationTrail},
 	}
 	if s.Monitoring {
 		if watch, err = addMonitoring(stack, s, env, ops, audit, *key.Key.Arn(), organizationID); err != nil {
 			return nil, err
 		}
-		cloudWatch = &trail.CloudWatch{LogGroupARN: watch.LogGroup.Arn(), RoleARN: watch.Role.Arn(), RolePolicy: watch.RolePolicy}
+		cloudWatch = &trail.CloudWatch{LogGroupARN: *watch.LogGroup.Arn(), RoleARN: *watch.Role.Arn(), RolePolicy: watch.RolePolicy}
 		read.LogGroupARN = watch.LogGroupARN
 		read.Configuration.KeyARNs = watch.KeyARNs
 		read.Configuration.RoleARNs = append(read.Configuration.RoleARNs, env.Role(names.TrailLogsRole))
@@ -162,7 +162,9 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		AuditRoleARN:        audit.Role.Arn(),
 		AuditUserNames:      &userNames,
 		AccountID:           jsii.String(env.Account),
-		OrganizationID:      organizationID,
+	}
+	if organizationID != "" {
+		out.OrganizationID = jsii.String(organizationID)
 	}
 	if watch != nil {
 		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
@@ -227,7 +229,7 @@ const CloudTrailPrincipal = "cloudtrail.amazonaws.com"
 // and an organization without trusted access for CloudTrail (which also
 // needs all features enabled: without them the provider reads no service
 // principals).
-func organization(stack cdktf.TerraformStack, env arn.Env) *string {
+func organization(stack cdktf.TerraformStack, env arn.Env) string {
 	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
 		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{
 			{
@@ -240,7 +242,7 @@ func organization(stack cdktf.TerraformStack, env arn.Env) *string {
 			},
 		}},
 	})
-	return org.Id()
+	return *org.Id()
 }
 
 // evidenceBuckets are the buckets of the app that hold evidence: the log
@@ -261,7 +263,7 @@ func evidenceBuckets(s settings.Settings) []string {
 // (its members must use the role), and, as an output, a service control
 // policy that does the same for the whole account. The watches guard the
 // trail key (trailKeyARN), the audit identities and the evidence buckets.
-func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, ops policy.Operators, audit *auditors.Auditors, trailKeyARN string, organizationID *string) (*monitoring.Monitoring, error) {
+func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, ops policy.Operators, audit *auditors.Auditors, trailKeyARN string, organizationID string) (*monitoring.Monitoring, error) {
 	names := s.Names()
 	watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
 		Env:            env,
@@ -273,7 +275,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		TopicKeyAlias:  names.AlarmKeyAlias,
 		TopicName:      names.AlarmTopic,
 		Emails:         s.AlarmEmails,
-		Reader:         jsii.String(audit.RoleARN),
+		Reader:         audit.RoleARN,
 		ReaderRole:     audit.Role,
 		OrganizationID: organizationID,
 		Operators:      ops,

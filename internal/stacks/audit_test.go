@@ -559,7 +559,7 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := trailkey.New(stack, "key", trailkey.Config{Alias: "alias/k", Env: env, TrailName: "trail-master", DecryptorARN: jsii.String("arn:aws:iam::123456789012:role/r"), Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}})
+	key, err := trailkey.New(stack, "key", trailkey.Config{Alias: "alias/k", Env: env, TrailName: "trail-master", DecryptorARN: "arn:aws:iam::123456789012:role/r", Operators: policy.Operators{Deployers: []string{"arn:aws:iam::123456789012:role/deploy"}, BreakGlass: []string{"arn:aws:iam::123456789012:root"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

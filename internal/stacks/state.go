@@ -25,13 +25,9 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 	Configure(stack, StateName, s)
 	env, ops, _ := newProvider(stack, names.StateRegion, s)
 
-	var kmsKey *string
-	if s.State.KMSKeyID != "" {
-		kmsKey = jsii.String(s.State.KMSKeyID)
-	}
 	pair, err := logbucket.NewPair(stack, "state_bucket", "state_access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: kmsKey, Operators: ops},
+		Bucket:    logbucket.Config{Name: names.StateBucket, KMSKeyARN: s.State.KMSKeyID, Operators: ops},
 		AccessLog: logbucket.Config{Name: names.StateAccessLogBucket, Retention: s.Retention, Operators: ops},
 	})
 	if err != nil {
