@@ -77,8 +77,11 @@ func commonParts(rs []tfjson.Block, count map[string]int, parts map[string][]str
 
 // sameEvidence joins the items ("<stack>:<address>: <evidence>") whose
 // evidence is the same into one, "<address>, <address>: <evidence>", in
-// the order each evidence first appears.
-func sameEvidence(items []string) []string {
+// the order each evidence first appears; when those are every resource
+// of one type in the stacks (every is everyOf's), two or more, the item
+// says "every `<type>` (<count>)" instead: it stays one line however many
+// auditors or buckets there are.
+func sameEvidence(items []string, every map[string][]string) []string {
 	var order []string
 	subjects := map[string][]string{}
 	for _, it := range items {
@@ -101,9 +104,36 @@ func sameEvidence(items []string) []string {
 			out = append(out, e)
 			continue
 		}
-		out = append(out, fold(subjects[e], ", ")+": "+e)
+		out = append(out, allOfType(subjects[e], every)+": "+e)
 	}
 	return out
+}
+
+// everyOf is, for each resource type, every resource of it in the
+// stacks as "<stack>:<address>", sorted.
+func everyOf(docs []*tfjson.Doc) map[string][]string {
+	every := map[string][]string{}
+	for _, d := range docs {
+		for _, r := range d.AllResources() {
+			every[r.Type] = append(every[r.Type], d.Stack+":"+r.Address)
+		}
+	}
+	for _, located := range every {
+		slices.Sort(located)
+	}
+	return every
+}
+
+// allOfType names subjects ("<stack>:<address>") as "every `<type>`
+// (<count>)" when they are every resource of that type in the stacks,
+// two or more; it folds them otherwise.
+func allOfType(subjects []string, every map[string][]string) string {
+	_, address, _ := strings.Cut(subjects[0], ":")
+	typ, _, _ := strings.Cut(address, ".")
+	if len(subjects) > 1 && slices.Equal(slices.Sorted(slices.Values(subjects)), every[typ]) {
+		return fmt.Sprintf("every `%s` (%d)", typ, len(subjects))
+	}
+	return fold(subjects, ", ")
 }
 
 // Write writes the report of the checked stacks, with the results of
@@ -168,13 +198,14 @@ var shortRefs = []struct{ short, long string }{
 }
 
 func writeControls(b *strings.Builder, report *check.Report) {
+	every := everyOf(report.Stacks)
 	verdict := func(c *check.Control) (check.Status, string) {
 		v := report.Control(c)
 		why := v.Evidence
 		if v.Status == check.Pass {
 			// Every failure is shown; what passes is folded, the
 			// resources with the same evidence on one item.
-			why = fold(sameEvidence(v.Items), "; ")
+			why = fold(sameEvidence(v.Items, every), "; ")
 		}
 		return v.Status, cell(why)
 	}
