@@ -211,7 +211,7 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	}
 	b.WriteString("## Controls\n\n")
 	b.WriteString("### CIS AWS Foundations Benchmark\n\n")
-	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control.\n\n|")
+	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control (in the Security Hub table below for a control it has).\n\n|")
 	for _, v := range check.Versions {
 		fmt.Fprintf(b, " %s |", v)
 	}
@@ -223,6 +223,10 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	// the same evidence: its row below names the recommendation instead.
 	type shownAt struct{ why, label string }
 	byHub := map[string]shownAt{}
+	inHubTable := map[string]bool{}
+	for _, c := range check.Controls {
+		inHubTable[c.ID] = c.Framework == check.SecurityHub
+	}
 	for _, c := range check.Controls {
 		if c.Framework != check.CIS {
 			continue
@@ -232,7 +236,11 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			fmt.Fprintf(b, " %s |", cmp.Or(c.Versions[v], "-"))
 		}
 		hub := "none"
-		if c.Hub != nil {
+		switch {
+		case c.Hub != nil && inHubTable[c.Hub.ID]:
+			// Its standards are on its row there.
+			hub = c.Hub.ID
+		case c.Hub != nil:
 			hub = c.Hub.ID + " (" + standards(c.Hub) + ")"
 		}
 		status, why := verdict(c)
@@ -241,9 +249,14 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			shown = "as above"
 		}
 		previous = why
-		latest := check.Versions[len(check.Versions)-1]
-		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil && c.Versions[latest] != "" {
-			byHub[c.Hub.ID] = shownAt{why, fmt.Sprintf("CIS %s %s", latest, c.Versions[latest])}
+		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil {
+			// Named by its number in the latest version that has it.
+			for _, v := range slices.Backward(check.Versions) {
+				if c.Versions[v] != "" {
+					byHub[c.Hub.ID] = shownAt{why, fmt.Sprintf("CIS %s %s", v, c.Versions[v])}
+					break
+				}
+			}
 		}
 		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, shown)
 	}
