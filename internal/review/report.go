@@ -151,8 +151,11 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	writeAccess(b, docs)
 	writeChecks(b, report)
 	writeScans(b, scans)
+	// A policy statement is shown once in the report: where another
+	// repeats it, it is named.
+	shown := map[string]policyName{}
 	for _, d := range docs {
-		writeStack(b, d)
+		writeStack(b, d, shown)
 	}
 	text := b.String()
 	var stands []string
@@ -400,7 +403,22 @@ func writeChecks(b *strings.Builder, report *check.Report) {
 	}
 }
 
-func writeStack(b *strings.Builder, d *tfjson.Doc) {
+// policyName is where a policy statement was first shown: the stack and
+// the policy.
+type policyName struct{ stack, policy string }
+
+// in names the policy for a statement of stack: with its stack when that
+// is another.
+func (p policyName) in(stack string) string {
+	if p.stack != stack {
+		return fmt.Sprintf("`%s` of stack `%s`", p.policy, p.stack)
+	}
+	return "`" + p.policy + "`"
+}
+
+// writeStack writes what d holds; shown are the policy statements the
+// report has shown, each with where, and writeStack adds its own.
+func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]policyName) {
 	fmt.Fprintf(b, "## Stack `%s`\n\n", d.Stack)
 	kind, cfg := d.Backend()
 	fmt.Fprintf(b, "State: %s", kind)
@@ -466,26 +484,26 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 	}
 	if len(policies) > 0 {
 		b.WriteString("Policies:\n\n")
-		// A statement the stack's policies repeat word for word (the
-		// keys' Denies) is shown once, and named where it recurs; so is
-		// one that two bucket policies repeat but for their one bucket.
-		shown := map[string]string{}
+		// A statement the policies repeat word for word (the keys'
+		// Denies) is shown once, and named where it recurs; so is one
+		// that two bucket policies repeat but for their one bucket.
 		for _, p := range policies {
 			fmt.Fprintf(b, "- `%s`\n", p.Address)
+			here := policyName{d.Stack, p.Name}
 			for _, s := range tfjson.Statements(p) {
 				line := statement(s)
 				if first, ok := shown[line]; ok {
-					fmt.Fprintf(b, "  - `%s` as in `%s`\n", s.Sid, first)
+					fmt.Fprintf(b, "  - `%s` as in %s\n", s.Sid, first.in(d.Stack))
 					continue
 				}
-				shown[line] = p.Name
+				shown[line] = here
 				general, bucket := oneBucket(line)
 				if first, ok := shown[general]; ok && bucket != "" {
-					fmt.Fprintf(b, "  - `%s` as in `%s`, on the bucket %s\n", s.Sid, first, bucket)
+					fmt.Fprintf(b, "  - `%s` as in %s, on the bucket %s\n", s.Sid, first.in(d.Stack), bucket)
 					continue
 				}
 				if bucket != "" {
-					shown[general] = p.Name
+					shown[general] = here
 				}
 				fmt.Fprintf(b, "  - %s\n", line)
 			}

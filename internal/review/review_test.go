@@ -57,6 +57,8 @@ func TestReport(t *testing.T) {
 		// A bucket policy's statement that another's repeats but for its
 		// one bucket is named, not repeated.
 		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
+		// So is one of another stack, named with its stack.
+		"  - `DenyInsecureTransport` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
 		// Filters that count into one metric share their alarm's row.
 		"AuditTrail/MonitoringChanges: `monitoring_filter_monitoring_changes_1` (watch-monitoring-changes-1): ",
 		"- `aws_cloudtrail.trail`: ",
