@@ -153,7 +153,7 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	writeScans(b, scans)
 	// A policy statement is shown once in the report: where another
 	// repeats it, it is named.
-	shown := map[string]policyName{}
+	shown := map[string]shownAt{}
 	for _, d := range docs {
 		writeStack(b, d, shown)
 	}
@@ -187,6 +187,14 @@ func joinAnd(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// shortForm is s as the report shows it, with shortRefs' short names.
+func shortForm(s string) string {
+	for _, r := range shortRefs {
+		s = strings.ReplaceAll(s, r.long, r.short)
+	}
+	return s
 }
 
 // shortRefs are the references every policy and ARN of the stacks
@@ -403,22 +411,71 @@ func writeChecks(b *strings.Builder, report *check.Report) {
 	}
 }
 
-// policyName is where a policy statement was first shown: the stack and
-// the policy.
-type policyName struct{ stack, policy string }
+// shownAt is where a policy statement was first shown: the stack, the
+// policy and the statement's Sid.
+type shownAt struct{ stack, policy, sid string }
 
 // in names the policy for a statement of stack: with its stack when that
 // is another.
-func (p policyName) in(stack string) string {
+func (p shownAt) in(stack string) string {
 	if p.stack != stack {
 		return fmt.Sprintf("`%s` of stack `%s`", p.policy, p.stack)
 	}
 	return "`" + p.policy + "`"
 }
 
+// writePolicies writes each statement of the stack's policies on one
+// line, unless the report has shown it: a statement the policies repeat
+// word for word (the keys' Denies) is shown once, and named where it
+// recurs; so is one that two bucket policies repeat but for their one
+// bucket, and one that allows or denies what another does but under
+// other conditions.
+func writePolicies(b *strings.Builder, stack string, policies []tfjson.Block, shown map[string]shownAt) {
+	if len(policies) == 0 {
+		return
+	}
+	b.WriteString("Policies:\n\n")
+	for _, p := range policies {
+		fmt.Fprintf(b, "- `%s`\n", p.Address)
+		for _, s := range tfjson.Statements(p) {
+			here := shownAt{stack, p.Name, s.Sid}
+			line := statement(s)
+			if first, ok := shown[line]; ok {
+				fmt.Fprintf(b, "  - `%s` as in %s\n", s.Sid, first.in(stack))
+				continue
+			}
+			shown[line] = here
+			general, bucket := oneBucket(line)
+			if first, ok := shown[general]; ok && bucket != "" {
+				fmt.Fprintf(b, "  - `%s` as in %s, on the bucket %s\n", s.Sid, first.in(stack), bucket)
+				continue
+			}
+			if bucket != "" {
+				shown[general] = here
+			}
+			what, conditions := statementParts(s)
+			// Keyed apart from whole lines, which start with a Sid.
+			key := "what: " + what
+			if first, ok := shown[key]; ok {
+				as := fmt.Sprintf("as `%s` in %s but", first.sid, first.in(stack))
+				// Only where that saves most of the line: a short
+				// statement reads better whole.
+				if 2*len(as) < len(shortForm(what)) {
+					fmt.Fprintf(b, "  - `%s` %s %s\n", s.Sid, as, cmp.Or(strings.TrimPrefix(conditions, " "), "with no condition"))
+					continue
+				}
+			} else {
+				shown[key] = here
+			}
+			fmt.Fprintf(b, "  - %s\n", line)
+		}
+	}
+	b.WriteString("\n")
+}
+
 // writeStack writes what d holds; shown are the policy statements the
 // report has shown, each with where, and writeStack adds its own.
-func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]policyName) {
+func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]shownAt) {
 	fmt.Fprintf(b, "## Stack `%s`\n\n", d.Stack)
 	kind, cfg := d.Backend()
 	fmt.Fprintf(b, "State: %s", kind)
@@ -482,34 +539,7 @@ func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]policyName) 
 			fmt.Fprintf(b, "Reads `%s`: %s (%s)\n\n", ds.Address, backend, settings(cfg, ""))
 		}
 	}
-	if len(policies) > 0 {
-		b.WriteString("Policies:\n\n")
-		// A statement the policies repeat word for word (the keys'
-		// Denies) is shown once, and named where it recurs; so is one
-		// that two bucket policies repeat but for their one bucket.
-		for _, p := range policies {
-			fmt.Fprintf(b, "- `%s`\n", p.Address)
-			here := policyName{d.Stack, p.Name}
-			for _, s := range tfjson.Statements(p) {
-				line := statement(s)
-				if first, ok := shown[line]; ok {
-					fmt.Fprintf(b, "  - `%s` as in %s\n", s.Sid, first.in(d.Stack))
-					continue
-				}
-				shown[line] = here
-				general, bucket := oneBucket(line)
-				if first, ok := shown[general]; ok && bucket != "" {
-					fmt.Fprintf(b, "  - `%s` as in %s, on the bucket %s\n", s.Sid, first.in(d.Stack), bucket)
-					continue
-				}
-				if bucket != "" {
-					shown[general] = here
-				}
-				fmt.Fprintf(b, "  - %s\n", line)
-			}
-		}
-		b.WriteString("\n")
-	}
+	writePolicies(b, d.Stack, policies, shown)
 	if outs := d.Outputs(); len(outs) > 0 {
 		b.WriteString("Outputs: ")
 		var names []string
@@ -660,37 +690,49 @@ func oneBucket(line string) (general, bucket string) {
 
 // statement renders a policy statement on one line.
 func statement(s tfjson.Statement) string {
-	var who []string
-	types := make([]string, 0, len(s.Principals))
-	for t := range s.Principals {
-		types = append(types, t)
+	what, conditions := statementParts(s)
+	return fmt.Sprintf("`%s` %s%s", s.Sid, what, conditions)
+}
+
+// statementParts are what a statement allows or denies, to whom, on what
+// ("Deny *: * to s3:* on ..."), and its conditions (" if ...", or ""),
+// both safe in a table cell.
+func statementParts(s tfjson.Statement) (what, conditions string) {
+	who := func(principals map[string][]string) string {
+		var out []string
+		for _, t := range slices.Sorted(maps.Keys(principals)) {
+			out = append(out, t+": "+fold(principals[t], ", "))
+		}
+		return strings.Join(out, "; ")
 	}
-	sort.Strings(types)
-	for _, t := range types {
-		who = append(who, t+": "+fold(s.Principals[t], ", "))
+	what = s.Effect
+	if len(s.Principals) > 0 {
+		what += " " + who(s.Principals)
 	}
-	line := fmt.Sprintf("`%s` %s", s.Sid, s.Effect)
-	if len(who) > 0 {
-		line += " " + strings.Join(who, "; ")
+	if len(s.NotPrincipals) > 0 {
+		what += " all but " + who(s.NotPrincipals)
 	}
 	if len(s.Actions) > 0 {
-		line += " to " + strings.Join(s.Actions, ", ")
+		what += " to " + strings.Join(s.Actions, ", ")
 	}
 	if len(s.NotActions) > 0 {
-		line += " to all but " + strings.Join(s.NotActions, ", ")
+		what += " to all but " + strings.Join(s.NotActions, ", ")
 	}
 	if len(s.Resources) > 0 {
-		line += " on " + fold(s.Resources, ", ")
+		what += " on " + fold(s.Resources, ", ")
+	}
+	if len(s.NotResources) > 0 {
+		what += " on all but " + fold(s.NotResources, ", ")
 	}
 	for i, c := range s.Conditions {
 		if i == 0 {
-			line += " if "
+			conditions += " if "
 		} else {
-			line += " and "
+			conditions += " and "
 		}
-		line += fmt.Sprintf("%s %s %s", c.Test, c.Variable, fold(c.Values, "|"))
+		conditions += fmt.Sprintf("%s %s %s", c.Test, c.Variable, fold(c.Values, "|"))
 	}
-	return cell(line)
+	return cell(what), cell(conditions)
 }
 
 // settings renders a block's arguments as key=value pairs, nested blocks

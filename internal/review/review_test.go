@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 const goldenOut = "../../testdata/golden"
@@ -57,6 +58,9 @@ func TestReport(t *testing.T) {
 		// A bucket policy's statement that another's repeats but for its
 		// one bucket is named, not repeated.
 		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
+		// A long statement that another repeats but for its conditions
+		// is named, with its own conditions.
+		"  - `DenyReadingTheTrailLogGroupButTheAuditRole` as `DenyReadingTheTrailLogGroup` in `deny_log_reads` but if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit\n",
 		// So is one of another stack, named with its stack.
 		"  - `DenyInsecureTransport` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
 		// Filters that count into one metric share their alarm's row.
@@ -169,5 +173,30 @@ func TestFold(t *testing.T) {
 	// One more than foldAt is shown whole: folding it would hide nothing.
 	if got, want := fold(items[:6], "|"), "a|b|c|d|e|f"; got != want {
 		t.Errorf("expected %q, found %q", want, got)
+	}
+}
+
+func TestStatementParts(t *testing.T) {
+	cases := map[string]struct {
+		s                tfjson.Statement
+		what, conditions string
+	}{
+		"principals, actions, resources and conditions": {
+			tfjson.Statement{Effect: "Deny", Principals: map[string][]string{"*": {"*"}}, Actions: []string{"s3:*"}, Resources: []string{"arn:aws:s3:::b", "arn:aws:s3:::b/*"},
+				Conditions: []tfjson.Condition{{Test: "Bool", Variable: "aws:SecureTransport", Values: []string{"false"}}, {Test: "ArnNotEquals", Variable: "aws:PrincipalArn", Values: []string{"a", "b"}}}},
+			"Deny *: * to s3:* on arn:aws:s3:::b, arn:aws:s3:::b/*", " if Bool aws:SecureTransport false and ArnNotEquals aws:PrincipalArn a\\|b",
+		},
+		"the negated elements": {
+			tfjson.Statement{Effect: "Deny", NotPrincipals: map[string][]string{"AWS": {"arn:aws:iam::111122223333:root"}}, NotActions: []string{"iam:ChangePassword"}, NotResources: []string{"arn:aws:s3:::b"}},
+			"Deny all but AWS: arn:aws:iam::111122223333:root to all but iam:ChangePassword on all but arn:aws:s3:::b", "",
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			what, conditions := statementParts(c.s)
+			if what != c.what || conditions != c.conditions {
+				t.Errorf("expected %q and %q, found %q and %q", c.what, c.conditions, what, conditions)
+			}
+		})
 	}
 }
