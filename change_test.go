@@ -236,7 +236,7 @@ func TestReviewOfAPlan(t *testing.T) {
 // TestReviewReportWithManyAuditors checks that REVIEW.md folds what grows
 // with the auditors, with counts, at 32 of them (about the most IAM's
 // default trust-policy quota allows for names of this length): the users' resource lines, the
-// trust policy's list of users, the passing evidence of IAM.5.
+// trust policy's list of users, the credentials alarm's filters, the passing evidence of IAM.5.
 func TestReviewReportWithManyAuditors(t *testing.T) {
 	var users []string
 	for i := 0; i < 32; i++ {
@@ -251,6 +251,8 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 	for _, want := range []string{
 		"<details><summary>27 more <code>aws_iam_user</code> (32 in all)</summary>",
 		`user/auditor04\|… (32 in all)`,
+		// The alarm's filters for every few auditors are one item.
+		"AuditTrail/AuditUserCredentialChanges: `_1` to `_8` (8 filters), each: ",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("expected REVIEW.md to contain %q", want)

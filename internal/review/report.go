@@ -638,35 +638,135 @@ func writeAlarms(b *strings.Builder, alarms []alarm) {
 	}
 	alarmCommon, alarmOwn := own(alarmBlocks)
 	filterCommon, filterOwn := own(filterBlocks)
+	// The end every description shares is said once.
+	var descriptions []string
+	for _, a := range alarmBlocks {
+		description, _ := a.Attrs["alarm_description"].(string)
+		descriptions = append(descriptions, description)
+	}
+	ending := commonEnding(descriptions)
+	if ending != "" {
+		alarmCommon = append(alarmCommon, fmt.Sprintf("alarm_description ends %q", ending))
+	}
+	// A filter is named after its alarm, numbered when the alarm has
+	// several: said once, and a filter named otherwise says its names.
+	alarmPrefix, filterPrefix := namePrefix(alarmBlocks), namePrefix(filterBlocks)
+	filterOf := func(a alarm, f tfjson.Block) (number string, named bool) {
+		base := filterPrefix + strings.TrimPrefix(a.alarm.Name, alarmPrefix)
+		alarmName, _ := a.alarm.Attrs["alarm_name"].(string)
+		filterName, _ := f.Attrs["name"].(string)
+		if f.Name == base && filterName == alarmName {
+			return "", true
+		}
+		n, ok := strings.CutPrefix(f.Name, base+"_")
+		return n, ok && n != "" && strings.Trim(n, "0123456789") == "" && filterName == alarmName+"-"+n
+	}
+	named := 0
+	for _, a := range alarms {
+		for _, f := range a.filters {
+			if _, ok := filterOf(a, f); ok {
+				named++
+			}
+		}
+	}
 	fmt.Fprintf(b, "Alarms on the trail's events (%d `aws_cloudwatch_metric_alarm`), each on the metric its metric filters count (%d `aws_cloudwatch_log_metric_filter`):\n\n", len(alarmBlocks), len(filterBlocks))
 	fmt.Fprintf(b, "- every alarm, unless its row says otherwise: %s\n", strings.Join(alarmCommon, ", "))
-	fmt.Fprintf(b, "- every filter, unless its row says otherwise: %s\n\n", strings.Join(filterCommon, ", "))
-	b.WriteString("| Alarm | Name: description | Metric: its filters and their patterns |\n|---|---|---|\n")
+	fmt.Fprintf(b, "- every filter, unless its row says otherwise: %s\n", strings.Join(filterCommon, ", "))
+	if named > 0 {
+		fmt.Fprintf(b, "- each filter is `%s<X>` for the alarm `%s<X>`, named as the alarm; where its row numbers it `_<n>`, it is `%s<X>_<n>`, named as the alarm with `-<n>`; a filter named otherwise shows its address and name\n", filterPrefix, alarmPrefix, filterPrefix)
+	}
+	b.WriteString("\n| Alarm | Name: description | Metric: its filters and their patterns |\n|---|---|---|\n")
 	for _, a := range alarms {
 		name, _ := a.alarm.Attrs["alarm_name"].(string)
 		description, _ := a.alarm.Attrs["alarm_description"].(string)
-		what := "`" + name + "`: " + short(description)
+		what := "`" + name + "`: " + short(strings.TrimSuffix(description, ending))
 		if extra := alarmOwn[a.alarm.Address]; len(extra) > 0 {
 			what += "; " + strings.Join(extra, ", ")
 		}
 		transformation, _ := a.filters[0].Attrs["metric_transformation"].(map[string]any)
 		metric := fmt.Sprintf("%v/%v", transformation["namespace"], transformation["name"])
 		var filters []string
+		// Numbered filters that show the same are one item: the
+		// filters an alarm has for each few auditors.
+		var numbers []string
+		shownAs := ""
+		flush := func() {
+			switch len(numbers) {
+			case 0:
+				return
+			case 1:
+				filters = append(filters, "`_"+numbers[0]+"`: "+shownAs)
+			default:
+				filters = append(filters, fmt.Sprintf("`_%s` to `_%s` (%d filters), each: %s", numbers[0], numbers[len(numbers)-1], len(numbers), shownAs))
+			}
+			numbers = nil
+		}
 		for _, f := range a.filters {
 			pattern, _ := f.Attrs["pattern"].(string)
-			line := "`" + f.Name + "`"
-			if filterName, _ := f.Attrs["name"].(string); filterName != name {
-				line += " (" + filterName + ")"
+			number, ok := filterOf(a, f)
+			if ok && number != "" && len(filterOwn[f.Address]) == 0 {
+				if len(numbers) > 0 && short(pattern) != shownAs {
+					flush()
+				}
+				numbers, shownAs = append(numbers, number), short(pattern)
+				continue
 			}
-			line += ": " + short(pattern)
+			flush()
+			var line string
+			switch {
+			case ok && number == "":
+			case ok:
+				line = "`_" + number + "`: "
+			default:
+				line = "`" + f.Name + "`"
+				if filterName, _ := f.Attrs["name"].(string); filterName != name {
+					line += " (" + filterName + ")"
+				}
+				line += ": "
+			}
+			line += short(pattern)
 			if extra := filterOwn[f.Address]; len(extra) > 0 {
 				line += "; " + strings.Join(extra, ", ")
 			}
 			filters = append(filters, line)
 		}
+		flush()
 		fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", a.alarm.Name, cell(what), metric, cell(strings.Join(filters, "; ")))
 	}
 	b.WriteString("\n")
+}
+
+// commonEnding is the end all texts share, from a ", " or a " " on, or ""
+// when they share none or there are fewer than two texts.
+func commonEnding(texts []string) string {
+	if len(texts) < 2 {
+		return ""
+	}
+	end := texts[0]
+	for _, t := range texts[1:] {
+		for !strings.HasSuffix(t, end) {
+			end = end[1:]
+		}
+	}
+	if i := strings.Index(end, ", "); i >= 0 {
+		return end[i:]
+	}
+	if i := strings.Index(end, " "); i >= 0 {
+		return end[i:]
+	}
+	return ""
+}
+
+// namePrefix is the start the names of blocks share, up to and with its
+// last "_".
+func namePrefix(blocks []tfjson.Block) string {
+	prefix := blocks[0].Name
+	for _, b := range blocks[1:] {
+		for !strings.HasPrefix(b.Name, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	return prefix[:strings.LastIndex(prefix, "_")+1]
 }
 
 // bucketARN is an S3 bucket's ARN in a statement's line, and its objects'.

@@ -54,7 +54,12 @@ func TestReport(t *testing.T) {
 		// Each alarm on metric filters is one row, with its filters.
 		"- every alarm, unless its row says otherwise: actions_enabled=true, alarm_actions=[${aws_sns_topic.monitoring_topic.arn}],",
 		"| `monitoring_alarm_root_account_usage` | `cis-4.3-root-account-usage`: CIS 4.3: ",
-		"| CISBenchmark/RootAccountUsage: `monitoring_filter_root_account_usage`: { $.userIdentity.type = \"Root\"",
+		"| CISBenchmark/RootAccountUsage: { $.userIdentity.type = \"Root\"",
+		// What each filter's address and name and each description share
+		// is said once.
+		"- each filter is `monitoring_filter_<X>` for the alarm `monitoring_alarm_<X>`, named as the alarm; where its row numbers it `_<n>`, it is `monitoring_filter_<X>_<n>`, named as the alarm with `-<n>`;",
+		`treat_missing_data=notBreaching, alarm_description ends ", seen in the events of trail-master"`,
+		"| `cis-4.3-root-account-usage`: CIS 4.3: Use of the \"root\" account |",
 		// A bucket policy's statement that another's repeats but for its
 		// one bucket is named, not repeated.
 		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
@@ -64,7 +69,7 @@ func TestReport(t *testing.T) {
 		// So is one of another stack, named with its stack.
 		"  - `DenyInsecureTransport` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
 		// Filters that count into one metric share their alarm's row.
-		"AuditTrail/MonitoringChanges: `monitoring_filter_monitoring_changes_1` (watch-monitoring-changes-1): ",
+		"AuditTrail/MonitoringChanges: `_1`: { ($.eventSource = \"logs.amazonaws.com\")",
 		"- `aws_cloudtrail.trail`: ",
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
@@ -196,6 +201,25 @@ func TestStatementParts(t *testing.T) {
 			what, conditions := statementParts(c.s)
 			if what != c.what || conditions != c.conditions {
 				t.Errorf("expected %q and %q, found %q and %q", c.what, c.conditions, what, conditions)
+			}
+		})
+	}
+}
+
+func TestCommonEnding(t *testing.T) {
+	cases := map[string]struct {
+		texts []string
+		want  string
+	}{
+		"from a comma":         {[]string{"CIS 4.1: calls, seen in trail", "Role changes, seen in trail"}, ", seen in trail"},
+		"from a space":         {[]string{"a red flag", "the red flag"}, " red flag"},
+		"none in a word":       {[]string{"abc", "xbc"}, ""},
+		"one text shares none": {[]string{"a, b"}, ""},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := commonEnding(c.texts); got != c.want {
+				t.Errorf("expected %q, found %q", c.want, got)
 			}
 		})
 	}
