@@ -249,7 +249,9 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 	}
 	report := string(data)
 	for _, want := range []string{
-		"<details><summary>27 more <code>aws_iam_user</code> (32 in all)</summary>",
+		// One line names every auditor's user.
+		"- `aws_iam_user.audit_{X}` for {X} in `auditor00`, `auditor01`, ",
+		"`auditor31`: name={X}\n",
 		`user/auditor04\|… (32 in all)`,
 		// The alarm's filters for every few auditors are one item.
 		"AuditTrail/AuditUserCredentialChanges: `_1` to `_8` (8 filters), each: ",

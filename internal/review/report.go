@@ -484,48 +484,7 @@ func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]shownAt) {
 	}
 	b.WriteString("\n\n")
 	rs, alarms := splitAlarms(d.AllResources())
-	if len(rs) > 0 {
-		b.WriteString("Resources:\n\n")
-		// Resources of one type beyond foldAt fold into a details block
-		// that gives their count.
-		count := map[string]int{}
-		parts := map[string][]string{}
-		for _, r := range rs {
-			count[r.Type]++
-			parts[r.Address] = attrParts(r.Attrs, "")
-		}
-		// What the resources of a type (three or more) have in common, at
-		// least three in four of them, is said once, before them; a
-		// resource that differs says so on its line.
-		common, exceptions := commonParts(rs, count, parts)
-		seen := map[string]int{}
-		for _, r := range rs {
-			seen[r.Type]++
-			n, i := count[r.Type], seen[r.Type]
-			if i == 1 && len(common[r.Type]) > 0 {
-				unless := ""
-				if exceptions[r.Type] {
-					unless = ", unless its line says otherwise"
-				}
-				fmt.Fprintf(b, "- every `%s` (%d)%s: %s\n", r.Type, n, unless, strings.Join(common[r.Type], ", "))
-			}
-			if n > foldAt+1 && i == foldAt+1 {
-				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-foldAt, r.Type, n)
-			}
-			own := slices.DeleteFunc(slices.Clone(parts[r.Address]), func(p string) bool { return slices.Contains(common[r.Type], p) })
-			for _, c := range common[r.Type] {
-				key, _, _ := strings.Cut(c, "=")
-				if !slices.Contains(parts[r.Address], c) && !slices.ContainsFunc(own, func(p string) bool { return strings.HasPrefix(p, key+"=") }) {
-					own = append(own, key+"=(none)")
-				}
-			}
-			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, strings.Join(own, ", "))
-			if n > foldAt+1 && i == n {
-				b.WriteString("\n</details>\n\n")
-			}
-		}
-		b.WriteString("\n")
-	}
+	writeResources(b, rs)
 	writeAlarms(b, alarms)
 	var policies []tfjson.Block
 	for _, ds := range d.AllDataSources() {
@@ -561,6 +520,170 @@ func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]shownAt) {
 		b.WriteString(strings.Join(names, ", ") + "\n\n")
 	}
 }
+
+// writeResources writes each resource with its settings on one line.
+// What the resources of a type (three or more) have in common, at least
+// three in four of them, is said once, before them; a resource that
+// differs says so on its line. Resources of a type that are the same
+// but for the name they are made from (each bucket's versioning, each
+// auditor's user) are one line, that name {X} in it. The lines of a type
+// beyond foldAt fold into a details block that gives their count.
+func writeResources(b *strings.Builder, rs []tfjson.Block) {
+	if len(rs) == 0 {
+		return
+	}
+	b.WriteString("Resources:\n\n")
+	count := map[string]int{}
+	parts := map[string][]string{}
+	for _, r := range rs {
+		count[r.Type]++
+		parts[r.Address] = attrParts(r.Attrs, "")
+	}
+	common, exceptions := commonParts(rs, count, parts)
+	// A line, and when it is a template the names of the resources it
+	// stands for; alone is the line of the first without the template.
+	type line struct {
+		text, alone string
+		subjects    []string
+	}
+	var types []string
+	lines := map[string][]*line{}
+	templates := map[string]*line{}
+	for _, r := range rs {
+		if lines[r.Type] == nil {
+			types = append(types, r.Type)
+		}
+		own := func(parts []string) []string {
+			own := slices.DeleteFunc(slices.Clone(parts), func(p string) bool { return slices.Contains(common[r.Type], p) })
+			for _, c := range common[r.Type] {
+				key, _, _ := strings.Cut(c, "=")
+				if !slices.Contains(parts, c) && !slices.ContainsFunc(own, func(p string) bool { return strings.HasPrefix(p, key+"=") }) {
+					own = append(own, key+"=(none)")
+				}
+			}
+			return own
+		}
+		alone := fmt.Sprintf("`%s`: %s", r.Address, strings.Join(own(parts[r.Address]), ", "))
+		if x, name, attrs, ok := subject(r); ok {
+			// The same in full, not only as far as the line shows; the
+			// metadata holds the construct path.
+			delete(attrs, "//")
+			key := fmt.Sprint(r.Type, name, attrs)
+			if l, ok := templates[key]; ok {
+				l.subjects = append(l.subjects, x)
+				continue
+			}
+			l := &line{fmt.Sprintf("`%s.%s` for %s in %%s: %s", r.Type, name, placeholder, strings.Join(own(attrParts(attrs, "")), ", ")), alone, []string{x}}
+			templates[key] = l
+			lines[r.Type] = append(lines[r.Type], l)
+			continue
+		}
+		lines[r.Type] = append(lines[r.Type], &line{alone: alone})
+	}
+	for _, typ := range types {
+		n := count[typ]
+		if len(common[typ]) > 0 {
+			unless := ""
+			if exceptions[typ] {
+				unless = ", unless its line says otherwise"
+			}
+			fmt.Fprintf(b, "- every `%s` (%d)%s: %s\n", typ, n, unless, strings.Join(common[typ], ", "))
+		}
+		shown := 0
+		for i, l := range lines[typ] {
+			if len(lines[typ]) > foldAt+1 && i == foldAt {
+				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-shown, typ, n)
+			}
+			if len(l.subjects) > 1 {
+				shown += len(l.subjects)
+				fmt.Fprintf(b, "- %s\n", fmt.Sprintf(l.text, "`"+strings.Join(l.subjects, "`, `")+"`"))
+				continue
+			}
+			shown++
+			fmt.Fprintf(b, "- %s\n", l.alone)
+		}
+		if len(lines[typ]) > foldAt+1 {
+			b.WriteString("\n</details>\n\n")
+		}
+	}
+	b.WriteString("\n")
+}
+
+// placeholder stands for the name a line of resources is made from.
+const placeholder = "{X}"
+
+// subject is the name r's address is made from, the template of its
+// name with that name as the placeholder, and its attributes likewise:
+// the name of a resource it refers to that its name begins with
+// (aws_s3_bucket_versioning.log_bucket_versioning of
+// aws_s3_bucket.log_bucket), the longest, or else a value of its own its
+// name ends with (aws_iam_user.audit_alice named alice).
+func subject(r tfjson.Block) (x, name string, attrs map[string]any, ok bool) {
+	var texts []string
+	var each func(v any)
+	each = func(v any) {
+		switch v := v.(type) {
+		case string:
+			texts = append(texts, v)
+		case map[string]any:
+			for _, w := range v {
+				each(w)
+			}
+		case []any:
+			for _, w := range v {
+				each(w)
+			}
+		}
+	}
+	each(r.Attrs)
+	for _, t := range texts {
+		for _, m := range reference.FindAllStringSubmatch(t, -1) {
+			if strings.HasPrefix(r.Name, m[1]+"_") && len(m[1]) > len(x) {
+				x = m[1]
+			}
+		}
+	}
+	if x != "" {
+		name = placeholder + strings.TrimPrefix(r.Name, x)
+	} else {
+		for _, k := range slices.Sorted(maps.Keys(r.Attrs)) {
+			if v, _ := r.Attrs[k].(string); v != "" && strings.HasSuffix(r.Name, "_"+v) {
+				x, name = v, strings.TrimSuffix(r.Name, v)+placeholder
+				break
+			}
+		}
+	}
+	if x == "" || strings.Contains(x, placeholder) {
+		return "", "", nil, false
+	}
+	at := regexp.MustCompile(`(^|[.\[ /])` + regexp.QuoteMeta(x) + `($|[._\-\]},])`)
+	var replace func(v any) any
+	replace = func(v any) any {
+		switch v := v.(type) {
+		case string:
+			// Twice: a match takes the character before the next.
+			return at.ReplaceAllString(at.ReplaceAllString(v, "${1}"+placeholder+"${2}"), "${1}"+placeholder+"${2}")
+		case map[string]any:
+			out := map[string]any{}
+			for k, w := range v {
+				out[k] = replace(w)
+			}
+			return out
+		case []any:
+			out := make([]any, len(v))
+			for i, w := range v {
+				out[i] = replace(w)
+			}
+			return out
+		}
+		return v
+	}
+	return x, name, replace(r.Attrs).(map[string]any), true
+}
+
+// reference is a reference to a resource in a value, the resource's name
+// its submatch.
+var reference = regexp.MustCompile(`\$\{[a-z0-9_]+\.([A-Za-z0-9_-]+)\.`)
 
 // alarm is an alarm on the metric of metric filters, and those filters:
 // the report gives them one row.

@@ -71,6 +71,12 @@ func TestReport(t *testing.T) {
 		// Filters that count into one metric share their alarm's row.
 		"AuditTrail/MonitoringChanges: `_1`: { ($.eventSource = \"logs.amazonaws.com\")",
 		"- `aws_cloudtrail.trail`: ",
+		// Resources of a type the same but for the name they are made
+		// from are one line; one that differs in full, beyond what its
+		// line shows (the log bucket's policy waits for its Object Lock),
+		// is its own.
+		"- `aws_s3_bucket_versioning.{X}_versioning` for {X} in `access_log_bucket`, `log_bucket`: bucket=${aws_s3_bucket.{X}.id}, versioning_configuration.status=Enabled\n",
+		"- `aws_s3_bucket_policy.log_bucket_policy`: bucket=${aws_s3_bucket.log_bucket.id}, ",
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
 		"## Stack `state`",
@@ -220,6 +226,42 @@ func TestCommonEnding(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := commonEnding(c.texts); got != c.want {
 				t.Errorf("expected %q, found %q", c.want, got)
+			}
+		})
+	}
+}
+
+func TestSubject(t *testing.T) {
+	cases := map[string]struct {
+		r          tfjson.Block
+		x, name    string
+		attrs      string
+		noTemplate bool
+	}{
+		"a bucket's versioning": {
+			r: tfjson.Block{Type: "aws_s3_bucket_versioning", Name: "log_bucket_versioning", Attrs: map[string]any{"bucket": "${aws_s3_bucket.log_bucket.id}", "depends_on": []any{"aws_s3_bucket.access_log_bucket", "aws_s3_bucket.log_bucket"}}},
+			x: "log_bucket", name: "{X}_versioning", attrs: "map[bucket:${aws_s3_bucket.{X}.id} depends_on:[aws_s3_bucket.access_log_bucket aws_s3_bucket.{X}]]",
+		},
+		"an auditor's user": {
+			r: tfjson.Block{Type: "aws_iam_user", Name: "audit_alice", Attrs: map[string]any{"name": "alice", "path": "/"}},
+			x: "alice", name: "audit_{X}", attrs: "map[name:{X} path:/]",
+		},
+		"a resource made from no name": {
+			r:          tfjson.Block{Type: "aws_iam_group", Name: "audit_group", Attrs: map[string]any{"name": "group-audit"}},
+			noTemplate: true,
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			x, templateName, attrs, ok := subject(c.r)
+			if c.noTemplate {
+				if ok {
+					t.Errorf("expected no template, found %q from %q", templateName, x)
+				}
+				return
+			}
+			if !ok || x != c.x || templateName != c.name || fmt.Sprint(attrs) != c.attrs {
+				t.Errorf("expected %q, %q and %s, found %q, %q and %v (%v)", c.x, c.name, c.attrs, x, templateName, attrs, ok)
 			}
 		})
 	}
