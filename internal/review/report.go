@@ -159,7 +159,7 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	}
 	text := b.String()
 	var stands []string
-	for _, r := range shortRefs {
+	for _, r := range append(shortRefs, arnStarts(shortForm(text))...) {
 		if strings.Contains(text, r.long) {
 			stands = append(stands, fmt.Sprintf("`%s` for `%s`", r.short, r.long))
 			text = strings.ReplaceAll(text, r.long, r.short)
@@ -189,6 +189,37 @@ func joinAnd(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
+// arnStart is the start of an ARN in the stacks' partition and account
+// (or of no account) up to its resource: its service is the submatch.
+var arnStart = regexp.MustCompile(`arn:\$\{partition\}:([a-z0-9-]+):[a-z0-9-]*:(?:\$\{account\})?:`)
+
+// arnStarts are the starts of ARNs in text (with shortRefs' short names)
+// that recur, each named by its service, "${iam}" for
+// "arn:${partition}:iam::${account}", where the name saves more than
+// saying it takes; one start for each service, its most frequent, in the
+// order of the services.
+func arnStarts(text string) []shortRef {
+	count := map[string]int{}
+	for _, m := range arnStart.FindAllString(text, -1) {
+		count[strings.TrimSuffix(m, ":")]++
+	}
+	best := map[string]string{}
+	for _, long := range slices.Sorted(maps.Keys(count)) {
+		service := arnStart.FindStringSubmatch(long + ":")[1]
+		if count[long] > count[best[service]] {
+			best[service] = long
+		}
+	}
+	var out []shortRef
+	for _, service := range slices.Sorted(maps.Keys(best)) {
+		r := shortRef{"${" + service + "}", best[service]}
+		if saved := count[r.long] * (len(r.long) - len(r.short)); saved > len(r.long)+len(r.short)+10 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // shortForm is s as the report shows it, with shortRefs' short names.
 func shortForm(s string) string {
 	for _, r := range shortRefs {
@@ -197,9 +228,12 @@ func shortForm(s string) string {
 	return s
 }
 
+// shortRef is a short name the report gives a long text it repeats.
+type shortRef struct{ short, long string }
+
 // shortRefs are the references every policy and ARN of the stacks
 // repeats, and the short names the report gives them.
-var shortRefs = []struct{ short, long string }{
+var shortRefs = []shortRef{
 	{"${partition}", "${data.aws_partition.current_partition.partition}"},
 	{"${account}", "${data.aws_caller_identity.current_account.account_id}"},
 	{"${first deployer}", "${" + stacks.FirstDeployer + ".input}"},

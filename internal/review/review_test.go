@@ -65,11 +65,13 @@ func TestReport(t *testing.T) {
 		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
 		// A long statement that another repeats but for its conditions
 		// is named, with its own conditions.
-		"  - `DenyReadingTheTrailLogGroupButTheAuditRole` as `DenyReadingTheTrailLogGroup` in `deny_log_reads` but if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit\n",
+		"  - `DenyReadingTheTrailLogGroupButTheAuditRole` as `DenyReadingTheTrailLogGroup` in `deny_log_reads` but if ArnNotEquals aws:PrincipalArn ${iam}:role/role-audit\n",
 		// So is one of another stack, named with its stack.
 		"  - `DenyInsecureTransport` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
 		// Filters that count into one metric share their alarm's row.
 		"AuditTrail/MonitoringChanges: `_1`: { ($.eventSource = \"logs.amazonaws.com\")",
+		// The start of an ARN that recurs is named by its service.
+		"`${iam}` for `arn:${partition}:iam::${account}`, `${logs}` for `arn:${partition}:logs:us-east-1:${account}`, `${s3}` for `arn:${partition}:s3::`",
 		"- `aws_cloudtrail.trail`: ",
 		// Resources of a type the same but for the name they are made
 		// from are one line; one that differs in full, beyond what its
@@ -78,7 +80,7 @@ func TestReport(t *testing.T) {
 		"- `aws_s3_bucket_versioning.{X}_versioning` for {X} in `access_log_bucket`, `log_bucket`: bucket=${aws_s3_bucket.{X}.id}, versioning_configuration.status=Enabled\n",
 		"- `aws_s3_bucket_policy.log_bucket_policy`: bucket=${aws_s3_bucket.log_bucket.id}, ",
 		"is_multi_region_trail=true",
-		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
+		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn ${iam}:role/role-audit and Bool aws:PrincipalIsAWSService false",
 		"## Stack `state`",
 		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",
