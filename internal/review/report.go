@@ -461,9 +461,10 @@ func (p shownAt) in(stack string) string {
 // writePolicies writes each statement of the stack's policies on one
 // line, unless the report has shown it: a statement the policies repeat
 // word for word (the keys' Denies) is shown once, and named where it
-// recurs; so is one that two bucket policies repeat but for their one
-// bucket, and one that allows or denies what another does but under
-// other conditions.
+// recurs, with the statements next to it named as in the same place;
+// so is one that two bucket policies repeat but for their one bucket,
+// and one that allows or denies what another does but under other
+// conditions.
 func writePolicies(b *strings.Builder, stack string, policies []tfjson.Block, shown map[string]shownAt) {
 	if len(policies) == 0 {
 		return
@@ -471,22 +472,38 @@ func writePolicies(b *strings.Builder, stack string, policies []tfjson.Block, sh
 	b.WriteString("Policies:\n\n")
 	for _, p := range policies {
 		fmt.Fprintf(b, "- `%s`\n", p.Address)
+		// Statements in a row named as in the same place are one line.
+		var sids []string
+		as := ""
+		flush := func() {
+			if len(sids) > 0 {
+				fmt.Fprintf(b, "  - `%s` %s\n", strings.Join(sids, "`, `"), as)
+			}
+			sids = nil
+		}
+		named := func(sid, where string) {
+			if where != as {
+				flush()
+			}
+			sids, as = append(sids, sid), where
+		}
 		for _, s := range tfjson.Statements(p) {
 			here := shownAt{stack, p.Name, s.Sid}
 			line := statement(s)
 			if first, ok := shown[line]; ok {
-				fmt.Fprintf(b, "  - `%s` as in %s\n", s.Sid, first.in(stack))
+				named(s.Sid, "as in "+first.in(stack))
 				continue
 			}
 			shown[line] = here
 			general, bucket := oneBucket(line)
 			if first, ok := shown[general]; ok && bucket != "" {
-				fmt.Fprintf(b, "  - `%s` as in %s, on the bucket %s\n", s.Sid, first.in(stack), bucket)
+				named(s.Sid, fmt.Sprintf("as in %s, on the bucket %s", first.in(stack), bucket))
 				continue
 			}
 			if bucket != "" {
 				shown[general] = here
 			}
+			flush()
 			what, conditions := statementParts(s)
 			// Keyed apart from whole lines, which start with a Sid.
 			key := "what: " + what
@@ -503,6 +520,7 @@ func writePolicies(b *strings.Builder, stack string, policies []tfjson.Block, sh
 			}
 			fmt.Fprintf(b, "  - %s\n", line)
 		}
+		flush()
 	}
 	b.WriteString("\n")
 }

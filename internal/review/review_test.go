@@ -62,12 +62,13 @@ func TestReport(t *testing.T) {
 		"| `cis-4.3-root-account-usage`: CIS 4.3: Use of the \"root\" account |",
 		// A bucket policy's statement that another's repeats but for its
 		// one bucket is named, not repeated.
-		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
+		// Statements in a row named as in the same place are one line.
+		"  - `DenyInsecureTransport`, `DenyEvidenceDestructionButBreakGlass`, `DenyProtectionChangesButOperators` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
 		// A long statement that another repeats but for its conditions
 		// is named, with its own conditions.
 		"  - `DenyReadingTheTrailLogGroupButTheAuditRole` as `DenyReadingTheTrailLogGroup` in `deny_log_reads` but if ArnNotEquals aws:PrincipalArn ${iam}:role/role-audit\n",
 		// So is one of another stack, named with its stack.
-		"  - `DenyInsecureTransport` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
+		"  - `DenyInsecureTransport`, `DenyEvidenceDestructionButBreakGlass`, `DenyProtectionChangesButOperators` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
 		// Filters that count into one metric share their alarm's row.
 		"AuditTrail/MonitoringChanges: `_1`: { ($.eventSource = \"logs.amazonaws.com\")",
 		// The start of an ARN that recurs is named by its service.
