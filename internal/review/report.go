@@ -338,9 +338,17 @@ func standards(c *check.Control) string {
 	if len(c.Standards) == 0 {
 		return "no CIS or FSBP standard"
 	}
+	// The versions of one benchmark follow its name once: "CIS v1.2.0,
+	// v1.4.0".
 	names := make([]string, len(c.Standards))
+	previous := ""
 	for i, s := range c.Standards {
+		benchmark, version, ok := strings.Cut(string(s), " ")
 		names[i] = string(s)
+		if ok && benchmark == previous {
+			names[i] = version
+		}
+		previous = benchmark
 	}
 	return strings.Join(names, ", ")
 }
