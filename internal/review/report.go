@@ -264,10 +264,22 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	// A row whose evidence is the row's above says so, rather than
 	// repeating it (the monitoring rows share one cause when they fail).
 	previous := ""
-	// The Security Hub control that evaluates a CIS recommendation has
-	// the same evidence: its row below names the recommendation instead.
-	type shownAt struct{ why, label string }
-	byHub := map[string]shownAt{}
+	// A row of the tables below whose evidence a row above shows names
+	// that row instead: first the CIS recommendation its Security Hub
+	// control evaluates, else the first row with that evidence.
+	type row struct{ why, label string }
+	byHub := map[string]row{}
+	first := map[string]string{}
+	shownAbove := func(c *check.Control, why string) string {
+		if at, ok := byHub[c.ID]; ok && at.why == why {
+			return "as for " + at.label + " above"
+		}
+		if label, ok := first[why]; ok {
+			return "as for " + label + " above"
+		}
+		first[why] = c.ID
+		return why
+	}
 	inHubTable := map[string]bool{}
 	for _, c := range check.Controls {
 		inHubTable[c.ID] = c.Framework == check.SecurityHub
@@ -294,14 +306,19 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			shown = "as above"
 		}
 		previous = why
-		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil {
-			// Named by its number in the latest version that has it.
-			for _, v := range slices.Backward(check.Versions) {
-				if c.Versions[v] != "" {
-					byHub[c.Hub.ID] = shownAt{why, fmt.Sprintf("CIS %s %s", v, c.Versions[v])}
-					break
-				}
+		// Named by its number in the latest version that has it.
+		var label string
+		for _, v := range slices.Backward(check.Versions) {
+			if c.Versions[v] != "" {
+				label = fmt.Sprintf("CIS %s %s", v, c.Versions[v])
+				break
 			}
+		}
+		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil {
+			byHub[c.Hub.ID] = row{why, label}
+		}
+		if _, ok := first[why]; !ok {
+			first[why] = label
 		}
 		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, shown)
 	}
@@ -309,17 +326,14 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	for _, c := range check.Controls {
 		if c.Framework == check.SecurityHub {
 			status, why := verdict(c)
-			if at, ok := byHub[c.ID]; ok && at.why == why {
-				why = "as for " + at.label + " above"
-			}
-			fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.ID, c.Title, standards(c), status, why)
+			fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.ID, c.Title, standards(c), status, shownAbove(c, why))
 		}
 	}
 	b.WriteString("\n### Beyond the benchmarks\n\nWhat no benchmark asks, and an administrator of the account could otherwise do to the evidence unnoticed.\n\n| Control | Title | Status | Evidence |\n|---|---|---|---|\n")
 	for _, c := range check.Controls {
 		if c.Framework == check.Beyond {
 			status, why := verdict(c)
-			fmt.Fprintf(b, "| %s | %s | **%s** | %s |\n", c.ID, c.Title, status, why)
+			fmt.Fprintf(b, "| %s | %s | **%s** | %s |\n", c.ID, c.Title, status, shownAbove(c, why))
 		}
 	}
 	b.WriteString("\n")

@@ -50,6 +50,8 @@ func TestReport(t *testing.T) {
 		"| 4.15 | 4.15 | 4.15 | Ensure AWS Organizations changes are monitored | none | **FAIL** |",
 		// Evidence that holds for every resource of a type names the type.
 		"| S3.14 | S3 general purpose buckets should have versioning enabled | no CIS or FSBP standard | **PASS** | every `aws_s3_bucket` (4): versioned |",
+		// A row whose evidence a row above shows names that row.
+		"| AT.3 | Changes to the stack's keys, roles, auditors and evidence buckets raise an alarm | **FAIL** | as for CIS v5.0.0 4.1 above |",
 		"| AT.1 | The trail's new log files and digests are under S3 Object Lock for at least a year | **PASS** | audit:aws_s3_bucket.log_bucket: Object Lock GOVERNANCE for 365 days |",
 		// Each alarm on metric filters is one row, with its filters.
 		"- every alarm, unless its row says otherwise: actions_enabled=true, alarm_actions=[${aws_sns_topic.monitoring_topic.arn}],",
