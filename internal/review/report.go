@@ -558,7 +558,7 @@ func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]shownAt) {
 	}
 	b.WriteString("\n\n")
 	rs, alarms := splitAlarms(d.AllResources())
-	writeResources(b, rs)
+	writeResources(b, d.Stack, rs, shown)
 	writeAlarms(b, alarms)
 	var policies []tfjson.Block
 	for _, ds := range d.AllDataSources() {
@@ -601,8 +601,10 @@ func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]shownAt) {
 // differs says so on its line. Resources of a type that are the same
 // but for the name they are made from (each bucket's versioning, each
 // auditor's user) are one line, that name {X} in it. The lines of a type
-// beyond foldAt fold into a details block that gives their count.
-func writeResources(b *strings.Builder, rs []tfjson.Block) {
+// beyond foldAt fold into a details block that gives their count. A
+// resource the same as one of another stack that shown has (the first
+// deployer of each) is named as in that stack.
+func writeResources(b *strings.Builder, stack string, rs []tfjson.Block, shown map[string]shownAt) {
 	if len(rs) == 0 {
 		return
 	}
@@ -638,11 +640,16 @@ func writeResources(b *strings.Builder, rs []tfjson.Block) {
 			return own
 		}
 		alone := fmt.Sprintf("`%s`: %s", r.Address, strings.Join(own(parts[r.Address]), ", "))
+		// Keyed apart from statements, which start with a Sid.
+		key := "resource: " + fmt.Sprint(r.Address, withoutMetadata(r.Attrs))
+		if at, ok := shown[key]; ok && at.stack != stack && len(common[r.Type]) == 0 {
+			alone = fmt.Sprintf("`%s`: as in stack `%s`", r.Address, at.stack)
+		} else if !ok {
+			shown[key] = shownAt{stack: stack}
+		}
 		if x, name, attrs, ok := subject(r); ok {
-			// The same in full, not only as far as the line shows; the
-			// metadata holds the construct path.
-			delete(attrs, "//")
-			key := fmt.Sprint(r.Type, name, attrs)
+			// The same in full, not only as far as the line shows.
+			key := fmt.Sprint(r.Type, name, withoutMetadata(attrs))
 			if l, ok := templates[key]; ok {
 				l.subjects = append(l.subjects, x)
 				continue
@@ -681,6 +688,14 @@ func writeResources(b *strings.Builder, rs []tfjson.Block) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// withoutMetadata is attrs without cdktf's metadata ("//"), which holds
+// the construct path.
+func withoutMetadata(attrs map[string]any) map[string]any {
+	out := maps.Clone(attrs)
+	delete(out, "//")
+	return out
 }
 
 // placeholder stands for the name a line of resources is made from.

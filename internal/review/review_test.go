@@ -85,6 +85,8 @@ func TestReport(t *testing.T) {
 		"is_multi_region_trail=true",
 		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn ${iam}:role/role-audit and Bool aws:PrincipalIsAWSService false",
 		"## Stack `state`",
+		// A resource the same as one of another stack is named as there.
+		"- `terraform_data.first_deployer`: as in stack `audit`\n",
 		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",
 		"- FAIL [audit/access_log_bucket/Default] BUCKET-ACCESS-LOGGING: no server access logging",
