@@ -59,7 +59,7 @@ func TestReport(t *testing.T) {
 		"| CISBenchmark/RootAccountUsage: { $.userIdentity.type = \"Root\"",
 		// What each filter's address and name and each description share
 		// is said once.
-		"- each filter is `monitoring_filter_<X>` for the alarm `monitoring_alarm_<X>`, named as the alarm; where its row numbers it `_<n>`, it is `monitoring_filter_<X>_<n>`, named as the alarm with `-<n>`;",
+		"- each filter is `monitoring_filter_{X}` for the alarm `monitoring_alarm_{X}`, named as the alarm; where its row numbers it `_{n}`, it is `monitoring_filter_{X}_{n}`, named as the alarm with `-{n}`;",
 		`treat_missing_data=notBreaching, alarm_description ends ", seen in the events of trail-master"`,
 		"| `cis-4.3-root-account-usage`: CIS 4.3: Use of the \"root\" account |",
 		// A bucket policy's statement that another's repeats but for its
