@@ -705,35 +705,20 @@ const placeholder = "{X}"
 
 // subject is the name r's address is made from, the template of its
 // name with that name as the placeholder, and its attributes likewise:
-// the name of a resource it refers to that its name begins with
-// (aws_s3_bucket_versioning.log_bucket_versioning of
+// the name of a resource it refers to (by a whole value) that its name
+// begins with (aws_s3_bucket_versioning.log_bucket_versioning of
 // aws_s3_bucket.log_bucket), the longest, or else a value of its own its
 // name ends with (aws_iam_user.audit_alice named alice).
 func subject(r tfjson.Block) (x, name string, attrs map[string]any, ok bool) {
-	var texts []string
-	var each func(v any)
-	each = func(v any) {
-		switch v := v.(type) {
-		case string:
-			texts = append(texts, v)
-		case map[string]any:
-			for _, w := range v {
-				each(w)
-			}
-		case []any:
-			for _, w := range v {
-				each(w)
+	tfjson.Copy(r.Attrs, func(t string) string {
+		if address, _, ok := tfjson.Ref(t); ok {
+			referred := address[strings.LastIndex(address, ".")+1:]
+			if strings.HasPrefix(r.Name, referred+"_") && len(referred) > len(x) {
+				x = referred
 			}
 		}
-	}
-	each(r.Attrs)
-	for _, t := range texts {
-		for _, m := range reference.FindAllStringSubmatch(t, -1) {
-			if strings.HasPrefix(r.Name, m[1]+"_") && len(m[1]) > len(x) {
-				x = m[1]
-			}
-		}
-	}
+		return t
+	})
 	if x != "" {
 		name = placeholder + strings.TrimPrefix(r.Name, x)
 	} else {
@@ -748,33 +733,12 @@ func subject(r tfjson.Block) (x, name string, attrs map[string]any, ok bool) {
 		return "", "", nil, false
 	}
 	at := regexp.MustCompile(`(^|[.\[ /])` + regexp.QuoteMeta(x) + `($|[._\-\]},])`)
-	var replace func(v any) any
-	replace = func(v any) any {
-		switch v := v.(type) {
-		case string:
-			// Twice: a match takes the character before the next.
-			return at.ReplaceAllString(at.ReplaceAllString(v, "${1}"+placeholder+"${2}"), "${1}"+placeholder+"${2}")
-		case map[string]any:
-			out := map[string]any{}
-			for k, w := range v {
-				out[k] = replace(w)
-			}
-			return out
-		case []any:
-			out := make([]any, len(v))
-			for i, w := range v {
-				out[i] = replace(w)
-			}
-			return out
-		}
-		return v
+	replace := func(t string) string {
+		// Twice: a match takes the character before the next.
+		return at.ReplaceAllString(at.ReplaceAllString(t, "${1}"+placeholder+"${2}"), "${1}"+placeholder+"${2}")
 	}
-	return x, name, replace(r.Attrs).(map[string]any), true
+	return x, name, tfjson.Copy(r.Attrs, replace).(map[string]any), true
 }
-
-// reference is a reference to a resource in a value, the resource's name
-// its submatch.
-var reference = regexp.MustCompile(`\$\{[a-z0-9_]+\.([A-Za-z0-9_-]+)\.`)
 
 // alarm is an alarm on the metric of metric filters, and those filters:
 // the report gives them one row.
