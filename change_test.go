@@ -14,6 +14,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/change"
+	"github.com/cle2wa/audit-trail/internal/review"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
@@ -236,7 +237,8 @@ func TestReviewOfAPlan(t *testing.T) {
 // TestReviewReportWithManyAuditors checks that REVIEW.md folds what grows
 // with the auditors, with counts, at 32 of them (about the most IAM's
 // default trust-policy quota allows for names of this length): the users' resource lines, the
-// trust policy's list of users, the passing evidence of IAM.5.
+// trust policy's list of users, the credentials alarm's filters, the passing evidence of IAM.5;
+// the report stays under review.MaxBytes.
 func TestReviewReportWithManyAuditors(t *testing.T) {
 	var users []string
 	for i := 0; i < 32; i++ {
@@ -249,15 +251,22 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 	}
 	report := string(data)
 	for _, want := range []string{
-		"<details><summary>27 more <code>aws_iam_user</code> (32 in all)</summary>",
+		// One line names every auditor's user.
+		"- `aws_iam_user.audit_{X}` for {X} in `auditor00`, `auditor01`, ",
+		"`auditor31`: name={X}\n",
 		`user/auditor04\|… (32 in all)`,
+		// The alarm's filters for every few auditors are one item.
+		"AuditTrail/AuditUserCredentialChanges: `_1` to `_8` (8 filters), each: ",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("expected REVIEW.md to contain %q", want)
 		}
 	}
-	if !regexp.MustCompile(`\| IAM\.5 \| MFA should be enabled [^\n]*auditor04, … \(32 in all\): no access key`).MatchString(report) {
+	if !regexp.MustCompile(`\| IAM\.5 \| MFA should be enabled [^\n]*every ` + "`aws_iam_user`" + ` \(32\): no access key`).MatchString(report) {
 		t.Errorf("expected the IAM.5 row to fold its 32 users")
+	}
+	if len(data) >= review.MaxBytes {
+		t.Errorf("expected REVIEW.md with 32 auditors under %d bytes, found %d", review.MaxBytes, len(data))
 	}
 	t.Logf("REVIEW.md with 32 auditors: %d bytes", len(data))
 }

@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 //go:embed samples/*.json
@@ -88,7 +90,7 @@ func (s Sample) Get(path string) (any, bool) {
 // value (nil removes the field); objects on the way are made as needed.
 func (s Sample) With(set map[string]any) Sample {
 	out := s
-	out.event = deepCopy(s.event).(map[string]any)
+	out.event = tfjson.Copy(s.event, nil).(map[string]any)
 	for path, value := range set {
 		steps := strings.Split(path, ".")
 		var parent any = out.event
@@ -100,7 +102,7 @@ func (s Sample) With(set map[string]any) Sample {
 					if value == nil {
 						delete(p, step)
 					} else {
-						p[step] = deepCopy(value)
+						p[step] = tfjson.Copy(value, nil)
 					}
 					continue
 				}
@@ -116,7 +118,7 @@ func (s Sample) With(set map[string]any) Sample {
 					panic(fmt.Sprintf("events: %s: no element %s", path, step))
 				}
 				if last {
-					p[idx] = deepCopy(value)
+					p[idx] = tfjson.Copy(value, nil)
 					continue
 				}
 				parent = p[idx]
@@ -142,21 +144,3 @@ func (s Sample) JSON() []byte {
 }
 
 func isList(v any) bool { _, ok := v.([]any); return ok }
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
-}

@@ -26,8 +26,9 @@ import (
 )
 
 // MaxBytes is the size the report must stay under to fit a pull-request
-// comment.
-const MaxBytes = 60 * 1024
+// comment, with room to grow: 45 KB for the default settings, what grows
+// with the auditors folded.
+const MaxBytes = 45 * 1024
 
 // maxValue is the longest value a resource line shows in full.
 const maxValue = 120
@@ -78,8 +79,11 @@ func commonParts(rs []tfjson.Block, count map[string]int, parts map[string][]str
 
 // sameEvidence joins the items ("<stack>:<address>: <evidence>") whose
 // evidence is the same into one, "<address>, <address>: <evidence>", in
-// the order each evidence first appears.
-func sameEvidence(items []string) []string {
+// the order each evidence first appears; when those are every resource
+// of one type in the stacks (every is everyOf's), two or more, the item
+// says "every `<type>` (<count>)" instead: it stays one line however many
+// auditors or buckets there are.
+func sameEvidence(items []string, every map[string][]string) []string {
 	var order []string
 	subjects := map[string][]string{}
 	for _, it := range items {
@@ -102,9 +106,36 @@ func sameEvidence(items []string) []string {
 			out = append(out, e)
 			continue
 		}
-		out = append(out, fold(subjects[e], ", ")+": "+e)
+		out = append(out, allOfType(subjects[e], every)+": "+e)
 	}
 	return out
+}
+
+// everyOf is, for each resource type, every resource of it in the
+// stacks as "<stack>:<address>", sorted.
+func everyOf(docs []*tfjson.Doc) map[string][]string {
+	every := map[string][]string{}
+	for _, d := range docs {
+		for _, r := range d.AllResources() {
+			every[r.Type] = append(every[r.Type], d.Stack+":"+r.Address)
+		}
+	}
+	for _, located := range every {
+		slices.Sort(located)
+	}
+	return every
+}
+
+// allOfType names subjects ("<stack>:<address>") as "every `<type>`
+// (<count>)" when they are every resource of that type in the stacks,
+// two or more; it folds them otherwise.
+func allOfType(subjects []string, every map[string][]string) string {
+	_, address, _ := strings.Cut(subjects[0], ":")
+	typ, _, _ := strings.Cut(address, ".")
+	if len(subjects) > 1 && slices.Equal(slices.Sorted(slices.Values(subjects)), every[typ]) {
+		return fmt.Sprintf("every `%s` (%d)", typ, len(subjects))
+	}
+	return fold(subjects, ", ")
 }
 
 // Write writes the report of the checked stacks, with the results of
@@ -122,12 +153,15 @@ func Write(w io.Writer, report *check.Report, scans []Scan) error {
 	writeAccess(b, docs)
 	writeChecks(b, report)
 	writeScans(b, scans)
+	// A policy statement is shown once in the report: where another
+	// repeats it, it is named.
+	shown := map[string]shownAt{}
 	for _, d := range docs {
-		writeStack(b, d)
+		writeStack(b, d, shown)
 	}
 	text := b.String()
 	var stands []string
-	for _, r := range shortRefs {
+	for _, r := range append(shortRefs, arnStarts(shortForm(text))...) {
 		if strings.Contains(text, r.long) {
 			stands = append(stands, fmt.Sprintf("`%s` for `%s`", r.short, r.long))
 			text = strings.ReplaceAll(text, r.long, r.short)
@@ -157,9 +191,51 @@ func joinAnd(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
+// arnStart is the start of an ARN in the stacks' partition and account
+// (or of no account) up to its resource: its service is the submatch.
+var arnStart = regexp.MustCompile(`arn:\$\{partition\}:([a-z0-9-]+):[a-z0-9-]*:(?:\$\{account\})?:`)
+
+// arnStarts are the starts of ARNs in text (with shortRefs' short names)
+// that recur, each named by its service, "${iam}" for
+// "arn:${partition}:iam::${account}", where the name saves more than
+// saying it takes; one start for each service, its most frequent, in the
+// order of the services.
+func arnStarts(text string) []shortRef {
+	count := map[string]int{}
+	for _, m := range arnStart.FindAllString(text, -1) {
+		count[strings.TrimSuffix(m, ":")]++
+	}
+	best := map[string]string{}
+	for _, long := range slices.Sorted(maps.Keys(count)) {
+		service := arnStart.FindStringSubmatch(long + ":")[1]
+		if count[long] > count[best[service]] {
+			best[service] = long
+		}
+	}
+	var out []shortRef
+	for _, service := range slices.Sorted(maps.Keys(best)) {
+		r := shortRef{"${" + service + "}", best[service]}
+		if saved := count[r.long] * (len(r.long) - len(r.short)); saved > len(r.long)+len(r.short)+10 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// shortForm is s as the report shows it, with shortRefs' short names.
+func shortForm(s string) string {
+	for _, r := range shortRefs {
+		s = strings.ReplaceAll(s, r.long, r.short)
+	}
+	return s
+}
+
+// shortRef is a short name the report gives a long text it repeats.
+type shortRef struct{ short, long string }
+
 // shortRefs are the references every policy and ARN of the stacks
 // repeats, and the short names the report gives them.
-var shortRefs = []struct{ short, long string }{
+var shortRefs = []shortRef{
 	{"${partition}", "${data.aws_partition.current_partition.partition}"},
 	{"${account}", "${data.aws_caller_identity.current_account.account_id}"},
 	{"${first deployer}", "${" + stacks.FirstDeployer + ".input}"},
@@ -169,19 +245,20 @@ var shortRefs = []struct{ short, long string }{
 }
 
 func writeControls(b *strings.Builder, report *check.Report) {
+	every := everyOf(report.Stacks)
 	verdict := func(c *check.Control) (check.Status, string) {
 		v := report.Control(c)
 		why := v.Evidence
 		if v.Status == check.Pass {
 			// Every failure is shown; what passes is folded, the
 			// resources with the same evidence on one item.
-			why = fold(sameEvidence(v.Items), "; ")
+			why = fold(sameEvidence(v.Items, every), "; ")
 		}
 		return v.Status, cell(why)
 	}
 	b.WriteString("## Controls\n\n")
 	b.WriteString("### CIS AWS Foundations Benchmark\n\n")
-	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control.\n\n|")
+	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control (in the Security Hub table below for a control it has).\n\n|")
 	for _, v := range check.Versions {
 		fmt.Fprintf(b, " %s |", v)
 	}
@@ -189,10 +266,26 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	// A row whose evidence is the row's above says so, rather than
 	// repeating it (the monitoring rows share one cause when they fail).
 	previous := ""
-	// The Security Hub control that evaluates a CIS recommendation has
-	// the same evidence: its row below names the recommendation instead.
-	type shownAt struct{ why, label string }
-	byHub := map[string]shownAt{}
+	// A row of the tables below whose evidence a row above shows names
+	// that row instead: first the CIS recommendation its Security Hub
+	// control evaluates, else the first row with that evidence.
+	type row struct{ why, label string }
+	byHub := map[string]row{}
+	first := map[string]string{}
+	shownAbove := func(c *check.Control, why string) string {
+		if at, ok := byHub[c.ID]; ok && at.why == why {
+			return "as for " + at.label + " above"
+		}
+		if label, ok := first[why]; ok {
+			return "as for " + label + " above"
+		}
+		first[why] = c.ID
+		return why
+	}
+	inHubTable := map[string]bool{}
+	for _, c := range check.Controls {
+		inHubTable[c.ID] = c.Framework == check.SecurityHub
+	}
 	for _, c := range check.Controls {
 		if c.Framework != check.CIS {
 			continue
@@ -202,7 +295,11 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			fmt.Fprintf(b, " %s |", cmp.Or(c.Versions[v], "-"))
 		}
 		hub := "none"
-		if c.Hub != nil {
+		switch {
+		case c.Hub != nil && inHubTable[c.Hub.ID]:
+			// Its standards are on its row there.
+			hub = c.Hub.ID
+		case c.Hub != nil:
 			hub = c.Hub.ID + " (" + standards(c.Hub) + ")"
 		}
 		status, why := verdict(c)
@@ -211,9 +308,19 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			shown = "as above"
 		}
 		previous = why
-		latest := check.Versions[len(check.Versions)-1]
-		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil && c.Versions[latest] != "" {
-			byHub[c.Hub.ID] = shownAt{why, fmt.Sprintf("CIS %s %s", latest, c.Versions[latest])}
+		// Named by its number in the latest version that has it.
+		var label string
+		for _, v := range slices.Backward(check.Versions) {
+			if c.Versions[v] != "" {
+				label = fmt.Sprintf("CIS %s %s", v, c.Versions[v])
+				break
+			}
+		}
+		if _, ok := byHub[hubID(c)]; !ok && c.Hub != nil {
+			byHub[c.Hub.ID] = row{why, label}
+		}
+		if _, ok := first[why]; !ok {
+			first[why] = label
 		}
 		fmt.Fprintf(b, " %s | %s | **%s** | %s |\n", c.Title, hub, status, shown)
 	}
@@ -221,17 +328,14 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	for _, c := range check.Controls {
 		if c.Framework == check.SecurityHub {
 			status, why := verdict(c)
-			if at, ok := byHub[c.ID]; ok && at.why == why {
-				why = "as for " + at.label + " above"
-			}
-			fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.ID, c.Title, standards(c), status, why)
+			fmt.Fprintf(b, "| %s | %s | %s | **%s** | %s |\n", c.ID, c.Title, standards(c), status, shownAbove(c, why))
 		}
 	}
 	b.WriteString("\n### Beyond the benchmarks\n\nWhat no benchmark asks, and an administrator of the account could otherwise do to the evidence unnoticed.\n\n| Control | Title | Status | Evidence |\n|---|---|---|---|\n")
 	for _, c := range check.Controls {
 		if c.Framework == check.Beyond {
 			status, why := verdict(c)
-			fmt.Fprintf(b, "| %s | %s | **%s** | %s |\n", c.ID, c.Title, status, why)
+			fmt.Fprintf(b, "| %s | %s | **%s** | %s |\n", c.ID, c.Title, status, shownAbove(c, why))
 		}
 	}
 	b.WriteString("\n")
@@ -250,9 +354,17 @@ func standards(c *check.Control) string {
 	if len(c.Standards) == 0 {
 		return "no CIS or FSBP standard"
 	}
+	// The versions of one benchmark follow its name once: "CIS v1.2.0,
+	// v1.4.0".
 	names := make([]string, len(c.Standards))
+	previous := ""
 	for i, s := range c.Standards {
+		benchmark, version, ok := strings.Cut(string(s), " ")
 		names[i] = string(s)
+		if ok && benchmark == previous {
+			names[i] = version
+		}
+		previous = benchmark
 	}
 	return strings.Join(names, ", ")
 }
@@ -357,7 +469,89 @@ func writeChecks(b *strings.Builder, report *check.Report) {
 	}
 }
 
-func writeStack(b *strings.Builder, d *tfjson.Doc) {
+// shownAt is where a policy statement was first shown: the stack, the
+// policy and the statement's Sid.
+type shownAt struct{ stack, policy, sid string }
+
+// in names the policy for a statement of stack: with its stack when that
+// is another.
+func (p shownAt) in(stack string) string {
+	if p.stack != stack {
+		return fmt.Sprintf("`%s` of stack `%s`", p.policy, p.stack)
+	}
+	return "`" + p.policy + "`"
+}
+
+// writePolicies writes each statement of the stack's policies on one
+// line, unless the report has shown it: a statement the policies repeat
+// word for word (the keys' Denies) is shown once, and named where it
+// recurs, with the statements next to it named as in the same place;
+// so is one that two bucket policies repeat but for their one bucket,
+// and one that allows or denies what another does but under other
+// conditions.
+func writePolicies(b *strings.Builder, stack string, policies []tfjson.Block, shown map[string]shownAt) {
+	if len(policies) == 0 {
+		return
+	}
+	b.WriteString("Policies:\n\n")
+	for _, p := range policies {
+		fmt.Fprintf(b, "- `%s`\n", p.Address)
+		// Statements in a row named as in the same place are one line.
+		var sids []string
+		as := ""
+		flush := func() {
+			if len(sids) > 0 {
+				fmt.Fprintf(b, "  - `%s` %s\n", strings.Join(sids, "`, `"), as)
+			}
+			sids = nil
+		}
+		named := func(sid, where string) {
+			if where != as {
+				flush()
+			}
+			sids, as = append(sids, sid), where
+		}
+		for _, s := range tfjson.Statements(p) {
+			here := shownAt{stack, p.Name, s.Sid}
+			line := statement(s)
+			if first, ok := shown[line]; ok {
+				named(s.Sid, "as in "+first.in(stack))
+				continue
+			}
+			shown[line] = here
+			general, bucket := oneBucket(line)
+			if first, ok := shown[general]; ok && bucket != "" {
+				named(s.Sid, fmt.Sprintf("as in %s, on the bucket %s", first.in(stack), bucket))
+				continue
+			}
+			if bucket != "" {
+				shown[general] = here
+			}
+			flush()
+			what, conditions := statementParts(s)
+			// Keyed apart from whole lines, which start with a Sid.
+			key := "what: " + what
+			if first, ok := shown[key]; ok {
+				as := fmt.Sprintf("as `%s` in %s but", first.sid, first.in(stack))
+				// Only where that saves most of the line: a short
+				// statement reads better whole.
+				if 2*len(as) < len(shortForm(what)) {
+					fmt.Fprintf(b, "  - `%s` %s %s\n", s.Sid, as, cmp.Or(strings.TrimPrefix(conditions, " "), "with no condition"))
+					continue
+				}
+			} else {
+				shown[key] = here
+			}
+			fmt.Fprintf(b, "  - %s\n", line)
+		}
+		flush()
+	}
+	b.WriteString("\n")
+}
+
+// writeStack writes what d holds; shown are the policy statements the
+// report has shown, each with where, and writeStack adds its own.
+func writeStack(b *strings.Builder, d *tfjson.Doc, shown map[string]shownAt) {
 	fmt.Fprintf(b, "## Stack `%s`\n\n", d.Stack)
 	kind, cfg := d.Backend()
 	fmt.Fprintf(b, "State: %s", kind)
@@ -366,48 +560,7 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 	}
 	b.WriteString("\n\n")
 	rs, alarms := splitAlarms(d.AllResources())
-	if len(rs) > 0 {
-		b.WriteString("Resources:\n\n")
-		// Resources of one type beyond foldAt fold into a details block
-		// that gives their count.
-		count := map[string]int{}
-		parts := map[string][]string{}
-		for _, r := range rs {
-			count[r.Type]++
-			parts[r.Address] = attrParts(r.Attrs, "")
-		}
-		// What the resources of a type (three or more) have in common, at
-		// least three in four of them, is said once, before them; a
-		// resource that differs says so on its line.
-		common, exceptions := commonParts(rs, count, parts)
-		seen := map[string]int{}
-		for _, r := range rs {
-			seen[r.Type]++
-			n, i := count[r.Type], seen[r.Type]
-			if i == 1 && len(common[r.Type]) > 0 {
-				unless := ""
-				if exceptions[r.Type] {
-					unless = ", unless its line says otherwise"
-				}
-				fmt.Fprintf(b, "- every `%s` (%d)%s: %s\n", r.Type, n, unless, strings.Join(common[r.Type], ", "))
-			}
-			if n > foldAt+1 && i == foldAt+1 {
-				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-foldAt, r.Type, n)
-			}
-			own := slices.DeleteFunc(slices.Clone(parts[r.Address]), func(p string) bool { return slices.Contains(common[r.Type], p) })
-			for _, c := range common[r.Type] {
-				key, _, _ := strings.Cut(c, "=")
-				if !slices.Contains(parts[r.Address], c) && !slices.ContainsFunc(own, func(p string) bool { return strings.HasPrefix(p, key+"=") }) {
-					own = append(own, key+"=(none)")
-				}
-			}
-			fmt.Fprintf(b, "- `%s`: %s\n", r.Address, strings.Join(own, ", "))
-			if n > foldAt+1 && i == n {
-				b.WriteString("\n</details>\n\n")
-			}
-		}
-		b.WriteString("\n")
-	}
+	writeResources(b, d.Stack, rs, shown)
 	writeAlarms(b, alarms)
 	var policies []tfjson.Block
 	for _, ds := range d.AllDataSources() {
@@ -421,34 +574,7 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 			fmt.Fprintf(b, "Reads `%s`: %s (%s)\n\n", ds.Address, backend, settings(cfg, ""))
 		}
 	}
-	if len(policies) > 0 {
-		b.WriteString("Policies:\n\n")
-		// A statement the stack's policies repeat word for word (the
-		// keys' Denies) is shown once, and named where it recurs; so is
-		// one that two bucket policies repeat but for their one bucket.
-		shown := map[string]string{}
-		for _, p := range policies {
-			fmt.Fprintf(b, "- `%s`\n", p.Address)
-			for _, s := range tfjson.Statements(p) {
-				line := statement(s)
-				if first, ok := shown[line]; ok {
-					fmt.Fprintf(b, "  - `%s` as in `%s`\n", s.Sid, first)
-					continue
-				}
-				shown[line] = p.Name
-				general, bucket := oneBucket(line)
-				if first, ok := shown[general]; ok && bucket != "" {
-					fmt.Fprintf(b, "  - `%s` as in `%s`, on the bucket %s\n", s.Sid, first, bucket)
-					continue
-				}
-				if bucket != "" {
-					shown[general] = p.Name
-				}
-				fmt.Fprintf(b, "  - %s\n", line)
-			}
-		}
-		b.WriteString("\n")
-	}
+	writePolicies(b, d.Stack, policies, shown)
 	if outs := d.Outputs(); len(outs) > 0 {
 		b.WriteString("Outputs: ")
 		var names []string
@@ -469,6 +595,150 @@ func writeStack(b *strings.Builder, d *tfjson.Doc) {
 		}
 		b.WriteString(strings.Join(names, ", ") + "\n\n")
 	}
+}
+
+// writeResources writes each resource with its settings on one line.
+// What the resources of a type (three or more) have in common, at least
+// three in four of them, is said once, before them; a resource that
+// differs says so on its line. Resources of a type that are the same
+// but for the name they are made from (each bucket's versioning, each
+// auditor's user) are one line, that name {X} in it. The lines of a type
+// beyond foldAt fold into a details block that gives their count. A
+// resource the same as one of another stack that shown has (the first
+// deployer of each) is named as in that stack.
+func writeResources(b *strings.Builder, stack string, rs []tfjson.Block, shown map[string]shownAt) {
+	if len(rs) == 0 {
+		return
+	}
+	b.WriteString("Resources:\n\n")
+	count := map[string]int{}
+	parts := map[string][]string{}
+	for _, r := range rs {
+		count[r.Type]++
+		parts[r.Address] = attrParts(r.Attrs, "")
+	}
+	common, exceptions := commonParts(rs, count, parts)
+	// A line, and when it is a template the names of the resources it
+	// stands for; alone is the line of the first without the template.
+	type line struct {
+		text, alone string
+		subjects    []string
+	}
+	var types []string
+	lines := map[string][]*line{}
+	templates := map[string]*line{}
+	for _, r := range rs {
+		if lines[r.Type] == nil {
+			types = append(types, r.Type)
+		}
+		own := func(parts []string) []string {
+			own := slices.DeleteFunc(slices.Clone(parts), func(p string) bool { return slices.Contains(common[r.Type], p) })
+			for _, c := range common[r.Type] {
+				key, _, _ := strings.Cut(c, "=")
+				if !slices.Contains(parts, c) && !slices.ContainsFunc(own, func(p string) bool { return strings.HasPrefix(p, key+"=") }) {
+					own = append(own, key+"=(none)")
+				}
+			}
+			return own
+		}
+		alone := fmt.Sprintf("`%s`: %s", r.Address, strings.Join(own(parts[r.Address]), ", "))
+		// Keyed apart from statements, which start with a Sid.
+		key := "resource: " + fmt.Sprint(r.Address, withoutMetadata(r.Attrs))
+		if at, ok := shown[key]; ok && at.stack != stack && len(common[r.Type]) == 0 {
+			alone = fmt.Sprintf("`%s`: as in stack `%s`", r.Address, at.stack)
+		} else if !ok {
+			shown[key] = shownAt{stack: stack}
+		}
+		if x, name, attrs, ok := subject(r); ok {
+			// The same in full, not only as far as the line shows.
+			key := fmt.Sprint(r.Type, name, withoutMetadata(attrs))
+			if l, ok := templates[key]; ok {
+				l.subjects = append(l.subjects, x)
+				continue
+			}
+			l := &line{fmt.Sprintf("`%s.%s` for %s in %%s: %s", r.Type, name, placeholder, strings.Join(own(attrParts(attrs, "")), ", ")), alone, []string{x}}
+			templates[key] = l
+			lines[r.Type] = append(lines[r.Type], l)
+			continue
+		}
+		lines[r.Type] = append(lines[r.Type], &line{alone: alone})
+	}
+	for _, typ := range types {
+		n := count[typ]
+		if len(common[typ]) > 0 {
+			unless := ""
+			if exceptions[typ] {
+				unless = ", unless its line says otherwise"
+			}
+			fmt.Fprintf(b, "- every `%s` (%d)%s: %s\n", typ, n, unless, strings.Join(common[typ], ", "))
+		}
+		shown := 0
+		for i, l := range lines[typ] {
+			if len(lines[typ]) > foldAt+1 && i == foldAt {
+				fmt.Fprintf(b, "\n<details><summary>%d more <code>%s</code> (%d in all)</summary>\n\n", n-shown, typ, n)
+			}
+			if len(l.subjects) > 1 {
+				shown += len(l.subjects)
+				fmt.Fprintf(b, "- %s\n", fmt.Sprintf(l.text, "`"+strings.Join(l.subjects, "`, `")+"`"))
+				continue
+			}
+			shown++
+			fmt.Fprintf(b, "- %s\n", l.alone)
+		}
+		if len(lines[typ]) > foldAt+1 {
+			b.WriteString("\n</details>\n\n")
+		}
+	}
+	b.WriteString("\n")
+}
+
+// withoutMetadata is attrs without cdktf's metadata ("//"), which holds
+// the construct path.
+func withoutMetadata(attrs map[string]any) map[string]any {
+	out := maps.Clone(attrs)
+	delete(out, "//")
+	return out
+}
+
+// placeholder stands for the name a line of resources is made from, and
+// for what an alarm's and its filters' addresses share.
+const placeholder = "{X}"
+
+// subject is the name r's address is made from, the template of its
+// name with that name as the placeholder, and its attributes likewise:
+// the name of a resource it refers to (by a whole value) that its name
+// begins with (aws_s3_bucket_versioning.log_bucket_versioning of
+// aws_s3_bucket.log_bucket), the longest, or else a value of its own its
+// name ends with (aws_iam_user.audit_alice named alice).
+func subject(r tfjson.Block) (x, name string, attrs map[string]any, ok bool) {
+	tfjson.Copy(r.Attrs, func(t string) string {
+		if address, _, ok := tfjson.Ref(t); ok {
+			referred := address[strings.LastIndex(address, ".")+1:]
+			if strings.HasPrefix(r.Name, referred+"_") && len(referred) > len(x) {
+				x = referred
+			}
+		}
+		return t
+	})
+	if x != "" {
+		name = placeholder + strings.TrimPrefix(r.Name, x)
+	} else {
+		for _, k := range slices.Sorted(maps.Keys(r.Attrs)) {
+			if v, _ := r.Attrs[k].(string); v != "" && strings.HasSuffix(r.Name, "_"+v) {
+				x, name = v, strings.TrimSuffix(r.Name, v)+placeholder
+				break
+			}
+		}
+	}
+	if x == "" || strings.Contains(x, placeholder) {
+		return "", "", nil, false
+	}
+	at := regexp.MustCompile(`(^|[.\[ /])` + regexp.QuoteMeta(x) + `($|[._\-\]},])`)
+	replace := func(t string) string {
+		// Twice: a match takes the character before the next.
+		return at.ReplaceAllString(at.ReplaceAllString(t, "${1}"+placeholder+"${2}"), "${1}"+placeholder+"${2}")
+	}
+	return x, name, tfjson.Copy(r.Attrs, replace).(map[string]any), true
 }
 
 // alarm is an alarm on the metric of metric filters, and those filters:
@@ -547,35 +817,135 @@ func writeAlarms(b *strings.Builder, alarms []alarm) {
 	}
 	alarmCommon, alarmOwn := own(alarmBlocks)
 	filterCommon, filterOwn := own(filterBlocks)
+	// The end every description shares is said once.
+	var descriptions []string
+	for _, a := range alarmBlocks {
+		description, _ := a.Attrs["alarm_description"].(string)
+		descriptions = append(descriptions, description)
+	}
+	ending := commonEnding(descriptions)
+	if ending != "" {
+		alarmCommon = append(alarmCommon, fmt.Sprintf("alarm_description ends %q", ending))
+	}
+	// A filter is named after its alarm, numbered when the alarm has
+	// several: said once, and a filter named otherwise says its names.
+	alarmPrefix, filterPrefix := namePrefix(alarmBlocks), namePrefix(filterBlocks)
+	filterOf := func(a alarm, f tfjson.Block) (number string, named bool) {
+		base := filterPrefix + strings.TrimPrefix(a.alarm.Name, alarmPrefix)
+		alarmName, _ := a.alarm.Attrs["alarm_name"].(string)
+		filterName, _ := f.Attrs["name"].(string)
+		if f.Name == base && filterName == alarmName {
+			return "", true
+		}
+		n, ok := strings.CutPrefix(f.Name, base+"_")
+		return n, ok && n != "" && strings.Trim(n, "0123456789") == "" && filterName == alarmName+"-"+n
+	}
+	named := 0
+	for _, a := range alarms {
+		for _, f := range a.filters {
+			if _, ok := filterOf(a, f); ok {
+				named++
+			}
+		}
+	}
 	fmt.Fprintf(b, "Alarms on the trail's events (%d `aws_cloudwatch_metric_alarm`), each on the metric its metric filters count (%d `aws_cloudwatch_log_metric_filter`):\n\n", len(alarmBlocks), len(filterBlocks))
 	fmt.Fprintf(b, "- every alarm, unless its row says otherwise: %s\n", strings.Join(alarmCommon, ", "))
-	fmt.Fprintf(b, "- every filter, unless its row says otherwise: %s\n\n", strings.Join(filterCommon, ", "))
-	b.WriteString("| Alarm | Name: description | Metric: its filters and their patterns |\n|---|---|---|\n")
+	fmt.Fprintf(b, "- every filter, unless its row says otherwise: %s\n", strings.Join(filterCommon, ", "))
+	if named > 0 {
+		fmt.Fprintf(b, "- each filter is `%[1]s%[3]s` for the alarm `%[2]s%[3]s`, named as the alarm; where its row numbers it `_{n}`, it is `%[1]s%[3]s_{n}`, named as the alarm with `-{n}`; a filter named otherwise shows its address and name\n", filterPrefix, alarmPrefix, placeholder)
+	}
+	b.WriteString("\n| Alarm | Name: description | Metric: its filters and their patterns |\n|---|---|---|\n")
 	for _, a := range alarms {
 		name, _ := a.alarm.Attrs["alarm_name"].(string)
 		description, _ := a.alarm.Attrs["alarm_description"].(string)
-		what := "`" + name + "`: " + short(description)
+		what := "`" + name + "`: " + short(strings.TrimSuffix(description, ending))
 		if extra := alarmOwn[a.alarm.Address]; len(extra) > 0 {
 			what += "; " + strings.Join(extra, ", ")
 		}
 		transformation, _ := a.filters[0].Attrs["metric_transformation"].(map[string]any)
 		metric := fmt.Sprintf("%v/%v", transformation["namespace"], transformation["name"])
 		var filters []string
+		// Numbered filters that show the same are one item: the
+		// filters an alarm has for each few auditors.
+		var numbers []string
+		shownAs := ""
+		flush := func() {
+			switch len(numbers) {
+			case 0:
+				return
+			case 1:
+				filters = append(filters, "`_"+numbers[0]+"`: "+shownAs)
+			default:
+				filters = append(filters, fmt.Sprintf("`_%s` to `_%s` (%d filters), each: %s", numbers[0], numbers[len(numbers)-1], len(numbers), shownAs))
+			}
+			numbers = nil
+		}
 		for _, f := range a.filters {
 			pattern, _ := f.Attrs["pattern"].(string)
-			line := "`" + f.Name + "`"
-			if filterName, _ := f.Attrs["name"].(string); filterName != name {
-				line += " (" + filterName + ")"
+			number, ok := filterOf(a, f)
+			if ok && number != "" && len(filterOwn[f.Address]) == 0 {
+				if len(numbers) > 0 && short(pattern) != shownAs {
+					flush()
+				}
+				numbers, shownAs = append(numbers, number), short(pattern)
+				continue
 			}
-			line += ": " + short(pattern)
+			flush()
+			var line string
+			switch {
+			case ok && number == "":
+			case ok:
+				line = "`_" + number + "`: "
+			default:
+				line = "`" + f.Name + "`"
+				if filterName, _ := f.Attrs["name"].(string); filterName != name {
+					line += " (" + filterName + ")"
+				}
+				line += ": "
+			}
+			line += short(pattern)
 			if extra := filterOwn[f.Address]; len(extra) > 0 {
 				line += "; " + strings.Join(extra, ", ")
 			}
 			filters = append(filters, line)
 		}
+		flush()
 		fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", a.alarm.Name, cell(what), metric, cell(strings.Join(filters, "; ")))
 	}
 	b.WriteString("\n")
+}
+
+// commonEnding is the end all texts share, from a ", " or a " " on, or ""
+// when they share none or there are fewer than two texts.
+func commonEnding(texts []string) string {
+	if len(texts) < 2 {
+		return ""
+	}
+	end := texts[0]
+	for _, t := range texts[1:] {
+		for !strings.HasSuffix(t, end) {
+			end = end[1:]
+		}
+	}
+	if i := strings.Index(end, ", "); i >= 0 {
+		return end[i:]
+	}
+	if i := strings.Index(end, " "); i >= 0 {
+		return end[i:]
+	}
+	return ""
+}
+
+// namePrefix is the start the names of blocks share, up to and with its
+// last "_".
+func namePrefix(blocks []tfjson.Block) string {
+	prefix := blocks[0].Name
+	for _, b := range blocks[1:] {
+		for !strings.HasPrefix(b.Name, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	return prefix[:strings.LastIndex(prefix, "_")+1]
 }
 
 // bucketARN is an S3 bucket's ARN in a statement's line, and its objects'.
@@ -599,37 +969,49 @@ func oneBucket(line string) (general, bucket string) {
 
 // statement renders a policy statement on one line.
 func statement(s iameval.Statement) string {
-	var who []string
-	types := make([]string, 0, len(s.Principals))
-	for t := range s.Principals {
-		types = append(types, t)
+	what, conditions := statementParts(s)
+	return fmt.Sprintf("`%s` %s%s", s.Sid, what, conditions)
+}
+
+// statementParts are what a statement allows or denies, to whom, on what
+// ("Deny *: * to s3:* on ..."), and its conditions (" if ...", or ""),
+// both safe in a table cell.
+func statementParts(s iameval.Statement) (what, conditions string) {
+	who := func(principals map[string][]string) string {
+		var out []string
+		for _, t := range slices.Sorted(maps.Keys(principals)) {
+			out = append(out, t+": "+fold(principals[t], ", "))
+		}
+		return strings.Join(out, "; ")
 	}
-	sort.Strings(types)
-	for _, t := range types {
-		who = append(who, t+": "+fold(s.Principals[t], ", "))
+	what = string(s.Effect)
+	if len(s.Principals) > 0 {
+		what += " " + who(s.Principals)
 	}
-	line := fmt.Sprintf("`%s` %s", s.Sid, s.Effect)
-	if len(who) > 0 {
-		line += " " + strings.Join(who, "; ")
+	if len(s.NotPrincipals) > 0 {
+		what += " all but " + who(s.NotPrincipals)
 	}
 	if len(s.Actions) > 0 {
-		line += " to " + strings.Join(s.Actions, ", ")
+		what += " to " + strings.Join(s.Actions, ", ")
 	}
 	if len(s.NotActions) > 0 {
-		line += " to all but " + strings.Join(s.NotActions, ", ")
+		what += " to all but " + strings.Join(s.NotActions, ", ")
 	}
 	if len(s.Resources) > 0 {
-		line += " on " + fold(s.Resources, ", ")
+		what += " on " + fold(s.Resources, ", ")
+	}
+	if len(s.NotResources) > 0 {
+		what += " on all but " + fold(s.NotResources, ", ")
 	}
 	for i, c := range s.Conditions {
 		if i == 0 {
-			line += " if "
+			conditions += " if "
 		} else {
-			line += " and "
+			conditions += " and "
 		}
-		line += fmt.Sprintf("%s %s %s", c.Operator, c.Key, fold(c.Values, "|"))
+		conditions += fmt.Sprintf("%s %s %s", c.Operator, c.Key, fold(c.Values, "|"))
 	}
-	return cell(line)
+	return cell(what), cell(conditions)
 }
 
 // settings renders a block's arguments as key=value pairs, nested blocks

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -35,28 +36,58 @@ func TestReport(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| v1.4.0 | v3.0.0 | v5.0.0 | Recommendation",
-		"| 3.1 | 3.1 | 3.1 | Ensure CloudTrail is enabled in all regions | CloudTrail.1 (CIS v1.2.0, CIS v1.4.0, CIS v3.0.0, CIS v5.0.0, FSBP) | **PASS** |",
-		"| 3.6 | 3.4 | 3.4 | Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket | CloudTrail.7 (CIS v1.2.0, CIS v1.4.0, CIS v3.0.0, CIS v5.0.0) | **PASS** |",
-		"| 3.4 | - | - | Ensure CloudTrail trails are integrated with CloudWatch Logs | CloudTrail.5 (CIS v1.2.0, CIS v1.4.0, FSBP) | **PASS** |",
-		"| CloudTrail.5 | CloudTrail trails should be integrated with Amazon CloudWatch Logs | CIS v1.2.0, CIS v1.4.0, FSBP | **PASS** |",
+		// A Security Hub control of the Security Hub table has its
+		// standards there, once.
+		"| 3.1 | 3.1 | 3.1 | Ensure CloudTrail is enabled in all regions | CloudTrail.1 | **PASS** |",
+		"| CloudTrail.1 | CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events | CIS v1.2.0, v1.4.0, v3.0.0, v5.0.0, FSBP | **PASS** | as for CIS v5.0.0 3.1 above |",
+		"| 3.6 | 3.4 | 3.4 | Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket | CloudTrail.7 | **PASS** |",
+		"| 3.4 | - | - | Ensure CloudTrail trails are integrated with CloudWatch Logs | CloudTrail.5 | **PASS** |",
+		// One the latest version does not have is named by its number in
+		// the latest that does.
+		"| CloudTrail.5 | CloudTrail trails should be integrated with Amazon CloudWatch Logs | CIS v1.2.0, v1.4.0, FSBP | **PASS** | as for CIS v1.4.0 3.4 above |",
 		"| 4.1 | 4.1 | 4.1 | Ensure unauthorized API calls are monitored | CloudWatch.2 (CIS v1.2.0) | **FAIL** | audit:aws_sns_topic.monitoring_topic (nobody is subscribed",
 		// The same evidence as the row above is not repeated.
-		"| 4.3 | 4.3 | 4.3 | Ensure usage of 'root' account is monitored | CloudWatch.1 (CIS v1.2.0, CIS v1.4.0) | **FAIL** | as above |",
+		"| 4.3 | 4.3 | 4.3 | Ensure usage of 'root' account is monitored | CloudWatch.1 (CIS v1.2.0, v1.4.0) | **FAIL** | as above |",
 		"| 4.15 | 4.15 | 4.15 | Ensure AWS Organizations changes are monitored | none | **FAIL** |",
+		// Evidence that holds for every resource of a type names the type.
+		"| S3.14 | S3 general purpose buckets should have versioning enabled | no CIS or FSBP standard | **PASS** | every `aws_s3_bucket` (4): versioned |",
+		// A row whose evidence a row above shows names that row.
+		"| AT.3 | Changes to the stack's keys, roles, auditors and evidence buckets raise an alarm | **FAIL** | as for CIS v5.0.0 4.1 above |",
 		"| AT.1 | The trail's new log files and digests are under S3 Object Lock for at least a year | **PASS** | audit:aws_s3_bucket.log_bucket: Object Lock GOVERNANCE for 365 days |",
 		// Each alarm on metric filters is one row, with its filters.
 		"- every alarm, unless its row says otherwise: actions_enabled=true, alarm_actions=[${aws_sns_topic.monitoring_topic.arn}],",
 		"| `monitoring_alarm_root_account_usage` | `cis-4.3-root-account-usage`: CIS 4.3: ",
-		"| CISBenchmark/RootAccountUsage: `monitoring_filter_root_account_usage`: { $.userIdentity.type = \"Root\"",
+		"| CISBenchmark/RootAccountUsage: { $.userIdentity.type = \"Root\"",
+		// What each filter's address and name and each description share
+		// is said once.
+		"- each filter is `monitoring_filter_{X}` for the alarm `monitoring_alarm_{X}`, named as the alarm; where its row numbers it `_{n}`, it is `monitoring_filter_{X}_{n}`, named as the alarm with `-{n}`;",
+		`treat_missing_data=notBreaching, alarm_description ends ", seen in the events of trail-master"`,
+		"| `cis-4.3-root-account-usage`: CIS 4.3: Use of the \"root\" account |",
 		// A bucket policy's statement that another's repeats but for its
 		// one bucket is named, not repeated.
-		"  - `DenyEvidenceDestructionButBreakGlass` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
+		// Statements in a row named as in the same place are one line.
+		"  - `DenyInsecureTransport`, `DenyEvidenceDestructionButBreakGlass`, `DenyProtectionChangesButOperators` as in `access_log_bucket_policy`, on the bucket cle2wa-s3-trail-master\n",
+		// A long statement that another repeats but for its conditions
+		// is named, with its own conditions.
+		"  - `DenyReadingTheTrailLogGroupButTheAuditRole` as `DenyReadingTheTrailLogGroup` in `deny_log_reads` but if ArnNotEquals aws:PrincipalArn ${iam}:role/role-audit\n",
+		// So is one of another stack, named with its stack.
+		"  - `DenyInsecureTransport`, `DenyEvidenceDestructionButBreakGlass`, `DenyProtectionChangesButOperators` as in `access_log_bucket_policy` of stack `audit`, on the bucket cle2wa-s3-tfstate-log-master\n",
 		// Filters that count into one metric share their alarm's row.
-		"AuditTrail/MonitoringChanges: `monitoring_filter_monitoring_changes_1` (watch-monitoring-changes-1): ",
+		"AuditTrail/MonitoringChanges: `_1`: { ($.eventSource = \"logs.amazonaws.com\")",
+		// The start of an ARN that recurs is named by its service.
+		"`${iam}` for `arn:${partition}:iam::${account}`, `${logs}` for `arn:${partition}:logs:us-east-1:${account}`, `${s3}` for `arn:${partition}:s3::`",
 		"- `aws_cloudtrail.trail`: ",
+		// Resources of a type the same but for the name they are made
+		// from are one line; one that differs in full, beyond what its
+		// line shows (the log bucket's policy waits for its Object Lock),
+		// is its own.
+		"- `aws_s3_bucket_versioning.{X}_versioning` for {X} in `access_log_bucket`, `log_bucket`: bucket=${aws_s3_bucket.{X}.id}, versioning_configuration.status=Enabled\n",
+		"- `aws_s3_bucket_policy.log_bucket_policy`: bucket=${aws_s3_bucket.log_bucket.id}, ",
 		"is_multi_region_trail=true",
-		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn arn:${partition}:iam::${account}:role/role-audit and Bool aws:PrincipalIsAWSService false",
+		"`DenyDecryptToAllOthers` Deny *: * to kms:Decrypt, kms:ReEncryptFrom on * if ArnNotEquals aws:PrincipalArn ${iam}:role/role-audit and Bool aws:PrincipalIsAWSService false",
 		"## Stack `state`",
+		// A resource the same as one of another stack is named as there.
+		"- `terraform_data.first_deployer`: as in stack `audit`\n",
 		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",
 		"- FAIL [audit/access_log_bucket/Default] BUCKET-ACCESS-LOGGING: no server access logging",
@@ -161,5 +192,85 @@ func TestFold(t *testing.T) {
 	// One more than foldAt is shown whole: folding it would hide nothing.
 	if got, want := fold(items[:6], "|"), "a|b|c|d|e|f"; got != want {
 		t.Errorf("expected %q, found %q", want, got)
+	}
+}
+
+func TestStatementParts(t *testing.T) {
+	cases := map[string]struct {
+		s                iameval.Statement
+		what, conditions string
+	}{
+		"principals, actions, resources and conditions": {
+			iameval.Statement{Effect: "Deny", Principals: map[string][]string{"*": {"*"}}, Actions: []string{"s3:*"}, Resources: []string{"arn:aws:s3:::b", "arn:aws:s3:::b/*"},
+				Conditions: []iameval.Condition{{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"false"}}, {Operator: "ArnNotEquals", Key: "aws:PrincipalArn", Values: []string{"a", "b"}}}},
+			"Deny *: * to s3:* on arn:aws:s3:::b, arn:aws:s3:::b/*", " if Bool aws:SecureTransport false and ArnNotEquals aws:PrincipalArn a\\|b",
+		},
+		"the negated elements": {
+			iameval.Statement{Effect: "Deny", NotPrincipals: map[string][]string{"AWS": {"arn:aws:iam::111122223333:root"}}, NotActions: []string{"iam:ChangePassword"}, NotResources: []string{"arn:aws:s3:::b"}},
+			"Deny all but AWS: arn:aws:iam::111122223333:root to all but iam:ChangePassword on all but arn:aws:s3:::b", "",
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			what, conditions := statementParts(c.s)
+			if what != c.what || conditions != c.conditions {
+				t.Errorf("expected %q and %q, found %q and %q", c.what, c.conditions, what, conditions)
+			}
+		})
+	}
+}
+
+func TestCommonEnding(t *testing.T) {
+	cases := map[string]struct {
+		texts []string
+		want  string
+	}{
+		"from a comma":         {[]string{"CIS 4.1: calls, seen in trail", "Role changes, seen in trail"}, ", seen in trail"},
+		"from a space":         {[]string{"a red flag", "the red flag"}, " red flag"},
+		"none in a word":       {[]string{"abc", "xbc"}, ""},
+		"one text shares none": {[]string{"a, b"}, ""},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := commonEnding(c.texts); got != c.want {
+				t.Errorf("expected %q, found %q", c.want, got)
+			}
+		})
+	}
+}
+
+func TestSubject(t *testing.T) {
+	cases := map[string]struct {
+		r          tfjson.Block
+		x, name    string
+		attrs      string
+		noTemplate bool
+	}{
+		"a bucket's versioning": {
+			r: tfjson.Block{Type: "aws_s3_bucket_versioning", Name: "log_bucket_versioning", Attrs: map[string]any{"bucket": "${aws_s3_bucket.log_bucket.id}", "depends_on": []any{"aws_s3_bucket.access_log_bucket", "aws_s3_bucket.log_bucket"}}},
+			x: "log_bucket", name: "{X}_versioning", attrs: "map[bucket:${aws_s3_bucket.{X}.id} depends_on:[aws_s3_bucket.access_log_bucket aws_s3_bucket.{X}]]",
+		},
+		"an auditor's user": {
+			r: tfjson.Block{Type: "aws_iam_user", Name: "audit_alice", Attrs: map[string]any{"name": "alice", "path": "/"}},
+			x: "alice", name: "audit_{X}", attrs: "map[name:{X} path:/]",
+		},
+		"a resource made from no name": {
+			r:          tfjson.Block{Type: "aws_iam_group", Name: "audit_group", Attrs: map[string]any{"name": "group-audit"}},
+			noTemplate: true,
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			x, templateName, attrs, ok := subject(c.r)
+			if c.noTemplate {
+				if ok {
+					t.Errorf("expected no template, found %q from %q", templateName, x)
+				}
+				return
+			}
+			if !ok || x != c.x || templateName != c.name || fmt.Sprint(attrs) != c.attrs {
+				t.Errorf("expected %q, %q and %s, found %q, %q and %v (%v)", c.x, c.name, c.attrs, x, templateName, attrs, ok)
+			}
+		})
 	}
 }

@@ -278,6 +278,30 @@ func Get(v any, path ...string) any {
 	return v
 }
 
+// Copy is a deep copy of decoded JSON v, each string in it replaced by
+// each(string) when each is not nil.
+func Copy(v any, each func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		if each != nil {
+			return each(x)
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = Copy(e, each)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Copy(e, each)
+		}
+		return out
+	}
+	return v
+}
+
 // Strings returns a list of strings, or nil.
 func Strings(v any) []string {
 	l, _ := v.([]any)

@@ -1,6 +1,7 @@
 package tfjson
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -139,5 +140,18 @@ func TestGetAndSet(t *testing.T) {
 		if err := Set(d.Raw(), "x", path...); err == nil {
 			t.Errorf("expected an error for the path %v", path)
 		}
+	}
+}
+
+func TestCopy(t *testing.T) {
+	v := map[string]any{"bucket": "${aws_s3_bucket.logs.id}", "rule": []any{map[string]any{"days": 7.0, "id": "logs"}}}
+	upper := Copy(v, strings.ToUpper).(map[string]any)
+	if got, want := fmt.Sprint(upper), "map[bucket:${AWS_S3_BUCKET.LOGS.ID} rule:[map[days:7 id:LOGS]]]"; got != want {
+		t.Errorf("expected %s, found %s", want, got)
+	}
+	same := Copy(v, nil).(map[string]any)
+	same["rule"].([]any)[0].(map[string]any)["id"] = "changed"
+	if got := Get(v, "rule", "id"); got != "logs" {
+		t.Errorf("expected the copy not to share the original's lists and objects, found the original's id %v", got)
 	}
 }
