@@ -323,29 +323,8 @@ func (r *Report) comparePolicies(stack string, base, head *tfjson.Doc) {
 // statementLine is a statement on one line: effect, principals, actions,
 // resources, conditions.
 func statementLine(s iameval.Statement) string {
-	var parts []string
-	parts = append(parts, string(s.Effect))
-	var types []string
-	for t := range s.Principals {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	for _, t := range types {
-		parts = append(parts, t+" "+strings.Join(s.Principals[t], ", "))
-	}
-	if len(s.Actions) > 0 {
-		parts = append(parts, strings.Join(s.Actions, ", "))
-	}
-	if len(s.NotActions) > 0 {
-		parts = append(parts, "all but "+strings.Join(s.NotActions, ", "))
-	}
-	if len(s.Resources) > 0 {
-		parts = append(parts, "on "+strings.Join(s.Resources, ", "))
-	}
-	for _, c := range s.Conditions {
-		parts = append(parts, fmt.Sprintf("if %s %s %s", c.Operator, c.Key, strings.Join(c.Values, "|")))
-	}
-	return strings.Join(parts, " ")
+	what, conditions := s.Text(strings.Join)
+	return what + conditions
 }
 
 func (r *Report) compareOutputs(stack string, base, head *tfjson.Doc) {

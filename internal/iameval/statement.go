@@ -1,6 +1,11 @@
 package iameval
 
-import "strings"
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
 
 // Allows reports whether the statement's actions cover action, wildcards
 // included (IAM matches actions without regard to case), whatever its
@@ -41,4 +46,47 @@ func (s Statement) HasConditionOn(key string) bool {
 		}
 	}
 	return false
+}
+
+// Text is the statement in words, for people: what it allows or denies,
+// to whom, on what ("Deny *: * to s3:* on arn:aws:s3:::b"), and its
+// conditions (" if Bool aws:SecureTransport false and ...", or "").
+// list writes a list of principals, resources or condition values with
+// a separator (strings.Join, or a join that folds long lists).
+func (s Statement) Text(list func(values []string, sep string) string) (what, conditions string) {
+	who := func(principals map[string][]string) string {
+		var out []string
+		for _, t := range slices.Sorted(maps.Keys(principals)) {
+			out = append(out, t+": "+list(principals[t], ", "))
+		}
+		return strings.Join(out, "; ")
+	}
+	what = string(s.Effect)
+	if len(s.Principals) > 0 {
+		what += " " + who(s.Principals)
+	}
+	if len(s.NotPrincipals) > 0 {
+		what += " all but " + who(s.NotPrincipals)
+	}
+	if len(s.Actions) > 0 {
+		what += " to " + strings.Join(s.Actions, ", ")
+	}
+	if len(s.NotActions) > 0 {
+		what += " to all but " + strings.Join(s.NotActions, ", ")
+	}
+	if len(s.Resources) > 0 {
+		what += " on " + list(s.Resources, ", ")
+	}
+	if len(s.NotResources) > 0 {
+		what += " on all but " + list(s.NotResources, ", ")
+	}
+	for i, c := range s.Conditions {
+		if i == 0 {
+			conditions += " if "
+		} else {
+			conditions += " and "
+		}
+		conditions += fmt.Sprintf("%s %s %s", c.Operator, c.Key, list(c.Values, "|"))
+	}
+	return what, conditions
 }

@@ -977,40 +977,7 @@ func statement(s iameval.Statement) string {
 // ("Deny *: * to s3:* on ..."), and its conditions (" if ...", or ""),
 // both safe in a table cell.
 func statementParts(s iameval.Statement) (what, conditions string) {
-	who := func(principals map[string][]string) string {
-		var out []string
-		for _, t := range slices.Sorted(maps.Keys(principals)) {
-			out = append(out, t+": "+fold(principals[t], ", "))
-		}
-		return strings.Join(out, "; ")
-	}
-	what = string(s.Effect)
-	if len(s.Principals) > 0 {
-		what += " " + who(s.Principals)
-	}
-	if len(s.NotPrincipals) > 0 {
-		what += " all but " + who(s.NotPrincipals)
-	}
-	if len(s.Actions) > 0 {
-		what += " to " + strings.Join(s.Actions, ", ")
-	}
-	if len(s.NotActions) > 0 {
-		what += " to all but " + strings.Join(s.NotActions, ", ")
-	}
-	if len(s.Resources) > 0 {
-		what += " on " + fold(s.Resources, ", ")
-	}
-	if len(s.NotResources) > 0 {
-		what += " on all but " + fold(s.NotResources, ", ")
-	}
-	for i, c := range s.Conditions {
-		if i == 0 {
-			conditions += " if "
-		} else {
-			conditions += " and "
-		}
-		conditions += fmt.Sprintf("%s %s %s", c.Operator, c.Key, fold(c.Values, "|"))
-	}
+	what, conditions = s.Text(fold)
 	return cell(what), cell(conditions)
 }
 
