@@ -98,26 +98,8 @@ func (r *Resolver) value(address, attr string, depth int) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	argument := func(key string) string { return r.resolve(str(b.Attrs[key]), depth+1) }
-	switch b.Type + "." + attr {
-	case "aws_s3_bucket.id":
-		return argument("bucket"), true
-	case "aws_s3_bucket.arn":
-		return e.Bucket(argument("bucket")), true
-	case "aws_iam_role.arn":
-		return e.Role(argument("name")), true
-	case "aws_iam_user.arn":
-		return e.User(argument("name")), true
-	case "aws_iam_group.arn":
-		return e.Group(argument("name")), true
-	case "aws_iam_policy.arn":
-		return e.Policy(argument("name")), true
-	case "aws_cloudwatch_log_group.arn":
-		return e.LogGroup(argument("name")), true
-	case "aws_sns_topic.arn":
-		return e.Topic(argument("name")), true
-	case "aws_cloudtrail.arn":
-		return e.Trail(argument("name")), true
+	if d, ok := derived[b.Type+"."+attr]; ok {
+		return d.value(e, r.resolve(str(b.Attrs[d.from]), depth+1)), true
 	}
 	// An argument the synthesis sets is what the resource is given,
 	// unless Terraform ignores its changes: then it holds what the first
@@ -131,6 +113,23 @@ func (r *Resolver) value(address, attr string, depth int) (string, bool) {
 		return r.resolve(s, depth+1), true
 	}
 	return "", false
+}
+
+// derived are the attributes AWS derives from an argument (by type and
+// attribute): the argument, and the value made of it in an account.
+var derived = map[string]struct {
+	from  string
+	value func(arn.Env, string) string
+}{
+	"aws_s3_bucket.id":             {"bucket", func(_ arn.Env, name string) string { return name }},
+	"aws_s3_bucket.arn":            {"bucket", arn.Env.Bucket},
+	"aws_iam_role.arn":             {"name", arn.Env.Role},
+	"aws_iam_user.arn":             {"name", arn.Env.User},
+	"aws_iam_group.arn":            {"name", arn.Env.Group},
+	"aws_iam_policy.arn":           {"name", arn.Env.Policy},
+	"aws_cloudwatch_log_group.arn": {"name", arn.Env.LogGroup},
+	"aws_sns_topic.arn":            {"name", arn.Env.Topic},
+	"aws_cloudtrail.arn":           {"name", arn.Env.Trail},
 }
 
 // ignored reports whether the block's lifecycle ignores changes to the
