@@ -14,6 +14,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/change"
+	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/review"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
@@ -29,7 +30,7 @@ func synthWith(t *testing.T, edit func(*settings.Settings)) string {
 		edit(&s)
 	}
 	dir := filepath.Join(t.TempDir(), "cdktf.out")
-	if _, err := synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
+	if _, err := commands.Synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -245,7 +246,7 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 		users = append(users, fmt.Sprintf("auditor%02d", i))
 	}
 	dir := synthWith(t, func(s *settings.Settings) { s.AuditUsers = users })
-	data, err := os.ReadFile(filepath.Join(dir, ReviewFile))
+	data, err := os.ReadFile(filepath.Join(dir, commands.ReviewFile))
 	if err != nil {
 		t.Fatal(err)
 	}

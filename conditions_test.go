@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/internal/access"
+	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 )
@@ -42,7 +43,7 @@ func TestServiceConditions(t *testing.T) {
 	for _, v := range variants {
 		s := settings.Defaults()
 		v.change(&s)
-		report, err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error { return stacks.All(app, s) })
+		report, err := commands.Synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error { return stacks.All(app, s) })
 		if err != nil {
 			t.Fatalf("%s: %v", v.name, err)
 		}

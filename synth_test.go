@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
@@ -35,7 +36,7 @@ func TestFailedSynthValidationKeepsThePreviousOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, err := synthesize(dir, func(app cdktf.App) error {
+	_, err := commands.Synthesize(dir, func(app cdktf.App) error {
 		stack := cdktf.NewTerraformStack(app, jsii.String("audit"))
 		stack.Node().AddValidation(&failing{"the trail must be ordered after its bucket policy"})
 		return nil
@@ -79,7 +80,7 @@ func TestBrokenCheckFailsTheSynth(t *testing.T) {
 			os.WriteFile(previous, []byte("previous"), 0o644)
 			os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{}`), 0o644)
 
-			_, err := synthesize(dir, breakTrail(settings.Defaults(), ""))
+			_, err := commands.Synthesize(dir, breakTrail(settings.Defaults(), ""))
 			want := "[audit/trail] TRAIL-MULTI-REGION: the trail must record every region"
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("expected the synth to fail with %q, found %v", want, err)
@@ -101,10 +102,10 @@ func TestBrokenCheckFailsTheSynth(t *testing.T) {
 func TestSuppressedRuleIsReported(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cdktf.out")
 	reason := "a single-region trail is what this test wants to see reported"
-	if _, err := synthesize(dir, breakTrail(settings.Defaults(), reason)); err != nil {
+	if _, err := commands.Synthesize(dir, breakTrail(settings.Defaults(), reason)); err != nil {
 		t.Fatalf("expected a suppressed rule not to fail the synth, found %v", err)
 	}
-	report, err := os.ReadFile(filepath.Join(dir, ReviewFile))
+	report, err := os.ReadFile(filepath.Join(dir, commands.ReviewFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestSuppressedRuleIsReported(t *testing.T) {
 }
 
 func TestSuppressionNeedsAReasonAndAKnownCheck(t *testing.T) {
-	_, err := synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
+	_, err := commands.Synthesize(filepath.Join(t.TempDir(), "cdktf.out"), func(app cdktf.App) error {
 		if err := stacks.All(app, settings.Defaults()); err != nil {
 			return err
 		}

@@ -1,3 +1,7 @@
+// Package commands holds the code of the app's commands: the synth (Synth,
+// the default), review, validate-logs and verify. Package main only
+// dispatches to them; internal/cli describes them (usage, flags, exit
+// statuses) for every -h, the help page and the README.
 package commands
 
 import (
