@@ -155,10 +155,10 @@ var Interactions = []Interaction{
 		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
 	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil, nil},
 	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
-		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:GenerateDataKey", logsKey, m.logsContext(false))
+		return m.kms(service(m.Env.Logs()), "kms:GenerateDataKey", logsKey, m.logsContext(false))
 	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
 	{"CloudWatch Logs decrypts as a service", func(m *Model) iameval.Request {
-		return m.kms(service("logs."+m.Region+".amazonaws.com"), "kms:Decrypt", logsKey, m.logsContext(false))
+		return m.kms(service(m.Env.Logs()), "kms:Decrypt", logsKey, m.logsContext(false))
 	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
 	{"an administrator creates the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))

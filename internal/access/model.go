@@ -53,7 +53,6 @@ func (m *Model) another() arn.Env {
 type Model struct {
 	doc *tfjson.Doc
 	*tfjson.Resolver
-	Region string
 }
 
 // New models the synthesized audit stack d in the example account: its
@@ -73,7 +72,7 @@ func New(d *tfjson.Doc) *Model {
 	for _, o := range d.DataSources("aws_organizations_organization") {
 		known[o.Address+".id"] = Organization
 	}
-	return &Model{doc: d, Resolver: d.Resolver(env, known), Region: region}
+	return &Model{doc: d, Resolver: d.Resolver(env, known)}
 }
 
 // Policy is the resolved policy document that value refers to, named

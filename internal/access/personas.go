@@ -37,7 +37,7 @@ func (m *Model) Personas() []Persona {
 		{pAdmin, administrator(), true},
 		{"read-only user (ReadOnlyAccess)", iameval.Caller{ARN: example.User("reader"), Account: Account, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
 		{"CloudTrail", iameval.Caller{Service: "cloudtrail.amazonaws.com"}, false},
-		{"CloudWatch Logs", iameval.Caller{Service: "logs." + m.Region + ".amazonaws.com"}, false},
+		{"CloudWatch Logs", iameval.Caller{Service: m.Env.Logs()}, false},
 		{"anonymous", iameval.Caller{}, false},
 		{"administrator of another account", iameval.Caller{ARN: another.User("admin"), Account: OtherAccount, Username: "admin", Identity: []iameval.Policy{admin}}, true},
 	}

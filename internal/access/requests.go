@@ -62,7 +62,7 @@ func (m *Model) logFile(org, account string) string {
 		prefix = ""
 	}
 	at := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-	return m.Env.Bucket(m.Attr(logBucket, "bucket")) + "/" + layout.LogKey(prefix, org, account, m.Region, at, "example")
+	return m.Env.Bucket(m.Attr(logBucket, "bucket")) + "/" + layout.LogKey(prefix, org, account, m.Env.Region, at, "example")
 }
 
 // s3 is a request on the bucket at address (the object key, if any,
@@ -96,7 +96,7 @@ func (m *Model) assume(c iameval.Caller, role string, ctx Context) iameval.Reque
 func (m *Model) logsContext(viaCaller bool) Context {
 	ctx := overTLS.with(Context{"kms:EncryptionContext:aws:logs:arn": {m.Env.LogGroup(m.Attr(logGroup, "name"))}})
 	if viaCaller {
-		ctx = ctx.with(Context{"kms:ViaService": {"logs." + m.Region + ".amazonaws.com"}})
+		ctx = ctx.with(Context{"kms:ViaService": {m.Env.Logs()}})
 	}
 	return ctx
 }
@@ -105,7 +105,7 @@ func (m *Model) logsContext(viaCaller bool) Context {
 // its reader: through S3, with the CloudTrail encryption context.
 func (m *Model) trailFileContext() Context {
 	return signedIn.with(Context{
-		"kms:ViaService": {"s3." + m.Region + ".amazonaws.com"},
+		"kms:ViaService": {m.Env.Regional("s3")},
 		"kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()},
 	})
 }

@@ -98,7 +98,7 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 		names := s.Names()
 		results = append(results, verify.Access(ctx, c, verify.Reader{
 			CallerARN: identity.ARN, AuditRole: names.Role, Bucket: names.LogBucket, Prefix: s.LogPrefix,
-			Account: identity.Account, Region: s.Region, Now: time.Now(),
+			Env: account.Env, Now: time.Now(),
 		}))
 	}
 	report := verify.Report{Caller: caller, Against: OutputDir(), Results: results}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
@@ -20,9 +21,11 @@ type Reader struct {
 	// GetCallerIdentity); AuditRole the name of the one role that may
 	// read and decrypt the log files.
 	CallerARN, AuditRole string
-	// Bucket and Prefix locate the log files; Account and Region the
-	// folder of the caller's account and the trail's home region.
-	Bucket, Prefix, Account, Region string
+	// Bucket and Prefix locate the log files.
+	Bucket, Prefix string
+	// Env is the caller's account (whose folder is read) and the trail's
+	// home region.
+	Env arn.Env
 	// Now is the time of the check: log files of this UTC day and the day
 	// before are looked for.
 	Now time.Time
@@ -50,7 +53,7 @@ func Access(ctx context.Context, c Clients, r Reader) Result {
 	}
 	if key == "" {
 		out.Error = true
-		out.Evidence = fmt.Sprintf("could not check: no log file of account %s in %s since %s to read", r.Account, r.Region, r.Now.UTC().AddDate(0, 0, -1).Format(time.DateOnly))
+		out.Evidence = fmt.Sprintf("could not check: no log file of account %s in %s since %s to read", r.Env.Account, r.Env.Region, r.Now.UTC().AddDate(0, 0, -1).Format(time.DateOnly))
 		return out
 	}
 	location := "s3://" + r.Bucket + "/" + key
@@ -63,7 +66,7 @@ func Access(ctx context.Context, c Clients, r Reader) Result {
 	if got != nil {
 		got.Body.Close()
 	}
-	auditRole := isRole(r.CallerARN, r.Account, r.AuditRole)
+	auditRole := isRole(r.CallerARN, r.Env.Account, r.AuditRole)
 	out.Pass = auditRole == !denied
 	switch {
 	case auditRole && !denied:
@@ -111,7 +114,7 @@ func newestLogFile(ctx context.Context, c Clients, r Reader) (string, error) {
 	for _, day := range []time.Time{r.Now.UTC(), r.Now.UTC().AddDate(0, 0, -1)} {
 		newest := ""
 		for _, organization := range organizations {
-			folder := layout.LogFolder(prefix, organization, r.Account, r.Region) + day.Format("2006/01/02") + "/"
+			folder := layout.LogFolder(prefix, organization, r.Env.Account, r.Env.Region) + day.Format("2006/01/02") + "/"
 			pages := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &folder})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
