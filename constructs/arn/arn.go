@@ -136,7 +136,9 @@ func (e Env) Logs() string { return e.Regional("logs") }
 // Regional is the regional name of service in the home region, as
 // kms:ViaService and regional service principals write it
 // (s3.us-east-1.amazonaws.com).
-func (e Env) Regional(service string) string { return fmt.Sprintf("%s.%s.amazonaws.com", service, e.Region) }
+func (e Env) Regional(service string) string {
+	return fmt.Sprintf("%s.%s.amazonaws.com", service, e.Region)
+}
 
 // Key is the ARN of the KMS key with the ID id, in the home region.
 func (e Env) Key(id string) string {
