@@ -25,10 +25,14 @@ import (
 type Config struct {
 	// Alias is required: the alias name, beginning with "alias/".
 	Alias string
-	// Env is required: partition, account and home region.
+	// Env is required: partition, account and home region of the key.
 	Env arn.Env
 	// TrailName is required: the name of the one trail that may use the key.
 	TrailName string
+	// TrailEnv is optional: the partition, account and home region of the
+	// trail, when the key is in another account (an organization's
+	// security account). Default (zero): Env, the key beside the trail.
+	TrailEnv arn.Env
 	// DecryptorARN is required: the ARN of the one principal (the audit
 	// role) allowed to decrypt log files.
 	DecryptorARN string
@@ -51,6 +55,12 @@ func (c Config) Validate() error {
 	}
 	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
+	}
+	if t := c.TrailEnv; t != (arn.Env{}) && (t.Partition != c.Env.Partition || t.Region != c.Env.Region || t.Account == "") {
+		// CloudTrail: "Choose a KMS key that is in the same Region as the
+		// S3 bucket that receives your log files"
+		// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-update-trail.html).
+		errs = append(errs, field.Invalid("TrailEnv", t, "must name an account in the key's partition and region (%s, %s)", c.Env.Partition, c.Env.Region))
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
@@ -92,7 +102,11 @@ func Policy(cfg Config) policy.Document { return cmk.Policy(cfg.keyConfig()) }
 // key or not (internal/access decides both requests; its ServiceCoverage
 // fails a condition that is neither).
 func grants(cfg Config) []policy.Statement {
-	trailARN := cfg.Env.Trail(cfg.TrailName)
+	trailEnv := cfg.Env
+	if cfg.TrailEnv != (arn.Env{}) {
+		trailEnv = cfg.TrailEnv
+	}
+	trailARN := trailEnv.Trail(cfg.TrailName)
 	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}
 	decryptor := cfg.DecryptorARN
@@ -106,7 +120,7 @@ func grants(cfg Config) []policy.Statement {
 			Actions:    []string{"kms:GenerateDataKey*"},
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{
-				{Test: "StringLike", Variable: policy.TrailContext, Values: []string{cfg.Env.AnyTrail()}},
+				{Test: "StringLike", Variable: policy.TrailContext, Values: []string{trailEnv.AnyTrail()}},
 				fromTrail,
 			},
 		},
@@ -142,7 +156,7 @@ func grants(cfg Config) []policy.Statement {
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{
 				{Test: "StringEqualsIfExists", Variable: policy.SourceArn, Values: []string{trailARN}},
-				{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{cfg.Env.Account}},
+				{Test: "StringEqualsIfExists", Variable: policy.SourceAccount, Values: []string{trailEnv.Account}},
 			},
 		},
 		{
