@@ -294,17 +294,17 @@ func TestReviewReportWithAlarmEmails(t *testing.T) {
 	}
 	cases := map[string]struct {
 		edit          func(*settings.Settings)
-		subscriptions int
+		subscriptions string
 		// underMax: the report must stay under review.MaxBytes.
 		underMax bool
 	}{
-		"one alarm e-mail": {func(s *settings.Settings) { s.AlarmEmails = []string{"security@example.com"} }, 1, true},
+		"one alarm e-mail": {func(s *settings.Settings) { s.AlarmEmails = []string{"security@example.com"} }, "1 subscription", true},
 		// A demanding configuration: 48.2 KB, over review.MaxBytes even
 		// with the monitoring's evidence folded (docs/review.md).
 		"32 auditors, 4 deployers, 4 break-glass roles, 3 alarm e-mails": {func(s *settings.Settings) {
 			s.AuditUsers, s.Deployers, s.BreakGlassPrincipals = manyAuditors(), roles("deployer"), roles("break-glass")
 			s.AlarmEmails = []string{"security@example.com", "soc@example.com", "cloud-team@example.com"}
-		}, 3, false},
+		}, "3 subscriptions", false},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -315,7 +315,7 @@ func TestReviewReportWithAlarmEmails(t *testing.T) {
 			report := string(data)
 			controls, _, _ := strings.Cut(report, "## Who can do what")
 			want := []string{
-				fmt.Sprintf("| **PASS** | with {X} = `unauthorized_api_calls`: audit:aws_sns_topic.monitoring_topic: %d subscriptions; audit:aws_cloudtrail.trail: `monitoring_alarm_{X}` -> aws_sns_topic.monitoring_topic |\n", c.subscriptions),
+				"| **PASS** | with {X} = `unauthorized_api_calls`: audit:aws_sns_topic.monitoring_topic: " + c.subscriptions + "; audit:aws_cloudtrail.trail: `monitoring_alarm_{X}` -> aws_sns_topic.monitoring_topic |\n",
 				"UpdateLoginProfile alarms: `monitoring_alarm_audit_user_credentials` (filter `_1`)",
 				"An alarm in the evidence is named as its stack's alarms table names it",
 			}
