@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/change"
 	"github.com/cle2wa/audit-trail/internal/commands"
@@ -235,17 +236,23 @@ func TestReviewOfAPlan(t *testing.T) {
 	}
 }
 
+// manyAuditors are 32 auditors, about the most IAM's default
+// trust-policy quota allows for names of this length.
+func manyAuditors() []string {
+	var users []string
+	for i := 0; i < 32; i++ {
+		users = append(users, fmt.Sprintf("auditor%02d", i))
+	}
+	return users
+}
+
 // TestReviewReportWithManyAuditors checks that REVIEW.md folds what grows
 // with the auditors, with counts, at 32 of them (about the most IAM's
 // default trust-policy quota allows for names of this length): the users' resource lines, the
 // trust policy's list of users, the credentials alarm's filters, the passing evidence of IAM.5;
 // the report stays under review.MaxBytes.
 func TestReviewReportWithManyAuditors(t *testing.T) {
-	var users []string
-	for i := 0; i < 32; i++ {
-		users = append(users, fmt.Sprintf("auditor%02d", i))
-	}
-	dir := synthWith(t, func(s *settings.Settings) { s.AuditUsers = users })
+	dir := synthWith(t, func(s *settings.Settings) { s.AuditUsers = manyAuditors() })
 	data, err := os.ReadFile(filepath.Join(dir, commands.ReviewFile))
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +277,71 @@ func TestReviewReportWithManyAuditors(t *testing.T) {
 		t.Errorf("expected REVIEW.md with 32 auditors under %d bytes, found %d", review.MaxBytes, len(data))
 	}
 	t.Logf("REVIEW.md with 32 auditors: %d bytes", len(data))
+}
+
+// TestReviewReportWithAlarmEmails checks that REVIEW.md folds the
+// evidence of the monitoring once alarmEmails makes it pass: the CIS
+// section 4 rows say their filter -> alarm -> topic chain once, {X} in the
+// place of the name each row then gives, and an alarm and its filter are
+// named as the alarms table names them (AT.3 too); with one address the
+// report stays under review.MaxBytes.
+func TestReviewReportWithAlarmEmails(t *testing.T) {
+	roles := func(name string) []string {
+		var out []string
+		for i := 1; i <= 4; i++ {
+			out = append(out, fmt.Sprintf("arn:aws:iam::111122223333:role/%s-%d", name, i))
+		}
+		return out
+	}
+	cases := map[string]struct {
+		edit          func(*settings.Settings)
+		subscriptions string
+		// underMax: the report must stay under review.MaxBytes too (every
+		// report must stay under review.CommentBytes).
+		underMax bool
+	}{
+		"one alarm e-mail": {func(s *settings.Settings) { s.AlarmEmails = []string{"security@example.com"} }, "1 subscription", true},
+		// A demanding configuration: 48.3 KB, over review.MaxBytes (the
+		// budget of the default settings) even with the monitoring's
+		// evidence folded, under review.CommentBytes (docs/review.md).
+		"32 auditors, 4 deployers, 4 break-glass roles, 3 alarm e-mails": {func(s *settings.Settings) {
+			s.AuditUsers, s.Deployers, s.BreakGlassPrincipals = manyAuditors(), roles("deployer"), roles("break-glass")
+			s.AlarmEmails = []string{"security@example.com", "soc@example.com", "cloud-team@example.com"}
+		}, "3 subscriptions", false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(synthWith(t, c.edit), commands.ReviewFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			report := string(data)
+			controls, _, _ := strings.Cut(report, "## Who can do what")
+			want := []string{
+				"| **PASS** | with {X} = `unauthorized_api_calls`: audit:aws_sns_topic.monitoring_topic: " + c.subscriptions + "; audit:aws_cloudtrail.trail: `monitoring_alarm_{X}` -> aws_sns_topic.monitoring_topic |\n",
+				"UpdateLoginProfile alarms: `monitoring_alarm_audit_user_credentials` (filter `_1`)",
+				"An alarm in the evidence is named as its stack's alarms table names it",
+			}
+			for _, f := range monitoring.Families[1:] {
+				want = append(want, fmt.Sprintf("| %s | %s | %s | ", f.Control, f.Control, f.Control), "| **PASS** | as above, with {X} = `"+strings.ReplaceAll(f.Name, "-", "_")+"` |\n")
+			}
+			for _, w := range want {
+				if !strings.Contains(controls, w) {
+					t.Errorf("expected the controls to contain %q", w)
+				}
+			}
+			if strings.Contains(controls, "aws_cloudwatch_log_metric_filter.") {
+				t.Errorf("expected the controls to name each filter as the alarms table does, found an address:\n%s", controls)
+			}
+			if c.underMax && len(data) >= review.MaxBytes {
+				t.Errorf("expected REVIEW.md under %d bytes, found %d", review.MaxBytes, len(data))
+			}
+			if len(data) >= review.CommentBytes {
+				t.Errorf("expected REVIEW.md under %d bytes to fit a pull-request comment, found %d", review.CommentBytes, len(data))
+			}
+			t.Logf("REVIEW.md: %d bytes", len(data))
+		})
+	}
 }
 
 // TestReviewOfTheObjectLockUpgrade: turning Object Lock on for a

@@ -77,6 +77,29 @@ const (
 	sourceAccount = policy.SourceAccount
 )
 
+// The context keys of the rows of the break-glass principal and of the
+// root user.
+const (
+	breakGlassKeys = "aws:PrincipalArn = the break-glass principal (arn:aws:iam::<account>:root for the root user)"
+	rootKeys       = "aws:PrincipalArn = arn:aws:iam::<account>:root, which breakGlassPrincipals leaves out"
+)
+
+// rootUser is the account's root user, with every permission.
+func rootUser() iameval.Caller {
+	return iameval.Caller{ARN: example.Root(), Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+}
+
+// rootNotBreakGlass is the When of the rows of the root user when the
+// stack's break-glass principals leave it out.
+func rootNotBreakGlass(m *Model) bool {
+	for _, o := range m.Operators() {
+		if o.Role == RoleBreakGlass && o.Caller.ARN == example.Root() {
+			return false
+		}
+	}
+	return true
+}
+
 // service is a caller that is an AWS service with its own credentials.
 func service(name string) iameval.Caller { return iameval.Caller{Service: name} }
 
@@ -212,10 +235,15 @@ var Interactions = []Interaction{
 	{"an administrator turns versioning off", func(m *Model) iameval.Request {
 		return m.s3(m.persona(pAdmin), "s3:PutBucketVersioning", logBucket, "", signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
-	{"the break-glass root user deletes a log file version", func(m *Model) iameval.Request {
-		root := iameval.Caller{ARN: example.Root(), Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
-		return m.s3(root, "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
-	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
+	// Only the break-glass principals may destroy evidence: the first
+	// one the bucket policies name (the root user by default), and the
+	// root user not when breakGlassPrincipals leaves it out.
+	{"the break-glass principal deletes a log file version", func(m *Model) iameval.Request {
+		return m.s3(m.persona(pBreakGlass), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+	}, true, breakGlassKeys, srcPrincipalArn, nil, nil},
+	{"the root user, not a break-glass principal, deletes a log file version", func(m *Model) iameval.Request {
+		return m.s3(rootUser(), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+	}, false, rootKeys, srcPrincipalArn, rootNotBreakGlass, nil},
 	// Disabling a key or scheduling its deletion makes everything it
 	// encrypted unreadable: each key denies both to all but the
 	// break-glass principals, administrators included ("No AWS principal,
@@ -234,10 +262,12 @@ var Interactions = []Interaction{
 	{"an administrator disables the alarm topic's key (silencing the alarms)", func(m *Model) iameval.Request {
 		return m.kms(m.persona(pAdmin), "kms:DisableKey", topicKey, signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
-	{"the break-glass root user schedules the trail key's deletion", func(m *Model) iameval.Request {
-		root := iameval.Caller{ARN: example.Root(), Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
-		return m.kms(root, "kms:ScheduleKeyDeletion", trailKey, signedIn)
-	}, true, "aws:PrincipalArn = arn:aws:iam::<account>:root for the root user", srcPrincipalArn, nil, nil},
+	{"the break-glass principal schedules the trail key's deletion", func(m *Model) iameval.Request {
+		return m.kms(m.persona(pBreakGlass), "kms:ScheduleKeyDeletion", trailKey, signedIn)
+	}, true, breakGlassKeys, srcPrincipalArn, nil, nil},
+	{"the root user, not a break-glass principal, schedules the trail key's deletion", func(m *Model) iameval.Request {
+		return m.kms(rootUser(), "kms:ScheduleKeyDeletion", trailKey, signedIn)
+	}, false, rootKeys, srcPrincipalArn, rootNotBreakGlass, nil},
 	// The key policy itself is protection: only the operators may change
 	// it, and KMS's lockout safety check ("The key policy must allow the
 	// calling principal to make a subsequent PutKeyPolicy request",

@@ -863,7 +863,11 @@ func alarmSubscribers(d *tfjson.Doc) []Result {
 			out = append(out, fail(t, "nobody is subscribed to the alarm topic: the alarms notify no one"))
 			continue
 		}
-		out = append(out, judge(t, nil, fmt.Sprintf("%d subscriptions", len(subs))))
+		count := fmt.Sprintf("%d subscriptions", len(subs))
+		if len(subs) == 1 {
+			count = "1 subscription"
+		}
+		out = append(out, judge(t, nil, count))
 	}
 	return out
 }

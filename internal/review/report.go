@@ -30,6 +30,11 @@ import (
 // with the auditors folded.
 const MaxBytes = 45 * 1024
 
+// CommentBytes is the size the report of any configuration must stay
+// under: a GitHub comment holds 65,536 characters, and the workflow adds
+// its header and the scanners' section.
+const CommentBytes = 60 * 1024
+
 // maxValue is the longest value a resource line shows in full.
 const maxValue = 120
 
@@ -246,7 +251,16 @@ var shortRefs = []shortRef{
 
 func writeControls(b *strings.Builder, report *check.Report) {
 	every := everyOf(report.Stacks)
-	verdict := func(c *check.Control) (check.Status, string) {
+	// A metric filter and its alarm are named as the alarms table names
+	// them.
+	chains := alarmChains(report.Stacks)
+	named := false
+	type judged struct {
+		status check.Status
+		why    string
+	}
+	verdicts := map[*check.Control]judged{}
+	for _, c := range check.Controls {
 		v := report.Control(c)
 		why := v.Evidence
 		if v.Status == check.Pass {
@@ -254,18 +268,35 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			// resources with the same evidence on one item.
 			why = fold(sameEvidence(v.Items, every), "; ")
 		}
-		return v.Status, cell(why)
+		short := chains.Replace(why)
+		named = named || short != why
+		verdicts[c] = judged{v.Status, cell(short)}
 	}
+	verdict := func(c *check.Control) (check.Status, string) { return verdicts[c].status, verdicts[c].why }
 	b.WriteString("## Controls\n\n")
 	b.WriteString("### CIS AWS Foundations Benchmark\n\n")
-	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control (in the Security Hub table below for a control it has).\n\n|")
+	b.WriteString("Each recommendation by its number in the benchmark versions audits name (monitoring is section 4 in all three; v3.0.0 and v5.0.0 make 4.1-4.15 manual), with the AWS Security Hub control that evaluates it and the Security Hub standards that include that control (in the Security Hub table below for a control it has).")
+	if named {
+		b.WriteString(" An alarm in the evidence is named as its stack's alarms table names it, which shows its metric filters (`_{n}`: the one of that number) and the topic it notifies.")
+	}
+	b.WriteString("\n\n|")
 	for _, v := range check.Versions {
 		fmt.Fprintf(b, " %s |", v)
 	}
 	b.WriteString(" Recommendation (v3.0.0 title where it has one) | Security Hub | Status | Evidence |\n|" + strings.Repeat("---|", len(check.Versions)+4) + "\n")
 	// A row whose evidence is the row's above says so, rather than
-	// repeating it (the monitoring rows share one cause when they fail).
-	previous := ""
+	// repeating it (the monitoring rows share one cause when they fail);
+	// rows whose evidence is the same but for one name say it once
+	// (the monitoring rows when they pass: each its own filter and
+	// alarm, the same topic).
+	var whys []string
+	for _, c := range check.Controls {
+		if c.Framework == check.CIS {
+			_, why := verdict(c)
+			whys = append(whys, why)
+		}
+	}
+	shownCIS := asAbove(whys)
 	// A row of the tables below whose evidence a row above shows names
 	// that row instead: first the CIS recommendation its Security Hub
 	// control evaluates, else the first row with that evidence.
@@ -286,6 +317,7 @@ func writeControls(b *strings.Builder, report *check.Report) {
 	for _, c := range check.Controls {
 		inHubTable[c.ID] = c.Framework == check.SecurityHub
 	}
+	at := 0
 	for _, c := range check.Controls {
 		if c.Framework != check.CIS {
 			continue
@@ -303,11 +335,8 @@ func writeControls(b *strings.Builder, report *check.Report) {
 			hub = c.Hub.ID + " (" + standards(c.Hub) + ")"
 		}
 		status, why := verdict(c)
-		shown := why
-		if why == previous {
-			shown = "as above"
-		}
-		previous = why
+		shown := shownCIS[at]
+		at++
 		// Named by its number in the latest version that has it.
 		var label string
 		for _, v := range slices.Backward(check.Versions) {
@@ -339,6 +368,92 @@ func writeControls(b *strings.Builder, report *check.Report) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// asAbove is how each row of a table shows its evidence whys[i]: "as
+// above" when the row above has the same; when rows in a row are the
+// same but for one name, the first says the evidence once with {X} in
+// the name's place, "with {X} = `name`: ...", and the others "as above,
+// with {X} = `name`"; any other row in full.
+func asAbove(whys []string) []string {
+	shown := slices.Clone(whys)
+	// template is the evidence with {X} that row i shows or refers to.
+	template := make([]string, len(whys))
+	for i := 1; i < len(whys); i++ {
+		if whys[i] == whys[i-1] {
+			shown[i], template[i] = "as above", template[i-1]
+			continue
+		}
+		t, x, y, ok := oneNameApart(whys[i-1], whys[i])
+		switch {
+		case !ok:
+			continue
+		case template[i-1] == "" && shown[i-1] == whys[i-1]:
+			shown[i-1], template[i-1] = "with {X} = `"+x+"`: "+t, t
+		case template[i-1] != t:
+			continue
+		}
+		shown[i], template[i] = "as above, with {X} = `"+y+"`", t
+	}
+	return shown
+}
+
+// oneNameApart returns the template that a and b are but for one name
+// (a run of letters, digits and underscores from the start of a word),
+// with {X} in its place wherever it is a name or ends one, and the name
+// in each; ok is false when they differ otherwise.
+func oneNameApart(a, b string) (template, x, y string, ok bool) {
+	if a == b || strings.Contains(a, "{X}") || strings.Contains(b, "{X}") {
+		return "", "", "", false
+	}
+	start := 0
+	for start < len(a) && start < len(b) && a[start] == b[start] {
+		start++
+	}
+	for start > 0 && a[start-1] != '_' && isNamePart(a[start-1]) {
+		start--
+	}
+	name := func(s string) string {
+		end := start
+		for end < len(s) && isNamePart(s[end]) {
+			end++
+		}
+		return s[start:end]
+	}
+	x, y = name(a), name(b)
+	if x == "" || y == "" {
+		return "", "", "", false
+	}
+	template = replaceName(a, x)
+	if template != replaceName(b, y) {
+		return "", "", "", false
+	}
+	return template, x, y, true
+}
+
+// replaceName puts {X} in s for each name x in it: x after a character
+// that cannot be in a name or after "_", and before one that cannot be in
+// a name.
+func replaceName(s, x string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(s, x)
+		if i < 0 {
+			return out.String() + s
+		}
+		end := i + len(x)
+		if (i == 0 || s[i-1] == '_' || !isNamePart(s[i-1])) && (end == len(s) || !isNamePart(s[end])) {
+			out.WriteString(s[:i] + "{X}")
+		} else {
+			out.WriteString(s[:end])
+		}
+		s = s[end:]
+	}
+}
+
+// isNamePart reports whether c may be part of a Terraform name.
+func isNamePart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // hubID is the ID of the Security Hub control that evaluates c, or "".
@@ -829,17 +944,8 @@ func writeAlarms(b *strings.Builder, alarms []alarm) {
 	}
 	// A filter is named after its alarm, numbered when the alarm has
 	// several: said once, and a filter named otherwise says its names.
-	alarmPrefix, filterPrefix := namePrefix(alarmBlocks), namePrefix(filterBlocks)
-	filterOf := func(a alarm, f tfjson.Block) (number string, named bool) {
-		base := filterPrefix + strings.TrimPrefix(a.alarm.Name, alarmPrefix)
-		alarmName, _ := a.alarm.Attrs["alarm_name"].(string)
-		filterName, _ := f.Attrs["name"].(string)
-		if f.Name == base && filterName == alarmName {
-			return "", true
-		}
-		n, ok := strings.CutPrefix(f.Name, base+"_")
-		return n, ok && n != "" && strings.Trim(n, "0123456789") == "" && filterName == alarmName+"-"+n
-	}
+	n := namingOf(alarms)
+	filterOf := n.filterOf
 	named := 0
 	for _, a := range alarms {
 		for _, f := range a.filters {
@@ -848,6 +954,7 @@ func writeAlarms(b *strings.Builder, alarms []alarm) {
 			}
 		}
 	}
+	alarmPrefix, filterPrefix := n.alarmPrefix, n.filterPrefix
 	fmt.Fprintf(b, "Alarms on the trail's events (%d `aws_cloudwatch_metric_alarm`), each on the metric its metric filters count (%d `aws_cloudwatch_log_metric_filter`):\n\n", len(alarmBlocks), len(filterBlocks))
 	fmt.Fprintf(b, "- every alarm, unless its row says otherwise: %s\n", strings.Join(alarmCommon, ", "))
 	fmt.Fprintf(b, "- every filter, unless its row says otherwise: %s\n", strings.Join(filterCommon, ", "))
@@ -913,6 +1020,64 @@ func writeAlarms(b *strings.Builder, alarms []alarm) {
 		fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", a.alarm.Name, cell(what), metric, cell(strings.Join(filters, "; ")))
 	}
 	b.WriteString("\n")
+}
+
+// naming is how the metric filters of a stack's alarms are named after
+// their alarm: `<filterPrefix>{X}` for the alarm `<alarmPrefix>{X}`, or
+// `<filterPrefix>{X}_{n}` when it has several.
+type naming struct{ alarmPrefix, filterPrefix string }
+
+// namingOf is the naming of the filters of alarms, one or more.
+func namingOf(alarms []alarm) naming {
+	var alarmBlocks, filterBlocks []tfjson.Block
+	for _, a := range alarms {
+		alarmBlocks = append(alarmBlocks, a.alarm)
+		filterBlocks = append(filterBlocks, a.filters...)
+	}
+	return naming{namePrefix(alarmBlocks), namePrefix(filterBlocks)}
+}
+
+// filterOf reports whether filter f of alarm a is named after it, in
+// address and name ("-{n}" after the alarm's), and its number ("" for
+// none).
+func (n naming) filterOf(a alarm, f tfjson.Block) (number string, named bool) {
+	base := n.filterPrefix + strings.TrimPrefix(a.alarm.Name, n.alarmPrefix)
+	alarmName, _ := a.alarm.Attrs["alarm_name"].(string)
+	filterName, _ := f.Attrs["name"].(string)
+	if f.Name == base && filterName == alarmName {
+		return "", true
+	}
+	number, ok := strings.CutPrefix(f.Name, base+"_")
+	return number, ok && number != "" && strings.Trim(number, "0123456789") == "" && filterName == alarmName+"-"+number
+}
+
+// alarmChains names, in the evidence of checks, each metric filter and
+// the alarm on its metric ("<filter address> -> <alarm address>") as its
+// stack's alarms table shows them: "`<alarm>`", and "(filter `_{n}`)"
+// for a numbered filter; only filters named after their alarm.
+func alarmChains(docs []*tfjson.Doc) *strings.Replacer {
+	var pairs []string
+	for _, d := range docs {
+		_, alarms := splitAlarms(d.AllResources())
+		if len(alarms) == 0 {
+			continue
+		}
+		n := namingOf(alarms)
+		for _, a := range alarms {
+			for _, f := range a.filters {
+				number, ok := n.filterOf(a, f)
+				if !ok {
+					continue
+				}
+				short := "`" + a.alarm.Name + "`"
+				if number != "" {
+					short += " (filter `_" + number + "`)"
+				}
+				pairs = append(pairs, f.Address+" -> "+a.alarm.Address, short)
+			}
+		}
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // commonEnding is the end all texts share, from a ", " or a " " on, or ""

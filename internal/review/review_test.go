@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,6 +193,58 @@ func TestFold(t *testing.T) {
 	// One more than foldAt is shown whole: folding it would hide nothing.
 	if got, want := fold(items[:6], "|"), "a|b|c|d|e|f"; got != want {
 		t.Errorf("expected %q, found %q", want, got)
+	}
+}
+
+// TestAsAbove: a table row whose evidence is the row's above says "as
+// above"; rows whose evidence is the same but for one name say it once,
+// {X} in its place, and then only the name; no row loses what it shows.
+func TestAsAbove(t *testing.T) {
+	chain := func(x string) string {
+		return "t: 3 subscriptions; trail: filter_" + x + " -> alarm_" + x + " -> topic"
+	}
+	cases := map[string]struct {
+		whys, want []string
+	}{
+		"the same": {[]string{"a", "a", "b"}, []string{"a", "as above", "b"}},
+		"the same but for one name": {
+			[]string{"x", chain("vpc_changes"), chain("cmk_disable"), chain("config_changes"), "y"},
+			[]string{"x", "with {X} = `vpc_changes`: t: 3 subscriptions; trail: filter_{X} -> alarm_{X} -> topic", "as above, with {X} = `cmk_disable`", "as above, with {X} = `config_changes`", "y"},
+		},
+		"the same but for one name, then the same": {
+			[]string{chain("a_b"), chain("c"), chain("c")},
+			[]string{"with {X} = `a_b`: " + chain("{X}"), "as above, with {X} = `c`", "as above"},
+		},
+		// Two names apart, or a name apart from a row that already
+		// refers to another template: in full.
+		"two names apart":   {[]string{"filter_a -> alarm_b", "filter_c -> alarm_d"}, []string{"filter_a -> alarm_b", "filter_c -> alarm_d"}},
+		"another template":  {[]string{"p_a q", "p_b q", "p_b r"}, []string{"with {X} = `a`: p_{X} q", "as above, with {X} = `b`", "p_b r"}},
+		"a name and more":   {[]string{"alarm_a, 1 subscription", "alarm_b, 2 subscriptions"}, []string{"alarm_a, 1 subscription", "alarm_b, 2 subscriptions"}},
+		"a placeholder":     {[]string{"{X} a", "{X} b"}, []string{"{X} a", "{X} b"}},
+		"one row, and none": {[]string{"a"}, []string{"a"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := asAbove(c.whys)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("expected %q, found %q", c.want, got)
+			}
+			// What a row shows says its evidence again.
+			template := ""
+			for i, g := range got {
+				rest, ok := strings.CutPrefix(g, "as above, with {X} = `")
+				if x, t2, found := strings.Cut(strings.TrimPrefix(g, "with {X} = `"), "`: "); found && strings.HasPrefix(g, "with {X} = `") {
+					template, g = t2, strings.ReplaceAll(t2, "{X}", x)
+				} else if ok {
+					g = strings.ReplaceAll(template, "{X}", strings.TrimSuffix(rest, "`"))
+				} else if g == "as above" {
+					g = c.whys[i-1]
+				}
+				if g != c.whys[i] {
+					t.Errorf("row %d: expected it to show %q, found %q", i, c.whys[i], got[i])
+				}
+			}
+		})
 	}
 }
 

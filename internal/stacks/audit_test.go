@@ -17,6 +17,8 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
+	"github.com/cle2wa/audit-trail/internal/access"
+	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	tfdoc "github.com/cle2wa/audit-trail/internal/tfjson"
@@ -370,6 +372,54 @@ func TestTrailKey(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBreakGlassPrincipals: whoever breakGlassPrincipals names, only they
+// may destroy evidence. Every interaction is decided as the stack needs:
+// the break-glass principal deletes a log file version and schedules the
+// trail key's deletion, and the root user, when the setting leaves it
+// out, does neither (a bucket policy it may still delete, which no policy
+// can stop: docs/operating.md).
+func TestBreakGlassPrincipals(t *testing.T) {
+	role := func(name string) string { return "arn:aws:iam::" + access.Account + ":role/" + name }
+	cases := map[string]struct {
+		breakGlass, deployers []string
+		// rootRefused: the root user's rows apply, and refuse it.
+		rootRefused bool
+	}{
+		"the root user (default)":     {nil, nil, false},
+		"roles only":                  {[]string{role("break-glass"), role("incident")}, nil, true},
+		"roles only, with deployers":  {[]string{role("break-glass")}, []string{role("deploy")}, true},
+		"the root user and a role":    {[]string{access.Root(), role("break-glass")}, nil, false},
+		"a role before the root user": {[]string{role("break-glass"), access.Root()}, nil, false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := settings.Defaults()
+			s.BreakGlassPrincipals, s.Deployers = c.breakGlass, c.deployers
+			raw, _ := synth(t, s)
+			doc, err := tfdoc.Parse("audit", []byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := access.New(doc)
+			var rootRows []string
+			for _, in := range m.Applicable() {
+				if strings.HasPrefix(in.Name, "the root user, not a break-glass principal") {
+					rootRows = append(rootRows, in.Name)
+				}
+				if d := iameval.Evaluate(in.Request(m)); d.Allowed != in.Allowed {
+					t.Errorf("%s: expected allowed=%v (%s), found %v", in.Name, in.Allowed, in.Keys, d)
+				}
+			}
+			if c.rootRefused && len(rootRows) != 2 {
+				t.Errorf("expected the root user refused the log file version and the key deletion, found the rows %q", rootRows)
+			}
+			if !c.rootRefused && len(rootRows) != 0 {
+				t.Errorf("expected no row refusing the root user, a break-glass principal, found %q", rootRows)
+			}
+		})
 	}
 }
 
