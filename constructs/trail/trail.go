@@ -32,11 +32,19 @@ type Config struct {
 	Name string
 	// Env is required: partition, account and home region.
 	Env arn.Env
-	// Bucket is required: the log bucket. The trail adds to its policy the
-	// statements CloudTrail needs to deliver this trail's log files.
+	// Bucket is the log bucket, in the trail's stack: the trail adds to
+	// its policy the statements CloudTrail needs to deliver this trail's
+	// log files (BucketGrants). Required unless Delivery is set.
 	Bucket *logbucket.Bucket
-	// Key is required: the trail key.
+	// Key is the trail key, in the trail's stack. Required unless
+	// Delivery is set.
 	Key *cmk.Key
+	// Delivery is optional: a log bucket and a trail key of other
+	// accounts (an organization's log-archive and security accounts),
+	// whose own stacks grant CloudTrail what BucketGrants and trailkey
+	// say, and are applied before the trail's. Bucket and Key are then
+	// nil. Default (nil): Bucket and Key.
+	Delivery *Delivery
 	// KeyPrefix is optional: the S3 key prefix of the log files, without
 	// leading or trailing "/". Default "": files go to AWSLogs/ at the root.
 	KeyPrefix string
@@ -79,6 +87,17 @@ func ValidateDataEvents(v string) error {
 	return field.Invalid("", v, "is not %q, %q or %q", DataEventsOff, DataEventsWrite, DataEventsReadWrite)
 }
 
+// Delivery is a log bucket and a trail key that the trail's stack does
+// not hold.
+type Delivery struct {
+	// BucketName is required: the log bucket's name.
+	BucketName string
+	// KeyARN is required: the trail key's ARN, not an alias ARN (which
+	// CloudTrail accepts, but reports as the key's ARN: the provider's
+	// kms_key_id would show a change at every plan).
+	KeyARN string
+}
+
 // CloudWatch is where the trail delivers a copy of its events.
 type CloudWatch struct {
 	// LogGroupARN is required: the log group's ARN, without ":*".
@@ -94,6 +113,8 @@ var (
 	namePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$`)
 	adjacentPunct = regexp.MustCompile(`[._-]{2}`)
 	ipAddress     = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	// keyARN is a KMS key's ARN (not an alias's).
+	keyARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
 	// S3's safe characters but *, which S3 keeps as it is and an IAM
 	// policy reads as a wildcard: the prefix lands in CloudTrail's write
 	// grant, where a * would widen it to every folder.
@@ -130,10 +151,18 @@ func ValidateKeyPrefix(prefix string) error {
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	errs := []error{field.Under("Name", ValidateName(c.Name)), field.Under("KeyPrefix", ValidateKeyPrefix(c.KeyPrefix))}
-	if c.Bucket == nil {
+	switch d := c.Delivery; {
+	case d == nil && c.Bucket == nil:
 		errs = append(errs, field.Required("Bucket", "the log bucket"))
+	case d == nil:
+	case c.Bucket != nil || c.Key != nil:
+		errs = append(errs, field.Invalid("Delivery", d.BucketName, "is set together with Bucket or Key: the log bucket and key are either in the trail's stack or in other accounts'"))
+	case d.BucketName == "" || d.KeyARN == "":
+		errs = append(errs, field.Required("Delivery", "the log bucket's name and the trail key's ARN"))
+	case !keyARN.MatchString(d.KeyARN) && !strings.Contains(d.KeyARN, "${"):
+		errs = append(errs, field.Invalid("Delivery.KeyARN", d.KeyARN, "is not a KMS key's ARN (arn:<partition>:kms:<region>:<account>:key/<id>)"))
 	}
-	if c.Key == nil {
+	if c.Delivery == nil && c.Key == nil {
 		errs = append(errs, field.Required("Key", "the trail key"))
 	}
 	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
@@ -155,15 +184,23 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.Bucket.AddToResourcePolicy(bucketGrants(cfg.Env, cfg.Name, cfg.KeyPrefix, cfg.Bucket.ARN, cfg.OrganizationID)...); err != nil {
-		return nil, fmt.Errorf("trail %q: %w", cfg.Name, err)
-	}
 	// CloudTrail checks the bucket policy, the key policy and the CloudWatch
 	// Logs role when it creates the trail: without this order the first
 	// apply can fail with InsufficientS3BucketPolicyException,
 	// InsufficientEncryptionPolicyException or
-	// InvalidCloudWatchLogsRoleArnException.
-	after := []cdktf.ITerraformDependable{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Key}
+	// InvalidCloudWatchLogsRoleArnException. A bucket and key of other
+	// accounts are their stacks' (applied first).
+	var after []cdktf.ITerraformDependable
+	var bucket, key *string
+	if d := cfg.Delivery; d != nil {
+		bucket, key = jsii.String(d.BucketName), jsii.String(d.KeyARN)
+	} else {
+		if err := cfg.Bucket.AddToResourcePolicy(BucketGrants(cfg.Env, cfg.Name, cfg.KeyPrefix, cfg.Bucket.ARN, cfg.OrganizationID)...); err != nil {
+			return nil, fmt.Errorf("trail %q: %w", cfg.Name, err)
+		}
+		after = []cdktf.ITerraformDependable{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Key}
+		bucket, key = cfg.Bucket.Bucket.Id(), cfg.Key.Key.Arn()
+	}
 	var logGroup, role *string
 	if cw := cfg.CloudWatch; cw != nil {
 		// CloudTrail wants the ARN of the group's streams, ending in ":*".
@@ -173,9 +210,9 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 	eventSelectors, advanced := selectors(cfg.DataEvents, cfg.OwnBuckets)
 	t := cloudtrail.NewCloudtrail(scope, jsii.String(id), &cloudtrail.CloudtrailConfig{
 		Name:                       jsii.String(cfg.Name),
-		S3BucketName:               cfg.Bucket.Bucket.Id(),
+		S3BucketName:               bucket,
 		S3KeyPrefix:                optional(cfg.KeyPrefix),
-		KmsKeyId:                   cfg.Key.Key.Arn(),
+		KmsKeyId:                   key,
 		EnableLogging:              jsii.Bool(true),
 		EnableLogFileValidation:    jsii.Bool(true),
 		IsMultiRegionTrail:         jsii.Bool(true),
@@ -186,9 +223,18 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		CloudWatchLogsGroupArn:     logGroup,
 		CloudWatchLogsRoleArn:      role,
 		InsightSelector:            insightSelectors(cfg.Insights),
-		DependsOn:                  &after,
+		DependsOn:                  dependsOn(after),
 	})
 	return t, nil
+}
+
+// dependsOn is the depends_on of a resource: none (not an empty list)
+// when it waits for nothing.
+func dependsOn(after []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	if len(after) == 0 {
+		return nil
+	}
+	return &after
 }
 
 func dataEventsOn(v string) bool { return v == DataEventsWrite || v == DataEventsReadWrite }
@@ -259,7 +305,7 @@ func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
 	return &out
 }
 
-// bucketGrants are the bucket policy statements CloudTrail needs to deliver
+// BucketGrants are the bucket policy statements CloudTrail needs to deliver
 // log files of the trail named name to the bucket with ARN bucketARN: the
 // ACL check on the bucket and the write of AWSLogs/<account>/ objects
 // (under prefix, if set), both only on behalf of this trail; for an
@@ -275,7 +321,7 @@ func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
 // organization log files are named
 // [prefix/]AWSLogs/<organization ID>/<account ID>/CloudTrail/...
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html).
-func bucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID string) []policy.Statement {
+func BucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID string) []policy.Statement {
 	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{env.Trail(name)}}
 	write := func(sid, path string) policy.Statement {

@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/field"
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
 )
 
 func TestValidateName(t *testing.T) {
@@ -63,6 +65,37 @@ func TestValidateKeyPrefix(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if err := ValidateKeyPrefix(c.prefix); (err == nil) != c.valid {
 				t.Errorf("expected %q valid=%v, found error %v", c.prefix, c.valid, err)
+			}
+		})
+	}
+}
+
+// TestValidateDelivery: the log bucket and key are either the trail
+// stack's or other accounts' (Delivery, by name and key ARN), never both,
+// and a Delivery names a key by its ARN.
+func TestValidateDelivery(t *testing.T) {
+	env := arn.Env{Partition: "aws", Account: "111122223333", Region: "us-east-1"}
+	keyARN := "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cases := map[string]struct {
+		cfg  Config
+		want string
+	}{
+		"another account's bucket and key": {Config{Delivery: &Delivery{BucketName: "logs", KeyARN: keyARN}}, ""},
+		"a key given by a token":           {Config{Delivery: &Delivery{BucketName: "logs", KeyARN: "${TfToken[TOKEN.1]}"}}, ""},
+		"neither":                          {Config{}, "Bucket: is required"},
+		"both":                             {Config{Bucket: &logbucket.Bucket{}, Delivery: &Delivery{BucketName: "logs", KeyARN: keyARN}}, "Delivery: \"logs\" is set together with Bucket or Key"},
+		"no key":                           {Config{Delivery: &Delivery{BucketName: "logs"}}, "Delivery: is required"},
+		"an alias ARN":                     {Config{Delivery: &Delivery{BucketName: "logs", KeyARN: "arn:aws:kms:us-east-1:444455556666:alias/kms-trail"}}, "Delivery.KeyARN: \"arn:aws:kms:us-east-1:444455556666:alias/kms-trail\" is not a KMS key's ARN"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			c.cfg.Name, c.cfg.Env = "trail-master", env
+			err := c.cfg.Validate()
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("expected a valid configuration, found %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("expected an error containing %q, found %v", c.want, err)
 			}
 		})
 	}

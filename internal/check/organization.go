@@ -44,7 +44,7 @@ func trailOrganization(d *tfjson.Doc) []Result {
 
 // trailOrganizationDelivery judges each organization trail: CreateTrail
 // checks the bucket policy and the CloudWatch Logs role, so what they miss
-// fails at apply (see trail.bucketGrants and monitoring.New for the
+// fails at apply (see trail.BucketGrants and monitoring.New for the
 // sources).
 func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 	var out []Result

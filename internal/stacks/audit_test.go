@@ -649,6 +649,48 @@ func TestTrailGrantsItselfTheBucket(t *testing.T) {
 	}
 }
 
+// TestTrailDeliversToAnotherAccount: a trail whose bucket and key are
+// other accounts' (Delivery) names them by name and key ARN, adds no
+// bucket policy to its own stack and waits for nothing there; the bucket's
+// stack adds what BucketGrants says for the management account's trail.
+func TestTrailDeliversToAnotherAccount(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	stack := cdktf.NewTerraformStack(app, jsii.String("management"))
+	management := arn.Env{Partition: "aws", Account: "111122223333", Region: "us-east-1"}
+	keyARN := "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	if _, err := trail.New(stack, "trail", trail.Config{Name: "trail-master", Env: management, Delivery: &trail.Delivery{BucketName: "logs-of-the-organization", KeyARN: keyARN}, OrganizationID: "o-exampleorgid"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := tfdoc.Parse("management", []byte(*cdktf.Testing_Synth(stack, jsii.Bool(false))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.Resources("aws_cloudtrail")[0].Attrs
+	if got["s3_bucket_name"] != "logs-of-the-organization" || got["kms_key_id"] != keyARN || got["depends_on"] != nil {
+		t.Errorf("expected the trail to name the other accounts' bucket and key and wait for nothing, found bucket %v, key %v, depends_on %v", got["s3_bucket_name"], got["kms_key_id"], got["depends_on"])
+	}
+	if n := len(d.Resources("aws_s3_bucket_policy")); n != 0 {
+		t.Errorf("expected no bucket policy in the trail's stack, found %d", n)
+	}
+	// The log-archive account's grants name the management account's
+	// trail and both of its paths.
+	grants := trail.BucketGrants(management, "trail-master", "", "arn:aws:s3:::logs-of-the-organization", "o-exampleorgid")
+	var paths []string
+	for _, g := range grants {
+		if g.Sid != "CloudTrailAclCheck" {
+			paths = append(paths, g.Resources...)
+		}
+		if !slices.ContainsFunc(g.Conditions, func(c policy.Condition) bool {
+			return c.Variable == policy.SourceArn && slices.Equal(c.Values, []string{management.Trail("trail-master")})
+		}) {
+			t.Errorf("%s: expected it for the management account's trail only, found %+v", g.Sid, g.Conditions)
+		}
+	}
+	if want := []string{"arn:aws:s3:::logs-of-the-organization/AWSLogs/111122223333/*", "arn:aws:s3:::logs-of-the-organization/AWSLogs/o-exampleorgid/*"}; !slices.Equal(paths, want) {
+		t.Errorf("expected the writes on %v, found %v", want, paths)
+	}
+}
+
 // TestTrailInsights checks the insights setting: off by default (billed
 // per event analyzed), both Insights types when on, on a trail that logs
 // the read and write management events they analyze, with Insights
