@@ -82,6 +82,8 @@ type Settings struct {
 	// the organization's management account, it records every account of
 	// the organization, those created or invited later too.
 	OrganizationTrail bool
+	// Accounts is the log-archive layout (nil: everything in one account).
+	Accounts *Accounts
 }
 
 // ObjectLock is the objectLock setting.
@@ -498,6 +500,16 @@ func (s Settings) Validate() error {
 		add("alarmEmails", err)
 	}
 	errs = append(errs, s.validateOperators())
+	if s.Accounts != nil {
+		for _, err := range unjoin(s.Accounts.withDefaults().validate()) {
+			add("accounts", err)
+		}
+		// A log archive holds the whole organization's evidence: only an
+		// organization trail writes the member accounts' files there.
+		if !s.OrganizationTrail {
+			add("organizationTrail", field.Invalid("", false, "with accounts: a log-archive account holds an organization's evidence, which only an organization trail writes there; set \"organizationTrail\": true"))
+		}
+	}
 	if !s.Monitoring && len(s.AlarmEmails) > 0 {
 		add("alarmEmails", field.Invalid("", s.AlarmEmails, "are set but monitoring is false: there are no alarms to notify"))
 	}

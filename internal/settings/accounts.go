@@ -1,0 +1,77 @@
+package settings
+
+import (
+	"errors"
+	"regexp"
+
+	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/field"
+)
+
+// Accounts is the log-archive layout of an organization (issue #24, being
+// built; the setting is not read from cdktf.json yet): the organization
+// trail in the management account, the evidence in a log-archive
+// account, the trail key and the audit identities in a security account.
+// docs/design.md ("The log-archive layout") gives the reasons.
+type Accounts struct {
+	// LogArchive is the account of the log bucket and its access-log
+	// bucket.
+	LogArchive string `json:"logArchive"`
+	// Security is the account of the audit identities, and of the trail
+	// key unless KeysIn is KeysInManagement.
+	Security string `json:"security"`
+	// KeysIn is where the trail key lives: KeysInSecurity (default, as
+	// AWS's Security Reference Architecture) or KeysInManagement (as AWS
+	// Control Tower requires).
+	KeysIn string `json:"keysIn"`
+	// RoleName is the role Terraform assumes in the log-archive and
+	// security accounts; DefaultRoleName by default.
+	RoleName string `json:"roleName"`
+}
+
+// The values of Accounts.KeysIn.
+const (
+	KeysInSecurity   = "security"
+	KeysInManagement = "management"
+)
+
+// DefaultRoleName is the role AWS Organizations creates in every account
+// it creates, for the management account's administrators ("By default,
+// that role is named OrganizationAccountAccessRole";
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html).
+// Accounts invited into the organization do not get it; AWS Control
+// Tower's accounts have AWSControlTowerExecution instead
+// (https://docs.aws.amazon.com/controltower/latest/userguide/roles-how.html).
+const DefaultRoleName = "OrganizationAccountAccessRole"
+
+// accountID is an AWS account ID.
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// withDefaults is a with its defaults filled in.
+func (a Accounts) withDefaults() Accounts {
+	if a.KeysIn == "" {
+		a.KeysIn = KeysInSecurity
+	}
+	if a.RoleName == "" {
+		a.RoleName = DefaultRoleName
+	}
+	return a
+}
+
+// validate reports every problem of the layout (with its defaults).
+func (a Accounts) validate() error {
+	var errs []error
+	for _, id := range []struct{ setting, value string }{{"logArchive", a.LogArchive}, {"security", a.Security}} {
+		if !accountID.MatchString(id.value) {
+			errs = append(errs, field.Invalid(id.setting, id.value, "is not an AWS account ID (12 digits)"))
+		}
+	}
+	if a.LogArchive != "" && a.LogArchive == a.Security {
+		errs = append(errs, field.Invalid("security", a.Security, "is the logArchive account too: the evidence and the keys that decrypt it are kept apart (the security account holds the keys and the readers)"))
+	}
+	if a.KeysIn != KeysInSecurity && a.KeysIn != KeysInManagement {
+		errs = append(errs, field.Invalid("keysIn", a.KeysIn, "is not %q or %q", KeysInSecurity, KeysInManagement))
+	}
+	errs = append(errs, field.Under("roleName", auditors.ValidateName("role", a.RoleName, 64)))
+	return errors.Join(errs...)
+}

@@ -1,0 +1,51 @@
+package settings
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAccounts: the log-archive layout's accounts are account IDs, two
+// distinct ones, its key lives in the security or the management account,
+// Terraform assumes a valid role name (OrganizationAccountAccessRole by
+// default), and the trail is an organization trail; every problem is
+// named at once.
+func TestAccounts(t *testing.T) {
+	valid := Accounts{LogArchive: "111122223333", Security: "444455556666"}
+	cases := map[string]struct {
+		accounts     Accounts
+		organization bool
+		want         []string
+	}{
+		"the defaults":              {valid, true, nil},
+		"keys in the management":    {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: KeysInManagement, RoleName: "AWSControlTowerExecution"}, true, nil},
+		"not an organization trail": {valid, false, []string{`organizationTrail: false with accounts: a log-archive account holds`}},
+		"account IDs": {Accounts{LogArchive: "1111", Security: "arn:aws:iam::444455556666:root"}, true, []string{
+			`accounts.logArchive: "1111" is not an AWS account ID (12 digits)`,
+			`accounts.security: "arn:aws:iam::444455556666:root" is not an AWS account ID`}},
+		"one account for both":     {Accounts{LogArchive: "111122223333", Security: "111122223333"}, true, []string{`accounts.security: "111122223333" is the logArchive account too`}},
+		"keys elsewhere":           {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: "log-archive"}, true, []string{`accounts.keysIn: "log-archive" is not "security" or "management"`}},
+		"a role name with a slash": {Accounts{LogArchive: "111122223333", Security: "444455556666", RoleName: "path/role"}, true, []string{`accounts.roleName: "path/role" is not a valid IAM role name`}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := Defaults()
+			s.Accounts, s.OrganizationTrail = &c.accounts, c.organization
+			err := s.Validate()
+			if len(c.want) == 0 {
+				if err != nil {
+					t.Errorf("expected valid settings, found %v", err)
+				}
+				return
+			}
+			for _, w := range c.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("expected an error containing %q, found %v", w, err)
+				}
+			}
+		})
+	}
+	if got := (Accounts{}).withDefaults(); got.KeysIn != KeysInSecurity || got.RoleName != DefaultRoleName {
+		t.Errorf("expected the defaults %q and %q, found %+v", KeysInSecurity, DefaultRoleName, got)
+	}
+}
