@@ -73,6 +73,12 @@ func (e Env) AnyAlarm() string {
 	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", e.Partition, e.Region, e.Account)
 }
 
+// Alias is the ARN of the KMS alias named name ("alias/..."), in the home
+// region.
+func (e Env) Alias(name string) string {
+	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", e.Partition, e.Region, e.Account, name)
+}
+
 // Alarm is the ARN of the CloudWatch alarm named name, in the home
 // region.
 func (e Env) Alarm(name string) string {

@@ -18,6 +18,7 @@ func TestARNs(t *testing.T) {
 		"own MFA device": {env.MFA(OwnName), "arn:aws-us-gov:iam::123456789012:mfa/&{aws:username}"},
 		"logs service":   {env.Logs(), "logs.us-gov-west-1.amazonaws.com"},
 		"key":            {env.Key("1234abcd-12ab-34cd-56ef-1234567890ab"), "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+		"alias":          {env.Alias("alias/kms-trail-master"), "arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/kms-trail-master"},
 		"alarm":          {env.Alarm("cis-4.3-root-account-usage"), "arn:aws-us-gov:cloudwatch:us-gov-west-1:123456789012:alarm:cis-4.3-root-account-usage"},
 	}
 	for name, c := range cases {

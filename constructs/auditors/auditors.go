@@ -408,6 +408,26 @@ var bucketConfiguration = []string{
 	"s3:GetReplicationConfiguration",
 }
 
+// What the audit role may do with the log buckets and their objects.
+var (
+	listActions = []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions"}
+	readActions = []string{"s3:GetObject", "s3:GetObjectVersion"}
+)
+
+// BucketGrants are the statements a log bucket of another account (an
+// organization's log archive) adds to its policy so that the audit role
+// roleARN may list and read it: across accounts, the bucket policy and
+// the role's own policy (NewReadPolicy) must both allow a read ("the user
+// will still need permission from the parent account",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html).
+func BucketGrants(roleARN, bucketARN string) []policy.Statement {
+	role := []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{roleARN}}}
+	return []policy.Statement{
+		{Sid: "AuditRoleLists", Effect: policy.Allow, Principals: role, Actions: listActions, Resources: []string{bucketARN}},
+		{Sid: "AuditRoleReads", Effect: policy.Allow, Principals: role, Actions: readActions, Resources: []string{bucketARN + "/*"}},
+	}
+}
+
 // NewReadPolicy adds the audit role's permissions: read the log buckets,
 // decrypt with the trail key, read CloudTrail's own configuration and
 // event history, and read the configuration of the stack's resources that
@@ -425,13 +445,13 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 		{
 			Sid:       "ListLogBuckets",
 			Effect:    policy.Allow,
-			Actions:   []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketVersions"},
+			Actions:   listActions,
 			Resources: cfg.BucketARNs,
 		},
 		{
 			Sid:       "ReadLogObjects",
 			Effect:    policy.Allow,
-			Actions:   []string{"s3:GetObject", "s3:GetObjectVersion"},
+			Actions:   readActions,
 			Resources: objects,
 		},
 		{

@@ -467,6 +467,35 @@ func denyInsecureTransport(bucketARN string) policy.Statement {
 	}
 }
 
+// DenyOutsideOrganization is the statement that keeps a bucket to the
+// organization organizationID: any request by a principal of an account
+// outside it (or of no organization, or anonymous) is denied, and AWS
+// services acting as themselves (CloudTrail delivering, S3 writing
+// access logs) are not. The IAM User Guide's global condition keys page
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+// aws:PrincipalOrgID "is included in the request context only if the
+// principal is a member of an organization", and a policy on it alone
+// would also stop "AWS CloudTrail sending log data to your Amazon S3
+// buckets"; aws:PrincipalIsAWSService "is set to true when a service uses
+// a service principal to perform a direct action on your resources" and
+// is present on every signed request. Both tests are IfExists, so that a
+// request without the key (an account outside any organization, or
+// anonymous) is denied too. AWS's Security Reference Architecture has the
+// same deny for its organization trail's bucket ("DenyExternalPrincipals").
+func DenyOutsideOrganization(bucketARN, organizationID string) policy.Statement {
+	return policy.Statement{
+		Sid:        "DenyOutsideTheOrganization",
+		Effect:     policy.Deny,
+		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
+		Actions:    []string{"s3:*"},
+		Resources:  []string{bucketARN, bucketARN + "/*"},
+		Conditions: []policy.Condition{
+			{Test: "StringNotEqualsIfExists", Variable: policy.PrincipalOrgID, Values: []string{organizationID}},
+			{Test: "BoolIfExists", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}},
+		},
+	}
+}
+
 // rules is the lifecycle: incomplete multipart uploads are cleaned up
 // (they are not evidence), and objects move and expire as r says.
 func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule {

@@ -46,6 +46,10 @@ const (
 	MultiFactorAuthPresent = "aws:MultiFactorAuthPresent"
 	PrincipalArn           = "aws:PrincipalArn"
 	PrincipalIsAWSService  = "aws:PrincipalIsAWSService"
+	// PrincipalOrgID is the organization of the caller's account;
+	// absent for a service principal and for an account outside any
+	// organization.
+	PrincipalOrgID = "aws:PrincipalOrgID"
 	// ViaService is the service that made a KMS request on behalf of
 	// its caller.
 	ViaService = "kms:ViaService"

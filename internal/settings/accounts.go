@@ -47,6 +47,13 @@ const DefaultRoleName = "OrganizationAccountAccessRole"
 // accountID is an AWS account ID.
 var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
+// Role is the name of the role Terraform assumes in the member accounts.
+func (a *Accounts) Role() string { return a.withDefaults().RoleName }
+
+// Keys is the account kind that holds the trail key: KeysInSecurity or
+// KeysInManagement.
+func (a *Accounts) Keys() string { return a.withDefaults().KeysIn }
+
 // withDefaults is a with its defaults filled in.
 func (a Accounts) withDefaults() Accounts {
 	if a.KeysIn == "" {

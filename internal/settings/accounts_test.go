@@ -16,6 +16,7 @@ func TestAccounts(t *testing.T) {
 		accounts     Accounts
 		organization bool
 		want         []string
+		deployers    []string
 	}{
 		"the defaults":              {valid, true, nil},
 		"keys in the management":    {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: KeysInManagement, RoleName: "AWSControlTowerExecution"}, true, nil},
@@ -25,12 +26,14 @@ func TestAccounts(t *testing.T) {
 			`accounts.security: "arn:aws:iam::444455556666:root" is not an AWS account ID`}},
 		"one account for both":     {Accounts{LogArchive: "111122223333", Security: "111122223333"}, true, []string{`accounts.security: "111122223333" is the logArchive account too`}},
 		"keys elsewhere":           {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: "log-archive"}, true, []string{`accounts.keysIn: "log-archive" is not "security" or "management"`}},
+		"operators of one account": {valid, true, []string{`accounts: "deployers and breakGlassPrincipals" are principals of one account`}, []string{"arn:aws:iam::111122223333:role/deploy"}},
 		"a role name with a slash": {Accounts{LogArchive: "111122223333", Security: "444455556666", RoleName: "path/role"}, true, []string{`accounts.roleName: "path/role" is not a valid IAM role name`}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := Defaults()
 			s.Accounts, s.OrganizationTrail = &c.accounts, c.organization
+			s.Deployers = c.deployers
 			err := s.Validate()
 			if len(c.want) == 0 {
 				if err != nil {

@@ -504,6 +504,13 @@ func (s Settings) Validate() error {
 		for _, err := range unjoin(s.Accounts.withDefaults().validate()) {
 			add("accounts", err)
 		}
+		// Each account's stack has operators of its own account: by
+		// default its first deployer and its root user. Lists of one
+		// account's principals would lock the others out of their own
+		// evidence protections.
+		if len(s.Deployers) > 0 || len(s.BreakGlassPrincipals) > 0 {
+			add("accounts", field.Invalid("", "deployers and breakGlassPrincipals", "are principals of one account; in the log-archive layout each account's stack is changed by its own first deployer and root user: leave both empty"))
+		}
 		// A log archive holds the whole organization's evidence: only an
 		// organization trail writes the member accounts' files there.
 		if !s.OrganizationTrail {

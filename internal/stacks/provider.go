@@ -26,6 +26,15 @@ import (
 // before anything changes, when the break-glass principals or deployers
 // of s are of another account than the one deployed to.
 func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) (arn.Env, policy.Operators, dataawscalleridentity.DataAwsCallerIdentity) {
+	return newAccountProvider(stack, region, s, "")
+}
+
+// newAccountProvider is newProvider for a stack of another account than
+// the credentials' (the log-archive layout's member accounts): the
+// provider assumes the role s.Accounts names in account, and refuses to
+// work in any other account (allowed_account_ids). account "" is the
+// credentials' own account.
+func newAccountProvider(stack cdktf.TerraformStack, region string, s settings.Settings, account string) (arn.Env, policy.Operators, dataawscalleridentity.DataAwsCallerIdentity) {
 	tags := s.Tags
 	defaultTags := make(map[string]*string, len(tags))
 	keys := make([]string, 0, len(tags))
@@ -36,10 +45,16 @@ func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings)
 	for _, k := range keys {
 		defaultTags[k] = jsii.String(tags[k])
 	}
-	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{
+	config := &provider.AwsProviderConfig{
 		Region:      jsii.String(region),
 		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &defaultTags}},
-	})
+	}
+	if account != "" {
+		role := arn.Env{Partition: settings.PartitionOf(region), Account: account}.Role(s.Accounts.Role())
+		config.AssumeRole = &[]*provider.AwsProviderAssumeRole{{RoleArn: jsii.String(role), SessionName: jsii.String("audit-trail")}}
+		config.AllowedAccountIds = jsii.Strings(account)
+	}
+	provider.NewAwsProvider(stack, jsii.String("aws"), config)
 	caller := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{
 		Lifecycle: operatorsAccount(s),
 	})

@@ -1,0 +1,108 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawskmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsorganizationsorganization"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/internal/settings"
+)
+
+// LogArchiveName is the log-archive account's stack in the log-archive
+// layout (settings.Accounts): its directory is
+// cdktf.out/stacks/<LogArchiveName>.
+const LogArchiveName = "logarchive"
+
+// LogArchive is the log-archive account's stack: the log bucket and its
+// access-log bucket.
+type LogArchive struct {
+	TerraformStack cdktf.TerraformStack
+	// Buckets are the log bucket and its access-log bucket.
+	Buckets *logbucket.Pair
+}
+
+// membership adds the aws_organizations_organization data source to the
+// stack of the member account account (which may read its organization: the
+// provider reads what a member may) and returns the environment of the
+// organization's management account, where the organization trail is,
+// and the organization's ID. Its postcondition stops the plan when the
+// account is the management account itself: the layout's point is
+// evidence out of the management account, where no service control
+// policy binds the root user
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+func membership(stack cdktf.TerraformStack, env arn.Env, account, what string) (management arn.Env, organizationID string) {
+	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
+		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
+			Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id != "%s"}`, account)),
+			ErrorMessage: jsii.String(fmt.Sprintf("the %s account is the organization's management account: accounts names member accounts, which the management account's service control policies bind", what)),
+		}}},
+	})
+	return arn.Env{Partition: env.Partition, Account: *org.MasterAccountId(), Region: env.Region}, *org.Id()
+}
+
+// trailKeyARN adds a data source that reads the trail key's ARN through
+// its alias ARN in the account that holds it (KMS DescribeKey accepts an
+// alias ARN across accounts: "For cryptographic operations, DescribeKey,
+// and GetPublicKey, use the key ARN or alias ARN of the KMS key",
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html),
+// so that no stack reads another's state.
+func trailKeyARN(stack cdktf.TerraformStack, keys arn.Env, alias string) string {
+	key := dataawskmskey.NewDataAwsKmsKey(stack, jsii.String("trail_key"), &dataawskmskey.DataAwsKmsKeyConfig{
+		KeyId: jsii.String(keys.Alias(alias)),
+	})
+	return *key.Arn()
+}
+
+// keysEnv is the account that holds the trail key in the layout a.
+func keysEnv(a *settings.Accounts, management arn.Env) arn.Env {
+	if a.Keys() == settings.KeysInManagement {
+		return management
+	}
+	keys := management
+	keys.Account = a.Security
+	return keys
+}
+
+// NewLogArchive adds the log-archive account's stack to app, for settings
+// s with Accounts that All has validated: the log bucket (encrypted with
+// the trail key of the keys' account) and its access-log bucket, with the
+// evidence protections of every log bucket; the statements CloudTrail
+// needs for the management account's organization trail
+// (trail.BucketGrants); the audit role of the security account's reads
+// (auditors.BucketGrants, which its own policy matches); and nothing for
+// anyone outside the organization but AWS services
+// (logbucket.DenyOutsideOrganization).
+func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, error) {
+	names := s.Names()
+	stack := cdktf.NewTerraformStack(app, jsii.String(LogArchiveName))
+	Configure(stack, LogArchiveName, s)
+	env, ops, _ := newAccountProvider(stack, s.Region, s, s.Accounts.LogArchive)
+	management, organizationID := membership(stack, env, s.Accounts.LogArchive, "logArchive")
+	key := trailKeyARN(stack, keysEnv(s.Accounts, management), names.KeyAlias)
+
+	pair, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
+		Env:       env,
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key, Retention: s.Retention, Lock: s.Lock(), Operators: ops},
+		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, Operators: ops},
+	})
+	if err != nil {
+		return nil, err
+	}
+	auditRole := arn.Env{Partition: env.Partition, Account: s.Accounts.Security}.Role(names.Role)
+	grants := append(trail.BucketGrants(management, names.Trail, s.LogPrefix, pair.Bucket.ARN, organizationID), auditors.BucketGrants(auditRole, pair.Bucket.ARN)...)
+	if err := pair.Bucket.AddToResourcePolicy(append(grants, logbucket.DenyOutsideOrganization(pair.Bucket.ARN, organizationID))...); err != nil {
+		return nil, err
+	}
+	if err := pair.AccessLog.AddToResourcePolicy(append(auditors.BucketGrants(auditRole, pair.AccessLog.ARN), logbucket.DenyOutsideOrganization(pair.AccessLog.ARN, organizationID))...); err != nil {
+		return nil, err
+	}
+	return &LogArchive{TerraformStack: stack, Buckets: pair}, nil
+}

@@ -1,0 +1,156 @@
+package stacks_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/internal/iameval"
+	"github.com/cle2wa/audit-trail/internal/settings"
+	"github.com/cle2wa/audit-trail/internal/stacks"
+	tfdoc "github.com/cle2wa/audit-trail/internal/tfjson"
+)
+
+// The accounts of the log-archive layout's tests, and an account of
+// another organization.
+var (
+	management = arn.Env{Partition: "aws", Account: "111122223333", Region: "us-east-1"}
+	logArchive = arn.Env{Partition: "aws", Account: "555566667777", Region: "us-east-1"}
+	security   = arn.Env{Partition: "aws", Account: "444455556666", Region: "us-east-1"}
+	outsider   = arn.Env{Partition: "aws", Account: "999900001111", Region: "us-east-1"}
+)
+
+const (
+	layoutOrg = "o-exampleorgid"
+	otherOrg  = "o-otherorgid"
+)
+
+// layout is the default settings in the log-archive layout.
+func layout() settings.Settings {
+	s := settings.Defaults()
+	s.OrganizationTrail = true
+	s.Accounts = &settings.Accounts{LogArchive: logArchive.Account, Security: security.Account}
+	return s
+}
+
+// TestLogArchive: the log-archive account's stack assumes the layout's
+// role in that account and only works there, takes the trail key's ARN
+// from its alias in the security account, and its log bucket's policy,
+// evaluated by IAM's documented logic, lets the management account's
+// organization trail deliver and the security account's audit role read,
+// and nobody else: not another trail, not the management account's
+// administrators, not another organization's nor an account outside any
+// organization.
+func TestLogArchive(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	la, err := stacks.NewLogArchive(app, layout())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tfdoc.Parse("logarchive", []byte(*cdktf.Testing_Synth(la.TerraformStack, jsii.Bool(false))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tfdoc.Get(d.Raw(), "provider", "aws", "assume_role", "role_arn"), logArchive.Role(settings.DefaultRoleName); got != want {
+		t.Errorf("expected the provider to assume %s, found %v", want, got)
+	}
+	if got := tfdoc.Strings(tfdoc.Get(d.Raw(), "provider", "aws", "allowed_account_ids")); !slices.Equal(got, []string{logArchive.Account}) {
+		t.Errorf("expected the provider to work in %s only, found %v", logArchive.Account, got)
+	}
+	keyARN := security.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
+	r := d.Resolver(logArchive, map[string]string{
+		"data.aws_organizations_organization.organization.master_account_id": management.Account,
+		"data.aws_organizations_organization.organization.id":                layoutOrg,
+		"data.aws_kms_key.trail_key.arn":                                     keyARN,
+	})
+	if got, want := r.Resolve(tfdoc.Get(d.Raw(), "data", "aws_kms_key", "trail_key", "key_id").(string)), security.Alias("alias/kms-trail-master"); got != want {
+		t.Errorf("expected the key read through its alias %s, found %v", want, got)
+	}
+	if got := r.Resolve(tfdoc.Get(d.Raw(), "resource", "aws_s3_bucket_server_side_encryption_configuration", "log_bucket_encryption", "rule", "apply_server_side_encryption_by_default", "kms_master_key_id").(string)); got != keyARN {
+		t.Errorf("expected the log bucket encrypted with the security account's key, found %s", got)
+	}
+	policies := d.Referring("aws_s3_bucket_policy", "bucket", "aws_s3_bucket.log_bucket")
+	if len(policies) != 1 {
+		t.Fatalf("expected one policy of the log bucket, found %d", len(policies))
+	}
+	statements, ok := r.Policy(policies[0].Attrs["policy"])
+	if !ok {
+		t.Fatal("the log bucket's policy is not a policy document of the stack")
+	}
+	bucketPolicy := &iameval.Policy{Name: "log bucket policy", Statements: statements}
+	bucket := "arn:aws:s3:::cle2wa-s3-trail-master"
+	object := bucket + "/AWSLogs/" + layoutOrg + "/777788889999/CloudTrail/us-east-1/2026/12/07/777788889999_CloudTrail_us-east-1_20261207T0000Z_a.json.gz"
+	readAll := iameval.Policy{Name: "AdministratorAccess", Statements: []iameval.Statement{{Effect: iameval.Allow, Actions: []string{"*"}, Resources: []string{"*"}}}}
+	overTLS := map[string][]string{"aws:SecureTransport": {"true"}}
+	in := func(org string, more map[string][]string) map[string][]string {
+		ctx := map[string][]string{"aws:SecureTransport": {"true"}, "aws:PrincipalOrgID": {org}}
+		for k, v := range more {
+			ctx[k] = v
+		}
+		return ctx
+	}
+	cloudtrail := iameval.Caller{Service: "cloudtrail.amazonaws.com"}
+	deliver := map[string][]string{"aws:SecureTransport": {"true"}, "s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {management.Trail("trail-master")}, "aws:SourceAccount": {management.Account}}
+	fromAnotherTrail := map[string][]string{"aws:SecureTransport": {"true"}, "s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {outsider.Trail("trail-master")}, "aws:SourceAccount": {outsider.Account}}
+	cases := map[string]struct {
+		caller           iameval.Caller
+		action, resource string
+		context          map[string][]string
+		allowed          bool
+	}{
+		"the organization trail delivers a member account's file": {cloudtrail, "s3:PutObject", object, deliver, true},
+		"the organization trail checks the bucket's ACL":          {cloudtrail, "s3:GetBucketAcl", bucket, deliver, true},
+		"another account's trail delivers":                        {cloudtrail, "s3:PutObject", object, fromAnotherTrail, false},
+		"the security account's audit role reads": {iameval.Caller{ARN: security.Role("role-audit"), Account: security.Account, Identity: []iameval.Policy{readAll}},
+			"s3:GetObject", object, in(layoutOrg, nil), true},
+		"an administrator of the management account reads": {iameval.Caller{ARN: management.Role("Admin"), Account: management.Account, Identity: []iameval.Policy{readAll}},
+			"s3:GetObject", object, in(layoutOrg, nil), false},
+		"an administrator of another organization reads": {iameval.Caller{ARN: outsider.Role("Admin"), Account: outsider.Account, Identity: []iameval.Policy{readAll}},
+			"s3:GetObject", object, in(otherOrg, nil), false},
+		"an account outside any organization lists": {iameval.Caller{ARN: outsider.User("x"), Account: outsider.Account, Identity: []iameval.Policy{readAll}},
+			"s3:ListBucket", bucket, overTLS, false},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: c.resource, Context: c.context,
+				ResourceAccount: logArchive.Account, Kind: iameval.Union, ResourcePolicy: bucketPolicy})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
+
+	// The deny is what keeps the organization's evidence in it when a
+	// statement grants someone outside: a grant added to the policy lets
+	// a principal of the organization read, and still nobody outside it.
+	granted := func(who string) *iameval.Policy {
+		p := *bucketPolicy
+		p.Statements = append(slices.Clone(p.Statements), iameval.Statement{Sid: "AMistakenGrant", Effect: iameval.Allow,
+			Principals: map[string][]string{"AWS": {who}}, Actions: []string{"s3:GetObject"}, Resources: []string{bucket + "/*"}})
+		return &p
+	}
+	for name, c := range map[string]struct {
+		caller  iameval.Caller
+		org     string
+		allowed bool
+	}{
+		"granted, in the organization":      {iameval.Caller{ARN: management.Role("Admin"), Account: management.Account, Identity: []iameval.Policy{readAll}}, layoutOrg, true},
+		"granted, in another organization":  {iameval.Caller{ARN: outsider.Role("Admin"), Account: outsider.Account, Identity: []iameval.Policy{readAll}}, otherOrg, false},
+		"granted, outside any organization": {iameval.Caller{ARN: outsider.Role("Admin"), Account: outsider.Account, Identity: []iameval.Policy{readAll}}, "", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := overTLS
+			if c.org != "" {
+				ctx = in(c.org, nil)
+			}
+			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: "s3:GetObject", Resource: object, Context: ctx,
+				ResourceAccount: logArchive.Account, Kind: iameval.Union, ResourcePolicy: granted(c.caller.ARN)})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
+}
