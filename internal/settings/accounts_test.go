@@ -18,16 +18,16 @@ func TestAccounts(t *testing.T) {
 		want         []string
 		deployers    []string
 	}{
-		"the defaults":              {valid, true, nil},
-		"keys in the management":    {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: KeysInManagement, RoleName: "AWSControlTowerExecution"}, true, nil},
-		"not an organization trail": {valid, false, []string{`organizationTrail: false with accounts: a log-archive account holds`}},
+		"the defaults":              {valid, true, nil, nil},
+		"keys in the management":    {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: KeysInManagement, RoleName: "AWSControlTowerExecution"}, true, nil, nil},
+		"not an organization trail": {valid, false, []string{`organizationTrail: false with accounts: a log-archive account holds`}, nil},
 		"account IDs": {Accounts{LogArchive: "1111", Security: "arn:aws:iam::444455556666:root"}, true, []string{
 			`accounts.logArchive: "1111" is not an AWS account ID (12 digits)`,
-			`accounts.security: "arn:aws:iam::444455556666:root" is not an AWS account ID`}},
-		"one account for both":     {Accounts{LogArchive: "111122223333", Security: "111122223333"}, true, []string{`accounts.security: "111122223333" is the logArchive account too`}},
-		"keys elsewhere":           {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: "log-archive"}, true, []string{`accounts.keysIn: "log-archive" is not "security" or "management"`}},
+			`accounts.security: "arn:aws:iam::444455556666:root" is not an AWS account ID`}, nil},
+		"one account for both":     {Accounts{LogArchive: "111122223333", Security: "111122223333"}, true, []string{`accounts.security: "111122223333" is the logArchive account too`}, nil},
+		"keys elsewhere":           {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: "log-archive"}, true, []string{`accounts.keysIn: "log-archive" is not "security" or "management"`}, nil},
 		"operators of one account": {valid, true, []string{`accounts: "deployers and breakGlassPrincipals" are principals of one account`}, []string{"arn:aws:iam::111122223333:role/deploy"}},
-		"a role name with a slash": {Accounts{LogArchive: "111122223333", Security: "444455556666", RoleName: "path/role"}, true, []string{`accounts.roleName: "path/role" is not a valid IAM role name`}},
+		"a role name with a slash": {Accounts{LogArchive: "111122223333", Security: "444455556666", RoleName: "path/role"}, true, []string{`accounts.roleName: "path/role" is not a valid IAM role name`}, nil},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
