@@ -33,6 +33,11 @@ type Config struct {
 	// trail, when the key is in another account (an organization's
 	// security account). Default (zero): Env, the key beside the trail.
 	TrailEnv arn.Env
+	// Describers is optional: the accounts (as their root ARNs) whose
+	// stacks read the key's ARN through its alias ARN (kms:DescribeKey),
+	// when the key is in another account than the trail's and the
+	// buckets'. Default: none.
+	Describers []string
 	// DecryptorARN is required: the ARN of the one principal (the audit
 	// role) allowed to decrypt log files.
 	DecryptorARN string
@@ -110,7 +115,7 @@ func grants(cfg Config) []policy.Statement {
 	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}
 	decryptor := cfg.DecryptorARN
-	return []policy.Statement{
+	statements := []policy.Statement{
 		{
 			// The page's "Granting encrypt permissions for trails"
 			// statement: the encryption context and aws:SourceArn.
@@ -170,6 +175,22 @@ func grants(cfg Config) []policy.Statement {
 			},
 		},
 	}
+	if len(cfg.Describers) > 0 {
+		// Across accounts, the key policy must allow DescribeKey and the
+		// caller's IAM policy too ("Allowing users in other accounts to
+		// use a KMS key",
+		// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html):
+		// naming the accounts leaves the rest to their IAM policies. The
+		// key's metadata only; no use of the key.
+		statements = append(statements, policy.Statement{
+			Sid:        "OrganizationStacksDescribeKey",
+			Effect:     policy.Allow,
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: cfg.Describers}},
+			Actions:    []string{"kms:DescribeKey"},
+			Resources:  []string{"*"},
+		})
+	}
+	return statements
 }
 
 func nonNil(d cdktf.ITerraformDependable) []cdktf.ITerraformDependable {

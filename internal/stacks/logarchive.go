@@ -11,8 +11,10 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/trail"
+	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
@@ -105,4 +107,63 @@ func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, 
 		return nil, err
 	}
 	return &LogArchive{TerraformStack: stack, Buckets: pair}, nil
+}
+
+// SecurityName is the security account's stack in the log-archive
+// layout: its directory is cdktf.out/stacks/<SecurityName>.
+const SecurityName = "security"
+
+// Security is the security account's stack: the audit identities and,
+// unless the layout keeps it in the management account, the trail key.
+type Security struct {
+	TerraformStack cdktf.TerraformStack
+	Auditors       *auditors.Auditors
+	// Key is the trail key; nil when the management account holds it.
+	Key *cmk.Key
+}
+
+// NewSecurity adds the security account's stack to app, for settings s
+// with Accounts that All has validated: the audit group, users and role
+// (which read the log-archive account's buckets, whose policies grant
+// them, and decrypt), and, with keys in the security account, the trail
+// key, for the management account's organization trail
+// (trailkey.Config.TrailEnv), whose ARN the other accounts' stacks read
+// through its alias (trailkey.Config.Describers).
+func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, error) {
+	names := s.Names()
+	stack := cdktf.NewTerraformStack(app, jsii.String(SecurityName))
+	Configure(stack, SecurityName, s)
+	env, ops, _ := newAccountProvider(stack, s.Region, s, s.Accounts.Security)
+	management, _ := membership(stack, env, s.Accounts.Security, "security")
+
+	audit, err := auditors.New(stack, "audit", auditors.Config{GroupName: names.Group, RoleName: names.Role, UserNames: s.AuditUsers, Env: env})
+	if err != nil {
+		return nil, err
+	}
+	out := &Security{TerraformStack: stack, Auditors: audit}
+	var keyARN string
+	if s.Accounts.Keys() == settings.KeysInSecurity {
+		logArchive := arn.Env{Partition: env.Partition, Account: s.Accounts.LogArchive}
+		if out.Key, err = trailkey.New(stack, "trail_key", trailkey.Config{
+			Alias: names.KeyAlias, Env: env, TrailName: names.Trail, TrailEnv: management,
+			DecryptorARN: audit.RoleARN, Decryptor: audit.Role, Operators: ops,
+			Describers: []string{management.Root(), logArchive.Root()},
+		}); err != nil {
+			return nil, err
+		}
+		keyARN = *out.Key.Key.Arn()
+	} else {
+		keyARN = trailKeyARN(stack, management, names.KeyAlias)
+	}
+	buckets := arn.Env{Partition: env.Partition}
+	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", auditors.ReadConfig{
+		Role:       audit.Role,
+		BucketARNs: []string{buckets.Bucket(names.LogBucket), buckets.Bucket(names.AccessLogBucket)},
+		KeyARN:     keyARN,
+		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)},
+			UserARNs: userARNs(env, s.AuditUsers), Organization: true},
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

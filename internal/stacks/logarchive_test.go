@@ -154,3 +154,75 @@ func TestLogArchive(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurity: the security account's stack assumes the layout's role
+// there, and its trail key's policy, evaluated, lets the management
+// account's organization trail encrypt and the security account's audit
+// role decrypt log files, lets the other accounts' stacks describe the
+// key, and refuses another account's trail and the management account's
+// administrators; the audit role's own policy reads the log-archive
+// account's buckets by name.
+func TestSecurity(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	sec, err := stacks.NewSecurity(app, layout())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := tfdoc.Parse("security", []byte(*cdktf.Testing_Synth(sec.TerraformStack, jsii.Bool(false))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tfdoc.Get(d.Raw(), "provider", "aws", "assume_role", "role_arn"), security.Role(settings.DefaultRoleName); got != want {
+		t.Errorf("expected the provider to assume %s, found %v", want, got)
+	}
+	r := d.Resolver(security, map[string]string{
+		"data.aws_organizations_organization.organization.master_account_id": management.Account,
+		"data.aws_organizations_organization.organization.id":                layoutOrg,
+	})
+	keyPolicy, ok := r.Policy(tfdoc.Get(d.Raw(), "resource", "aws_kms_key", "trail_key", "policy"))
+	if !ok {
+		t.Fatal("the trail key's policy is not a policy document of the stack")
+	}
+	key := &iameval.Policy{Name: "trail key policy", Statements: keyPolicy}
+	keyARN := security.Key("trail_key")
+	cloudtrail := iameval.Caller{Service: "cloudtrail.amazonaws.com"}
+	encrypt := func(trail arn.Env) map[string][]string {
+		return map[string][]string{"aws:SourceArn": {trail.Trail("trail-master")}, "aws:SourceAccount": {trail.Account},
+			"kms:EncryptionContext:aws:cloudtrail:arn": {trail.Trail("trail-master")}}
+	}
+	admin := func(e arn.Env) iameval.Caller {
+		return iameval.Caller{ARN: e.Role("Admin"), Account: e.Account, Identity: []iameval.Policy{{Name: "AdministratorAccess", Statements: []iameval.Statement{{Effect: iameval.Allow, Actions: []string{"*"}, Resources: []string{"*"}}}}}}
+	}
+	auditRole := admin(security)
+	auditRole.ARN = security.Role("role-audit")
+	logFile := map[string][]string{"kms:EncryptionContext:aws:cloudtrail:arn": {management.Trail("trail-master")}, "kms:ViaService": {"s3.us-east-1.amazonaws.com"}}
+	for name, c := range map[string]struct {
+		caller  iameval.Caller
+		action  string
+		context map[string][]string
+		allowed bool
+	}{
+		"the organization trail encrypts":                     {cloudtrail, "kms:GenerateDataKey", encrypt(management), true},
+		"another account's trail encrypts":                    {cloudtrail, "kms:GenerateDataKey", encrypt(outsider), false},
+		"the audit role decrypts a log file":                  {auditRole, "kms:Decrypt", logFile, true},
+		"an administrator of the management account decrypts": {admin(management), "kms:Decrypt", logFile, false},
+		"the log-archive account's stack describes the key":   {admin(logArchive), "kms:DescribeKey", nil, true},
+		"another organization describes the key":              {admin(outsider), "kms:DescribeKey", nil, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: keyARN, Context: c.context,
+				ResourceAccount: security.Account, Kind: iameval.KeyPolicy, ResourcePolicy: key})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
+	read, ok := r.Policy(tfdoc.Get(d.Raw(), "resource", "aws_iam_role_policy", "audit_role_read", "policy"))
+	if !ok {
+		t.Fatal("the audit role's read policy is not a policy document of the stack")
+	}
+	i := slices.IndexFunc(read, func(st iameval.Statement) bool { return st.Sid == "ReadLogObjects" })
+	if want := []string{"arn:aws:s3:::cle2wa-s3-trail-master/*", "arn:aws:s3:::cle2wa-s3-accesslog-master/*"}; i < 0 || !slices.Equal(read[i].Resources, want) {
+		t.Errorf("expected the audit role to read the log-archive account's buckets %v, found %+v", want, read)
+	}
+}
