@@ -105,8 +105,10 @@ type Config struct {
 	// Emails is optional: addresses subscribed to the topic (each must
 	// confirm the subscription). Default: none.
 	Emails []string
-	// Reader is required: the ARN of the one principal (the audit role)
-	// that may read the log group.
+	// Reader is optional: the ARN of the one principal (the audit role)
+	// that may read the log group. Default "": nobody reads it, and it
+	// feeds the alarms only (the log-archive layout, whose readers are in
+	// another account: CloudWatch Logs reads are the account's own).
 	Reader string
 	// ReaderRole is optional: the resource Reader names, which the log
 	// group's key waits for (KMS refuses a key policy that names a
@@ -174,7 +176,6 @@ func (c Config) Validate() error {
 		{"RoleName", "the name of the role CloudTrail assumes", c.RoleName == ""},
 		{"LogsKeyAlias", "the alias of the log group's key", c.LogsKeyAlias == ""},
 		{"TopicKeyAlias", "the alias of the topic's key", c.TopicKeyAlias == ""},
-		{"Reader", "the ARN of the one role that reads the log group", c.Reader == ""},
 	} {
 		if r.empty {
 			errs = append(errs, field.Required(r.path, r.what))
@@ -298,7 +299,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// Through CloudWatch Logs on their own behalf, the writer role and
 		// the audit role decrypt; the key's Deny stops every other
 		// principal that is not an AWS service.
-		Decryptors: []string{writerARN, cfg.Reader},
+		Decryptors: nonEmpty(writerARN, cfg.Reader),
 		After:      after,
 		Operators:  cfg.Operators,
 	})
@@ -564,7 +565,7 @@ func StreamPrefix(env arn.Env, logGroupARN string) string {
 func LogsKeyGrants(env arn.Env, logGroupARN, writerARN, readerARN string) []policy.Statement {
 	thisGroup := policy.Condition{Test: "ArnEquals", Variable: policy.LogGroupContext, Values: []string{logGroupARN}}
 	throughLogs := policy.Condition{Test: "StringEquals", Variable: policy.ViaService, Values: []string{env.Logs()}}
-	return []policy.Statement{
+	statements := []policy.Statement{
 		{
 			Sid:        "CloudWatchLogsUseKeyForTheTrailGroup",
 			Effect:     policy.Allow,
@@ -600,12 +601,28 @@ func LogsKeyGrants(env arn.Env, logGroupARN, writerARN, readerARN string) []poli
 		{
 			Sid:        "WriterAndAuditRolesDescribeKeyThroughLogs",
 			Effect:     policy.Allow,
-			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{writerARN, readerARN}}},
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: nonEmpty(writerARN, readerARN)}},
 			Actions:    []string{"kms:DescribeKey"},
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{throughLogs},
 		},
 	}
+	if readerARN == "" {
+		// Nobody reads the log group (Config.Reader): no reader's grant.
+		return slices.DeleteFunc(statements, func(s policy.Statement) bool { return s.Sid == "AuditRoleReadsThroughLogs" })
+	}
+	return statements
+}
+
+// nonEmpty are the values that are not "".
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // retentionInDays is the log group's retention_in_days: unset keeps forever.

@@ -24,14 +24,14 @@ func TestValidate(t *testing.T) {
 		change func(*Config)
 		want   string
 	}{
-		"valid":               {func(*Config) {}, ""},
-		"forever":             {func(c *Config) { c.RetentionDays = 0 }, ""},
-		"retention too short": {func(c *Config) { c.RetentionDays = 180 }, "RetentionDays: 180 is not a CloudWatch Logs retention of a year or more"},
-		"log group name":      {func(c *Config) { c.LogGroupName = "trail logs" }, `LogGroupName: "trail logs"`},
-		"topic name":          {func(c *Config) { c.TopicName = "alarms.fifo" }, `TopicName: "alarms.fifo"`},
-		"no reader":           {func(c *Config) { c.Reader = "" }, "Reader: is required"},
-		"no break-glass":      {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required"},
-		"bad email":           {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
+		"valid":                      {func(*Config) {}, ""},
+		"forever":                    {func(c *Config) { c.RetentionDays = 0 }, ""},
+		"retention too short":        {func(c *Config) { c.RetentionDays = 180 }, "RetentionDays: 180 is not a CloudWatch Logs retention of a year or more"},
+		"log group name":             {func(c *Config) { c.LogGroupName = "trail logs" }, `LogGroupName: "trail logs"`},
+		"topic name":                 {func(c *Config) { c.TopicName = "alarms.fifo" }, `TopicName: "alarms.fifo"`},
+		"no reader: the alarms only": {func(c *Config) { c.Reader = "" }, ""},
+		"no break-glass":             {func(c *Config) { c.Operators.BreakGlass = nil }, "Operators.BreakGlass: is required"},
+		"bad email":                  {func(c *Config) { c.Emails = []string{"root@localhost"} }, `"root@localhost" is not an e-mail address`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -100,5 +100,23 @@ func TestReadPolicies(t *testing.T) {
 	byID := DenyReads(arn).Statements[1]
 	if byID.Effect != "Deny" || !slices.Equal(byID.Resources, []string{"*"}) || !slices.Equal(byID.Actions, []string{"logs:DescribeQueries", "logs:GetQueryResults"}) {
 		t.Errorf("expected the identity policy to deny listing queries and fetching results on *, found %+v", byID)
+	}
+}
+
+// TestLogsKeyWithoutReader: with nobody to read the log group, its key
+// grants no reader and lets only the writer role describe it through
+// Logs.
+func TestLogsKeyWithoutReader(t *testing.T) {
+	env := arn.Env{Partition: "aws", Account: "111122223333", Region: "us-east-1"}
+	writer := env.Role("role-trail-logs")
+	for _, s := range LogsKeyGrants(env, env.LogGroup("cloudtrail/trail-master"), writer, "") {
+		if s.Sid == "AuditRoleReadsThroughLogs" {
+			t.Errorf("expected no reader's grant, found %+v", s)
+		}
+		for _, p := range s.Principals {
+			if slices.Contains(p.Identifiers, "") {
+				t.Errorf("%s: expected no empty principal, found %v", s.Sid, p.Identifiers)
+			}
+		}
 	}
 }

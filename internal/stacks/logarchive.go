@@ -13,6 +13,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -166,4 +167,60 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 		return nil, err
 	}
 	return out, nil
+}
+
+// NewManagement adds the management account's stack of the log-archive
+// layout to app, for settings s with Accounts that All has validated: the
+// organization trail, which delivers to the log-archive account's bucket
+// with the security account's key (trail.Delivery, the key's ARN read
+// through its alias), and its CloudWatch Logs copy with the alarms, which
+// must be in the trail's own account ("You must use a log group that
+// exists in your account",
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html).
+// Nobody reads the copy (monitoring.Config.Reader): the readers are the
+// security account's, and CloudWatch Logs reads are the account's own; it
+// feeds the alarms, whose watches see the member accounts' events too
+// (an organization trail delivers them to the same log group). A trail key
+// in the management account is not built yet.
+func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
+	if s.Accounts.Keys() == settings.KeysInManagement {
+		return nil, fmt.Errorf("accounts.keysIn %q: a trail key in the management account is not built yet", settings.KeysInManagement)
+	}
+	names := s.Names()
+	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
+	Configure(stack, AuditName, s)
+	env, ops, _ := newProvider(stack, s.Region, s)
+	organizationID := organization(stack, env)
+	keys := env
+	keys.Account = s.Accounts.Security
+	keyARN := trailKeyARN(stack, keys, names.KeyAlias)
+	buckets := arn.Env{Partition: env.Partition}
+
+	var cloudWatch *trail.CloudWatch
+	if s.Monitoring {
+		watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
+			Env: env, TrailName: names.Trail, LogGroupName: names.LogGroup, RetentionDays: s.LogGroupRetentionDays,
+			RoleName: names.TrailLogsRole, LogsKeyAlias: names.LogsKeyAlias, TopicKeyAlias: names.AlarmKeyAlias,
+			TopicName: names.AlarmTopic, Emails: s.AlarmEmails, OrganizationID: organizationID, Operators: ops,
+			Protected: monitoring.Protected{
+				Keys: []string{keyARN}, Aliases: []string{names.KeyAlias}, Roles: []string{names.Role},
+				Users: s.AuditUsers, Group: names.Group, Buckets: evidenceBuckets(s),
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		cloudWatch = &trail.CloudWatch{LogGroupARN: *watch.LogGroup.Arn(), RoleARN: *watch.Role.Arn(), RolePolicy: watch.RolePolicy}
+	}
+	_, err := trail.New(stack, "trail", trail.Config{
+		Name: names.Trail, Env: env, KeyPrefix: s.LogPrefix,
+		Delivery:   &trail.Delivery{BucketName: names.LogBucket, KeyARN: keyARN},
+		CloudWatch: cloudWatch, Insights: s.Insights, DataEvents: s.DataEvents,
+		OwnBuckets:     []string{buckets.Bucket(names.LogBucket), buckets.Bucket(names.AccessLogBucket)},
+		OrganizationID: organizationID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stack, nil
 }
