@@ -2,9 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -20,28 +26,12 @@ import (
 // that assume a role in the member accounts, the key read through its
 // alias, the trail that delivers to another account's bucket.
 func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
-	t.Parallel()
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	s := settings.Defaults()
-	s.OrganizationTrail = true
-	s.AlarmEmails = []string{"security@example.com"}
-	s.Accounts = &settings.Accounts{LogArchive: "555566667777", Security: "444455556666"}
-	if err := s.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "cdktf.out")
-	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(out)})
-	if _, err := stacks.NewManagement(app, s); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stacks.NewLogArchive(app, s); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stacks.NewSecurity(app, s); err != nil {
-		t.Fatal(err)
-	}
-	app.Synth()
+	// Synthesized in this process, before the test runs beside others
+	// (jsii is not for concurrent use).
+	out := synthLayout(t)
+	t.Parallel()
 	for _, stack := range []string{stacks.AuditName, stacks.LogArchiveName, stacks.SecurityName} {
 		t.Run(stack, func(t *testing.T) {
 			work := copyDir(t, filepath.Join(out, "stacks", stack))
@@ -65,4 +55,170 @@ func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startFakeAccounts answers, on loopback, what planning the log-archive
+// layout's stacks asks: STS AssumeRole (credentials whose key ID names the
+// account of the role assumed), GetCallerIdentity for whichever
+// credentials sign the request (the management account's user planner
+// for the fake base credentials), the Organizations calls of
+// startFakeAWS for org, and KMS DescribeKey of the trail key's alias
+// (JSON 1.1, X-Amz-Target TrentService.DescribeKey). It records each
+// AssumeRole's role ARN in assumed.
+func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) string {
+	t.Helper()
+	var mu sync.Mutex
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := regexp.MustCompile(`Credential=([A-Z0-9]+)/`)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The account of the credentials that signed the request.
+		account := "111122223333"
+		if m := signer.FindStringSubmatch(r.Header.Get("Authorization")); m != nil && strings.HasPrefix(m[1], "ASIA") {
+			account = strings.TrimPrefix(m[1], "ASIA")
+		}
+		switch target := r.Header.Get("X-Amz-Target"); {
+		case strings.HasPrefix(target, "AWSOrganizationsV20161128."):
+			organizations(w, strings.TrimPrefix(target, "AWSOrganizationsV20161128."), org)
+			return
+		case target == "TrentService.DescribeKey":
+			var in struct{ KeyId string }
+			json.NewDecoder(r.Body).Decode(&in)
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			owner, _, found := strings.Cut(in.KeyId, ":alias/")
+			if !found {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"__type":"NotFoundException","Message":"only alias ARNs are served here"}`)
+				return
+			}
+			keyARN := owner + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+			json.NewEncoder(w).Encode(map[string]any{"KeyMetadata": map[string]any{"Arn": keyARN, "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+				"KeyState": "Enabled", "Enabled": true, "KeyUsage": "ENCRYPT_DECRYPT", "KeySpec": "SYMMETRIC_DEFAULT", "KeyManager": "CUSTOMER", "Origin": "AWS_KMS"}})
+			return
+		}
+		r.ParseForm()
+		w.Header().Set("Content-Type", "text/xml")
+		switch r.Form.Get("Action") {
+		case "AssumeRole":
+			role := r.Form.Get("RoleArn")
+			mu.Lock()
+			*assumed = append(*assumed, role)
+			mu.Unlock()
+			assumedAccount := strings.Split(role, ":")[4]
+			fmt.Fprint(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>`+
+				`<AccessKeyId>ASIA`+assumedAccount+`</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>`+
+				`</Credentials><AssumedRoleUser><Arn>arn:aws:sts::`+assumedAccount+`:assumed-role/`+role[strings.LastIndex(role, "/")+1:]+`/audit-trail</Arn><AssumedRoleId>AROAEXAMPLE:audit-trail</AssumedRoleId></AssumedRoleUser>`+
+				`</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`)
+		case "GetCallerIdentity":
+			caller := "arn:aws:iam::111122223333:user/planner"
+			if account != "111122223333" {
+				caller = "arn:aws:sts::" + account + ":assumed-role/" + settings.DefaultRoleName + "/audit-trail"
+			}
+			fmt.Fprint(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
+				`<Arn>`+caller+`</Arn><UserId>AIDAEXAMPLE</UserId><Account>`+account+`</Account>`+
+				`</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+		case "GetRole":
+			name := r.Form.Get("RoleName")
+			fmt.Fprint(w, `<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/</Path><RoleName>`+name+`</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::`+account+`:role/`+name+`</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetRoleResponse>`)
+		default:
+			http.Error(w, r.Form.Get("Action")+" is not served here", http.StatusBadRequest)
+		}
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// TestLayoutPlansWithTheRealProvider plans the log-archive layout's three
+// stacks with the real provider, offline (fake base credentials of the
+// management account, the loopback of startFakeAccounts): the member
+// accounts' stacks assume the layout's role in their account and work
+// there, every stack reads the organization and the key as a member may,
+// and every resource is to be created.
+func TestLayoutPlansWithTheRealProvider(t *testing.T) {
+	tf := terraformCLI(t)
+	config := mirrorConfig(t, providerMirror(t))
+	out := synthLayout(t)
+	t.Parallel()
+	org := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal}}
+	for _, c := range []struct {
+		stack, account string
+	}{{stacks.AuditName, ""}, {stacks.LogArchiveName, "555566667777"}, {stacks.SecurityName, "444455556666"}} {
+		t.Run(c.stack, func(t *testing.T) {
+			var assumed []string
+			endpoint := startFakeAccounts(t, org, &assumed)
+			work := copyDir(t, filepath.Join(out, "stacks", c.stack))
+			writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
+				"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
+				"provider": map[string]any{"aws": map[string]any{
+					"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
+					"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint},
+				}},
+			})
+			run := func(args ...string) string {
+				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
+				got, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
+				}
+				return string(got)
+			}
+			run("init", "-input=false", "-no-color")
+			run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin")
+			var p plan
+			if err := json.Unmarshal([]byte(run("show", "-json", "plan.bin")), &p); err != nil {
+				t.Fatal(err)
+			}
+			created := 0
+			for _, rc := range p.ResourceChanges {
+				if rc.Mode == "data" {
+					continue
+				}
+				if !slices.Equal(rc.Change.Actions, []string{"create"}) {
+					t.Errorf("%s: expected a create, found %v", rc.Address, rc.Change.Actions)
+				}
+				created++
+			}
+			if created == 0 {
+				t.Error("expected resources to create, found none")
+			}
+			want := []string(nil)
+			if c.account != "" {
+				want = []string{"arn:aws:iam::" + c.account + ":role/" + settings.DefaultRoleName}
+			}
+			// The provider assumes the role once for each of its clients.
+			if roles := slices.Compact(slices.Clone(assumed)); !slices.Equal(roles, want) {
+				t.Errorf("expected the roles %v assumed, found %v", want, assumed)
+			}
+		})
+	}
+}
+
+// synthLayout synthesizes the log-archive layout's three stacks (alarm
+// e-mails on) into a new directory and returns it.
+func synthLayout(t *testing.T) string {
+	t.Helper()
+	s := settings.Defaults()
+	s.OrganizationTrail = true
+	s.AlarmEmails = []string{"security@example.com"}
+	s.Accounts = &settings.Accounts{LogArchive: "555566667777", Security: "444455556666"}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(out)})
+	if _, err := stacks.NewManagement(app, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stacks.NewLogArchive(app, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stacks.NewSecurity(app, s); err != nil {
+		t.Fatal(err)
+	}
+	app.Synth()
+	return out
 }
