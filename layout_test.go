@@ -21,8 +21,8 @@ import (
 )
 
 // TestLayoutValidatesWithTheRealProvider runs `terraform validate` with
-// the real AWS provider's schema on the three stacks of the log-archive
-// layout (issue #24; not reachable from cdktf.json yet): the providers
+// the real AWS provider's schema on the stacks of the log-archive layout,
+// the trail key in the security and in the management account (issue #24; not reachable from cdktf.json yet): the providers
 // that assume a role in the member accounts, the key read through its
 // alias, the trail that delivers to another account's bucket.
 func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
@@ -30,30 +30,40 @@ func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
 	config := mirrorConfig(t, providerMirror(t))
 	// Synthesized in this process, before the test runs beside others
 	// (jsii is not for concurrent use).
-	out := synthLayout(t)
+	outs := map[string]string{}
+	for _, keysIn := range []string{settings.KeysInSecurity, settings.KeysInManagement} {
+		outs[keysIn] = synthLayout(t, keysIn)
+	}
 	t.Parallel()
-	for _, stack := range []string{stacks.AuditName, stacks.LogArchiveName, stacks.SecurityName} {
-		t.Run(stack, func(t *testing.T) {
-			work := copyDir(t, filepath.Join(out, "stacks", stack))
-			run := func(args ...string) string {
-				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
-				got, err := cmd.CombinedOutput()
-				if err != nil {
-					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
-				}
-				return string(got)
-			}
-			run("init", "-backend=false", "-input=false", "-no-color")
-			var result struct {
-				Valid        bool `json:"valid"`
-				WarningCount int  `json:"warning_count"`
-			}
-			got := run("validate", "-json")
-			if err := json.Unmarshal([]byte(got), &result); err != nil || !result.Valid || result.WarningCount != 0 {
-				t.Errorf("expected the %s stack to validate without a warning, found (%v):\n%s", stack, err, got)
-			}
-		})
+	for keysIn, out := range outs {
+		for _, c := range layoutStacks(keysIn) {
+			t.Run("keys in "+keysIn+"/"+c.stack, func(t *testing.T) { validateStack(t, tf, config, filepath.Join(out, "stacks", c.stack)) })
+		}
+	}
+}
+
+// validateStack runs `terraform validate` on the stack directory dir with
+// the real provider (config), and requires it valid without a warning.
+func validateStack(t *testing.T, tf, config, dir string) {
+	t.Helper()
+	work := copyDir(t, dir)
+	run := func(args ...string) string {
+		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
+		}
+		return string(got)
+	}
+	run("init", "-backend=false", "-input=false", "-no-color")
+	var result struct {
+		Valid        bool `json:"valid"`
+		WarningCount int  `json:"warning_count"`
+	}
+	got := run("validate", "-json")
+	if err := json.Unmarshal([]byte(got), &result); err != nil || !result.Valid || result.WarningCount != 0 {
+		t.Errorf("expected the %s stack to validate without a warning, found (%v):\n%s", filepath.Base(dir), err, got)
 	}
 }
 
@@ -131,8 +141,9 @@ func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) st
 	return "http://" + ln.Addr().String()
 }
 
-// TestLayoutPlansWithTheRealProvider plans the log-archive layout's three
-// stacks with the real provider, offline (fake base credentials of the
+// TestLayoutPlansWithTheRealProvider plans the log-archive layout's
+// stacks, the trail key in the security and in the management account,
+// with the real provider, offline (fake base credentials of the
 // management account, the loopback of startFakeAccounts): the member
 // accounts' stacks assume the layout's role in their account and work
 // there, every stack reads the organization and the key as a member may,
@@ -140,71 +151,81 @@ func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) st
 func TestLayoutPlansWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	out := synthLayout(t)
+	outs := map[string]string{}
+	for _, keysIn := range []string{settings.KeysInSecurity, settings.KeysInManagement} {
+		outs[keysIn] = synthLayout(t, keysIn)
+	}
 	t.Parallel()
 	org := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal}}
-	for _, c := range []struct {
-		stack, account string
-	}{{stacks.AuditName, ""}, {stacks.LogArchiveName, "555566667777"}, {stacks.SecurityName, "444455556666"}} {
-		t.Run(c.stack, func(t *testing.T) {
-			var assumed []string
-			endpoint := startFakeAccounts(t, org, &assumed)
-			work := copyDir(t, filepath.Join(out, "stacks", c.stack))
-			writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
-				"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
-				"provider": map[string]any{"aws": map[string]any{
-					"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
-					"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint},
-				}},
-			})
-			run := func(args ...string) string {
-				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
-				got, err := cmd.CombinedOutput()
-				if err != nil {
-					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
-				}
-				return string(got)
-			}
-			run("init", "-input=false", "-no-color")
-			run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin")
-			var p plan
-			if err := json.Unmarshal([]byte(run("show", "-json", "plan.bin")), &p); err != nil {
-				t.Fatal(err)
-			}
-			created := 0
-			for _, rc := range p.ResourceChanges {
-				if rc.Mode == "data" {
-					continue
-				}
-				if !slices.Equal(rc.Change.Actions, []string{"create"}) {
-					t.Errorf("%s: expected a create, found %v", rc.Address, rc.Change.Actions)
-				}
-				created++
-			}
-			if created == 0 {
-				t.Error("expected resources to create, found none")
-			}
-			want := []string(nil)
-			if c.account != "" {
-				want = []string{"arn:aws:iam::" + c.account + ":role/" + settings.DefaultRoleName}
-			}
-			// The provider assumes the role once for each of its clients.
-			if roles := slices.Compact(slices.Clone(assumed)); !slices.Equal(roles, want) {
-				t.Errorf("expected the roles %v assumed, found %v", want, assumed)
-			}
-		})
+	for keysIn, out := range outs {
+		for _, c := range layoutStacks(keysIn) {
+			t.Run("keys in "+keysIn+"/"+c.stack, func(t *testing.T) { planStack(t, tf, config, filepath.Join(out, "stacks", c.stack), org, c.account) })
+		}
 	}
 }
 
-// synthLayout synthesizes the log-archive layout's three stacks (alarm
-// e-mails on) into a new directory and returns it.
-func synthLayout(t *testing.T) string {
+// planStack plans the stack directory dir of the log-archive layout with
+// the real provider (config) against startFakeAccounts for org, and
+// requires every resource to be created and the provider to assume the
+// layout's role in account (none for "", the management account).
+func planStack(t *testing.T, tf, config, dir string, org fakeOrganization, account string) {
+	t.Helper()
+	var assumed []string
+	endpoint := startFakeAccounts(t, org, &assumed)
+	work := copyDir(t, dir)
+	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
+		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
+		"provider": map[string]any{"aws": map[string]any{
+			"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
+			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint},
+		}},
+	})
+	run := func(args ...string) string {
+		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
+		}
+		return string(got)
+	}
+	run("init", "-input=false", "-no-color")
+	run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin")
+	var p plan
+	if err := json.Unmarshal([]byte(run("show", "-json", "plan.bin")), &p); err != nil {
+		t.Fatal(err)
+	}
+	created := 0
+	for _, rc := range p.ResourceChanges {
+		if rc.Mode == "data" {
+			continue
+		}
+		if !slices.Equal(rc.Change.Actions, []string{"create"}) {
+			t.Errorf("%s: expected a create, found %v", rc.Address, rc.Change.Actions)
+		}
+		created++
+	}
+	if created == 0 {
+		t.Error("expected resources to create, found none")
+	}
+	var want []string
+	if account != "" {
+		want = []string{"arn:aws:iam::" + account + ":role/" + settings.DefaultRoleName}
+	}
+	// The provider assumes the role once for each of its clients.
+	if roles := slices.Compact(slices.Clone(assumed)); !slices.Equal(roles, want) {
+		t.Errorf("expected the roles %v assumed, found %v", want, assumed)
+	}
+}
+
+// synthLayout synthesizes the log-archive layout's stacks with the trail
+// key in keysIn (alarm e-mails on) into a new directory and returns it.
+func synthLayout(t *testing.T, keysIn string) string {
 	t.Helper()
 	s := settings.Defaults()
 	s.OrganizationTrail = true
 	s.AlarmEmails = []string{"security@example.com"}
-	s.Accounts = &settings.Accounts{LogArchive: "555566667777", Security: "444455556666"}
+	s.Accounts = &settings.Accounts{LogArchive: "555566667777", Security: "444455556666", KeysIn: keysIn}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -219,6 +240,22 @@ func synthLayout(t *testing.T) string {
 	if _, err := stacks.NewSecurity(app, s); err != nil {
 		t.Fatal(err)
 	}
+	if keysIn == settings.KeysInManagement {
+		if _, err := stacks.NewKeys(app, s); err != nil {
+			t.Fatal(err)
+		}
+	}
 	app.Synth()
 	return out
+}
+
+// layoutStacks are the stacks of the log-archive layout with the keys in
+// keysIn, in the order they are applied, each with the member account its
+// provider assumes a role in ("" for the management account).
+func layoutStacks(keysIn string) []struct{ stack, account string } {
+	out := []struct{ stack, account string }{{stacks.SecurityName, "444455556666"}}
+	if keysIn == settings.KeysInManagement {
+		out = append(out, struct{ stack, account string }{stacks.KeysName, ""})
+	}
+	return append(out, struct{ stack, account string }{stacks.LogArchiveName, "555566667777"}, struct{ stack, account string }{stacks.AuditName, ""})
 }

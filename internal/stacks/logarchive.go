@@ -154,7 +154,13 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 		}
 		keyARN = *out.Key.Key.Arn()
 	} else {
-		keyARN = trailKeyARN(stack, management, names.KeyAlias)
+		// The key of the management account's keys stack, which names
+		// this stack's audit role (KMS refuses a key policy that names a
+		// principal that does not exist) and so is applied after it: by
+		// the account's keys, not by an ARN read from it. Across
+		// accounts, the key policy must allow the role too, and only that
+		// key's does.
+		keyARN = management.Key("*")
 	}
 	buckets := arn.Env{Partition: env.Partition}
 	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", auditors.ReadConfig{
@@ -181,19 +187,14 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 // security account's, and CloudWatch Logs reads are the account's own; it
 // feeds the alarms, whose watches see the member accounts' events too
 // (an organization trail delivers them to the same log group). A trail key
-// in the management account is not built yet.
+// in the management account is the keys stack's (NewKeys).
 func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
-	if s.Accounts.Keys() == settings.KeysInManagement {
-		return nil, fmt.Errorf("accounts.keysIn %q: a trail key in the management account is not built yet", settings.KeysInManagement)
-	}
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)
 	env, ops, _ := newProvider(stack, s.Region, s)
 	organizationID := organization(stack, env)
-	keys := env
-	keys.Account = s.Accounts.Security
-	keyARN := trailKeyARN(stack, keys, names.KeyAlias)
+	keyARN := trailKeyARN(stack, keysEnv(s.Accounts, env), names.KeyAlias)
 	buckets := arn.Env{Partition: env.Partition}
 
 	var cloudWatch *trail.CloudWatch
@@ -223,4 +224,36 @@ func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.Terrafo
 		return nil, err
 	}
 	return stack, nil
+}
+
+// KeysName is the stack of the trail key when the log-archive layout
+// keeps it in the management account (settings.KeysInManagement): its
+// directory is cdktf.out/stacks/<KeysName>.
+const KeysName = "keys"
+
+// NewKeys adds the management account's keys stack to app, for settings
+// s with Accounts that keep the trail key in the management account (as
+// AWS Control Tower requires, "Key is in the management account",
+// https://docs.aws.amazon.com/controltower/latest/userguide/configure-kms-keys.html):
+// the trail key for the account's own organization trail, decrypted by
+// the security account's audit role only, described by the other
+// accounts' stacks. It is a stack of its own because of the order of
+// applies: the key names the audit role, which must exist (the security
+// stack first), and the log-archive stack reads the key's ARN, and the
+// trail waits for the log-archive bucket's policy: security, keys, log
+// archive, then the management account's audit stack.
+func NewKeys(app constructs.Construct, s settings.Settings) (*cmk.Key, error) {
+	if s.Accounts.Keys() != settings.KeysInManagement {
+		return nil, fmt.Errorf("accounts.keysIn is %q: the trail key is the security stack's", s.Accounts.Keys())
+	}
+	names := s.Names()
+	stack := cdktf.NewTerraformStack(app, jsii.String(KeysName))
+	Configure(stack, KeysName, s)
+	env, ops, _ := newProvider(stack, s.Region, s)
+	member := func(account string) arn.Env { return arn.Env{Partition: env.Partition, Account: account} }
+	return trailkey.New(stack, "trail_key", trailkey.Config{
+		Alias: names.KeyAlias, Env: env, TrailName: names.Trail,
+		DecryptorARN: member(s.Accounts.Security).Role(names.Role), Operators: ops,
+		Describers: []string{member(s.Accounts.LogArchive).Root(), member(s.Accounts.Security).Root()},
+	})
 }

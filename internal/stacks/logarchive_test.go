@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -227,82 +228,118 @@ func TestSecurity(t *testing.T) {
 	}
 }
 
-// TestLayoutAgrees: the three stacks of the log-archive layout, each read
-// in its own account, name one another alike: the trail the management
-// account creates is the one the log-archive bucket and the security
+// TestLayoutAgrees: the stacks of the log-archive layout, each read in
+// its own account, name one another alike, with the trail key in the
+// security account and in the management account: the trail the
+// management account creates is the one the log-archive bucket and the
 // key grant, its bucket is the log-archive account's, the key alias the
-// other stacks read is the security account's, and the management
-// account's log group feeds the alarms only (nobody reads it).
+// other stacks read is the key's, the key lets the security account's
+// audit role decrypt, and the management account's log group feeds the
+// alarms only (nobody reads it).
 func TestLayoutAgrees(t *testing.T) {
-	app := cdktf.Testing_App(nil)
-	s := layout()
-	mgmt, err := stacks.NewManagement(app, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	la, err := stacks.NewLogArchive(app, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, err := stacks.NewSecurity(app, s)
-	if err != nil {
-		t.Fatal(err)
-	}
 	org := map[string]string{
 		"data.aws_organizations_organization.organization.master_account_id": management.Account,
 		"data.aws_organizations_organization.organization.id":                layoutOrg,
 	}
-	read := func(stack cdktf.TerraformStack, name string, env arn.Env) (*tfdoc.Doc, *tfdoc.Resolver) {
-		d, err := tfdoc.Parse(name, []byte(*cdktf.Testing_Synth(stack, jsii.Bool(false))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d, d.Resolver(env, org)
-	}
-	md, mr := read(mgmt, "audit", management)
-	ld, lr := read(la.TerraformStack, "logarchive", logArchive)
-	sd, sr := read(sec.TerraformStack, "security", security)
-
-	trailBlock := md.Resources("aws_cloudtrail")[0]
-	trailARN, _ := mr.Value(trailBlock.Address, "arn")
-	if got := trailBlock.Attrs["is_organization_trail"]; got != true {
-		t.Errorf("expected an organization trail, found %v", got)
-	}
-	if got, want := mr.Attr(trailBlock.Address, "s3_bucket_name"), lr.Attr("aws_s3_bucket.log_bucket", "bucket"); got != want {
-		t.Errorf("expected the trail to deliver to the log-archive bucket %s, found %s", want, got)
-	}
-	alias := security.Alias(sr.Attr("aws_kms_alias.trail_key_alias", "name"))
-	for _, reader := range []struct {
-		name string
-		r    *tfdoc.Resolver
-	}{{"management", mr}, {"log archive", lr}} {
-		if got := reader.r.Attr("data.aws_kms_key.trail_key", "key_id"); got != alias {
-			t.Errorf("%s: expected the key read through the security account's alias %s, found %s", reader.name, alias, got)
-		}
-	}
-	bucketStatements, _ := lr.Policy(ld.Referring("aws_s3_bucket_policy", "bucket", "aws_s3_bucket.log_bucket")[0].Attrs["policy"])
-	keyStatements, _ := sr.Policy(tfdoc.Get(sd.Raw(), "resource", "aws_kms_key", "trail_key", "policy"))
-	for what, statements := range map[string][]iameval.Statement{"the log-archive bucket": bucketStatements, "the security key": keyStatements} {
-		granted := false
-		for _, st := range statements {
-			if v := st.Condition("StringEquals", "aws:SourceArn"); len(v) > 0 {
-				granted = true
-				if !slices.Equal(v, []string{trailARN}) {
-					t.Errorf("%s: %s grants the trail %v, expected %s", what, st.Sid, v, trailARN)
+	for _, keysIn := range []string{settings.KeysInSecurity, settings.KeysInManagement} {
+		t.Run("keys in "+keysIn, func(t *testing.T) {
+			app := cdktf.Testing_App(nil)
+			s := layout()
+			s.Accounts.KeysIn = keysIn
+			read := func(stack cdktf.TerraformStack, name string, env arn.Env) (*tfdoc.Doc, *tfdoc.Resolver) {
+				t.Helper()
+				d, err := tfdoc.Parse(name, []byte(*cdktf.Testing_Synth(stack, jsii.Bool(false))))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d, d.Resolver(env, maps.Clone(org))
+			}
+			mgmt, err := stacks.NewManagement(app, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			la, err := stacks.NewLogArchive(app, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec, err := stacks.NewSecurity(app, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			md, mr := read(mgmt, "audit", management)
+			ld, lr := read(la.TerraformStack, "logarchive", logArchive)
+			sd, sr := read(sec.TerraformStack, "security", security)
+			keyDoc, keyResolver, keyEnv := sd, sr, security
+			keyARN := keyEnv.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
+			sr.Known["aws_kms_key.trail_key.arn"] = keyARN
+			if keysIn == settings.KeysInManagement {
+				key, err := stacks.NewKeys(app, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				keyDoc, keyResolver = read(cdktf.TerraformStack_Of(key.Key), "keys", management)
+				keyEnv = management
+				keyARN = keyEnv.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
+				if sec.Key != nil {
+					t.Error("expected no key in the security account's stack")
 				}
 			}
-		}
-		if !granted {
-			t.Errorf("%s: expected grants to the trail %s, found none", what, trailARN)
-		}
-	}
-	logsKey, _ := mr.Policy(tfdoc.Get(md.Raw(), "resource", "aws_kms_key", "monitoring_logs_key", "policy"))
-	for _, st := range logsKey {
-		if st.Sid == "AuditRoleReadsThroughLogs" {
-			t.Errorf("expected nobody to read the management account's log group, found %+v", st)
-		}
-	}
-	if n := len(md.Resources("aws_s3_bucket")) + len(md.Resources("aws_iam_user")); n != 0 {
-		t.Errorf("expected no buckets or auditors in the management account's stack, found %d", n)
+
+			trailBlock := md.Resources("aws_cloudtrail")[0]
+			trailARN, _ := mr.Value(trailBlock.Address, "arn")
+			if got := trailBlock.Attrs["is_organization_trail"]; got != true {
+				t.Errorf("expected an organization trail, found %v", got)
+			}
+			if got, want := mr.Attr(trailBlock.Address, "s3_bucket_name"), lr.Attr("aws_s3_bucket.log_bucket", "bucket"); got != want {
+				t.Errorf("expected the trail to deliver to the log-archive bucket %s, found %s", want, got)
+			}
+			alias := keyEnv.Alias(keyResolver.Attr("aws_kms_alias.trail_key_alias", "name"))
+			for _, reader := range []struct {
+				name string
+				r    *tfdoc.Resolver
+			}{{"management", mr}, {"log archive", lr}} {
+				if got := reader.r.Attr("data.aws_kms_key.trail_key", "key_id"); got != alias {
+					t.Errorf("%s: expected the key read through its alias %s, found %s", reader.name, alias, got)
+				}
+			}
+			bucketStatements, _ := lr.Policy(ld.Referring("aws_s3_bucket_policy", "bucket", "aws_s3_bucket.log_bucket")[0].Attrs["policy"])
+			keyStatements, _ := keyResolver.Policy(tfdoc.Get(keyDoc.Raw(), "resource", "aws_kms_key", "trail_key", "policy"))
+			for what, statements := range map[string][]iameval.Statement{"the log-archive bucket": bucketStatements, "the trail key": keyStatements} {
+				granted := false
+				for _, st := range statements {
+					if v := st.Condition("StringEquals", "aws:SourceArn"); len(v) > 0 {
+						granted = true
+						if !slices.Equal(v, []string{trailARN}) {
+							t.Errorf("%s: %s grants the trail %v, expected %s", what, st.Sid, v, trailARN)
+						}
+					}
+				}
+				if !granted {
+					t.Errorf("%s: expected grants to the trail %s, found none", what, trailARN)
+				}
+			}
+			// The audit role decrypts through S3 with the key (its own
+			// policy names it, and the key's names the role).
+			auditRole := security.Role("role-audit")
+			decrypts := slices.ContainsFunc(keyStatements, func(st iameval.Statement) bool {
+				return st.Effect == iameval.Allow && slices.Contains(st.Principals["AWS"], auditRole) && st.Allows("kms:Decrypt")
+			})
+			own, _ := sr.Policy(tfdoc.Get(sd.Raw(), "resource", "aws_iam_role_policy", "audit_role_read", "policy"))
+			i := slices.IndexFunc(own, func(st iameval.Statement) bool { return st.Sid == "DecryptLogs" })
+			if !decrypts || i < 0 || !iameval.Evaluate(iameval.Request{Caller: iameval.Caller{ARN: auditRole, Account: security.Account, Identity: []iameval.Policy{{Name: "read", Statements: own}}},
+				Action: "kms:Decrypt", Resource: keyARN, Kind: iameval.IdentityOnly}).Allowed {
+				t.Errorf("expected the key policy and the audit role's own policy to let it decrypt with %s, found key %v, own %+v", keyARN, decrypts, own)
+			}
+			logsKey, _ := mr.Policy(tfdoc.Get(md.Raw(), "resource", "aws_kms_key", "monitoring_logs_key", "policy"))
+			for _, st := range logsKey {
+				if st.Sid == "AuditRoleReadsThroughLogs" {
+					t.Errorf("expected nobody to read the management account's log group, found %+v", st)
+				}
+			}
+			_, trailKey := md.Find("aws_kms_key.trail_key")
+			if n := len(md.Resources("aws_s3_bucket")) + len(md.Resources("aws_iam_user")); n != 0 || trailKey {
+				t.Errorf("expected no buckets, auditors or trail key in the management account's audit stack, found %d and key %v", n, trailKey)
+			}
+		})
 	}
 }
