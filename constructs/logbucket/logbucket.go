@@ -496,6 +496,35 @@ func DenyOutsideOrganization(bucketARN, organizationID string) policy.Statement 
 	}
 }
 
+// RootSCP is a service control policy for AWS Organizations, for the
+// account that holds the log buckets bucketARNs in an organization's
+// log-archive layout: it denies that account's root user the calls that
+// no bucket policy can deny it ("the root principal in a bucket owner's
+// AWS account can perform the GetBucketPolicy, PutBucketPolicy, and
+// DeleteBucketPolicy API actions, even if their bucket policy explicitly
+// denies the root principal's access. Bucket owner root principals can
+// only be blocked from performing these API actions by VPC endpoint
+// policies and AWS Organizations policies",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html):
+// replacing or deleting the policy, which lifts every other protection
+// at once. SCPs bind member accounts' root users and never the management
+// account's
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html),
+// so it is for the log-archive account. Reading the policy stays allowed.
+// A short-term root session the management account starts there
+// (sts:AssumeRoot, S3UnlockBucketPolicy) is the root user too (its
+// aws:PrincipalArn). To change the policy as root, the organization
+// detaches the SCP first: a change the organization trail records.
+func RootSCP(bucketARNs []string) policy.Document {
+	return policy.Document{Statements: []policy.Statement{{
+		Sid:        "DenyRootBucketPolicyChanges",
+		Effect:     policy.Deny,
+		Actions:    []string{"s3:DeleteBucketPolicy", "s3:PutBucketPolicy"},
+		Resources:  bucketARNs,
+		Conditions: []policy.Condition{{Test: "ArnLike", Variable: policy.PrincipalArn, Values: []string{"arn:*:iam::*:root"}}},
+	}}}
+}
+
 // rules is the lifecycle: incomplete multipart uploads are cleaned up
 // (they are not evidence), and objects move and expire as r says.
 func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule {

@@ -14,6 +14,8 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
+	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfname"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -82,7 +84,10 @@ func keysEnv(a *settings.Accounts, management arn.Env) arn.Env {
 // (trail.BucketGrants); the audit role of the security account's reads
 // (auditors.BucketGrants, which its own policy matches); and nothing for
 // anyone outside the organization but AWS services
-// (logbucket.DenyOutsideOrganization).
+// (logbucket.DenyOutsideOrganization); and, as an output for the
+// management account to attach, the service control policy that denies
+// the account's root user the bucket policy changes no bucket policy can
+// deny it (logbucket.RootSCP).
 func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(LogArchiveName))
@@ -107,6 +112,15 @@ func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, 
 	if err := pair.AccessLog.AddToResourcePolicy(append(auditors.BucketGrants(auditRole, pair.AccessLog.ARN), logbucket.DenyOutsideOrganization(pair.AccessLog.ARN, organizationID))...); err != nil {
 		return nil, err
 	}
+	scp, err := policy.New(stack, "root_scp_document", logbucket.RootSCP([]string{pair.Bucket.ARN, pair.AccessLog.ARN}))
+	if err != nil {
+		return nil, err
+	}
+	tfname.Pin(scp, "root_scp")
+	cdktf.NewTerraformOutput(stack, jsii.String("root_scp"), &cdktf.TerraformOutputConfig{
+		Value:       scp.Json(),
+		Description: jsii.String("Service control policy (AWS Organizations) for the log-archive account: denies its root user replacing or deleting the log buckets' policies, which no bucket policy can deny; attach it from the management account"),
+	})
 	return &LogArchive{TerraformStack: stack, Buckets: pair}, nil
 }
 

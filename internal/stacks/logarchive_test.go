@@ -124,6 +124,30 @@ func TestLogArchive(t *testing.T) {
 		})
 	}
 
+	// The service control policy the stack outputs binds the account's
+	// root user where the bucket policy cannot: replacing or deleting
+	// the policy; reading it, and the deployers, stay unaffected.
+	scp, ok := r.Policy(tfdoc.Get(d.Raw(), "output", "root_scp", "value"))
+	if !ok {
+		t.Fatal("expected the output root_scp to be a policy document of the stack")
+	}
+	for name, c := range map[string]struct {
+		caller, action string
+		allowed        bool
+	}{
+		"root replaces the policy":       {logArchive.Root(), "s3:PutBucketPolicy", false},
+		"root deletes the policy":        {logArchive.Root(), "s3:DeleteBucketPolicy", false},
+		"root reads the policy":          {logArchive.Root(), "s3:GetBucketPolicy", true},
+		"a deployer replaces the policy": {logArchive.Role("deploy"), "s3:PutBucketPolicy", true},
+	} {
+		t.Run("SCP: "+name, func(t *testing.T) {
+			caller := iameval.Caller{ARN: c.caller, Account: logArchive.Account, Identity: []iameval.Policy{readAll, {Name: "root_scp", Statements: scp}}}
+			if d := iameval.Evaluate(iameval.Request{Caller: caller, Action: c.action, Resource: bucket, Kind: iameval.IdentityOnly}); d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
+
 	// The deny is what keeps the organization's evidence in it when a
 	// statement grants someone outside: a grant added to the policy lets
 	// a principal of the organization read, and still nobody outside it.
