@@ -44,7 +44,9 @@ func layout() settings.Settings {
 // organization trail deliver and the security account's audit role read,
 // and nobody else: not another trail, not the management account's
 // administrators, not another organization's nor an account outside any
-// organization.
+// organization; the account's own administrators may not destroy
+// evidence nor change its protections, its default operators (the first
+// deployer, and the root user for break-glass) may.
 func TestLogArchive(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	la, err := stacks.NewLogArchive(app, layout())
@@ -66,6 +68,7 @@ func TestLogArchive(t *testing.T) {
 		"data.aws_organizations_organization.organization.master_account_id": management.Account,
 		"data.aws_organizations_organization.organization.id":                layoutOrg,
 		"data.aws_kms_key.trail_key.arn":                                     keyARN,
+		"terraform_data.first_deployer.input":                                logArchive.Role("first-deployer"),
 	})
 	if got, want := r.Resolve(tfdoc.Get(d.Raw(), "data", "aws_kms_key", "trail_key", "key_id").(string)), security.Alias("alias/kms-trail-master"); got != want {
 		t.Errorf("expected the key read through its alias %s, found %v", want, got)
@@ -113,6 +116,16 @@ func TestLogArchive(t *testing.T) {
 			"s3:GetObject", object, in(otherOrg, nil), false},
 		"an account outside any organization lists": {iameval.Caller{ARN: outsider.User("x"), Account: outsider.Account, Identity: []iameval.Policy{readAll}},
 			"s3:ListBucket", bucket, overTLS, false},
+		// The log-archive account's own operators and administrators: its
+		// evidence protections, as in one account.
+		"an administrator of the log-archive account deletes a log file version": {iameval.Caller{ARN: logArchive.Role("Admin"), Account: logArchive.Account, Identity: []iameval.Policy{readAll}},
+			"s3:DeleteObjectVersion", object, in(layoutOrg, nil), false},
+		"an administrator of the log-archive account replaces the bucket policy": {iameval.Caller{ARN: logArchive.Role("Admin"), Account: logArchive.Account, Identity: []iameval.Policy{readAll}},
+			"s3:PutBucketPolicy", bucket, in(layoutOrg, nil), false},
+		"the log-archive account's first deployer replaces the bucket policy": {iameval.Caller{ARN: logArchive.Role("first-deployer"), Account: logArchive.Account, Identity: []iameval.Policy{readAll}},
+			"s3:PutBucketPolicy", bucket, in(layoutOrg, nil), true},
+		"the log-archive account's root user deletes a log file version": {iameval.Caller{ARN: logArchive.Root(), Account: logArchive.Account, Identity: []iameval.Policy{readAll}},
+			"s3:DeleteObjectVersion", object, in(layoutOrg, nil), true},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -184,9 +197,10 @@ func TestLogArchive(t *testing.T) {
 // there, and its trail key's policy, evaluated, lets the management
 // account's organization trail encrypt and the security account's audit
 // role decrypt log files, lets the other accounts' stacks describe the
-// key, and refuses another account's trail and the management account's
-// administrators; the audit role's own policy reads the log-archive
-// account's buckets by name.
+// key, and refuses another account's trail and every administrator (the
+// management account's, the log archive's, the security account's own
+// decrypting); the audit role's own policy reads the
+// log-archive account's buckets by name.
 func TestSecurity(t *testing.T) {
 	app := cdktf.Testing_App(nil)
 	sec, err := stacks.NewSecurity(app, layout())
@@ -227,12 +241,14 @@ func TestSecurity(t *testing.T) {
 		context map[string][]string
 		allowed bool
 	}{
-		"the organization trail encrypts":                     {cloudtrail, "kms:GenerateDataKey", encrypt(management), true},
-		"another account's trail encrypts":                    {cloudtrail, "kms:GenerateDataKey", encrypt(outsider), false},
-		"the audit role decrypts a log file":                  {auditRole, "kms:Decrypt", logFile, true},
-		"an administrator of the management account decrypts": {admin(management), "kms:Decrypt", logFile, false},
-		"the log-archive account's stack describes the key":   {admin(logArchive), "kms:DescribeKey", nil, true},
-		"another organization describes the key":              {admin(outsider), "kms:DescribeKey", nil, false},
+		"the organization trail encrypts":                      {cloudtrail, "kms:GenerateDataKey", encrypt(management), true},
+		"another account's trail encrypts":                     {cloudtrail, "kms:GenerateDataKey", encrypt(outsider), false},
+		"the audit role decrypts a log file":                   {auditRole, "kms:Decrypt", logFile, true},
+		"an administrator of the management account decrypts":  {admin(management), "kms:Decrypt", logFile, false},
+		"an administrator of the log-archive account decrypts": {admin(logArchive), "kms:Decrypt", logFile, false},
+		"an administrator of the security account decrypts":    {admin(security), "kms:Decrypt", logFile, false},
+		"the log-archive account's stack describes the key":    {admin(logArchive), "kms:DescribeKey", nil, true},
+		"another organization describes the key":               {admin(outsider), "kms:DescribeKey", nil, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: keyARN, Context: c.context,
