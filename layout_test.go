@@ -28,42 +28,12 @@ import (
 func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	// Synthesized in this process, before the test runs beside others
-	// (jsii is not for concurrent use).
-	outs := map[string]string{}
-	for _, keysIn := range []string{settings.KeysInSecurity, settings.KeysInManagement} {
-		outs[keysIn] = synthLayout(t, keysIn)
-	}
+	outs := synthLayouts(t)
 	t.Parallel()
 	for keysIn, out := range outs {
 		for _, c := range layoutStacks(keysIn) {
 			t.Run("keys in "+keysIn+"/"+c.stack, func(t *testing.T) { validateStack(t, tf, config, filepath.Join(out, "stacks", c.stack)) })
 		}
-	}
-}
-
-// validateStack runs `terraform validate` on the stack directory dir with
-// the real provider (config), and requires it valid without a warning.
-func validateStack(t *testing.T, tf, config, dir string) {
-	t.Helper()
-	work := copyDir(t, dir)
-	run := func(args ...string) string {
-		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
-		got, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
-		}
-		return string(got)
-	}
-	run("init", "-backend=false", "-input=false", "-no-color")
-	var result struct {
-		Valid        bool `json:"valid"`
-		WarningCount int  `json:"warning_count"`
-	}
-	got := run("validate", "-json")
-	if err := json.Unmarshal([]byte(got), &result); err != nil || !result.Valid || result.WarningCount != 0 {
-		t.Errorf("expected the %s stack to validate without a warning, found (%v):\n%s", filepath.Base(dir), err, got)
 	}
 }
 
@@ -151,10 +121,7 @@ func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) st
 func TestLayoutPlansWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	outs := map[string]string{}
-	for _, keysIn := range []string{settings.KeysInSecurity, settings.KeysInManagement} {
-		outs[keysIn] = synthLayout(t, keysIn)
-	}
+	outs := synthLayouts(t)
 	t.Parallel()
 	org := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal}}
 	for keysIn, out := range outs {
@@ -216,6 +183,19 @@ func planStack(t *testing.T, tf, config, dir string, org fakeOrganization, accou
 	if roles := slices.Compact(slices.Clone(assumed)); !slices.Equal(roles, want) {
 		t.Errorf("expected the roles %v assumed, found %v", want, assumed)
 	}
+}
+
+// synthLayouts synthesizes the log-archive layout with the key in each
+// account kind it may be in, and returns the output directory of each.
+// It runs before the test runs beside others (t.Parallel): it
+// synthesizes in this process, and jsii is not for concurrent use.
+func synthLayouts(t *testing.T) map[string]string {
+	t.Helper()
+	outs := map[string]string{}
+	for _, keysIn := range []string{settings.KeysInSecurity, settings.KeysInManagement} {
+		outs[keysIn] = synthLayout(t, keysIn)
+	}
+	return outs
 }
 
 // synthLayout synthesizes the log-archive layout's stacks with the trail

@@ -115,27 +115,7 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 			if stack == "audit with every option" {
 				from = filepath.Join(optionsDir, "cdktf.out", "stacks", "audit")
 			}
-			work := copyDir(t, from)
-			run := func(args ...string) string {
-				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
-				out, err := cmd.CombinedOutput()
-				if err != nil {
-					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return string(out)
-			}
-			run("init", "-backend=false", "-input=false", "-no-color")
-			// Valid, and without a warning: a deprecated argument, or one
-			// the newer provider reads differently, shows here.
-			var result struct {
-				Valid        bool `json:"valid"`
-				WarningCount int  `json:"warning_count"`
-			}
-			out := run("validate", "-json")
-			if err := json.Unmarshal([]byte(out), &result); err != nil || !result.Valid || result.WarningCount != 0 {
-				t.Errorf("expected the %s stack to validate without a warning, found (%v):\n%s", stack, err, out)
-			}
+			work := validateStack(t, tf, config, from)
 			if stack != "audit" {
 				return
 			}
@@ -155,4 +135,32 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 			}
 		})
 	}
+}
+
+// validateStack runs `terraform validate` on a copy of the stack
+// directory dir with the real provider (config), requires it valid and
+// without a warning (a deprecated argument, or one the newer provider
+// reads differently, shows as one), and returns the copy.
+func validateStack(t *testing.T, tf, config, dir string) string {
+	t.Helper()
+	work := copyDir(t, dir)
+	run := func(args ...string) string {
+		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
+		}
+		return string(got)
+	}
+	run("init", "-backend=false", "-input=false", "-no-color")
+	var result struct {
+		Valid        bool `json:"valid"`
+		WarningCount int  `json:"warning_count"`
+	}
+	got := run("validate", "-json")
+	if err := json.Unmarshal([]byte(got), &result); err != nil || !result.Valid || result.WarningCount != 0 {
+		t.Errorf("expected the %s stack to validate without a warning, found (%v):\n%s", filepath.Base(dir), err, got)
+	}
+	return work
 }

@@ -53,6 +53,28 @@ func membership(stack cdktf.TerraformStack, env arn.Env, account, what string) (
 	return arn.Env{Partition: env.Partition, Account: *org.MasterAccountId(), Region: env.Region}, *org.Id()
 }
 
+// member is the start of a member account's stack in the log-archive
+// layout.
+type member struct {
+	stack cdktf.TerraformStack
+	// env is the member account's; management the management account's,
+	// where the organization trail is; organizationID the organization's.
+	env, management arn.Env
+	ops             policy.Operators
+	organizationID  string
+}
+
+// newMember adds the stack name to app, for the member account that the
+// setting accounts.<setting> names: its backend, its provider, which
+// assumes the layout's role there, and its organization (membership).
+func newMember(app constructs.Construct, s settings.Settings, name, account, setting string) member {
+	stack := cdktf.NewTerraformStack(app, jsii.String(name))
+	Configure(stack, name, s)
+	env, ops, _ := newAccountProvider(stack, s.Region, s, account)
+	management, organizationID := membership(stack, env, account, setting)
+	return member{stack: stack, env: env, management: management, ops: ops, organizationID: organizationID}
+}
+
 // trailKeyARN adds a data source that reads the trail key's ARN through
 // its alias ARN in the account that holds it (KMS DescribeKey accepts an
 // alias ARN across accounts: "For cryptographic operations, DescribeKey,
@@ -90,10 +112,8 @@ func keysEnv(a *settings.Accounts, management arn.Env) arn.Env {
 // deny it (logbucket.RootSCP).
 func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, error) {
 	names := s.Names()
-	stack := cdktf.NewTerraformStack(app, jsii.String(LogArchiveName))
-	Configure(stack, LogArchiveName, s)
-	env, ops, _ := newAccountProvider(stack, s.Region, s, s.Accounts.LogArchive)
-	management, organizationID := membership(stack, env, s.Accounts.LogArchive, "logArchive")
+	m := newMember(app, s, LogArchiveName, s.Accounts.LogArchive, "logArchive")
+	stack, env, ops, management, organizationID := m.stack, m.env, m.ops, m.management, m.organizationID
 	key := trailKeyARN(stack, keysEnv(s.Accounts, management), names.KeyAlias)
 
 	pair, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
@@ -146,10 +166,8 @@ type Security struct {
 // through its alias (trailkey.Config.Describers).
 func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, error) {
 	names := s.Names()
-	stack := cdktf.NewTerraformStack(app, jsii.String(SecurityName))
-	Configure(stack, SecurityName, s)
-	env, ops, _ := newAccountProvider(stack, s.Region, s, s.Accounts.Security)
-	management, _ := membership(stack, env, s.Accounts.Security, "security")
+	m := newMember(app, s, SecurityName, s.Accounts.Security, "security")
+	stack, env, ops, management := m.stack, m.env, m.ops, m.management
 
 	audit, err := auditors.New(stack, "audit", auditors.Config{GroupName: names.Group, RoleName: names.Role, UserNames: s.AuditUsers, Env: env})
 	if err != nil {

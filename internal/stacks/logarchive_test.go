@@ -37,6 +37,28 @@ func layout() settings.Settings {
 	return s
 }
 
+// synthesized is the stack synthesized and read.
+func synthesized(t *testing.T, stack cdktf.TerraformStack) *tfdoc.Doc {
+	t.Helper()
+	d, err := tfdoc.Parse(*stack.ToString(), []byte(*cdktf.Testing_Synth(stack, jsii.Bool(false))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// inAccount requires the stack's provider to assume the layout's role in
+// the account of env, and to work in no other.
+func inAccount(t *testing.T, d *tfdoc.Doc, env arn.Env) {
+	t.Helper()
+	if got, want := tfdoc.Get(d.Raw(), "provider", "aws", "assume_role", "role_arn"), env.Role(settings.DefaultRoleName); got != want {
+		t.Errorf("expected the provider to assume %s, found %v", want, got)
+	}
+	if got := tfdoc.Strings(tfdoc.Get(d.Raw(), "provider", "aws", "allowed_account_ids")); !slices.Equal(got, []string{env.Account}) {
+		t.Errorf("expected the provider to work in %s only, found %v", env.Account, got)
+	}
+}
+
 // TestLogArchive: the log-archive account's stack assumes the layout's
 // role in that account and only works there, takes the trail key's ARN
 // from its alias in the security account, and its log bucket's policy,
@@ -53,16 +75,8 @@ func TestLogArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := tfdoc.Parse("logarchive", []byte(*cdktf.Testing_Synth(la.TerraformStack, jsii.Bool(false))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := tfdoc.Get(d.Raw(), "provider", "aws", "assume_role", "role_arn"), logArchive.Role(settings.DefaultRoleName); got != want {
-		t.Errorf("expected the provider to assume %s, found %v", want, got)
-	}
-	if got := tfdoc.Strings(tfdoc.Get(d.Raw(), "provider", "aws", "allowed_account_ids")); !slices.Equal(got, []string{logArchive.Account}) {
-		t.Errorf("expected the provider to work in %s only, found %v", logArchive.Account, got)
-	}
+	d := synthesized(t, la.TerraformStack)
+	inAccount(t, d, logArchive)
 	keyARN := security.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
 	r := d.Resolver(logArchive, map[string]string{
 		"data.aws_organizations_organization.organization.master_account_id": management.Account,
@@ -207,13 +221,8 @@ func TestSecurity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := tfdoc.Parse("security", []byte(*cdktf.Testing_Synth(sec.TerraformStack, jsii.Bool(false))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := tfdoc.Get(d.Raw(), "provider", "aws", "assume_role", "role_arn"), security.Role(settings.DefaultRoleName); got != want {
-		t.Errorf("expected the provider to assume %s, found %v", want, got)
-	}
+	d := synthesized(t, sec.TerraformStack)
+	inAccount(t, d, security)
 	r := d.Resolver(security, map[string]string{
 		"data.aws_organizations_organization.organization.master_account_id": management.Account,
 		"data.aws_organizations_organization.organization.id":                layoutOrg,
@@ -286,12 +295,8 @@ func TestLayoutAgrees(t *testing.T) {
 			app := cdktf.Testing_App(nil)
 			s := layout()
 			s.Accounts.KeysIn = keysIn
-			read := func(stack cdktf.TerraformStack, name string, env arn.Env) (*tfdoc.Doc, *tfdoc.Resolver) {
-				t.Helper()
-				d, err := tfdoc.Parse(name, []byte(*cdktf.Testing_Synth(stack, jsii.Bool(false))))
-				if err != nil {
-					t.Fatal(err)
-				}
+			read := func(stack cdktf.TerraformStack, env arn.Env) (*tfdoc.Doc, *tfdoc.Resolver) {
+				d := synthesized(t, stack)
 				return d, d.Resolver(env, maps.Clone(org))
 			}
 			mgmt, err := stacks.NewManagement(app, s)
@@ -306,9 +311,9 @@ func TestLayoutAgrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			md, mr := read(mgmt, "audit", management)
-			ld, lr := read(la.TerraformStack, "logarchive", logArchive)
-			sd, sr := read(sec.TerraformStack, "security", security)
+			md, mr := read(mgmt, management)
+			ld, lr := read(la.TerraformStack, logArchive)
+			sd, sr := read(sec.TerraformStack, security)
 			keyDoc, keyResolver, keyEnv := sd, sr, security
 			keyARN := keyEnv.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
 			sr.Known["aws_kms_key.trail_key.arn"] = keyARN
@@ -317,7 +322,7 @@ func TestLayoutAgrees(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				keyDoc, keyResolver = read(cdktf.TerraformStack_Of(key.Key), "keys", management)
+				keyDoc, keyResolver = read(cdktf.TerraformStack_Of(key.Key), management)
 				keyEnv = management
 				keyARN = keyEnv.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
 				if sec.Key != nil {
