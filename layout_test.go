@@ -16,8 +16,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cle2wa/audit-trail/internal/check"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // TestLayoutValidatesWithTheRealProvider runs `terraform validate` with
@@ -238,4 +240,44 @@ func layoutStacks(keysIn string) []struct{ stack, account string } {
 		out = append(out, struct{ stack, account string }{stacks.KeysName, ""})
 	}
 	return append(out, struct{ stack, account string }{stacks.LogArchiveName, "555566667777"}, struct{ stack, account string }{stacks.AuditName, ""})
+}
+
+// TestLayoutPassesTheChecks runs the checks of every synth on the
+// log-archive layout's stacks, with the key in either account: the trail
+// checks follow the trail to the log-archive account's bucket and to the
+// key its alias names (nothing blocks), and say where they found them.
+func TestLayoutPassesTheChecks(t *testing.T) {
+	for keysIn, out := range synthLayouts(t) {
+		t.Run("keys in "+keysIn, func(t *testing.T) {
+			synthesis, err := tfjson.Load(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			report := check.Run(synthesis)
+			for _, r := range report.Blocking() {
+				t.Errorf("expected nothing to block, found %s:%s %s: %s", r.Stack, r.Address, r.Check.ID, r.Evidence)
+			}
+			keys := stacks.SecurityName
+			if keysIn == settings.KeysInManagement {
+				keys = stacks.KeysName
+			}
+			want := map[string]string{
+				"TRAIL-KMS":                "audit:aws_cloudtrail.trail SSE-KMS with the customer-managed key " + keys + ":aws_kms_key.trail_key",
+				"TRAIL-BUCKET-KMS":         "logarchive:aws_s3_bucket.log_bucket SSE-KMS by default with the trail's key " + keys + ":aws_kms_key.trail_key",
+				"TRAIL-BUCKET-OBJECT-LOCK": "logarchive:aws_s3_bucket.log_bucket Object Lock GOVERNANCE for 365 days",
+				"TRAIL-BUCKET-PRIVATE":     "audit:aws_cloudtrail.trail logarchive:aws_s3_bucket.log_bucket: all public access blocked",
+			}
+			for _, r := range report.Results {
+				if w, ok := want[r.Check.ID]; ok {
+					if got := r.Stack + ":" + r.Address + " " + r.Evidence; !strings.HasPrefix(got, w) {
+						t.Errorf("%s: expected %q, found %q", r.Check.ID, w, got)
+					}
+					delete(want, r.Check.ID)
+				}
+			}
+			if len(want) > 0 {
+				t.Errorf("expected results of %v", want)
+			}
+		})
+	}
 }

@@ -77,7 +77,10 @@ func (r Result) Blocks() bool { return !r.Pass && r.Check.Blocking && r.Suppress
 func (c *Check) Apply(d *tfjson.Doc) []Result {
 	out := c.run(d)
 	for i := range out {
-		out[i].Check, out[i].Stack = c, d.Stack
+		out[i].Check = c
+		if out[i].Stack == "" {
+			out[i].Stack = d.Stack
+		}
 	}
 	return out
 }
@@ -108,6 +111,7 @@ type Report struct {
 
 // Run runs the pack on the output and applies its suppressions.
 func Run(out *tfjson.Synthesis) *Report {
+	out.Link()
 	r := &Report{Suppressions: Suppressions(out), Stacks: out.Stacks}
 	for _, c := range Pack {
 		for _, d := range out.Stacks {

@@ -53,11 +53,11 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 					weakening = append(weakening, c)
 				}
 			}
-			bucket, ok := trailBucket(d, t)
+			bd, bucket, ok := trailBucket(d, t)
 			if !ok {
 				continue
 			}
-			switch mode, days, locked := lock(d, bucket); {
+			switch mode, days, locked := lock(bd, bucket); {
 			case locked && mode == "COMPLIANCE":
 				add(Irreversible, bucket, fmt.Sprintf("Object Lock COMPLIANCE for %d days (%s): every log file and digest written is locked that long, and nobody, the root user included, can delete it, shorten its lock or stop paying for its storage", days, years(days)),
 					"it cannot be undone for the versions already written; mode GOVERNANCE or OFF only changes the lock of new ones")
@@ -65,7 +65,7 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 				add(Weakening, bucket, "no Object Lock on the log bucket: a break-glass principal can delete log files and digests with its bucket policy alone",
 					`set "objectLock" back to GOVERNANCE (the default) or COMPLIANCE`)
 			}
-			for _, lc := range companions(d, "aws_s3_bucket_lifecycle_configuration", bucket) {
+			for _, lc := range companions(bd, "aws_s3_bucket_lifecycle_configuration", bucket) {
 				rules, _ := lc.Attrs["rule"].([]any)
 				for _, r := range rules {
 					if days, ok := tfjson.Get(r, "expiration", "days").(float64); ok {

@@ -36,18 +36,18 @@ func lock(d *tfjson.Doc, bucket tfjson.Block) (mode string, days int, ok bool) {
 
 func trailBucketLock(d *tfjson.Doc) []Result {
 	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
-		bucket, ok := trailBucket(d, t)
+		bd, bucket, ok := trailBucket(d, t)
 		if !ok {
-			return fail(t, "its bucket is not in the stack, so its Object Lock cannot be checked")
+			return fail(t, "its bucket is not in the synthesis, so its Object Lock cannot be checked")
 		}
-		mode, days, locked := lock(d, bucket)
+		mode, days, locked := lock(bd, bucket)
 		switch {
 		case !locked:
-			return fail(bucket, `the trail's bucket has no Object Lock default retention: only its bucket policy stands between a break-glass principal and the log versions (set "objectLock")`)
+			return located(bd, fail(bucket, `the trail's bucket has no Object Lock default retention: only its bucket policy stands between a break-glass principal and the log versions (set "objectLock")`))
 		case days < logbucket.MinLockDays:
-			return fail(bucket, fmt.Sprintf("the trail's bucket locks new versions for %d days, less than %d", days, logbucket.MinLockDays))
+			return located(bd, fail(bucket, fmt.Sprintf("the trail's bucket locks new versions for %d days, less than %d", days, logbucket.MinLockDays)))
 		}
-		return judge(bucket, nil, fmt.Sprintf("Object Lock %s for %d days", mode, days))
+		return located(bd, judge(bucket, nil, fmt.Sprintf("Object Lock %s for %d days", mode, days)))
 	})
 }
 

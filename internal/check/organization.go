@@ -58,8 +58,12 @@ func trailOrganizationDelivery(d *tfjson.Doc) []Result {
 			continue
 		}
 		var problems []string
-		bucket, ok := trailBucket(d, t)
-		statements, readable := bucketStatements(d, bucket)
+		bd, bucket, ok := trailBucket(d, t)
+		var statements []iameval.Statement
+		readable := false
+		if ok {
+			statements, readable = bucketStatements(bd, bucket)
+		}
 		folder := "/" + layout.Owner("", org) + "*"
 		if !ok || !readable || !slices.ContainsFunc(statements, func(s iameval.Statement) bool {
 			return s.Effect == "Allow" && slices.Contains(s.Principals["Service"], "cloudtrail.amazonaws.com") && slices.Contains(s.Actions, "s3:PutObject") &&

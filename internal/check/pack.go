@@ -179,11 +179,11 @@ func trailKMS(d *tfjson.Doc) []Result {
 		if key == "" {
 			return fail(t, "the trail must encrypt its log files with a KMS key (kms_key_id)")
 		}
-		addr, _, ok := tfjson.Ref(key)
-		if _, found := d.Find(addr); !ok || !found || !strings.HasPrefix(addr, "aws_kms_key.") {
-			return fail(t, fmt.Sprintf("kms_key_id is %s, not a customer-managed key of the stack", key))
+		kd, k, ok := d.Key(key)
+		if !ok {
+			return fail(t, fmt.Sprintf("kms_key_id is %s, not a customer-managed key of the stack or of the synthesis", key))
 		}
-		return judge(t, nil, "SSE-KMS with the customer-managed key "+addr)
+		return judge(t, nil, "SSE-KMS with the customer-managed key "+stackOf(d, kd)+k.Address)
 	})
 }
 
@@ -242,28 +242,52 @@ func trailOrdered(d *tfjson.Doc) []Result {
 }
 
 // trailBucket returns the bucket of trail t, when the stack has it.
-func trailBucket(d *tfjson.Doc, t tfjson.Block) (tfjson.Block, bool) {
-	return d.Target(t, "s3_bucket_name")
+// trailBucket is trail t's bucket, with the stack that holds it: the one
+// it refers to, or the bucket it names in another stack of the synthesis
+// (the log-archive layout's, trail.Delivery).
+func trailBucket(d *tfjson.Doc, t tfjson.Block) (*tfjson.Doc, tfjson.Block, bool) {
+	if b, ok := d.Target(t, "s3_bucket_name"); ok {
+		return d, b, true
+	}
+	name, _ := t.Attrs["s3_bucket_name"].(string)
+	return d.Bucket(name)
+}
+
+// stackOf names the stack held in evidence when it is not the stack of the
+// check (d): "<stack>:", or "".
+func stackOf(d, held *tfjson.Doc) string {
+	if held == nil || held == d {
+		return ""
+	}
+	return held.Stack + ":"
+}
+
+// located is r about a resource of the stack held: its stack is that
+// stack's, not the one whose check found it.
+func located(held *tfjson.Doc, r Result) Result {
+	r.Stack = held.Stack
+	return r
 }
 
 func trailBucketKMS(d *tfjson.Doc) []Result {
 	var out []Result
 	for _, t := range d.Resources("aws_cloudtrail") {
-		bucket, ok := trailBucket(d, t)
-		key, _, keyed := tfjson.Ref(t.Attrs["kms_key_id"])
+		bd, bucket, ok := trailBucket(d, t)
+		kd, k, keyed := d.Key(t.Attrs["kms_key_id"])
 		if !ok || !keyed {
 			continue // TRAIL-KMS reports a trail without a key
 		}
+		key := stackOf(bd, kd) + k.Address
 		encrypted := false
-		for _, e := range companions(d, "aws_s3_bucket_server_side_encryption_configuration", bucket) {
+		for _, e := range companions(bd, "aws_s3_bucket_server_side_encryption_configuration", bucket) {
 			byDefault := tfjson.Get(e.Attrs, "rule", "apply_server_side_encryption_by_default")
-			bucketKey, _, _ := tfjson.Ref(tfjson.Get(byDefault, "kms_master_key_id"))
-			encrypted = encrypted || tfjson.Get(byDefault, "sse_algorithm") == "aws:kms" && bucketKey == key
+			ed, ek, found := bd.Key(tfjson.Get(byDefault, "kms_master_key_id"))
+			encrypted = encrypted || tfjson.Get(byDefault, "sse_algorithm") == "aws:kms" && found && ed == kd && ek.Address == k.Address
 		}
 		if !encrypted {
-			out = append(out, fail(bucket, fmt.Sprintf("the trail's bucket must encrypt by default with the trail's key %s (SSE-KMS)", key)))
+			out = append(out, located(bd, fail(bucket, fmt.Sprintf("the trail's bucket must encrypt by default with the trail's key %s (SSE-KMS)", key))))
 		} else {
-			out = append(out, judge(bucket, nil, "SSE-KMS by default with the trail's key "+key))
+			out = append(out, located(bd, judge(bucket, nil, "SSE-KMS by default with the trail's key "+key)))
 		}
 	}
 	return out
@@ -277,10 +301,10 @@ func trailDataEventsNoLoop(d *tfjson.Doc) []Result {
 	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
 		advanced, _ := t.Attrs["advanced_event_selector"].([]any)
 		var own []string
-		if bucket, ok := trailBucket(d, t); ok {
+		if bd, bucket, ok := trailBucket(d, t); ok {
 			own = append(own, fmt.Sprint(bucket.Attrs["bucket"]))
-			for _, l := range companions(d, "aws_s3_bucket_logging", bucket) {
-				if target, ok := d.Target(l, "target_bucket"); ok {
+			for _, l := range companions(bd, "aws_s3_bucket_logging", bucket) {
+				if target, ok := bd.Target(l, "target_bucket"); ok {
 					own = append(own, fmt.Sprint(target.Attrs["bucket"]))
 				}
 			}
@@ -336,35 +360,35 @@ func trailDataEventsNoLoop(d *tfjson.Doc) []Result {
 
 func trailBucketLogging(d *tfjson.Doc) []Result {
 	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
-		bucket, ok := trailBucket(d, t)
+		bd, bucket, ok := trailBucket(d, t)
 		if !ok {
-			return fail(t, "its bucket is not in the stack, so its logging cannot be checked")
+			return fail(t, "its bucket is not in the synthesis, so its logging cannot be checked")
 		}
-		logging := companions(d, "aws_s3_bucket_logging", bucket)
+		logging := companions(bd, "aws_s3_bucket_logging", bucket)
 		if len(logging) == 0 {
-			return fail(bucket, "the trail's bucket "+bucket.Address+" must log every access to an access-log bucket (aws_s3_bucket_logging)")
+			return located(bd, fail(bucket, "the trail's bucket "+bucket.Address+" must log every access to an access-log bucket (aws_s3_bucket_logging)"))
 		}
-		return judge(bucket, nil, fmt.Sprintf("the trail's bucket logs its access to %v", logging[0].Attrs["target_bucket"]))
+		return located(bd, judge(bucket, nil, fmt.Sprintf("the trail's bucket logs its access to %v", logging[0].Attrs["target_bucket"])))
 	})
 }
 
 func trailBucketPrivate(d *tfjson.Doc) []Result {
 	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
-		bucket, ok := trailBucket(d, t)
+		bd, bucket, ok := trailBucket(d, t)
 		if !ok {
-			return fail(t, "its bucket is not in the stack, so its public access cannot be checked")
+			return fail(t, "its bucket is not in the synthesis, so its public access cannot be checked")
 		}
 		var problems []string
-		if !publicAccessBlocked(d, bucket) {
-			problems = append(problems, bucket.Address+" does not block all public access")
+		if !publicAccessBlocked(bd, bucket) {
+			problems = append(problems, stackOf(d, bd)+bucket.Address+" does not block all public access")
 		}
-		statements, _ := bucketStatements(d, bucket)
+		statements, _ := bucketStatements(bd, bucket)
 		for _, s := range statements {
 			if s.Effect == "Allow" && anyone(s) {
-				problems = append(problems, fmt.Sprintf("%s: statement %q allows everyone", bucket.Address, s.Sid))
+				problems = append(problems, fmt.Sprintf("%s%s: statement %q allows everyone", stackOf(d, bd), bucket.Address, s.Sid))
 			}
 		}
-		return judge(t, problems, bucket.Address+": all public access blocked, no Allow to everyone")
+		return judge(t, problems, stackOf(d, bd)+bucket.Address+": all public access blocked, no Allow to everyone")
 	})
 }
 

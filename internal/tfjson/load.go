@@ -82,6 +82,7 @@ func Load(dir string) (*Synthesis, error) {
 			out.Annotations = append(out.Annotations, Annotation{Stack: n, Path: a.ConstructPath, Level: strings.ToUpper(a.Level), Message: a.Message})
 		}
 	}
+	out.Link()
 	return out, nil
 }
 
@@ -112,4 +113,79 @@ func (o *Synthesis) Errors() []Annotation {
 		}
 	}
 	return out
+}
+
+// Link makes each stack of the synthesis know the others (Doc.Stacks):
+// Load links what it reads, a synthesis built by hand is linked here.
+func (o *Synthesis) Link() {
+	for _, d := range o.Stacks {
+		d.synthesis = o
+	}
+}
+
+// Stacks are the stacks of the synthesis d belongs to, d first; d alone
+// when it was read alone.
+func (d *Doc) Stacks() []*Doc {
+	out := []*Doc{d}
+	if d.synthesis != nil {
+		for _, other := range d.synthesis.Stacks {
+			if other != d {
+				out = append(out, other)
+			}
+		}
+	}
+	return out
+}
+
+// Bucket is the aws_s3_bucket named name (its bucket argument), in d or
+// another stack of its synthesis, with the stack that holds it: the log
+// bucket of a trail whose bucket is another account's (the log-archive
+// layout) is named, not referred to.
+func (d *Doc) Bucket(name string) (*Doc, Block, bool) {
+	for _, s := range d.Stacks() {
+		for _, b := range s.Resources("aws_s3_bucket") {
+			if b.Attrs["bucket"] == name {
+				return s, b, true
+			}
+		}
+	}
+	return nil, Block{}, false
+}
+
+// Key is the aws_kms_key that value refers to, with the stack that holds
+// it: a reference to a key of d, or to an aws_kms_key data source of d
+// that reads a key by its alias (key_id "alias/<name>" or an alias ARN),
+// which names the key whose aws_kms_alias has that name in a stack of
+// the synthesis (the log-archive layout reads the trail key so).
+func (d *Doc) Key(value any) (*Doc, Block, bool) {
+	address, _, ok := Ref(value)
+	if !ok {
+		return nil, Block{}, false
+	}
+	b, found := d.Find(address)
+	switch {
+	case !found:
+		return nil, Block{}, false
+	case b.Type == "aws_kms_key" && !strings.HasPrefix(address, "data."):
+		return d, b, true
+	case b.Type != "aws_kms_key":
+		return nil, Block{}, false
+	}
+	id, _ := b.Attrs["key_id"].(string)
+	i := strings.Index(id, "alias/")
+	if i < 0 || (i > 0 && !strings.HasSuffix(id[:i], ":")) {
+		return nil, Block{}, false
+	}
+	alias := id[i:]
+	for _, s := range d.Stacks() {
+		for _, a := range s.Resources("aws_kms_alias") {
+			if a.Attrs["name"] != alias {
+				continue
+			}
+			if key, ok := s.Target(a, "target_key_id"); ok && key.Type == "aws_kms_key" {
+				return s, key, true
+			}
+		}
+	}
+	return nil, Block{}, false
 }

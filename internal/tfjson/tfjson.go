@@ -20,6 +20,9 @@ type Doc struct {
 	// Stack is the stack's name.
 	Stack string
 	raw   map[string]any
+	// synthesis is the synthesis the stack is part of (Synthesis.Link),
+	// or nil for a stack read alone.
+	synthesis *Synthesis
 }
 
 // Parse reads the cdk.tf.json of the stack named stack.
