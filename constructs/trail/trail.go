@@ -151,19 +151,22 @@ func ValidateKeyPrefix(prefix string) error {
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	errs := []error{field.Under("Name", ValidateName(c.Name)), field.Under("KeyPrefix", ValidateKeyPrefix(c.KeyPrefix))}
-	switch d := c.Delivery; {
-	case d == nil && c.Bucket == nil:
-		errs = append(errs, field.Required("Bucket", "the log bucket"))
-	case d == nil:
-	case c.Bucket != nil || c.Key != nil:
-		errs = append(errs, field.Invalid("Delivery", d.BucketName, "is set together with Bucket or Key: the log bucket and key are either in the trail's stack or in other accounts'"))
-	case d.BucketName == "" || d.KeyARN == "":
-		errs = append(errs, field.Required("Delivery", "the log bucket's name and the trail key's ARN"))
-	case !keyARN.MatchString(d.KeyARN) && !strings.Contains(d.KeyARN, "${"):
-		errs = append(errs, field.Invalid("Delivery.KeyARN", d.KeyARN, "is not a KMS key's ARN (arn:<partition>:kms:<region>:<account>:key/<id>)"))
-	}
-	if c.Delivery == nil && c.Key == nil {
-		errs = append(errs, field.Required("Key", "the trail key"))
+	if d := c.Delivery; d == nil {
+		if c.Bucket == nil {
+			errs = append(errs, field.Required("Bucket", "the log bucket"))
+		}
+		if c.Key == nil {
+			errs = append(errs, field.Required("Key", "the trail key"))
+		}
+	} else {
+		switch {
+		case c.Bucket != nil || c.Key != nil:
+			errs = append(errs, field.Invalid("Delivery", d.BucketName, "is set together with Bucket or Key: the log bucket and key are either in the trail's stack or in other accounts'"))
+		case d.BucketName == "" || d.KeyARN == "":
+			errs = append(errs, field.Required("Delivery", "the log bucket's name and the trail key's ARN"))
+		case !keyARN.MatchString(d.KeyARN) && !strings.Contains(d.KeyARN, "${"):
+			errs = append(errs, field.Invalid("Delivery.KeyARN", d.KeyARN, "is not a KMS key's ARN (arn:<partition>:kms:<region>:<account>:key/<id>)"))
+		}
 	}
 	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))

@@ -114,7 +114,6 @@ func grants(cfg Config) []policy.Statement {
 	trailARN := trailEnv.Trail(cfg.TrailName)
 	cloudtrail := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{trailARN}}
-	decryptor := cfg.DecryptorARN
 	statements := []policy.Statement{
 		{
 			// The page's "Granting encrypt permissions for trails"
@@ -167,7 +166,7 @@ func grants(cfg Config) []policy.Statement {
 		{
 			Sid:        "AuditRoleDecryptsLogs",
 			Effect:     policy.Allow,
-			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{decryptor}}},
+			Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{cfg.DecryptorARN}}},
 			Actions:    []string{"kms:Decrypt"},
 			Resources:  []string{"*"},
 			Conditions: []policy.Condition{

@@ -241,7 +241,6 @@ func trailOrdered(d *tfjson.Doc) []Result {
 	})
 }
 
-// trailBucket returns the bucket of trail t, when the stack has it.
 // trailBucket is trail t's bucket, with the stack that holds it: the one
 // it refers to, or the bucket it names in another stack of the synthesis
 // (the log-archive layout's, trail.Delivery).

@@ -35,8 +35,8 @@ type LogArchive struct {
 }
 
 // membership adds the aws_organizations_organization data source to the
-// stack of the member account account (which may read its organization: the
-// provider reads what a member may) and returns the environment of the
+// stack of the member account named account (a member may read its
+// organization, and the provider reads what a member may) and returns the environment of the
 // organization's management account, where the organization trail is,
 // and the organization's ID. Its postcondition stops the plan when the
 // account is the management account itself: the layout's point is

@@ -177,12 +177,9 @@ func (r *Resolver) Statement(s iameval.Statement) iameval.Statement {
 	out := s
 	out.Principals, out.NotPrincipals = principals(s.Principals), principals(s.NotPrincipals)
 	out.Resources, out.NotResources = r.All(s.Resources), r.All(s.NotResources)
-	out.Conditions = make([]iameval.Condition, len(s.Conditions))
-	for i, c := range s.Conditions {
-		out.Conditions[i] = iameval.Condition{Operator: c.Operator, Key: c.Key, Values: r.All(c.Values)}
-	}
-	if len(s.Conditions) == 0 {
-		out.Conditions = nil
+	out.Conditions = nil
+	for _, c := range s.Conditions {
+		out.Conditions = append(out.Conditions, iameval.Condition{Operator: c.Operator, Key: c.Key, Values: r.All(c.Values)})
 	}
 	return out
 }
