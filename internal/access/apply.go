@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 )
 
@@ -27,26 +26,30 @@ const (
 	RoleAdministrator = "administrator"
 )
 
-// Operators are the stack's deployers and break-glass principals, as the
-// first bucket policy that spares them names them (resolved), and an
-// administrator of the account. A principal the settings name keeps its
-// ARN, and is taken to be of the model's account: the plan stops when it
-// is not of the account deployed to (stacks.operatorsAccount).
-func (m *Model) Operators() []Operator {
-	admin := ManagedPolicies["AdministratorAccess"]
-	op := func(role, arn string) Operator {
-		name := arn
-		switch arn {
-		case FirstDeployer:
+// Operators are the trail's stack's deployers and break-glass principals
+// (operators), and an administrator of its account.
+func (m *Model) Operators() []Operator { return m.operators(m.stack) }
+
+// operators are the deployers and break-glass principals of s, as the
+// first policy of s that spares them names them (spared, resolved), and
+// an administrator of its account. A principal the settings name keeps
+// its ARN, and is taken to be of the stack's account: the plan stops when
+// it is not of the account deployed to (stacks.operatorsAccount).
+func (m *Model) operators(s *stack) []Operator {
+	account := s.Env.Account
+	op := func(role, principal string) Operator {
+		name := principal
+		switch principal {
+		case envOf(account).Role("first-deployer"):
 			name = "the first deployer"
-		case example.Root():
+		case envOf(account).Root():
 			name = "the root user"
 		}
-		return Operator{Role: role, Name: name, Caller: iameval.Caller{ARN: arn, Account: Account, Identity: []iameval.Policy{admin}}}
+		return Operator{Role: role, Name: name, Caller: iameval.Caller{ARN: principal, Account: account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}}
 	}
-	breakGlass := m.spared(logbucket.SidDenyDestruction)
+	breakGlass := m.spared(s, sparingBreakGlass)
 	var out []Operator
-	for _, p := range m.spared(logbucket.SidDenyProtectionChanges) {
+	for _, p := range m.spared(s, sparingOperators) {
 		if !slices.Contains(breakGlass, p) {
 			out = append(out, op(RoleDeployer, p))
 		}
@@ -54,7 +57,7 @@ func (m *Model) Operators() []Operator {
 	for _, p := range breakGlass {
 		out = append(out, op(RoleBreakGlass, p))
 	}
-	return append(out, Operator{Role: RoleAdministrator, Name: "an administrator", Caller: administrator()})
+	return append(out, Operator{Role: RoleAdministrator, Name: "an administrator", Caller: administratorOf(account)})
 }
 
 // Apply decides action, called by c, on the resource at address: the
@@ -63,7 +66,7 @@ func (m *Model) Operators() []Operator {
 // any other address, or one the stack does not have, under c's identity
 // policies alone, on "*".
 func (m *Model) Apply(c iameval.Caller, action, address string) iameval.Decision {
-	_, exists := m.doc.Find(address)
+	_, _, exists := m.find(address)
 	var r iameval.Request
 	switch {
 	case exists && strings.HasPrefix(address, "aws_s3_bucket."):
@@ -73,11 +76,11 @@ func (m *Model) Apply(c iameval.Caller, action, address string) iameval.Decision
 	case exists && strings.HasPrefix(address, "aws_cloudwatch_log_group."):
 		// No resource policy: the caller's identity policies, on the
 		// group's ARN.
-		r = identityOnly(c, action, m.Env.LogGroup(m.Attr(address, "name")), signedIn)
+		r = m.identityOnly(c, action, m.Env.LogGroup(m.Attr(address, "name")), signedIn)
 	case exists && strings.HasPrefix(address, "aws_sns_topic."):
-		r = iameval.Request{Caller: c, Action: action, Resource: m.ref(address, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(address)}
+		r = m.sns(c, action, address, signedIn)
 	default:
-		r = identityOnly(c, action, "*", signedIn)
+		r = m.identityOnly(c, action, "*", signedIn)
 	}
 	return iameval.Evaluate(r)
 }

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/cle2wa/audit-trail/constructs/policy"
@@ -40,8 +41,11 @@ func (in Interaction) Applies(m *Model) bool { return in.When == nil || in.When(
 // organizationTrail is the When of the rows of an organization trail.
 func organizationTrail(m *Model) bool { return m.OrganizationTrail() }
 
+// logArchive is the When of the rows of the log-archive layout.
+func logArchive(m *Model) bool { return m.Layout() }
+
 // monitored is the When of the rows of the monitoring's log group.
-func monitored(m *Model) bool { _, ok := m.doc.Find(logGroup); return ok }
+func monitored(m *Model) bool { _, _, ok := m.find(logGroup); return ok }
 
 // The AWS pages the interactions rest on.
 const (
@@ -69,6 +73,9 @@ const (
 	srcDescribeOrganization = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html"
 	srcListAccounts         = "https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html"
 	srcListRegions          = "https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html"
+	srcCrossAccountKMS      = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html"
+	srcCrossAccountS3       = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html"
+	srcPrincipalOrgID       = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid"
 )
 
 // The source keys, as IAM spells them.
@@ -84,51 +91,61 @@ const (
 	rootKeys       = "aws:PrincipalArn = arn:aws:iam::<account>:root, which breakGlassPrincipals leaves out"
 )
 
-// rootUser is the account's root user, with every permission.
-func rootUser() iameval.Caller {
-	return iameval.Caller{ARN: example.Root(), Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+// rootOf is the root user of the account that holds the resource at
+// address.
+func (m *Model) root(address string) iameval.Caller { return rootOf(m.of(address).Env.Account) }
+
+// rootNotBreakGlass is the When of the rows of the root user of the
+// account that holds the resource at address, when the break-glass
+// principals of its stack leave it out.
+func rootNotBreakGlass(address string) func(m *Model) bool {
+	return func(m *Model) bool {
+		s := m.of(address)
+		return !slices.ContainsFunc(m.operators(s), func(o Operator) bool {
+			return o.Role == RoleBreakGlass && o.Caller.ARN == envOf(s.Env.Account).Root()
+		})
+	}
 }
 
-// rootNotBreakGlass is the When of the rows of the root user when the
-// stack's break-glass principals leave it out.
-func rootNotBreakGlass(m *Model) bool {
-	for _, o := range m.Operators() {
-		if o.Role == RoleBreakGlass && o.Caller.ARN == example.Root() {
-			return false
-		}
-	}
-	return true
+// sameAccount is the When of a row that holds where the resources at a
+// and b share an account: verify's reads of the management account's
+// resources by the audit role, which the log-archive layout keeps in the
+// security account (verify reads each account as its own).
+func sameAccount(a, b string) func(m *Model) bool {
+	return func(m *Model) bool { return m.of(a).Env.Account == m.of(b).Env.Account }
+}
+
+// writer is the CloudWatch Logs role CloudTrail assumes.
+func (m *Model) writer() iameval.Caller {
+	return iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: m.of(writerRole).Env.Account, Identity: m.RolePolicies(writerRole)}
 }
 
 // service is a caller that is an AWS service with its own credentials.
 func service(name string) iameval.Caller { return iameval.Caller{Service: name} }
 
+// denyReads is the address of the policy that denies reading the log
+// group to the groups and roles it is attached to (the one-account
+// layout's, where the audit users and the log group share the account).
+const denyReads = "aws_iam_policy.deny_log_reads"
+
+// deniesReads is the When of the rows of the deny-reads policy.
+func deniesReads(m *Model) bool { _, _, ok := m.find(denyReads); return ok }
+
 // DeniedReads is an administrator (AdministratorAccess) of a group or
 // role the stack's deny-reads policy is attached to.
 func (m *Model) DeniedReads() iameval.Caller {
-	c := administrator()
-	if b, ok := m.doc.Find("aws_iam_policy.deny_log_reads"); ok {
-		if p := m.Policy(b.Address, b.Attrs["policy"]); p != nil {
+	s, b, ok := m.find(denyReads)
+	c := administratorOf(s.Env.Account)
+	if ok {
+		if p := s.policy(m.name(s, b.Address), b.Attrs["policy"]); p != nil {
 			c.Identity = append(c.Identity, *p)
 		}
 	}
 	return c
 }
 
-// persona returns the caller of the persona whose name is name.
-func (m *Model) persona(name string) iameval.Caller {
-	for _, p := range m.Personas() {
-		if p.Name == name {
-			return p.Caller
-		}
-	}
-	panic("no persona " + name)
-}
-
 // The personas the interactions use.
 const (
-	pAuditRole  = "audit role (assumed with MFA)"
-	pMember     = "audit group member, without the role"
 	pAdmin      = "administrator (AdministratorAccess)"
 	pDeployer   = "deployer (applies reviewed changes)"
 	pBreakGlass = "break-glass principal"
@@ -158,24 +175,24 @@ var Interactions = []Interaction{
 	// condition and no page shows which keys the call carries, so the
 	// key must allow it both ways.
 	{"CloudTrail decrypts to create the trail (S3 Bucket Key), with source keys", func(m *Model) iameval.Request {
-		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {m.trailARN()}, sourceAccount: {Account}}))
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {m.trailARN()}, sourceAccount: {m.Env.Account}}))
 	}, true, "aws:SourceArn = the trail, aws:SourceAccount = the account, if CloudTrail sends them (no page shows it)", srcTrailKey, nil, nil},
 	{"CloudTrail decrypts to create the trail (S3 Bucket Key), without source keys", func(m *Model) iameval.Request {
 		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS)
 	}, true, "none, if CloudTrail sends none (the guide's example statement has no condition)", srcTrailKey, nil, nil},
 	{"CloudTrail decrypts for another account's trail", func(m *Model) iameval.Request {
 		other := m.another().Trail(m.Attr(trail, "name"))
-		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {other}, sourceAccount: {OtherAccount}}))
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceArn: {other}, sourceAccount: {m.other}}))
 	}, false, "aws:SourceArn and aws:SourceAccount of another account, when present", srcTrailKey, nil, nil},
 	{"CloudTrail decrypts, sending only another account", func(m *Model) iameval.Request {
-		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceAccount: {OtherAccount}}))
+		return m.kms(service("cloudtrail.amazonaws.com"), "kms:Decrypt", trailKey, overTLS.with(Context{sourceAccount: {m.other}}))
 	}, false, "aws:SourceAccount = another account, without aws:SourceArn", srcTrailKey, nil, nil},
 	{"CloudTrail assumes the CloudWatch Logs role", func(m *Model) iameval.Request {
 		return m.assume(service("cloudtrail.amazonaws.com"), writerRole, overTLS)
 	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, nil, nil},
 	{"the CloudWatch Logs role puts events in its stream", func(m *Model) iameval.Request {
-		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + Account + "_CloudTrail_eu-west-1"
-		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
+		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + m.Env.Account + "_CloudTrail_eu-west-1"
+		return m.identityOnly(m.writer(), "logs:PutLogEvents", stream, overTLS)
 	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil, nil},
 	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service(m.Env.Logs()), "kms:GenerateDataKey", logsKey, m.logsContext(false))
@@ -184,66 +201,64 @@ var Interactions = []Interaction{
 		return m.kms(service(m.Env.Logs()), "kms:Decrypt", logsKey, m.logsContext(false))
 	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
 	{"an administrator creates the log group (Logs for the caller)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))
+		return m.kms(m.admin(logsKey), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))
 	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"the CloudWatch Logs role writes (Logs for the caller)", func(m *Model) iameval.Request {
-		c := iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}
+		c := m.writer()
 		return m.kms(c, "kms:GenerateDataKey", logsKey, m.logsContext(true))
 	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"the audit role reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAuditRole), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
+		return m.kms(m.auditRole(), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, sameAccount(auditRole, logGroup), nil},
 	{"an administrator reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
+		return m.kms(m.admin(logsKey), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
 	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
 	{"S3 writes the log bucket's access logs", func(m *Model) iameval.Request {
 		object := m.Env.Bucket(m.Attr(accessLogBucket, "bucket")) + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
-		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {m.Env.Bucket(m.Attr(logBucket, "bucket"))}, "aws:SourceAccount": {Account}}))
+		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {m.Env.Bucket(m.Attr(logBucket, "bucket"))}, "aws:SourceAccount": {m.of(logBucket).Env.Account}}))
 	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch publishes an alarm", func(m *Model) iameval.Request {
-		r := iameval.Request{Caller: service("cloudwatch.amazonaws.com"), Action: "sns:Publish", Resource: m.ref(topic, "arn"), ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
-		r.Context = overTLS.with(Context{"aws:SourceArn": {m.Env.Alarm("cis-4.3-root-account-usage")}, "aws:SourceAccount": {Account}})
-		return r
+		return m.sns(service("cloudwatch.amazonaws.com"), "sns:Publish", topic, overTLS.with(Context{"aws:SourceArn": {m.Env.Alarm("cis-4.3-root-account-usage")}, "aws:SourceAccount": {m.Env.Account}}))
 	}, true, "aws:SourceArn = the alarm (the guide's example for a CloudWatch alarm); aws:SourceAccount (CloudWatch is among the services it names as sending it)", srcSNSPublishers, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch encrypts the notification, without source keys", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS)
 	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
 	{"CloudWatch encrypts the notification, with this account's alarm as source", func(m *Model) iameval.Request {
-		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{sourceArn: {m.Env.Alarm("cis-4.3-root-account-usage")}, sourceAccount: {Account}}))
+		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{sourceArn: {m.Env.Alarm("cis-4.3-root-account-usage")}, sourceAccount: {m.Env.Account}}))
 	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
 	{"CloudWatch of another account uses the topic key", func(m *Model) iameval.Request {
-		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {OtherAccount}}))
+		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {m.other}}))
 	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS, nil, nil},
 	{"the audit role decrypts a log file through S3", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAuditRole), "kms:Decrypt", trailKey, m.trailFileContext())
+		return m.kms(m.auditRole(), "kms:Decrypt", trailKey, m.trailFileContext())
 	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey, nil, nil},
 	{"an administrator decrypts a log file", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:Decrypt", trailKey, m.trailFileContext())
+		return m.kms(m.admin(trailKey), "kms:Decrypt", trailKey, m.trailFileContext())
 	}, false, "the key policy names the audit role only", srcKeyPolicy, nil, nil},
 	{"an audit group member assumes the audit role with MFA", func(m *Model) iameval.Request {
-		return m.assume(m.persona(pMember), auditRole, signedIn)
+		return m.assume(m.member(), auditRole, signedIn)
 	}, true, "aws:MultiFactorAuthPresent = true", srcMFA, nil, nil},
 	{"an audit group member assumes the audit role without MFA", func(m *Model) iameval.Request {
-		return m.assume(m.persona(pMember), auditRole, overTLS.with(Context{"aws:MultiFactorAuthPresent": {"false"}}))
+		return m.assume(m.member(), auditRole, overTLS.with(Context{"aws:MultiFactorAuthPresent": {"false"}}))
 	}, false, "aws:MultiFactorAuthPresent = false (absent for long-term keys)", srcMFA, nil, nil},
 	{"an administrator assumes the audit role", func(m *Model) iameval.Request {
-		return m.assume(m.persona(pAdmin), auditRole, signedIn)
+		return m.assume(m.admin(auditRole), auditRole, signedIn)
 	}, false, "aws:PrincipalArn is not an audit user", srcMFA, nil, nil},
 	{"an administrator deletes a log file version", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAdmin), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+		return m.s3(m.admin(logBucket), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"an administrator turns versioning off", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAdmin), "s3:PutBucketVersioning", logBucket, "", signedIn)
+		return m.s3(m.admin(logBucket), "s3:PutBucketVersioning", logBucket, "", signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	// Only the break-glass principals may destroy evidence: the first
 	// one the bucket policies name (the root user by default), and the
 	// root user not when breakGlassPrincipals leaves it out.
 	{"the break-glass principal deletes a log file version", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pBreakGlass), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+		return m.s3(m.breakGlass(logBucket), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
 	}, true, breakGlassKeys, srcPrincipalArn, nil, nil},
 	{"the root user, not a break-glass principal, deletes a log file version", func(m *Model) iameval.Request {
-		return m.s3(rootUser(), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
-	}, false, rootKeys, srcPrincipalArn, rootNotBreakGlass, nil},
+		return m.s3(m.root(logBucket), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+	}, false, rootKeys, srcPrincipalArn, rootNotBreakGlass(logBucket), nil},
 	// Disabling a key or scheduling its deletion makes everything it
 	// encrypted unreadable: each key denies both to all but the
 	// break-glass principals, administrators included ("No AWS principal,
@@ -251,140 +266,139 @@ var Interactions = []Interaction{
 	// key unless they are explicitly allowed, and never denied, in a key
 	// policy", srcKeyPolicies), and leaves PutKeyPolicy to the account.
 	{"an administrator disables the trail key", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:DisableKey", trailKey, signedIn)
+		return m.kms(m.admin(trailKey), "kms:DisableKey", trailKey, signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"an administrator schedules the trail key's deletion", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:ScheduleKeyDeletion", trailKey, signedIn)
+		return m.kms(m.admin(trailKey), "kms:ScheduleKeyDeletion", trailKey, signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"an administrator schedules the Logs key's deletion", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:ScheduleKeyDeletion", logsKey, signedIn)
+		return m.kms(m.admin(logsKey), "kms:ScheduleKeyDeletion", logsKey, signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"an administrator disables the alarm topic's key (silencing the alarms)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:DisableKey", topicKey, signedIn)
+		return m.kms(m.admin(topicKey), "kms:DisableKey", topicKey, signedIn)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"the break-glass principal schedules the trail key's deletion", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pBreakGlass), "kms:ScheduleKeyDeletion", trailKey, signedIn)
+		return m.kms(m.breakGlass(trailKey), "kms:ScheduleKeyDeletion", trailKey, signedIn)
 	}, true, breakGlassKeys, srcPrincipalArn, nil, nil},
 	{"the root user, not a break-glass principal, schedules the trail key's deletion", func(m *Model) iameval.Request {
-		return m.kms(rootUser(), "kms:ScheduleKeyDeletion", trailKey, signedIn)
-	}, false, rootKeys, srcPrincipalArn, rootNotBreakGlass, nil},
+		return m.kms(m.root(trailKey), "kms:ScheduleKeyDeletion", trailKey, signedIn)
+	}, false, rootKeys, srcPrincipalArn, rootNotBreakGlass(trailKey), nil},
 	// The key policy itself is protection: only the operators may change
 	// it, and KMS's lockout safety check ("The key policy must allow the
 	// calling principal to make a subsequent PutKeyPolicy request",
 	// srcPutKeyPolicy) holds for them.
 	{"an administrator changes the trail key's policy", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAdmin), "kms:PutKeyPolicy", trailKey, signedIn)
+		return m.kms(m.admin(trailKey), "kms:PutKeyPolicy", trailKey, signedIn)
 	}, false, "aws:PrincipalArn is not an operator", srcKeyPolicies, nil, nil},
 	{"the deployer changes the trail key's policy", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pDeployer), "kms:PutKeyPolicy", trailKey, overTLS)
+		return m.kms(m.deployer(trailKey), "kms:PutKeyPolicy", trailKey, overTLS)
 	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, nil, nil},
 	{"the deployer changes the alarm topic key's policy", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pDeployer), "kms:PutKeyPolicy", topicKey, overTLS)
+		return m.kms(m.deployer(topicKey), "kms:PutKeyPolicy", topicKey, overTLS)
 	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, nil, nil},
 	{"the deployer schedules the trail key's deletion", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pDeployer), "kms:ScheduleKeyDeletion", trailKey, overTLS)
+		return m.kms(m.deployer(trailKey), "kms:ScheduleKeyDeletion", trailKey, overTLS)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"the deployer disables the Logs key", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pDeployer), "kms:DisableKey", logsKey, overTLS)
+		return m.kms(m.deployer(logsKey), "kms:DisableKey", logsKey, overTLS)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	// What a deployer applies to the buckets (each the S3 action of the
 	// provider's call, srcS3Actions), and what it may not do.
 	{"the deployer changes the log bucket's policy", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:PutBucketPolicy", logBucket, "", overTLS)
+		return m.s3(m.deployer(logBucket), "s3:PutBucketPolicy", logBucket, "", overTLS)
 	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
 	{"the deployer changes the log bucket's lifecycle", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:PutLifecycleConfiguration", logBucket, "", overTLS)
+		return m.s3(m.deployer(logBucket), "s3:PutLifecycleConfiguration", logBucket, "", overTLS)
 	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
 	{"the deployer changes the log bucket's Object Lock", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:PutBucketObjectLockConfiguration", logBucket, "", overTLS)
+		return m.s3(m.deployer(logBucket), "s3:PutBucketObjectLockConfiguration", logBucket, "", overTLS)
 	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
 	{"the deployer changes the access-log bucket's policy", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:PutBucketPolicy", accessLogBucket, "", overTLS)
+		return m.s3(m.deployer(accessLogBucket), "s3:PutBucketPolicy", accessLogBucket, "", overTLS)
 	}, true, "aws:PrincipalArn = a deployer", srcPrincipalArn, nil, nil},
 	{"the deployer deletes a log file version", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:DeleteObjectVersion", logBucket, m.logObject(), overTLS)
+		return m.s3(m.deployer(logBucket), "s3:DeleteObjectVersion", logBucket, m.logObject(), overTLS)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"the deployer bypasses governance retention", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:BypassGovernanceRetention", logBucket, m.logObject(), overTLS)
+		return m.s3(m.deployer(logBucket), "s3:BypassGovernanceRetention", logBucket, m.logObject(), overTLS)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"the deployer deletes the log bucket's policy", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pDeployer), "s3:DeleteBucketPolicy", logBucket, "", overTLS)
+		return m.s3(m.deployer(logBucket), "s3:DeleteBucketPolicy", logBucket, "", overTLS)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcPrincipalArn, nil, nil},
 	{"an administrator changes the log bucket's lifecycle", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAdmin), "s3:PutLifecycleConfiguration", logBucket, "", signedIn)
+		return m.s3(m.admin(logBucket), "s3:PutLifecycleConfiguration", logBucket, "", signedIn)
 	}, false, "aws:PrincipalArn is not an operator", srcPrincipalArn, nil, nil},
 	{"an administrator changes the log bucket's policy", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAdmin), "s3:PutBucketPolicy", logBucket, "", signedIn)
+		return m.s3(m.admin(logBucket), "s3:PutBucketPolicy", logBucket, "", signedIn)
 	}, false, "aws:PrincipalArn is not an operator", srcPrincipalArn, nil, nil},
 	// Copying the log group out is a read: the deny-reads policy (for
 	// the groups and roles it is attached to) refuses an export and a
 	// subscription filter as it refuses reading (srcLogsActions: both
 	// are authorized on the log group).
 	{"an administrator under the deny-reads policy streams the log group out (subscription filter)", func(m *Model) iameval.Request {
-		return identityOnly(m.DeniedReads(), "logs:PutSubscriptionFilter", m.Env.LogGroup(m.Attr(logGroup, "name")), signedIn)
-	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
+		return m.identityOnly(m.DeniedReads(), "logs:PutSubscriptionFilter", m.Env.LogGroup(m.Attr(logGroup, "name")), signedIn)
+	}, false, "none: the deny-reads policy names the log group", srcLogsActions, deniesReads, nil},
 	{"an administrator under the deny-reads policy exports the log group", func(m *Model) iameval.Request {
-		return identityOnly(m.DeniedReads(), "logs:CreateExportTask", m.Env.LogGroup(m.Attr(logGroup, "name")), signedIn)
-	}, false, "none: the deny-reads policy names the log group", srcLogsActions, monitored, nil},
+		return m.identityOnly(m.DeniedReads(), "logs:CreateExportTask", m.Env.LogGroup(m.Attr(logGroup, "name")), signedIn)
+	}, false, "none: the deny-reads policy names the log group", srcLogsActions, deniesReads, nil},
 	{"anyone reads a log file over plain HTTP", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
+		return m.s3(m.auditRole(), "s3:GetObject", logBucket, m.logObject(), Context{"aws:SecureTransport": {"false"}, "aws:MultiFactorAuthPresent": {"true"}})
 	}, false, "aws:SecureTransport = false", srcTLS, nil, nil},
 	{"another account reads a log file", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pOther), "s3:GetObject", logBucket, m.logObject(), signedIn)
+		return m.s3(m.outsider(), "s3:GetObject", logBucket, m.logObject(), signedIn)
 	}, false, "a principal of another account", srcTrailBucket, nil, nil},
 	// validate-logs runs as the audit role: "The role executing the
 	// command must have permissions to call ListObjects, GetObject, and
 	// GetBucketLocation for each S3 bucket referenced by the trail"
 	// (srcValidateLogs), and CloudTrail's ListPublicKeys.
 	{"the audit role lists the log bucket (validate-logs)", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAuditRole), "s3:ListBucket", logBucket, "", signedIn)
+		return m.s3(m.auditRole(), "s3:ListBucket", logBucket, "", signedIn)
 	}, true, "aws:MultiFactorAuthPresent (the role's session); aws:SecureTransport", srcValidateLogs, nil, nil},
 	{"the audit role reads a digest file (validate-logs)", func(m *Model) iameval.Request {
 		digest := strings.Replace(m.logObject(), "/CloudTrail/", "/CloudTrail-Digest/", 1)
-		return m.s3(m.persona(pAuditRole), "s3:GetObject", logBucket, digest, signedIn)
+		return m.s3(m.auditRole(), "s3:GetObject", logBucket, digest, signedIn)
 	}, true, "aws:SecureTransport", srcValidateLogs, nil, nil},
 	{"the audit role lists CloudTrail's public keys (validate-logs)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "cloudtrail:ListPublicKeys", "*", signedIn)
+		return m.identityOnly(m.auditRole(), "cloudtrail:ListPublicKeys", "*", signedIn)
 	}, true, "none: ListPublicKeys has no resource or condition keys", srcValidateLogs, nil, nil},
 	{"the audit role lists the account's enabled regions (validate-logs)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "account:ListRegions", "*", signedIn)
+		return m.identityOnly(m.auditRole(), "account:ListRegions", "*", signedIn)
 	}, true, "none: ListRegions' resource types are optional", srcListRegions, nil, nil},
 	// verify runs as the audit role too: it reads the configuration it
 	// compares (each API's IAM action, srcS3Actions, srcKMSActions,
 	// srcIAMActions, srcSNSActions) and can change none of it.
 	{"the audit role reads the log bucket's policy and settings (verify)", func(m *Model) iameval.Request {
-		return m.s3(m.persona(pAuditRole), "s3:GetBucketPolicy", logBucket, "", signedIn)
-	}, true, "aws:SecureTransport", srcS3Actions, nil, nil},
+		return m.s3(m.auditRole(), "s3:GetBucketPolicy", logBucket, "", signedIn)
+	}, true, "aws:SecureTransport", srcS3Actions, sameAccount(auditRole, logBucket), nil},
 	{"the audit role reads the trail key's policy (verify)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", trailKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil, nil},
+		return m.kms(m.auditRole(), "kms:GetKeyPolicy", trailKey, signedIn)
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, sameAccount(auditRole, trailKey), nil},
 	{"the audit role reads the Logs key's policy (verify)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAuditRole), "kms:GetKeyPolicy", logsKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil, nil},
+		return m.kms(m.auditRole(), "kms:GetKeyPolicy", logsKey, signedIn)
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, sameAccount(auditRole, logsKey), nil},
 	{"the audit role reads its own inline policies (verify)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "iam:GetRolePolicy", m.ref(auditRole, "arn"), signedIn)
+		return m.identityOnly(m.auditRole(), "iam:GetRolePolicy", m.ref(auditRole, "arn"), signedIn)
 	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the audit group's members (verify)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "iam:GetGroup", m.ref(auditGroup, "arn"), signedIn)
+		return m.identityOnly(m.auditRole(), "iam:GetGroup", m.ref(auditGroup, "arn"), signedIn)
 	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the alarm topic's policy (verify)", func(m *Model) iameval.Request {
-		c := m.persona(pAuditRole)
-		return iameval.Request{Caller: c, Action: "sns:GetTopicAttributes", Resource: m.ref(topic, "arn"), Context: signedIn, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)}
-	}, true, "none", srcSNSActions, nil, nil},
+		return m.sns(m.auditRole(), "sns:GetTopicAttributes", topic, signedIn)
+	}, true, "none", srcSNSActions, sameAccount(auditRole, topic), nil},
 	{"the audit role lists an auditor's own policies (verify)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "iam:ListAttachedUserPolicies", m.ref(m.First("aws_iam_user"), "arn"), signedIn)
+		return m.identityOnly(m.auditRole(), "iam:ListAttachedUserPolicies", m.ref(m.First("aws_iam_user"), "arn"), signedIn)
 	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the deny policy's default version (verify)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "iam:GetPolicyVersion", m.ref("aws_iam_policy.deny_log_reads", "arn"), signedIn)
-	}, true, "none", srcIAMActions, nil, nil},
+		return m.identityOnly(m.auditRole(), "iam:GetPolicyVersion", m.ref(denyReads, "arn"), signedIn)
+	}, true, "none", srcIAMActions, deniesReads, nil},
 	{"the audit role reads the trail key's rotation (verify)", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAuditRole), "kms:GetKeyRotationStatus", trailKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, nil, nil},
+		return m.kms(m.auditRole(), "kms:GetKeyRotationStatus", trailKey, signedIn)
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, sameAccount(auditRole, trailKey), nil},
 	{"the audit role changes the trail key's policy", func(m *Model) iameval.Request {
-		return m.kms(m.persona(pAuditRole), "kms:PutKeyPolicy", trailKey, signedIn)
+		return m.kms(m.auditRole(), "kms:PutKeyPolicy", trailKey, signedIn)
 	}, false, "none: no policy allows it to the role", srcKMSActions, nil, nil},
 	{"the audit role changes its own trust policy", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "iam:UpdateAssumeRolePolicy", m.ref(auditRole, "arn"), signedIn)
+		return m.identityOnly(m.auditRole(), "iam:UpdateAssumeRolePolicy", m.ref(auditRole, "arn"), signedIn)
 	}, false, "none: no policy allows it to the role", srcIAMActions, nil, nil},
 	// An organization trail (organizationTrail): CloudTrail writes every
 	// account's files under AWSLogs/<organization ID>/<account ID>/
@@ -400,10 +414,10 @@ var Interactions = []Interaction{
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(OtherOrganization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, false, "the object key names another organization", srcTrailBucket, organizationTrail, nil},
 	{"the audit role reads its organization's ID (verify, validate-logs)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "organizations:DescribeOrganization", "*", signedIn)
+		return m.identityOnly(m.auditRole(), "organizations:DescribeOrganization", "*", signedIn)
 	}, true, "none: DescribeOrganization has no resource type", srcDescribeOrganization, organizationTrail, nil},
 	{"the audit role lists the organization's accounts (validate-logs)", func(m *Model) iameval.Request {
-		return identityOnly(m.persona(pAuditRole), "organizations:ListAccounts", "*", signedIn)
+		return m.identityOnly(m.auditRole(), "organizations:ListAccounts", "*", signedIn)
 	}, true, "none: ListAccounts has no resource type", srcListAccounts, organizationTrail, nil},
 	{"CloudTrail encrypts a member account's log file (organization trail)", func(m *Model) iameval.Request {
 		// The context is the trail's ARN, which is the management
@@ -413,6 +427,32 @@ var Interactions = []Interaction{
 	}, true, "aws:SourceArn and the encryption context aws:cloudtrail:arn = the management account's trail", srcTrailKey, organizationTrail, []string{sourceArn, policy.TrailContext}},
 	{"the CloudWatch Logs role puts a member account's events in its stream", func(m *Model) iameval.Request {
 		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + Organization + "_" + MemberAccount + "_CloudTrail_eu-west-1"
-		return identityOnly(iameval.Caller{ARN: m.ref(writerRole, "arn"), Account: Account, Identity: m.RolePolicies(writerRole)}, "logs:PutLogEvents", stream, overTLS)
+		return m.identityOnly(m.writer(), "logs:PutLogEvents", stream, overTLS)
 	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, organizationTrail, nil},
+	// The log-archive layout: the evidence is out of the management
+	// account's reach, and the audit role reads it across accounts, which
+	// needs both the resource's policy and the role's own ("Neither the
+	// key policy nor the IAM policy alone is sufficient", srcCrossAccountKMS;
+	// srcCrossAccountS3).
+	{"an administrator of the management account reads a log file", func(m *Model) iameval.Request {
+		return m.s3(administratorOf(m.Env.Account), "s3:GetObject", logBucket, m.logObject(), signedIn)
+	}, false, "aws:PrincipalAccount = the management account, which the log bucket's policy does not name", srcCrossAccountS3, logArchive, nil},
+	{"an administrator of the management account deletes a log file version", func(m *Model) iameval.Request {
+		return m.s3(administratorOf(m.Env.Account), "s3:DeleteObjectVersion", logBucket, m.logObject(), signedIn)
+	}, false, "aws:PrincipalAccount = the management account, which the log bucket's policy does not name", srcCrossAccountS3, logArchive, nil},
+	{"an administrator of the management account decrypts a log file", func(m *Model) iameval.Request {
+		return m.kms(administratorOf(m.Env.Account), "kms:Decrypt", trailKey, m.trailFileContext())
+	}, false, "the key policy names the audit role only", srcCrossAccountKMS, logArchive, nil},
+	{"an administrator of the log-archive account decrypts a log file", func(m *Model) iameval.Request {
+		return m.kms(m.admin(logBucket), "kms:Decrypt", trailKey, m.trailFileContext())
+	}, false, "the key policy names the audit role only", srcCrossAccountKMS, logArchive, nil},
+	{"the audit role reads a log file in the log-archive account", func(m *Model) iameval.Request {
+		return m.s3(m.auditRole(), "s3:GetObject", logBucket, m.logObject(), signedIn)
+	}, true, "aws:PrincipalArn = the audit role, in the bucket policy and the role's policy", srcCrossAccountS3, logArchive, nil},
+	{"an administrator of the security account reads a log file", func(m *Model) iameval.Request {
+		return m.s3(m.admin(auditRole), "s3:GetObject", logBucket, m.logObject(), signedIn)
+	}, false, "aws:PrincipalArn is not the audit role", srcCrossAccountS3, logArchive, nil},
+	{"a principal of another organization's account reads a log file", func(m *Model) iameval.Request {
+		return m.s3(m.outsider(), "s3:GetObject", logBucket, m.logObject(), signedIn)
+	}, false, "aws:PrincipalOrgID absent or another organization's", srcPrincipalOrgID, logArchive, nil},
 }

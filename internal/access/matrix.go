@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/iameval"
-	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 // Column is one operation on the evidence: one or more requests that must
@@ -30,10 +29,10 @@ var Columns = []Column{
 		}
 	}},
 	{Title: "Read the log group", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
-		return []iameval.Request{identityOnly(c, "logs:GetLogEvents", m.Env.LogGroup(m.Attr(logGroup, "name")), ctx)}
+		return []iameval.Request{m.identityOnly(c, "logs:GetLogEvents", m.Env.LogGroup(m.Attr(logGroup, "name")), ctx)}
 	}, alternative: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
 		return []iameval.Request{
-			identityOnly(c, "logs:GetLogEvents", m.Env.LogGroup(m.Attr(logGroup, "name")), ctx),
+			m.identityOnly(c, "logs:GetLogEvents", m.Env.LogGroup(m.Attr(logGroup, "name")), ctx),
 			m.kms(c, "kms:Decrypt", logsKey, ctx.with(m.logsContext(true))),
 		}
 	}, Behaviours: [2]string{"Logs decrypts as a service", "for the caller"}},
@@ -50,7 +49,7 @@ var Columns = []Column{
 		return []iameval.Request{m.kms(c, "kms:ScheduleKeyDeletion", trailKey, ctx)}
 	}},
 	{Title: "Stop the trail", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
-		return []iameval.Request{identityOnly(c, "cloudtrail:StopLogging", m.trailARN(), ctx)}
+		return []iameval.Request{m.identityOnly(c, "cloudtrail:StopLogging", m.trailARN(), ctx)}
 	}},
 	{Title: "Assume the audit role", requests: func(m *Model, c iameval.Caller, ctx Context) []iameval.Request {
 		return []iameval.Request{m.assume(c, auditRole, ctx)}
@@ -112,16 +111,6 @@ func yesNo(ok bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// Find returns the model of the stack that holds the trail, if any.
-func Find(docs []*tfjson.Doc) (*Model, bool) {
-	for _, d := range docs {
-		if _, ok := d.Find(trail); ok {
-			return New(d), true
-		}
-	}
-	return nil, false
 }
 
 // Applicable returns the interactions that apply to the stack of m.

@@ -3,6 +3,8 @@ package access
 import (
 	"slices"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 )
@@ -16,44 +18,115 @@ type Persona struct {
 }
 
 // Personas are the rows of the access matrix: the audit role, a member of
-// the audit group without it, a deployer and a break-glass principal
-// (each with AdministratorAccess), an administrator, a read-only user, the
-// services, anonymous, and an administrator of another account.
+// the audit group without it; in each of the model's accounts a deployer
+// and a break-glass principal (each with AdministratorAccess), an
+// administrator and a read-only user; the services, anonymous, and an
+// administrator of another account. In the log-archive layout, the name
+// of a persona of an account says which account.
 func (m *Model) Personas() []Persona {
-	admin := ManagedPolicies["AdministratorAccess"]
-	member := iameval.Caller{Account: Account}
-	for _, u := range m.doc.Resources("aws_iam_user") {
+	out := []Persona{
+		{"audit role (assumed with MFA)", m.auditRole(), true},
+		{"audit group member, without the role", m.member(), true},
+	}
+	for _, a := range m.Accounts() {
+		in := ""
+		if m.Layout() {
+			in = ", " + m.Label(a)
+		}
+		s := m.inAccount(a)
+		out = append(out,
+			Persona{pDeployer + in, m.firstOperator(s, RoleDeployer), false},
+			Persona{pBreakGlass + in, m.firstOperator(s, RoleBreakGlass), true},
+			Persona{pAdmin + in, administratorOf(a), true},
+			Persona{"read-only user (ReadOnlyAccess)" + in, iameval.Caller{ARN: envOf(a).User("reader"), Account: a, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
+		)
+	}
+	return append(out,
+		Persona{"CloudTrail", service("cloudtrail.amazonaws.com"), false},
+		Persona{"CloudWatch Logs", service(m.Env.Logs()), false},
+		Persona{"anonymous", iameval.Caller{}, false},
+		Persona{pOther, administratorOf(m.other), true},
+	)
+}
+
+// Label names the account for a reader by what it holds: the management
+// account (the trail's), the log-archive account (the log bucket's), the
+// security account (the audit role's).
+func (m *Model) Label(account string) string {
+	switch account {
+	case m.Env.Account:
+		return "management account"
+	case m.of(logBucket).Env.Account:
+		return "log-archive account"
+	case m.of(auditRole).Env.Account:
+		return "security account"
+	}
+	return "account " + account
+}
+
+// inAccount is the model's first stack in account.
+func (m *Model) inAccount(account string) *stack {
+	for _, s := range m.stacks {
+		if s.Env.Account == account {
+			return s
+		}
+	}
+	return m.stack
+}
+
+// envOf is account, for ARNs without a region (IAM's).
+func envOf(account string) arn.Env { return arn.Env{Partition: partition, Account: account} }
+
+// auditRole is the audit role, as a session assumed with MFA.
+func (m *Model) auditRole() iameval.Caller {
+	return iameval.Caller{ARN: m.ref(auditRole, "arn"), Account: m.of(auditRole).Env.Account, Identity: m.RolePolicies(auditRole)}
+}
+
+// member is the first audit user, with the audit group's policies.
+func (m *Model) member() iameval.Caller {
+	c := iameval.Caller{Account: m.of(auditGroup).Env.Account}
+	for _, u := range m.resources("aws_iam_user") {
 		if g, ok := m.GroupOf(u.Address); ok && g == auditGroup {
-			member.ARN, member.Username = m.ref(u.Address, "arn"), m.Attr(u.Address, "name")
-			member.Identity = m.GroupPolicies(g)
+			c.ARN, c.Username = m.ref(u.Address, "arn"), m.Attr(u.Address, "name")
+			c.Identity = m.GroupPolicies(g)
 			break
 		}
 	}
-	return []Persona{
-		{"audit role (assumed with MFA)", iameval.Caller{ARN: m.ref(auditRole, "arn"), Account: Account, Identity: m.RolePolicies(auditRole)}, true},
-		{"audit group member, without the role", member, true},
-		{pDeployer, m.firstOperator(RoleDeployer), false},
-		{pBreakGlass, m.firstOperator(RoleBreakGlass), true},
-		{pAdmin, administrator(), true},
-		{"read-only user (ReadOnlyAccess)", iameval.Caller{ARN: example.User("reader"), Account: Account, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
-		{"CloudTrail", iameval.Caller{Service: "cloudtrail.amazonaws.com"}, false},
-		{"CloudWatch Logs", iameval.Caller{Service: m.Env.Logs()}, false},
-		{"anonymous", iameval.Caller{}, false},
-		{"administrator of another account", iameval.Caller{ARN: another.User("admin"), Account: OtherAccount, Username: "admin", Identity: []iameval.Policy{admin}}, true},
-	}
+	return c
 }
 
-// firstOperator is the caller of the first operator of role (the
+// admin is an administrator of the account that holds the resource at
+// address.
+func (m *Model) admin(address string) iameval.Caller {
+	return administratorOf(m.of(address).Env.Account)
+}
+
+// deployer is the first deployer of the stack that holds the resource at
+// address.
+func (m *Model) deployer(address string) iameval.Caller {
+	return m.firstOperator(m.of(address), RoleDeployer)
+}
+
+// breakGlass is the first break-glass principal of the stack that holds
+// the resource at address.
+func (m *Model) breakGlass(address string) iameval.Caller {
+	return m.firstOperator(m.of(address), RoleBreakGlass)
+}
+
+// outsider is an administrator of an account outside the model's.
+func (m *Model) outsider() iameval.Caller { return administratorOf(m.other) }
+
+// firstOperator is the caller of the first operator of role in s (the
 // deployers setting's first principal, or the model's example of the
 // principal that made the first apply; the first break-glass principal),
 // or an administrator without an ARN when the stack names none.
-func (m *Model) firstOperator(role string) iameval.Caller {
-	for _, o := range m.Operators() {
+func (m *Model) firstOperator(s *stack, role string) iameval.Caller {
+	for _, o := range m.operators(s) {
 		if o.Role == role {
 			return o.Caller
 		}
 	}
-	return iameval.Caller{Account: Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+	return iameval.Caller{Account: s.Env.Account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 }
 
 // legacyEvidenceSid is the one evidence Deny of the releases before
@@ -61,41 +134,69 @@ func (m *Model) firstOperator(role string) iameval.Caller {
 // of such a release names no deployer.
 const legacyEvidenceSid = "DenyEvidenceChangesButBreakGlass"
 
-// spared are the principals the statement sid of the stack's bucket
-// policies spares (its ArnNotEquals aws:PrincipalArn values), resolved:
-// the log bucket's, or the first bucket's that has one.
-func (m *Model) spared(sid string) []string {
-	sids := []string{sid}
-	if sid == logbucket.SidDenyDestruction {
-		sids = append(sids, legacyEvidenceSid)
+// The statements that spare the operators: the evidence Denies of a
+// bucket policy and of a key policy, by the operators they spare.
+var (
+	sparingBreakGlass = []string{logbucket.SidDenyDestruction, legacyEvidenceSid, cmk.SidDenyDestroy}
+	sparingOperators  = []string{logbucket.SidDenyProtectionChanges, cmk.SidDenyPolicyChanges}
+)
+
+// spared are the principals that the first of the statements sids of the
+// policies of s spares (its ArnNotEquals aws:PrincipalArn values),
+// resolved: of the log bucket's policy or another bucket's; in a stack
+// without bucket policies (the management and security accounts of the
+// log-archive layout), of a key's.
+func (m *Model) spared(s *stack, sids []string) []string {
+	var policies []*iameval.Policy
+	if m.of(logBucket) == s {
+		policies = append(policies, m.BucketPolicy(logBucket))
 	}
-	buckets := []string{logBucket}
-	for _, b := range m.doc.Resources("aws_s3_bucket") {
-		buckets = append(buckets, b.Address)
+	for _, b := range s.doc.Resources("aws_s3_bucket") {
+		policies = append(policies, m.BucketPolicy(b.Address))
 	}
-	for _, b := range buckets {
-		p := m.BucketPolicy(b)
-		if p == nil {
+	if !slices.ContainsFunc(policies, func(p *iameval.Policy) bool { return p != nil }) {
+		for _, k := range s.doc.Resources("aws_kms_key") {
+			policies = append(policies, m.KeyPolicy(k.Address))
+		}
+	}
+	for _, p := range policies {
+		if v := sparedBy(p, sids); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// sparedBy are the principals the first of the statements sids of p
+// spares, or nil.
+func sparedBy(p *iameval.Policy, sids []string) []string {
+	if p == nil {
+		return nil
+	}
+	for _, st := range p.Statements {
+		if !slices.Contains(sids, st.Sid) {
 			continue
 		}
-		for _, s := range p.Statements {
-			if !slices.Contains(sids, s.Sid) {
-				continue
-			}
-			for _, c := range s.Conditions {
-				if c.Operator == "ArnNotEquals" && c.Key == "aws:PrincipalArn" {
-					return c.Values
-				}
+		for _, c := range st.Conditions {
+			if c.Operator == "ArnNotEquals" && c.Key == "aws:PrincipalArn" {
+				return c.Values
 			}
 		}
 	}
 	return nil
 }
 
-// Administrator is a user of the account with AdministratorAccess.
-func Administrator() iameval.Caller { return administrator() }
+// AdministratorOf is a user with AdministratorAccess of the account that
+// holds the resource at address (the trail's, for an address the model
+// does not have).
+func (m *Model) AdministratorOf(address string) iameval.Caller { return m.admin(address) }
 
-// administrator is a user of the account with AdministratorAccess.
-func administrator() iameval.Caller {
-	return iameval.Caller{ARN: example.User("admin"), Account: Account, Username: "admin", Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+// administratorOf is a user of account with AdministratorAccess.
+func administratorOf(account string) iameval.Caller {
+	return iameval.Caller{ARN: envOf(account).User("admin"), Account: account, Username: "admin", Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
+}
+
+// rootOf is the root user of account, with every permission.
+func rootOf(account string) iameval.Caller {
+	return iameval.Caller{ARN: envOf(account).Root(), Account: account, Identity: []iameval.Policy{ManagedPolicies["AdministratorAccess"]}}
 }

@@ -1,8 +1,11 @@
 package access
 
 import (
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/layout"
 )
@@ -44,11 +47,19 @@ var signedIn = Context{"aws:SecureTransport": {"true"}, "aws:MultiFactorAuthPres
 // overTLS is the context of a service's request.
 var overTLS = Context{"aws:SecureTransport": {"true"}}
 
+// another is the account outside the model's, in the trail's region.
+func (m *Model) another() arn.Env {
+	e := m.Env
+	e.Account = m.other
+	return e
+}
+
 // TrailARN is the ARN of the stack's trail.
 func (m *Model) trailARN() string { return m.Env.Trail(m.Attr(trail, "name")) }
 
-// logObject is the ARN of a log file the trail writes.
-func (m *Model) logObject() string { return m.logFile("", Account) }
+// logObject is the ARN of a log file the trail writes for its own
+// account.
+func (m *Model) logObject() string { return m.logFile("", m.Env.Account) }
 
 // memberLogObject is the ARN of a member account's log file that an
 // organization trail writes for the organization org.
@@ -72,23 +83,44 @@ func (m *Model) s3(c iameval.Caller, action, bucket, object string, ctx Context)
 	if object != "" {
 		resource = object
 	}
-	return iameval.Request{Caller: c, Action: action, Resource: resource, Context: ctx, ResourceAccount: Account, Kind: iameval.Union, ResourcePolicy: m.BucketPolicy(bucket)}
+	return m.request(iameval.Request{Caller: c, Action: action, Resource: resource, Context: ctx, ResourceAccount: m.of(bucket).Env.Account, Kind: iameval.Union, ResourcePolicy: m.BucketPolicy(bucket)})
 }
 
 // kms is a request on the key at address.
 func (m *Model) kms(c iameval.Caller, action, key string, ctx Context) iameval.Request {
-	b := key[len("aws_kms_key."):]
-	return iameval.Request{Caller: c, Action: action, Resource: m.Env.Key(b), Context: ctx, ResourceAccount: Account, Kind: iameval.KeyPolicy, ResourcePolicy: m.KeyPolicy(key)}
+	s := m.of(key)
+	return m.request(iameval.Request{Caller: c, Action: action, Resource: s.Env.Key(key[len("aws_kms_key."):]), Context: ctx, ResourceAccount: s.Env.Account, Kind: iameval.KeyPolicy, ResourcePolicy: m.KeyPolicy(key)})
 }
 
-// identityOnly is a request on a resource without a resource policy here.
-func identityOnly(c iameval.Caller, action, resource string, ctx Context) iameval.Request {
-	return iameval.Request{Caller: c, Action: action, Resource: resource, Context: ctx, ResourceAccount: Account, Kind: iameval.IdentityOnly}
+// sns is a request on the topic at address.
+func (m *Model) sns(c iameval.Caller, action, topic string, ctx Context) iameval.Request {
+	return m.request(iameval.Request{Caller: c, Action: action, Resource: m.ref(topic, "arn"), Context: ctx, ResourceAccount: m.of(topic).Env.Account, Kind: iameval.Union, ResourcePolicy: m.TopicPolicy(topic)})
+}
+
+// identityOnly is a request on a resource without a resource policy here,
+// in the account its ARN names ("*" and an ARN without an account: the
+// caller's).
+func (m *Model) identityOnly(c iameval.Caller, action, resource string, ctx Context) iameval.Request {
+	account := c.Account
+	if parts := strings.SplitN(resource, ":", 6); len(parts) == 6 && parts[4] != "" {
+		account = parts[4]
+	}
+	return m.request(iameval.Request{Caller: c, Action: action, Resource: resource, Context: ctx, ResourceAccount: account, Kind: iameval.IdentityOnly})
 }
 
 // assume is sts:AssumeRole of the role at address.
 func (m *Model) assume(c iameval.Caller, role string, ctx Context) iameval.Request {
-	return iameval.Request{Caller: c, Action: "sts:AssumeRole", Resource: m.ref(role, "arn"), Context: ctx, ResourceAccount: Account, Kind: iameval.TrustPolicy, ResourcePolicy: m.TrustPolicy(role)}
+	return m.request(iameval.Request{Caller: c, Action: "sts:AssumeRole", Resource: m.ref(role, "arn"), Context: ctx, ResourceAccount: m.of(role).Env.Account, Kind: iameval.TrustPolicy, ResourcePolicy: m.TrustPolicy(role)})
+}
+
+// request is r with its caller's organization: Organization for a
+// principal of one of the model's accounts or of MemberAccount, none for
+// any other.
+func (m *Model) request(r iameval.Request) iameval.Request {
+	if a := r.Caller.Account; a != "" && (a == MemberAccount || slices.Contains(m.Accounts(), a)) {
+		r.Caller.Organization = Organization
+	}
+	return r
 }
 
 // logsContext is the context of a KMS request CloudWatch Logs makes for
@@ -108,11 +140,4 @@ func (m *Model) trailFileContext() Context {
 		"kms:ViaService": {m.Env.Regional("s3")},
 		"kms:EncryptionContext:aws:cloudtrail:arn": {m.trailARN()},
 	})
-}
-
-// ref is the model's value of the computed attribute attr of the resource
-// at address, or "".
-func (m *Model) ref(address, attr string) string {
-	v, _ := m.Value(address, attr)
-	return v
 }

@@ -23,19 +23,21 @@ type ServiceStatement struct {
 }
 
 // ServiceStatements are the stack's statements that allow an AWS service
-// principal, policy by policy in address order.
+// principal, policy by policy in address order, stack by stack.
 func (m *Model) ServiceStatements() []ServiceStatement {
 	var policies []*iameval.Policy
-	for _, b := range m.doc.Resources("aws_kms_key") {
-		policies = append(policies, m.KeyPolicy(b.Address))
-	}
-	for _, typ := range []string{"aws_s3_bucket_policy", "aws_sns_topic_policy"} {
-		for _, b := range m.doc.Resources(typ) {
-			policies = append(policies, m.Policy(b.Address, b.Attrs["policy"]))
+	for _, s := range m.stacks {
+		for _, b := range s.doc.Resources("aws_kms_key") {
+			policies = append(policies, m.KeyPolicy(b.Address))
 		}
-	}
-	for _, b := range m.doc.Resources("aws_iam_role") {
-		policies = append(policies, m.TrustPolicy(b.Address))
+		for _, typ := range []string{"aws_s3_bucket_policy", "aws_sns_topic_policy"} {
+			for _, b := range s.doc.Resources(typ) {
+				policies = append(policies, s.policy(m.name(s, b.Address), b.Attrs["policy"]))
+			}
+		}
+		for _, b := range s.doc.Resources("aws_iam_role") {
+			policies = append(policies, m.TrustPolicy(b.Address))
+		}
 	}
 	var out []ServiceStatement
 	for _, p := range policies {

@@ -88,9 +88,13 @@ type Row struct {
 }
 
 // Classify classifies every in-scope action of the catalogue for the
-// synthesized audit stack d.
+// synthesized audit stack d, with the stacks of its synthesis that hold
+// the trail's bucket, key and readers (the log-archive layout's).
 func Classify(c Catalogue, d *tfjson.Doc) []Row {
-	m := access.New(d)
+	m, ok := access.Find(d.Stacks())
+	if !ok {
+		m = access.New(d)
+	}
 	var out []Row
 	for _, a := range c.Actions {
 		if !InScope(a.Action, a.Resources) {
@@ -109,15 +113,15 @@ func Classify(c Catalogue, d *tfjson.Doc) []Row {
 	return out
 }
 
-// denied is the statement that refuses action to an administrator on the
-// stack's resource of its type, or "".
+// denied is the statement that refuses action to an administrator of the
+// account that holds the stack's resource of its type, or "".
 func denied(m *access.Model, action string, resources []string) string {
 	svc, _, _ := strings.Cut(action, ":")
 	target := map[string]string{"s3": "aws_s3_bucket.log_bucket", "kms": "aws_kms_key.trail_key", "sns": "aws_sns_topic.monitoring_topic", "logs": "aws_cloudwatch_log_group.monitoring_log_group"}[svc]
 	if svc == "kms" && !slices.Contains(resources, "key") {
 		target = ""
 	}
-	who, prefix := access.Administrator(), ""
+	who, prefix := m.AdministratorOf(target), ""
 	if svc == "logs" {
 		// The log group has no resource policy: reads and copies are
 		// denied by the deny-reads policy where it is attached (and by
@@ -168,18 +172,33 @@ func event(d *tfjson.Doc, action string) events.Sample {
 	if n, ok := EventNames[action]; ok {
 		name = n
 	}
+	// The stack's resources first, then those of the other stacks of its
+	// synthesis (the log-archive layout's buckets, role and key).
 	named := func(address, attr string) string {
-		b, _ := d.Find(address)
-		v, _ := b.Attrs[attr].(string)
-		return v
-	}
-	first := func(typ, attr string) string {
-		for _, b := range d.Resources(typ) {
-			if v, ok := b.Attrs[attr].(string); ok {
+		for _, s := range d.Stacks() {
+			if b, ok := s.Find(address); ok {
+				v, _ := b.Attrs[attr].(string)
 				return v
 			}
 		}
 		return ""
+	}
+	first := func(typ, attr string) string {
+		for _, s := range d.Stacks() {
+			for _, b := range s.Resources(typ) {
+				if v, ok := b.Attrs[attr].(string); ok {
+					return v
+				}
+			}
+		}
+		return ""
+	}
+	// The trail key as the stack's filters name it: its own key, or the
+	// data source through which the log-archive layout's management stack
+	// reads the key of another account.
+	key := "${aws_kms_key.trail_key.arn}"
+	if _, ok := d.Find("data.aws_kms_key.trail_key"); ok {
+		key = "${data.aws_kms_key.trail_key.arn}"
 	}
 	params := map[string]any{
 		"bucketName":       first("aws_s3_bucket", "bucket"),
@@ -194,13 +213,13 @@ func event(d *tfjson.Doc, action string) events.Sample {
 		"alarmNames":       []any{"watch-trail-heartbeat"},
 		"alarmName":        "watch-trail-heartbeat",
 		"aliasName":        first("aws_kms_alias", "name"),
-		"keyId":            "${aws_kms_key.trail_key.arn}",
+		"keyId":            key,
 		"servicePrincipal": "cloudtrail.amazonaws.com",
 	}
 	admin := events.Load("identity-AssumedRole")
 	return events.Load("s3-GetBucketVersioning").Identity(admin).With(map[string]any{
 		"eventSource": eventSources[svc], "eventName": name, "requestParameters": params,
-		"resources": []any{map[string]any{"ARN": "${aws_kms_key.trail_key.arn}"}},
+		"resources": []any{map[string]any{"ARN": key}},
 	})
 }
 

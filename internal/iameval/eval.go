@@ -88,6 +88,11 @@ type Caller struct {
 	Account string
 	// Username is aws:username, for IAM users.
 	Username string
+	// Organization is aws:PrincipalOrgID: the organization of the
+	// caller's account, "" outside any ("included in the request context
+	// only if the principal is a member of an organization",
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid).
+	Organization string
 	// Identity are the caller's identity-based policies.
 	Identity []Policy
 }
@@ -253,6 +258,9 @@ func (r Request) context() map[string][]string {
 	}
 	if r.Caller.Username != "" {
 		ctx["aws:username"] = []string{r.Caller.Username}
+	}
+	if r.Caller.Organization != "" && r.Caller.ARN != "" {
+		ctx["aws:principalorgid"] = []string{r.Caller.Organization}
 	}
 	if _, set := ctx["aws:principalisawsservice"]; !set {
 		ctx["aws:principalisawsservice"] = []string{fmt.Sprint(r.Caller.Service != "")}

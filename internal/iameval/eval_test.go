@@ -146,3 +146,38 @@ func TestNotActionDeniesAllButTheListed(t *testing.T) {
 		t.Errorf("expected s3:GetObject allowed with MFA, found %v", d)
 	}
 }
+
+// TestPrincipalOrgID: the caller's organization is aws:PrincipalOrgID,
+// absent for a caller of no organization and for a service principal; a
+// deny of principals outside an organization (IfExists, as the log-archive
+// bucket's) holds for a principal of another organization and of none,
+// and not for the organization's own nor for a service.
+func TestPrincipalOrgID(t *testing.T) {
+	outside := to(deny("Outside", []string{"s3:*"}, []string{bucket + "/*"}), "*", "*")
+	outside.Conditions = []Condition{
+		{"StringNotEqualsIfExists", "aws:PrincipalOrgID", []string{"o-mine"}},
+		{"BoolIfExists", "aws:PrincipalIsAWSService", []string{"false"}},
+	}
+	read := to(allow("Read", []string{"s3:GetObject"}, []string{bucket + "/*"}), "*", "*")
+	bucketPolicy := &Policy{Name: "bucket", Statements: []Statement{read, outside}}
+	bob := func(org string) Caller {
+		return Caller{ARN: "arn:aws:iam::" + other + ":user/bob", Account: other, Organization: org, Identity: []Policy{{Name: "bob", Statements: []Statement{allow("All", []string{"*"}, []string{"*"})}}}}
+	}
+	for name, c := range map[string]struct {
+		caller  Caller
+		allowed bool
+	}{
+		"a principal of the organization":           {bob("o-mine"), true},
+		"a principal of another":                    {bob("o-theirs"), false},
+		"a principal of no organization":            {bob(""), false},
+		"a service acting as itself":                {Caller{Service: "cloudtrail.amazonaws.com"}, true},
+		"anonymous (no organization, no principal)": {Caller{}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := Evaluate(Request{Caller: c.caller, Action: "s3:GetObject", Resource: bucket + "/k", ResourceAccount: account, ResourcePolicy: bucketPolicy})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v", c.allowed, d)
+			}
+		})
+	}
+}

@@ -504,7 +504,15 @@ func writeAccess(b *strings.Builder, docs []*tfjson.Doc) {
 	if !ok {
 		return
 	}
-	fmt.Fprintf(b, "## Who can do what\n\nDecided from the synthesized policies with IAM's documented evaluation logic (`internal/iameval`), in an example account %s; people sign in with MFA and use TLS; AWS managed policies as modelled in `internal/access`; service control policies and permissions boundaries are not modelled.\n\n| Who |", access.Account)
+	where := "an example account " + access.Account
+	if m.Layout() {
+		var accounts []string
+		for _, a := range m.Accounts() {
+			accounts = append(accounts, a+" ("+m.Label(a)+")")
+		}
+		where = "the accounts " + joinAnd(accounts) + ", each stack in its own"
+	}
+	fmt.Fprintf(b, "## Who can do what\n\nDecided from the synthesized policies with IAM's documented evaluation logic (`internal/iameval`), in %s; people sign in with MFA and use TLS; AWS managed policies as modelled in `internal/access`; service control policies and permissions boundaries are not modelled.\n\n| Who |", where)
 	for _, c := range access.Columns {
 		fmt.Fprintf(b, " %s |", c.Title)
 	}
