@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -13,10 +15,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
-
+	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
+	"github.com/cle2wa/audit-trail/internal/commands"
+	"github.com/cle2wa/audit-trail/internal/review"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
@@ -30,8 +32,8 @@ import (
 func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	outs := synthLayouts(t)
 	t.Parallel()
+	outs := synthLayouts(t)
 	for keysIn, out := range outs {
 		for _, c := range layoutStacks(keysIn) {
 			t.Run("keys in "+keysIn+"/"+c.stack, func(t *testing.T) { validateStack(t, tf, config, filepath.Join(out, "stacks", c.stack)) })
@@ -123,8 +125,8 @@ func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) st
 func TestLayoutPlansWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	outs := synthLayouts(t)
 	t.Parallel()
+	outs := synthLayouts(t)
 	org := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal}}
 	for keysIn, out := range outs {
 		for _, c := range layoutStacks(keysIn) {
@@ -189,8 +191,6 @@ func planStack(t *testing.T, tf, config, dir string, org fakeOrganization, accou
 
 // synthLayouts synthesizes the log-archive layout with the key in each
 // account kind it may be in, and returns the output directory of each.
-// It runs before the test runs beside others (t.Parallel): it
-// synthesizes in this process, and jsii is not for concurrent use.
 func synthLayouts(t *testing.T) map[string]string {
 	t.Helper()
 	outs := map[string]string{}
@@ -200,46 +200,67 @@ func synthLayouts(t *testing.T) map[string]string {
 	return outs
 }
 
-// synthLayout synthesizes the log-archive layout's stacks with the trail
-// key in keysIn (alarm e-mails on) into a new directory and returns it.
+// layouts are the outputs of synthLayout, by keysIn: each layout is
+// synthesized once in a test process, beside the app's binary (TestMain
+// removes both).
+var layouts = struct {
+	sync.Mutex
+	outs map[string]string
+}{outs: map[string]string{}}
+
+// layoutAccounts are the member accounts of the log-archive layout's
+// tests: the management account is the example account the plans' fake
+// STS answers for.
+const (
+	layoutLogArchive = "555566667777"
+	layoutSecurity   = "444455556666"
+)
+
+// synthLayout synthesizes the project's cdktf.json in the log-archive
+// layout, the trail key in keysIn (an organization trail, alarm e-mails
+// on), by running the app as a user does, and returns its cdktf.out.
 func synthLayout(t *testing.T, keysIn string) string {
 	t.Helper()
-	s := settings.Defaults()
-	s.OrganizationTrail = true
-	s.AlarmEmails = []string{"security@example.com"}
-	s.Accounts = &settings.Accounts{LogArchive: "555566667777", Security: "444455556666", KeysIn: keysIn}
-	if err := s.Validate(); err != nil {
+	layouts.Lock()
+	defer layouts.Unlock()
+	if out, ok := layouts.outs[keysIn]; ok {
+		return out
+	}
+	var file map[string]any
+	if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &file); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "cdktf.out")
-	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(out)})
-	if _, err := stacks.NewManagement(app, s); err != nil {
+	context := file["context"].(map[string]any)
+	context["organizationTrail"] = true
+	context["alarmEmails"] = []string{"security@example.com"}
+	context["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity, "keysIn": keysIn}
+	data, err := json.MarshalIndent(file, "", "  ")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := stacks.NewLogArchive(app, s); err != nil {
+	dir := filepath.Join(filepath.Dir(binary), "layout-"+keysIn)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := stacks.NewSecurity(app, s); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if keysIn == settings.KeysInManagement {
-		if _, err := stacks.NewKeys(app, s); err != nil {
-			t.Fatal(err)
-		}
+	if code, stdout, stderr := runApp(t, dir); code != 0 {
+		t.Fatalf("expected exit 0 from the layout's synth, found %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	app.Synth()
-	return out
+	layouts.outs[keysIn] = filepath.Join(dir, "cdktf.out")
+	return layouts.outs[keysIn]
 }
 
 // layoutStacks are the stacks of the log-archive layout with the keys in
 // keysIn, in the order they are applied, each with the member account its
 // provider assumes a role in ("" for the management account).
 func layoutStacks(keysIn string) []struct{ stack, account string } {
-	out := []struct{ stack, account string }{{stacks.SecurityName, "444455556666"}}
+	out := []struct{ stack, account string }{{stacks.SecurityName, layoutSecurity}}
 	if keysIn == settings.KeysInManagement {
 		out = append(out, struct{ stack, account string }{stacks.KeysName, ""})
 	}
-	return append(out, struct{ stack, account string }{stacks.LogArchiveName, "555566667777"}, struct{ stack, account string }{stacks.AuditName, ""})
+	return append(out, struct{ stack, account string }{stacks.LogArchiveName, layoutLogArchive}, struct{ stack, account string }{stacks.AuditName, ""})
 }
 
 // TestLayoutPassesTheChecks runs the checks of every synth on the
@@ -247,6 +268,7 @@ func layoutStacks(keysIn string) []struct{ stack, account string } {
 // checks follow the trail to the log-archive account's bucket and to the
 // key its alias names (nothing blocks), and say where they found them.
 func TestLayoutPassesTheChecks(t *testing.T) {
+	t.Parallel()
 	for keysIn, out := range synthLayouts(t) {
 		t.Run("keys in "+keysIn, func(t *testing.T) {
 			synthesis, err := tfjson.Load(out)
@@ -278,6 +300,128 @@ func TestLayoutPassesTheChecks(t *testing.T) {
 			if len(want) > 0 {
 				t.Errorf("expected results of %v", want)
 			}
+		})
+	}
+}
+
+// layoutMatrix is who can do what in the log-archive layout, by persona
+// (the columns of access.Columns), with the trail key in the security
+// account: a change that widens access changes a cell here and in the
+// layout's REVIEW.md. The management account's people may stop the trail
+// and read its CloudWatch Logs copy (as in one account), and nothing of
+// the evidence; each member account's operators may change its own
+// resources' protection, and only its break-glass principals destroy.
+var layoutMatrix = map[string][]string{
+	"audit role (assumed with MFA)":                            {"yes", "no", "no", "no", "no", "no", "no", "no"},
+	"audit group member, without the role":                     {"no", "no", "no", "no", "no", "no", "no", "yes"},
+	"deployer (applies reviewed changes), management account":  {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "yes", "no"},
+	"break-glass principal, management account":                {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "yes", "no"},
+	"administrator (AdministratorAccess), management account":  {"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "no", "no", "yes", "no"},
+	"deployer (applies reviewed changes), log-archive account": {"no", "no", "no", "yes", "no", "no", "no", "no"},
+	"break-glass principal, log-archive account":               {"no", "no", "yes", "yes", "no", "no", "no", "no"},
+	"administrator (AdministratorAccess), log-archive account": {"no", "no", "no", "no", "no", "no", "no", "no"},
+	"deployer (applies reviewed changes), security account":    {"no", "no", "no", "no", "yes", "no", "no", "no"},
+	"break-glass principal, security account":                  {"no", "no", "no", "no", "yes", "yes", "no", "no"},
+	"administrator (AdministratorAccess), security account":    {"no", "no", "no", "no", "no", "no", "no", "no"},
+	"read-only user (ReadOnlyAccess), log-archive account":     {"no", "no", "no", "no", "no", "no", "no", "no"},
+	"administrator of another account":                         {"no", "no", "no", "no", "no", "no", "no", "no"},
+}
+
+// TestLayoutAccess decides, with IAM's documented evaluation logic, every
+// cross-service interaction of the log-archive layout across its stacks,
+// each in the account of its resource: CloudTrail delivering the
+// management and a member account's files to the log-archive account,
+// another organization's trail refused, the audit role of the security
+// account reading and decrypting across accounts, the administrators of
+// the management and log-archive accounts refused reading and deleting,
+// each account's deployer applying its changes. With the key in the
+// management account, the key's operators are the management account's.
+func TestLayoutAccess(t *testing.T) {
+	t.Parallel()
+	for keysIn, out := range synthLayouts(t) {
+		t.Run("keys in "+keysIn, func(t *testing.T) {
+			synthesis, err := tfjson.Load(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, ok := access.Find(synthesis.Stacks)
+			if !ok {
+				t.Fatal("expected the layout to have a trail")
+			}
+			if got, want := m.Accounts(), []string{access.Account, layoutLogArchive, layoutSecurity}; !slices.Equal(got, want) {
+				t.Errorf("expected the model's accounts %v, found %v", want, got)
+			}
+			for _, bad := range m.Mismatches() {
+				t.Error(bad)
+			}
+			applicable := m.Applicable()
+			for _, name := range []string{
+				"CloudTrail writes a log file", "CloudTrail writes a member account's log file (organization trail)",
+				"another organization's trail writes under this organization's folder",
+				"the audit role reads a log file in the log-archive account", "the audit role decrypts a log file through S3",
+				"an administrator of the management account reads a log file", "an administrator of the management account deletes a log file version",
+				"an administrator of the management account decrypts a log file", "an administrator of the log-archive account decrypts a log file",
+				"a principal of another organization's account reads a log file",
+				"the deployer changes the log bucket's policy", "the deployer changes the trail key's policy",
+			} {
+				if !slices.ContainsFunc(applicable, func(in access.Interaction) bool { return in.Name == name }) {
+					t.Errorf("expected the row %q to apply to the layout", name)
+				}
+			}
+			want := maps.Clone(layoutMatrix)
+			if keysIn == settings.KeysInManagement {
+				want["deployer (applies reviewed changes), management account"] = []string{"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "yes", "no", "yes", "no"}
+				want["break-glass principal, management account"] = []string{"no", "Logs decrypts as a service: yes; for the caller: no", "no", "no", "yes", "yes", "yes", "no"}
+				want["deployer (applies reviewed changes), security account"] = []string{"no", "no", "no", "no", "no", "no", "no", "no"}
+				want["break-glass principal, security account"] = []string{"no", "no", "no", "no", "no", "no", "no", "no"}
+			}
+			matrix := m.Matrix()
+			for i, p := range m.Personas() {
+				w, ok := want[p.Name]
+				if !ok {
+					continue
+				}
+				delete(want, p.Name)
+				for j, c := range matrix[i] {
+					if c.Text != w[j] {
+						t.Errorf("%s / %s: expected %s, found %s (%s)", p.Name, access.Columns[j].Title, w[j], c.Text, c.Why)
+					}
+				}
+			}
+			for name := range want {
+				t.Errorf("expected a persona %q in the matrix", name)
+			}
+		})
+	}
+}
+
+// TestLayoutReview reads the layout's REVIEW.md: its access matrix names
+// the accounts and has each account's personas, every interaction is
+// decided as the layout needs, and the report fits a pull-request comment.
+func TestLayoutReview(t *testing.T) {
+	t.Parallel()
+	for keysIn, out := range synthLayouts(t) {
+		t.Run("keys in "+keysIn, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(out, commands.ReviewFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			report := string(data)
+			for _, w := range []string{
+				"in the accounts 111122223333 (management account), 555566667777 (log-archive account) and 444455556666 (security account), each stack in its own",
+				"| administrator (AdministratorAccess), log-archive account | no | no | no | no | no | no | no | no |",
+				"| deployer (applies reviewed changes), security account |",
+				"cross-service interactions the stack relies on (or must refuse) are decided as it needs",
+				"## Stack `logarchive`", "## Stack `security`",
+			} {
+				if !strings.Contains(report, w) {
+					t.Errorf("expected REVIEW.md to contain %q", w)
+				}
+			}
+			if len(data) >= review.CommentBytes {
+				t.Errorf("expected REVIEW.md under %d bytes to fit a pull-request comment, found %d", review.CommentBytes, len(data))
+			}
+			t.Logf("REVIEW.md: %d bytes", len(data))
 		})
 	}
 }

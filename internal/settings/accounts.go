@@ -8,9 +8,8 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/field"
 )
 
-// Accounts is the log-archive layout of an organization (issue #24, being
-// built; the setting is not read from cdktf.json yet): the organization
-// trail in the management account, the evidence in a log-archive
+// Accounts is the log-archive layout of an organization (the setting
+// "accounts"): the organization trail in the management account, the evidence in a log-archive
 // account, the trail key and the audit identities in a security account.
 // docs/design.md ("The log-archive layout") gives the reasons.
 type Accounts struct {

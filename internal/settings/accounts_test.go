@@ -52,3 +52,31 @@ func TestAccounts(t *testing.T) {
 		t.Errorf("expected the defaults %q and %q, found %+v", KeysInSecurity, DefaultRoleName, got)
 	}
 }
+
+// TestAccountsFromCdktfJSON: the setting accounts is read from cdktf.json's
+// context as an object of strings; a key it does not have, a value that
+// is not a string and an object that is not one are refused with every
+// problem named, and an account left out is named by the validation.
+func TestAccountsFromCdktfJSON(t *testing.T) {
+	s, err := Parse([]byte(`{"organizationTrail": true, "accounts": {"logArchive": "555566667777", "security": "444455556666", "keysIn": "management", "roleName": "AWSControlTowerExecution"}}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Accounts{LogArchive: "555566667777", Security: "444455556666", KeysIn: KeysInManagement, RoleName: "AWSControlTowerExecution"}); s.Accounts == nil || *s.Accounts != want {
+		t.Errorf("expected %+v, found %+v", want, s.Accounts)
+	}
+	for context, want := range map[string][]string{
+		`{"organizationTrail": true, "accounts": {"logArchve": "555566667777", "security": 444455556666}}`: {
+			`accounts.logArchve: "\"555566667777\"" is not a key of accounts`, `accounts.security`},
+		`{"organizationTrail": true, "accounts": ["555566667777"]}`:             {`accounts: expected an object`},
+		`{"organizationTrail": true, "accounts": null}`:                         {`accounts: expected an object`},
+		`{"organizationTrail": true, "accounts": {"security": "444455556666"}}`: {`accounts.logArchive: "" is not an AWS account ID`},
+	} {
+		_, err := Parse([]byte(context), "test")
+		for _, w := range want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: expected an error containing %q, found %v", context, w, err)
+			}
+		}
+	}
+}

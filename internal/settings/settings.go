@@ -250,6 +250,30 @@ var keys = []key{
 	{"dataEvents", func(raw json.RawMessage, s *Settings) error { return decodeString(raw, &s.DataEvents) }},
 	{"objectLock", decodeObjectLock},
 	{"organizationTrail", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.OrganizationTrail) }},
+	{"accounts", decodeAccounts},
+}
+
+// decodeAccounts reads {"logArchive": ..., "security": ..., "keysIn":
+// ..., "roleName": ...}; a key left out keeps its default ("" for the
+// accounts, which Validate then names).
+func decodeAccounts(raw json.RawMessage, s *Settings) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || isNull(raw) {
+		return fmt.Errorf(`expected an object such as {"logArchive": "555566667777", "security": "444455556666"}, got %s`, raw)
+	}
+	a := &Accounts{}
+	targets := map[string]*string{"logArchive": &a.LogArchive, "security": &a.Security, "keysIn": &a.KeysIn, "roleName": &a.RoleName}
+	var errs []error
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		target, ok := targets[k]
+		if !ok {
+			errs = append(errs, field.Invalid(k, string(fields[k]), `is not a key of accounts (its keys: "logArchive", "security", "keysIn", "roleName")`))
+			continue
+		}
+		errs = append(errs, field.Under(k, decodeString(fields[k], target)))
+	}
+	s.Accounts = a
+	return errors.Join(errs...)
 }
 
 // decodeObjectLock reads {"mode": ..., "days": N}; a key left out keeps

@@ -169,13 +169,19 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	if watch != nil {
 		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
 	}
+	return publish(stack, out), nil
+}
+
+// publish adds the outputs out to the audit stack: the contract other
+// stacks read (package auditstate).
+func publish(stack cdktf.TerraformStack, out Outputs) *Audit {
 	for _, o := range out.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
 			Value:       o.Value,
 			Description: jsii.String(o.Description),
 		})
 	}
-	return &Audit{TerraformStack: stack, Outputs: out}, nil
+	return &Audit{TerraformStack: stack, Outputs: out}
 }
 
 // Output is one published value: its name in the contract (package

@@ -220,7 +220,7 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 // feeds the alarms, whose watches see the member accounts' events too
 // (an organization trail delivers them to the same log group). A trail key
 // in the management account is the keys stack's (NewKeys).
-func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.TerraformStack, error) {
+func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)
@@ -230,8 +230,10 @@ func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.Terrafo
 	buckets := arn.Env{Partition: env.Partition}
 
 	var cloudWatch *trail.CloudWatch
+	var watch *monitoring.Monitoring
 	if s.Monitoring {
-		watch, err := monitoring.New(stack, "monitoring", monitoring.Config{
+		var err error
+		watch, err = monitoring.New(stack, "monitoring", monitoring.Config{
 			Env: env, TrailName: names.Trail, LogGroupName: names.LogGroup, RetentionDays: s.LogGroupRetentionDays,
 			RoleName: names.TrailLogsRole, LogsKeyAlias: names.LogsKeyAlias, TopicKeyAlias: names.AlarmKeyAlias,
 			TopicName: names.AlarmTopic, Emails: s.AlarmEmails, OrganizationID: organizationID, Operators: ops,
@@ -245,7 +247,7 @@ func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.Terrafo
 		}
 		cloudWatch = &trail.CloudWatch{LogGroupARN: *watch.LogGroup.Arn(), RoleARN: *watch.Role.Arn(), RolePolicy: watch.RolePolicy}
 	}
-	_, err := trail.New(stack, "trail", trail.Config{
+	t, err := trail.New(stack, "trail", trail.Config{
 		Name: names.Trail, Env: env, KeyPrefix: s.LogPrefix,
 		Delivery:   &trail.Delivery{BucketName: names.LogBucket, KeyARN: keyARN},
 		CloudWatch: cloudWatch, Insights: s.Insights, DataEvents: s.DataEvents,
@@ -255,7 +257,23 @@ func NewManagement(app constructs.Construct, s settings.Settings) (cdktf.Terrafo
 	if err != nil {
 		return nil, err
 	}
-	return stack, nil
+	// The published values are the audit stack's (Outputs), read where
+	// they are: the trail's here, the names and ARNs of the other
+	// accounts' resources as the settings give them.
+	security := arn.Env{Partition: env.Partition, Account: s.Accounts.Security}
+	out := Outputs{
+		TrailARN: t.Arn(), TrailName: t.Name(),
+		LogBucketName: jsii.String(names.LogBucket), LogBucketARN: jsii.String(buckets.Bucket(names.LogBucket)),
+		AccessLogBucketName: jsii.String(names.AccessLogBucket),
+		KMSKeyARN:           jsii.String(keyARN), KMSKeyAlias: jsii.String(names.KeyAlias),
+		AuditGroupName: jsii.String(names.Group), AuditRoleARN: jsii.String(security.Role(names.Role)),
+		AuditUserNames: jsii.Strings(s.AuditUsers...), AccountID: jsii.String(env.Account),
+		OrganizationID: jsii.String(organizationID),
+	}
+	if watch != nil {
+		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
+	}
+	return publish(stack, out), nil
 }
 
 // KeysName is the stack of the trail key when the log-archive layout

@@ -311,7 +311,7 @@ func TestLayoutAgrees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			md, mr := read(mgmt, management)
+			md, mr := read(mgmt.TerraformStack, management)
 			ld, lr := read(la.TerraformStack, logArchive)
 			sd, sr := read(sec.TerraformStack, security)
 			keyDoc, keyResolver, keyEnv := sd, sr, security

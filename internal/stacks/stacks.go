@@ -7,14 +7,18 @@ import (
 )
 
 // All validates s, once for every stack, and adds every stack of the app:
-// the audit trail, the bootstrap stack for the state bucket (unless HCP
-// Terraform keeps the state), and the exports stack that republishes the
-// audit stack's values. Invalid settings add nothing.
+// the audit trail (in the log-archive layout, settings.Accounts, the
+// security account's stack, the management account's keys stack when it
+// holds the trail key, the log-archive account's stack, then the
+// management account's audit stack), the bootstrap stack for the state
+// bucket (unless HCP Terraform keeps the state), and the exports stack
+// that republishes the audit stack's values. Invalid settings add
+// nothing.
 func All(app cdktf.App, s settings.Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	audit, err := NewAudit(app, s)
+	audit, err := audit(app, s)
 	if err != nil {
 		return err
 	}
@@ -27,10 +31,39 @@ func All(app cdktf.App, s settings.Settings) error {
 	return err
 }
 
-// Names lists the stacks All adds, in order.
-func Names(s settings.Settings) []string {
-	if s.State.TFCOrganization != "" {
-		return []string{AuditName, ExportsName}
+// audit adds the stacks of the trail: the audit stack alone, or the
+// log-archive layout's stacks in the order they are applied.
+func audit(app cdktf.App, s settings.Settings) (*Audit, error) {
+	if s.Accounts == nil {
+		return NewAudit(app, s)
 	}
-	return []string{AuditName, StateName, ExportsName}
+	if _, err := NewSecurity(app, s); err != nil {
+		return nil, err
+	}
+	if s.Accounts.Keys() == settings.KeysInManagement {
+		if _, err := NewKeys(app, s); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := NewLogArchive(app, s); err != nil {
+		return nil, err
+	}
+	return NewManagement(app, s)
+}
+
+// Names lists the stacks All adds, in the order they are applied.
+func Names(s settings.Settings) []string {
+	var out []string
+	if s.Accounts != nil {
+		out = append(out, SecurityName)
+		if s.Accounts.Keys() == settings.KeysInManagement {
+			out = append(out, KeysName)
+		}
+		out = append(out, LogArchiveName)
+	}
+	out = append(out, AuditName)
+	if s.State.TFCOrganization == "" {
+		out = append(out, StateName)
+	}
+	return append(out, ExportsName)
 }
