@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cle2wa/audit-trail/internal/access"
 	"github.com/cle2wa/audit-trail/internal/check"
@@ -22,6 +23,7 @@ import (
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
+	"github.com/cle2wa/audit-trail/internal/verify/verifytest"
 )
 
 // TestLayoutValidatesWithTheRealProvider runs `terraform validate` with
@@ -423,5 +425,74 @@ func TestLayoutReview(t *testing.T) {
 			}
 			t.Logf("REVIEW.md: %d bytes", len(data))
 		})
+	}
+}
+
+// fakeAWS is the environment in which the app's SDK calls the loopback
+// endpoint with test credentials and none of the machine's configuration
+// (cloudtest.Credentials, for a process of its own).
+func fakeAWS(endpoint string) []string {
+	return []string{"AWS_ENDPOINT_URL=" + endpoint, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_SESSION_TOKEN=",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE="}
+}
+
+// TestLayoutVerify runs `verify` on the log-archive layout, from the
+// management account, against a fake of its three accounts where it is
+// deployed and working (verifytest.Layout): verify assumes the layout's
+// role in the log-archive and security accounts, checks each stack in
+// its account (the key read through its alias across accounts, the
+// policies with the organization and the management account resolved),
+// the trail, and that neither the log-archive account's session nor the
+// management account's caller can read the evidence; and each departure
+// fails its check.
+func TestLayoutVerify(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for keysIn, out := range synthLayouts(t) {
+		synthesis, err := tfjson.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := map[string]struct {
+			change func(map[string]*verifytest.Account)
+			fail   []string
+		}{
+			"deployed and working": {func(map[string]*verifytest.Account) {}, nil},
+			"the log bucket's policy widened in the log-archive account": {func(a map[string]*verifytest.Account) {
+				a[layoutLogArchive].BucketPolicies["cle2wa-s3-trail-master"] = strings.Replace(a[layoutLogArchive].BucketPolicies["cle2wa-s3-trail-master"], `"Sid":"DenyOutsideTheOrganization"`, `"Sid":"Gone"`, 1)
+			}, []string{"DRIFT-BUCKET-POLICY cle2wa-s3-trail-master"}},
+			"the log-archive account's session reads the evidence": {func(a map[string]*verifytest.Account) {
+				a[layoutLogArchive].Unreadable = false
+			}, []string{"ACCESS-READ-EVIDENCE logarchive"}},
+			"the management account reads the evidence": {func(a map[string]*verifytest.Account) {
+				a[verifytest.Example].Refused = false
+				a[verifytest.Example].LogFiles = a[layoutLogArchive].LogFiles
+			}, []string{"ACCESS-READ-EVIDENCE management"}},
+			"the audit role's read policy changed in the security account": {func(a map[string]*verifytest.Account) {
+				a[layoutSecurity].IAM["GetRolePolicy read-cloudtrail-logs"] = strings.Replace(a[layoutSecurity].IAM["GetRolePolicy read-cloudtrail-logs"], "GetObject", "PutObject", 1)
+			}, []string{"DRIFT-ROLE-POLICY role-audit/read-cloudtrail-logs"}},
+		}
+		for name, c := range cases {
+			t.Run("keys in "+keysIn+"/"+name, func(t *testing.T) {
+				accounts := verifytest.Layout(t, synthesis, layoutLogArchive, layoutSecurity, now)
+				c.change(accounts)
+				code, stdout, stderr := runCommand(t, filepath.Dir(out), []string{"verify"}, fakeAWS(verifytest.ServeLayout(t, accounts))...)
+				var failed []string
+				for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+					if status, rest, ok := strings.Cut(line, "\t"); ok && status != "PASS" {
+						check, _, _ := strings.Cut(rest, "\t")
+						failed = append(failed, check)
+					}
+				}
+				if !slices.Equal(failed, c.fail) {
+					t.Errorf("expected the failures %v, found %v (exit %d)\n%s%s", c.fail, failed, code, stdout, stderr)
+				}
+				for _, check := range []string{"ACCOUNT security", "ACCOUNT logarchive", "TRAIL-KMS", "TRAIL-SCOPE", "DRIFT-BUCKET-POLICY cle2wa-s3-trail-master", "DRIFT-KEY-POLICY alias/kms-trail-master", "ACCESS-READ-EVIDENCE logarchive", "ACCESS-READ-EVIDENCE management"} {
+					if !strings.Contains(stdout, "\t"+check+"\t") {
+						t.Errorf("expected a result of %s, found:\n%s", check, stdout)
+					}
+				}
+			})
+		}
 	}
 }

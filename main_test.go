@@ -56,7 +56,13 @@ func project(t *testing.T, cdktfJSON string) string {
 // and returns its exit status, stdout and stderr. extra adds variables.
 func runApp(t *testing.T, dir string, extra ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(binary)
+	return runCommand(t, dir, nil, extra...)
+}
+
+// runCommand runs the app with args in dir, as runApp does.
+func runCommand(t *testing.T, dir string, args []string, extra ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CDKTF_") {

@@ -84,13 +84,15 @@ of shards (of regions, accounts) into one verdict. Run it as the audit role.`,
 	}
 	Verify = Command{
 		Name:     "verify",
-		Synopsis: "verify [-json] [-max-digest-age 2h]",
+		Synopsis: "verify [-json] [-max-digest-age 2h] [-role NAME]",
 		Purpose:  "check the deployed trail against the last synthesis, attribute by attribute",
 		About: `Checks the deployed trail against the last synthesis (cdktf.out), as the caller
 (run it as the audit role): every attribute the audit stack sets, the trail's logging
 and delivery, drift of every policy, and who can read the evidence. One line per
 check: PASS, FAIL, or ERROR when the check could not be made (the line names the
-missing permission).`,
+missing permission). With accounts (the log-archive layout), run it from the
+management account: it assumes -role (default accounts.roleName) in the log-archive
+and security accounts and checks each account's stacks there.`,
 		Exits: []Exit{
 			{0, "every check passes"},
 			{1, "a check fails"},

@@ -47,6 +47,8 @@ type Clients struct {
 	SNS           *sns.Client
 	CloudWatch    *cloudwatch.Client
 	Logs          *cloudwatchlogs.Client
+	// config is what they were made of, for Assume.
+	config aws.Config
 }
 
 // New loads the SDK's configuration for region (the home region of the
@@ -71,7 +73,27 @@ func New(ctx context.Context, region string, prompt io.Writer) (*Clients, error)
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("no AWS credentials (from the environment, a profile, SSO or an instance role): %w", err)
 	}
+	return clients(cfg), nil
+}
+
+// Assume makes the clients of a session of the role roleARN, which the
+// caller of c assumes (STS AssumeRole, named session): the log-archive
+// layout's member accounts, read from the management account.
+func (c *Clients) Assume(ctx context.Context, roleARN, session string) (*Clients, error) {
+	cfg := c.config.Copy()
+	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(c.STS, roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = session
+	}))
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("sts:AssumeRole %s: %w", roleARN, err)
+	}
+	return clients(cfg), nil
+}
+
+// clients are the SDK's clients of cfg.
+func clients(cfg aws.Config) *Clients {
 	return &Clients{
+		config: cfg,
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			// A server of one's own (AWS_ENDPOINT_URL_S3) answers at its
 			// address, not at <bucket>.<address>.
@@ -89,7 +111,7 @@ func New(ctx context.Context, region string, prompt io.Writer) (*Clients, error)
 		SNS:           sns.NewFromConfig(cfg),
 		CloudWatch:    cloudwatch.NewFromConfig(cfg),
 		Logs:          cloudwatchlogs.NewFromConfig(cfg),
-	}, nil
+	}
 }
 
 // Caller is who runs the command.
@@ -114,11 +136,18 @@ func (c *Clients) Identity(ctx context.Context) (Caller, error) {
 // Organization returns the ID of the caller's organization
 // (DescribeOrganization).
 func (c *Clients) Organization(ctx context.Context) (string, error) {
+	id, _, err := c.Membership(ctx)
+	return id, err
+}
+
+// Membership returns the ID of the caller's organization and its
+// management account (DescribeOrganization).
+func (c *Clients) Membership(ctx context.Context) (id, management string, err error) {
 	out, err := c.Organizations.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return aws.ToString(out.Organization.Id), nil
+	return aws.ToString(out.Organization.Id), aws.ToString(out.Organization.MasterAccountId), nil
 }
 
 // Regions lists the caller's account's enabled regions (Account

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
@@ -42,6 +44,7 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print the results as JSON")
 	maxAge := flags.Duration("max-digest-age", 2*time.Hour, "the longest `duration` (such as 2h or 90m) since the last digest delivery that passes; CloudTrail delivers one every hour")
+	role := flags.String("role", "", "with accounts (the log-archive layout): the `name` of the role verify assumes in the log-archive and security accounts (default: accounts.roleName)")
 	flags.Usage = cli.Verify.Usage(flags)
 	if code, ok := parseFlags(flags, args); !ok {
 		return code
@@ -70,11 +73,24 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 2
 	}
+	if *role != "" {
+		if err := auditors.ValidateName("role", *role, 64); err != nil {
+			fmt.Fprintf(stderr, "error: -role: %v\n", err)
+			return 2
+		}
+	}
+	if *role != "" && s.Accounts == nil {
+		fmt.Fprintf(stderr, "error: -role %q is for the log-archive layout (the setting accounts), and cdktf.json has none\n", *role)
+		return 2
+	}
 	clients, ok := connect(s, stderr)
 	if !ok {
 		return 2
 	}
 	ctx := context.Background()
+	if s.Accounts != nil {
+		return verifyLayout(ctx, clients, out, s, cmp.Or(*role, s.Accounts.Role()), verify.Options{MaxDigestAge: *maxAge, Now: time.Now()}, *asJSON, stdout, stderr)
+	}
 	caller := "unknown (sts:GetCallerIdentity failed)"
 	identity, idErr := clients.Identity(ctx)
 	if idErr == nil {
@@ -101,8 +117,13 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 			Env: account.Env, Now: time.Now(),
 		}))
 	}
-	report := verify.Report{Caller: caller, Against: OutputDir(), Results: results}
-	if *asJSON {
+	return write(verify.Report{Caller: caller, Against: OutputDir(), Results: results}, *asJSON, stdout, stderr)
+}
+
+// write prints the report, as JSON or as text, and returns its exit
+// status.
+func write(report verify.Report, asJSON bool, stdout, stderr io.Writer) int {
+	if asJSON {
 		if err := report.JSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "error: %v\n", err)
 		}

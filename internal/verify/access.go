@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,15 @@ type Reader struct {
 	// Now is the time of the check: log files of this UTC day and the day
 	// before are looked for.
 	Now time.Time
+	// Lister lists the log files when the caller may not (the log-archive
+	// layout's management account, which the bucket policy refuses); nil:
+	// the caller lists.
+	Lister S3API
+	// Check names the result; "" is ACCESS-READ-EVIDENCE.
+	Check string
+	// AuditAccount is the account of the audit role, when it is not
+	// Env's (the log-archive layout's security account).
+	AuditAccount string
 }
 
 // Access checks what the caller can do with the evidence: it reads the
@@ -46,8 +56,12 @@ type Reader struct {
 // key, which S3 does not expose: a read is the only way to ask S3 and KMS
 // together.
 func Access(ctx context.Context, c Clients, r Reader) Result {
-	out := Result{Check: "ACCESS-READ-EVIDENCE"}
-	key, err := newestLogFile(ctx, c, r)
+	out := Result{Check: cmp.Or(r.Check, "ACCESS-READ-EVIDENCE")}
+	lister := r.Lister
+	if lister == nil {
+		lister = c.S3
+	}
+	key, err := newestLogFile(ctx, lister, r)
 	if err != nil {
 		return callFailed(out.Check, "s3:ListBucket", "bucket "+r.Bucket, err)
 	}
@@ -66,7 +80,7 @@ func Access(ctx context.Context, c Clients, r Reader) Result {
 	if got != nil {
 		got.Body.Close()
 	}
-	auditRole := isRole(r.CallerARN, r.Env.Account, r.AuditRole)
+	auditRole := isRole(r.CallerARN, cmp.Or(r.AuditAccount, r.Env.Account), r.AuditRole)
 	out.Pass = auditRole == !denied
 	switch {
 	case auditRole && !denied:
@@ -98,11 +112,11 @@ func isRole(caller, account, role string) bool {
 // AWSLogs/<organization ID>/<account ID>/ ("Finding your CloudTrail log
 // files", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html),
 // so the organization's folder is found by listing AWSLogs/.
-func newestLogFile(ctx context.Context, c Clients, r Reader) (string, error) {
+func newestLogFile(ctx context.Context, lister S3API, r Reader) (string, error) {
 	prefix := strings.TrimSuffix(r.Prefix, "/")
 	base := layout.Root(prefix)
 	organizations := []string{""} // the account's own folder first
-	top, err := c.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &base, Delimiter: aws.String("/")})
+	top, err := lister.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &base, Delimiter: aws.String("/")})
 	if err != nil {
 		return "", err
 	}
@@ -115,7 +129,7 @@ func newestLogFile(ctx context.Context, c Clients, r Reader) (string, error) {
 		newest := ""
 		for _, organization := range organizations {
 			folder := layout.LogFolder(prefix, organization, r.Env.Account, r.Env.Region) + day.Format("2006/01/02") + "/"
-			pages := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &folder})
+			pages := s3.NewListObjectsV2Paginator(lister, &s3.ListObjectsV2Input{Bucket: &r.Bucket, Prefix: &folder})
 			for pages.HasMorePages() {
 				page, err := pages.NextPage(ctx)
 				if err != nil {

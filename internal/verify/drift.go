@@ -22,24 +22,49 @@ import (
 type Account struct {
 	arn.Env
 	// Organization is the organization's ID, for an organization trail
-	// ("" when unknown: references to it stay unresolved).
-	Organization string
+	// ("" when unknown: references to it stay unresolved); Management its
+	// management account, which the log-archive layout's member stacks
+	// read from the organization ("" when unknown).
+	Organization, Management string
 }
 
 // Resolver reads audit in the account a: its keys' ARNs and IDs as KMS
-// reports them for their aliases (keys holds them by Terraform address),
-// and the organization's ID when it is known.
+// reports them for their aliases (keys holds them by Terraform address,
+// a data source's too: the key of another account the log-archive
+// layout reads through its alias), and the organization's ID and
+// management account when they are known.
 func (a Account) Resolver(audit *tfjson.Doc, keys map[string]*kms.DescribeKeyOutput) *tfjson.Resolver {
 	known := map[string]string{}
 	for address, k := range keys {
-		known[address+".arn"], known[address+".key_id"] = aws.ToString(k.KeyMetadata.Arn), aws.ToString(k.KeyMetadata.KeyId)
+		id := aws.ToString(k.KeyMetadata.KeyId)
+		known[address+".arn"], known[address+".key_id"], known[address+".id"] = aws.ToString(k.KeyMetadata.Arn), id, id
 	}
-	if a.Organization != "" {
-		for _, o := range audit.DataSources("aws_organizations_organization") {
+	for _, o := range audit.DataSources("aws_organizations_organization") {
+		if a.Organization != "" {
 			known[o.Address+".id"] = a.Organization
+		}
+		if a.Management != "" {
+			known[o.Address+".master_account_id"] = a.Management
 		}
 	}
 	return audit.Resolver(a.Env, known)
+}
+
+// describeKeys describes the keys the stack reads through a data source
+// (aws_kms_key with a key_id, such as an alias ARN of another account),
+// by their data source's address.
+func describeKeys(ctx context.Context, c Clients, audit *tfjson.Doc, keys map[string]*kms.DescribeKeyOutput) []Result {
+	var out []Result
+	for _, k := range audit.DataSources("aws_kms_key") {
+		id := str(k.Attrs["key_id"])
+		d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &id})
+		if err != nil {
+			out = append(out, callFailed("KEY-READ "+id, "kms:DescribeKey", id, err))
+			continue
+		}
+		keys[k.Address] = d
+	}
+	return out
 }
 
 // Drift compares the deployed buckets' settings and the key and bucket
@@ -62,6 +87,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 		}
 		keys[k.Address] = d
 	}
+	out = append(out, describeKeys(ctx, c, audit, keys)...)
 	refs := a.Resolver(audit, keys)
 	out = append(out, Buckets(ctx, c, audit, refs)...)
 	out = append(out, Identities(ctx, c, audit, refs)...)

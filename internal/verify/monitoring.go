@@ -127,7 +127,7 @@ func logGroup(ctx context.Context, c Clients, audit *tfjson.Doc, g tfjson.Block,
 		}
 	}
 	for _, f := range audit.Referring("aws_cloudwatch_log_metric_filter", "log_group_name", g.Address) {
-		out = append(out, metricFilter(f, filters))
+		out = append(out, metricFilter(f, filters, refs))
 	}
 
 	var live, synthesized []string
@@ -147,15 +147,17 @@ func logGroup(ctx context.Context, c Clients, audit *tfjson.Doc, g tfjson.Block,
 }
 
 // metricFilter compares a synthesized metric filter with the live
-// filters of its log group, by name: its pattern and its one metric
-// transformation (PutMetricFilter takes exactly one,
+// filters of its log group, by name: its pattern, with the references it
+// holds (the ARNs of the keys it watches) resolved in the account, and its
+// one metric transformation (PutMetricFilter takes exactly one,
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html).
-func metricFilter(f tfjson.Block, filters map[string]logtypes.MetricFilter) Result {
+func metricFilter(f tfjson.Block, filters map[string]logtypes.MetricFilter, refs *tfjson.Resolver) Result {
 	name := str(f.Attrs["name"])
 	check := "LOG-METRIC-FILTER " + name
+	pattern := refs.Resolve(str(f.Attrs["pattern"]))
 	l, ok := filters[name]
 	if !ok {
-		return Result{Check: check, Evidence: "missing: the log group has no metric filter of that name (synthesized: " + str(f.Attrs["pattern"]) + ")"}
+		return Result{Check: check, Evidence: "missing: the log group has no metric filter of that name (synthesized: " + pattern + ")"}
 	}
 	var t logtypes.MetricTransformation
 	if len(l.MetricTransformations) > 0 {
@@ -176,7 +178,7 @@ func metricFilter(f tfjson.Block, filters map[string]logtypes.MetricFilter) Resu
 		}
 	}
 	return attributes(check, []attribute{
-		{"pattern", aws.ToString(l.FilterPattern), str(f.Attrs["pattern"])},
+		{"pattern", aws.ToString(l.FilterPattern), pattern},
 		{"metric_transformation.name", aws.ToString(t.MetricName), str(want("name"))},
 		{"metric_transformation.namespace", aws.ToString(t.MetricNamespace), str(want("namespace"))},
 		{"metric_transformation.value", aws.ToString(t.MetricValue), str(want("value"))},

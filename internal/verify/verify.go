@@ -139,16 +139,22 @@ func Region(audit *tfjson.Doc) string {
 }
 
 // keyCheck compares the trail's key with the stack's key, found by its
-// alias (KMS DescribeKey accepts "alias/<name>").
+// alias (KMS DescribeKey accepts "alias/<name>"), or with the key a data
+// source of the stack reads (the log-archive layout's key of another
+// account, by its alias ARN).
 func keyCheck(ctx context.Context, c Clients, audit *tfjson.Doc, want tfjson.Block, live string) Result {
 	r := Result{Check: "TRAIL-KMS"}
 	key, _, ok := tfjson.Ref(want.Attrs["kms_key_id"])
-	aliases := audit.Referring("aws_kms_alias", "target_key_id", key)
-	if !ok || len(aliases) == 0 {
+	var alias string
+	if b, found := audit.Find(key); ok && found && strings.HasPrefix(key, "data.aws_kms_key.") {
+		alias = str(b.Attrs["key_id"])
+	} else if aliases := audit.Referring("aws_kms_alias", "target_key_id", key); ok && len(aliases) > 0 {
+		alias = str(aliases[0].Attrs["name"])
+	}
+	if alias == "" {
 		r.Evidence = "the synthesized trail names no key of the stack with an alias"
 		return r
 	}
-	alias := str(aliases[0].Attrs["name"])
 	d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias})
 	if err != nil {
 		return callFailed(r.Check, "kms:DescribeKey", alias, err)

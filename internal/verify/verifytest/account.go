@@ -26,6 +26,8 @@ import (
 // Account is the account verify checks: the answers of CloudTrail, KMS,
 // S3, IAM, SNS, STS, CloudWatch and CloudWatch Logs, as Start serves them.
 type Account struct {
+	// ID is the account's ID (Example by default).
+	ID string
 	// Trail is GetTrail's Trail (nil: no trail), Status GetTrailStatus'
 	// answer, Selectors GetEventSelectors' EventSelectors; CallerARN is
 	// who STS says the caller is.
@@ -60,6 +62,10 @@ type Account struct {
 	// policy denies kms:Decrypt).
 	LogFiles   []string
 	Unreadable bool
+	// Refused says that S3 refuses the caller the log bucket, listing
+	// and reading alike (the log-archive layout's management account:
+	// the bucket is another account's).
+	Refused bool
 	// calls are the requests answered.
 	mu    sync.Mutex
 	calls []Call
@@ -112,21 +118,70 @@ type Bucket struct {
 
 // KeyARN is the ARN of the stack's key named name (its Terraform
 // name) in the fake account.
-func KeyARN(name string) string {
+func KeyARN(name string) string { return keyIn(Example, name) }
+
+// keyIn is the ARN of the key named name (its Terraform name) in account.
+func keyIn(account, name string) string {
 	if name == "trail_key" {
-		return TrailKeyARN
+		return "arn:aws:kms:us-east-1:" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	}
-	return fmt.Sprintf("arn:aws:kms:us-east-1:111122223333:key/%08x-0000-0000-0000-000000000000", crc32.ChecksumIEEE([]byte(name)))
+	return fmt.Sprintf("arn:aws:kms:us-east-1:%s:key/%08x-0000-0000-0000-000000000000", account, crc32.ChecksumIEEE([]byte(name)))
 }
 
-// TrailKeyARN is the trail key of the fake account.
-const TrailKeyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+// Example is the fake account of the one-account stacks, and the
+// management account of the log-archive layout.
+const Example = "111122223333"
 
-// rendered is a policy document of the audit stack as Terraform renders
-// it for AWS, written here and not by package verify: statements in
-// reverse order, a single value as a string, the partition and account of
-// the fake account.
-func rendered(t testing.TB, doc map[string]any, name string) string {
+// TrailKeyARN is the trail key of the fake account.
+const TrailKeyARN = "arn:aws:kms:us-east-1:" + Example + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// Organization is the organization of the log-archive layout's fake
+// accounts.
+const Organization = "o-exampleorgid"
+
+// place is where a fake account's stacks are deployed: the account, the
+// account of the trail key, and for an organization trail the
+// organization and its management account ("" otherwise).
+type place struct{ account, keys, organization, management string }
+
+// references are the Terraform references of a stack of p resolved as
+// AWS holds them (written here, not by package verify): the partition
+// and the account, the organization, the keys (the trail key read
+// through its alias in the keys' account), the topics and log groups.
+func (p place) references(doc map[string]any) func(string) string {
+	resources, _ := doc["resource"].(map[string]any)
+	name := func(typ, id, attr string) string {
+		r, _ := resources[typ].(map[string]any)[id].(map[string]any)
+		v, _ := r[attr].(string)
+		return v
+	}
+	plain := strings.NewReplacer(
+		"${data.aws_partition.current_partition.partition}", "aws",
+		"${data.aws_caller_identity.current_account.account_id}", p.account,
+		"${data.aws_organizations_organization.organization.id}", p.organization,
+		"${data.aws_organizations_organization.organization.master_account_id}", p.management,
+		"${data.aws_kms_key.trail_key.arn}", keyIn(p.keys, "trail_key"),
+	)
+	ref := regexp.MustCompile(`\$\{(aws_kms_key|aws_sns_topic|aws_cloudwatch_log_group)\.(\w+)\.arn\}`)
+	return func(s string) string {
+		return ref.ReplaceAllStringFunc(plain.Replace(s), func(r string) string {
+			m := ref.FindStringSubmatch(r)
+			switch m[1] {
+			case "aws_kms_key":
+				return keyIn(p.account, m[2])
+			case "aws_sns_topic":
+				return "arn:aws:sns:us-east-1:" + p.account + ":" + name(m[1], m[2], "name")
+			}
+			return "arn:aws:logs:us-east-1:" + p.account + ":log-group:" + name(m[1], m[2], "name")
+		})
+	}
+}
+
+// rendered is a policy document of a stack of p as Terraform renders it
+// for AWS, written here and not by package verify: statements in reverse
+// order, a single value as a string, the references resolved as AWS
+// holds them; "" when the stack has no document name.
+func (p place) rendered(t testing.TB, doc map[string]any, name string) string {
 	t.Helper()
 	one := func(v []any) any {
 		if len(v) == 1 {
@@ -134,7 +189,11 @@ func rendered(t testing.TB, doc map[string]any, name string) string {
 		}
 		return v
 	}
-	statements := doc["data"].(map[string]any)["aws_iam_policy_document"].(map[string]any)[name].(map[string]any)["statement"].([]any)
+	document, ok := tfjson.Get(doc, "data", "aws_iam_policy_document", name).(map[string]any)
+	if !ok {
+		return ""
+	}
+	statements := document["statement"].([]any)
 	var out []any
 	for i := len(statements) - 1; i >= 0; i-- {
 		st := statements[i].(map[string]any)
@@ -176,9 +235,7 @@ func rendered(t testing.TB, doc map[string]any, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := regexp.MustCompile(`\$\{aws_kms_key\.(\w+)\.arn\}`)
-	return keys.ReplaceAllStringFunc(strings.NewReplacer("${data.aws_partition.current_partition.partition}", "aws", "${data.aws_caller_identity.current_account.account_id}", "111122223333").Replace(string(b)),
-		func(ref string) string { return KeyARN(keys.FindStringSubmatch(ref)[1]) })
+	return p.references(doc)(string(b))
 }
 
 // Matching is an account where the audit stack (the golden synthesis's,
@@ -186,116 +243,239 @@ func rendered(t testing.TB, doc map[string]any, name string) string {
 // now: every check of verify passes against it. A test changes it before
 // Start to make it depart.
 func Matching(t testing.TB, audit *tfjson.Doc, now time.Time) *Account {
-	const account = "111122223333"
-	keyARN := TrailKeyARN
-	doc := audit.Raw()
-	resources := doc["resource"].(map[string]any)
-	policyOf := func(ref any) string {
-		return rendered(t, doc, strings.Split(ref.(string), ".")[2])
+	return deployed(t, audit.Raw(), place{account: Example, keys: Example}, nil, now)
+}
+
+// Layout is the log-archive layout of synthesis (the default names, the
+// trail key in the security account or, with a keys stack, in the
+// management account Example) deployed and working at now, by account:
+// the management account's stacks, the log-archive account's and the
+// security account's. Serve answers for all of them.
+func Layout(t testing.TB, synthesis *tfjson.Synthesis, logArchive, security string, now time.Time) map[string]*Account {
+	keys := security
+	if synthesis.Stack("keys") != nil {
+		keys = Example
 	}
+	accounts := []string{Example, logArchive, security}
+	out := map[string]*Account{}
+	for account, stacks := range map[string][]string{Example: {"audit", "keys"}, logArchive: {"logarchive"}, security: {"security"}} {
+		merged := map[string]any{}
+		for _, name := range stacks {
+			if d := synthesis.Stack(name); d != nil {
+				merge(merged, d.Raw())
+			}
+		}
+		out[account] = deployed(t, merged, place{account: account, keys: keys, organization: Organization, management: Example}, accounts, now)
+	}
+	// Nobody but the audit role reads the evidence: S3 refuses the
+	// log-archive account's sessions the trail key's decryption, and the
+	// management account's callers the bucket.
+	out[logArchive].Unreadable, out[Example].Refused = true, true
+	return out
+}
+
+// merge adds the blocks of the stack from to into, type by type.
+func merge(into, from map[string]any) {
+	for _, kind := range []string{"resource", "data"} {
+		types, _ := from[kind].(map[string]any)
+		if into[kind] == nil {
+			into[kind] = map[string]any{}
+		}
+		for typ, blocks := range types {
+			if into[kind].(map[string]any)[typ] == nil {
+				into[kind].(map[string]any)[typ] = map[string]any{}
+			}
+			for name, b := range blocks.(map[string]any) {
+				into[kind].(map[string]any)[typ].(map[string]any)[name] = b
+			}
+		}
+	}
+	if into["provider"] == nil {
+		into["provider"] = from["provider"]
+	}
+}
+
+// deployed is the account of p where the stacks doc (one stack's JSON,
+// or the stacks of one account merged) are deployed and working at now.
+// members are the accounts whose log files an organization trail writes
+// (nil: the account's own only).
+func deployed(t testing.TB, doc map[string]any, p place, members []string, now time.Time) *Account {
+	resources, _ := doc["resource"].(map[string]any)
+	of := func(typ string) map[string]any {
+		m, _ := resources[typ].(map[string]any)
+		return m
+	}
+	render := func(name string) string { return p.rendered(t, doc, name) }
+	policyOf := func(ref any) string { return render(strings.Split(ref.(string), ".")[2]) }
+	trailKey := keyIn(p.keys, "trail_key")
 	keys := map[string]Key{}
-	for _, a := range resources["aws_kms_alias"].(map[string]any) {
+	for _, a := range of("aws_kms_alias") {
 		a := a.(map[string]any)
 		key := strings.Split(a["target_key_id"].(string), ".")[1]
-		k := resources["aws_kms_key"].(map[string]any)[key].(map[string]any)
-		keys[a["name"].(string)] = Key{ARN: KeyARN(key), Policy: policyOf(k["policy"]), State: "Enabled", Rotating: true,
+		k := of("aws_kms_key")[key].(map[string]any)
+		keys[a["name"].(string)] = Key{ARN: keyIn(p.account, key), Policy: policyOf(k["policy"]), State: "Enabled", Rotating: true,
 			Metadata: map[string]any{"Description": k["description"], "KeySpec": k["customer_master_key_spec"], "KeyUsage": k["key_usage"], "MultiRegion": k["multi_region"]}}
 	}
-	buckets := map[string]string{}
-	for _, p := range resources["aws_s3_bucket_policy"].(map[string]any) {
-		p := p.(map[string]any)
-		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
-		buckets[bucket] = policyOf(p["policy"])
+	// The key the stack reads through its alias (the log-archive layout's
+	// trail key of another account), as DescribeKey answers for its alias
+	// ARN.
+	if k, ok := tfjson.Get(doc, "data", "aws_kms_key", "trail_key").(map[string]any); ok {
+		read := Key{ARN: trailKey, State: "Enabled"}
+		for _, own := range keys {
+			if own.ARN == trailKey {
+				read = own // the keys stack's, in the same account
+			}
+		}
+		keys[k["key_id"].(string)] = read
 	}
-	// The buckets as the audit stack deploys them: the log bucket
-	// encrypted with the trail key, logging to the access-log bucket,
-	// under Object Lock; the access-log bucket with SSE-S3.
-	// Both keep every version, moving it to Glacier Instant Retrieval
-	// after 90 days (the default settings: no logRetentionDays).
+	bucketName := func(ref any) string {
+		return of("aws_s3_bucket")[strings.Split(ref.(string), ".")[1]].(map[string]any)["bucket"].(string)
+	}
+	buckets := map[string]string{}
+	for _, bp := range of("aws_s3_bucket_policy") {
+		bp := bp.(map[string]any)
+		buckets[bucketName(bp["bucket"])] = policyOf(bp["policy"])
+	}
+	// The buckets as the stacks deploy them: the log bucket encrypted
+	// with the trail key, logging to the access-log bucket, under Object
+	// Lock; the access-log bucket with SSE-S3. Both keep every version,
+	// moving it to Glacier Instant Retrieval after 90 days (the default
+	// settings: no logRetentionDays).
 	const retention = `<Rule><ID>retention</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>` +
 		`<Transition><Days>90</Days><StorageClass>GLACIER_IR</StorageClass></Transition>` +
 		`<NoncurrentVersionTransition><NoncurrentDays>90</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass></NoncurrentVersionTransition>` +
 		`<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`
-	settings := map[string]*Bucket{
-		"cle2wa-s3-trail-master": {Versioning: "Enabled", Algorithm: "aws:kms", Key: keyARN, Ownership: "BucketOwnerEnforced",
-			LogTarget: "cle2wa-s3-accesslog-master", LogPrefix: "cle2wa-s3-trail-master/", LockMode: "GOVERNANCE", LockDays: 365, PublicAccess: true, Lifecycle: retention, BucketKey: true},
-		"cle2wa-s3-accesslog-master": {Versioning: "Enabled", Algorithm: "AES256", Ownership: "BucketOwnerEnforced", PublicAccess: true, Lifecycle: retention},
+	settings := map[string]*Bucket{}
+	for _, b := range of("aws_s3_bucket") {
+		switch name := b.(map[string]any)["bucket"].(string); name {
+		case logBucket:
+			settings[name] = &Bucket{Versioning: "Enabled", Algorithm: "aws:kms", Key: trailKey, Ownership: "BucketOwnerEnforced",
+				LogTarget: accessLogBucket, LogPrefix: logBucket + "/", LockMode: "GOVERNANCE", LockDays: 365, PublicAccess: true, Lifecycle: retention, BucketKey: true}
+		case accessLogBucket:
+			settings[name] = &Bucket{Versioning: "Enabled", Algorithm: "AES256", Ownership: "BucketOwnerEnforced", PublicAccess: true, Lifecycle: retention}
+		}
 	}
-	for _, p := range resources["aws_s3_bucket_request_payment_configuration"].(map[string]any) {
-		p := p.(map[string]any)
-		bucket := resources["aws_s3_bucket"].(map[string]any)[strings.Split(p["bucket"].(string), ".")[1]].(map[string]any)["bucket"].(string)
-		settings[bucket].Payer = p["payer"].(string)
+	for _, rp := range of("aws_s3_bucket_request_payment_configuration") {
+		rp := rp.(map[string]any)
+		settings[bucketName(rp["bucket"])].Payer = rp["payer"].(string)
 	}
-	// IAM as the stack deploys it, policy documents URL-encoded as IAM
-	// returns them (RFC 3986: a space is %20).
-	enc := url.PathEscape
-	docs := func(name string) string { return enc(rendered(t, doc, name)) }
+	out := &Account{
+		ID: p.account, Keys: keys, BucketPolicies: buckets, Buckets: settings,
+		IAM:       iamAnswers(doc, p.account, func(name string) string { return url.PathEscape(render(name)) }),
+		CallerARN: "arn:aws:sts::" + p.account + ":assumed-role/role-audit/alice",
+	}
+	if _, ok := settings[logBucket]; ok {
+		out.LogFiles = logFiles(p, members, now)
+	}
+	if _, ok := of("aws_cloudwatch_log_group")["monitoring_log_group"]; ok {
+		out.Alarms, out.LogGroups, out.MetricFilters = monitoringState(resources, p.references(doc), p.account)
+		out.SubscriptionFilters = []any{}
+	}
+	for _, sub := range of("aws_sns_topic_subscription") {
+		sub := sub.(map[string]any)
+		out.Subscriptions = append(out.Subscriptions, sub["protocol"].(string)+" "+sub["endpoint"].(string))
+	}
+	if topic, ok := of("aws_sns_topic")["monitoring_topic"].(map[string]any); ok {
+		out.Topic = map[string]string{"KmsMasterKeyId": p.references(doc)(topic["kms_master_key_id"].(string)), "DisplayName": topic["display_name"].(string)}
+		out.TopicPolicy = render("monitoring_topic_policy")
+	}
+	if trail, ok := of("aws_cloudtrail")["trail"].(map[string]any); ok {
+		organization := trail["is_organization_trail"] == true
+		out.Trail = map[string]any{
+			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + p.account + ":trail/trail-master", "HomeRegion": "us-east-1",
+			"S3BucketName": logBucket, "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
+			"LogFileValidationEnabled": true, "IsOrganizationTrail": organization, "KmsKeyId": trailKey,
+			"CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:" + p.account + ":log-group:cloudtrail/trail-master:*",
+			"CloudWatchLogsRoleArn":     "arn:aws:iam::" + p.account + ":role/role-trail-logs",
+		}
+		out.Status = map[string]any{"IsLogging": true, "StartLoggingTime": float64(now.Add(-72 * time.Hour).Unix()),
+			"LatestDeliveryTime": float64(now.Add(-5 * time.Minute).Unix()), "LatestDigestDeliveryTime": float64(now.Add(-40 * time.Minute).Unix())}
+		out.Selectors = []any{map[string]any{"ReadWriteType": "All", "IncludeManagementEvents": true, "DataResources": []any{}, "ExcludeManagementEventSources": []any{}}}
+	}
+	return out
+}
+
+// The default names of the log bucket and its access-log bucket.
+const (
+	logBucket       = "cle2wa-s3-trail-master"
+	accessLogBucket = "cle2wa-s3-accesslog-master"
+)
+
+// logFiles are today's log files of the trail's home region, and a
+// digest, of each member account (the account itself without members),
+// under the organization's folder for an organization trail.
+func logFiles(p place, members []string, now time.Time) []string {
+	if members == nil {
+		members = []string{p.account}
+	}
+	day := now.UTC().Format("2006/01/02")
+	stamp := now.UTC().Format("20060102")
+	var out []string
+	for _, account := range members {
+		owner := "AWSLogs/" + account + "/"
+		if p.organization != "" {
+			owner = "AWSLogs/" + p.organization + "/" + account + "/"
+		}
+		folder := owner + "CloudTrail/us-east-1/" + day + "/"
+		out = append(out,
+			folder+account+"_CloudTrail_us-east-1_"+stamp+"T0000Z_AAAAAAAAAAAAAAAA.json.gz",
+			folder+account+"_CloudTrail_us-east-1_"+stamp+"T0005Z_BBBBBBBBBBBBBBBB.json.gz",
+			owner+"CloudTrail-Digest/us-east-1/"+day+"/"+account+"_CloudTrail-Digest_us-east-1_trail-master_us-east-1_"+stamp+"T010000Z.json.gz",
+		)
+	}
+	return out
+}
+
+// iamAnswers are IAM's answers in account for the identities of the
+// stacks doc, policy documents URL-encoded as IAM returns them (docs;
+// RFC 3986: a space is %20). Answers for identities the stacks do not
+// have are never asked for.
+func iamAnswers(doc map[string]any, account string, docs func(string) string) map[string]string {
 	// A role's description and maximum session duration as synthesized
 	// (IAM's default of an hour where the stack sets none).
 	role := func(name string) string {
-		r := resources["aws_iam_role"].(map[string]any)[name].(map[string]any)
+		r, _ := tfjson.Get(doc, "resource", "aws_iam_role", name).(map[string]any)
 		hours := 1.0
 		if d, ok := r["max_session_duration"].(float64); ok {
 			hours = d / 3600
 		}
 		return fmt.Sprintf(`<Description>%s</Description><MaxSessionDuration>%d</MaxSessionDuration>`, r["description"], int(hours*3600))
 	}
+	attached := `<member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member>`
+	deny, denied := tfjson.Get(doc, "resource", "aws_iam_policy", "deny_log_reads").(map[string]any)
+	if denied {
+		attached += `<member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::` + account + `:policy/policy-deny-trail-log-reads</PolicyArn></member>`
+	}
 	answers := map[string]string{
-		"GetRole role-audit":                           `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::111122223333:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("audit_role") + `<AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
-		"GetRole role-trail-logs":                      `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::111122223333:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("monitoring_role") + `<AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
-		"GetUser user-audit":                           `<User><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></User>`,
-		"ListGroupsForUser user-audit":                 `<Groups><member><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Groups><IsTruncated>false</IsTruncated>`,
-		"ListRolePolicies role-audit":                  `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
-		"ListRolePolicies role-trail-logs":             `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
-		"GetRolePolicy read-cloudtrail-logs":           `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
-		"GetRolePolicy write-trail-log-group":          `<RoleName>role-trail-logs</RoleName><PolicyName>write-trail-log-group</PolicyName><PolicyDocument>` + docs("monitoring_role_policy") + `</PolicyDocument>`,
-		"ListAttachedRolePolicies role-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
-		"ListAttachedRolePolicies role-trail-logs":     `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
-		"GetGroupPolicy assume-audit-role-with-mfa":    `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
-		"ListUserPolicies user-audit":                  `<PolicyNames/><IsTruncated>false</IsTruncated>`,
-		"ListAttachedUserPolicies user-audit":          `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
-		"GetPolicy policy-deny-trail-log-reads":        `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</Arn><Description>` + resources["aws_iam_policy"].(map[string]any)["deny_log_reads"].(map[string]any)["description"].(string) + `</Description><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
-		"GetPolicyVersion policy-deny-trail-log-reads": `<PolicyVersion><Document>` + docs("deny_log_reads") + `</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`,
-		"ListGroupPolicies group-audit":                `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
-		"ListAttachedGroupPolicies group-audit":        `<AttachedPolicies><member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member><member><PolicyName>policy-deny-trail-log-reads</PolicyName><PolicyArn>arn:aws:iam::111122223333:policy/policy-deny-trail-log-reads</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>`,
-		"GetGroup group-audit":                         `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::111122223333:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::111122223333:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
+		"GetRole role-audit":                        `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::` + account + `:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("audit_role") + `<AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetRole role-trail-logs":                   `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::` + account + `:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("monitoring_role") + `<AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
+		"GetUser user-audit":                        `<User><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::` + account + `:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></User>`,
+		"ListGroupsForUser user-audit":              `<Groups><member><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Groups><IsTruncated>false</IsTruncated>`,
+		"ListRolePolicies role-audit":               `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListRolePolicies role-trail-logs":          `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"GetRolePolicy read-cloudtrail-logs":        `<RoleName>role-audit</RoleName><PolicyName>read-cloudtrail-logs</PolicyName><PolicyDocument>` + docs("audit_role_read") + `</PolicyDocument>`,
+		"GetRolePolicy write-trail-log-group":       `<RoleName>role-trail-logs</RoleName><PolicyName>write-trail-log-group</PolicyName><PolicyDocument>` + docs("monitoring_role_policy") + `</PolicyDocument>`,
+		"ListAttachedRolePolicies role-audit":       `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedRolePolicies role-trail-logs":  `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"GetGroupPolicy assume-audit-role-with-mfa": `<GroupName>group-audit</GroupName><PolicyName>assume-audit-role-with-mfa</PolicyName><PolicyDocument>` + docs("audit_group_policy") + `</PolicyDocument>`,
+		"ListUserPolicies user-audit":               `<PolicyNames/><IsTruncated>false</IsTruncated>`,
+		"ListAttachedUserPolicies user-audit":       `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
+		"ListGroupPolicies group-audit":             `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
+		"ListAttachedGroupPolicies group-audit":     `<AttachedPolicies>` + attached + `</AttachedPolicies><IsTruncated>false</IsTruncated>`,
+		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::` + account + `:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
 	}
-	// Today's log files in the trail's home region, and a digest.
-	day := now.UTC().Format("2006/01/02")
-	stamp := now.UTC().Format("20060102")
-	folder := "AWSLogs/" + account + "/CloudTrail/us-east-1/" + day + "/"
-	logFiles := []string{
-		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0000Z_AAAAAAAAAAAAAAAA.json.gz",
-		folder + account + "_CloudTrail_us-east-1_" + stamp + "T0005Z_BBBBBBBBBBBBBBBB.json.gz",
-		"AWSLogs/" + account + "/CloudTrail-Digest/us-east-1/" + day + "/" + account + "_CloudTrail-Digest_us-east-1_trail-master_us-east-1_" + stamp + "T010000Z.json.gz",
+	if denied {
+		answers["GetPolicy policy-deny-trail-log-reads"] = `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::` + account + `:policy/policy-deny-trail-log-reads</Arn><Description>` + deny["description"].(string) + `</Description><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`
+		answers["GetPolicyVersion policy-deny-trail-log-reads"] = `<PolicyVersion><Document>` + docs("deny_log_reads") + `</Document><VersionId>v1</VersionId><IsDefaultVersion>true</IsDefaultVersion></PolicyVersion>`
 	}
-	alarms, logGroups, filters := monitoringState(resources)
-	topic := resources["aws_sns_topic"].(map[string]any)["monitoring_topic"].(map[string]any)
-	return &Account{
-		Alarms: alarms, LogGroups: logGroups, MetricFilters: filters, SubscriptionFilters: []any{},
-		Topic:    map[string]string{"KmsMasterKeyId": KeyARN(strings.Split(topic["kms_master_key_id"].(string), ".")[1]), "DisplayName": topic["display_name"].(string)},
-		LogFiles: logFiles,
-		IAM:      answers, TopicPolicy: rendered(t, doc, "monitoring_topic_policy"),
-		Keys: keys, BucketPolicies: buckets, Buckets: settings,
-		Trail: map[string]any{
-			"Name": "trail-master", "TrailARN": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/trail-master", "HomeRegion": "us-east-1",
-			"S3BucketName": "cle2wa-s3-trail-master", "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true,
-			"LogFileValidationEnabled": true, "IsOrganizationTrail": false, "KmsKeyId": keyARN,
-			"CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:" + account + ":log-group:cloudtrail/trail-master:*",
-			"CloudWatchLogsRoleArn":     "arn:aws:iam::" + account + ":role/role-trail-logs",
-		},
-		Status: map[string]any{"IsLogging": true, "StartLoggingTime": float64(now.Add(-72 * time.Hour).Unix()),
-			"LatestDeliveryTime": float64(now.Add(-5 * time.Minute).Unix()), "LatestDigestDeliveryTime": float64(now.Add(-40 * time.Minute).Unix())},
-		Selectors: []any{map[string]any{"ReadWriteType": "All", "IncludeManagementEvents": true, "DataResources": []any{}, "ExcludeManagementEventSources": []any{}}},
-		CallerARN: "arn:aws:sts::" + account + ":assumed-role/role-audit/alice",
-	}
+	return answers
 }
 
-// monitoringState is the golden stack's log group, metric filters and
-// alarms as CloudWatch Logs and CloudWatch describe them, the references
-// resolved here (not by package verify) to the fake account's values.
-func monitoringState(resources map[string]any) (alarms map[string]map[string]any, logGroups, filters []any) {
-	const account = "111122223333"
+// monitoringState is the stack's log group, metric filters and alarms
+// as CloudWatch Logs and CloudWatch describe them in account, the
+// references resolved here (not by package verify) to the fake account's
+// values (resolve: those in patterns).
+func monitoringState(resources map[string]any, resolve func(string) string, account string) (alarms map[string]map[string]any, logGroups, filters []any) {
 	filterOf := regexp.MustCompile(`^\$\{aws_cloudwatch_log_metric_filter\.(\w+)\.metric_transformation\[0\]\.(\w+)\}$`)
 	value := func(v any) string {
 		s, _ := v.(string)
@@ -309,9 +489,9 @@ func monitoringState(resources map[string]any) (alarms map[string]map[string]any
 		case strings.HasPrefix(s, "${aws_cloudwatch_log_group."):
 			return resources["aws_cloudwatch_log_group"].(map[string]any)[strings.Split(s, ".")[1]].(map[string]any)["name"].(string)
 		case strings.HasPrefix(s, "${aws_kms_key."):
-			return KeyARN(strings.Split(s, ".")[1])
+			return keyIn(account, strings.Split(s, ".")[1])
 		}
-		return s
+		return resolve(s)
 	}
 	values := func(v any) []any {
 		var out []any
@@ -329,7 +509,7 @@ func monitoringState(resources map[string]any) (alarms map[string]map[string]any
 	for _, f := range resources["aws_cloudwatch_log_metric_filter"].(map[string]any) {
 		f := f.(map[string]any)
 		m := f["metric_transformation"].(map[string]any)
-		filters = append(filters, map[string]any{"filterName": f["name"], "filterPattern": f["pattern"], "logGroupName": value(f["log_group_name"]),
+		filters = append(filters, map[string]any{"filterName": f["name"], "filterPattern": resolve(f["pattern"].(string)), "logGroupName": value(f["log_group_name"]),
 			"metricTransformations": []any{map[string]any{"metricName": m["name"], "metricNamespace": m["namespace"], "metricValue": m["value"]}}})
 	}
 	alarms = map[string]map[string]any{}

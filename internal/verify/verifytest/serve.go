@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ var s3Actions = map[string]string{
 // record notes the request r as the IAM action it needs and its resource
 // (sts:GetCallerIdentity needs none).
 func (a *Account) record(r *http.Request, target, op string, in request) {
-	const account = "111122223333"
+	account := cmp.Or(a.ID, Example)
 	add := func(action, resource string) {
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -212,12 +213,68 @@ type request struct {
 // STS (query) all answer there. Change the account before, not after.
 func (a *Account) Start(t testing.TB) string {
 	t.Helper()
+	return cloudtest.Serve(t, a.handler())
+}
+
+// ServeLayout answers for the accounts of the log-archive layout (by
+// ID, as Layout makes them) on one loopback address, until the test
+// ends, and returns it. A request signed with the test credentials
+// (cloudtest.Credentials) is the management account's, Example's; STS
+// AssumeRole of a role of another of the accounts gives credentials whose
+// requests are that account's, and makes the session its caller;
+// Organizations DescribeOrganization answers Organization, managed by
+// Example. A role of any other account is refused.
+func ServeLayout(t testing.TB, accounts map[string]*Account) string {
+	t.Helper()
+	handlers := map[string]http.Handler{}
+	for id, a := range accounts {
+		handlers[id] = a.handler()
+	}
+	credential := regexp.MustCompile(`Credential=([A-Za-z0-9]+)/`)
+	return cloudtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		account := Example
+		if m := credential.FindStringSubmatch(r.Header.Get("Authorization")); m != nil && strings.HasPrefix(m[1], "ASIA") {
+			account = strings.TrimPrefix(m[1], "ASIA")
+		}
+		if r.Header.Get("X-Amz-Target") == "AWSOrganizationsV20161128.DescribeOrganization" {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			json.NewEncoder(w).Encode(map[string]any{"Organization": map[string]any{"Id": Organization, "MasterAccountId": Example, "FeatureSet": "ALL",
+				"Arn": "arn:aws:organizations::" + Example + ":organization/" + Organization}})
+			return
+		}
+		if r.Header.Get("X-Amz-Target") == "" && r.ParseForm() == nil && r.Form.Get("Action") == "AssumeRole" {
+			role := r.Form.Get("RoleArn")
+			parts := strings.SplitN(role, ":", 6)
+			target, ok := accounts[parts[min(4, len(parts)-1)]]
+			if len(parts) != 6 || !ok || account != Example {
+				w.WriteHeader(http.StatusForbidden)
+				fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>1</RequestId></ErrorResponse>`, role)
+				return
+			}
+			session := "arn:aws:sts::" + parts[4] + ":assumed-role/" + strings.TrimPrefix(parts[5], "role/") + "/" + r.Form.Get("RoleSessionName")
+			target.CallerARN = session
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA%s</AccessKeyId><SecretAccessKey>test</SecretAccessKey><SessionToken>test</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>%s</Arn><AssumedRoleId>AROAEXAMPLE:%s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`, parts[4], session, r.Form.Get("RoleSessionName"))
+			return
+		}
+		h, ok := handlers[account]
+		if !ok {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<Error><Code>InvalidAccessKeyId</Code><Message>unknown account</Message></Error>`)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// handler answers as the account.
+func (a *Account) handler() http.Handler {
 	reply := func(w http.ResponseWriter, status int, body any) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(body)
 	}
-	return cloudtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
 		op := target[strings.LastIndex(target, ".")+1:]
 		var in request
@@ -264,6 +321,9 @@ func (a *Account) Start(t testing.TB) string {
 			return
 		}
 		switch {
+		case a.Refused && (r.URL.Path == "/"+logBucket || strings.HasPrefix(r.URL.Path, "/"+logBucket+"/")):
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
 		case r.URL.Path == "/cle2wa-s3-trail-master" && r.URL.Query().Get("list-type") == "2":
 			a.list(w, r.URL.Query())
 		case strings.HasPrefix(r.URL.Path, "/cle2wa-s3-trail-master/") && a.Unreadable:
@@ -373,9 +433,9 @@ func (a *Account) Start(t testing.TB) string {
 			fmt.Fprintf(w, `<%[1]sResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><%[1]sResult>%[2]s</%[1]sResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></%[1]sResponse>`, action, body)
 		case target == "":
 			w.Header().Set("Content-Type", "text/xml")
-			fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, a.CallerARN)
+			fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>%s</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, a.CallerARN, cmp.Or(a.ID, Example))
 		default:
 			reply(w, http.StatusBadRequest, map[string]any{"__type": "UnknownOperationException"})
 		}
-	}))
+	})
 }
