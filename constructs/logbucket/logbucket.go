@@ -467,11 +467,12 @@ func denyInsecureTransport(bucketARN string) policy.Statement {
 	}
 }
 
-// DenyOutsideOrganization is the statement that keeps a bucket to the
-// organization organizationID: any request by a principal of an account
-// outside it (or of no organization, or anonymous) is denied, and AWS
-// services acting as themselves (CloudTrail delivering, S3 writing
-// access logs) are not. The IAM User Guide's global condition keys page
+// DenyOutsideOrganization are the statements that keep a bucket to the
+// organization organizationID. The first denies any request by a
+// principal of an account outside it (or of no organization, or
+// anonymous), and not AWS services acting as themselves (CloudTrail
+// delivering, S3 writing access logs). The IAM User Guide's global
+// condition keys page
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
 // aws:PrincipalOrgID "is included in the request context only if the
 // principal is a member of an organization", and a policy on it alone
@@ -482,16 +483,41 @@ func denyInsecureTransport(bucketARN string) policy.Statement {
 // request without the key (an account outside any organization, or
 // anonymous) is denied too. AWS's Security Reference Architecture has the
 // same deny for its organization trail's bucket ("DenyExternalPrincipals").
-func DenyOutsideOrganization(bucketARN, organizationID string) policy.Statement {
-	return policy.Statement{
-		Sid:        "DenyOutsideTheOrganization",
-		Effect:     policy.Deny,
-		Principals: []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}},
-		Actions:    []string{"s3:*"},
-		Resources:  []string{bucketARN, bucketARN + "/*"},
-		Conditions: []policy.Condition{
-			{Test: "StringNotEqualsIfExists", Variable: policy.PrincipalOrgID, Values: []string{organizationID}},
-			{Test: "BoolIfExists", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}},
+// The second denies AWS services acting for another organization's
+// resources: aws:SourceOrgID "is included in the request context only
+// when the call to your resource is being made directly by an AWS service
+// principal on behalf of a resource owned by an account which is a member
+// of an organization" (same page), so the deny tests that it is present
+// (Null false) and names another organization, and holds whether a
+// service sends it or not; the pattern of AWS's confused-deputy resource
+// control policies
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+func DenyOutsideOrganization(bucketARN, organizationID string) []policy.Statement {
+	resources := []string{bucketARN, bucketARN + "/*"}
+	anyone := []policy.Principal{{Type: policy.PrincipalAny, Identifiers: []string{"*"}}}
+	return []policy.Statement{
+		{
+			Sid:        "DenyOutsideTheOrganization",
+			Effect:     policy.Deny,
+			Principals: anyone,
+			Actions:    []string{"s3:*"},
+			Resources:  resources,
+			Conditions: []policy.Condition{
+				{Test: "StringNotEqualsIfExists", Variable: policy.PrincipalOrgID, Values: []string{organizationID}},
+				{Test: "BoolIfExists", Variable: policy.PrincipalIsAWSService, Values: []string{"false"}},
+			},
+		},
+		{
+			Sid:        "DenyServicesForOtherOrganizations",
+			Effect:     policy.Deny,
+			Principals: anyone,
+			Actions:    []string{"s3:*"},
+			Resources:  resources,
+			Conditions: []policy.Condition{
+				{Test: "Bool", Variable: policy.PrincipalIsAWSService, Values: []string{"true"}},
+				{Test: "Null", Variable: policy.SourceOrgID, Values: []string{"false"}},
+				{Test: "StringNotEquals", Variable: policy.SourceOrgID, Values: []string{organizationID}},
+			},
 		},
 	}
 }

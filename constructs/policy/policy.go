@@ -46,6 +46,9 @@ const (
 	MultiFactorAuthPresent = "aws:MultiFactorAuthPresent"
 	PrincipalArn           = "aws:PrincipalArn"
 	PrincipalIsAWSService  = "aws:PrincipalIsAWSService"
+	// SourceOrgID is the organization of the account whose resource a
+	// service principal acts for, when that account is in one.
+	SourceOrgID = "aws:SourceOrgID"
 	// PrincipalOrgID is the organization of the caller's account;
 	// absent for a service principal and for an account outside any
 	// organization.

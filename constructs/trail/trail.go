@@ -324,6 +324,13 @@ func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
 // organization log files are named
 // [prefix/]AWSLogs/<organization ID>/<account ID>/CloudTrail/...
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html).
+// The organization's write also requires aws:SourceOrgID to be the
+// organization, as AWS Control Tower's log archive bucket policy does for
+// the same call ("This condition ensures that CloudTrail only can write
+// logs on behalf of accounts within your organization to your S3 bucket",
+// https://docs.aws.amazon.com/controltower/latest/userguide/logging-s3-audit-bucket.html):
+// the trail's ARN and its organization, the strongest statements of both
+// references at once.
 func BucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID string) []policy.Statement {
 	cloudtrailService := []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}}
 	fromTrail := policy.Condition{Test: "StringEquals", Variable: policy.SourceArn, Values: []string{env.Trail(name)}}
@@ -352,7 +359,9 @@ func BucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID st
 		write("CloudTrailWrite", layout.Owner(prefix, env.Account)),
 	}
 	if organizationID != "" {
-		grants = append(grants, write("CloudTrailOrganizationWrite", layout.Owner(prefix, organizationID)))
+		organization := write("CloudTrailOrganizationWrite", layout.Owner(prefix, organizationID))
+		organization.Conditions = append(organization.Conditions, policy.Condition{Test: "StringEquals", Variable: policy.SourceOrgID, Values: []string{organizationID}})
+		grants = append(grants, organization)
 	}
 	return grants
 }

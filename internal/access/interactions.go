@@ -76,6 +76,7 @@ const (
 	srcCrossAccountKMS      = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html"
 	srcCrossAccountS3       = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html"
 	srcPrincipalOrgID       = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid"
+	srcControlTowerBucket   = "https://docs.aws.amazon.com/controltower/latest/userguide/logging-s3-audit-bucket.html"
 )
 
 // The source keys, as IAM spells them.
@@ -403,13 +404,23 @@ var Interactions = []Interaction{
 	// An organization trail (organizationTrail): CloudTrail writes every
 	// account's files under AWSLogs/<organization ID>/<account ID>/
 	// (srcOrgLogFiles), on behalf of the management account's trail.
+	// The organization's write names the trail (CloudTrail's page) and
+	// the organization (Control Tower's log archive bucket policy, the
+	// same call with aws:SourceOrgID as its condition): one request,
+	// each key shown by one page.
 	{"CloudTrail writes a member account's log file (organization trail)", func(m *Model) iameval.Request {
-		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, true, "aws:SourceArn = the management account's trail; s3:x-amz-acl = bucket-owner-full-control", srcTrailBucket, organizationTrail, []string{sourceArn, policy.S3ACL}},
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), m.organizationWrite(m.trailARN(), Organization))
+	}, true, "aws:SourceArn = the management account's trail; s3:x-amz-acl = bucket-owner-full-control; aws:SourceOrgID = the organization", srcTrailBucket, organizationTrail, []string{sourceArn, policy.S3ACL}},
+	{"CloudTrail writes a member account's log file for the organization (organization trail)", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), m.organizationWrite(m.trailARN(), Organization))
+	}, true, "aws:SourceOrgID = the organization (Control Tower's statement for this call)", srcControlTowerBucket, organizationTrail, []string{policy.SourceOrgID, policy.S3ACL}},
 	{"another organization's trail writes under this organization's folder", func(m *Model) iameval.Request {
 		other := m.another().Trail(m.Attr(trail, "name"))
-		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), overTLS.with(Context{"aws:SourceArn": {other}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
-	}, false, "aws:SourceArn = a trail of another management account", srcTrailBucket, organizationTrail, nil},
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), m.organizationWrite(other, OtherOrganization))
+	}, false, "aws:SourceArn = a trail of another management account; aws:SourceOrgID = its organization", srcTrailBucket, organizationTrail, nil},
+	{"CloudTrail writes for another organization, naming this trail", func(m *Model) iameval.Request {
+		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(Organization), m.organizationWrite(m.trailARN(), OtherOrganization))
+	}, false, "aws:SourceOrgID = another organization", srcControlTowerBucket, organizationTrail, nil},
 	{"the trail writes another organization's folder", func(m *Model) iameval.Request {
 		return m.s3(service("cloudtrail.amazonaws.com"), "s3:PutObject", logBucket, m.memberLogObject(OtherOrganization), overTLS.with(Context{"aws:SourceArn": {m.trailARN()}, "s3:x-amz-acl": {"bucket-owner-full-control"}}))
 	}, false, "the object key names another organization", srcTrailBucket, organizationTrail, nil},

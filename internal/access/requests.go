@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/layout"
 )
@@ -131,6 +132,13 @@ func (m *Model) logsContext(viaCaller bool) Context {
 		ctx = ctx.with(Context{"kms:ViaService": {m.Env.Logs()}})
 	}
 	return ctx
+}
+
+// organizationWrite is the context of CloudTrail's write of an
+// organization trail's log file: the trail, the organization it writes
+// for, and the ACL.
+func (m *Model) organizationWrite(trail, organization string) Context {
+	return overTLS.with(Context{sourceArn: {trail}, policy.SourceOrgID: {organization}, policy.S3ACL: {"bucket-owner-full-control"}})
 }
 
 // trailFileContext is the context of S3's kms:Decrypt of a log file for

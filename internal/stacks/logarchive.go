@@ -105,8 +105,8 @@ func keysEnv(a *settings.Accounts, management arn.Env) arn.Env {
 // needs for the management account's organization trail
 // (trail.BucketGrants); the audit role of the security account's reads
 // (auditors.BucketGrants, which its own policy matches); and nothing for
-// anyone outside the organization but AWS services
-// (logbucket.DenyOutsideOrganization); and, as an output for the
+// anyone outside the organization, nor for AWS services acting for another
+// organization (logbucket.DenyOutsideOrganization); and, as an output for the
 // management account to attach, the service control policy that denies
 // the account's root user the bucket policy changes no bucket policy can
 // deny it (logbucket.RootSCP).
@@ -126,10 +126,10 @@ func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, 
 	}
 	auditRole := arn.Env{Partition: env.Partition, Account: s.Accounts.Security}.Role(names.Role)
 	grants := append(trail.BucketGrants(management, names.Trail, s.LogPrefix, pair.Bucket.ARN, organizationID), auditors.BucketGrants(auditRole, pair.Bucket.ARN)...)
-	if err := pair.Bucket.AddToResourcePolicy(append(grants, logbucket.DenyOutsideOrganization(pair.Bucket.ARN, organizationID))...); err != nil {
+	if err := pair.Bucket.AddToResourcePolicy(append(grants, logbucket.DenyOutsideOrganization(pair.Bucket.ARN, organizationID)...)...); err != nil {
 		return nil, err
 	}
-	if err := pair.AccessLog.AddToResourcePolicy(append(auditors.BucketGrants(auditRole, pair.AccessLog.ARN), logbucket.DenyOutsideOrganization(pair.AccessLog.ARN, organizationID))...); err != nil {
+	if err := pair.AccessLog.AddToResourcePolicy(append(auditors.BucketGrants(auditRole, pair.AccessLog.ARN), logbucket.DenyOutsideOrganization(pair.AccessLog.ARN, organizationID)...)...); err != nil {
 		return nil, err
 	}
 	scp, err := policy.New(stack, "root_scp_document", logbucket.RootSCP([]string{pair.Bucket.ARN, pair.AccessLog.ARN}))

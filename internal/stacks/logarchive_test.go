@@ -111,17 +111,26 @@ func TestLogArchive(t *testing.T) {
 		return ctx
 	}
 	cloudtrail := iameval.Caller{Service: "cloudtrail.amazonaws.com"}
-	deliver := map[string][]string{"aws:SecureTransport": {"true"}, "s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {management.Trail("trail-master")}, "aws:SourceAccount": {management.Account}}
-	fromAnotherTrail := map[string][]string{"aws:SecureTransport": {"true"}, "s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {outsider.Trail("trail-master")}, "aws:SourceAccount": {outsider.Account}}
+	deliver := map[string][]string{"aws:SecureTransport": {"true"}, "s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {management.Trail("trail-master")}, "aws:SourceAccount": {management.Account}, "aws:SourceOrgID": {layoutOrg}}
+	fromAnotherTrail := map[string][]string{"aws:SecureTransport": {"true"}, "s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {outsider.Trail("trail-master")}, "aws:SourceAccount": {outsider.Account}, "aws:SourceOrgID": {otherOrg}}
+	forAnotherOrganization := maps.Clone(deliver)
+	forAnotherOrganization["aws:SourceOrgID"] = []string{otherOrg}
+	withoutOrganization := maps.Clone(deliver)
+	delete(withoutOrganization, "aws:SourceOrgID")
+	aclCheck := maps.Clone(deliver)
+	delete(aclCheck, "aws:SourceOrgID")
 	cases := map[string]struct {
 		caller           iameval.Caller
 		action, resource string
 		context          map[string][]string
 		allowed          bool
 	}{
-		"the organization trail delivers a member account's file": {cloudtrail, "s3:PutObject", object, deliver, true},
-		"the organization trail checks the bucket's ACL":          {cloudtrail, "s3:GetBucketAcl", bucket, deliver, true},
-		"another account's trail delivers":                        {cloudtrail, "s3:PutObject", object, fromAnotherTrail, false},
+		"the organization trail delivers a member account's file":        {cloudtrail, "s3:PutObject", object, deliver, true},
+		"the organization trail checks the bucket's ACL":                 {cloudtrail, "s3:GetBucketAcl", bucket, aclCheck, true},
+		"the organization trail checks the ACL for another organization": {cloudtrail, "s3:GetBucketAcl", bucket, forAnotherOrganization, false},
+		"another account's trail delivers":                               {cloudtrail, "s3:PutObject", object, fromAnotherTrail, false},
+		"the trail delivers for another organization":                    {cloudtrail, "s3:PutObject", object, forAnotherOrganization, false},
+		"the trail delivers without naming its organization":             {cloudtrail, "s3:PutObject", object, withoutOrganization, false},
 		"the security account's audit role reads": {iameval.Caller{ARN: security.Role("role-audit"), Account: security.Account, Identity: []iameval.Policy{readAll}},
 			"s3:GetObject", object, in(layoutOrg, nil), true},
 		"an administrator of the management account reads": {iameval.Caller{ARN: management.Role("Admin"), Account: management.Account, Identity: []iameval.Policy{readAll}},
