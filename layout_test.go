@@ -302,6 +302,16 @@ func TestLayoutPassesTheChecks(t *testing.T) {
 			if len(want) > 0 {
 				t.Errorf("expected results of %v", want)
 			}
+			// A choice is said where its resource is: an expiration of
+			// the log-archive account's log bucket, in its stack.
+			la := synthesis.Stack(stacks.LogArchiveName)
+			if err := tfjson.Set(la.Raw(), map[string]any{"days": 3650.0}, "resource", "aws_s3_bucket_lifecycle_configuration", "log_bucket_lifecycle", "rule", 0, "expiration"); err != nil {
+				t.Fatal(err)
+			}
+			choices := check.Choices(synthesis.Stacks)
+			if len(choices) != 1 || choices[0].Stack != stacks.LogArchiveName || choices[0].Address != "aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle" {
+				t.Errorf("expected the expiration said in the logarchive stack, found %v", choices)
+			}
 		})
 	}
 }

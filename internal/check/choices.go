@@ -45,8 +45,10 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 	var irreversible, weakening []Choice
 	for _, d := range stacks {
 		for _, t := range d.Resources("aws_cloudtrail") {
-			add := func(kind string, b tfjson.Block, what, undo string) {
-				c := Choice{Kind: kind, Stack: d.Stack, Address: b.Address, What: what, Undo: undo}
+			// A choice is said where its resource is: the log bucket of
+			// the log-archive layout is another stack's than the trail.
+			add := func(kind string, in *tfjson.Doc, b tfjson.Block, what, undo string) {
+				c := Choice{Kind: kind, Stack: in.Stack, Address: b.Address, What: what, Undo: undo}
 				if kind == Irreversible {
 					irreversible = append(irreversible, c)
 				} else {
@@ -59,26 +61,26 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 			}
 			switch mode, days, locked := lock(bd, bucket); {
 			case locked && mode == "COMPLIANCE":
-				add(Irreversible, bucket, fmt.Sprintf("Object Lock COMPLIANCE for %d days (%s): every log file and digest written is locked that long, and nobody, the root user included, can delete it, shorten its lock or stop paying for its storage", days, years(days)),
+				add(Irreversible, bd, bucket, fmt.Sprintf("Object Lock COMPLIANCE for %d days (%s): every log file and digest written is locked that long, and nobody, the root user included, can delete it, shorten its lock or stop paying for its storage", days, years(days)),
 					"it cannot be undone for the versions already written; mode GOVERNANCE or OFF only changes the lock of new ones")
 			case !locked:
-				add(Weakening, bucket, "no Object Lock on the log bucket: a break-glass principal can delete log files and digests with its bucket policy alone",
+				add(Weakening, bd, bucket, "no Object Lock on the log bucket: a break-glass principal can delete log files and digests with its bucket policy alone",
 					`set "objectLock" back to GOVERNANCE (the default) or COMPLIANCE`)
 			}
 			for _, lc := range companions(bd, "aws_s3_bucket_lifecycle_configuration", bucket) {
 				rules, _ := lc.Attrs["rule"].([]any)
 				for _, r := range rules {
 					if days, ok := tfjson.Get(r, "expiration", "days").(float64); ok {
-						add(Weakening, lc, fmt.Sprintf("log files and digests are deleted %v days (%s) after delivery, for good", days, years(int(days))),
+						add(Weakening, bd, lc, fmt.Sprintf("log files and digests are deleted %v days (%s) after delivery, for good", days, years(int(days))),
 							`unset "logRetentionDays" to keep them for ever; what has expired is gone`)
 					}
 				}
 			}
 			if _, ok := t.Attrs["cloud_watch_logs_group_arn"]; !ok {
-				add(Weakening, t, "no monitoring: no copy of the events in CloudWatch Logs and no alarm, so nobody is told when the trail is stopped, changed or its evidence touched",
+				add(Weakening, d, t, "no monitoring: no copy of the events in CloudWatch Logs and no alarm, so nobody is told when the trail is stopped, changed or its evidence touched",
 					`set "monitoring" back to true`)
 			}
-			for _, s := range statementsNamed(d, bucket, logbucket.SidDenyDestruction) {
+			for _, s := range statementsNamed(bd, bucket, logbucket.SidDenyDestruction) {
 				var others []string
 				for _, p := range s.Condition("ArnNotEquals", "aws:PrincipalArn") {
 					if !strings.HasSuffix(p, ":root") {
@@ -86,7 +88,7 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 					}
 				}
 				if len(others) > 0 {
-					add(Weakening, bucket, "break-glass principals besides the root user ("+strings.Join(others, ", ")+") may delete log versions, bypass governance retention and delete the buckets' policies",
+					add(Weakening, bd, bucket, "break-glass principals besides the root user ("+strings.Join(others, ", ")+") may delete log versions, bypass governance retention and delete the buckets' policies",
 						`remove them from "breakGlassPrincipals" when the emergency is over`)
 				}
 			}
