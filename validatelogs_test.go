@@ -614,3 +614,60 @@ func TestMergeRefusesWhatItCannotSum(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateLogsInTheLayout runs validate-logs as the audit role of the
+// log-archive layout's security account, with no -trail-arn: the trail is
+// the organization's management account's (DescribeOrganization, which
+// any account of the organization may call), its files are under the
+// organization's folder of the log-archive bucket, and the organization's
+// accounts, which only the management account or a delegated
+// administrator may list (ListAccounts), are said not to be required.
+func TestValidateLogsInTheLayout(t *testing.T) {
+	c := integritytest.New("cle2wa-s3-trail-master", "", "111122223333", "trail-master", "us-east-1")
+	c.Organization = "o-exampleorgid"
+	c.Hours("us-east-1", logStart, 2, 2)
+	s3 := startFakeS3(t, c.Bucket.Name)
+	upload(t, s3, c)
+	var file map[string]any
+	if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &file); err != nil {
+		t.Fatal(err)
+	}
+	file["context"].(map[string]any)["organizationTrail"] = true
+	file["context"].(map[string]any)["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity}
+	data, err := json.Marshal(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, string(data))
+	organization := cloudtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch target := r.Header.Get("X-Amz-Target"); {
+		case strings.HasSuffix(target, ".DescribeOrganization"):
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			json.NewEncoder(w).Encode(map[string]any{"Organization": map[string]any{"Id": "o-exampleorgid", "MasterAccountId": "111122223333", "FeatureSet": "ALL"}})
+		case strings.HasSuffix(target, ".ListAccounts"):
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"__type":"AccessDeniedException","Message":"You don't have permissions to access this resource."}`)
+		default:
+			// STS GetCallerIdentity: the security account's audit role.
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::%[1]s:assumed-role/role-audit/alice</Arn><UserId>AROAEXAMPLE:alice</UserId><Account>%[1]s</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, layoutSecurity)
+		}
+	}))
+	cloudTrail := startCloudTrail(t, c)
+	env := append(fakeAWS(""), "AWS_ENDPOINT_URL_S3="+s3.endpoint, "AWS_ENDPOINT_URL_CLOUDTRAIL="+cloudTrail, "AWS_ENDPOINT_URL_ACCOUNT="+cloudTrail,
+		"AWS_ENDPOINT_URL_STS="+organization, "AWS_ENDPOINT_URL_ORGANIZATIONS="+organization)
+	code, stdout, stderr := runCommand(t, dir, []string{"validate-logs", "-start", logStart.Format(time.RFC3339), "-end", logStart.Add(2 * time.Hour).Format(time.RFC3339)}, env...)
+	if code != 0 {
+		t.Fatalf("expected exit 0 on a valid chain, found %d:\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"Validating log files for trail arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
+		"NOTE: the organization's accounts could not be read (organizations:ListAccounts",
+		"2/2 digest files valid", "4/4 log files valid",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("expected %q in:\n%s", want, stdout)
+		}
+	}
+}

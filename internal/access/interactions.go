@@ -41,6 +41,13 @@ func (in Interaction) Applies(m *Model) bool { return in.When == nil || in.When(
 // organizationTrail is the When of the rows of an organization trail.
 func organizationTrail(m *Model) bool { return m.OrganizationTrail() }
 
+// managementAuditRole is the When of the rows of an organization trail's
+// audit role in the management account (one account, not the log-archive
+// layout's security account).
+func managementAuditRole(m *Model) bool {
+	return m.OrganizationTrail() && sameAccount(auditRole, trail)(m)
+}
+
 // logArchive is the When of the rows of the log-archive layout.
 func logArchive(m *Model) bool { return m.Layout() }
 
@@ -429,7 +436,7 @@ var Interactions = []Interaction{
 	}, true, "none: DescribeOrganization has no resource type", srcDescribeOrganization, organizationTrail, nil},
 	{"the audit role lists the organization's accounts (validate-logs)", func(m *Model) iameval.Request {
 		return m.identityOnly(m.auditRole(), "organizations:ListAccounts", "*", signedIn)
-	}, true, "none: ListAccounts has no resource type", srcListAccounts, organizationTrail, nil},
+	}, true, "none: ListAccounts has no resource type; only the management account (or a delegated administrator) may call it, so the log-archive layout's audit role does not", srcListAccounts, managementAuditRole, nil},
 	{"CloudTrail encrypts a member account's log file (organization trail)", func(m *Model) iameval.Request {
 		// The context is the trail's ARN, which is the management
 		// account's in every member account ("Creating a trail for an

@@ -51,7 +51,7 @@ func ValidateLogs(args []string, stdout, stderr io.Writer) int {
 	flags.Func("end", "the `time` (RFC 3339) up to which to validate; default: now", timeFlag(&end))
 	bucket := flags.String("bucket", "", "the log `bucket`; default: the log bucket the settings name")
 	prefix := flags.String("prefix", "", "the log files' key `prefix`; default: logPrefix of the settings")
-	arn := flags.String("trail-arn", "", "the trail's `ARN`; default: the settings' trail in the caller's account")
+	arn := flags.String("trail-arn", "", "the trail's `ARN`; default: the settings' trail in the caller's account (with accounts: in the organization's management account)")
 	organization := flags.String("organization", "", "for an organization trail, the organization `ID` (o-...)")
 	var accounts []string
 	flags.Func("account", "an `account` whose files to validate; repeatable; default: the trail's (an organization trail: every account)", func(v string) error {
@@ -97,7 +97,18 @@ func ValidateLogs(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "error: who is calling (sts:GetCallerIdentity): %v\n", err)
 			return 3
 		}
-		*arn = awsarn.Env{Partition: caller.Partition, Account: caller.Account, Region: s.Region}.Trail(s.Names().Trail)
+		owner := caller.Account
+		if s.Accounts != nil {
+			// The log-archive layout: the audit role is the security
+			// account's, the trail the management account's, which
+			// DescribeOrganization names to any account of the
+			// organization.
+			if _, owner, err = clients.Membership(ctx); err != nil {
+				fmt.Fprintf(stderr, "error: the trail is the organization's management account's, which could not be read (organizations:DescribeOrganization): %v; give -trail-arn (the exports stack's output trail_arn)\n", err)
+				return 3
+			}
+		}
+		*arn = awsarn.Env{Partition: caller.Partition, Account: owner, Region: s.Region}.Trail(s.Names().Trail)
 	}
 	home, trailName, ok := awsarn.ParseTrail(*arn)
 	if !ok {
