@@ -144,23 +144,13 @@ func TestLayoutPlansWithTheRealProvider(t *testing.T) {
 func planStack(t *testing.T, tf, config, dir string, org fakeOrganization, account string) {
 	t.Helper()
 	var assumed []string
-	endpoint := startFakeAccounts(t, org, &assumed)
-	work := copyDir(t, dir)
-	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
-		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
-		"provider": map[string]any{"aws": map[string]any{
-			"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
-			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint},
-		}},
-	})
+	terraform := layoutTerraform(t, tf, config, dir, org, &assumed)
 	run := func(args ...string) string {
-		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
-		got, err := cmd.CombinedOutput()
+		got, err := terraform(args...)
 		if err != nil {
 			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, got)
 		}
-		return string(got)
+		return got
 	}
 	run("init", "-input=false", "-no-color")
 	run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin")
@@ -188,6 +178,29 @@ func planStack(t *testing.T, tf, config, dir string, org fakeOrganization, accou
 	// The provider assumes the role once for each of its clients.
 	if roles := slices.Compact(slices.Clone(assumed)); !slices.Equal(roles, want) {
 		t.Errorf("expected the roles %v assumed, found %v", want, assumed)
+	}
+}
+
+// layoutTerraform runs Terraform, with the real provider (config), in a
+// copy of the stack directory dir of the log-archive layout, against
+// startFakeAccounts for org (the roles assumed go to assumed); init has
+// not run.
+func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization, assumed *[]string) func(args ...string) (string, error) {
+	t.Helper()
+	endpoint := startFakeAccounts(t, org, assumed)
+	work := copyDir(t, dir)
+	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
+		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
+		"provider": map[string]any{"aws": map[string]any{
+			"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
+			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint},
+		}},
+	})
+	return func(args ...string) (string, error) {
+		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
+		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
+		got, err := cmd.CombinedOutput()
+		return string(got), err
 	}
 }
 
@@ -223,9 +236,21 @@ const (
 // on), by running the app as a user does, and returns its cdktf.out.
 func synthLayout(t *testing.T, keysIn string) string {
 	t.Helper()
+	return synthLayoutAs(t, keysIn, func(context map[string]any) {
+		context["alarmEmails"] = []string{"security@example.com"}
+		context["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity, "keysIn": keysIn}
+	})
+}
+
+// synthLayoutAs synthesizes the project's cdktf.json with an
+// organization trail and the settings edit makes, by running the app as a
+// user does, once a test process for each name, and returns its
+// cdktf.out.
+func synthLayoutAs(t *testing.T, name string, edit func(context map[string]any)) string {
+	t.Helper()
 	layouts.Lock()
 	defer layouts.Unlock()
-	if out, ok := layouts.outs[keysIn]; ok {
+	if out, ok := layouts.outs[name]; ok {
 		return out
 	}
 	var file map[string]any
@@ -234,13 +259,12 @@ func synthLayout(t *testing.T, keysIn string) string {
 	}
 	context := file["context"].(map[string]any)
 	context["organizationTrail"] = true
-	context["alarmEmails"] = []string{"security@example.com"}
-	context["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity, "keysIn": keysIn}
+	edit(context)
 	data, err := json.MarshalIndent(file, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(filepath.Dir(binary), "layout-"+keysIn)
+	dir := filepath.Join(filepath.Dir(binary), "layout-"+name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -250,8 +274,8 @@ func synthLayout(t *testing.T, keysIn string) string {
 	if code, stdout, stderr := runApp(t, dir); code != 0 {
 		t.Fatalf("expected exit 0 from the layout's synth, found %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	layouts.outs[keysIn] = filepath.Join(dir, "cdktf.out")
-	return layouts.outs[keysIn]
+	layouts.outs[name] = filepath.Join(dir, "cdktf.out")
+	return layouts.outs[name]
 }
 
 // layoutStacks are the stacks of the log-archive layout with the keys in
@@ -504,5 +528,97 @@ func TestLayoutVerify(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// synthBesideControlTower synthesizes the log-archive layout beside AWS
+// Control Tower, recording data events only: S3 object writes, no
+// monitoring (settings.ControlTowerAddsDataEvents).
+func synthBesideControlTower(t *testing.T) string {
+	t.Helper()
+	return synthLayoutAs(t, "control-tower", func(context map[string]any) {
+		context["monitoring"], context["dataEvents"] = false, "WRITE"
+		delete(context, "alarmEmails")
+		context["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity, "controlTower": settings.ControlTowerAddsDataEvents}
+	})
+}
+
+// TestLayoutBesideControlTower: beside AWS Control Tower, the trail
+// records data events only (no management event selector), the checks
+// pass with that said (TRAIL-MANAGEMENT-EVENTS names Control Tower's
+// trail, and the choice says where the management events go); the plan
+// stops when Control Tower does not manage the organization (nothing
+// would record them), and the default layout's plan stops when it does
+// (its trail would record them a second time, unasked).
+func TestLayoutBesideControlTower(t *testing.T) {
+	t.Parallel()
+	out := synthBesideControlTower(t)
+	synthesis, err := tfjson.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := synthesis.Stack(stacks.AuditName)
+	trails := audit.Resources("aws_cloudtrail")
+	if len(trails) != 1 {
+		t.Fatalf("expected one trail, found %d", len(trails))
+	}
+	selectors, _ := trails[0].Attrs["advanced_event_selector"].([]any)
+	if len(selectors) != 1 || !strings.Contains(fmt.Sprint(selectors), `AWS::S3::Object`) || strings.Contains(fmt.Sprint(selectors), "Management") {
+		t.Errorf("expected one selector, of S3 object events, and none of management events, found %v", selectors)
+	}
+	report := check.Run(synthesis)
+	for _, r := range report.Blocking() {
+		t.Errorf("expected nothing to block, found %s:%s %s: %s", r.Stack, r.Address, r.Check.ID, r.Evidence)
+	}
+	found := false
+	for _, r := range report.Results {
+		if r.Check.ID == "TRAIL-MANAGEMENT-EVENTS" {
+			found = r.Pass && strings.Contains(r.Evidence, "aws-controltower-BaselineCloudTrail records every management event")
+		}
+	}
+	if !found {
+		t.Error("expected TRAIL-MANAGEMENT-EVENTS to pass, naming Control Tower's trail")
+	}
+	if !slices.ContainsFunc(check.Choices(synthesis.Stacks), func(c check.Choice) bool {
+		return c.Stack == stacks.AuditName && strings.Contains(c.What, "recorded by AWS Control Tower's trail")
+	}) {
+		t.Errorf("expected the choice of data events only said, found %v", check.Choices(synthesis.Stacks))
+	}
+
+	// Without monitoring, no row of the monitoring applies, and every
+	// other row is decided as the layout needs.
+	m, ok := access.Find(synthesis.Stacks)
+	if !ok {
+		t.Fatal("expected a trail")
+	}
+	for _, bad := range m.Mismatches() {
+		t.Error(bad)
+	}
+
+	tf := terraformCLI(t)
+	config := mirrorConfig(t, providerMirror(t))
+	controlTower := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal, "controltower.amazonaws.com"}}
+	alone := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal}}
+	t.Run("beside Control Tower, data events only", func(t *testing.T) {
+		planStack(t, tf, config, filepath.Join(out, "stacks", stacks.AuditName), controlTower, "")
+	})
+	for name, c := range map[string]struct {
+		dir  string
+		org  fakeOrganization
+		want string
+	}{
+		"data events only, and no Control Tower": {filepath.Join(out, "stacks", stacks.AuditName), alone, "AWS Control Tower does not manage this organization"},
+		"the default layout, and Control Tower":  {filepath.Join(synthLayout(t, settings.KeysInSecurity), "stacks", stacks.AuditName), controlTower, "AWS Control Tower manages this organization"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			terraform := layoutTerraform(t, tf, config, c.dir, c.org, new([]string))
+			if got, err := terraform("init", "-input=false", "-no-color"); err != nil {
+				t.Fatalf("terraform init: %v\n%s", err, got)
+			}
+			got, err := terraform("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false")
+			if err == nil || !strings.Contains(strings.Join(strings.Fields(got), " "), c.want) {
+				t.Errorf("expected the plan to stop saying %q, found %v:\n%s", c.want, err, got)
+			}
+		})
 	}
 }

@@ -68,7 +68,35 @@ type Config struct {
 	// management account that owns it (an organization trail). Default
 	// (""): this account only.
 	OrganizationID string
+	// ManagementEventsBy is optional: the trail that records the
+	// management events instead of this one (AWS Control Tower's baseline
+	// trail, which records every account's); this trail then records its
+	// data events only, so that no management event is recorded, and
+	// paid for, twice ("For each trail, if the event matches any event
+	// selector, the trail processes and logs the event. If the event
+	// doesn't match any event selector, the trail doesn't log the event",
+	// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventSelectors.html).
+	// Default (""): this trail records every management event.
+	ManagementEventsBy string
 }
+
+// AWS Control Tower's organization trail, in the management account of an
+// organization it manages, and its service principal, which it enables
+// for trusted access in the organization ("AWS Control Tower uses the
+// controltower.amazonaws.com service principal",
+// https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-CTower.html;
+// the trail's name: "Configure AWS KMS keys",
+// https://docs.aws.amazon.com/controltower/latest/userguide/configure-kms-keys.html).
+const (
+	ControlTowerTrail     = "aws-controltower-BaselineCloudTrail"
+	ControlTowerPrincipal = "controltower.amazonaws.com"
+)
+
+// ControlTowerManages is the condition, on an aws_organizations_organization
+// data source, that Control Tower manages the organization: a stack whose
+// trail leaves the management events to Control Tower's (Config.
+// ManagementEventsBy) stops its plan without it.
+var ControlTowerManages = fmt.Sprintf(`${contains(self.aws_service_access_principals, "%s")}`, ControlTowerPrincipal)
 
 // The values of Config.DataEvents.
 const (
@@ -175,8 +203,22 @@ func (c Config) Validate() error {
 		errs = append(errs, field.Required("CloudWatch", "the log group, the role and the role's policy, for CloudWatch Logs delivery"))
 	}
 	errs = append(errs, field.Under("DataEvents", ValidateDataEvents(c.DataEvents)))
-	if dataEventsOn(c.DataEvents) && len(c.OwnBuckets) == 0 {
+	if DataEventsOn(c.DataEvents) && len(c.OwnBuckets) == 0 {
 		errs = append(errs, field.Required("OwnBuckets", "the ARNs of the log bucket and its access-log bucket, to leave out of data events"))
+	}
+	if c.ManagementEventsBy != "" {
+		// Data events only: there must be some, and nothing that reads
+		// the management events (Insights analyzes them, the CloudWatch
+		// Logs copy feeds the alarms on them).
+		if !DataEventsOn(c.DataEvents) {
+			errs = append(errs, field.Invalid("DataEvents", c.DataEvents, "records nothing: with ManagementEventsBy the trail records data events only"))
+		}
+		if c.Insights {
+			errs = append(errs, field.Invalid("Insights", true, "analyzes management events, which %s records, not this trail", c.ManagementEventsBy))
+		}
+		if c.CloudWatch != nil {
+			errs = append(errs, field.Invalid("CloudWatch", "a log group", "would hold no management event for alarms to watch: %s records them", c.ManagementEventsBy))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -210,7 +252,7 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 		logGroup, role = jsii.String(cw.LogGroupARN+":*"), jsii.String(cw.RoleARN)
 		after = append(after, cw.RolePolicy)
 	}
-	eventSelectors, advanced := selectors(cfg.DataEvents, cfg.OwnBuckets)
+	eventSelectors, advanced := selectors(cfg.DataEvents, cfg.OwnBuckets, cfg.ManagementEventsBy == "")
 	t := cloudtrail.NewCloudtrail(scope, jsii.String(id), &cloudtrail.CloudtrailConfig{
 		Name:                       jsii.String(cfg.Name),
 		S3BucketName:               bucket,
@@ -240,21 +282,23 @@ func dependsOn(after []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable
 	return &after
 }
 
-func dataEventsOn(v string) bool { return v == DataEventsWrite || v == DataEventsReadWrite }
+// DataEventsOn reports whether the Config.DataEvents value v records data
+// events.
+func DataEventsOn(v string) bool { return v == DataEventsWrite || v == DataEventsReadWrite }
 
 // selectors are the trail's event selectors: every read and write
-// management event always; with data events, advanced event selectors
-// instead (a trail has one kind or the other): management events, and S3
-// object events on every bucket but the trail's own, write-only for
-// DataEventsWrite. Fields and operators as the CloudTrail user guide
+// management event (unless management is false: another trail records
+// them); with data events, advanced event selectors instead (a trail has
+// one kind or the other): management events, and S3 object events on
+// every bucket but the trail's own, write-only for DataEventsWrite. Fields and operators as the CloudTrail user guide
 // documents them for data events: eventCategory and resources.type take
 // Equals only, readOnly Equals "false" keeps write events, and
 // resources.ARN NotStartsWith "<bucket ARN>/" leaves out every object of
 // a bucket
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/filtering-data-events.html,
 // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
-func selectors(dataEvents string, ownBuckets []string) (*[]*cloudtrail.CloudtrailEventSelector, *[]*cloudtrail.CloudtrailAdvancedEventSelector) {
-	if !dataEventsOn(dataEvents) {
+func selectors(dataEvents string, ownBuckets []string, management bool) (*[]*cloudtrail.CloudtrailEventSelector, *[]*cloudtrail.CloudtrailAdvancedEventSelector) {
+	if !DataEventsOn(dataEvents) {
 		return &[]*cloudtrail.CloudtrailEventSelector{{
 			ReadWriteType:           jsii.String("All"),
 			IncludeManagementEvents: jsii.Bool(true),
@@ -277,10 +321,13 @@ func selectors(dataEvents string, ownBuckets []string) (*[]*cloudtrail.Cloudtrai
 		data = append(data, equals("readOnly", "false"))
 		name = "S3 object write events on every bucket but the trail's own"
 	}
-	return nil, &[]*cloudtrail.CloudtrailAdvancedEventSelector{
-		{Name: jsii.String("All management events"), FieldSelector: &[]*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{equals("eventCategory", "Management")}},
-		{Name: jsii.String(name), FieldSelector: &data},
+	out := []*cloudtrail.CloudtrailAdvancedEventSelector{{Name: jsii.String(name), FieldSelector: &data}}
+	if management {
+		out = append([]*cloudtrail.CloudtrailAdvancedEventSelector{
+			{Name: jsii.String("All management events"), FieldSelector: &[]*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{equals("eventCategory", "Management")}},
+		}, out...)
 	}
+	return nil, &out
 }
 
 // InsightTypes are CloudTrail's two Insights types. Without event

@@ -51,7 +51,20 @@ func managementAuditRole(m *Model) bool {
 // logArchive is the When of the rows of the log-archive layout.
 func logArchive(m *Model) bool { return m.Layout() }
 
-// monitored is the When of the rows of the monitoring's log group.
+// all is the When of a row that holds where each of whens does.
+func all(whens ...func(m *Model) bool) func(m *Model) bool {
+	return func(m *Model) bool {
+		for _, w := range whens {
+			if !w(m) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// monitored is the When of the rows of the monitoring: its log group, its
+// CloudWatch Logs role and key, its topic and the topic's key.
 func monitored(m *Model) bool { _, _, ok := m.find(logGroup); return ok }
 
 // The AWS pages the interactions rest on.
@@ -197,46 +210,46 @@ var Interactions = []Interaction{
 	}, false, "aws:SourceAccount = another account, without aws:SourceArn", srcTrailKey, nil, nil},
 	{"CloudTrail assumes the CloudWatch Logs role", func(m *Model) iameval.Request {
 		return m.assume(service("cloudtrail.amazonaws.com"), writerRole, overTLS)
-	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, nil, nil},
+	}, true, "no aws:SourceArn, no aws:SourceAccount (the role policy does not support them)", srcTrailLogsRole, monitored, nil},
 	{"the CloudWatch Logs role puts events in its stream", func(m *Model) iameval.Request {
 		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + m.Env.Account + "_CloudTrail_eu-west-1"
 		return m.identityOnly(m.writer(), "logs:PutLogEvents", stream, overTLS)
-	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, nil, nil},
+	}, true, "streams named <account>_CloudTrail_<source region>", srcStreamNames, monitored, nil},
 	{"CloudWatch Logs encrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service(m.Env.Logs()), "kms:GenerateDataKey", logsKey, m.logsContext(false))
-	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, monitored, []string{policy.LogGroupContext}},
 	{"CloudWatch Logs decrypts as a service", func(m *Model) iameval.Request {
 		return m.kms(service(m.Env.Logs()), "kms:Decrypt", logsKey, m.logsContext(false))
-	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, nil, []string{policy.LogGroupContext}},
+	}, true, "encryption context aws:logs:arn = the log group", srcLogsKMS, monitored, []string{policy.LogGroupContext}},
 	{"an administrator creates the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.admin(logsKey), "kms:Encrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, monitored, nil},
 	{"the CloudWatch Logs role writes (Logs for the caller)", func(m *Model) iameval.Request {
 		c := m.writer()
 		return m.kms(c, "kms:GenerateDataKey", logsKey, m.logsContext(true))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, monitored, nil},
 	{"the audit role reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.auditRole(), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, sameAccount(auditRole, logGroup), nil},
+	}, true, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, all(sameAccount(auditRole, logGroup), monitored), nil},
 	{"an administrator reads the log group (Logs for the caller)", func(m *Model) iameval.Request {
 		return m.kms(m.admin(logsKey), "kms:Decrypt", logsKey, signedIn.with(m.logsContext(true)))
-	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, nil, nil},
+	}, false, "kms:ViaService = logs.<region>; encryption context aws:logs:arn", srcLogsKMS, monitored, nil},
 	{"S3 writes the log bucket's access logs", func(m *Model) iameval.Request {
 		object := m.Env.Bucket(m.Attr(accessLogBucket, "bucket")) + "/" + m.Attr(logBucket, "bucket") + "/2026-11-29-00-00-00-EXAMPLE"
 		return m.s3(service("logging.s3.amazonaws.com"), "s3:PutObject", accessLogBucket, object, overTLS.with(Context{"aws:SourceArn": {m.Env.Bucket(m.Attr(logBucket, "bucket"))}, "aws:SourceAccount": {m.of(logBucket).Env.Account}}))
 	}, true, "aws:SourceArn = the source bucket; aws:SourceAccount", srcAccessLogs, nil, []string{sourceArn, sourceAccount}},
 	{"CloudWatch publishes an alarm", func(m *Model) iameval.Request {
 		return m.sns(service("cloudwatch.amazonaws.com"), "sns:Publish", topic, overTLS.with(Context{"aws:SourceArn": {m.Env.Alarm("cis-4.3-root-account-usage")}, "aws:SourceAccount": {m.Env.Account}}))
-	}, true, "aws:SourceArn = the alarm (the guide's example for a CloudWatch alarm); aws:SourceAccount (CloudWatch is among the services it names as sending it)", srcSNSPublishers, nil, []string{sourceArn, sourceAccount}},
+	}, true, "aws:SourceArn = the alarm (the guide's example for a CloudWatch alarm); aws:SourceAccount (CloudWatch is among the services it names as sending it)", srcSNSPublishers, monitored, []string{sourceArn, sourceAccount}},
 	{"CloudWatch encrypts the notification, without source keys", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS)
-	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
+	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, monitored, nil},
 	{"CloudWatch encrypts the notification, with this account's alarm as source", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{sourceArn: {m.Env.Alarm("cis-4.3-root-account-usage")}, sourceAccount: {m.Env.Account}}))
-	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, nil, nil},
+	}, true, "no page says which keys CloudWatch sends to KMS: the key allows both", srcSNSKMS, monitored, nil},
 	{"CloudWatch of another account uses the topic key", func(m *Model) iameval.Request {
 		return m.kms(service("cloudwatch.amazonaws.com"), "kms:GenerateDataKey", topicKey, overTLS.with(Context{"aws:SourceAccount": {m.other}}))
-	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS, nil, nil},
+	}, false, "aws:SourceAccount = another account, when present", srcSNSKMS, monitored, nil},
 	{"the audit role decrypts a log file through S3", func(m *Model) iameval.Request {
 		return m.kms(m.auditRole(), "kms:Decrypt", trailKey, m.trailFileContext())
 	}, true, "kms:ViaService = s3.<region>; encryption context aws:cloudtrail:arn", srcTrailKey, nil, nil},
@@ -281,10 +294,10 @@ var Interactions = []Interaction{
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"an administrator schedules the Logs key's deletion", func(m *Model) iameval.Request {
 		return m.kms(m.admin(logsKey), "kms:ScheduleKeyDeletion", logsKey, signedIn)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, monitored, nil},
 	{"an administrator disables the alarm topic's key (silencing the alarms)", func(m *Model) iameval.Request {
 		return m.kms(m.admin(topicKey), "kms:DisableKey", topicKey, signedIn)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, monitored, nil},
 	{"the break-glass principal schedules the trail key's deletion", func(m *Model) iameval.Request {
 		return m.kms(m.breakGlass(trailKey), "kms:ScheduleKeyDeletion", trailKey, signedIn)
 	}, true, breakGlassKeys, srcPrincipalArn, nil, nil},
@@ -303,13 +316,13 @@ var Interactions = []Interaction{
 	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, nil, nil},
 	{"the deployer changes the alarm topic key's policy", func(m *Model) iameval.Request {
 		return m.kms(m.deployer(topicKey), "kms:PutKeyPolicy", topicKey, overTLS)
-	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, nil, nil},
+	}, true, "aws:PrincipalArn = a deployer", srcPutKeyPolicy, monitored, nil},
 	{"the deployer schedules the trail key's deletion", func(m *Model) iameval.Request {
 		return m.kms(m.deployer(trailKey), "kms:ScheduleKeyDeletion", trailKey, overTLS)
 	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
 	{"the deployer disables the Logs key", func(m *Model) iameval.Request {
 		return m.kms(m.deployer(logsKey), "kms:DisableKey", logsKey, overTLS)
-	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, nil, nil},
+	}, false, "aws:PrincipalArn is not a break-glass principal", srcKeyPolicies, monitored, nil},
 	// What a deployer applies to the buckets (each the S3 action of the
 	// provider's call, srcS3Actions), and what it may not do.
 	{"the deployer changes the log bucket's policy", func(m *Model) iameval.Request {
@@ -383,7 +396,7 @@ var Interactions = []Interaction{
 	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, sameAccount(auditRole, trailKey), nil},
 	{"the audit role reads the Logs key's policy (verify)", func(m *Model) iameval.Request {
 		return m.kms(m.auditRole(), "kms:GetKeyPolicy", logsKey, signedIn)
-	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, sameAccount(auditRole, logsKey), nil},
+	}, true, "none: the key policy delegates to the role's IAM policy", srcKMSActions, all(sameAccount(auditRole, logsKey), monitored), nil},
 	{"the audit role reads its own inline policies (verify)", func(m *Model) iameval.Request {
 		return m.identityOnly(m.auditRole(), "iam:GetRolePolicy", m.ref(auditRole, "arn"), signedIn)
 	}, true, "none", srcIAMActions, nil, nil},
@@ -392,7 +405,7 @@ var Interactions = []Interaction{
 	}, true, "none", srcIAMActions, nil, nil},
 	{"the audit role reads the alarm topic's policy (verify)", func(m *Model) iameval.Request {
 		return m.sns(m.auditRole(), "sns:GetTopicAttributes", topic, signedIn)
-	}, true, "none", srcSNSActions, sameAccount(auditRole, topic), nil},
+	}, true, "none", srcSNSActions, all(sameAccount(auditRole, topic), monitored), nil},
 	{"the audit role lists an auditor's own policies (verify)", func(m *Model) iameval.Request {
 		return m.identityOnly(m.auditRole(), "iam:ListAttachedUserPolicies", m.ref(m.First("aws_iam_user"), "arn"), signedIn)
 	}, true, "none", srcIAMActions, nil, nil},
@@ -446,7 +459,7 @@ var Interactions = []Interaction{
 	{"the CloudWatch Logs role puts a member account's events in its stream", func(m *Model) iameval.Request {
 		stream := m.Env.LogGroup(m.Attr(logGroup, "name")) + ":log-stream:" + Organization + "_" + MemberAccount + "_CloudTrail_eu-west-1"
 		return m.identityOnly(m.writer(), "logs:PutLogEvents", stream, overTLS)
-	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, organizationTrail, nil},
+	}, true, "streams named <organization ID>_* (the guide's organization role policy)", srcTrailLogsRole, all(organizationTrail, monitored), nil},
 	// The log-archive layout: the evidence is out of the management
 	// account's reach, and the audit role reads it across accounts, which
 	// needs both the resource's policy and the role's own ("Neither the

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
+	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/iameval"
+	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -75,6 +77,10 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 							`unset "logRetentionDays" to keep them for ever; what has expired is gone`)
 					}
 				}
+			}
+			if records, _ := managementEvents(t); !records && ControlTowerRecords(d) {
+				add(Weakening, d, t, "data events only: the management events are recorded by AWS Control Tower's trail "+trail.ControlTowerTrail+", into its own log archive bucket under its controls, not into these stacks' evidence",
+					`set "accounts": {"controlTower": "`+settings.ControlTowerRecordsEverything+`"} to record them here too (billed as a second copy)`)
 			}
 			if _, ok := t.Attrs["cloud_watch_logs_group_arn"]; !ok {
 				add(Weakening, d, t, "no monitoring: no copy of the events in CloudWatch Logs and no alarm, so nobody is told when the trail is stopped, changed or its evidence touched",

@@ -10,6 +10,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
+	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -187,30 +188,59 @@ func trailKMS(d *tfjson.Doc) []Result {
 	})
 }
 
+// ControlTowerRecords reports whether the stack's plan stops unless AWS
+// Control Tower manages the organization (trail.ControlTowerManages, a
+// postcondition of its aws_organizations_organization data source): its
+// trail may then leave the management events to Control Tower's.
+func ControlTowerRecords(d *tfjson.Doc) bool {
+	for _, o := range d.DataSources("aws_organizations_organization") {
+		conditions, _ := tfjson.Get(o.Attrs, "lifecycle", "postcondition").([]any)
+		for _, c := range conditions {
+			if tfjson.Get(c, "condition") == trail.ControlTowerManages {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func trailManagementEvents(d *tfjson.Doc) []Result {
 	return each(d, "aws_cloudtrail", func(t tfjson.Block) Result {
-		if advanced, ok := t.Attrs["advanced_event_selector"].([]any); ok {
-			// Management events, read and write: a selector whose only
-			// field is eventCategory Equals Management.
-			for _, s := range advanced {
-				fields, _ := tfjson.Get(s, "field_selector").([]any)
-				if len(fields) == 1 && tfjson.Get(fields[0], "field") == "eventCategory" && slices.Equal(tfjson.Strings(tfjson.Get(fields[0], "equals")), []string{"Management"}) {
-					return judge(t, nil, "all read and write management events (advanced event selector)")
-				}
-			}
-			return fail(t, "the trail must record all read and write management events (an advanced event selector with only eventCategory Equals Management)")
+		ok, how := managementEvents(t)
+		switch {
+		case ok:
+			return judge(t, nil, how)
+		case ControlTowerRecords(d):
+			return judge(t, nil, "data events only: AWS Control Tower's trail "+trail.ControlTowerTrail+" records every management event, and the plan stops when Control Tower does not manage the organization")
 		}
-		selectors, _ := t.Attrs["event_selector"].([]any)
-		if len(selectors) == 0 {
-			return judge(t, nil, "all read and write management events (CloudTrail's default)")
-		}
-		for _, s := range selectors {
-			if tfjson.Get(s, "read_write_type") == "All" && (tfjson.Get(s, "include_management_events") == nil || isTrue(tfjson.Get(s, "include_management_events"))) {
-				return judge(t, nil, "all read and write management events")
-			}
-		}
-		return fail(t, "the trail must record all read and write management events (an event_selector with read_write_type All and include_management_events true)")
+		return fail(t, how)
 	})
+}
+
+// managementEvents says whether the trail records every read and write
+// management event, and how (or what it must have).
+func managementEvents(t tfjson.Block) (bool, string) {
+	if advanced, ok := t.Attrs["advanced_event_selector"].([]any); ok {
+		// Management events, read and write: a selector whose only field
+		// is eventCategory Equals Management.
+		for _, s := range advanced {
+			fields, _ := tfjson.Get(s, "field_selector").([]any)
+			if len(fields) == 1 && tfjson.Get(fields[0], "field") == "eventCategory" && slices.Equal(tfjson.Strings(tfjson.Get(fields[0], "equals")), []string{"Management"}) {
+				return true, "all read and write management events (advanced event selector)"
+			}
+		}
+		return false, "the trail must record all read and write management events (an advanced event selector with only eventCategory Equals Management)"
+	}
+	selectors, _ := t.Attrs["event_selector"].([]any)
+	if len(selectors) == 0 {
+		return true, "all read and write management events (CloudTrail's default)"
+	}
+	for _, s := range selectors {
+		if tfjson.Get(s, "read_write_type") == "All" && (tfjson.Get(s, "include_management_events") == nil || isTrue(tfjson.Get(s, "include_management_events"))) {
+			return true, "all read and write management events"
+		}
+	}
+	return false, "the trail must record all read and write management events (an event_selector with read_write_type All and include_management_events true)"
 }
 
 func trailOrdered(d *tfjson.Doc) []Result {

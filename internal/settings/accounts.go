@@ -26,7 +26,23 @@ type Accounts struct {
 	// RoleName is the role Terraform assumes in the log-archive and
 	// security accounts; DefaultRoleName by default.
 	RoleName string `json:"roleName"`
+	// ControlTower is how the trail lives beside AWS Control Tower's
+	// baseline trail, when Control Tower manages the organization:
+	// ControlTowerAddsDataEvents or ControlTowerRecordsEverything; "" when
+	// Control Tower does not (the plan stops if it does).
+	ControlTower string `json:"controlTower"`
 }
+
+// The values of Accounts.ControlTower.
+const (
+	// ControlTowerAddsDataEvents: Control Tower's trail records every
+	// account's management events; this trail records the data events
+	// only, so that no management event is recorded, and paid for, twice.
+	ControlTowerAddsDataEvents = "adds-data-events"
+	// ControlTowerRecordsEverything: this trail records the management
+	// events too, a second copy, in evidence this layout protects.
+	ControlTowerRecordsEverything = "records-everything"
+)
 
 // The values of Accounts.KeysIn.
 const (
@@ -79,5 +95,10 @@ func (a Accounts) validate() error {
 		errs = append(errs, field.Invalid("keysIn", a.KeysIn, "is not %q or %q", KeysInSecurity, KeysInManagement))
 	}
 	errs = append(errs, field.Under("roleName", auditors.ValidateName("role", a.RoleName, 64)))
+	switch a.ControlTower {
+	case "", ControlTowerAddsDataEvents, ControlTowerRecordsEverything:
+	default:
+		errs = append(errs, field.Invalid("controlTower", a.ControlTower, "is not %q or %q", ControlTowerAddsDataEvents, ControlTowerRecordsEverything))
+	}
 	return errors.Join(errs...)
 }

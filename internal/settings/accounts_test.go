@@ -24,10 +24,19 @@ func TestAccounts(t *testing.T) {
 		"account IDs": {Accounts{LogArchive: "1111", Security: "arn:aws:iam::444455556666:root"}, true, []string{
 			`accounts.logArchive: "1111" is not an AWS account ID (12 digits)`,
 			`accounts.security: "arn:aws:iam::444455556666:root" is not an AWS account ID`}, nil},
-		"one account for both":     {Accounts{LogArchive: "111122223333", Security: "111122223333"}, true, []string{`accounts.security: "111122223333" is the logArchive account too`}, nil},
-		"keys elsewhere":           {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: "log-archive"}, true, []string{`accounts.keysIn: "log-archive" is not "security" or "management"`}, nil},
-		"operators of one account": {valid, true, []string{`accounts: "deployers and breakGlassPrincipals" are principals of one account`}, []string{"arn:aws:iam::111122223333:role/deploy"}},
-		"a role name with a slash": {Accounts{LogArchive: "111122223333", Security: "444455556666", RoleName: "path/role"}, true, []string{`accounts.roleName: "path/role" is not a valid IAM role name`}, nil},
+		"one account for both":                  {Accounts{LogArchive: "111122223333", Security: "111122223333"}, true, []string{`accounts.security: "111122223333" is the logArchive account too`}, nil},
+		"keys elsewhere":                        {Accounts{LogArchive: "111122223333", Security: "444455556666", KeysIn: "log-archive"}, true, []string{`accounts.keysIn: "log-archive" is not "security" or "management"`}, nil},
+		"operators of one account":              {valid, true, []string{`accounts: "deployers and breakGlassPrincipals" are principals of one account`}, []string{"arn:aws:iam::111122223333:role/deploy"}},
+		"a role name with a slash":              {Accounts{LogArchive: "111122223333", Security: "444455556666", RoleName: "path/role"}, true, []string{`accounts.roleName: "path/role" is not a valid IAM role name`}, nil},
+		"beside Control Tower, a second copy":   {Accounts{LogArchive: "111122223333", Security: "444455556666", ControlTower: ControlTowerRecordsEverything}, true, nil, nil},
+		"a Control Tower mode it does not know": {Accounts{LogArchive: "111122223333", Security: "444455556666", ControlTower: "data-only"}, true, []string{`accounts.controlTower: "data-only" is not "adds-data-events" or "records-everything"`}, nil},
+		// Data events only beside Control Tower: without data events the
+		// trail records nothing, and the alarms and Insights have no
+		// management event to read (the defaults: no data events,
+		// monitoring on).
+		"data events only, with the defaults": {Accounts{LogArchive: "111122223333", Security: "444455556666", ControlTower: ControlTowerAddsDataEvents}, true, []string{
+			`dataEvents: "" with accounts.controlTower "adds-data-events" the trail records data events only`,
+			`monitoring: true with accounts.controlTower "adds-data-events" the trail records no management event`}, nil},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -78,5 +87,21 @@ func TestAccountsFromCdktfJSON(t *testing.T) {
 				t.Errorf("%s: expected an error containing %q, found %v", context, w, err)
 			}
 		}
+	}
+}
+
+// TestControlTowerDataEventsOnly: beside Control Tower, data events only
+// is valid with data events on and neither monitoring nor Insights, and
+// Insights is refused by name.
+func TestControlTowerDataEventsOnly(t *testing.T) {
+	s := Defaults()
+	s.OrganizationTrail, s.Monitoring, s.DataEvents = true, false, "WRITE"
+	s.Accounts = &Accounts{LogArchive: "555566667777", Security: "444455556666", ControlTower: ControlTowerAddsDataEvents}
+	if err := s.Validate(); err != nil {
+		t.Errorf("expected valid settings, found %v", err)
+	}
+	s.Insights = true
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `insights: true with accounts.controlTower "adds-data-events"`) {
+		t.Errorf("expected insights refused, found %v", err)
 	}
 }

@@ -262,12 +262,12 @@ func decodeAccounts(raw json.RawMessage, s *Settings) error {
 		return fmt.Errorf(`expected an object such as {"logArchive": "555566667777", "security": "444455556666"}, got %s`, raw)
 	}
 	a := &Accounts{}
-	targets := map[string]*string{"logArchive": &a.LogArchive, "security": &a.Security, "keysIn": &a.KeysIn, "roleName": &a.RoleName}
+	targets := map[string]*string{"logArchive": &a.LogArchive, "security": &a.Security, "keysIn": &a.KeysIn, "roleName": &a.RoleName, "controlTower": &a.ControlTower}
 	var errs []error
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		target, ok := targets[k]
 		if !ok {
-			errs = append(errs, field.Invalid(k, string(fields[k]), `is not a key of accounts (its keys: "logArchive", "security", "keysIn", "roleName")`))
+			errs = append(errs, field.Invalid(k, string(fields[k]), `is not a key of accounts (its keys: "logArchive", "security", "keysIn", "roleName", "controlTower")`))
 			continue
 		}
 		errs = append(errs, field.Under(k, decodeString(fields[k], target)))
@@ -539,6 +539,21 @@ func (s Settings) Validate() error {
 		// organization trail writes the member accounts' files there.
 		if !s.OrganizationTrail {
 			add("organizationTrail", field.Invalid("", false, "with accounts: a log-archive account holds an organization's evidence, which only an organization trail writes there; set \"organizationTrail\": true"))
+		}
+		// Beside Control Tower's trail, this one records the data events
+		// only: it needs some, and its CloudWatch Logs copy would hold no
+		// management event for the alarms to watch (Control Tower's trail
+		// sends its own to its log group).
+		if s.Accounts.ControlTower == ControlTowerAddsDataEvents {
+			if !trail.DataEventsOn(s.DataEvents) {
+				add("dataEvents", field.Invalid("", s.DataEvents, "with accounts.controlTower %q the trail records data events only: set \"dataEvents\" to %q or %q", ControlTowerAddsDataEvents, trail.DataEventsWrite, trail.DataEventsReadWrite))
+			}
+			if s.Monitoring {
+				add("monitoring", field.Invalid("", true, "with accounts.controlTower %q the trail records no management event for the alarms to watch (Control Tower's trail sends its own to its log group): set \"monitoring\": false", ControlTowerAddsDataEvents))
+			}
+			if s.Insights {
+				add("insights", field.Invalid("", true, "with accounts.controlTower %q: Insights analyze management events, which Control Tower's trail records, not this one: set \"insights\": false", ControlTowerAddsDataEvents))
+			}
 		}
 	}
 	if !s.Monitoring && len(s.AlarmEmails) > 0 {

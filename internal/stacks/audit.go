@@ -235,18 +235,19 @@ const CloudTrailPrincipal = "cloudtrail.amazonaws.com"
 // and an organization without trusted access for CloudTrail (which also
 // needs all features enabled: without them the provider reads no service
 // principals).
-func organization(stack cdktf.TerraformStack, env arn.Env) string {
+func organization(stack cdktf.TerraformStack, env arn.Env, more ...*cdktf.Postcondition) string {
+	postconditions := append([]*cdktf.Postcondition{
+		{
+			Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id == %s}`, env.Account)),
+			ErrorMessage: jsii.String(`organizationTrail is true, but this account is not the organization's management account: deploy the audit stack with credentials of the management account, or set "organizationTrail": false`),
+		},
+		{
+			Condition:    jsii.String(fmt.Sprintf(`${contains(self.aws_service_access_principals, "%s")}`, CloudTrailPrincipal)),
+			ErrorMessage: jsii.String("organizationTrail is true, but the organization does not trust CloudTrail: from the management account, with all features enabled in the organization, run: aws organizations enable-aws-service-access --service-principal " + CloudTrailPrincipal),
+		},
+	}, more...)
 	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
-		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{
-			{
-				Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id == %s}`, env.Account)),
-				ErrorMessage: jsii.String(`organizationTrail is true, but this account is not the organization's management account: deploy the audit stack with credentials of the management account, or set "organizationTrail": false`),
-			},
-			{
-				Condition:    jsii.String(fmt.Sprintf(`${contains(self.aws_service_access_principals, "%s")}`, CloudTrailPrincipal)),
-				ErrorMessage: jsii.String("organizationTrail is true, but the organization does not trust CloudTrail: from the management account, with all features enabled in the organization, run: aws organizations enable-aws-service-access --service-principal " + CloudTrailPrincipal),
-			},
-		}},
+		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &postconditions},
 	})
 	return *org.Id()
 }

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -225,7 +226,7 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
 	Configure(stack, AuditName, s)
 	env, ops, _ := newProvider(stack, s.Region, s)
-	organizationID := organization(stack, env)
+	organizationID := organization(stack, env, controlTower(s.Accounts.ControlTower)...)
 	keyARN := trailKeyARN(stack, keysEnv(s.Accounts, env), names.KeyAlias)
 	buckets := arn.Env{Partition: env.Partition}
 
@@ -251,8 +252,9 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 		Name: names.Trail, Env: env, KeyPrefix: s.LogPrefix,
 		Delivery:   &trail.Delivery{BucketName: names.LogBucket, KeyARN: keyARN},
 		CloudWatch: cloudWatch, Insights: s.Insights, DataEvents: s.DataEvents,
-		OwnBuckets:     []string{buckets.Bucket(names.LogBucket), buckets.Bucket(names.AccessLogBucket)},
-		OrganizationID: organizationID,
+		OwnBuckets:         []string{buckets.Bucket(names.LogBucket), buckets.Bucket(names.AccessLogBucket)},
+		OrganizationID:     organizationID,
+		ManagementEventsBy: managementEventsBy(s.Accounts.ControlTower),
 	})
 	if err != nil {
 		return nil, err
@@ -274,6 +276,43 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
 	}
 	return publish(stack, out), nil
+}
+
+// controlTower are the postconditions of the organization that the
+// setting accounts.controlTower (mode) needs: unset, that AWS Control
+// Tower does not manage the organization (its baseline trail would record
+// every management event a second time, unasked); "adds-data-events",
+// that it does (or nothing would record them); "records-everything",
+// none. Detected without side effects, from the principals the
+// organization trusts (the aws_organizations_organization data source);
+// Control Tower's own ListLandingZones "creates an ARN for existing
+// accounts" when called
+// (https://docs.aws.amazon.com/controltower/latest/APIReference/API_ListLandingZones.html).
+func controlTower(mode string) []*cdktf.Postcondition {
+	switch mode {
+	case "":
+		return []*cdktf.Postcondition{{
+			Condition: jsii.String("${!" + strings.TrimPrefix(trail.ControlTowerManages, "${")),
+			ErrorMessage: jsii.String(fmt.Sprintf(`AWS Control Tower manages this organization (it trusts %s): its trail %s records every account's management events. Set "accounts": {"controlTower": "%s"} to record only data events here, or "%s" to record the management events a second time (billed), in evidence these stacks protect; Control Tower's own trail and buckets are never touched`,
+				trail.ControlTowerPrincipal, trail.ControlTowerTrail, settings.ControlTowerAddsDataEvents, settings.ControlTowerRecordsEverything)),
+		}}
+	case settings.ControlTowerAddsDataEvents:
+		return []*cdktf.Postcondition{{
+			Condition: jsii.String(trail.ControlTowerManages),
+			ErrorMessage: jsii.String(fmt.Sprintf(`accounts.controlTower is %q, but AWS Control Tower does not manage this organization (it does not trust %s): no trail would record the management events; remove the setting`,
+				settings.ControlTowerAddsDataEvents, trail.ControlTowerPrincipal)),
+		}}
+	}
+	return nil
+}
+
+// managementEventsBy is the trail that records the management events in
+// the Control Tower mode mode, or "" for this one.
+func managementEventsBy(mode string) string {
+	if mode == settings.ControlTowerAddsDataEvents {
+		return trail.ControlTowerTrail
+	}
+	return ""
 }
 
 // KeysName is the stack of the trail key when the log-archive layout
