@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -22,6 +23,20 @@ import (
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
+// inProcess serializes the synths that run in this process: jsii is not
+// for concurrent use, and tests that run beside others (t.Parallel)
+// synthesize too.
+var inProcess sync.Mutex
+
+// synthesizeHere synthesizes what build adds into dir, in this process,
+// one synth at a time (inProcess).
+func synthesizeHere(dir string, build func(app cdktf.App) error) error {
+	inProcess.Lock()
+	defer inProcess.Unlock()
+	_, err := commands.Synthesize(dir, build)
+	return err
+}
+
 // synthWith synthesizes the default settings changed by edit into a new
 // directory.
 func synthWith(t *testing.T, edit func(*settings.Settings)) string {
@@ -31,7 +46,7 @@ func synthWith(t *testing.T, edit func(*settings.Settings)) string {
 		edit(&s)
 	}
 	dir := filepath.Join(t.TempDir(), "cdktf.out")
-	if _, err := commands.Synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
+	if err := synthesizeHere(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -278,6 +278,20 @@ func synthLayoutAs(t *testing.T, name string, edit func(context map[string]any))
 	return layouts.outs[name]
 }
 
+// loadLayouts are the syntheses of synthLayouts, each read anew.
+func loadLayouts(t *testing.T) map[string]*tfjson.Synthesis {
+	t.Helper()
+	out := map[string]*tfjson.Synthesis{}
+	for keysIn, dir := range synthLayouts(t) {
+		synthesis, err := tfjson.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[keysIn] = synthesis
+	}
+	return out
+}
+
 // layoutStacks are the stacks of the log-archive layout with the keys in
 // keysIn, in the order they are applied, each with the member account its
 // provider assumes a role in ("" for the management account).
@@ -295,12 +309,8 @@ func layoutStacks(keysIn string) []struct{ stack, account string } {
 // key its alias names (nothing blocks), and say where they found them.
 func TestLayoutPassesTheChecks(t *testing.T) {
 	t.Parallel()
-	for keysIn, out := range synthLayouts(t) {
+	for keysIn, synthesis := range loadLayouts(t) {
 		t.Run("keys in "+keysIn, func(t *testing.T) {
-			synthesis, err := tfjson.Load(out)
-			if err != nil {
-				t.Fatal(err)
-			}
 			report := check.Run(synthesis)
 			for _, r := range report.Blocking() {
 				t.Errorf("expected nothing to block, found %s:%s %s: %s", r.Stack, r.Address, r.Check.ID, r.Evidence)
@@ -374,12 +384,8 @@ var layoutMatrix = map[string][]string{
 // management account, the key's operators are the management account's.
 func TestLayoutAccess(t *testing.T) {
 	t.Parallel()
-	for keysIn, out := range synthLayouts(t) {
+	for keysIn, synthesis := range loadLayouts(t) {
 		t.Run("keys in "+keysIn, func(t *testing.T) {
-			synthesis, err := tfjson.Load(out)
-			if err != nil {
-				t.Fatal(err)
-			}
 			m, ok := access.Find(synthesis.Stacks)
 			if !ok {
 				t.Fatal("expected the layout to have a trail")

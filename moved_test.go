@@ -24,6 +24,8 @@ func auditJSON(t *testing.T, users, emails []string) *tfjson.Doc {
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	inProcess.Lock()
+	defer inProcess.Unlock()
 	app := cdktf.Testing_App(nil)
 	audit, err := stacks.NewAudit(app, s)
 	if err != nil {

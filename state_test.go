@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
-	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
@@ -174,7 +173,7 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 
 	// Another cdktf Go app reads the exports state with package auditstate.
 	reader := filepath.Join(t.TempDir(), "reader")
-	if _, err := commands.Synthesize(reader, func(app cdktf.App) error {
+	if err := synthesizeHere(reader, func(app cdktf.App) error {
 		stack := cdktf.NewTerraformStack(app, jsii.String("reader"))
 		audit, err := auditstate.NewS3(stack, "audit_trail", auditstate.S3{Bucket: bucket, Key: exportsKey, Region: "us-east-1"})
 		if err != nil {
