@@ -62,6 +62,11 @@ type Model struct {
 	other string
 }
 
+// otherAccounts are the accounts the model may take as another
+// account's, the first that none of its stacks is in (the log-archive
+// layout's member accounts may be any).
+var otherAccounts = []string{OtherAccount, "999900001111", "888800002222"}
+
 // The addresses whose stacks belong to the model besides the trail's.
 var modelled = []string{logBucket, accessLogBucket, trailKey, auditRole, auditGroup}
 
@@ -108,7 +113,7 @@ func newModel(docs []*tfjson.Doc) *Model {
 		envs[d], used[env.Account] = env, true
 	}
 	m := &Model{other: OtherAccount}
-	for _, a := range []string{OtherAccount, "999900001111", "888800002222"} {
+	for _, a := range otherAccounts {
 		if !used[a] {
 			m.other = a
 			break
