@@ -27,7 +27,8 @@
 //     reference_policies_condition-single-vs-multi-valued-context-keys.html,
 //     reference_policies_variables.html in the same guide.
 //
-// Not modelled: SCPs and RCPs, permissions boundaries, session policies,
+// Service control policies: their denies (Caller.SCPs). Not modelled:
+// RCPs, permissions boundaries, session policies,
 // ACLs, VPC endpoint policies, and resource-based policies of services
 // other than S3, KMS, SNS and IAM roles. Every caller of the matrix states
 // what it assumes.
@@ -95,6 +96,14 @@ type Caller struct {
 	Organization string
 	// Identity are the caller's identity-based policies.
 	Identity []Policy
+	// SCPs are the service control policies of the caller's account, a
+	// member account of an organization (none for the management
+	// account: "SCPs don't affect users or roles in the management
+	// account",
+	// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+	// Their denies are evaluated; their allows are taken as
+	// FullAWSAccess, the SCP every account has unless replaced.
+	SCPs []Policy
 }
 
 // Anonymous reports whether the caller is unauthenticated.
@@ -163,6 +172,18 @@ func (d Decision) String() string {
 // Evaluate decides the request.
 func Evaluate(r Request) Decision {
 	ctx := r.context()
+	// An explicit deny in a service control policy of the caller's
+	// account denies whatever the other policies say; SCPs do not apply
+	// to service principals.
+	if r.Caller.Service == "" {
+		for _, p := range r.Caller.SCPs {
+			for _, s := range p.Statements {
+				if s.Effect == Deny && s.matches(r, ctx, false) {
+					return Decision{Reason: "explicit deny by the service control policy " + p.Name + " " + s.Sid}
+				}
+			}
+		}
+	}
 	var identityAllow, resourceAllow []Ref
 	resourceAllowsAccount := false
 	for _, p := range r.Caller.Identity {

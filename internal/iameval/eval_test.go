@@ -181,3 +181,36 @@ func TestPrincipalOrgID(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceControlPolicies: an explicit deny in a service control
+// policy of the caller's account denies what its identity policy allows,
+// where its condition holds (the principals it spares are not denied),
+// and nothing else.
+func TestServiceControlPolicies(t *testing.T) {
+	scp := Policy{Name: "scp", Statements: []Statement{{Sid: "NoAuditors", Effect: Deny, Actions: []string{"iam:CreateUser"},
+		Resources:  []string{"arn:aws:iam::*:user/auditors/*"},
+		Conditions: []Condition{{"ArnNotEquals", "aws:PrincipalArn", []string{"arn:aws:iam::" + account + ":role/deployer"}}}}}}
+	admin := func(name string) Caller {
+		return Caller{ARN: "arn:aws:iam::" + account + ":role/" + name, Account: account, SCPs: []Policy{scp},
+			Identity: []Policy{{Name: "admin", Statements: []Statement{allow("All", []string{"*"}, []string{"*"})}}}}
+	}
+	for name, c := range map[string]struct {
+		caller   Caller
+		resource string
+		allowed  bool
+	}{
+		"an administrator makes an auditor":   {admin("admin"), "arn:aws:iam::" + account + ":user/auditors/mallory", false},
+		"the deployer makes an auditor":       {admin("deployer"), "arn:aws:iam::" + account + ":user/auditors/alice", true},
+		"an administrator makes another user": {admin("admin"), "arn:aws:iam::" + account + ":user/bob", true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := Evaluate(Request{Caller: c.caller, Action: "iam:CreateUser", Resource: c.resource, ResourceAccount: account, Kind: IdentityOnly})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v", c.allowed, d)
+			}
+			if name == "an administrator makes an auditor" && !strings.Contains(d.Reason, "service control policy scp NoAuditors") {
+				t.Errorf("expected the SCP named, found %v", d)
+			}
+		})
+	}
+}
