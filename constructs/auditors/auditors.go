@@ -561,3 +561,48 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 	}
 	return out
 }
+
+// The IAM actions that change who may assume the audit role or what it
+// may do (roleChanges), take over an auditor's user (takeover: a password,
+// an access key or another credential made for them, a policy attached
+// to them, a rename), or change the audit group (groupChanges): each an
+// action of the Service Authorization Reference on the role, user or
+// group resource
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+// An auditor's own password change (iam:ChangePassword) and MFA device
+// are not among them.
+var (
+	roleChanges = []string{"iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+		"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"}
+	takeover = []string{"iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateServiceSpecificCredential",
+		"iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:UpdateLoginProfile", "iam:UpdateUser", "iam:UploadSSHPublicKey",
+		"iam:UploadSigningCertificate"}
+	groupChanges = []string{"iam:AddUserToGroup", "iam:AttachGroupPolicy", "iam:DeleteGroupPolicy", "iam:DetachGroupPolicy",
+		"iam:PutGroupPolicy", "iam:UpdateGroup"}
+)
+
+// MaxSCPLength is the most characters a service control policy may have
+// ("Maximum size of a policy document: 5,120 characters",
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
+const MaxSCPLength = 5120
+
+// SCP is a service control policy for the account that holds the audit
+// identities in an organization's member account (the log-archive
+// layout's security account): it denies changing the audit role, taking
+// over an auditor's user and changing the audit group to every principal
+// of the account but spared (its deployers and break-glass principals),
+// administrators and the root user included, which no IAM policy of the
+// account can ("SCPs affect all users and roles in attached accounts,
+// including the root user",
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+// Onboarding an auditor (their first password or access key) is then the
+// operators' task. SCPs do not bind the management account: in one
+// account, the watches alarm on these changes instead.
+func SCP(roleARN, groupARN string, userARNs, spared []string) policy.Document {
+	but := []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: spared}}
+	return policy.Document{Statements: []policy.Statement{
+		{Sid: "DenyAuditRoleChangesButOperators", Effect: policy.Deny, Actions: roleChanges, Resources: []string{roleARN}, Conditions: but},
+		{Sid: "DenyAuditorTakeoverButOperators", Effect: policy.Deny, Actions: takeover, Resources: userARNs, Conditions: but},
+		{Sid: "DenyAuditGroupChangesButOperators", Effect: policy.Deny, Actions: groupChanges, Resources: []string{groupARN}, Conditions: but},
+	}}
+}

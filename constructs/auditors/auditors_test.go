@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/cle2wa/audit-trail/constructs/arn"
 )
 
 func TestValidateUserNames(t *testing.T) {
@@ -65,5 +67,26 @@ func TestTrustPolicyQuota(t *testing.T) {
 	two := TrustPolicyLength([]string{"x", "y"})
 	if two-one != len(`,"arn:aws-us-gov:iam::123456789012:user/y"`) {
 		t.Errorf("expected each user to add its quoted ARN and a comma, found %d", two-one)
+	}
+}
+
+// TestSCPFitsItsQuota: with as many auditors as the audit role's trust
+// policy takes (names of 10 and of 64 characters), the longest partition
+// and an account, the SCP stays within MaxSCPLength.
+func TestSCPFitsItsQuota(t *testing.T) {
+	env := arn.Env{Partition: "aws-us-gov", Account: "123456789012"}
+	for _, length := range []int{10, 64} {
+		var names, users []string
+		for i := range Room(nil, length) {
+			name := fmt.Sprintf("%0*d", length, i)
+			names = append(names, name)
+			users = append(users, env.User(name))
+		}
+		spared := []string{env.Role("first-deployer-of-the-security-account"), env.Root()}
+		n := len(SCP(env.Role("role-audit"), env.Group("group-audit"), users, spared).JSON())
+		if n > MaxSCPLength {
+			t.Errorf("%d auditors of %d characters: expected the SCP within %d characters, found %d", len(names), length, MaxSCPLength, n)
+		}
+		t.Logf("%d auditors of %d characters: SCP of %d characters", len(names), length, n)
 	}
 }

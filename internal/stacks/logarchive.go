@@ -161,7 +161,8 @@ type Security struct {
 // NewSecurity adds the security account's stack to app, for settings s
 // with Accounts that All has validated: the audit group, users and role
 // (which read the log-archive account's buckets, whose policies grant
-// them, and decrypt), and, with keys in the security account, the trail
+// them, and decrypt), the output auditors_scp (auditors.SCP) that keeps
+// them to the account's operators, and, with keys in the security account, the trail
 // key, for the management account's organization trail
 // (trailkey.Config.TrailEnv), whose ARN the other accounts' stacks read
 // through its alias (trailkey.Config.Describers).
@@ -195,6 +196,17 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 		// key's does.
 		keyARN = management.Key("*")
 	}
+	// The SCP that keeps the audit identities to the account's operators,
+	// for the management account to attach to this member account.
+	scp, err := policy.New(stack, "auditors_scp_document", auditors.SCP(audit.RoleARN, env.Group(names.Group), userARNs(env, s.AuditUsers), ops.MayProtect()))
+	if err != nil {
+		return nil, err
+	}
+	tfname.Pin(scp, "auditors_scp")
+	cdktf.NewTerraformOutput(stack, jsii.String("auditors_scp"), &cdktf.TerraformOutputConfig{
+		Value:       scp.Json(),
+		Description: jsii.String("Service control policy (AWS Organizations) for the security account: denies changing the audit role, taking over an auditor's user and changing the audit group to all but the account's deployers and break-glass principals; attach it from the management account"),
+	})
 	buckets := arn.Env{Partition: env.Partition}
 	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", auditors.ReadConfig{
 		Role:       audit.Role,

@@ -284,6 +284,42 @@ func TestSecurity(t *testing.T) {
 	if want := []string{"arn:aws:s3:::cle2wa-s3-trail-master/*", "arn:aws:s3:::cle2wa-s3-accesslog-master/*"}; i < 0 || !slices.Equal(read[i].Resources, want) {
 		t.Errorf("expected the audit role to read the log-archive account's buckets %v, found %+v", want, read)
 	}
+
+	// The SCP the stack outputs keeps the audit identities to the
+	// account's operators (its first deployer, its root user for
+	// break-glass): an administrator can neither make themselves an
+	// auditor through the role's trust policy, nor take over an auditor,
+	// nor join the group; an auditor still changes their own password.
+	r.Known["terraform_data.first_deployer.input"] = security.Role("first-deployer")
+	scpStatements, ok := r.Policy(tfdoc.Get(d.Raw(), "output", "auditors_scp", "value"))
+	if !ok {
+		t.Fatal("expected the output auditors_scp to be a policy document of the stack")
+	}
+	scp := iameval.Policy{Name: "auditors_scp", Statements: scpStatements}
+	in := func(c iameval.Caller) iameval.Caller { c.SCPs = []iameval.Policy{scp}; return c }
+	as := func(arn string) iameval.Caller { c := admin(security); c.ARN = arn; return in(c) }
+	auditor := security.User("user-audit")
+	for name, c := range map[string]struct {
+		caller           iameval.Caller
+		action, resource string
+		allowed          bool
+	}{
+		"an administrator rewrites the audit role's trust policy": {in(admin(security)), "iam:UpdateAssumeRolePolicy", security.Role("role-audit"), false},
+		"an administrator gives an auditor a password":            {in(admin(security)), "iam:CreateLoginProfile", auditor, false},
+		"an administrator makes an access key for an auditor":     {in(admin(security)), "iam:CreateAccessKey", auditor, false},
+		"an administrator joins the audit group":                  {in(admin(security)), "iam:AddUserToGroup", security.Group("group-audit"), false},
+		"the root user joins the audit group (break-glass)":       {as(security.Root()), "iam:AddUserToGroup", security.Group("group-audit"), true},
+		"the first deployer gives an auditor a password":          {as(security.Role("first-deployer")), "iam:CreateLoginProfile", auditor, true},
+		"an auditor changes their own password":                   {as(auditor), "iam:ChangePassword", auditor, true},
+		"an administrator makes another user's password":          {in(admin(security)), "iam:CreateLoginProfile", security.User("someone-else"), true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: c.resource, ResourceAccount: security.Account, Kind: iameval.IdentityOnly})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
 }
 
 // TestLayoutAgrees: the stacks of the log-archive layout, each read in
