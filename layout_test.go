@@ -628,3 +628,42 @@ func TestLayoutBesideControlTower(t *testing.T) {
 		})
 	}
 }
+
+// TestLayoutWithAThousandAuditors: the log-archive layout's audit role
+// trusts the auditors' path, so a thousand auditors synthesize (the trust
+// policy, the role's read policy, the SCP and the credential watch do not
+// grow with them), pass the checks, keep REVIEW.md within a pull-request
+// comment, and the security account's stack plans with the real provider.
+func TestLayoutWithAThousandAuditors(t *testing.T) {
+	t.Parallel()
+	out := synthLayoutAs(t, "thousand-auditors", func(context map[string]any) {
+		var users []string
+		for i := range 1000 {
+			users = append(users, fmt.Sprintf("auditor-%04d", i))
+		}
+		context["auditUsers"] = users
+		context["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity}
+	})
+	synthesis, err := tfjson.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if users := synthesis.Stack(stacks.SecurityName).Resources("aws_iam_user"); len(users) != 1000 {
+		t.Errorf("expected 1000 auditors, found %d", len(users))
+	}
+	for _, r := range check.Run(synthesis).Blocking() {
+		t.Errorf("expected nothing to block, found %s:%s %s: %s", r.Stack, r.Address, r.Check.ID, r.Evidence)
+	}
+	data, err := os.ReadFile(filepath.Join(out, commands.ReviewFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) >= review.CommentBytes {
+		t.Errorf("expected REVIEW.md under %d bytes, found %d", review.CommentBytes, len(data))
+	}
+	t.Logf("REVIEW.md with 1000 auditors: %d bytes", len(data))
+	tf := terraformCLI(t)
+	config := mirrorConfig(t, providerMirror(t))
+	org := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{stacks.CloudTrailPrincipal}}
+	planStack(t, tf, config, filepath.Join(out, "stacks", stacks.SecurityName), org, layoutSecurity)
+}

@@ -51,7 +51,36 @@ type Config struct {
 	UserNames []string
 	// Env is required: partition, account and home region.
 	Env arn.Env
+	// Path is optional: the IAM path of the users, such as "/auditors/".
+	// Default ("" or "/"): the root path, and a trust policy that names
+	// each user (at most as many as MaxTrustPolicyLength takes). On a path
+	// of its own the trust policy admits every user on it, whatever their
+	// number: who may make users there must then be bound (SCP, for a
+	// member account).
+	Path string
 }
+
+// path is the users' IAM path, "/" by default.
+func (c Config) path() string {
+	if c.Path == "" {
+		return "/"
+	}
+	return c.Path
+}
+
+// UserARN is the ARN of the user named name on the path.
+func (c Config) UserARN(name string) string { return UserARN(c.Env, c.Path, name) }
+
+// UserARN is the ARN of the user named name on path ("" or "/": the
+// root) in env: the path is part of a user's ARN
+// ("arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/JaneDoe",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
+func UserARN(env arn.Env, path, name string) string {
+	return env.User(strings.TrimPrefix(path, "/") + name)
+}
+
+// iamPath is an IAM path: "/" or /segment/.../ of IAM name characters.
+var iamPath = regexp.MustCompile(`^/([A-Za-z0-9+=,.@_-]+/)*$`)
 
 var (
 	iamName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]+$`)
@@ -68,8 +97,24 @@ func ValidateName(kind, name string, max int) error {
 }
 
 // ValidateUserNames reports every problem of a list of audit users: none,
-// an invalid name, or two names for the same user.
+// an invalid name, two names for the same user, or more than the audit
+// role's trust policy takes when it names each user.
 func ValidateUserNames(names []string) error {
+	return errors.Join(ValidateUsers(names), ValidateTrust(names))
+}
+
+// ValidateTrust reports a list of users that makes a trust policy naming
+// each longer than IAM's default quota.
+func ValidateTrust(names []string) error {
+	if n := TrustPolicyLength(names); n > MaxTrustPolicyLength {
+		return field.Invalid("", fmt.Sprintf("%d users", len(names)), "make the audit role's trust policy up to %d characters long, over IAM's default quota of %d for a role trust policy (%s): use fewer or shorter names, or raise the quota with Service Quotas first", n, MaxTrustPolicyLength, quotasURL)
+	}
+	return nil
+}
+
+// ValidateUsers reports every problem of a list of audit users but their
+// number: none, an invalid name, or two names for the same user.
+func ValidateUsers(names []string) error {
 	var errs []error
 	if len(names) == 0 {
 		errs = append(errs, field.Required("", "at least one audit user"))
@@ -83,9 +128,6 @@ func ValidateUserNames(names []string) error {
 			errs = append(errs, field.Invalid(at, u, "is the same IAM user as %q (IAM names ignore case)", first))
 		}
 		seen[strings.ToLower(u)] = u
-	}
-	if n := TrustPolicyLength(names); n > MaxTrustPolicyLength {
-		errs = append(errs, field.Invalid("", fmt.Sprintf("%d users", len(names)), "make the audit role's trust policy up to %d characters long, over IAM's default quota of %d for a role trust policy (%s): use fewer or shorter names, or raise the quota with Service Quotas first", n, MaxTrustPolicyLength, quotasURL))
 	}
 	return errors.Join(errs...)
 }
@@ -134,7 +176,13 @@ func (c Config) Validate() error {
 	errs := []error{
 		field.Under("GroupName", ValidateName("group", c.GroupName, 128)),
 		field.Under("RoleName", ValidateName("role", c.RoleName, 64)),
-		field.Under("UserNames", ValidateUserNames(c.UserNames)),
+		field.Under("UserNames", ValidateUsers(c.UserNames)),
+	}
+	if c.path() == "/" {
+		errs = append(errs, field.Under("UserNames", ValidateTrust(c.UserNames)))
+	}
+	if !iamPath.MatchString(c.path()) || len(c.path()) > 512 {
+		errs = append(errs, field.Invalid("Path", c.Path, "is not an IAM path: / or /segment/.../ of letters, digits and +=,.@_- (at most 512 characters)"))
 	}
 	if c.Env.Partition == "" || c.Env.Account == "" {
 		errs = append(errs, field.Required("Env", "the partition and account"))
@@ -184,7 +232,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		key := tfname.Key(u)
 		user := iamuser.NewIamUser(c, jsii.String("user_"+key), &iamuser.IamUserConfig{
 			Name:         jsii.String(u),
-			Path:         jsii.String("/"),
+			Path:         jsii.String(cfg.path()),
 			ForceDestroy: jsii.Bool(false),
 		})
 		tfname.Pin(user, tfname.Part(id, key))
@@ -196,11 +244,15 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		users = append(users, user)
 		// Built from the name, so that the trust policy renders at plan
 		// time; IAM does not require the users of a condition to exist.
-		userARNs = append(userARNs, cfg.Env.User(u))
+		userARNs = append(userARNs, cfg.UserARN(u))
 		userNames = append(userNames, user.Name())
 	}
 
-	trust, err := policy.New(c, "trust_document", TrustPolicy(cfg.Env, userARNs))
+	trustDoc := TrustPolicy(cfg.Env, userARNs)
+	if cfg.path() != "/" {
+		trustDoc = PathTrustPolicy(cfg.Env, cfg.path())
+	}
+	trust, err := policy.New(c, "trust_document", trustDoc)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +268,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	tfname.Pin(role, tfname.Part(id, "role"))
 
 	roleARN := cfg.Env.Role(cfg.RoleName)
-	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, roleARN))
+	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, roleARN, cfg.path()))
 	if err != nil {
 		return nil, err
 	}
@@ -257,6 +309,24 @@ func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
 	}}}
 }
 
+// PathTrustPolicy lets every user on path, and nobody else, assume the
+// role, and only with MFA: aws:PrincipalArn is the user's ARN, path
+// included, so the trust does not grow with the users. Whoever may make
+// or move a user onto the path may make an auditor: SCP binds that in a
+// member account.
+func PathTrustPolicy(env arn.Env, path string) policy.Document {
+	return policy.Document{Statements: []policy.Statement{{
+		Sid:        "AuditUsersWithMFA",
+		Effect:     policy.Allow,
+		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
+		Actions:    []string{"sts:AssumeRole"},
+		Conditions: []policy.Condition{
+			{Test: "ArnLike", Variable: policy.PrincipalArn, Values: []string{UserARN(env, path, "*")}},
+			mfaPresent,
+		},
+	}}}
+}
+
 // ownPassword are the IAM actions a member takes on their own user to set
 // the password an administrator gave them once, at first sign-in, before
 // any MFA device is enrolled.
@@ -290,14 +360,14 @@ var beforeMFA = []string{
 // MFASelfManageURL is the IAM User Guide example the MFA statements follow.
 const MFASelfManageURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_mfa-selfmanage.html"
 
-// GroupPolicy lets members assume the audit role with MFA, set their own
+// GroupPolicy lets members (users on path) assume the audit role with MFA, set their own
 // password, manage their own MFA device as the IAM User Guide's example
 // does (MFASelfManageURL: a virtual device of any name, since the console
 // lets the user name it; deactivation only with MFA), and denies
 // everything else until they have signed in with MFA.
-func GroupPolicy(env arn.Env, roleARN string) policy.Document {
+func GroupPolicy(env arn.Env, roleARN, path string) policy.Document {
 	// arn.OwnName is the data source's spelling of ${aws:username}.
-	ownUser := env.User(arn.OwnName)
+	ownUser := UserARN(env, path, arn.OwnName)
 	return policy.Document{Statements: []policy.Statement{
 		{
 			Sid:        "AssumeAuditRoleWithMFA",
@@ -574,7 +644,7 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 var (
 	roleChanges = []string{"iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
 		"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"}
-	takeover = []string{"iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateServiceSpecificCredential",
+	takeover = []string{"iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateServiceSpecificCredential", "iam:CreateUser",
 		"iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:UpdateLoginProfile", "iam:UpdateUser", "iam:UploadSSHPublicKey",
 		"iam:UploadSigningCertificate"}
 	groupChanges = []string{"iam:AddUserToGroup", "iam:AttachGroupPolicy", "iam:DeleteGroupPolicy", "iam:DetachGroupPolicy",
@@ -588,9 +658,14 @@ const MaxSCPLength = 5120
 
 // SCP is a service control policy for the account that holds the audit
 // identities in an organization's member account (the log-archive
-// layout's security account): it denies changing the audit role, taking
-// over an auditor's user and changing the audit group to every principal
-// of the account but spared (its deployers and break-glass principals),
+// layout's security account): it denies changing the audit role, making
+// or taking over an auditor's user (users: their ARNs, or the pattern of
+// their path, which CreateUser and a move by UpdateUser are authorized
+// on: "the requester must have appropriate permissions on both the source
+// object and the target object",
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html)
+// and changing the audit group to every principal of the account but
+// spared (its deployers and break-glass principals),
 // administrators and the root user included, which no IAM policy of the
 // account can ("SCPs affect all users and roles in attached accounts,
 // including the root user",
@@ -598,11 +673,11 @@ const MaxSCPLength = 5120
 // Onboarding an auditor (their first password or access key) is then the
 // operators' task. SCPs do not bind the management account: in one
 // account, the watches alarm on these changes instead.
-func SCP(roleARN, groupARN string, userARNs, spared []string) policy.Document {
+func SCP(roleARN, groupARN string, users, spared []string) policy.Document {
 	but := []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: spared}}
 	return policy.Document{Statements: []policy.Statement{
 		{Sid: "DenyAuditRoleChangesButOperators", Effect: policy.Deny, Actions: roleChanges, Resources: []string{roleARN}, Conditions: but},
-		{Sid: "DenyAuditorTakeoverButOperators", Effect: policy.Deny, Actions: takeover, Resources: userARNs, Conditions: but},
+		{Sid: "DenyAuditorTakeoverButOperators", Effect: policy.Deny, Actions: takeover, Resources: users, Conditions: but},
 		{Sid: "DenyAuditGroupChangesButOperators", Effect: policy.Deny, Actions: groupChanges, Resources: []string{groupARN}, Conditions: but},
 	}}
 }

@@ -40,6 +40,13 @@ type Protected struct {
 	Roles []string
 	// Users are the names of the audit users.
 	Users []string
+	// AuditorsOn is optional: the account and path of the audit users,
+	// when the audit role trusts a path (the log-archive layout's
+	// security account), instead of Users: the credential watch then
+	// matches every user's credential changes in that account by anyone
+	// but a user on the path (the auditors' own device and password),
+	// whatever the number of auditors.
+	AuditorsOn *AuditorPath
 	// Group is the name of the audit group.
 	Group string
 	// Buckets are the names of the stack's S3 buckets.
@@ -51,6 +58,11 @@ type Protected struct {
 	LogGroup, Topic string
 	AlarmPrefixes   []string
 }
+
+// AuditorPath is the account of the audit users and the ARN of their path
+// (arn:<partition>:iam::<account>:user/<path>/, a Terraform reference
+// allowed for the partition).
+type AuditorPath struct{ Account, ARN string }
 
 // WatchNamespace is the CloudWatch namespace of the watches' metrics.
 const WatchNamespace = "AuditTrail"
@@ -204,6 +216,15 @@ func Watches(p Protected) ([]Watch, error) {
 		// a != treats a missing property.
 		users[i] = fmt.Sprintf(`(%s && (%s || %s))`, equals("$.requestParameters.userName", u),
 			notEquals("$.userIdentity.type", "IAMUser"), notEquals("$.userIdentity.userName", u))
+	}
+	if a := p.AuditorsOn; a != nil {
+		// Every user of the auditors' account, by anyone but a user on
+		// their path: recipientAccountId "represents the account ID that
+		// received this event"
+		// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html),
+		// and a "*" at the end of a value matches any text there.
+		users = []string{fmt.Sprintf(`(%s && (%s || %s))`, equals("$.recipientAccountId", a.Account),
+			notEquals("$.userIdentity.type", "IAMUser"), notEquals("$.userIdentity.arn", a.ARN+"*"))}
 	}
 	keyWatch := watch("key-policy-changes", "StackKeyPolicyChanges", "Key policy, grant and alias changes on the stack's keys",
 		head("kms.amazonaws.com", KeyEvents), keys, keyLength)

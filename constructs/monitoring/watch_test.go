@@ -339,3 +339,44 @@ func TestFiltersFitTheLogGroup(t *testing.T) {
 		t.Errorf("expected a thousand auditors' filters refused, found %v", err)
 	}
 }
+
+// TestAuditorsOnAPath: with the auditors on a path of the security
+// account, the credential watch matches a credential change of any user
+// of that account by anyone but a user on the path (an auditor's own
+// device or password), and nothing in another account; its patterns do
+// not grow with the auditors.
+func TestAuditorsOnAPath(t *testing.T) {
+	p := protected()
+	p.Users, p.AuditorsOn = nil, &AuditorPath{Account: "444455556666", ARN: "arn:aws:iam::444455556666:user/auditors/"}
+	ws, err := Watches(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w Watch
+	for _, x := range ws {
+		if x.Name == "audit-user-credentials" {
+			w = x
+		}
+	}
+	if len(w.Patterns) != 1 {
+		t.Fatalf("expected one pattern, found %v", w.Patterns)
+	}
+	auditor := events.Load("iam-AddUserToGroup").With(map[string]any{"userIdentity.userName": "alice", "userIdentity.arn": "arn:aws:iam::444455556666:user/auditors/alice"})
+	in := func(account string, actor events.Sample) events.Sample {
+		return iamCall("CreateLoginProfile", map[string]any{"userName": "alice"}, actor).With(map[string]any{"recipientAccountId": account})
+	}
+	for name, c := range map[string]struct {
+		event events.Sample
+		want  bool
+	}{
+		"a role session in the security account":     {in("444455556666", actors()["a role session"]), true},
+		"the root user of the security account":      {in("444455556666", actors()["the root user"]), true},
+		"an IAM user elsewhere in the account":       {in("444455556666", actors()["the IAM user Alice"]), true},
+		"an auditor, on the path, on their own user": {in("444455556666", auditor), false},
+		"a role session in another account":          {in("111122223333", actors()["a role session"]), false},
+	} {
+		if got := matches(t, w, c.event); got != c.want {
+			t.Errorf("%s: expected match=%v, found %v", name, c.want, got)
+		}
+	}
+}

@@ -54,8 +54,12 @@ func Synth(cache *jsiicache.Session, stdout, stderr io.Writer) int {
 	for _, u := range s.AuditUsers {
 		longest = max(longest, len(u))
 	}
-	fmt.Fprintf(stdout, "auditors: %d; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters for a role's trust policy)\n",
-		len(s.AuditUsers), auditors.Room(s.AuditUsers, longest), longest, auditors.MaxTrustPolicyLength)
+	if s.Accounts != nil {
+		fmt.Fprintf(stdout, "auditors: %d, on the security account's path %s, which the audit role trusts whatever their number\n", len(s.AuditUsers), stacks.AuditorsPath)
+	} else {
+		fmt.Fprintf(stdout, "auditors: %d; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters for a role's trust policy)\n",
+			len(s.AuditUsers), auditors.Room(s.AuditUsers, longest), longest, auditors.MaxTrustPolicyLength)
+	}
 	for _, f := range report.Advised() {
 		fmt.Fprintf(stdout, "note: %s; to fix it: %s\n", f, f.Check.Advice)
 	}

@@ -43,6 +43,10 @@ const maxValue = 120
 // report stays readable with many auditors.
 const foldAt = 5
 
+// maxSubjects is how many names a line that stands for resources alike
+// but for their name lists in full.
+const maxSubjects = 50
+
 // fold joins items with sep, the first foldAt of them and the count of
 // all when there are more.
 func fold(items []string, sep string) string {
@@ -802,7 +806,14 @@ func writeResources(b *strings.Builder, stack string, rs []tfjson.Block, shown m
 			}
 			if len(l.subjects) > 1 {
 				shown += len(l.subjects)
-				fmt.Fprintf(b, "- %s\n", fmt.Sprintf(l.text, "`"+strings.Join(l.subjects, "`, `")+"`"))
+				subjects := "`" + strings.Join(l.subjects, "`, `") + "`"
+				if len(l.subjects) > maxSubjects {
+					// A thousand auditors are a thousand names: the first
+					// and the last, and how many; the stack's JSON and
+					// the settings list them all.
+					subjects = fmt.Sprintf("`%s`, … `%s` (%d in all)", strings.Join(l.subjects[:foldAt], "`, `"), l.subjects[len(l.subjects)-1], len(l.subjects))
+				}
+				fmt.Fprintf(b, "- %s\n", fmt.Sprintf(l.text, subjects))
 				continue
 			}
 			shown++

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,23 @@ func TestControlTowerDataEventsOnly(t *testing.T) {
 	s.Insights = true
 	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `insights: true with accounts.controlTower "adds-data-events"`) {
 		t.Errorf("expected insights refused, found %v", err)
+	}
+}
+
+// TestAuditorsBeyondTheTrustQuota: more auditors than a trust policy that
+// names each takes are refused in one account and accepted in the
+// log-archive layout, whose audit role trusts their path.
+func TestAuditorsBeyondTheTrustQuota(t *testing.T) {
+	s := Defaults()
+	for i := range 100 {
+		s.AuditUsers = append(s.AuditUsers, fmt.Sprintf("auditor-%03d", i))
+	}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "over IAM's default quota") {
+		t.Errorf("expected 100 auditors refused in one account, found %v", err)
+	}
+	s.OrganizationTrail = true
+	s.Accounts = &Accounts{LogArchive: "555566667777", Security: "444455556666"}
+	if err := s.Validate(); err != nil {
+		t.Errorf("expected 100 auditors in the log-archive layout, found %v", err)
 	}
 }

@@ -145,6 +145,12 @@ func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, 
 	return &LogArchive{TerraformStack: stack, Buckets: pair}, nil
 }
 
+// AuditorsPath is the IAM path of the security account's auditors: the
+// audit role trusts the users on it, whatever their number, and the
+// output auditors_scp keeps making, moving and taking over users there to
+// the account's operators.
+const AuditorsPath = "/auditors/"
+
 // SecurityName is the security account's stack in the log-archive
 // layout: its directory is cdktf.out/stacks/<SecurityName>.
 const SecurityName = "security"
@@ -171,7 +177,7 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 	m := newMember(app, s, SecurityName, s.Accounts.Security, "security")
 	stack, env, ops, management := m.stack, m.env, m.ops, m.management
 
-	audit, err := auditors.New(stack, "audit", auditors.Config{GroupName: names.Group, RoleName: names.Role, UserNames: s.AuditUsers, Env: env})
+	audit, err := auditors.New(stack, "audit", auditors.Config{GroupName: names.Group, RoleName: names.Role, UserNames: s.AuditUsers, Env: env, Path: AuditorsPath})
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +204,8 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 	}
 	// The SCP that keeps the audit identities to the account's operators,
 	// for the management account to attach to this member account.
-	scp, err := policy.New(stack, "auditors_scp_document", auditors.SCP(audit.RoleARN, env.Group(names.Group), userARNs(env, s.AuditUsers), ops.MayProtect()))
+	onPath := []string{auditors.UserARN(env, AuditorsPath, "*")}
+	scp, err := policy.New(stack, "auditors_scp_document", auditors.SCP(audit.RoleARN, env.Group(names.Group), onPath, ops.MayProtect()))
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +220,7 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 		BucketARNs: []string{buckets.Bucket(names.LogBucket), buckets.Bucket(names.AccessLogBucket)},
 		KeyARN:     keyARN,
 		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)},
-			UserARNs: userARNs(env, s.AuditUsers), Organization: true},
+			UserARNs: onPath, Organization: true},
 	}); err != nil {
 		return nil, err
 	}
@@ -252,7 +259,11 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 			TopicName: names.AlarmTopic, Emails: s.AlarmEmails, OrganizationID: organizationID, Operators: ops,
 			Protected: monitoring.Protected{
 				Keys: []string{keyARN}, Aliases: []string{names.KeyAlias}, Roles: []string{names.Role},
-				Users: s.AuditUsers, Group: names.Group, Buckets: evidenceBuckets(s),
+				Group: names.Group, Buckets: evidenceBuckets(s),
+				// The security account's auditors, on their path, by
+				// account: the watch does not grow with them.
+				AuditorsOn: &monitoring.AuditorPath{Account: s.Accounts.Security,
+					ARN: auditors.UserARN(arn.Env{Partition: env.Partition, Account: s.Accounts.Security}, AuditorsPath, "")},
 			},
 		})
 		if err != nil {

@@ -298,12 +298,16 @@ func TestSecurity(t *testing.T) {
 	scp := iameval.Policy{Name: "auditors_scp", Statements: scpStatements}
 	in := func(c iameval.Caller) iameval.Caller { c.SCPs = []iameval.Policy{scp}; return c }
 	as := func(arn string) iameval.Caller { c := admin(security); c.ARN = arn; return in(c) }
-	auditor := security.User("user-audit")
+	auditor := security.User("auditors/user-audit")
 	for name, c := range map[string]struct {
 		caller           iameval.Caller
 		action, resource string
 		allowed          bool
 	}{
+		"an administrator makes a user on the auditors' path":     {in(admin(security)), "iam:CreateUser", security.User("auditors/mallory"), false},
+		"an administrator moves a user onto the auditors' path":   {in(admin(security)), "iam:UpdateUser", security.User("auditors/mallory"), false},
+		"an administrator makes a user elsewhere":                 {in(admin(security)), "iam:CreateUser", security.User("mallory"), true},
+		"the first deployer makes an auditor":                     {as(security.Role("first-deployer")), "iam:CreateUser", security.User("auditors/alice"), true},
 		"an administrator rewrites the audit role's trust policy": {in(admin(security)), "iam:UpdateAssumeRolePolicy", security.Role("role-audit"), false},
 		"an administrator gives an auditor a password":            {in(admin(security)), "iam:CreateLoginProfile", auditor, false},
 		"an administrator makes an access key for an auditor":     {in(admin(security)), "iam:CreateAccessKey", auditor, false},
@@ -315,6 +319,38 @@ func TestSecurity(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: c.resource, ResourceAccount: security.Account, Kind: iameval.IdentityOnly})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
+	// The audit role trusts the users on the auditors' path, whatever
+	// their number, with MFA; a user elsewhere is refused.
+	trust, ok := r.Policy(tfdoc.Get(d.Raw(), "resource", "aws_iam_role", "audit_role", "assume_role_policy"))
+	if !ok {
+		t.Fatal("the audit role's trust policy is not a policy document of the stack")
+	}
+	group, ok := r.Policy(tfdoc.Get(d.Raw(), "resource", "aws_iam_group_policy", "audit_group_policy", "policy"))
+	if !ok {
+		t.Fatal("the audit group's policy is not a policy document of the stack")
+	}
+	member := func(user string) iameval.Caller {
+		return iameval.Caller{ARN: security.User(user), Account: security.Account, Identity: []iameval.Policy{{Name: "group", Statements: group}}}
+	}
+	for name, c := range map[string]struct {
+		caller  iameval.Caller
+		mfa     string
+		allowed bool
+	}{
+		"an auditor on the path, with MFA":         {member("auditors/user-audit"), "true", true},
+		"the 1000th auditor on the path, with MFA": {member("auditors/auditor-1000"), "true", true},
+		"an auditor on the path, without MFA":      {member("auditors/user-audit"), "false", false},
+		"a user elsewhere with the group's policy": {member("user-audit"), "true", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: "sts:AssumeRole", Resource: security.Role("role-audit"),
+				Context:         map[string][]string{"aws:MultiFactorAuthPresent": {c.mfa}, "aws:SecureTransport": {"true"}},
+				ResourceAccount: security.Account, Kind: iameval.TrustPolicy, ResourcePolicy: &iameval.Policy{Name: "trust", Statements: trust}})
 			if d.Allowed != c.allowed {
 				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
 			}

@@ -98,6 +98,12 @@ func (r *Resolver) value(address, attr string, depth int) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if b.Type == "aws_iam_user" && attr == "arn" {
+		// A user's ARN carries its path: user/<path without the leading
+		// slash><name>.
+		path := strings.TrimPrefix(r.resolve(str(b.Attrs["path"]), depth+1), "/")
+		return e.User(path + r.resolve(str(b.Attrs["name"]), depth+1)), true
+	}
 	if d, ok := derived[b.Type+"."+attr]; ok {
 		return d.value(e, r.resolve(str(b.Attrs[d.from]), depth+1)), true
 	}
@@ -124,7 +130,6 @@ var derived = map[string]struct {
 	"aws_s3_bucket.id":             {"bucket", func(_ arn.Env, name string) string { return name }},
 	"aws_s3_bucket.arn":            {"bucket", arn.Env.Bucket},
 	"aws_iam_role.arn":             {"name", arn.Env.Role},
-	"aws_iam_user.arn":             {"name", arn.Env.User},
 	"aws_iam_group.arn":            {"name", arn.Env.Group},
 	"aws_iam_policy.arn":           {"name", arn.Env.Policy},
 	"aws_cloudwatch_log_group.arn": {"name", arn.Env.LogGroup},

@@ -441,6 +441,17 @@ func iamAnswers(doc map[string]any, account string, docs func(string) string) ma
 		}
 		return fmt.Sprintf(`<Description>%s</Description><MaxSessionDuration>%d</MaxSessionDuration>`, r["description"], int(hours*3600))
 	}
+	// The auditor's path, as the stack gives it ("/" unless the log-archive
+	// layout puts the auditors on a path of their own).
+	path := "/"
+	if users, ok := tfjson.Get(doc, "resource", "aws_iam_user").(map[string]any); ok {
+		for _, u := range users {
+			if p, ok := u.(map[string]any)["path"].(string); ok {
+				path = p
+			}
+		}
+	}
+	user := `<UserName>user-audit</UserName><Path>` + path + `</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::` + account + `:user` + path + `user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>`
 	attached := `<member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member>`
 	deny, denied := tfjson.Get(doc, "resource", "aws_iam_policy", "deny_log_reads").(map[string]any)
 	if denied {
@@ -449,7 +460,7 @@ func iamAnswers(doc map[string]any, account string, docs func(string) string) ma
 	answers := map[string]string{
 		"GetRole role-audit":                        `<Role><RoleName>role-audit</RoleName><Path>/</Path><RoleId>AROAEXAMPLE1</RoleId><Arn>arn:aws:iam::` + account + `:role/role-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("audit_role") + `<AssumeRolePolicyDocument>` + docs("audit_role_trust") + `</AssumeRolePolicyDocument></Role>`,
 		"GetRole role-trail-logs":                   `<Role><RoleName>role-trail-logs</RoleName><Path>/</Path><RoleId>AROAEXAMPLE2</RoleId><Arn>arn:aws:iam::` + account + `:role/role-trail-logs</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>` + role("monitoring_role") + `<AssumeRolePolicyDocument>` + docs("monitoring_role_trust") + `</AssumeRolePolicyDocument></Role>`,
-		"GetUser user-audit":                        `<User><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::` + account + `:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></User>`,
+		"GetUser user-audit":                        `<User>` + user + `</User>`,
 		"ListGroupsForUser user-audit":              `<Groups><member><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Groups><IsTruncated>false</IsTruncated>`,
 		"ListRolePolicies role-audit":               `<PolicyNames><member>read-cloudtrail-logs</member></PolicyNames><IsTruncated>false</IsTruncated>`,
 		"ListRolePolicies role-trail-logs":          `<PolicyNames><member>write-trail-log-group</member></PolicyNames><IsTruncated>false</IsTruncated>`,
@@ -462,7 +473,7 @@ func iamAnswers(doc map[string]any, account string, docs func(string) string) ma
 		"ListAttachedUserPolicies user-audit":       `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
 		"ListGroupPolicies group-audit":             `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
 		"ListAttachedGroupPolicies group-audit":     `<AttachedPolicies>` + attached + `</AttachedPolicies><IsTruncated>false</IsTruncated>`,
-		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member><UserName>user-audit</UserName><Path>/</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::` + account + `:user/user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></member></Users><IsTruncated>false</IsTruncated>`,
+		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member>` + user + `</member></Users><IsTruncated>false</IsTruncated>`,
 	}
 	if denied {
 		answers["GetPolicy policy-deny-trail-log-reads"] = `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::` + account + `:policy/policy-deny-trail-log-reads</Arn><Description>` + deny["description"].(string) + `</Description><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`
