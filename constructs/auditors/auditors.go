@@ -107,7 +107,7 @@ func ValidateUserNames(names []string) error {
 // each longer than IAM's default quota.
 func ValidateTrust(names []string) error {
 	if n := TrustPolicyLength(names); n > MaxTrustPolicyLength {
-		return field.Invalid("", fmt.Sprintf("%d users", len(names)), "make the audit role's trust policy up to %d characters long, over IAM's default quota of %d for a role trust policy (%s): use fewer or shorter names, or raise the quota with Service Quotas first", n, MaxTrustPolicyLength, quotasURL)
+		return field.Invalid("", fmt.Sprintf("%d users", len(names)), "make the audit role's trust policy up to %d characters long, over IAM's default quota of %d for a role trust policy (%s): use fewer or shorter names, raise the quota with Service Quotas first, or keep the auditors in a security account (the setting accounts), whose audit role trusts their path whatever their number", n, MaxTrustPolicyLength, quotasURL)
 	}
 	return nil
 }
