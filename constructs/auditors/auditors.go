@@ -297,16 +297,7 @@ var mfaPresent = policy.Condition{Test: "Bool", Variable: policy.MultiFactorAuth
 // only with MFA. The principal is the account and the users are matched by
 // aws:PrincipalArn, so the policy stays valid when a user is recreated.
 func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
-	return policy.Document{Statements: []policy.Statement{{
-		Sid:        "AuditUsersWithMFA",
-		Effect:     policy.Allow,
-		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
-		Actions:    []string{"sts:AssumeRole"},
-		Conditions: []policy.Condition{
-			{Test: "ArnEquals", Variable: policy.PrincipalArn, Values: userARNs},
-			mfaPresent,
-		},
-	}}}
+	return trust(env, policy.Condition{Test: "ArnEquals", Variable: policy.PrincipalArn, Values: userARNs})
 }
 
 // PathTrustPolicy lets every user on path, and nobody else, assume the
@@ -315,15 +306,18 @@ func TrustPolicy(env arn.Env, userARNs []string) policy.Document {
 // or move a user onto the path may make an auditor: SCP binds that in a
 // member account.
 func PathTrustPolicy(env arn.Env, path string) policy.Document {
+	return trust(env, policy.Condition{Test: "ArnLike", Variable: policy.PrincipalArn, Values: []string{UserARN(env, path, "*")}})
+}
+
+// trust lets the account's principals that meet who assume the role,
+// with MFA.
+func trust(env arn.Env, who policy.Condition) policy.Document {
 	return policy.Document{Statements: []policy.Statement{{
 		Sid:        "AuditUsersWithMFA",
 		Effect:     policy.Allow,
 		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
 		Actions:    []string{"sts:AssumeRole"},
-		Conditions: []policy.Condition{
-			{Test: "ArnLike", Variable: policy.PrincipalArn, Values: []string{UserARN(env, path, "*")}},
-			mfaPresent,
-		},
+		Conditions: []policy.Condition{who, mfaPresent},
 	}}}
 }
 

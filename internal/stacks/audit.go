@@ -313,16 +313,24 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Group:     audit.Group.Name(),
 		PolicyArn: denyPolicy.Arn(),
 	})
-	scp, err := policy.New(stack, "log_group_read_scp_document", monitoring.ReadSCP(watch.LogGroupARN, jsii.String(audit.RoleARN)))
-	if err != nil {
+	if err := outputSCP(stack, "log_group_read_scp", monitoring.ReadSCP(watch.LogGroupARN, jsii.String(audit.RoleARN)),
+		"Service control policy (AWS Organizations) that denies reading the trail's log group to every principal of the account but the audit role"); err != nil {
 		return nil, err
 	}
-	tfname.Pin(scp, "log_group_read_scp")
-	cdktf.NewTerraformOutput(stack, jsii.String("log_group_read_scp"), &cdktf.TerraformOutputConfig{
-		Value:       scp.Json(),
-		Description: jsii.String("Service control policy (AWS Organizations) that denies reading the trail's log group to every principal of the account but the audit role"),
-	})
 	return watch, nil
+}
+
+// outputSCP adds the service control policy doc to the stack as the
+// output name, with its description, for the management account to
+// attach (an SCP is an organization's, not the stack's, to attach).
+func outputSCP(stack cdktf.TerraformStack, name string, doc policy.Document, description string) error {
+	scp, err := policy.New(stack, name+"_document", doc)
+	if err != nil {
+		return err
+	}
+	tfname.Pin(scp, name)
+	cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{Value: scp.Json(), Description: jsii.String(description)})
+	return nil
 }
 
 // userARNs are the ARNs of the IAM users named names on path ("/": the

@@ -16,7 +16,6 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
-	"github.com/cle2wa/audit-trail/constructs/tfname"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -133,15 +132,10 @@ func NewLogArchive(app constructs.Construct, s settings.Settings) (*LogArchive, 
 	if err := pair.AccessLog.AddToResourcePolicy(append(auditors.BucketGrants(auditRole, pair.AccessLog.ARN), logbucket.DenyOutsideOrganization(pair.AccessLog.ARN, organizationID)...)...); err != nil {
 		return nil, err
 	}
-	scp, err := policy.New(stack, "root_scp_document", logbucket.RootSCP([]string{pair.Bucket.ARN, pair.AccessLog.ARN}))
-	if err != nil {
+	if err := outputSCP(stack, "root_scp", logbucket.RootSCP([]string{pair.Bucket.ARN, pair.AccessLog.ARN}),
+		"Service control policy (AWS Organizations) for the log-archive account: denies its root user replacing or deleting the log buckets' policies, which no bucket policy can deny; attach it from the management account"); err != nil {
 		return nil, err
 	}
-	tfname.Pin(scp, "root_scp")
-	cdktf.NewTerraformOutput(stack, jsii.String("root_scp"), &cdktf.TerraformOutputConfig{
-		Value:       scp.Json(),
-		Description: jsii.String("Service control policy (AWS Organizations) for the log-archive account: denies its root user replacing or deleting the log buckets' policies, which no bucket policy can deny; attach it from the management account"),
-	})
 	return &LogArchive{TerraformStack: stack, Buckets: pair}, nil
 }
 
@@ -205,15 +199,10 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 	// The SCP that keeps the audit identities to the account's operators,
 	// for the management account to attach to this member account.
 	onPath := []string{auditors.UserARN(env, AuditorsPath, "*")}
-	scp, err := policy.New(stack, "auditors_scp_document", auditors.SCP(audit.RoleARN, env.Group(names.Group), onPath, ops.MayProtect()))
-	if err != nil {
+	if err := outputSCP(stack, "auditors_scp", auditors.SCP(audit.RoleARN, env.Group(names.Group), onPath, ops.MayProtect()),
+		"Service control policy (AWS Organizations) for the security account: denies changing the audit role, making or taking over an auditor's user and changing the audit group to all but the account's deployers and break-glass principals; attach it from the management account"); err != nil {
 		return nil, err
 	}
-	tfname.Pin(scp, "auditors_scp")
-	cdktf.NewTerraformOutput(stack, jsii.String("auditors_scp"), &cdktf.TerraformOutputConfig{
-		Value:       scp.Json(),
-		Description: jsii.String("Service control policy (AWS Organizations) for the security account: denies changing the audit role, taking over an auditor's user and changing the audit group to all but the account's deployers and break-glass principals; attach it from the management account"),
-	})
 	buckets := arn.Env{Partition: env.Partition}
 	if _, err := auditors.NewReadPolicy(stack, "audit_role_read", auditors.ReadConfig{
 		Role:       audit.Role,
