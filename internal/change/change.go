@@ -446,14 +446,43 @@ func (r *Report) comparePeople(base, head *tfjson.Doc) {
 		switch {
 		case was[n] && !is[n]:
 			removed = append(removed, n)
-			r.People = append(r.People, fmt.Sprintf("auditor `%s` removed: Terraform deletes the IAM user %s with its console password and MFA devices (the stack gives users no access keys); their access ends when the change is applied, and what they did stays in the trail", n, n))
 		case is[n] && !was[n]:
 			added = append(added, n)
-			r.People = append(r.People, fmt.Sprintf("auditor `%s` added: a new IAM user without credentials, who sets a password and an MFA device before assuming the audit role", n))
+		}
+	}
+	const removal = "Terraform deletes the IAM user with its console password and MFA devices (the stack gives users no access keys); their access ends when the change is applied, and what they did stays in the trail"
+	const addition = "a new IAM user without credentials, who sets a password and an MFA device before assuming the audit role"
+	if len(removed)+len(added) > maxPeople {
+		// Many auditors at once: a line for each kind, not for each person.
+		if len(removed) > 0 {
+			r.People = append(r.People, fmt.Sprintf("%d auditors removed (%s): for each, %s", len(removed), someNames(removed), removal))
+		}
+		if len(added) > 0 {
+			r.People = append(r.People, fmt.Sprintf("%d auditors added (%s): for each, %s", len(added), someNames(added), addition))
+		}
+	} else {
+		for _, n := range removed {
+			r.People = append(r.People, fmt.Sprintf("auditor `%s` removed: %s", n, strings.Replace(removal, "the IAM user", "the IAM user "+n, 1)))
+		}
+		for _, n := range added {
+			r.People = append(r.People, fmt.Sprintf("auditor `%s` added: %s", n, addition))
 		}
 	}
 	if len(removed) > 0 && len(added) > 0 {
 		r.People = append(r.People, fmt.Sprintf("if this renames %s to %s: each auditor's address comes from the name, so Terraform deletes the old user and creates the new one, and the person enrols again (password and MFA device)",
-			strings.Join(removed, ", "), strings.Join(added, ", ")))
+			someNames(removed), someNames(added)))
 	}
+}
+
+// maxPeople is how many auditors added and removed the review names one
+// line each; beyond, a line for each kind of change names some of them.
+const maxPeople = 20
+
+// someNames are names, the first maxListed and the last when there are
+// more, with their count.
+func someNames(names []string) string {
+	if len(names) <= maxListed+1 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, … %s, %d in all", strings.Join(names[:maxListed], ", "), names[len(names)-1], len(names))
 }

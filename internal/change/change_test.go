@@ -1,9 +1,12 @@
 package change
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
 
 func TestMarkdownStaysUnderGitHubsLimit(t *testing.T) {
@@ -35,5 +38,42 @@ func TestAttributeDiffs(t *testing.T) {
 	want := []string{"bucket: a -> b", "rule.days: 1 -> 2", "tags: (none) -> map[k:v]"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("expected %v, found %v", want, got)
+	}
+}
+
+// TestManyPeople: a few auditors added or removed are a line each; a
+// thousand at once are a line for each kind, naming some and counting
+// all, so that the review stays readable.
+func TestManyPeople(t *testing.T) {
+	users := func(prefix string, n int) *tfjson.Doc {
+		resources := map[string]any{}
+		for i := range n {
+			name := fmt.Sprintf("%s-%04d", prefix, i)
+			resources["audit_"+name] = map[string]any{"name": name}
+		}
+		data, _ := json.Marshal(map[string]any{"resource": map[string]any{"aws_iam_user": resources}})
+		d, err := tfjson.Parse("security", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	few := &Report{}
+	few.comparePeople(users("auditor", 2), users("auditor", 3))
+	if len(few.People) != 1 || !strings.HasPrefix(few.People[0], "auditor `auditor-0002` added") {
+		t.Errorf("expected one line for the one auditor added, found %v", few.People)
+	}
+	many := &Report{}
+	many.comparePeople(users("auditor", 1000), users("person", 1000))
+	if len(many.People) != 3 {
+		t.Fatalf("expected a line for the removed, the added and the rename, found %d", len(many.People))
+	}
+	for i, want := range []string{"1000 auditors removed (auditor-0000, ", "1000 auditors added (person-0000, ", "if this renames auditor-0000, "} {
+		if !strings.HasPrefix(many.People[i], want) {
+			t.Errorf("line %d: expected %q, found %q", i, want, many.People[i])
+		}
+		if len(many.People[i]) > 1000 {
+			t.Errorf("line %d: expected a short line, found %d characters", i, len(many.People[i]))
+		}
 	}
 }
