@@ -12,7 +12,7 @@ import (
 func TestMarkdownStaysUnderGitHubsLimit(t *testing.T) {
 	r := &Report{}
 	for i := 0; i < 5000; i++ {
-		r.Resources = append(r.Resources, Resource{Stack: "audit", Address: fmt.Sprintf("aws_iam_user.audit_user%04d", i), Kind: "added"})
+		r.Resources = append(r.Resources, Resource{Stack: "audit", Address: fmt.Sprintf("aws_iam_user.audit_user%04d", i), Kind: "changed", Attributes: []string{"tags.Team: a -> b"}})
 	}
 	r.Resources = append([]Resource{{Stack: "audit", Address: "aws_s3_bucket.log_bucket", Kind: "removed", Blocking: "destroys audit evidence"}}, r.Resources...)
 	var b strings.Builder
@@ -75,5 +75,28 @@ func TestManyPeople(t *testing.T) {
 		if len(many.People[i]) > 1000 {
 			t.Errorf("line %d: expected a short line, found %d characters", i, len(many.People[i]))
 		}
+	}
+}
+
+// TestManyResourceChangesFold: many plain additions of one type in one
+// stack are one line naming some and counting all; a blocking change and a
+// change of attributes keep their own lines.
+func TestManyResourceChangesFold(t *testing.T) {
+	var changes []Resource
+	for i := range 1000 {
+		changes = append(changes, Resource{Stack: "security", Address: fmt.Sprintf("aws_iam_user.audit_auditor-%04d", i), Kind: "added"})
+	}
+	changes = append(changes,
+		Resource{Stack: "logarchive", Address: "aws_s3_bucket.log_bucket", Kind: "removed", Blocking: "destroys audit evidence"},
+		Resource{Stack: "security", Address: "aws_iam_group_membership.audit_group_membership", Kind: "changed", Attributes: []string{"users: ..."}})
+	lines := resourceLines(changes)
+	if len(lines) != 3 {
+		t.Fatalf("expected 3 lines, found %d: %v", len(lines), lines)
+	}
+	if want := "added 1000 `security:aws_iam_user` (audit_auditor-0000, "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "… audit_auditor-0999)") {
+		t.Errorf("expected %q…, found %q", want, lines[0])
+	}
+	if !strings.Contains(lines[1], "aws_s3_bucket.log_bucket") || !strings.Contains(lines[2], "users: ...") {
+		t.Errorf("expected the blocking change and the change of attributes on their own lines, found %v", lines[1:])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/cle2wa/audit-trail/internal/input"
@@ -74,17 +75,13 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	section("Who can apply it", apply)
 	section("People", r.People)
-	var resources []string
-	for _, c := range r.Resources {
-		resources = append(resources, resourceLine(c))
-	}
-	section("Resources", resources)
+	section("Resources", resourceLines(r.Resources))
 	section("Policy statements", r.Statements)
 	section("Access matrix cells", r.Access)
 	section("Controls", r.Controls)
 	section("Coverage of actions (docs/coverage.md)", r.Coverage)
 	section("Outputs", r.Outputs)
-	if len(r.Plans)+len(resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(apply)+len(r.Coverage) == 0 {
+	if len(r.Plans)+len(r.Resources)+len(r.Statements)+len(r.Access)+len(r.Controls)+len(r.Outputs)+len(apply)+len(r.Coverage) == 0 {
 		b.WriteString("No change to the synthesized stacks.\n")
 	}
 	out := b.String()
@@ -98,6 +95,39 @@ func (r *Report) Markdown(w io.Writer) error {
 
 // maxListed is how many changes a line of the comment names.
 const maxListed = 10
+
+// resourceLines are the resource changes, one line each, but for many
+// plain additions or removals of one type in one stack (a thousand
+// auditors): those are one line, naming some and counting all. A
+// blocking or overridden change, and a change of attributes, keeps its
+// line.
+func resourceLines(changes []Resource) []string {
+	type group struct{ kind, stack, typ string }
+	count := map[group][]string{}
+	for _, c := range changes {
+		if c.Blocking == "" && c.Override == "" && len(c.Attributes) == 0 && (c.Kind == "added" || c.Kind == "removed") {
+			typ, name, _ := strings.Cut(c.Address, ".")
+			g := group{c.Kind, c.Stack, typ}
+			count[g] = append(count[g], name)
+		}
+	}
+	var out []string
+	said := map[group]bool{}
+	for _, c := range changes {
+		typ, _, _ := strings.Cut(c.Address, ".")
+		g := group{c.Kind, c.Stack, typ}
+		names := count[g]
+		if len(names) <= maxListed || !slices.Contains(names, strings.TrimPrefix(c.Address, typ+".")) {
+			out = append(out, resourceLine(c))
+			continue
+		}
+		if !said[g] {
+			said[g] = true
+			out = append(out, fmt.Sprintf("%s %d `%s:%s` (%s, … %s)", c.Kind, len(names), c.Stack, typ, strings.Join(names[:maxListed], ", "), names[len(names)-1]))
+		}
+	}
+	return out
+}
 
 // resourceLine is one resource change: kind, address, override, attributes.
 func resourceLine(c Resource) string {
