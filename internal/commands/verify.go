@@ -74,14 +74,19 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *role != "" {
+		// Every problem of -role at once.
+		bad := false
 		if err := auditors.ValidateName("role", *role, 64); err != nil {
 			fmt.Fprintf(stderr, "error: -role: %v\n", err)
+			bad = true
+		}
+		if s.Accounts == nil {
+			fmt.Fprintf(stderr, "error: -role %q is for the log-archive layout (the setting accounts), and cdktf.json has none\n", *role)
+			bad = true
+		}
+		if bad {
 			return 2
 		}
-	}
-	if *role != "" && s.Accounts == nil {
-		fmt.Fprintf(stderr, "error: -role %q is for the log-archive layout (the setting accounts), and cdktf.json has none\n", *role)
-		return 2
 	}
 	clients, ok := connect(s, stderr)
 	if !ok {

@@ -478,16 +478,19 @@ func TestVerifyCannotStart(t *testing.T) {
 	// -role names the role of the log-archive layout's member accounts:
 	// without accounts it has no use, and a role name IAM refuses is
 	// refused before any call.
-	for args, want := range map[string]string{
-		"-role Reader":      `-role "Reader" is for the log-archive layout (the setting accounts), and cdktf.json has none`,
-		"-role role/Reader": `-role: `,
+	for args, wants := range map[string][]string{
+		"-role Reader":      {`-role "Reader" is for the log-archive layout (the setting accounts), and cdktf.json has none`},
+		"-role role/Reader": {`-role: "role/Reader" is not a valid IAM role name`, `-role "role/Reader" is for the log-archive layout`},
 	} {
 		t.Run(args, func(t *testing.T) {
 			inProject(t)
 			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
-			if code := commands.Verify(strings.Fields(args), &out, &errs); code != 2 || !strings.Contains(errs.String(), want) || out.Len() > 0 {
-				t.Errorf("expected exit 2 saying %q, found %d:\n%s%s", want, code, out.String(), errs.String())
+			code := commands.Verify(strings.Fields(args), &out, &errs)
+			for _, want := range wants {
+				if code != 2 || !strings.Contains(errs.String(), want) || out.Len() > 0 {
+					t.Errorf("expected exit 2 saying %q, found %d:\n%s%s", want, code, out.String(), errs.String())
+				}
 			}
 		})
 	}
