@@ -28,9 +28,9 @@ import (
 
 // TestLayoutValidatesWithTheRealProvider runs `terraform validate` with
 // the real AWS provider's schema on the stacks of the log-archive layout,
-// the trail key in the security and in the management account (issue #24; not reachable from cdktf.json yet): the providers
-// that assume a role in the member accounts, the key read through its
-// alias, the trail that delivers to another account's bucket.
+// the trail key in the security and in the management account: the
+// providers that assume a role in the member accounts, the key read
+// through its alias, the trail that delivers to another account's bucket.
 func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))

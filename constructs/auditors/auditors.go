@@ -68,9 +68,6 @@ func (c Config) path() string {
 	return c.Path
 }
 
-// UserARN is the ARN of the user named name on the path.
-func (c Config) UserARN(name string) string { return UserARN(c.Env, c.Path, name) }
-
 // UserARN is the ARN of the user named name on path ("" or "/": the
 // root) in env: the path is part of a user's ARN
 // ("arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/JaneDoe",
@@ -244,7 +241,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		users = append(users, user)
 		// Built from the name, so that the trust policy renders at plan
 		// time; IAM does not require the users of a condition to exist.
-		userARNs = append(userARNs, cfg.UserARN(u))
+		userARNs = append(userARNs, UserARN(cfg.Env, cfg.Path, u))
 		userNames = append(userNames, user.Name())
 	}
 

@@ -197,10 +197,6 @@ func (s *stack) policy(name string, value any) *iameval.Policy {
 	return &iameval.Policy{Name: name, Statements: statements}
 }
 
-// Policy is the resolved policy document that value refers to, named
-// name, in the trail's stack.
-func (m *Model) Policy(name string, value any) *iameval.Policy { return m.policy(name, value) }
-
 // resourcePolicy returns the policy of type typ (a bucket or topic policy)
 // whose attribute attr refers to the resource at address.
 func (m *Model) resourcePolicy(typ, attr, address string) *iameval.Policy {

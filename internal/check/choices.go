@@ -78,7 +78,7 @@ func Choices(stacks []*tfjson.Doc) []Choice {
 					}
 				}
 			}
-			if records, _ := managementEvents(t); !records && ControlTowerRecords(d) {
+			if records, _ := managementEvents(t); !records && controlTowerRecords(d) {
 				add(Weakening, d, t, "data events only: the management events are recorded by AWS Control Tower's trail "+trail.ControlTowerTrail+", into its own log archive bucket under its controls, not into these stacks' evidence",
 					`set "accounts": {"controlTower": "`+settings.ControlTowerRecordsEverything+`"} to record them here too (billed as a second copy)`)
 			}

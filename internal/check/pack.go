@@ -188,11 +188,11 @@ func trailKMS(d *tfjson.Doc) []Result {
 	})
 }
 
-// ControlTowerRecords reports whether the stack's plan stops unless AWS
+// controlTowerRecords reports whether the stack's plan stops unless AWS
 // Control Tower manages the organization (trail.ControlTowerManages, a
 // postcondition of its aws_organizations_organization data source): its
 // trail may then leave the management events to Control Tower's.
-func ControlTowerRecords(d *tfjson.Doc) bool {
+func controlTowerRecords(d *tfjson.Doc) bool {
 	for _, o := range d.DataSources("aws_organizations_organization") {
 		conditions, _ := tfjson.Get(o.Attrs, "lifecycle", "postcondition").([]any)
 		for _, c := range conditions {
@@ -210,7 +210,7 @@ func trailManagementEvents(d *tfjson.Doc) []Result {
 		switch {
 		case ok:
 			return judge(t, nil, how)
-		case ControlTowerRecords(d):
+		case controlTowerRecords(d):
 			return judge(t, nil, "data events only: AWS Control Tower's trail "+trail.ControlTowerTrail+" records every management event, and the plan stops when Control Tower does not manage the organization")
 		}
 		return fail(t, how)

@@ -111,7 +111,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		Role:          audit.Role,
 		BucketARNs:    []string{logs.ARN, accessLogs.ARN},
 		KeyARN:        *key.Key.Arn(),
-		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, "/", s.AuditUsers), Organization: s.OrganizationTrail},
+		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers), Organization: s.OrganizationTrail},
 	}
 	if s.Monitoring {
 		if watch, err = addMonitoring(stack, s, env, ops, audit, *key.Key.Arn(), organizationID); err != nil {
@@ -333,12 +333,11 @@ func outputSCP(stack cdktf.TerraformStack, name string, doc policy.Document, des
 	return nil
 }
 
-// userARNs are the ARNs of the IAM users named names on path ("/": the
-// root).
-func userARNs(env arn.Env, path string, names []string) []string {
+// userARNs are the ARNs of the IAM users named names.
+func userARNs(env arn.Env, names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = auditors.UserARN(env, path, n)
+		out[i] = env.User(n)
 	}
 	return out
 }
