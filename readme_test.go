@@ -209,17 +209,17 @@ func TestReadmeLimits(t *testing.T) {
 	text := strings.Join(documentation(t), " ")
 	text = regexp.MustCompile(`\s+`).ReplaceAllString(text, " ")
 	limits := map[string]string{
-		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10), auditors.Room(nil, 64)):    "auditors.Room",
-		"default quota of " + thousands(auditors.MaxTrustPolicyLength) + " characters":                                   "auditors.MaxTrustPolicyLength",
-		fmt.Sprintf("limit of %s characters a pattern", thousands(filterpattern.MaxLength)):                              "filterpattern.MaxLength",
-		fmt.Sprintf("at most %d MiB for `cdktf.json`", input.SettingsBytes>>20):                                          "input.SettingsBytes",
-		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                              "input.SynthesisBytes",
-		fmt.Sprintf("%d MiB for a plan or a scanner's report", input.ReportBytes>>20):                                    "input.ReportBytes",
-		fmt.Sprintf("inflates past %d MiB", integrity.MaxInflated>>20):                                                   "integrity.MaxInflated",
-		fmt.Sprintf("at most %d hours", int(commands.MaxDigestAge.Hours())):                                              "commands.MaxDigestAge",
-		"CloudTrail's launch (" + commands.CloudTrailLaunch.Format("2006-01-02") + ")":                                   "commands.CloudTrailLaunch",
-		fmt.Sprintf("%d metric filters on its log group, of the %d", goldenFilters(t), monitoring.MaxFiltersPerLogGroup): "the golden audit stack and monitoring.MaxFiltersPerLogGroup",
-		fmt.Sprintf("below 1 in each of %d hours", monitoring.HeartbeatHours):                                            "monitoring.HeartbeatHours",
+		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10, ""), auditors.Room(nil, 64, "")): "auditors.Room",
+		"default quota of " + thousands(auditors.MaxTrustPolicyLength) + " characters":                                        "auditors.MaxTrustPolicyLength",
+		fmt.Sprintf("limit of %s characters a pattern", thousands(filterpattern.MaxLength)):                                   "filterpattern.MaxLength",
+		fmt.Sprintf("at most %d MiB for `cdktf.json`", input.SettingsBytes>>20):                                               "input.SettingsBytes",
+		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                                   "input.SynthesisBytes",
+		fmt.Sprintf("%d MiB for a plan or a scanner's report", input.ReportBytes>>20):                                         "input.ReportBytes",
+		fmt.Sprintf("inflates past %d MiB", integrity.MaxInflated>>20):                                                        "integrity.MaxInflated",
+		fmt.Sprintf("at most %d hours", int(commands.MaxDigestAge.Hours())):                                                   "commands.MaxDigestAge",
+		"CloudTrail's launch (" + commands.CloudTrailLaunch.Format("2006-01-02") + ")":                                        "commands.CloudTrailLaunch",
+		fmt.Sprintf("%d metric filters on its log group, of the %d", goldenFilters(t), monitoring.MaxFiltersPerLogGroup):      "the golden audit stack and monitoring.MaxFiltersPerLogGroup",
+		fmt.Sprintf("below 1 in each of %d hours", monitoring.HeartbeatHours):                                                 "monitoring.HeartbeatHours",
 	}
 	for want, source := range limits {
 		if !strings.Contains(text, want) {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/field"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
@@ -46,9 +47,13 @@ type Config struct {
 	GroupName string
 	// RoleName is required: the audit role (IAM role name rules).
 	RoleName string
-	// UserNames is required: at least one IAM user, each created in the
-	// group; the role admits these users only.
+	// UserNames are the IAM users, each created in the group; the role
+	// admits these users, with MFA. Required unless PermissionSet is set.
 	UserNames []string
+	// PermissionSet is optional: the name of the IAM Identity Center
+	// permission set whose roles in the account may assume the role too
+	// (identitycenter.RolePatterns). Default "": none.
+	PermissionSet string
 	// Env is required: partition, account and home region.
 	Env arn.Env
 	// Path is optional: the IAM path of the users, such as "/auditors/".
@@ -95,15 +100,17 @@ func ValidateName(kind, name string, max int) error {
 
 // ValidateUserNames reports every problem of a list of audit users: none,
 // an invalid name, two names for the same user, or more than the audit
-// role's trust policy takes when it names each user.
-func ValidateUserNames(names []string) error {
-	return errors.Join(ValidateUsers(names), ValidateTrust(names))
+// role's trust policy takes when it names each user (beside the
+// permission set permissionSet, if not "").
+func ValidateUserNames(names []string, permissionSet string) error {
+	return errors.Join(ValidateUsers(names), ValidateTrust(names, permissionSet))
 }
 
 // ValidateTrust reports a list of users that makes a trust policy naming
-// each longer than IAM's default quota.
-func ValidateTrust(names []string) error {
-	if n := TrustPolicyLength(names); n > MaxTrustPolicyLength {
+// each (and trusting the permission set permissionSet, if not "") longer
+// than IAM's default quota.
+func ValidateTrust(names []string, permissionSet string) error {
+	if n := TrustPolicyLength(names, permissionSet); n > MaxTrustPolicyLength {
 		return field.Invalid("", fmt.Sprintf("%d users", len(names)), "make the audit role's trust policy up to %d characters long, over IAM's default quota of %d for a role trust policy (%s): use fewer or shorter names, raise the quota with Service Quotas first, or keep the auditors in a security account (the setting accounts), whose audit role trusts their path whatever their number", n, MaxTrustPolicyLength, quotasURL)
 	}
 	return nil
@@ -137,9 +144,10 @@ const MaxTrustPolicyLength = 2048
 const quotasURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 
 // Room is how many more users, with names of nameLength characters, the
-// audit role's trust policy takes beside names before it passes
-// MaxTrustPolicyLength: the exact count, from the policy's length.
-func Room(names []string, nameLength int) int {
+// audit role's trust policy takes beside names (and the permission set
+// permissionSet, if not "") before it passes MaxTrustPolicyLength: the
+// exact count, from the policy's length.
+func Room(names []string, nameLength int, permissionSet string) int {
 	more := slices.Clone(names)
 	for n := 0; ; n++ {
 		// Distinct names of exactly nameLength characters: n in base 36,
@@ -149,23 +157,24 @@ func Room(names []string, nameLength int) int {
 			return n
 		}
 		more = append(more, strings.Repeat("_", nameLength-len(name))+name)
-		if TrustPolicyLength(more) > MaxTrustPolicyLength {
+		if TrustPolicyLength(more, permissionSet) > MaxTrustPolicyLength {
 			return n
 		}
 	}
 }
 
 // TrustPolicyLength is the longest the audit role's trust policy can be
-// for these user names, in any partition and account: its IAM JSON with
-// the longest partition name and a 12-digit account.
-func TrustPolicyLength(names []string) int {
+// for these user names on the root path and the permission set
+// permissionSet ("": none), in any partition and account: its IAM JSON
+// with the longest partition name and a 12-digit account.
+func TrustPolicyLength(names []string, permissionSet string) int {
 	partition, account := "aws-us-gov", "123456789012"
 	env := arn.Env{Partition: partition, Account: account}
 	arns := make([]string, 0, len(names))
 	for _, n := range names {
 		arns = append(arns, env.User(n))
 	}
-	return len(TrustPolicy(env, arns).JSON())
+	return len(Config{Env: env, PermissionSet: permissionSet}.trustPolicy(arns).JSON())
 }
 
 // Validate reports every problem of the configuration at once.
@@ -173,10 +182,12 @@ func (c Config) Validate() error {
 	errs := []error{
 		field.Under("GroupName", ValidateName("group", c.GroupName, 128)),
 		field.Under("RoleName", ValidateName("role", c.RoleName, 64)),
-		field.Under("UserNames", ValidateUsers(c.UserNames)),
+	}
+	if c.PermissionSet == "" || len(c.UserNames) > 0 {
+		errs = append(errs, field.Under("UserNames", ValidateUsers(c.UserNames)))
 	}
 	if c.path() == "/" {
-		errs = append(errs, field.Under("UserNames", ValidateTrust(c.UserNames)))
+		errs = append(errs, field.Under("UserNames", ValidateTrust(c.UserNames, c.PermissionSet)))
 	}
 	if !iamPath.MatchString(c.path()) || len(c.path()) > 512 {
 		errs = append(errs, field.Invalid("Path", c.Path, "is not an IAM path: / or /segment/.../ of letters, digits and +=,.@_- (at most 512 characters)"))
@@ -245,11 +256,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		userNames = append(userNames, user.Name())
 	}
 
-	trustDoc := TrustPolicy(cfg.Env, userARNs)
-	if cfg.path() != "/" {
-		trustDoc = PathTrustPolicy(cfg.Env, cfg.path())
-	}
-	trust, err := policy.New(c, "trust_document", trustDoc)
+	trust, err := policy.New(c, "trust_document", cfg.trustPolicy(userARNs))
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +264,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:                jsii.String(cfg.RoleName),
 		Path:                jsii.String("/"),
-		Description:         jsii.String("Reads and decrypts the CloudTrail log files; assumed by members of " + cfg.GroupName + " with MFA"),
+		Description:         jsii.String(cfg.description()),
 		AssumeRolePolicy:    trust.Json(),
 		MaxSessionDuration:  jsii.Number(SessionSeconds),
 		ForceDetachPolicies: jsii.Bool(false),
@@ -277,14 +284,65 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	})
 	tfname.Pin(groupPolicy, tfname.Part(id, "group_policy"))
 
-	membership := iamgroupmembership.NewIamGroupMembership(c, jsii.String("membership"), &iamgroupmembership.IamGroupMembershipConfig{
-		Name:  jsii.String(cfg.GroupName + "-members"),
-		Group: group.Name(),
-		Users: &userNames,
-	})
-	tfname.Pin(membership, tfname.Part(id, "group_membership"))
+	// A group without users has no membership (an empty one is not
+	// valid): auditors of Identity Center only.
+	if len(userNames) > 0 {
+		membership := iamgroupmembership.NewIamGroupMembership(c, jsii.String("membership"), &iamgroupmembership.IamGroupMembershipConfig{
+			Name:  jsii.String(cfg.GroupName + "-members"),
+			Group: group.Name(),
+			Users: &userNames,
+		})
+		tfname.Pin(membership, tfname.Part(id, "group_membership"))
+	}
 
 	return &Auditors{Construct: c, Group: group, Role: role, Users: users, RoleARN: roleARN}, nil
+}
+
+// trustPolicy is the role's trust policy: the users (named, or on their
+// path), with MFA, and the permission set's roles.
+func (c Config) trustPolicy(userARNs []string) policy.Document {
+	var doc policy.Document
+	switch {
+	case len(userARNs) == 0:
+	case c.path() != "/":
+		doc = PathTrustPolicy(c.Env, c.path())
+	default:
+		doc = TrustPolicy(c.Env, userARNs)
+	}
+	if c.PermissionSet != "" {
+		doc.Statements = append(doc.Statements, PermissionSetTrust(c.Env, c.PermissionSet))
+	}
+	return doc
+}
+
+// description is the role's description: who assumes it.
+func (c Config) description() string {
+	var who []string
+	if len(c.UserNames) > 0 {
+		who = append(who, "members of "+c.GroupName+" with MFA")
+	}
+	if c.PermissionSet != "" {
+		who = append(who, "IAM Identity Center permission set "+c.PermissionSet)
+	}
+	return "Reads and decrypts the CloudTrail log files; assumed by " + strings.Join(who, " and ")
+}
+
+// PermissionSetTrust lets the roles of the IAM Identity Center permission
+// set name in the account assume the role: matched by aws:PrincipalArn
+// on the reserved path and the name's prefix, which survive the suffix
+// AWS changes ("Referencing permission sets in resource policies",
+// identitycenter.RolePatterns). There is no MFA condition: the key "is
+// not present for federated identities"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent);
+// Identity Center's sign-in decides MFA.
+func PermissionSetTrust(env arn.Env, name string) policy.Statement {
+	return policy.Statement{
+		Sid:        "IdentityCenterPermissionSet",
+		Effect:     policy.Allow,
+		Principals: []policy.Principal{{Type: policy.PrincipalAWS, Identifiers: []string{env.Root()}}},
+		Actions:    []string{"sts:AssumeRole"},
+		Conditions: []policy.Condition{{Test: "ArnLike", Variable: policy.PrincipalArn, Values: identitycenter.RolePatterns(env, name)}},
+	}
 }
 
 // mfaPresent is the condition that the caller signed in with MFA.

@@ -24,7 +24,7 @@ func TestValidateUserNames(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			err := ValidateUserNames(c.names)
+			err := ValidateUserNames(c.names, "")
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("expected %v to be valid, found %v", c.names, err)
@@ -52,10 +52,10 @@ func TestTrustPolicyQuota(t *testing.T) {
 		}
 		return out
 	}
-	if n := TrustPolicyLength(many(30, "auditor")); n > MaxTrustPolicyLength {
+	if n := TrustPolicyLength(many(30, "auditor"), ""); n > MaxTrustPolicyLength {
 		t.Errorf("expected 30 short names to fit, found %d characters", n)
 	}
-	err := ValidateUserNames(many(60, "auditor"))
+	err := ValidateUserNames(many(60, "auditor"), "")
 	for _, want := range []string{"60 users", "over IAM's default quota of 2048 for a role trust policy", "reference_iam-quotas.html"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("expected the error to say %q, found %v", want, err)
@@ -63,8 +63,8 @@ func TestTrustPolicyQuota(t *testing.T) {
 	}
 	// The bound is an upper bound of what IAM counts: the JSON holds
 	// every user's ARN and nothing is white space.
-	one := TrustPolicyLength([]string{"x"})
-	two := TrustPolicyLength([]string{"x", "y"})
+	one := TrustPolicyLength([]string{"x"}, "")
+	two := TrustPolicyLength([]string{"x", "y"}, "")
 	if two-one != len(`,"arn:aws-us-gov:iam::123456789012:user/y"`) {
 		t.Errorf("expected each user to add its quoted ARN and a comma, found %d", two-one)
 	}
@@ -77,7 +77,7 @@ func TestSCPFitsItsQuota(t *testing.T) {
 	env := arn.Env{Partition: "aws-us-gov", Account: "123456789012"}
 	for _, length := range []int{10, 64} {
 		var names, users []string
-		for i := range Room(nil, length) {
+		for i := range Room(nil, length, "") {
 			name := fmt.Sprintf("%0*d", length, i)
 			names = append(names, name)
 			users = append(users, env.User(name))

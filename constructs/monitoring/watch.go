@@ -49,6 +49,10 @@ type Protected struct {
 	AuditorsOn *AuditorPath
 	// Group is the name of the audit group.
 	Group string
+	// IdentityCenter is optional: set when an IAM Identity Center
+	// permission set may assume the audit role, for the watch of Identity
+	// Center's permission sets, assignments and the auditors' groups.
+	IdentityCenter *IdentityCenterAuditors
 	// Buckets are the names of the stack's S3 buckets.
 	Buckets []string
 	// LogGroup, Topic and AlarmPrefixes are the monitoring itself: the log
@@ -58,6 +62,10 @@ type Protected struct {
 	LogGroup, Topic string
 	AlarmPrefixes   []string
 }
+
+// IdentityCenterAuditors are the Identity Store IDs of the groups the
+// auditors' permission set is assigned to (none: users only).
+type IdentityCenterAuditors struct{ Groups []string }
 
 // AuditorPath is the account of the audit users and the ARN of their path
 // (arn:<partition>:iam::<account>:user/<path>/, a Terraform reference
@@ -174,6 +182,41 @@ var TrailEvents = []string{"PutEventSelectors", "PutInsightSelectors", "PutEvent
 // CIS 4.15 does not list it.
 var OrganizationEvents = []string{"DisableAWSServiceAccess"}
 
+// IdentityCenterEvents change a permission set, what it may do or who
+// has it in which account, in IAM Identity Center (eventSource
+// sso.amazonaws.com): the API's calls and the console's own names for
+// them (PutPermissionsPolicy, AssociateProfile: "IAM Identity Center
+// console operations", in "Logging IAM Identity Center API calls with
+// AWS CloudTrail",
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/logging-using-cloudtrail.html).
+// Every permission set's, whatever it names: a call names a permission
+// set by ARN (the API) or by ID (the console, as in AWS's sample
+// DescribePermissionsPolicies), and one made with the auditors' name as
+// its prefix would match the audit role's trust.
+var IdentityCenterEvents = []string{
+	"CreateAccountAssignment", "DeleteAccountAssignment", "CreatePermissionSet", "UpdatePermissionSet", "DeletePermissionSet",
+	"ProvisionPermissionSet", "PutInlinePolicyToPermissionSet", "DeleteInlinePolicyFromPermissionSet",
+	"AttachManagedPolicyToPermissionSet", "DetachManagedPolicyFromPermissionSet",
+	"AttachCustomerManagedPolicyReferenceToPermissionSet", "DetachCustomerManagedPolicyReferenceFromPermissionSet",
+	"PutPermissionsBoundaryToPermissionSet", "DeletePermissionsBoundaryFromPermissionSet",
+	"PutPermissionsPolicy", "DeletePermissionsPolicy", "AssociateProfile", "DisassociateProfile",
+}
+
+// GroupMembershipEvents add or remove a member of an Identity Center
+// group, by service: the Identity Store API (identitystore.amazonaws.com,
+// "Identity Store sends service events to EventBridge via AWS
+// CloudTrail", https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-identitystore.html)
+// and the console's identity store operations (sso-directory.amazonaws.com,
+// the logging page above); both name the group in
+// requestParameters.groupId (GroupId of CreateGroupMembership,
+// https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateGroupMembership.html).
+// Memberships an external identity provider changes through SCIM are its
+// own to log.
+var GroupMembershipEvents = map[string][]string{
+	"identitystore.amazonaws.com": {"CreateGroupMembership", "DeleteGroupMembership"},
+	"sso-directory.amazonaws.com": {"AddMemberToGroup", "RemoveMemberFromGroup"},
+}
+
 // Watches are the stack's watches of p, in a fixed order.
 func Watches(p Protected) ([]Watch, error) {
 	var errs []error
@@ -236,12 +279,29 @@ func Watches(p Protected) ([]Watch, error) {
 		keyWatch,
 		watch("role-changes", "StackRoleChanges", "Trust and permission changes of the stack's roles",
 			head("iam.amazonaws.com", RoleEvents), each("$.requestParameters.roleName", p.Roles), plain),
-		watch("audit-user-credentials", "AuditUserCredentialChanges", "Credential changes of an audit user by anyone but that user",
-			head("iam.amazonaws.com", UserEvents), users, plain),
+	}
+	// Without IAM users (Identity Center's auditors only), no credential
+	// of an auditor is IAM's.
+	if len(users) > 0 {
+		out = append(out, watch("audit-user-credentials", "AuditUserCredentialChanges", "Credential changes of an audit user by anyone but that user",
+			head("iam.amazonaws.com", UserEvents), users, plain))
+	}
+	out = append(out,
 		watch("audit-group-changes", "AuditGroupChanges", "Membership and policy changes of the audit group",
 			head("iam.amazonaws.com", GroupEvents), each("$.requestParameters.groupName", []string{p.Group}), plain),
 		watch("evidence-bucket-changes", "EvidenceBucketChanges", "Lifecycle, versioning, Object Lock, replication and access logging changes of the stack's buckets",
 			head("s3.amazonaws.com", BucketEvents), each("$.requestParameters.bucketName", p.Buckets), plain),
+	)
+	if ic := p.IdentityCenter; ic != nil {
+		w := watch("identity-center-changes", "IdentityCenterChanges", "IAM Identity Center permission set and assignment changes, and membership changes of the auditors' groups",
+			equals("$.eventSource", "sso.amazonaws.com"), each("$.eventName", IdentityCenterEvents), plain)
+		if len(ic.Groups) > 0 {
+			for _, source := range []string{"identitystore.amazonaws.com", "sso-directory.amazonaws.com"} {
+				w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
+					head(source, GroupMembershipEvents[source]), each("$.requestParameters.groupId", ic.Groups), plain).Patterns...)
+			}
+		}
+		out = append(out, w)
 	}
 	// Root's powers no policy removes: the root user may always put or
 	// delete a bucket's policy, and in an organization the management

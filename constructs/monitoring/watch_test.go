@@ -380,3 +380,69 @@ func TestAuditorsOnAPath(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityCenterWatch: with auditors of IAM Identity Center, every
+// change of a permission set or an assignment alarms (AWS's sample
+// Identity Center event, with each watched name and the API's request
+// parameters), a read does not (the sample as AWS gives it), and a
+// membership change of an auditors' group alarms, through the Identity
+// Store API or the console, while another group's does not; without
+// Identity Center there is no such watch, and with a hundred groups the
+// watches still fit the log group.
+func TestIdentityCenterWatch(t *testing.T) {
+	for _, w := range mustWatches(t, protected()) {
+		if w.Name == "identity-center-changes" {
+			t.Fatal("expected no Identity Center watch without Identity Center")
+		}
+	}
+	const group = "a1b2c3d4-5678-90ab-cdef-111122223333"
+	p := protected()
+	p.IdentityCenter = &IdentityCenterAuditors{Groups: []string{group}}
+	var w Watch
+	for _, x := range mustWatches(t, p) {
+		if x.Name == "identity-center-changes" {
+			w = x
+		}
+	}
+	sample := events.Load("sso-DescribePermissionsPolicies")
+	if !strings.HasPrefix(sample.Source, "https://docs.aws.amazon.com/singlesignon/") {
+		t.Errorf("expected Identity Center's own sample, found %s", sample.Source)
+	}
+	if matches(t, w, sample) {
+		t.Error("DescribePermissionsPolicies (a read): expected no match")
+	}
+	for _, name := range IdentityCenterEvents {
+		s := sample.With(map[string]any{"eventName": name, "readOnly": false, "requestParameters": map[string]any{
+			"instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "permissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef",
+			"principalId": group, "principalType": "GROUP", "targetId": "444455556666", "targetType": "AWS_ACCOUNT"}})
+		if !matches(t, w, s) {
+			t.Errorf("%s: expected a match", name)
+		}
+	}
+	for source, names := range GroupMembershipEvents {
+		for _, name := range names {
+			for id, want := range map[string]bool{group: true, "ffffffff-5678-90ab-cdef-111122223333": false} {
+				s := sample.With(map[string]any{"eventSource": source, "eventName": name, "requestParameters": map[string]any{
+					"identityStoreId": "d-1234567890", "groupId": id, "memberId": map[string]any{"userId": "b1b2c3d4-5678-90ab-cdef-111122223333"}}})
+				if got := matches(t, w, s); got != want {
+					t.Errorf("%s %s of group %s: expected match=%v, found %v", source, name, id, want, got)
+				}
+			}
+		}
+	}
+	for i := 0; i < 99; i++ {
+		p.IdentityCenter.Groups = append(p.IdentityCenter.Groups, fmt.Sprintf("a1b2c3d4-5678-90ab-cdef-%012d", i))
+	}
+	if err := fitFilters(mustWatches(t, p)); err != nil {
+		t.Errorf("expected the watches of a hundred groups to fit, found %v", err)
+	}
+}
+
+func mustWatches(t *testing.T, p Protected) []Watch {
+	t.Helper()
+	ws, err := Watches(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}

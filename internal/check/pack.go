@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cle2wa/audit-trail/constructs/cmk"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
@@ -838,6 +839,11 @@ func iamRoleMFA(d *tfjson.Doc) []Result {
 				continue
 			}
 			people = true
+			// Identity Center's permission set roles: its sign-in decides
+			// MFA, and their sessions carry no MFA key to require.
+			if identitycenter.IsPermissionSetRoles(s.Condition("ArnLike", policy.PrincipalArn)) {
+				continue
+			}
 			if !slices.Equal(s.Condition("Bool", policy.MultiFactorAuthPresent), []string{"true"}) {
 				problems = append(problems, fmt.Sprintf("trust statement %q lets IAM principals assume the role without MFA (Bool aws:MultiFactorAuthPresent true)", s.Sid))
 			}

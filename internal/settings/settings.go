@@ -84,6 +84,9 @@ type Settings struct {
 	OrganizationTrail bool
 	// Accounts is the log-archive layout (nil: everything in one account).
 	Accounts *Accounts
+	// IdentityCenter gives the audit role to an IAM Identity Center
+	// permission set too (nil: to the IAM users of AuditUsers only).
+	IdentityCenter *IdentityCenter
 }
 
 // ObjectLock is the objectLock setting.
@@ -251,6 +254,7 @@ var keys = []key{
 	{"objectLock", decodeObjectLock},
 	{"organizationTrail", func(raw json.RawMessage, s *Settings) error { return decodeBool(raw, &s.OrganizationTrail) }},
 	{"accounts", decodeAccounts},
+	{"identityCenter", decodeIdentityCenter},
 }
 
 // decodeAccounts reads {"logArchive": ..., "security": ..., "keysIn":
@@ -514,12 +518,20 @@ func (s Settings) Validate() error {
 	}
 	// The log-archive layout's audit role trusts the auditors' path, not
 	// each name: no trust policy quota caps them.
-	validateUsers := auditors.ValidateUserNames
+	validateUsers := func(names []string) error { return auditors.ValidateUserNames(names, s.PermissionSet()) }
 	if s.Accounts != nil {
 		validateUsers = auditors.ValidateUsers
 	}
-	for _, err := range unjoin(validateUsers(s.AuditUsers)) {
-		add("auditUsers", err)
+	// With Identity Center, IAM users are optional.
+	if s.IdentityCenter == nil || len(s.AuditUsers) > 0 {
+		for _, err := range unjoin(validateUsers(s.AuditUsers)) {
+			add("auditUsers", err)
+		}
+	}
+	if s.IdentityCenter != nil {
+		for _, err := range unjoin(s.IdentityCenter.validate(PartitionOf(s.Region))) {
+			add("identityCenter", err)
+		}
 	}
 	add("tags", validateTags(s.Tags))
 	for _, err := range unjoin(s.validateState()) {

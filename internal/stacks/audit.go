@@ -23,6 +23,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
@@ -69,10 +70,11 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	firstApplyByOperator(stack, s, ops, caller, names.Role)
 
 	audit, err := auditors.New(stack, "audit", auditors.Config{
-		GroupName: names.Group,
-		RoleName:  names.Role,
-		UserNames: s.AuditUsers,
-		Env:       env,
+		GroupName:     names.Group,
+		RoleName:      names.Role,
+		UserNames:     s.AuditUsers,
+		PermissionSet: s.PermissionSet(),
+		Env:           env,
 	})
 	if err != nil {
 		return nil, err
@@ -146,6 +148,18 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		return nil, err
 	}
 
+	if s.IdentityCenter != nil {
+		// The permission set's roles read the log group through the
+		// audit role only, as the group's members do.
+		var deny []policy.Statement
+		if watch != nil {
+			deny = monitoring.DenyReads(watch.LogGroupARN).Statements
+		}
+		if err := addIdentityCenter(stack, s, env, env.Account, audit.RoleARN, deny...); err != nil {
+			return nil, err
+		}
+	}
+
 	userNames := make([]*string, 0, len(audit.Users))
 	for _, u := range audit.Users {
 		userNames = append(userNames, u.Name())
@@ -170,6 +184,30 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
 	}
 	return publish(stack, out), nil
+}
+
+// identityCenterWatch is what the watches guard of s.IdentityCenter, or
+// nil.
+func identityCenterWatch(s settings.Settings) *monitoring.IdentityCenterAuditors {
+	if s.IdentityCenter == nil {
+		return nil
+	}
+	return &monitoring.IdentityCenterAuditors{Groups: s.IdentityCenter.Groups}
+}
+
+// addIdentityCenter adds the permission set of s.IdentityCenter to the
+// stack, assigned in account, that may assume the audit role roleARN,
+// with the statements deny: its roles there trust it
+// (auditors.Config.PermissionSet). It is made where Identity Center is
+// administered: the management account (or its delegated administrator),
+// which the instances' postcondition checks at plan.
+func addIdentityCenter(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, account, roleARN string, deny ...policy.Statement) error {
+	ic := s.IdentityCenter
+	_, err := identitycenter.New(stack, "identity_center", identitycenter.Config{
+		InstanceARN: ic.InstanceARN, PermissionSet: ic.PermissionSet, Groups: ic.Groups, Users: ic.Users,
+		Account: account, AuditRoleARN: roleARN, Env: env, Deny: deny,
+	})
+	return err
 }
 
 // publish adds the outputs out to the audit stack: the contract other
@@ -287,12 +325,13 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		OrganizationID: organizationID,
 		Operators:      ops,
 		Protected: monitoring.Protected{
-			Keys:    []string{trailKeyARN},
-			Aliases: []string{names.KeyAlias},
-			Roles:   []string{names.Role},
-			Users:   s.AuditUsers,
-			Group:   names.Group,
-			Buckets: evidenceBuckets(s),
+			Keys:           []string{trailKeyARN},
+			Aliases:        []string{names.KeyAlias},
+			Roles:          []string{names.Role},
+			Users:          s.AuditUsers,
+			Group:          names.Group,
+			Buckets:        evidenceBuckets(s),
+			IdentityCenter: identityCenterWatch(s),
 		},
 	})
 	if err != nil {

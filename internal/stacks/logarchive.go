@@ -13,6 +13,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
@@ -171,7 +172,7 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 	m := newMember(app, s, SecurityName, s.Accounts.Security, "security")
 	stack, env, ops, management := m.stack, m.env, m.ops, m.management
 
-	audit, err := auditors.New(stack, "audit", auditors.Config{GroupName: names.Group, RoleName: names.Role, UserNames: s.AuditUsers, Env: env, Path: AuditorsPath})
+	audit, err := auditors.New(stack, "audit", auditors.Config{GroupName: names.Group, RoleName: names.Role, UserNames: s.AuditUsers, PermissionSet: s.PermissionSet(), Env: env, Path: AuditorsPath})
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +200,12 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 	// The SCP that keeps the audit identities to the account's operators,
 	// for the management account to attach to this member account.
 	onPath := []string{auditors.UserARN(env, AuditorsPath, "*")}
-	if err := outputSCP(stack, "auditors_scp", auditors.SCP(audit.RoleARN, env.Group(names.Group), onPath, ops.MayProtect()),
+	scp := auditors.SCP(audit.RoleARN, env.Group(names.Group), onPath, ops.MayProtect())
+	if s.IdentityCenter != nil {
+		// The audit role trusts roles on Identity Center's path.
+		scp.Statements = append(scp.Statements, identitycenter.DenyReservedRoles(env))
+	}
+	if err := outputSCP(stack, "auditors_scp", scp,
 		"Service control policy (AWS Organizations) for the security account: denies changing the audit role, making or taking over an auditor's user and changing the audit group to all but the account's deployers and break-glass principals; attach it from the management account"); err != nil {
 		return nil, err
 	}
@@ -253,12 +259,20 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 				// account: the watch does not grow with them.
 				AuditorsOn: &monitoring.AuditorPath{Account: s.Accounts.Security,
 					ARN: auditors.UserARN(arn.Env{Partition: env.Partition, Account: s.Accounts.Security}, AuditorsPath, "")},
+				IdentityCenter: identityCenterWatch(s),
 			},
 		})
 		if err != nil {
 			return nil, err
 		}
 		cloudWatch = &trail.CloudWatch{LogGroupARN: *watch.LogGroup.Arn(), RoleARN: *watch.Role.Arn(), RolePolicy: watch.RolePolicy}
+	}
+	// The permission set, made where Identity Center is administered,
+	// assigned in the security account, where the audit role is.
+	if s.IdentityCenter != nil {
+		if err := addIdentityCenter(stack, s, env, s.Accounts.Security, arn.Env{Partition: env.Partition, Account: s.Accounts.Security}.Role(names.Role)); err != nil {
+			return nil, err
+		}
 	}
 	t, err := trail.New(stack, "trail", trail.Config{
 		Name: names.Trail, Env: env, KeyPrefix: s.LogPrefix,
