@@ -44,7 +44,8 @@ func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
 }
 
 // startFakeAccounts answers, on loopback, what planning the log-archive
-// layout's stacks asks: STS AssumeRole (credentials whose key ID names the
+// layout's stacks asks: IAM Identity Center's ListInstances (org's
+// instances), STS AssumeRole (credentials whose key ID names the
 // account of the role assumed), GetCallerIdentity for whichever
 // credentials sign the request (the management account's user planner
 // for the fake base credentials), the Organizations calls of
@@ -68,6 +69,14 @@ func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) st
 		switch target := r.Header.Get("X-Amz-Target"); {
 		case strings.HasPrefix(target, "AWSOrganizationsV20161128."):
 			organizations(w, strings.TrimPrefix(target, "AWSOrganizationsV20161128."), org)
+			return
+		case target == "SWBExternalService.ListInstances":
+			var instances []map[string]string
+			for _, i := range org.Instances {
+				instances = append(instances, map[string]string{"InstanceArn": i, "IdentityStoreId": "d-1234567890", "Status": "ACTIVE"})
+			}
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			json.NewEncoder(w).Encode(map[string]any{"Instances": instances})
 			return
 		case target == "TrentService.DescribeKey":
 			var in struct{ KeyId string }
@@ -193,7 +202,7 @@ func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization,
 		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
 		"provider": map[string]any{"aws": map[string]any{
 			"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
-			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint},
+			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint, "ssoadmin": endpoint},
 		}},
 	})
 	return func(args ...string) (string, error) {

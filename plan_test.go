@@ -37,6 +37,9 @@ type fakeOrganization struct {
 	ID, Management string
 	// Trusted lists the service principals with trusted access.
 	Trusted []string
+	// Instances are the ARNs of the IAM Identity Center instances
+	// ListInstances returns.
+	Instances []string
 }
 
 // startFakeAWS answers STS GetCallerIdentity (as account 111122223333) and,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/internal/commands"
 	"github.com/cle2wa/audit-trail/internal/filterpattern"
@@ -211,6 +212,7 @@ func TestReadmeLimits(t *testing.T) {
 	limits := map[string]string{
 		fmt.Sprintf("at most %d names of 10 characters, or %d of 64", auditors.Room(nil, 10, ""), auditors.Room(nil, 64, "")): "auditors.Room",
 		"default quota of " + thousands(auditors.MaxTrustPolicyLength) + " characters":                                        "auditors.MaxTrustPolicyLength",
+		fmt.Sprintf("at most %d, no two alike", identitycenter.MaxPrincipals):                                                 "identitycenter.MaxPrincipals",
 		fmt.Sprintf("limit of %s characters a pattern", thousands(filterpattern.MaxLength)):                                   "filterpattern.MaxLength",
 		fmt.Sprintf("at most %d MiB for `cdktf.json`", input.SettingsBytes>>20):                                               "input.SettingsBytes",
 		fmt.Sprintf("%d MiB for each file of a synthesis output", input.SynthesisBytes>>20):                                   "input.SynthesisBytes",

@@ -238,10 +238,16 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	userNames := make([]*string, 0, len(cfg.UserNames))
 	for i, u := range cfg.UserNames {
 		key := tfname.Key(u)
+		// Removing an auditor deletes the user with the password and MFA
+		// device the person enrolled: IAM refuses to delete a user who
+		// still has them ("you must delete the items attached to the user
+		// manually, or the deletion fails",
+		// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUser.html),
+		// and the provider deletes them only with force_destroy.
 		user := iamuser.NewIamUser(c, jsii.String("user_"+key), &iamuser.IamUserConfig{
 			Name:         jsii.String(u),
 			Path:         jsii.String(cfg.path()),
-			ForceDestroy: jsii.Bool(false),
+			ForceDestroy: jsii.Bool(true),
 		})
 		tfname.Pin(user, tfname.Part(id, key))
 		// Releases before user addresses were keyed by name addressed the

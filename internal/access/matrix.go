@@ -85,7 +85,7 @@ func (m *Model) Matrix() [][]Cell {
 	var out [][]Cell
 	for _, p := range m.Personas() {
 		ctx := overTLS
-		if p.Person {
+		if p.Person && !p.Federated {
 			ctx = signedIn
 		}
 		var row []Cell

@@ -1,7 +1,9 @@
 package access
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
@@ -15,6 +17,11 @@ type Persona struct {
 	Caller iameval.Caller
 	// Person is true for people (their requests carry MFA and TLS).
 	Person bool
+	// Federated is true for people signed in elsewhere (IAM Identity
+	// Center): their requests carry TLS and no MFA key, which "is not
+	// present for federated identities"
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent).
+	Federated bool
 }
 
 // Personas are the rows of the access matrix: the audit role, a member of
@@ -24,9 +31,17 @@ type Persona struct {
 // administrator of another account. In the log-archive layout, the name
 // of a persona of an account says which account.
 func (m *Model) Personas() []Persona {
-	out := []Persona{
-		{"audit role (assumed with MFA)", m.auditRole(), true},
-		{"audit group member, without the role", m.member(), true},
+	member := m.member()
+	role, federated := m.permissionSetRole()
+	out := []Persona{{Name: "audit role (assumed with MFA)", Caller: m.auditRole(), Person: true}}
+	if member.ARN == "" && federated {
+		out[0] = Persona{Name: "audit role (assumed from Identity Center)", Caller: m.auditRole(), Person: true, Federated: true}
+	}
+	if member.ARN != "" {
+		out = append(out, Persona{Name: "audit group member, without the role", Caller: member, Person: true})
+	}
+	if federated {
+		out = append(out, Persona{Name: "Identity Center auditor (permission set role), without the audit role", Caller: role, Person: true, Federated: true})
 	}
 	for _, a := range m.Accounts() {
 		in := ""
@@ -35,18 +50,44 @@ func (m *Model) Personas() []Persona {
 		}
 		s := m.inAccount(a)
 		out = append(out,
-			Persona{pDeployer + in, m.firstOperator(s, RoleDeployer), false},
-			Persona{pBreakGlass + in, m.firstOperator(s, RoleBreakGlass), true},
-			Persona{pAdmin + in, administratorOf(a), true},
-			Persona{"read-only user (ReadOnlyAccess)" + in, iameval.Caller{ARN: envOf(a).User("reader"), Account: a, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, true},
+			Persona{Name: pDeployer + in, Caller: m.firstOperator(s, RoleDeployer)},
+			Persona{Name: pBreakGlass + in, Caller: m.firstOperator(s, RoleBreakGlass), Person: true},
+			Persona{Name: pAdmin + in, Caller: administratorOf(a), Person: true},
+			Persona{Name: "read-only user (ReadOnlyAccess)" + in, Caller: iameval.Caller{ARN: envOf(a).User("reader"), Account: a, Username: "reader", Identity: []iameval.Policy{ManagedPolicies["ReadOnlyAccess"]}}, Person: true},
 		)
 	}
 	return append(out,
-		Persona{"CloudTrail", service("cloudtrail.amazonaws.com"), false},
-		Persona{"CloudWatch Logs", service(m.Env.Logs()), false},
-		Persona{"anonymous", iameval.Caller{}, false},
-		Persona{pOther, administratorOf(m.other), true},
+		Persona{Name: "CloudTrail", Caller: service("cloudtrail.amazonaws.com")},
+		Persona{Name: "CloudWatch Logs", Caller: service(m.Env.Logs())},
+		Persona{Name: "anonymous"},
+		Persona{Name: pOther, Caller: administratorOf(m.other), Person: true},
 	)
+}
+
+// permissionSetRole is a role of the auditors' IAM Identity Center
+// permission set in the audit role's account (on Identity Center's
+// reserved path, with a suffix as AWS makes them), with the permission
+// set's inline policy and the AWS managed policies it attaches; false
+// without a permission set.
+func (m *Model) permissionSetRole() (iameval.Caller, bool) {
+	for _, ps := range m.resources("aws_ssoadmin_permission_set") {
+		account := m.of(auditRole).Env.Account
+		c := iameval.Caller{Account: account,
+			ARN: envOf(account).Role("aws-reserved/sso.amazonaws.com/AWSReservedSSO_" + ps.stack.Attr(ps.Address, "name") + "_1234567890abcdef")}
+		for _, b := range ps.stack.doc.Referring("aws_ssoadmin_permission_set_inline_policy", "permission_set_arn", ps.Address) {
+			if p := ps.stack.policy(m.name(ps.stack, b.Address), b.Attrs["inline_policy"]); p != nil {
+				c.Identity = append(c.Identity, *p)
+			}
+		}
+		for _, b := range ps.stack.doc.Referring("aws_ssoadmin_managed_policy_attachment", "permission_set_arn", ps.Address) {
+			arn := ps.stack.Resolve(fmt.Sprint(b.Attrs["managed_policy_arn"]))
+			if p, ok := ManagedPolicies[arn[strings.LastIndex(arn, "/")+1:]]; ok {
+				c.Identity = append(c.Identity, p)
+			}
+		}
+		return c, true
+	}
+	return iameval.Caller{}, false
 }
 
 // Label names the account for a reader by what it holds: the management

@@ -122,6 +122,7 @@ func Compare(base, head *tfjson.Synthesis, overrides map[string]string, plans ..
 		r.compareOutputs(s, b, h)
 		r.decideApply(b, h, synthChanges(s, b, h, r.Resources))
 		r.comparePeople(b, h)
+		r.compareAssignments(b, h)
 	}
 	override := func(changes []Resource) {
 		for i := range changes {
@@ -471,6 +472,37 @@ func (r *Report) comparePeople(base, head *tfjson.Doc) {
 	if len(removed) > 0 && len(added) > 0 {
 		r.People = append(r.People, fmt.Sprintf("if this renames %s to %s: each auditor's address comes from the name, so Terraform deletes the old user and creates the new one, and the person enrols again (password and MFA device)",
 			someNames(removed), someNames(added)))
+	}
+}
+
+// compareAssignments says what adding and removing an IAM Identity
+// Center assignment of the auditors' permission set (a group or a user of
+// the Identity Store, in an account) means for the people: a group's
+// members, now and later, become auditors.
+func (r *Report) compareAssignments(base, head *tfjson.Doc) {
+	assignments := func(d *tfjson.Doc) map[string]bool {
+		out := map[string]bool{}
+		if d != nil {
+			for _, a := range d.Resources("aws_ssoadmin_account_assignment") {
+				kind, _ := a.Attrs["principal_type"].(string)
+				id, _ := a.Attrs["principal_id"].(string)
+				out[strings.ToLower(kind)+" `"+id+"`"] = true
+			}
+		}
+		return out
+	}
+	was, is := assignments(base), assignments(head)
+	for _, n := range keys(was, is) {
+		switch {
+		case was[n] && !is[n]:
+			r.People = append(r.People, fmt.Sprintf("Identity Center %s loses the auditors' permission set: its access ends when the change is applied (Identity Center deletes the permission set's role in the account with its last assignment); what they did stays in the trail", n))
+		case is[n] && !was[n]:
+			what := "the user may assume the audit role"
+			if strings.HasPrefix(n, "group") {
+				what = "every member of the group, now and later, may assume the audit role: whoever manages the group's members (Identity Center's administrators, or the external identity provider) decides who reads the evidence"
+			}
+			r.People = append(r.People, fmt.Sprintf("Identity Center %s gets the auditors' permission set: %s, after Identity Center's sign-in (its MFA settings)", n, what))
+		}
 	}
 }
 

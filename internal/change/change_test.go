@@ -78,6 +78,40 @@ func TestManyPeople(t *testing.T) {
 	}
 }
 
+// TestIdentityCenterPeople: an Identity Center group or user that gets or
+// loses the auditors' permission set is a line of People, and a group's
+// line says who then decides who reads the evidence.
+func TestIdentityCenterPeople(t *testing.T) {
+	assigned := func(ids ...string) *tfjson.Doc {
+		resources := map[string]any{}
+		for _, id := range ids {
+			resources["identity_center_group_"+id] = map[string]any{"principal_type": "GROUP", "principal_id": id, "target_id": "444455556666"}
+		}
+		data, _ := json.Marshal(map[string]any{"resource": map[string]any{"aws_ssoadmin_account_assignment": resources}})
+		d, err := tfjson.Parse("audit", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	r := &Report{}
+	r.compareAssignments(assigned("g-auditors"), assigned("g-readers"))
+	want := []string{"Identity Center group `g-auditors` loses the auditors' permission set", "Identity Center group `g-readers` gets the auditors' permission set: every member of the group, now and later"}
+	if len(r.People) != len(want) {
+		t.Fatalf("expected %d lines, found %v", len(want), r.People)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(r.People[i], w) {
+			t.Errorf("line %d: expected %q, found %q", i, w, r.People[i])
+		}
+	}
+	unchanged := &Report{}
+	unchanged.compareAssignments(assigned("g-auditors"), assigned("g-auditors"))
+	if len(unchanged.People) != 0 {
+		t.Errorf("expected nothing for an unchanged assignment, found %v", unchanged.People)
+	}
+}
+
 // TestManyResourceChangesFold: many plain additions of one type in one
 // stack are one line naming some and counting all; a blocking change and a
 // change of attributes keep their own lines.

@@ -62,7 +62,7 @@ func Synth(cache *jsiicache.Session, stdout, stderr io.Writer) int {
 			len(s.AuditUsers), auditors.Room(s.AuditUsers, longest, s.PermissionSet()), longest, auditors.MaxTrustPolicyLength)
 	}
 	if ic := s.IdentityCenter; ic != nil {
-		fmt.Fprintf(stdout, "auditors: IAM Identity Center's permission set %s, assigned to %d groups and %d users; Identity Center's sign-in settings decide MFA\n", ic.PermissionSet, len(ic.Groups), len(ic.Users))
+		fmt.Fprintf(stdout, "auditors: IAM Identity Center's permission set %s, assigned to %d of the Identity Store's groups and users; Identity Center's sign-in settings decide MFA\n", ic.PermissionSet, len(ic.Groups)+len(ic.Users))
 	}
 	for _, f := range report.Advised() {
 		fmt.Fprintf(stdout, "note: %s; to fix it: %s\n", f, f.Check.Advice)

@@ -433,7 +433,9 @@ func TestAuditors(t *testing.T) {
 	for _, name := range s.AuditUsers {
 		u := j.resource("aws_iam_user", "audit_"+name)
 		expect(t, "user name", u["name"], name)
-		expect(t, "user force_destroy", u["force_destroy"], false)
+		// Removing an auditor deletes what they enrolled with them (IAM refuses
+		// to delete a user who still has a password or an MFA device).
+		expect(t, "user force_destroy", u["force_destroy"], true)
 	}
 	membership := j.resource("aws_iam_group_membership", "audit_group_membership")
 	expect(t, "membership group", membership["group"], "${aws_iam_group.audit_group.name}")
