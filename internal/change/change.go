@@ -492,17 +492,37 @@ func (r *Report) compareAssignments(base, head *tfjson.Doc) {
 		return out
 	}
 	was, is := assignments(base), assignments(head)
+	var removed, added []string
 	for _, n := range keys(was, is) {
 		switch {
 		case was[n] && !is[n]:
-			r.People = append(r.People, fmt.Sprintf("Identity Center %s loses the auditors' permission set: its access ends when the change is applied (Identity Center deletes the permission set's role in the account with its last assignment); what they did stays in the trail", n))
+			removed = append(removed, n)
 		case is[n] && !was[n]:
-			what := "the user may assume the audit role"
-			if strings.HasPrefix(n, "group") {
-				what = "every member of the group, now and later, may assume the audit role: whoever manages the group's members (Identity Center's administrators, or the external identity provider) decides who reads the evidence"
-			}
-			r.People = append(r.People, fmt.Sprintf("Identity Center %s gets the auditors' permission set: %s, after Identity Center's sign-in (its MFA settings)", n, what))
+			added = append(added, n)
 		}
+	}
+	const removal = "access ends when the change is applied (Identity Center deletes the permission set's role in the account with its last assignment); what they did stays in the trail"
+	const group = "every member of the group, now and later, may assume the audit role: whoever manages the group's members (Identity Center's administrators, or the external identity provider) decides who reads the evidence"
+	const user = "the user may assume the audit role"
+	const signIn = ", after Identity Center's sign-in (its MFA settings)"
+	if len(removed)+len(added) > maxPeople {
+		if len(removed) > 0 {
+			r.People = append(r.People, fmt.Sprintf("%d Identity Center groups and users lose the auditors' permission set (%s): %s", len(removed), someNames(removed), removal))
+		}
+		if len(added) > 0 {
+			r.People = append(r.People, fmt.Sprintf("%d Identity Center groups and users get the auditors' permission set (%s): for a group, %s; for a user, %s%s", len(added), someNames(added), group, user, signIn))
+		}
+		return
+	}
+	for _, n := range removed {
+		r.People = append(r.People, fmt.Sprintf("Identity Center %s loses the auditors' permission set: its %s", n, removal))
+	}
+	for _, n := range added {
+		what := user
+		if strings.HasPrefix(n, "group") {
+			what = group
+		}
+		r.People = append(r.People, fmt.Sprintf("Identity Center %s gets the auditors' permission set: %s%s", n, what, signIn))
 	}
 }
 

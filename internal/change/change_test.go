@@ -110,6 +110,21 @@ func TestIdentityCenterPeople(t *testing.T) {
 	if len(unchanged.People) != 0 {
 		t.Errorf("expected nothing for an unchanged assignment, found %v", unchanged.People)
 	}
+	// The most the setting takes, all replaced: a line for each kind.
+	var before, after []string
+	for i := range 100 {
+		before, after = append(before, fmt.Sprintf("old-%03d", i)), append(after, fmt.Sprintf("new-%03d", i))
+	}
+	many := &Report{}
+	many.compareAssignments(assigned(before...), assigned(after...))
+	if len(many.People) != 2 || !strings.HasPrefix(many.People[0], "100 Identity Center groups and users lose") || !strings.HasPrefix(many.People[1], "100 Identity Center groups and users get") {
+		t.Errorf("expected a line for the removed and one for the added, found %v", many.People)
+	}
+	for _, line := range many.People {
+		if len(line) > 1000 {
+			t.Errorf("expected a short line, found %d characters", len(line))
+		}
+	}
 }
 
 // TestManyResourceChangesFold: many plain additions of one type in one
