@@ -109,6 +109,11 @@ func (e Env) Role(name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition, e.Account, name)
 }
 
+// SAMLProvider is the ARN of the IAM SAML provider named name.
+func (e Env) SAMLProvider(name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:saml-provider/%s", e.Partition, e.Account, name)
+}
+
 // Group is the ARN of the IAM group named name (path "/").
 func (e Env) Group(name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:group/%s", e.Partition, e.Account, name)

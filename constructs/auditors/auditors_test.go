@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 )
 
 func TestValidateUserNames(t *testing.T) {
@@ -88,5 +89,21 @@ func TestSCPFitsItsQuota(t *testing.T) {
 			t.Errorf("%d auditors of %d characters: expected the SCP within %d characters, found %d", len(names), length, MaxSCPLength, n)
 		}
 		t.Logf("%d auditors of %d characters: SCP of %d characters", len(names), length, n)
+	}
+}
+
+// TestSCPWithIdentityCenterFitsItsQuota: the security account's SCP, the
+// auditors on their path, with the statements that keep Identity
+// Center's roles and SAML providers to it, in the longest partition,
+// stays within MaxSCPLength.
+func TestSCPWithIdentityCenterFitsItsQuota(t *testing.T) {
+	env := arn.Env{Partition: "aws-us-gov", Account: "123456789012"}
+	spared := []string{env.Role("first-deployer-of-the-security-account"), env.Root()}
+	scp := SCP(env.Role("role-audit"), env.Group("group-audit"), []string{UserARN(env, "/auditors/", "*")}, spared)
+	scp.Statements = append(scp.Statements, identitycenter.ReservedForIdentityCenter(env)...)
+	if n := len(scp.JSON()); n > MaxSCPLength {
+		t.Errorf("expected the SCP within %d characters, found %d", MaxSCPLength, n)
+	} else {
+		t.Logf("SCP of %d characters", n)
 	}
 }

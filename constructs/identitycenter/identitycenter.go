@@ -73,6 +73,14 @@ type Config struct {
 	// its roles must not do beside ReadOnlyPolicy (such as reading a copy
 	// of the events that only the audit role reads).
 	Deny []policy.Statement
+	// Region is required: Identity Center's primary region, where its
+	// permission sets and assignments are written ("Only the primary
+	// Region supports ... account assignments and permission sets",
+	// https://docs.aws.amazon.com/singlesignon/latest/userguide/api-support-in-additional-regions.html).
+	Region string
+	// Provider is optional: the provider configured for Region, when it
+	// is not the stack's default provider's.
+	Provider cdktf.TerraformProvider
 }
 
 // The formats of Identity Center's names and IDs, as its API Reference
@@ -80,7 +88,7 @@ type Config struct {
 // CreateAccountAssignment,
 // https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html).
 var (
-	instanceARN   = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
+	instanceARN   = regexp.MustCompile(`^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`)
 	permissionSet = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
 	principalID   = regexp.MustCompile(`^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`)
 	accountID     = regexp.MustCompile(`^[0-9]{12}$`)
@@ -128,8 +136,8 @@ func (c Config) Validate() error {
 	if !accountID.MatchString(c.Account) && !*cdktf.Token_IsUnresolved(jsii.String(c.Account)) {
 		errs = append(errs, field.Invalid("Account", c.Account, "is not an AWS account ID (12 digits)"))
 	}
-	if c.AuditRoleARN == "" || c.Env.Partition == "" {
-		errs = append(errs, field.Required("AuditRoleARN", "the audit role and the partition"))
+	if c.AuditRoleARN == "" || c.Env.Partition == "" || c.Region == "" {
+		errs = append(errs, field.Required("AuditRoleARN", "the audit role, the partition and Identity Center's region"))
 	}
 	return errors.Join(errs...)
 }
@@ -145,9 +153,13 @@ const ReservedPath = "aws-reserved/sso.amazonaws.com/"
 // changes when the permission set is assigned again after all its
 // assignments were removed, so policies match it by pattern.
 func RolePatterns(env arn.Env, name string) []string {
-	role := "AWSReservedSSO_" + name + "_*"
+	role := RoleName(name)
 	return []string{env.Role(ReservedPath + role), env.Role(ReservedPath + "*/" + role)}
 }
+
+// RoleName is the pattern of the names of the roles of the permission
+// set name: AWSReservedSSO_<name>_<suffix>.
+func RoleName(name string) string { return "AWSReservedSSO_" + name + "_*" }
 
 // reservedRole matches RolePatterns' patterns, whatever the partition and
 // account (Terraform references allowed).
@@ -166,24 +178,37 @@ func IsPermissionSetRoles(patterns []string) bool {
 	return len(patterns) > 0
 }
 
-// DenyReservedRoles is the statement of a member account's service
-// control policy that keeps the reserved path to Identity Center: AWS
-// does not document that IAM refuses a role made there, and a trust that
-// matches the path would admit it. Identity Center makes its roles in a
-// member account through its service-linked role AWSServiceRoleForSSO
-// ("allows IAM Identity Center to complete the following on roles on the
-// path '/aws-reserved/sso.amazonaws.com/' and with the name prefix
-// 'AWSReservedSSO_': ... iam:CreateRole",
+// ReservedForIdentityCenter are the statements of a member account's
+// service control policy that keep to Identity Center what the audit
+// role's trust rests on: the roles on its reserved path, and the SAML
+// providers those roles trust (AWSSSO_*). AWS documents neither as
+// refused to a customer: IAM's console refuses to modify the roles, and
+// a DeleteSAMLProvider of Identity Center's provider by an IAM user has
+// been recorded. Identity Center makes both in a member account through
+// its service-linked role AWSServiceRoleForSSO ("allows IAM Identity
+// Center to complete the following on roles on the path
+// '/aws-reserved/sso.amazonaws.com/' and with the name prefix
+// 'AWSReservedSSO_': ... iam:CreateRole", and CreateSAMLProvider,
+// UpdateSAMLProvider and DeleteSAMLProvider "on SAML providers with name
+// prefix as 'AWSSSO_'",
 // https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html),
 // which no SCP binds ("SCPs do not affect any service-linked role",
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html):
-// the Deny binds everyone else, the account's operators and root too.
-func DenyReservedRoles(env arn.Env) policy.Statement {
-	return policy.Statement{
-		Sid:       "DenyRolesOnIdentityCentersPath",
-		Effect:    policy.Deny,
-		Actions:   []string{"iam:CreateRole"},
-		Resources: []string{env.Role(ReservedPath + "*")},
+// the Denies bind everyone else, the account's operators and root too.
+func ReservedForIdentityCenter(env arn.Env) []policy.Statement {
+	return []policy.Statement{
+		{
+			Sid:       "DenyRolesOnIdentityCentersPath",
+			Effect:    policy.Deny,
+			Actions:   []string{"iam:CreateRole"},
+			Resources: []string{env.Role(ReservedPath + "*")},
+		},
+		{
+			Sid:       "DenyIdentityCentersSAMLProviders",
+			Effect:    policy.Deny,
+			Actions:   []string{"iam:CreateSAMLProvider", "iam:DeleteSAMLProvider", "iam:UpdateSAMLProvider"},
+			Resources: []string{env.SAMLProvider("AWSSSO_*")},
+		},
 	}
 }
 
@@ -219,14 +244,16 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 	instance := jsii.String(cfg.InstanceARN)
 
 	instances := dataawsssoadmininstances.NewDataAwsSsoadminInstances(c, jsii.String("instances"), &dataawsssoadmininstances.DataAwsSsoadminInstancesConfig{
+		Provider: cfg.Provider,
 		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
 			Condition:    jsii.String(fmt.Sprintf("${contains(self.arns, %q)}", cfg.InstanceARN)),
-			ErrorMessage: jsii.String(fmt.Sprintf("identityCenter.instanceArn %q is not the IAM Identity Center instance of this account: permission sets are made in the organization's management account (or its delegated administrator for Identity Center)", cfg.InstanceARN)),
+			ErrorMessage: jsii.String(fmt.Sprintf("identityCenter.instanceArn %q is not the IAM Identity Center instance of this account in %s: permission sets are made in the organization's management account (or its delegated administrator for Identity Center), in Identity Center's primary region (identityCenter.region)", cfg.InstanceARN, cfg.Region)),
 		}}},
 	})
 	tfname.Pin(instances, tfname.Part(id, "instances"))
 
 	set := ssoadminpermissionset.NewSsoadminPermissionSet(c, jsii.String("permission_set"), &ssoadminpermissionset.SsoadminPermissionSetConfig{
+		Provider:        cfg.Provider,
 		InstanceArn:     instance,
 		Name:            jsii.String(cfg.PermissionSet),
 		Description:     jsii.String("Auditors: assume the audit role, which reads and decrypts the CloudTrail log files"),
@@ -241,6 +268,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 	}
 	tfname.Pin(doc, tfname.Part(id, "inline_policy"))
 	inline := ssoadminpermissionsetinlinepolicy.NewSsoadminPermissionSetInlinePolicy(c, jsii.String("inline_policy"), &ssoadminpermissionsetinlinepolicy.SsoadminPermissionSetInlinePolicyConfig{
+		Provider:         cfg.Provider,
 		InstanceArn:      instance,
 		PermissionSetArn: set.Arn(),
 		InlinePolicy:     doc.Json(),
@@ -248,6 +276,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 	tfname.Pin(inline, tfname.Part(id, "inline_policy"))
 
 	readOnly := ssoadminmanagedpolicyattachment.NewSsoadminManagedPolicyAttachment(c, jsii.String("read_only"), &ssoadminmanagedpolicyattachment.SsoadminManagedPolicyAttachmentConfig{
+		Provider:         cfg.Provider,
 		InstanceArn:      instance,
 		PermissionSetArn: set.Arn(),
 		ManagedPolicyArn: jsii.String(cfg.Env.ManagedPolicy(ReadOnlyPolicy)),
@@ -264,6 +293,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 		for _, principal := range p.ids {
 			name := tfname.Part(id, strings.ToLower(p.kind)+"_"+tfname.Key(principal))
 			a := ssoadminaccountassignment.NewSsoadminAccountAssignment(c, jsii.String(name), &ssoadminaccountassignment.SsoadminAccountAssignmentConfig{
+				Provider:         cfg.Provider,
 				InstanceArn:      instance,
 				PermissionSetArn: set.Arn(),
 				PrincipalId:      jsii.String(principal),

@@ -3,6 +3,7 @@ package monitoring
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cle2wa/audit-trail/constructs/field"
@@ -38,6 +39,12 @@ type Protected struct {
 	Aliases []string
 	// Roles are the names of the stack's IAM roles.
 	Roles []string
+	// ReservedRoles are patterns of the names of roles another service
+	// makes that the audit role trusts (Identity Center's
+	// AWSReservedSSO_<permission set>_*): the role watch matches them too,
+	// so that a role made or changed under that name alarms, where no
+	// service control policy denies it (the management account).
+	ReservedRoles []string
 	// Users are the names of the audit users.
 	Users []string
 	// AuditorsOn is optional: the account and path of the audit users,
@@ -202,20 +209,52 @@ var IdentityCenterEvents = []string{
 	"PutPermissionsPolicy", "DeletePermissionsPolicy", "AssociateProfile", "DisassociateProfile",
 }
 
-// GroupMembershipEvents add or remove a member of an Identity Center
-// group, by service: the Identity Store API (identitystore.amazonaws.com,
-// "Identity Store sends service events to EventBridge via AWS
-// CloudTrail", https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-identitystore.html)
+// GroupMembershipEvents add a member to an Identity Center group, by
+// service: the Identity Store API (identitystore.amazonaws.com, "Identity
+// Store sends service events to EventBridge via AWS CloudTrail",
+// https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-identitystore.html)
 // and the console's identity store operations (sso-directory.amazonaws.com,
 // the logging page above); both name the group in
 // requestParameters.groupId (GroupId of CreateGroupMembership,
 // https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateGroupMembership.html).
-// Memberships an external identity provider changes through SCIM are its
-// own to log.
+// Removals only take access away, and DeleteGroupMembership names a
+// membership, not a group.
 var GroupMembershipEvents = map[string][]string{
-	"identitystore.amazonaws.com": {"CreateGroupMembership", "DeleteGroupMembership"},
-	"sso-directory.amazonaws.com": {"AddMemberToGroup", "RemoveMemberFromGroup"},
+	"identitystore.amazonaws.com": {"CreateGroupMembership"},
+	"sso-directory.amazonaws.com": {"AddMemberToGroup"},
 }
+
+// IdentitySourceEvents change where Identity Center's people come from
+// or how they sign in: the identity source (a directory, an external
+// identity provider and its SAML configuration) and the MFA settings
+// that stand for the audit role's MFA. AWS lists them among the console's
+// and the identity store's operations ("IAM Identity Center information
+// in CloudTrail",
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/sso-info-in-cloudtrail.html)
+// without their event source: sso.amazonaws.com or
+// sso-directory.amazonaws.com, so both are watched.
+var IdentitySourceEvents = []string{
+	"AssociateDirectory", "DisassociateDirectory", "UpdateDirectoryAssociation",
+	"CreateExternalIdPConfigurationForDirectory", "UpdateExternalIdPConfigurationForDirectory",
+	"EnableExternalIdPConfigurationForDirectory", "DisableExternalIdPConfigurationForDirectory",
+	"DeleteExternalIdPConfigurationForDirectory", "PutMfaDeviceManagementForDirectory",
+}
+
+// SCIMGroupEvents change an Identity Center group through SCIM, as an
+// external identity provider does: the event source is
+// identitystore-scim.amazonaws.com and the group is requestParameters.id;
+// the operations (members added or removed) are hidden
+// ("HIDDEN_DUE_TO_SECURITY_REASONS"), so every change of an auditors'
+// group alarms ("Logging SCIM API calls with AWS CloudTrail": tokens made
+// before September 2024 must be rotated for these events,
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/scim-logging-using-cloudtrail.html).
+var SCIMGroupEvents = []string{"PatchGroup"}
+
+// SAMLProviderEvents make, change or delete an IAM SAML provider, which
+// the roles of Identity Center's permission sets trust for their
+// sessions: a changed provider would let its new issuer sign in as
+// anyone. Every provider's, whatever it names.
+var SAMLProviderEvents = []string{"CreateSAMLProvider", "UpdateSAMLProvider", "DeleteSAMLProvider"}
 
 // Watches are the stack's watches of p, in a fixed order.
 func Watches(p Protected) ([]Watch, error) {
@@ -278,7 +317,7 @@ func Watches(p Protected) ([]Watch, error) {
 	out := []Watch{
 		keyWatch,
 		watch("role-changes", "StackRoleChanges", "Trust and permission changes of the stack's roles",
-			head("iam.amazonaws.com", RoleEvents), each("$.requestParameters.roleName", p.Roles), plain),
+			head("iam.amazonaws.com", RoleEvents), each("$.requestParameters.roleName", append(slices.Clone(p.Roles), p.ReservedRoles...)), plain),
 	}
 	// Without IAM users (Identity Center's auditors only), no credential
 	// of an auditor is IAM's.
@@ -293,7 +332,7 @@ func Watches(p Protected) ([]Watch, error) {
 			head("s3.amazonaws.com", BucketEvents), each("$.requestParameters.bucketName", p.Buckets), plain),
 	)
 	if ic := p.IdentityCenter; ic != nil {
-		w := watch("identity-center-changes", "IdentityCenterChanges", "IAM Identity Center permission set and assignment changes, and membership changes of the auditors' groups",
+		w := watch("identity-center-changes", "IdentityCenterChanges", "IAM Identity Center permission set, assignment, identity source and MFA setting changes, SAML provider changes, and members added to the auditors' groups",
 			equals("$.eventSource", "sso.amazonaws.com"), each("$.eventName", IdentityCenterEvents), plain)
 		if len(ic.Groups) > 0 {
 			for _, source := range []string{"identitystore.amazonaws.com", "sso-directory.amazonaws.com"} {
@@ -301,6 +340,16 @@ func Watches(p Protected) ([]Watch, error) {
 					head(source, GroupMembershipEvents[source]), each("$.requestParameters.groupId", ic.Groups), plain).Patterns...)
 			}
 		}
+		if len(ic.Groups) > 0 {
+			w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
+				head("identitystore-scim.amazonaws.com", SCIMGroupEvents), each("$.requestParameters.id", ic.Groups), plain).Patterns...)
+		}
+		for _, source := range []string{"sso.amazonaws.com", "sso-directory.amazonaws.com"} {
+			w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
+				equals("$.eventSource", source), each("$.eventName", IdentitySourceEvents), plain).Patterns...)
+		}
+		w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
+			equals("$.eventSource", "iam.amazonaws.com"), each("$.eventName", SAMLProviderEvents), plain).Patterns...)
 		out = append(out, w)
 	}
 	// Root's powers no policy removes: the root user may always put or

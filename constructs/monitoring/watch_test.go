@@ -385,8 +385,9 @@ func TestAuditorsOnAPath(t *testing.T) {
 // change of a permission set or an assignment alarms (AWS's sample
 // Identity Center event, with each watched name and the API's request
 // parameters), a read does not (the sample as AWS gives it), and a
-// membership change of an auditors' group alarms, through the Identity
-// Store API or the console, while another group's does not; without
+// member added to an auditors' group alarms, through the Identity Store
+// API, the console or SCIM, while another group's does not; so does a
+// change of the identity source or the MFA settings; without
 // Identity Center there is no such watch, and with a hundred groups the
 // watches still fit the log group.
 func TestIdentityCenterWatch(t *testing.T) {
@@ -430,6 +431,21 @@ func TestIdentityCenterWatch(t *testing.T) {
 			}
 		}
 	}
+	for id, want := range map[string]bool{group: true, "ffffffff-5678-90ab-cdef-111122223333": false} {
+		// The shape of AWS's SCIM sample, with the group's ID.
+		s := sample.With(map[string]any{"eventSource": "identitystore-scim.amazonaws.com", "eventName": "PatchGroup", "requestParameters": map[string]any{
+			"httpBody": map[string]any{"operations": []any{map[string]any{"op": "ADD", "value": "HIDDEN_DUE_TO_SECURITY_REASONS"}}}, "tenantId": "xxxx", "id": id}})
+		if got := matches(t, w, s); got != want {
+			t.Errorf("SCIM PatchGroup of group %s: expected match=%v, found %v", id, want, got)
+		}
+	}
+	for _, source := range []string{"sso.amazonaws.com", "sso-directory.amazonaws.com"} {
+		for _, name := range IdentitySourceEvents {
+			if !matches(t, w, sample.With(map[string]any{"eventSource": source, "eventName": name, "readOnly": false})) {
+				t.Errorf("%s %s: expected a match", source, name)
+			}
+		}
+	}
 	for i := 0; i < 99; i++ {
 		p.IdentityCenter.Groups = append(p.IdentityCenter.Groups, fmt.Sprintf("a1b2c3d4-5678-90ab-cdef-%012d", i))
 	}
@@ -445,4 +461,39 @@ func mustWatches(t *testing.T, p Protected) []Watch {
 		t.Fatal(err)
 	}
 	return ws
+}
+
+// TestReservedRolesWatch: with auditors of Identity Center, making or
+// changing a role named as the permission set's roles (which the audit
+// role trusts, and which no SCP guards in the management account) alarms
+// through the role watch, another role's does not; making, changing or
+// deleting a SAML provider, which those roles trust, alarms through the
+// Identity Center watch.
+func TestReservedRolesWatch(t *testing.T) {
+	p := protected()
+	p.ReservedRoles = []string{"AWSReservedSSO_AuditReader_*"}
+	p.IdentityCenter = &IdentityCenterAuditors{}
+	ws := mustWatches(t, p)
+	byName := map[string]Watch{}
+	for _, w := range ws {
+		byName[w.Name] = w
+	}
+	iam := events.Load("iam-AddUserToGroup")
+	for _, event := range []string{"CreateRole", "UpdateAssumeRolePolicy", "PutRolePolicy", "AttachRolePolicy"} {
+		for role, want := range map[string]bool{"AWSReservedSSO_AuditReader_0123456789abcdef": true, "AWSReservedSSO_Admin_0123456789abcdef": false} {
+			s := iam.With(map[string]any{"eventName": event, "requestParameters": map[string]any{"roleName": role, "path": "/aws-reserved/sso.amazonaws.com/"}})
+			if got := matches(t, byName["role-changes"], s); got != want {
+				t.Errorf("%s of %s: expected match=%v, found %v", event, role, want, got)
+			}
+		}
+	}
+	for _, event := range SAMLProviderEvents {
+		s := iam.With(map[string]any{"eventName": event, "requestParameters": map[string]any{"sAMLProviderArn": "arn:aws:iam::123456789012:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"}})
+		if !matches(t, byName["identity-center-changes"], s) {
+			t.Errorf("%s: expected a match", event)
+		}
+	}
+	if matches(t, byName["identity-center-changes"], iam.With(map[string]any{"eventName": "GetSAMLProvider"})) {
+		t.Error("GetSAMLProvider (a read): expected no match")
+	}
 }

@@ -451,7 +451,7 @@ func (r *Report) comparePeople(base, head *tfjson.Doc) {
 			added = append(added, n)
 		}
 	}
-	const removal = "Terraform deletes the IAM user with its console password and MFA devices (the stack gives users no access keys); their access ends when the change is applied, and what they did stays in the trail"
+	const removal = "Terraform deletes the IAM user with its console password and MFA devices (the stack gives users no access keys); no new audit role session once the change is applied (one already started lasts up to an hour), and what they did stays in the trail"
 	const addition = "a new IAM user without credentials, who sets a password and an MFA device before assuming the audit role"
 	if len(removed)+len(added) > maxPeople {
 		// Many auditors at once: a line for each kind, not for each person.
@@ -501,7 +501,7 @@ func (r *Report) compareAssignments(base, head *tfjson.Doc) {
 			added = append(added, n)
 		}
 	}
-	const removal = "access ends when the change is applied (Identity Center deletes the permission set's role in the account with its last assignment); what they did stays in the trail"
+	const removal = "no new session from the permission set once the change is applied (sessions already started last up to an hour, and the audit role's sessions chained from them up to an hour more; whoever is in another assigned group keeps access); what they did stays in the trail"
 	const group = "every member of the group, now and later, may assume the audit role: whoever manages the group's members (Identity Center's administrators, or the external identity provider) decides who reads the evidence"
 	const user = "the user may assume the audit role"
 	const signIn = ", after Identity Center's sign-in (its MFA settings)"
@@ -515,7 +515,7 @@ func (r *Report) compareAssignments(base, head *tfjson.Doc) {
 		return
 	}
 	for _, n := range removed {
-		r.People = append(r.People, fmt.Sprintf("Identity Center %s loses the auditors' permission set: its %s", n, removal))
+		r.People = append(r.People, fmt.Sprintf("Identity Center %s loses the auditors' permission set: %s", n, removal))
 	}
 	for _, n := range added {
 		what := user

@@ -24,6 +24,9 @@ type IdentityCenter struct {
 	// Groups and Users are the Identity Store IDs it is assigned to.
 	Groups []string `json:"groups"`
 	Users  []string `json:"users"`
+	// Region is Identity Center's primary region, where permission sets
+	// and assignments are written; "" for the settings' region.
+	Region string `json:"region"`
 }
 
 // decodeIdentityCenter reads {"instanceArn": ..., "permissionSet": ...,
@@ -47,8 +50,10 @@ func decodeIdentityCenter(raw json.RawMessage, s *Settings) error {
 			errs = append(errs, field.Under(k, decodeStrings(v, &ic.Groups)))
 		case "users":
 			errs = append(errs, field.Under(k, decodeStrings(v, &ic.Users)))
+		case "region":
+			errs = append(errs, field.Under(k, decodeString(v, &ic.Region)))
 		default:
-			errs = append(errs, field.Invalid(k, string(v), `is not a key of identityCenter (its keys: "instanceArn", "permissionSet", "groups", "users")`))
+			errs = append(errs, field.Invalid(k, string(v), `is not a key of identityCenter (its keys: "instanceArn", "permissionSet", "groups", "users", "region")`))
 		}
 	}
 	s.IdentityCenter = ic
@@ -59,10 +64,21 @@ func decodeIdentityCenter(raw json.RawMessage, s *Settings) error {
 // partition.
 func (ic IdentityCenter) validate(partition string) error {
 	errs := []error{identitycenter.ValidateSource(ic.InstanceARN, ic.PermissionSet, ic.Groups, ic.Users)}
+	if ic.Region != "" && (!knownRegion(ic.Region) || PartitionOf(ic.Region) != partition) {
+		errs = append(errs, field.Invalid("region", ic.Region, "is not a region of the partition %q that the pinned AWS provider knows%s", partition, suggestRegion(ic.Region)))
+	}
 	if p, _, ok := strings.Cut(strings.TrimPrefix(ic.InstanceARN, "arn:"), ":"); ok && strings.HasPrefix(ic.InstanceARN, "arn:") && p != partition {
 		errs = append(errs, field.Invalid("instanceArn", ic.InstanceARN, "is in partition %q, the region's is %q", p, partition))
 	}
 	return errors.Join(errs...)
+}
+
+// RegionOr is Identity Center's region: Region, or home when unset.
+func (ic IdentityCenter) RegionOr(home string) string {
+	if ic.Region == "" {
+		return home
+	}
+	return ic.Region
 }
 
 // PermissionSet is the name of the Identity Center permission set whose

@@ -13,14 +13,14 @@ import (
 // named at once, at its path.
 func TestIdentityCenterFromCdktfJSON(t *testing.T) {
 	const valid = `"identityCenter": {"instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "permissionSet": "AuditReader", "groups": ["a1b2c3d4-5678-90ab-cdef-111122223333"], "users": ["9067a1b2c3-a1b2c3d4-5678-90ab-cdef-444455556666"]}`
-	s, err := Parse([]byte(`{"auditUsers": [], `+valid+`}`), "test")
+	s, err := Parse([]byte(`{"organizationTrail": true, "auditUsers": [], `+valid+`}`), "test")
 	if err != nil {
 		t.Fatalf("expected Identity Center alone to be valid, found %v", err)
 	}
 	if ic := s.IdentityCenter; ic == nil || ic.PermissionSet != "AuditReader" || !slices.Equal(ic.Users, []string{"9067a1b2c3-a1b2c3d4-5678-90ab-cdef-444455556666"}) || s.PermissionSet() != "AuditReader" {
 		t.Errorf("expected the setting read, found %+v", s.IdentityCenter)
 	}
-	if _, err := Parse([]byte(`{"auditUsers": ["alice"], `+valid+`}`), "test"); err != nil {
+	if _, err := Parse([]byte(`{"organizationTrail": true, "auditUsers": ["alice"], `+valid+`}`), "test"); err != nil {
 		t.Errorf("expected IAM users beside Identity Center (a migration) to be valid, found %v", err)
 	}
 	for context, want := range map[string][]string{
@@ -37,6 +37,9 @@ func TestIdentityCenterFromCdktfJSON(t *testing.T) {
 		`{"region": "us-gov-west-1", "identityCenter": {"instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "permissionSet": "AuditReader", "groups": ["a1b2c3d4-5678-90ab-cdef-111122223333"]}}`: {
 			`identityCenter.instanceArn: "arn:aws:sso:::instance/ssoins-1234567890abcdef" is in partition "aws", the region's is "aws-us-gov"`},
 		`{"identityCenter": null}`: {`identityCenter: expected an object`},
+		`{"identityCenter": {"instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "permissionSet": "AuditReader", "groups": ["a1b2c3d4-5678-90ab-cdef-111122223333"], "region": "us-gov-west-1"}}`: {
+			`identityCenter.region: "us-gov-west-1" is not a region of the partition "aws"`,
+			`organizationTrail: false with identityCenter: Identity Center's delegated administrator changes who reads from its own account`},
 	} {
 		_, err := Parse([]byte(context), "test")
 		for _, w := range want {

@@ -532,6 +532,13 @@ func (s Settings) Validate() error {
 		for _, err := range unjoin(s.IdentityCenter.validate(PartitionOf(s.Region))) {
 			add("identityCenter", err)
 		}
+		// Identity Center's administrators may work from a delegated
+		// administrator's account, where its Identity Store and
+		// assignment changes are recorded: only an organization trail
+		// records them for the watch.
+		if !s.OrganizationTrail {
+			add("organizationTrail", field.Invalid("", false, "with identityCenter: Identity Center's delegated administrator changes who reads from its own account, which only an organization trail records for the alarms; set \"organizationTrail\": true (the stacks' account is then the organization's management account)"))
+		}
 	}
 	add("tags", validateTags(s.Tags))
 	for _, err := range unjoin(s.validateState()) {

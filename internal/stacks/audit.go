@@ -195,6 +195,19 @@ func identityCenterWatch(s settings.Settings) *monitoring.IdentityCenterAuditors
 	return &monitoring.IdentityCenterAuditors{Groups: s.IdentityCenter.Groups}
 }
 
+// IdentityCenterProvider is the alias of the provider in Identity
+// Center's region, when it is not the settings' region.
+const IdentityCenterProvider = "identity_center"
+
+// reservedRoles are the patterns of the names of the roles of the
+// permission set of s.IdentityCenter, or none.
+func reservedRoles(s settings.Settings) []string {
+	if s.IdentityCenter == nil {
+		return nil
+	}
+	return []string{identitycenter.RoleName(s.IdentityCenter.PermissionSet)}
+}
+
 // addIdentityCenter adds the permission set of s.IdentityCenter to the
 // stack, assigned in account, that may assume the audit role roleARN,
 // with the statements deny: its roles there trust it
@@ -203,10 +216,14 @@ func identityCenterWatch(s settings.Settings) *monitoring.IdentityCenterAuditors
 // which the instances' postcondition checks at plan.
 func addIdentityCenter(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, account, roleARN string, deny ...policy.Statement) error {
 	ic := s.IdentityCenter
-	_, err := identitycenter.New(stack, "identity_center", identitycenter.Config{
+	cfg := identitycenter.Config{
 		InstanceARN: ic.InstanceARN, PermissionSet: ic.PermissionSet, Groups: ic.Groups, Users: ic.Users,
-		Account: account, AuditRoleARN: roleARN, Env: env, Deny: deny,
-	})
+		Account: account, AuditRoleARN: roleARN, Env: env, Deny: deny, Region: ic.RegionOr(s.Region),
+	}
+	if cfg.Region != s.Region {
+		cfg.Provider = regionalProvider(stack, cfg.Region, s, IdentityCenterProvider)
+	}
+	_, err := identitycenter.New(stack, "identity_center", cfg)
 	return err
 }
 
@@ -332,6 +349,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 			Group:          names.Group,
 			Buckets:        evidenceBuckets(s),
 			IdentityCenter: identityCenterWatch(s),
+			ReservedRoles:  reservedRoles(s),
 		},
 	})
 	if err != nil {

@@ -56,8 +56,8 @@ func trustDecides(t *testing.T, env arn.Env, trust []iameval.Statement, caller i
 // there (with and without the region in their path, whatever AWS's
 // suffix), without MFA in the session (federated sessions carry no MFA
 // key), and no other role, user or permission set; its SCP keeps the
-// reserved path to Identity Center, administrators and operators
-// included; the management account's stack makes the permission set,
+// reserved path and the SAML providers its roles trust to Identity
+// Center, administrators and operators included; the management account's stack makes the permission set,
 // assigned in the security account, that may assume the audit role and
 // nothing more, and watches Identity Center.
 func TestIdentityCenterInTheLayout(t *testing.T) {
@@ -120,6 +120,24 @@ func TestIdentityCenterInTheLayout(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: "iam:CreateRole", Resource: c.resource, ResourceAccount: security.Account, Kind: iameval.IdentityOnly})
+			if d.Allowed != c.allowed {
+				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
+			}
+		})
+	}
+	samlProvider := security.SAMLProvider("AWSSSO_0123456789abcdef_DO_NOT_DELETE")
+	for name, c := range map[string]struct {
+		caller           iameval.Caller
+		action, resource string
+		allowed          bool
+	}{
+		"an administrator changes Identity Center's SAML provider":    {in(admin), "iam:UpdateSAMLProvider", samlProvider, false},
+		"the first deployer deletes Identity Center's SAML provider":  {in(deployer), "iam:DeleteSAMLProvider", samlProvider, false},
+		"an administrator makes a SAML provider of Identity Center's": {in(admin), "iam:CreateSAMLProvider", security.SAMLProvider("AWSSSO_mine"), false},
+		"an administrator changes another SAML provider":              {in(admin), "iam:UpdateSAMLProvider", security.SAMLProvider("Okta"), true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: c.resource, ResourceAccount: security.Account, Kind: iameval.IdentityOnly})
 			if d.Allowed != c.allowed {
 				t.Errorf("expected allowed=%v, found %v (%s)", c.allowed, d.Allowed, d.Reason)
 			}
@@ -237,4 +255,40 @@ func TestIdentityCenterInOneAccount(t *testing.T) {
 func administrator(env arn.Env) iameval.Caller {
 	return iameval.Caller{ARN: env.Role("Admin"), Account: env.Account, Identity: []iameval.Policy{{Name: "AdministratorAccess",
 		Statements: []iameval.Statement{{Effect: iameval.Allow, Actions: []string{"*"}, Resources: []string{"*"}}}}}}
+}
+
+// TestIdentityCenterInItsRegion: Identity Center in another region than
+// the trail's gets a provider of its own there, which every Identity
+// Center resource and the instances' data source use; in the settings'
+// region, the stack's own provider.
+func TestIdentityCenterInItsRegion(t *testing.T) {
+	s := withIdentityCenter(settings.Defaults())
+	s.IdentityCenter.Region = "eu-west-1"
+	_, j := synth(t, s)
+	providers, _ := j.doc["provider"].(map[string]any)["aws"].([]any)
+	found := false
+	for _, p := range providers {
+		if p := p.(map[string]any); p["alias"] == stacks.IdentityCenterProvider {
+			found = p["region"] == "eu-west-1"
+		}
+	}
+	if !found {
+		t.Errorf("expected a provider %s in eu-west-1, found %v", stacks.IdentityCenterProvider, j.doc["provider"])
+	}
+	want := "aws." + stacks.IdentityCenterProvider
+	for _, typ := range []string{"aws_ssoadmin_permission_set", "aws_ssoadmin_permission_set_inline_policy", "aws_ssoadmin_managed_policy_attachment", "aws_ssoadmin_account_assignment"} {
+		for name, r := range j.doc["resource"].(map[string]any)[typ].(map[string]any) {
+			if got := r.(map[string]any)["provider"]; got != want {
+				t.Errorf("%s.%s: expected the provider %s, found %v", typ, name, want, got)
+			}
+		}
+	}
+	if got := j.block("data", "aws_ssoadmin_instances", "identity_center_instances")["provider"]; got != want {
+		t.Errorf("the instances' data source: expected the provider %s, found %v", want, got)
+	}
+	s.IdentityCenter.Region = ""
+	_, home := synth(t, s)
+	if got := home.resource("aws_ssoadmin_permission_set", "identity_center_permission_set")["provider"]; got != nil {
+		t.Errorf("expected the stack's own provider in its region, found %v", got)
+	}
 }

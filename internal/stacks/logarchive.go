@@ -202,8 +202,9 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 	onPath := []string{auditors.UserARN(env, AuditorsPath, "*")}
 	scp := auditors.SCP(audit.RoleARN, env.Group(names.Group), onPath, ops.MayProtect())
 	if s.IdentityCenter != nil {
-		// The audit role trusts roles on Identity Center's path.
-		scp.Statements = append(scp.Statements, identitycenter.DenyReservedRoles(env))
+		// The audit role trusts roles on Identity Center's path, which
+		// trust its SAML provider.
+		scp.Statements = append(scp.Statements, identitycenter.ReservedForIdentityCenter(env)...)
 	}
 	if err := outputSCP(stack, "auditors_scp", scp,
 		"Service control policy (AWS Organizations) for the security account: denies changing the audit role, making or taking over an auditor's user and changing the audit group to all but the account's deployers and break-glass principals; attach it from the management account"); err != nil {
@@ -260,6 +261,7 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 				AuditorsOn: &monitoring.AuditorPath{Account: s.Accounts.Security,
 					ARN: auditors.UserARN(arn.Env{Partition: env.Partition, Account: s.Accounts.Security}, AuditorsPath, "")},
 				IdentityCenter: identityCenterWatch(s),
+				ReservedRoles:  reservedRoles(s),
 			},
 		})
 		if err != nil {

@@ -35,6 +35,30 @@ func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings)
 // work in any other account (allowed_account_ids). account "" is the
 // credentials' own account.
 func newAccountProvider(stack cdktf.TerraformStack, region string, s settings.Settings, account string) (arn.Env, policy.Operators, dataawscalleridentity.DataAwsCallerIdentity) {
+	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig(region, s, account))
+	caller := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{
+		Lifecycle: operatorsAccount(s),
+	})
+	env := arn.Env{
+		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
+		Account:   *caller.AccountId(),
+		Region:    region,
+	}
+	return env, operators(stack, s, env, caller), caller
+}
+
+// regionalProvider adds to stack a provider like its own (of the
+// credentials' account) in another region, under alias, for the services
+// that live there.
+func regionalProvider(stack cdktf.TerraformStack, region string, s settings.Settings, alias string) provider.AwsProvider {
+	config := providerConfig(region, s, "")
+	config.Alias = jsii.String(alias)
+	return provider.NewAwsProvider(stack, jsii.String("aws_"+alias), config)
+}
+
+// providerConfig is the configuration of the provider of s in region
+// and account ("": the credentials' own).
+func providerConfig(region string, s settings.Settings, account string) *provider.AwsProviderConfig {
 	tags := s.Tags
 	defaultTags := make(map[string]*string, len(tags))
 	keys := make([]string, 0, len(tags))
@@ -54,16 +78,7 @@ func newAccountProvider(stack cdktf.TerraformStack, region string, s settings.Se
 		config.AssumeRole = &[]*provider.AwsProviderAssumeRole{{RoleArn: jsii.String(role), SessionName: jsii.String("audit-trail")}}
 		config.AllowedAccountIds = jsii.Strings(account)
 	}
-	provider.NewAwsProvider(stack, jsii.String("aws"), config)
-	caller := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{
-		Lifecycle: operatorsAccount(s),
-	})
-	env := arn.Env{
-		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
-		Account:   *caller.AccountId(),
-		Region:    region,
-	}
-	return env, operators(stack, s, env, caller), caller
+	return config
 }
 
 // operatorsAccount is the postcondition that the account deployed to is
