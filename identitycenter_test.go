@@ -23,9 +23,10 @@ func withIdentityCenter(context map[string]any) {
 
 // TestIdentityCenterPlansWithTheRealProvider: auditors of IAM Identity
 // Center pass the checks (the app exits 0) and plan with the real
-// provider, in one account and in the log-archive layout (the permission
-// set in the management account, the audit role that trusts it in the
-// security account); the plan stops, naming the setting, when the
+// provider, in one account (Identity Center in the trail's region or in
+// another, through a provider of its own) and in the log-archive layout
+// (the permission set in the management account, the audit role that
+// trusts it in the security account); the plan stops, naming the setting, when the
 // instance is not one the account administers.
 func TestIdentityCenterPlansWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
@@ -45,6 +46,13 @@ func TestIdentityCenterPlansWithTheRealProvider(t *testing.T) {
 	})
 	t.Run("log-archive layout/"+stacks.SecurityName, func(t *testing.T) {
 		planStack(t, tf, config, filepath.Join(layout, "stacks", stacks.SecurityName), org, layoutSecurity)
+	})
+	t.Run("in another region", func(t *testing.T) {
+		inEurope := synthLayoutAs(t, "identity-center-eu", func(context map[string]any) {
+			withIdentityCenter(context)
+			context["identityCenter"].(map[string]any)["region"] = "eu-west-1"
+		})
+		planStack(t, tf, config, filepath.Join(inEurope, "stacks", stacks.AuditName), org, "")
 	})
 	t.Run("another instance", func(t *testing.T) {
 		other := org

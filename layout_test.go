@@ -198,12 +198,34 @@ func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization,
 	t.Helper()
 	endpoint := startFakeAccounts(t, org, assumed)
 	work := copyDir(t, dir)
-	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
-		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
-		"provider": map[string]any{"aws": map[string]any{
+	// The fake credentials and endpoints for each provider of the stack,
+	// the default and any aliased one (Identity Center's region).
+	var stack struct {
+		Provider struct {
+			AWS []struct{ Alias string } `json:"aws"`
+		} `json:"provider"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &stack); err != nil {
+		t.Fatal(err)
+	}
+	var providers []map[string]any
+	for _, p := range stack.Provider.AWS {
+		override := map[string]any{
 			"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
 			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint, "ssoadmin": endpoint},
-		}},
+		}
+		if p.Alias != "" {
+			override["alias"] = p.Alias
+		}
+		providers = append(providers, override)
+	}
+	writeJSON(t, filepath.Join(work, "override.tf.json"), map[string]any{
+		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
+		"provider":  map[string]any{"aws": providers},
 	})
 	return func(args ...string) (string, error) {
 		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
