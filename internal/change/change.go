@@ -441,16 +441,7 @@ func (r *Report) comparePeople(base, head *tfjson.Doc) {
 		}
 		return out
 	}
-	was, is := names(base), names(head)
-	var removed, added []string
-	for _, n := range keys(was, is) {
-		switch {
-		case was[n] && !is[n]:
-			removed = append(removed, n)
-		case is[n] && !was[n]:
-			added = append(added, n)
-		}
-	}
+	removed, added := difference(names(base), names(head))
 	const removal = "Terraform deletes the IAM user with its console password and MFA devices (the stack gives users no access keys); no new audit role session once the change is applied (one already started lasts up to an hour), and what they did stays in the trail"
 	const addition = "a new IAM user without credentials, who sets a password and an MFA device before assuming the audit role"
 	if len(removed)+len(added) > maxPeople {
@@ -491,16 +482,7 @@ func (r *Report) compareAssignments(base, head *tfjson.Doc) {
 		}
 		return out
 	}
-	was, is := assignments(base), assignments(head)
-	var removed, added []string
-	for _, n := range keys(was, is) {
-		switch {
-		case was[n] && !is[n]:
-			removed = append(removed, n)
-		case is[n] && !was[n]:
-			added = append(added, n)
-		}
-	}
+	removed, added := difference(assignments(base), assignments(head))
 	const removal = "no new session from the permission set once the change is applied (sessions already started last up to an hour, and the audit role's sessions chained from them up to an hour more; whoever is in another assigned group keeps access); what they did stays in the trail"
 	const group = "every member of the group, now and later, may assume the audit role: whoever manages the group's members (Identity Center's administrators, or the external identity provider) decides who reads the evidence"
 	const user = "the user may assume the audit role"
@@ -524,6 +506,20 @@ func (r *Report) compareAssignments(base, head *tfjson.Doc) {
 		}
 		r.People = append(r.People, fmt.Sprintf("Identity Center %s gets the auditors' permission set: %s%s", n, what, signIn))
 	}
+}
+
+// difference are the keys of was that is lacks (removed) and of is that
+// was lacks (added), each sorted.
+func difference(was, is map[string]bool) (removed, added []string) {
+	for _, n := range keys(was, is) {
+		switch {
+		case was[n] && !is[n]:
+			removed = append(removed, n)
+		case is[n] && !was[n]:
+			added = append(added, n)
+		}
+	}
+	return removed, added
 }
 
 // maxPeople is how many auditors added and removed the review names one

@@ -247,9 +247,7 @@ func TestSecurity(t *testing.T) {
 		return map[string][]string{"aws:SourceArn": {trail.Trail("trail-master")}, "aws:SourceAccount": {trail.Account},
 			"kms:EncryptionContext:aws:cloudtrail:arn": {trail.Trail("trail-master")}}
 	}
-	admin := func(e arn.Env) iameval.Caller {
-		return iameval.Caller{ARN: e.Role("Admin"), Account: e.Account, Identity: []iameval.Policy{{Name: "AdministratorAccess", Statements: []iameval.Statement{{Effect: iameval.Allow, Actions: []string{"*"}, Resources: []string{"*"}}}}}}
-	}
+	admin := administrator
 	auditRole := admin(security)
 	auditRole.ARN = security.Role("role-audit")
 	logFile := map[string][]string{"kms:EncryptionContext:aws:cloudtrail:arn": {management.Trail("trail-master")}, "kms:ViaService": {"s3.us-east-1.amazonaws.com"}}
