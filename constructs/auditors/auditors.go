@@ -687,18 +687,15 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 	return out
 }
 
-// The IAM actions that change who may assume the audit role or what it
-// may do (roleChanges), take over an auditor's user (takeover: a password,
+// The IAM actions that take over an auditor's user (takeover: a password,
 // an access key or another credential made for them, a policy attached
 // to them, a rename), or change the audit group (groupChanges): each an
-// action of the Service Authorization Reference on the role, user or
-// group resource
+// action of the Service Authorization Reference on the user or group
+// resource
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
 // An auditor's own password change (iam:ChangePassword) and MFA device
-// are not among them.
+// are not among them; the audit role's changes are policy.RoleChanges.
 var (
-	roleChanges = []string{"iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
-		"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"}
 	takeover = []string{"iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateServiceSpecificCredential", "iam:CreateUser",
 		"iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:UpdateLoginProfile", "iam:UpdateUser", "iam:UploadSSHPublicKey",
 		"iam:UploadSigningCertificate"}
@@ -731,7 +728,7 @@ const MaxSCPLength = 5120
 func SCP(roleARN, groupARN string, users, spared []string) policy.Document {
 	but := []policy.Condition{{Test: "ArnNotEquals", Variable: policy.PrincipalArn, Values: spared}}
 	return policy.Document{Statements: []policy.Statement{
-		{Sid: "DenyAuditRoleChangesButOperators", Effect: policy.Deny, Actions: roleChanges, Resources: []string{roleARN}, Conditions: but},
+		{Sid: "DenyAuditRoleChangesButOperators", Effect: policy.Deny, Actions: policy.RoleChanges, Resources: []string{roleARN}, Conditions: but},
 		{Sid: "DenyAuditorTakeoverButOperators", Effect: policy.Deny, Actions: takeover, Resources: users, Conditions: but},
 		{Sid: "DenyAuditGroupChangesButOperators", Effect: policy.Deny, Actions: groupChanges, Resources: []string{groupARN}, Conditions: but},
 	}}

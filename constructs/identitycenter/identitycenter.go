@@ -180,7 +180,8 @@ func IsPermissionSetRoles(patterns []string) bool {
 
 // ReservedForIdentityCenter are the statements of a member account's
 // service control policy that keep to Identity Center what the audit
-// role's trust rests on: the roles on its reserved path, and the SAML
+// role's trust rests on: the roles on its reserved path (made, or their
+// trust and permissions changed: policy.RoleChanges), and the SAML
 // providers those roles trust (AWSSSO_*). AWS documents neither as
 // refused to a customer: IAM's console refuses to modify the roles, and
 // a DeleteSAMLProvider of Identity Center's provider by an IAM user has
@@ -188,7 +189,8 @@ func IsPermissionSetRoles(patterns []string) bool {
 // its service-linked role AWSServiceRoleForSSO ("allows IAM Identity
 // Center to complete the following on roles on the path
 // '/aws-reserved/sso.amazonaws.com/' and with the name prefix
-// 'AWSReservedSSO_': ... iam:CreateRole", and CreateSAMLProvider,
+// 'AWSReservedSSO_': iam:AttachRolePolicy, iam:CreateRole, iam:DeleteRole,
+// ... iam:PutRolePolicy", and CreateSAMLProvider,
 // UpdateSAMLProvider and DeleteSAMLProvider "on SAML providers with name
 // prefix as 'AWSSSO_'",
 // https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html),
@@ -200,7 +202,7 @@ func ReservedForIdentityCenter(env arn.Env) []policy.Statement {
 		{
 			Sid:       "DenyRolesOnIdentityCentersPath",
 			Effect:    policy.Deny,
-			Actions:   []string{"iam:CreateRole"},
+			Actions:   append([]string{"iam:CreateRole"}, policy.RoleChanges...),
 			Resources: []string{env.Role(ReservedPath + "*")},
 		},
 		{

@@ -19,6 +19,13 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/field"
 )
 
+// RoleChanges are the IAM actions that change who may assume a role or
+// what it may do, each an action of the Service Authorization Reference on
+// the role resource
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+var RoleChanges = []string{"iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+	"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"}
+
 // Effect is the effect of a statement.
 type Effect string
 

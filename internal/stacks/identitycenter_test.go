@@ -131,10 +131,12 @@ func TestIdentityCenterInTheLayout(t *testing.T) {
 		action, resource string
 		allowed          bool
 	}{
-		"an administrator changes Identity Center's SAML provider":    {in(admin), "iam:UpdateSAMLProvider", samlProvider, false},
-		"the first deployer deletes Identity Center's SAML provider":  {in(deployer), "iam:DeleteSAMLProvider", samlProvider, false},
-		"an administrator makes a SAML provider of Identity Center's": {in(admin), "iam:CreateSAMLProvider", security.SAMLProvider("AWSSSO_mine"), false},
-		"an administrator changes another SAML provider":              {in(admin), "iam:UpdateSAMLProvider", security.SAMLProvider("Okta"), true},
+		"an administrator lets themselves assume the permission set's role": {in(admin), "iam:UpdateAssumeRolePolicy", reserved, false},
+		"an administrator gives the permission set's role a policy":         {in(admin), "iam:PutRolePolicy", reserved, false},
+		"an administrator changes Identity Center's SAML provider":          {in(admin), "iam:UpdateSAMLProvider", samlProvider, false},
+		"the first deployer deletes Identity Center's SAML provider":        {in(deployer), "iam:DeleteSAMLProvider", samlProvider, false},
+		"an administrator makes a SAML provider of Identity Center's":       {in(admin), "iam:CreateSAMLProvider", security.SAMLProvider("AWSSSO_mine"), false},
+		"an administrator changes another SAML provider":                    {in(admin), "iam:UpdateSAMLProvider", security.SAMLProvider("Okta"), true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := iameval.Evaluate(iameval.Request{Caller: c.caller, Action: c.action, Resource: c.resource, ResourceAccount: security.Account, Kind: iameval.IdentityOnly})
