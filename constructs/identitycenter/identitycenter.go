@@ -1,7 +1,8 @@
 // Package identitycenter gives the audit role to people of IAM Identity
-// Center instead of IAM users: a permission set that may assume the audit
-// role and read the account's configuration, assigned to Identity Center
-// groups and users in the account where the audit role is.
+// Center, beside or instead of IAM users: a permission set that may assume
+// the audit role and read the account's configuration (ReadOnlyAccess),
+// assigned to Identity Center groups and users in the account where the
+// audit role is.
 //
 // Assigning a permission set to an account makes an IAM role there, on a
 // reserved path and with a name that ends in a suffix AWS chooses
@@ -167,8 +168,8 @@ var reservedRole = regexp.MustCompile(`:role/aws-reserved/sso\.amazonaws\.com/(\
 
 // IsPermissionSetRoles reports whether every pattern is one of
 // RolePatterns': roles that Identity Center alone makes (in a member
-// account, with DenyReservedRoles attached), whose sessions start at its
-// sign-in.
+// account with ReservedForIdentityCenter attached; watched elsewhere),
+// whose sessions start at its sign-in.
 func IsPermissionSetRoles(patterns []string) bool {
 	for _, p := range patterns {
 		if !reservedRole.MatchString(p) {

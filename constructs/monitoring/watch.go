@@ -192,10 +192,9 @@ var OrganizationEvents = []string{"DisableAWSServiceAccess"}
 // IdentityCenterEvents change a permission set, what it may do or who
 // has it in which account, in IAM Identity Center (eventSource
 // sso.amazonaws.com): the API's calls and the console's own names for
-// them (PutPermissionsPolicy, AssociateProfile: "IAM Identity Center
-// console operations", in "Logging IAM Identity Center API calls with
-// AWS CloudTrail",
-// https://docs.aws.amazon.com/singlesignon/latest/userguide/logging-using-cloudtrail.html).
+// them (PutPermissionsPolicy, AssociateProfile: the console operations of
+// "IAM Identity Center information in CloudTrail",
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/sso-info-in-cloudtrail.html).
 // Every permission set's, whatever it names: a call names a permission
 // set by ARN (the API) or by ID (the console, as in AWS's sample
 // DescribePermissionsPolicies), and one made with the auditors' name as
@@ -214,7 +213,7 @@ var IdentityCenterEvents = []string{
 // Store sends service events to EventBridge via AWS CloudTrail",
 // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-identitystore.html)
 // and the console's identity store operations (sso-directory.amazonaws.com,
-// the logging page above); both name the group in
+// the page above); both name the group in
 // requestParameters.groupId (GroupId of CreateGroupMembership,
 // https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateGroupMembership.html).
 // Removals only take access away, and DeleteGroupMembership names a
@@ -339,8 +338,6 @@ func Watches(p Protected) ([]Watch, error) {
 				w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
 					head(source, GroupMembershipEvents[source]), each("$.requestParameters.groupId", ic.Groups), plain).Patterns...)
 			}
-		}
-		if len(ic.Groups) > 0 {
 			w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
 				head("identitystore-scim.amazonaws.com", SCIMGroupEvents), each("$.requestParameters.id", ic.Groups), plain).Patterns...)
 		}

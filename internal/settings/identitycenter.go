@@ -30,6 +30,7 @@ type IdentityCenter struct {
 }
 
 // decodeIdentityCenter reads {"instanceArn": ..., "permissionSet": ...,
+// "region": ...,
 // "groups": [...], "users": [...]}; a key left out is empty, which
 // Validate then names.
 func decodeIdentityCenter(raw json.RawMessage, s *Settings) error {
