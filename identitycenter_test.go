@@ -6,8 +6,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/internal/stacks"
+	"github.com/cle2wa/audit-trail/internal/tfjson"
+	"github.com/cle2wa/audit-trail/internal/verify/verifytest"
 )
 
 // identityCenterInstance is the Identity Center instance of the tests.
@@ -98,5 +102,80 @@ func TestIdentityCenterReview(t *testing.T) {
 	}
 	if _, ok := rows["audit group member, without the role"]; ok {
 		t.Error("expected no audit group member without IAM users")
+	}
+}
+
+// TestIdentityCenterVerify runs `verify` on the log-archive layout with
+// auditors of Identity Center, against a fake of its accounts where it is
+// deployed and working: the permission set is found by its name and
+// matches (settings, inline policy, AWS managed policies, no customer
+// managed one, its assignments in the security account), every call is
+// one of identitycenter.Reads, and each departure fails its check.
+func TestIdentityCenterVerify(t *testing.T) {
+	t.Parallel()
+	out := synthLayoutAs(t, "identity-center-layout", func(context map[string]any) {
+		withIdentityCenter(context)
+		context["accounts"] = map[string]string{"logArchive": layoutLogArchive, "security": layoutSecurity}
+	})
+	synthesis, err := tfjson.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(a map[string]*verifytest.Account) *verifytest.PermissionSet {
+		return a[verifytest.Example].PermissionSets["AuditReader"]
+	}
+	const name = "AuditReader"
+	for what, c := range map[string]struct {
+		change func(map[string]*verifytest.Account)
+		fail   []string
+	}{
+		"deployed and working": {func(map[string]*verifytest.Account) {}, nil},
+		"another group given the permission set": {func(a map[string]*verifytest.Account) {
+			set(a).Assignments[layoutSecurity] = append(set(a).Assignments[layoutSecurity], "GROUP ffffffff-5678-90ab-cdef-111122223333")
+		}, []string{"DRIFT-PERMISSION-SET-ASSIGNMENTS " + name + " " + layoutSecurity}},
+		"AdministratorAccess attached": {func(a map[string]*verifytest.Account) {
+			set(a).Managed = append(set(a).Managed, "arn:aws:iam::aws:policy/AdministratorAccess")
+		}, []string{"DRIFT-PERMISSION-SET-MANAGED " + name}},
+		"a customer managed policy referenced": {func(a map[string]*verifytest.Account) {
+			set(a).Customer = []string{"ops/everything"}
+		}, []string{"DRIFT-PERMISSION-SET-CUSTOMER-POLICIES " + name}},
+		"the inline policy widened": {func(a map[string]*verifytest.Account) {
+			set(a).InlinePolicy = strings.Replace(set(a).InlinePolicy, `"sts:AssumeRole"`, `"sts:*"`, 1)
+		}, []string{"DRIFT-PERMISSION-SET-POLICY " + name}},
+		"sessions of twelve hours": {func(a map[string]*verifytest.Account) {
+			set(a).SessionDuration = "PT12H"
+		}, []string{"IDENTITY-CENTER-PERMISSION-SET " + name}},
+		"the permission set deleted": {func(a map[string]*verifytest.Account) {
+			delete(a[verifytest.Example].PermissionSets, name)
+		}, []string{"IDENTITY-CENTER-PERMISSION-SET " + name}},
+	} {
+		t.Run(what, func(t *testing.T) {
+			accounts := verifytest.Layout(t, synthesis, layoutLogArchive, layoutSecurity, time.Now())
+			c.change(accounts)
+			code, stdout, stderr := runCommand(t, filepath.Dir(out), []string{"verify"}, fakeAWS(verifytest.ServeLayout(t, accounts))...)
+			var failed []string
+			for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+				if status, rest, ok := strings.Cut(line, "\t"); ok && status != "PASS" {
+					check, _, _ := strings.Cut(rest, "\t")
+					failed = append(failed, check)
+				}
+			}
+			if !slices.Equal(failed, c.fail) {
+				t.Errorf("expected the failures %v, found %v (exit %d)\n%s%s", c.fail, failed, code, stdout, stderr)
+			}
+			if c.fail == nil {
+				for _, check := range []string{"IDENTITY-CENTER-PERMISSION-SET " + name, "DRIFT-PERMISSION-SET-POLICY " + name, "DRIFT-PERMISSION-SET-MANAGED " + name,
+					"DRIFT-PERMISSION-SET-CUSTOMER-POLICIES " + name, "DRIFT-PERMISSION-SET-ASSIGNMENTS " + name + " " + layoutSecurity} {
+					if !strings.Contains(stdout, "PASS\t"+check+"\t") {
+						t.Errorf("expected %s to pass, found:\n%s", check, stdout)
+					}
+				}
+			}
+			for _, call := range accounts[verifytest.Example].Calls() {
+				if strings.HasPrefix(call.Action, "sso:") && !slices.Contains(identitycenter.Reads, call.Action) {
+					t.Errorf("verify called %s, which is not one of identitycenter.Reads", call.Action)
+				}
+			}
+		})
 	}
 }

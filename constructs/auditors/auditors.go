@@ -509,6 +509,9 @@ type Configuration struct {
 	// called from any account in the organization",
 	// https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html).
 	Organization bool
+	// IdentityCenter: the auditors' IAM Identity Center permission sets
+	// (identitycenter.Reads), when the stack makes them.
+	IdentityCenter bool
 	// TopicARNs: each SNS topic's attributes (its policy and key) and
 	// subscriptions.
 	TopicARNs []string
@@ -675,6 +678,12 @@ func (c Configuration) statements(bucketARNs []string, trailKeyARN string) []pol
 		// Logs,
 		// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
 		out = append(out, policy.Statement{Sid: "ListLogGroups", Effect: policy.Allow, Actions: []string{"logs:DescribeLogGroups"}, Resources: []string{"*"}})
+	}
+	if c.IdentityCenter {
+		// Identity Center's reads take the instance, the permission set
+		// and the account as resources; "*" covers them, and no read
+		// changes anything.
+		out = append(out, policy.Statement{Sid: "ReadPermissionSets", Effect: policy.Allow, Actions: identitycenter.Reads, Resources: []string{"*"}})
 	}
 	if c.Organization {
 		// DescribeOrganization and ListAccounts (validate-logs requires

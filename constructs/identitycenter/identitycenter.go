@@ -228,6 +228,16 @@ func InlinePolicy(auditRoleARN string, deny ...policy.Statement) policy.Document
 	}}, deny...)}
 }
 
+// Reads are the IAM Identity Center actions `verify` makes to compare the
+// permission set with the synthesis: its name among the instance's, its
+// settings, policies and assignments; each reads, none changes
+// ("Actions, resources, and condition keys for AWS IAM Identity Center",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamidentitycenter.html).
+var Reads = []string{
+	"sso:DescribePermissionSet", "sso:GetInlinePolicyForPermissionSet", "sso:ListAccountAssignments",
+	"sso:ListCustomerManagedPolicyReferencesInPermissionSet", "sso:ListManagedPoliciesInPermissionSet", "sso:ListPermissionSets",
+}
+
 // IdentityCenter is the permission set and its assignments.
 type IdentityCenter struct {
 	PermissionSet ssoadminpermissionset.SsoadminPermissionSet

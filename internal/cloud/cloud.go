@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
@@ -112,6 +113,13 @@ func clients(cfg aws.Config) *Clients {
 		CloudWatch:    cloudwatch.NewFromConfig(cfg),
 		Logs:          cloudwatchlogs.NewFromConfig(cfg),
 	}
+}
+
+// SSOAdmin is a client of IAM Identity Center in its region, which may
+// not be the clients' (its permission sets are read in its primary
+// region only).
+func (c *Clients) SSOAdmin(region string) *ssoadmin.Client {
+	return ssoadmin.NewFromConfig(c.config, func(o *ssoadmin.Options) { o.Region = region })
 }
 
 // Caller is who runs the command.

@@ -11,6 +11,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/internal/cli"
+	"github.com/cle2wa/audit-trail/internal/cloud"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
 	"github.com/cle2wa/audit-trail/internal/tfjson"
@@ -101,7 +102,7 @@ func Verify(args []string, stdout, stderr io.Writer) int {
 	if idErr == nil {
 		caller = identity.ARN
 	}
-	c := verify.Clients{CloudTrail: clients.CloudTrail, KMS: clients.KMS, S3: clients.S3, IAM: clients.IAM, SNS: clients.SNS, CloudWatch: clients.CloudWatch, Logs: clients.Logs}
+	c := verifyClients(clients, s)
 	audit := out.Stack(stacks.AuditName)
 	results := verify.Trail(ctx, c, audit, verify.Options{MaxDigestAge: *maxAge, Now: time.Now()})
 	if idErr != nil {
@@ -136,4 +137,14 @@ func write(report verify.Report, asJSON bool, stdout, stderr io.Writer) int {
 		report.Text(stdout)
 	}
 	return report.Exit()
+}
+
+// verifyClients are verify's clients of c, with IAM Identity Center's in
+// its region when the settings s give auditors of Identity Center.
+func verifyClients(c *cloud.Clients, s settings.Settings) verify.Clients {
+	out := verify.Clients{CloudTrail: c.CloudTrail, KMS: c.KMS, S3: c.S3, IAM: c.IAM, SNS: c.SNS, CloudWatch: c.CloudWatch, Logs: c.Logs}
+	if ic := s.IdentityCenter; ic != nil {
+		out.SSOAdmin = c.SSOAdmin(ic.RegionOr(s.Region))
+	}
+	return out
 }

@@ -68,9 +68,7 @@ func verifyLayout(ctx context.Context, base *cloud.Clients, out *tfjson.Synthesi
 			results = append(results, verify.Result{Check: check, Pass: true, Evidence: fmt.Sprintf("the %s stack's account %s, as %s", m.stack, m.account, who.ARN)})
 		}
 	}
-	sdk := func(c *cloud.Clients) verify.Clients {
-		return verify.Clients{CloudTrail: c.CloudTrail, KMS: c.KMS, S3: c.S3, IAM: c.IAM, SNS: c.SNS, CloudWatch: c.CloudWatch, Logs: c.Logs}
-	}
+	sdk := func(c *cloud.Clients) verify.Clients { return verifyClients(c, s) }
 	audit := out.Stack(stacks.AuditName)
 	results = append(results, verify.Trail(ctx, sdk(base), audit, o)...)
 	for _, name := range stacks.Names(s) {

@@ -110,10 +110,11 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	var watch *monitoring.Monitoring
 	var cloudWatch *trail.CloudWatch
 	read := auditors.ReadConfig{
-		Role:          audit.Role,
-		BucketARNs:    []string{logs.ARN, accessLogs.ARN},
-		KeyARN:        *key.Key.Arn(),
-		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers), Organization: s.OrganizationTrail},
+		Role:       audit.Role,
+		BucketARNs: []string{logs.ARN, accessLogs.ARN},
+		KeyARN:     *key.Key.Arn(),
+		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers),
+			Organization: s.OrganizationTrail, IdentityCenter: s.IdentityCenter != nil},
 	}
 	if s.Monitoring {
 		if watch, err = addMonitoring(stack, s, env, ops, audit, *key.Key.Arn(), organizationID); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/internal/iameval"
 	"github.com/cle2wa/audit-trail/internal/settings"
 	"github.com/cle2wa/audit-trail/internal/stacks"
@@ -233,6 +234,18 @@ func TestIdentityCenterInOneAccount(t *testing.T) {
 		d := iameval.Evaluate(iameval.Request{Caller: role, Action: c.action, Resource: c.resource, ResourceAccount: management.Account, Kind: iameval.IdentityOnly})
 		if d.Allowed != c.allowed {
 			t.Errorf("the permission set's policies, %s on %s: expected allowed=%v, found %v (%s)", c.action, c.resource, c.allowed, d.Allowed, d.Reason)
+		}
+	}
+	// verify, run as the audit role, reads the permission set.
+	read, ok := r.Policy(tfdoc.Get(d.Raw(), "resource", "aws_iam_role_policy", "audit_role_read", "policy"))
+	if !ok {
+		t.Fatal("the audit role's read policy is not a policy document of the stack")
+	}
+	auditRole := iameval.Caller{ARN: management.Role("role-audit"), Account: management.Account, Identity: []iameval.Policy{{Name: "read", Statements: read}}}
+	for _, action := range identitycenter.Reads {
+		d := iameval.Evaluate(iameval.Request{Caller: auditRole, Action: action, Resource: "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef", ResourceAccount: management.Account, Kind: iameval.IdentityOnly})
+		if !d.Allowed {
+			t.Errorf("expected the audit role to be allowed %s, for verify: %s", action, d.Reason)
 		}
 	}
 	if got := d.Resources("aws_iam_group_membership"); len(got) != 0 {

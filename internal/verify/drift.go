@@ -92,6 +92,7 @@ func Drift(ctx context.Context, c Clients, audit *tfjson.Doc, a Account) []Resul
 	out = append(out, Buckets(ctx, c, audit, refs)...)
 	out = append(out, Identities(ctx, c, audit, refs)...)
 	out = append(out, Monitoring(ctx, c, audit, refs)...)
+	out = append(out, IdentityCenter(ctx, c.SSOAdmin, audit, refs)...)
 	for _, k := range audit.Resources("aws_kms_key") {
 		d := keys[k.Address]
 		if d == nil {

@@ -239,15 +239,16 @@ func sameSet(check, what string, live, synthesized []string) Result {
 	return r
 }
 
-// pager is one of the IAM client's paginators.
-type pager[P any] interface {
+// pager is one of an SDK client's paginators, whose options are O.
+type pager[P, O any] interface {
 	HasMorePages() bool
-	NextPage(context.Context, ...func(*iam.Options)) (P, error)
+	NextPage(context.Context, ...func(*O)) (P, error)
 }
 
 // every collects the items of every page: IAM's lists return up to 100
-// items a page ("IsTruncated", "Marker" in the IAM API Reference).
-func every[P, T any](ctx context.Context, p pager[P], items func(P) []T) ([]T, error) {
+// items a page ("IsTruncated", "Marker" in the IAM API Reference), and
+// Identity Center's lists page with NextToken.
+func every[P, O, T any](ctx context.Context, p pager[P, O], items func(P) []T) ([]T, error) {
 	var out []T
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -61,6 +61,9 @@ type Clients struct {
 	// CloudWatch reads the alarms, Logs the log group and its filters.
 	CloudWatch CloudWatchAPI
 	Logs       LogsAPI
+	// SSOAdmin reads IAM Identity Center's permission sets, in its
+	// region; nil when the stacks have none.
+	SSOAdmin SSOAdminAPI
 }
 
 // Options tune the checks.

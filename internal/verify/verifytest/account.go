@@ -66,6 +66,8 @@ type Account struct {
 	// and reading alike (the log-archive layout's management account:
 	// the bucket is another account's).
 	Refused bool
+	// PermissionSets are IAM Identity Center's permission sets, by name.
+	PermissionSets map[string]*PermissionSet
 	// calls are the requests answered.
 	mu    sync.Mutex
 	calls []Call
@@ -81,6 +83,16 @@ func (a *Account) Calls() []Call {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slices.Clone(a.calls)
+}
+
+// PermissionSet is an Identity Center permission set as its API answers:
+// its ARN, session duration, description and inline policy, the ARNs of
+// its AWS managed policies, its customer managed policy references
+// ("path/name") and its assignments by account ("GROUP <id>").
+type PermissionSet struct {
+	ARN, SessionDuration, Description, InlinePolicy string
+	Managed, Customer                               []string
+	Assignments                                     map[string][]string
 }
 
 // Key is a key of the fake account: its ARN, policy, state
@@ -367,6 +379,7 @@ func deployed(t testing.TB, doc map[string]any, p place, members []string, now t
 	if _, ok := settings[logBucket]; ok {
 		out.LogFiles = logFiles(p, members, now)
 	}
+	out.PermissionSets = permissionSets(doc, p, render)
 	if _, ok := of("aws_cloudwatch_log_group")["monitoring_log_group"]; ok {
 		out.Alarms, out.LogGroups, out.MetricFilters = monitoringState(resources, p.references(doc), p.account)
 		out.SubscriptionFilters = []any{}
@@ -452,6 +465,12 @@ func iamAnswers(doc map[string]any, account string, docs func(string) string) ma
 		}
 	}
 	user := `<UserName>user-audit</UserName><Path>` + path + `</Path><UserId>AIDAEXAMPLE</UserId><Arn>arn:aws:iam::` + account + `:user` + path + `user-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate>`
+	// The group's members: the auditor, unless the stack has no IAM user
+	// (auditors of Identity Center only).
+	members := `<member>` + user + `</member>`
+	if _, ok := tfjson.Get(doc, "resource", "aws_iam_group_membership").(map[string]any); !ok {
+		members = ""
+	}
 	attached := `<member><PolicyName>ReadOnlyAccess</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member>`
 	deny, denied := tfjson.Get(doc, "resource", "aws_iam_policy", "deny_log_reads").(map[string]any)
 	if denied {
@@ -473,7 +492,7 @@ func iamAnswers(doc map[string]any, account string, docs func(string) string) ma
 		"ListAttachedUserPolicies user-audit":       `<AttachedPolicies/><IsTruncated>false</IsTruncated>`,
 		"ListGroupPolicies group-audit":             `<PolicyNames><member>assume-audit-role-with-mfa</member></PolicyNames><IsTruncated>false</IsTruncated>`,
 		"ListAttachedGroupPolicies group-audit":     `<AttachedPolicies>` + attached + `</AttachedPolicies><IsTruncated>false</IsTruncated>`,
-		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users><member>` + user + `</member></Users><IsTruncated>false</IsTruncated>`,
+		"GetGroup group-audit":                      `<Group><GroupName>group-audit</GroupName><Path>/</Path><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::` + account + `:group/group-audit</Arn><CreateDate>2026-11-01T00:00:00Z</CreateDate></Group><Users>` + members + `</Users><IsTruncated>false</IsTruncated>`,
 	}
 	if denied {
 		answers["GetPolicy policy-deny-trail-log-reads"] = `<Policy><PolicyName>policy-deny-trail-log-reads</PolicyName><DefaultVersionId>v1</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>arn:aws:iam::` + account + `:policy/policy-deny-trail-log-reads</Arn><Description>` + deny["description"].(string) + `</Description><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`
@@ -553,4 +572,44 @@ func monitoringState(resources map[string]any, resolve func(string) string, acco
 		alarms[name] = alarm
 	}
 	return alarms, logGroups, filters
+}
+
+// permissionSets are the stack's Identity Center permission sets, as
+// deployed by p: each with an ARN of its own, its inline policy rendered,
+// its managed policies and its assignments resolved.
+func permissionSets(doc map[string]any, p place, render func(string) string) map[string]*PermissionSet {
+	resources, _ := doc["resource"].(map[string]any)
+	of := func(typ string) map[string]any {
+		m, _ := resources[typ].(map[string]any)
+		return m
+	}
+	refer := p.references(doc)
+	out := map[string]*PermissionSet{}
+	for id, ps := range of("aws_ssoadmin_permission_set") {
+		ps := ps.(map[string]any)
+		self := "${aws_ssoadmin_permission_set." + id + ".arn}"
+		set := &PermissionSet{
+			ARN:             fmt.Sprintf("arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-%016x", crc32.ChecksumIEEE([]byte(id))),
+			SessionDuration: ps["session_duration"].(string), Description: ps["description"].(string),
+			Assignments: map[string][]string{},
+		}
+		for _, b := range of("aws_ssoadmin_permission_set_inline_policy") {
+			if b := b.(map[string]any); b["permission_set_arn"] == self {
+				set.InlinePolicy = render(strings.Split(b["inline_policy"].(string), ".")[2])
+			}
+		}
+		for _, b := range of("aws_ssoadmin_managed_policy_attachment") {
+			if b := b.(map[string]any); b["permission_set_arn"] == self {
+				set.Managed = append(set.Managed, refer(b["managed_policy_arn"].(string)))
+			}
+		}
+		for _, b := range of("aws_ssoadmin_account_assignment") {
+			if b := b.(map[string]any); b["permission_set_arn"] == self {
+				account := refer(b["target_id"].(string))
+				set.Assignments[account] = append(set.Assignments[account], b["principal_type"].(string)+" "+b["principal_id"].(string))
+			}
+		}
+		out[ps["name"].(string)] = set
+	}
+	return out
 }

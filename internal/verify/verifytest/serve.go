@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,6 +49,10 @@ func (a *Account) record(r *http.Request, target, op string, in request) {
 				add("kms:"+op, k.ARN)
 			}
 		}
+	case strings.HasPrefix(target, "SWBExternalService."):
+		// The permission set's reads: the instance's, the permission
+		// set's or the account's, all covered by the audit role's "*".
+		add("sso:"+op, cmp.Or(in.PermissionSetArn, in.InstanceArn))
 	case strings.HasPrefix(target, "Logs_20140328.") && op == "DescribeLogGroups":
 		// DescribeLogGroups has no resource type: "*".
 		add("logs:"+op, "*")
@@ -203,8 +208,9 @@ func asCBOR(key string, v any) cbor.Value {
 
 // request is what the fake account reads of a JSON or CBOR request.
 type request struct {
-	KeyId, LogGroupName, LogGroupNamePrefix string
-	AlarmNames                              []string
+	KeyId, LogGroupName, LogGroupNamePrefix  string
+	AlarmNames                               []string
+	InstanceArn, PermissionSetArn, AccountId string
 }
 
 // Start serves the account on loopback until the test ends, and returns
@@ -358,6 +364,8 @@ func (a *Account) handler() http.Handler {
 			reply(w, http.StatusOK, a.Status)
 		case op == "GetEventSelectors":
 			reply(w, http.StatusOK, map[string]any{"TrailARN": a.Trail["TrailARN"], "EventSelectors": a.Selectors})
+		case strings.HasPrefix(target, "SWBExternalService."):
+			a.identityCenter(w, op, in, reply)
 		case op == "DescribeLogGroups":
 			var found []any
 			for _, g := range a.LogGroups {
@@ -438,4 +446,56 @@ func (a *Account) handler() http.Handler {
 			reply(w, http.StatusBadRequest, map[string]any{"__type": "UnknownOperationException"})
 		}
 	})
+}
+
+// identityCenter answers IAM Identity Center's reads of a permission set
+// (JSON 1.1, X-Amz-Target SWBExternalService.<op>), in the API
+// Reference's shapes.
+func (a *Account) identityCenter(w http.ResponseWriter, op string, in request, reply func(http.ResponseWriter, int, any)) {
+	var set *PermissionSet
+	var name string
+	for n, s := range a.PermissionSets {
+		if s.ARN == in.PermissionSetArn {
+			set, name = s, n
+		}
+	}
+	if op != "ListPermissionSets" && set == nil {
+		reply(w, http.StatusBadRequest, map[string]any{"__type": "ResourceNotFoundException", "Message": "no permission set " + in.PermissionSetArn})
+		return
+	}
+	switch op {
+	case "ListPermissionSets":
+		arns := []string{}
+		for _, s := range a.PermissionSets {
+			arns = append(arns, s.ARN)
+		}
+		slices.Sort(arns)
+		reply(w, http.StatusOK, map[string]any{"PermissionSets": arns})
+	case "DescribePermissionSet":
+		reply(w, http.StatusOK, map[string]any{"PermissionSet": map[string]any{"Name": name, "PermissionSetArn": set.ARN, "SessionDuration": set.SessionDuration, "Description": set.Description}})
+	case "GetInlinePolicyForPermissionSet":
+		reply(w, http.StatusOK, map[string]any{"InlinePolicy": set.InlinePolicy})
+	case "ListManagedPoliciesInPermissionSet":
+		managed := []any{}
+		for _, arn := range set.Managed {
+			managed = append(managed, map[string]any{"Arn": arn, "Name": arn[strings.LastIndex(arn, "/")+1:]})
+		}
+		reply(w, http.StatusOK, map[string]any{"AttachedManagedPolicies": managed})
+	case "ListCustomerManagedPolicyReferencesInPermissionSet":
+		refs := []any{}
+		for _, r := range set.Customer {
+			path, name, _ := strings.Cut(r, "/")
+			refs = append(refs, map[string]any{"Path": "/" + path + "/", "Name": name})
+		}
+		reply(w, http.StatusOK, map[string]any{"CustomerManagedPolicyReferences": refs})
+	case "ListAccountAssignments":
+		assigned := []any{}
+		for _, x := range set.Assignments[in.AccountId] {
+			kind, id, _ := strings.Cut(x, " ")
+			assigned = append(assigned, map[string]any{"AccountId": in.AccountId, "PermissionSetArn": set.ARN, "PrincipalType": kind, "PrincipalId": id})
+		}
+		reply(w, http.StatusOK, map[string]any{"AccountAssignments": assigned})
+	default:
+		reply(w, http.StatusBadRequest, map[string]any{"__type": "UnknownOperationException"})
+	}
 }
