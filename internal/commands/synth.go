@@ -54,12 +54,16 @@ func Synth(cache *jsiicache.Session, stdout, stderr io.Writer) int {
 	for _, u := range s.AuditUsers {
 		longest = max(longest, len(u))
 	}
+	users := fmt.Sprintf("%d IAM users", len(s.AuditUsers))
+	if len(s.AuditUsers) == 1 {
+		users = "1 IAM user"
+	}
 	switch {
 	case s.Accounts != nil:
-		fmt.Fprintf(stdout, "auditors: %d IAM users, on the security account's path %s, which the audit role trusts whatever their number\n", len(s.AuditUsers), stacks.AuditorsPath)
+		fmt.Fprintf(stdout, "auditors: %s, on the security account's path %s, which the audit role trusts whatever their number\n", users, stacks.AuditorsPath)
 	case len(s.AuditUsers) > 0:
-		fmt.Fprintf(stdout, "auditors: %d IAM users; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters for a role's trust policy)\n",
-			len(s.AuditUsers), auditors.Room(s.AuditUsers, longest, s.PermissionSet()), longest, auditors.MaxTrustPolicyLength)
+		fmt.Fprintf(stdout, "auditors: %s; the audit role's trust policy has room for %d more with names of up to %d characters (IAM's default quota of %d characters for a role's trust policy)\n",
+			users, auditors.Room(s.AuditUsers, longest, s.PermissionSet()), longest, auditors.MaxTrustPolicyLength)
 	}
 	if ic := s.IdentityCenter; ic != nil {
 		fmt.Fprintf(stdout, "auditors: IAM Identity Center's permission set %s, assigned to %d of the Identity Store's groups and users; Identity Center's sign-in settings decide MFA\n", ic.PermissionSet, len(ic.Groups)+len(ic.Users))
