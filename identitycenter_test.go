@@ -152,17 +152,7 @@ func TestIdentityCenterVerify(t *testing.T) {
 		t.Run(what, func(t *testing.T) {
 			accounts := verifytest.Layout(t, synthesis, layoutLogArchive, layoutSecurity, time.Now())
 			c.change(accounts)
-			code, stdout, stderr := runCommand(t, filepath.Dir(out), []string{"verify"}, fakeAWS(verifytest.ServeLayout(t, accounts))...)
-			var failed []string
-			for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
-				if status, rest, ok := strings.Cut(line, "\t"); ok && status != "PASS" {
-					check, _, _ := strings.Cut(rest, "\t")
-					failed = append(failed, check)
-				}
-			}
-			if !slices.Equal(failed, c.fail) {
-				t.Errorf("expected the failures %v, found %v (exit %d)\n%s%s", c.fail, failed, code, stdout, stderr)
-			}
+			stdout := verifyLayoutFails(t, out, accounts, c.fail)
 			if c.fail == nil {
 				for _, check := range []string{"IDENTITY-CENTER-PERMISSION-SET " + name, "DRIFT-PERMISSION-SET-POLICY " + name, "DRIFT-PERMISSION-SET-MANAGED " + name,
 					"DRIFT-PERMISSION-SET-CUSTOMER-POLICIES " + name, "DRIFT-PERMISSION-SET-ASSIGNMENTS " + name + " " + layoutSecurity} {

@@ -547,17 +547,7 @@ func TestLayoutVerify(t *testing.T) {
 			t.Run("keys in "+keysIn+"/"+name, func(t *testing.T) {
 				accounts := verifytest.Layout(t, synthesis, layoutLogArchive, layoutSecurity, now)
 				c.change(accounts)
-				code, stdout, stderr := runCommand(t, filepath.Dir(out), []string{"verify"}, fakeAWS(verifytest.ServeLayout(t, accounts))...)
-				var failed []string
-				for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
-					if status, rest, ok := strings.Cut(line, "\t"); ok && status != "PASS" {
-						check, _, _ := strings.Cut(rest, "\t")
-						failed = append(failed, check)
-					}
-				}
-				if !slices.Equal(failed, c.fail) {
-					t.Errorf("expected the failures %v, found %v (exit %d)\n%s%s", c.fail, failed, code, stdout, stderr)
-				}
+				stdout := verifyLayoutFails(t, out, accounts, c.fail)
 				for _, check := range []string{"ACCOUNT security", "ACCOUNT logarchive", "TRAIL-KMS", "TRAIL-SCOPE", "DRIFT-BUCKET-POLICY cle2wa-s3-trail-master", "DRIFT-KEY-POLICY alias/kms-trail-master", "ACCESS-READ-EVIDENCE logarchive", "ACCESS-READ-EVIDENCE management"} {
 					if !strings.Contains(stdout, "\t"+check+"\t") {
 						t.Errorf("expected a result of %s, found:\n%s", check, stdout)
@@ -566,6 +556,25 @@ func TestLayoutVerify(t *testing.T) {
 			})
 		}
 	}
+}
+
+// verifyLayoutFails runs `verify` in the synthesis out against the
+// accounts (verifytest.ServeLayout), requires exactly the checks fail to
+// be the ones that do not pass, and returns its output.
+func verifyLayoutFails(t *testing.T, out string, accounts map[string]*verifytest.Account, fail []string) string {
+	t.Helper()
+	code, stdout, stderr := runCommand(t, filepath.Dir(out), []string{"verify"}, fakeAWS(verifytest.ServeLayout(t, accounts))...)
+	var failed []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if status, rest, ok := strings.Cut(line, "\t"); ok && status != "PASS" {
+			check, _, _ := strings.Cut(rest, "\t")
+			failed = append(failed, check)
+		}
+	}
+	if !slices.Equal(failed, fail) {
+		t.Errorf("expected the failures %v, found %v (exit %d)\n%s%s", fail, failed, code, stdout, stderr)
+	}
+	return stdout
 }
 
 // synthBesideControlTower synthesizes the log-archive layout beside AWS
