@@ -232,11 +232,30 @@ var GroupMembershipEvents = map[string][]string{
 // https://docs.aws.amazon.com/singlesignon/latest/userguide/sso-info-in-cloudtrail.html)
 // without their event source: sso.amazonaws.com or
 // sso-directory.amazonaws.com, so both are watched.
+// The external identity provider's signing certificate, the SCIM access
+// token an identity provider provisions with, the sign-in configuration
+// and a directory trust are the same kind of change (IAM actions of
+// "AWS IAM Identity Center directory" and "AWS IAM Identity Center",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamidentitycenterdirectory.html).
 var IdentitySourceEvents = []string{
 	"AssociateDirectory", "DisassociateDirectory", "UpdateDirectoryAssociation",
 	"CreateExternalIdPConfigurationForDirectory", "UpdateExternalIdPConfigurationForDirectory",
 	"EnableExternalIdPConfigurationForDirectory", "DisableExternalIdPConfigurationForDirectory",
 	"DeleteExternalIdPConfigurationForDirectory", "PutMfaDeviceManagementForDirectory",
+	"ImportExternalIdPCertificate", "DeleteExternalIdPCertificate", "CreateBearerToken",
+	"UpdateSSOConfiguration", "CreateTrust", "UpdateTrust",
+}
+
+// PersonEvents take over a person of Identity Center's own directory: a
+// password reset, an MFA device removed or changed, a new e-mail address
+// or user name, a disabled user enabled again. Their requests name the
+// user, not the groups, so every user's alarm: an auditor is any member
+// of an assigned group, now or later (the directory's operations, AWS's
+// list above; identitystore's UpdateUser, "Identity Store API
+// Reference").
+var PersonEvents = map[string][]string{
+	"sso-directory.amazonaws.com": {"UpdatePassword", "DeleteMfaDeviceForUser", "UpdateMfaDeviceForUser", "UpdateUser", "UpdateUserName", "EnableUser"},
+	"identitystore.amazonaws.com": {"UpdateUser"},
 }
 
 // SCIMGroupEvents change an Identity Center group through SCIM, as an
@@ -331,7 +350,7 @@ func Watches(p Protected) ([]Watch, error) {
 			head("s3.amazonaws.com", BucketEvents), each("$.requestParameters.bucketName", p.Buckets), plain),
 	)
 	if ic := p.IdentityCenter; ic != nil {
-		w := watch("identity-center-changes", "IdentityCenterChanges", "IAM Identity Center permission set, assignment, identity source and MFA setting changes, SAML provider changes, and members added to the auditors' groups",
+		w := watch("identity-center-changes", "IdentityCenterChanges", "IAM Identity Center permission set, assignment, identity source and MFA setting changes, people's credentials reset, SAML provider changes, and members added to the auditors' groups",
 			equals("$.eventSource", "sso.amazonaws.com"), each("$.eventName", IdentityCenterEvents), plain)
 		if len(ic.Groups) > 0 {
 			for _, source := range []string{"identitystore.amazonaws.com", "sso-directory.amazonaws.com"} {
@@ -344,6 +363,10 @@ func Watches(p Protected) ([]Watch, error) {
 		for _, source := range []string{"sso.amazonaws.com", "sso-directory.amazonaws.com"} {
 			w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
 				equals("$.eventSource", source), each("$.eventName", IdentitySourceEvents), plain).Patterns...)
+		}
+		for _, source := range []string{"sso-directory.amazonaws.com", "identitystore.amazonaws.com"} {
+			w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
+				equals("$.eventSource", source), each("$.eventName", PersonEvents[source]), plain).Patterns...)
 		}
 		w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
 			equals("$.eventSource", "iam.amazonaws.com"), each("$.eventName", SAMLProviderEvents), plain).Patterns...)

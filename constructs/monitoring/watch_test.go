@@ -387,7 +387,8 @@ func TestAuditorsOnAPath(t *testing.T) {
 // parameters), a read does not (the sample as AWS gives it), and a
 // member added to an auditors' group alarms, through the Identity Store
 // API, the console or SCIM, while another group's does not; so does a
-// change of the identity source or the MFA settings; without
+// change of the identity source or the MFA settings, and a person's
+// password, MFA device or e-mail reset; without
 // Identity Center there is no such watch, and with a hundred groups the
 // watches still fit the log group.
 func TestIdentityCenterWatch(t *testing.T) {
@@ -445,6 +446,16 @@ func TestIdentityCenterWatch(t *testing.T) {
 				t.Errorf("%s %s: expected a match", source, name)
 			}
 		}
+	}
+	for source, names := range PersonEvents {
+		for _, name := range names {
+			if !matches(t, w, sample.With(map[string]any{"eventSource": source, "eventName": name, "readOnly": false, "requestParameters": map[string]any{"userId": "b1b2c3d4-5678-90ab-cdef-111122223333"}})) {
+				t.Errorf("%s %s: expected a match", source, name)
+			}
+		}
+	}
+	if matches(t, w, sample.With(map[string]any{"eventSource": "identitystore.amazonaws.com", "eventName": "DescribeUser"})) {
+		t.Error("identitystore DescribeUser (a read): expected no match")
 	}
 	for i := 0; i < 99; i++ {
 		p.IdentityCenter.Groups = append(p.IdentityCenter.Groups, fmt.Sprintf("a1b2c3d4-5678-90ab-cdef-%012d", i))
