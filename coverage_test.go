@@ -49,7 +49,7 @@ func TestCoverage(t *testing.T) {
 	if len(rows) < 150 {
 		t.Errorf("expected the catalogue's in-scope actions, found %d", len(rows))
 	}
-	table := coverage.Markdown(c, rows)
+	table := coverage.Markdown(c, rows, "the synthesized default stacks")
 	if *update {
 		if err := os.WriteFile(coverageDoc, []byte(table), 0o644); err != nil {
 			t.Fatal(err)

@@ -206,6 +206,7 @@ var IdentityCenterEvents = []string{
 	"AttachCustomerManagedPolicyReferenceToPermissionSet", "DetachCustomerManagedPolicyReferenceFromPermissionSet",
 	"PutPermissionsBoundaryToPermissionSet", "DeletePermissionsBoundaryFromPermissionSet",
 	"PutPermissionsPolicy", "DeletePermissionsPolicy", "AssociateProfile", "DisassociateProfile",
+	"CreateProfile", "UpdateProfile", "DeleteProfile", "UpdateInstance", "DeleteInstance",
 }
 
 // GroupMembershipEvents add a member to an Identity Center group, by
@@ -243,19 +244,23 @@ var IdentitySourceEvents = []string{
 	"EnableExternalIdPConfigurationForDirectory", "DisableExternalIdPConfigurationForDirectory",
 	"DeleteExternalIdPConfigurationForDirectory", "PutMfaDeviceManagementForDirectory",
 	"ImportExternalIdPCertificate", "DeleteExternalIdPCertificate", "CreateBearerToken",
-	"UpdateSSOConfiguration", "CreateTrust", "UpdateTrust",
+	"UpdateSSOConfiguration", "CreateTrust", "UpdateTrust", "CreateProvisioningTenant",
 }
 
-// PersonEvents take over a person of Identity Center's own directory: a
-// password reset, an MFA device removed or changed, a new e-mail address
-// or user name, a disabled user enabled again. Their requests name the
-// user, not the groups, so every user's alarm: an auditor is any member
-// of an assigned group, now or later (the directory's operations, AWS's
-// list above; identitystore's UpdateUser, "Identity Store API
-// Reference").
-var PersonEvents = map[string][]string{
-	"sso-directory.amazonaws.com": {"UpdatePassword", "DeleteMfaDeviceForUser", "UpdateMfaDeviceForUser", "UpdateUser", "UpdateUserName", "EnableUser"},
-	"identitystore.amazonaws.com": {"UpdateUser"},
+// DirectoryEvents take over a person of Identity Center's own directory
+// (a password reset, an MFA device registered, removed or changed for
+// them, a new e-mail address or user name, a disabled user enabled
+// again), or change the directory itself. Their requests name the user,
+// not the groups, so every user's alarm: an auditor is any member of an
+// assigned group, now or later (the directory's operations, AWS's list
+// above; the Identity Store API's UpdateUser and the identity store's
+// own changes, "AWS Identity Store" in the Service Authorization
+// Reference,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentitystore.html).
+var DirectoryEvents = map[string][]string{
+	"sso-directory.amazonaws.com": {"UpdatePassword", "DeleteMfaDeviceForUser", "UpdateMfaDeviceForUser", "UpdateUser", "UpdateUserName", "EnableUser",
+		"StartVirtualMfaDeviceRegistration", "CompleteVirtualMfaDeviceRegistration", "StartWebAuthnDeviceRegistration", "CompleteWebAuthnDeviceRegistration"},
+	"identitystore.amazonaws.com": {"UpdateUser", "UpdateIdentityStore", "DeleteIdentityStore"},
 }
 
 // SCIMGroupEvents change an Identity Center group through SCIM, as an
@@ -366,7 +371,7 @@ func Watches(p Protected) ([]Watch, error) {
 		}
 		for _, source := range []string{"sso-directory.amazonaws.com", "identitystore.amazonaws.com"} {
 			w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
-				equals("$.eventSource", source), each("$.eventName", PersonEvents[source]), plain).Patterns...)
+				equals("$.eventSource", source), each("$.eventName", DirectoryEvents[source]), plain).Patterns...)
 		}
 		w.Patterns = append(w.Patterns, watch(w.Name, w.Metric, w.Title,
 			equals("$.eventSource", "iam.amazonaws.com"), each("$.eventName", SAMLProviderEvents), plain).Patterns...)

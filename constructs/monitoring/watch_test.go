@@ -447,7 +447,7 @@ func TestIdentityCenterWatch(t *testing.T) {
 			}
 		}
 	}
-	for source, names := range PersonEvents {
+	for source, names := range DirectoryEvents {
 		for _, name := range names {
 			if !matches(t, w, sample.With(map[string]any{"eventSource": source, "eventName": name, "readOnly": false, "requestParameters": map[string]any{"userId": "b1b2c3d4-5678-90ab-cdef-111122223333"}})) {
 				t.Errorf("%s %s: expected a match", source, name)

@@ -66,6 +66,12 @@ var Scope = map[string][]string{
 // trusted access).
 var AccountWide = []string{"logs:PutAccountPolicy", "logs:DeleteAccountPolicy", "organizations:DisableAWSServiceAccess"}
 
+// IdentityCenterServices are the services of IAM Identity Center: with
+// auditors of Identity Center (the stack makes a permission set), each of
+// their actions is in scope, whatever its resource type: they decide who
+// gets which role, who a person is and how they sign in.
+var IdentityCenterServices = []string{"sso", "sso-directory", "identitystore"}
+
 // InScope reports whether an action of the catalogue is in scope.
 func InScope(action string, resources []string) bool {
 	svc, _, _ := strings.Cut(action, ":")
@@ -95,18 +101,32 @@ func Classify(c Catalogue, d *tfjson.Doc) []Row {
 	if !ok {
 		m = access.New(d)
 	}
+	identityCenter, users := false, false
+	for _, s := range d.Stacks() {
+		identityCenter = identityCenter || len(s.Resources("aws_ssoadmin_permission_set")) > 0
+		users = users || len(s.Resources("aws_iam_user")) > 0
+	}
 	var out []Row
 	for _, a := range c.Actions {
-		if !InScope(a.Action, a.Resources) {
+		svc, _, _ := strings.Cut(a.Action, ":")
+		ofIdentityCenter := slices.Contains(IdentityCenterServices, svc)
+		if !InScope(a.Action, a.Resources) && !(identityCenter && ofIdentityCenter) {
 			continue
 		}
+		harmless := Harmless[a.Action]
+		switch {
+		case ofIdentityCenter:
+			harmless = IdentityCenterHarmless[a.Action]
+		case harmless == "" && !users && svc == "iam" && slices.Contains(a.Resources, "user"):
+			harmless = noAuditUsers
+		}
 		r := Row{Action: a.Action, Access: a.Access, Class: "unclassified"}
-		if why := denied(m, a.Action, a.Resources); why != "" {
+		if why := denied(m, a.Action, a.Resources); why != "" && !ofIdentityCenter {
 			r.Class, r.Why = "denied", why
 		} else if by := check.AlarmedBy(d, event(d, a.Action)); by != "" {
 			r.Class, r.Why = "alarmed", by
-		} else if why := Harmless[a.Action]; why != "" {
-			r.Class, r.Why = "harmless", why
+		} else if harmless != "" {
+			r.Class, r.Why = "harmless", harmless
 		}
 		out = append(out, r)
 	}
@@ -141,6 +161,11 @@ var eventSources = map[string]string{
 	"cloudtrail": "cloudtrail.amazonaws.com", "logs": "logs.amazonaws.com", "cloudwatch": "monitoring.amazonaws.com",
 	"sns": "sns.amazonaws.com", "kms": "kms.amazonaws.com", "s3": "s3.amazonaws.com", "iam": "iam.amazonaws.com",
 	"organizations": "organizations.amazonaws.com",
+	// Identity Center's API, its console's directory operations and the
+	// Identity Store API ("IAM Identity Center information in
+	// CloudTrail",
+	// https://docs.aws.amazon.com/singlesignon/latest/userguide/sso-info-in-cloudtrail.html).
+	"sso": "sso.amazonaws.com", "sso-directory": "sso-directory.amazonaws.com", "identitystore": "identitystore.amazonaws.com",
 }
 
 // EventNames are the CloudTrail event names of the S3 actions whose API
@@ -215,12 +240,29 @@ func event(d *tfjson.Doc, action string) events.Sample {
 		"aliasName":        first("aws_kms_alias", "name"),
 		"keyId":            key,
 		"servicePrincipal": "cloudtrail.amazonaws.com",
+		// The first Identity Center group the permission set is assigned
+		// to, as Identity Store and its console name it.
+		"groupId": assignedGroup(d),
 	}
 	admin := events.Load("identity-AssumedRole")
 	return events.Load("s3-GetBucketVersioning").Identity(admin).With(map[string]any{
 		"eventSource": eventSources[svc], "eventName": name, "requestParameters": params,
 		"resources": []any{map[string]any{"ARN": key}},
 	})
+}
+
+// assignedGroup is the first Identity Store group that a permission set
+// of the synthesis is assigned to, or "".
+func assignedGroup(d *tfjson.Doc) string {
+	for _, s := range d.Stacks() {
+		for _, a := range s.Resources("aws_ssoadmin_account_assignment") {
+			if a.Attrs["principal_type"] == "GROUP" {
+				id, _ := a.Attrs["principal_id"].(string)
+				return id
+			}
+		}
+	}
+	return ""
 }
 
 // Totals counts the rows by class.
@@ -232,12 +274,13 @@ func Totals(rows []Row) map[string]int {
 	return out
 }
 
-// Markdown is the coverage table, for docs/coverage.md.
-func Markdown(c Catalogue, rows []Row) string {
+// Markdown is the coverage table of the stacks (such as "the synthesized
+// default stacks"), for docs/coverage.md.
+func Markdown(c Catalogue, rows []Row, stacks string) string {
 	var b strings.Builder
 	t := Totals(rows)
 	fmt.Fprintf(&b, "# Coverage: who can change what the trail records, who is told, who can read\n\n")
-	fmt.Fprintf(&b, "Every action of access level Write, Permissions management or Tagging on a resource type the stacks own or depend on, from %s %s (`scripts/update-iam-catalogue`), classified from the synthesized default stacks by `internal/coverage` (written by `go test . -run TestCoverage -update`).\n\n", c.Source, c.Version)
+	fmt.Fprintf(&b, "Every action of access level Write, Permissions management or Tagging on a resource type the stacks own or depend on, from %s %s (`scripts/update-iam-catalogue`), classified from %s by `internal/coverage` (written by `go test . -run TestCoverage -update`).\n\n", c.Source, c.Version, stacks)
 	fmt.Fprintf(&b, "%d actions: %d denied to administrators, %d alarmed, %d harmless, %d unclassified.\n\n", len(rows), t["denied"], t["alarmed"], t["harmless"], t["unclassified"])
 	b.WriteString("| Action | Access level | Class | Why |\n|---|---|---|---|\n")
 	for _, r := range rows {

@@ -92,3 +92,88 @@ var Harmless = map[string]string{
 	"sns:ConfirmSubscription": "a recipient confirms a subscription",
 	"sns:Publish":             "sends a message to the alarm's recipients: noise at worst; it cannot stop an alarm",
 }
+
+// IdentityCenterHarmless are the actions of IAM Identity Center's
+// services (IdentityCenterServices) that no alarm watches, each with the
+// reviewed reason it cannot make anyone an auditor, blind the trail or
+// open the evidence: in scope with auditors of Identity Center only.
+var IdentityCenterHarmless = map[string]string{
+	"sso:AddRegion":    otherRegion,
+	"sso:RemoveRegion": otherRegion,
+	"sso:CreateInstanceAccessControlAttributeConfiguration": attributes,
+	"sso:DeleteInstanceAccessControlAttributeConfiguration": attributes,
+	"sso:UpdateInstanceAccessControlAttributeConfiguration": attributes,
+	"sso:CreateInstance":           "makes an account instance of Identity Center, which holds no permission sets; the stacks' permission set is the organization instance's",
+	"sso:StartSSO":                 "turns Identity Center on; the stacks' permission set is in an instance already on",
+	"sso:CreateTrustedTokenIssuer": tokenIssuer,
+	"sso:DeleteTrustedTokenIssuer": tokenIssuer,
+	"sso:UpdateTrustedTokenIssuer": tokenIssuer,
+
+	"sso:CreateApplication":                                     application,
+	"sso:CreateApplicationAssignment":                           application,
+	"sso:CreateApplicationInstance":                             application,
+	"sso:CreateApplicationInstanceCertificate":                  application,
+	"sso:CreateManagedApplicationInstance":                      application,
+	"sso:DeleteApplication":                                     application,
+	"sso:DeleteApplicationAccessScope":                          application,
+	"sso:DeleteApplicationAssignment":                           application,
+	"sso:DeleteApplicationAuthenticationMethod":                 application,
+	"sso:DeleteApplicationGrant":                                application,
+	"sso:DeleteApplicationInstance":                             application,
+	"sso:DeleteApplicationInstanceCertificate":                  application,
+	"sso:DeleteManagedApplicationInstance":                      application,
+	"sso:ImportApplicationInstanceServiceProviderMetadata":      application,
+	"sso:PutApplicationAccessScope":                             application,
+	"sso:PutApplicationAssignmentConfiguration":                 application,
+	"sso:PutApplicationAuthenticationMethod":                    application,
+	"sso:PutApplicationGrant":                                   application,
+	"sso:PutApplicationSessionConfiguration":                    application,
+	"sso:UpdateApplication":                                     application,
+	"sso:UpdateApplicationInstanceActiveCertificate":            application,
+	"sso:UpdateApplicationInstanceDisplayData":                  application,
+	"sso:UpdateApplicationInstanceResponseConfiguration":        application,
+	"sso:UpdateApplicationInstanceResponseSchemaConfiguration":  application,
+	"sso:UpdateApplicationInstanceSecurityConfiguration":        application,
+	"sso:UpdateApplicationInstanceServiceProviderConfiguration": application,
+	"sso:UpdateApplicationInstanceStatus":                       application,
+	"sso:UpdateManagedApplicationInstanceStatus":                application,
+
+	"sso-directory:CreateAlias":              "sets the AWS access portal's URL alias: who signs in, and with which permission set, is unchanged",
+	"sso-directory:CreateGroup":              noGrant,
+	"sso-directory:CreateUser":               noGrant,
+	"sso-directory:DeleteBearerToken":        takesAway,
+	"sso-directory:DeleteGroup":              takesAway,
+	"sso-directory:DeleteProvisioningTenant": takesAway,
+	"sso-directory:DeleteUser":               takesAway,
+	"sso-directory:DisableUser":              takesAway,
+	"sso-directory:RemoveMemberFromGroup":    takesAway,
+	"sso-directory:UpdateGroup":              groupName,
+	"sso-directory:UpdateGroupDisplayName":   groupName,
+	"sso-directory:VerifyEmail":              "a person verifies their own e-mail address; changing it is watched",
+
+	"identitystore:AddRegion":             otherRegion,
+	"identitystore:RemoveRegion":          otherRegion,
+	"identitystore:CreateGroup":           noGrant,
+	"identitystore:CreateUser":            noGrant,
+	"identitystore:ReserveUser":           noGrant,
+	"identitystore:CreateIdentityStore":   "makes the identity store of a new instance; the stacks' instance keeps its own, whose changes are watched",
+	"identitystore:DeleteGroup":           takesAway,
+	"identitystore:DeleteGroupMembership": takesAway,
+	"identitystore:DeleteUser":            takesAway,
+	"identitystore:UpdateGroup":           groupName,
+}
+
+// The reasons shared by Identity Center's actions above.
+const (
+	otherRegion = "replicates Identity Center to another Region, or removes one: where people sign in, not who has which permission set"
+	attributes  = "attributes for access control pass a person's attributes as session tags; no policy of the stacks reads a principal's tags"
+	tokenIssuer = "a trusted token issuer exchanges tokens for applications (trusted identity propagation), never for a role in an AWS account"
+	application = "an application of Identity Center (its assignments, grants, scopes, sign-in and certificates): access to the application, never a role in an AWS account"
+	noGrant     = "makes or reserves a user or a group: no role comes from it until a member is added to an assigned group or the permission set is assigned, both watched"
+	takesAway   = "removes a person, a group, a membership, a SCIM tenant or token: it only takes access away, and what they did stays in the trail"
+	groupName   = "changes a group's name or description: its members and assignments are unchanged"
+)
+
+// noAuditUsers is the reason for an action on IAM users when the stacks
+// make none (auditors of Identity Center only).
+const noAuditUsers = "the stacks make no IAM user and the audit role trusts none (auditors of Identity Center only): no user's credentials, of any user, make an auditor"
