@@ -121,6 +121,8 @@ func Classify(c Catalogue, d *tfjson.Doc) []Row {
 			harmless = noAuditUsers
 		}
 		r := Row{Action: a.Action, Access: a.Access, Class: "unclassified"}
+		// No policy of the stacks governs Identity Center's actions (its
+		// resources are none of theirs): they are alarmed or harmless.
 		if why := denied(m, a.Action, a.Resources); why != "" && !ofIdentityCenter {
 			r.Class, r.Why = "denied", why
 		} else if by := check.AlarmedBy(d, event(d, a.Action)); by != "" {
