@@ -368,6 +368,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		KmsMasterKeyId: topicKey.Key.Arn(),
 	})
 	tfname.Pin(topic, tfname.Part(id, "topic"))
+	// The log group's name and the topic's ARN as references written in
+	// Go: the many filters and alarms below name them.
+	logGroupName := jsii.String(tfname.Ref("aws_cloudwatch_log_group", tfname.Part(id, "log_group"), "name"))
+	topicRef := jsii.String(tfname.Ref("aws_sns_topic", tfname.Part(id, "topic"), "arn"))
 	topicARN := env.Topic(cfg.TopicName)
 	topicDoc, err := policy.New(c, "topic_policy_document", policy.Document{Statements: []policy.Statement{
 		{
@@ -392,7 +396,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	}
 	tfname.Pin(topicDoc, tfname.Part(id, "topic_policy"))
 	topicPolicy := snstopicpolicy.NewSnsTopicPolicy(c, jsii.String("topic_policy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn:    topic.Arn(),
+		Arn:    topicRef,
 		Policy: topicDoc.Json(),
 	})
 	tfname.Pin(topicPolicy, tfname.Part(id, "topic_policy"))
@@ -402,7 +406,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// releases, for one release.
 		key := tfname.Key(e)
 		sub := snstopicsubscription.NewSnsTopicSubscription(c, jsii.String("email_"+key), &snstopicsubscription.SnsTopicSubscriptionConfig{
-			TopicArn: topic.Arn(),
+			TopicArn: topicRef,
 			Protocol: jsii.String("email"),
 			Endpoint: jsii.String(e),
 		})
@@ -412,10 +416,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 
 	// Each filter counts matching events into a metric; each alarm fires
 	// on one such event in five minutes and notifies the topic.
-	newFilter := func(slug, filterName, pattern, metric, namespace string) cloudwatchlogmetricfilter.CloudwatchLogMetricFilter {
+	newFilter := func(slug, filterName, pattern, metric, namespace string) string {
 		filter := cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("filter_"+slug), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
 			Name:         jsii.String(filterName),
-			LogGroupName: logGroup.Name(),
+			LogGroupName: logGroupName,
 			Pattern:      jsii.String(pattern),
 			MetricTransformation: &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterMetricTransformation{
 				Name:      jsii.String(metric),
@@ -424,16 +428,18 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			},
 		})
 		tfname.Pin(filter, tfname.Part(id, "filter_"+slug))
-		return filter
+		return tfname.Part(id, "filter_"+slug)
 	}
-	newAlarm := func(slug, alarmName, description string, filter cloudwatchlogmetricfilter.CloudwatchLogMetricFilter) {
+	// filter is the Terraform name of the filter whose metric the alarm
+	// watches.
+	newAlarm := func(slug, alarmName, description string, filter string) {
 		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+slug), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 			AlarmName:        jsii.String(alarmName),
 			AlarmDescription: jsii.String(description + ", seen in the events of " + cfg.TrailName),
 			// The filter's metric by reference: the alarm follows the
 			// filter, and scanners (KICS) see which filter it watches.
-			Namespace:          filter.MetricTransformation().Namespace(),
-			MetricName:         filter.MetricTransformation().Name(),
+			Namespace:          jsii.String(tfname.Ref("aws_cloudwatch_log_metric_filter", filter, "metric_transformation[0].namespace")),
+			MetricName:         jsii.String(tfname.Ref("aws_cloudwatch_log_metric_filter", filter, "metric_transformation[0].name")),
 			Statistic:          jsii.String("Sum"),
 			Period:             jsii.Number(300),
 			EvaluationPeriods:  jsii.Number(1),
@@ -441,7 +447,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
 			TreatMissingData:   jsii.String("notBreaching"),
 			ActionsEnabled:     jsii.Bool(true),
-			AlarmActions:       &[]*string{topic.Arn()},
+			AlarmActions:       &[]*string{topicRef},
 		})
 		tfname.Pin(alarm, tfname.Part(id, "alarm_"+slug))
 	}
@@ -455,14 +461,14 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	guarded.Keys = append(slices.Clone(guarded.Keys), *logsKey.Key.Arn(), *topicKey.Key.Arn())
 	guarded.Aliases = append(slices.Clone(guarded.Aliases), cfg.LogsKeyAlias, cfg.TopicKeyAlias)
 	guarded.Roles = append(slices.Clone(guarded.Roles), cfg.RoleName)
-	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, *topic.Arn(), AlarmPrefixes
+	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, *topicRef, AlarmPrefixes
 	watches, err := Watches(guarded)
 	if err != nil {
 		return nil, field.Under("Protected", err)
 	}
 	for _, w := range watches {
 		slug := strings.ReplaceAll(w.Name, "-", "_")
-		var first cloudwatchlogmetricfilter.CloudwatchLogMetricFilter
+		var first string
 		for i, p := range w.Patterns {
 			filter := newFilter(fmt.Sprintf("%s_%d", slug, i+1), fmt.Sprintf("watch-%s-%d", w.Name, i+1), p, w.Metric, WatchNamespace)
 			if i == 0 {
@@ -480,7 +486,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		AlarmDescription:   jsii.String(fmt.Sprintf("No event of %s reached its log group for %d hours: the trail, or its copy to CloudWatch Logs, stopped delivering", cfg.TrailName, HeartbeatHours)),
 		Namespace:          jsii.String("AWS/Logs"),
 		MetricName:         jsii.String("IncomingLogEvents"),
-		Dimensions:         &map[string]*string{"LogGroupName": logGroup.Name()},
+		Dimensions:         &map[string]*string{"LogGroupName": logGroupName},
 		Statistic:          jsii.String("Sum"),
 		Period:             jsii.Number(3600),
 		EvaluationPeriods:  jsii.Number(HeartbeatHours),
@@ -490,8 +496,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// No datapoint at all is what a silent trail looks like.
 		TreatMissingData: jsii.String("breaching"),
 		ActionsEnabled:   jsii.Bool(true),
-		AlarmActions:     &[]*string{topic.Arn()},
-		OkActions:        &[]*string{topic.Arn()},
+		AlarmActions:     &[]*string{topicRef},
+		OkActions:        &[]*string{topicRef},
 	})
 	tfname.Pin(heartbeat, tfname.Part(id, "alarm_heartbeat"))
 	var alarmARNs []string

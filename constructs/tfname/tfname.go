@@ -22,6 +22,12 @@ func Pin(element cdktf.TerraformElement, name string) {
 	element.OverrideLogicalId(jsii.String(name))
 }
 
+// Ref is the Terraform reference to the attribute attr of the resource of
+// type typ pinned as name: "${typ.name.attr}", what the element's getter
+// would render, written in Go rather than asked of the jsii kernel (a
+// call each).
+func Ref(typ, name, attr string) string { return "${" + typ + "." + name + "." + attr + "}" }
+
 // Part is the name of a part of the construct named id: id_part.
 func Part(id, part string) string { return id + "_" + part }
 
