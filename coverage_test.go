@@ -26,38 +26,9 @@ func TestCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := coverage.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := coverage.Classify(c, out.Stack("audit"))
-	classes := map[string]string{}
-	for _, r := range rows {
-		classes[r.Action] = r.Class
-		if r.Class == "unclassified" {
-			t.Errorf("%s (%s) is neither denied, alarmed nor reviewed as harmless: deny it, watch it, or give the reason in internal/coverage/harmless.go", r.Action, r.Access)
-		}
-	}
-	for action := range coverage.Harmless {
-		switch class, ok := classes[action]; {
-		case !ok:
-			t.Errorf("internal/coverage/harmless.go reviews %s, which the catalogue's in-scope actions do not have: remove it", action)
-		case class != "harmless":
-			t.Errorf("internal/coverage/harmless.go reviews %s, which is %s now: remove it", action, class)
-		}
-	}
+	rows, _, table := classified(t, out, coverage.Harmless, "internal/coverage/harmless.go", coverageDoc, "the synthesized default stacks")
 	if len(rows) < 150 {
 		t.Errorf("expected the catalogue's in-scope actions, found %d", len(rows))
-	}
-	table := coverage.Markdown(c, rows, "the synthesized default stacks")
-	if *update {
-		if err := os.WriteFile(coverageDoc, []byte(table), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(coverageDoc)
-	if err != nil || string(want) != table {
-		t.Errorf("%s is not the table the stacks give (%v); if the change is intended, run go test . -run TestCoverage -update and review the diff", coverageDoc, err)
 	}
 	// The README's totals are the table's.
 	totals := coverage.Totals(rows)
@@ -69,4 +40,45 @@ func TestCoverage(t *testing.T) {
 	if !strings.Contains(table, "| `s3:DeleteObjectVersion` | Write | denied |") {
 		t.Error("expected s3:DeleteObjectVersion denied to administrators in the table")
 	}
+}
+
+// classified classifies the catalogue's in-scope actions for the audit
+// stack of synthesis, and fails on an action neither denied, alarmed nor
+// in harmless (the reviewed reasons, kept in where), on a reason for an
+// action the catalogue's in-scope ones lack or that is now denied or
+// alarmed, and on a table doc (rewritten with -update) other than the
+// one the stacks give, described as stacks. It returns the rows, their
+// classes by action, and the table.
+func classified(t *testing.T, synthesis *tfjson.Synthesis, harmless map[string]string, where, doc, stacks string) ([]coverage.Row, map[string]string, string) {
+	t.Helper()
+	c, err := coverage.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := coverage.Classify(c, synthesis.Stack("audit"))
+	classes := map[string]string{}
+	for _, r := range rows {
+		classes[r.Action] = r.Class
+		if r.Class == "unclassified" {
+			t.Errorf("%s (%s) is neither denied, alarmed nor reviewed as harmless: deny it, watch it, or give the reason in %s", r.Action, r.Access, where)
+		}
+	}
+	for action := range harmless {
+		switch class, ok := classes[action]; {
+		case !ok:
+			t.Errorf("%s reviews %s, which the catalogue's in-scope actions do not have: remove it", where, action)
+		case class != "harmless":
+			t.Errorf("%s reviews %s, which is %s now: remove it", where, action, class)
+		}
+	}
+	table := coverage.Markdown(c, rows, stacks)
+	if *update {
+		if err := os.WriteFile(doc, []byte(table), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(doc); err != nil || string(want) != table {
+		t.Errorf("%s is not the table the stacks give (%v); if the change is intended, run go test . -run TestCoverage -update and review the diff", doc, err)
+	}
+	return rows, classes, table
 }

@@ -187,38 +187,11 @@ func TestCoverageWithIdentityCenter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := coverage.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := coverage.Classify(c, synthesis.Stack(stacks.AuditName))
-	classes := map[string]string{}
-	for _, r := range rows {
-		classes[r.Action] = r.Class
-		if r.Class == "unclassified" {
-			t.Errorf("%s (%s) is neither denied, alarmed nor reviewed as harmless: watch it, or give the reason in coverage.IdentityCenterHarmless", r.Action, r.Access)
-		}
-	}
-	for action := range coverage.IdentityCenterHarmless {
-		switch class, ok := classes[action]; {
-		case !ok:
-			t.Errorf("coverage.IdentityCenterHarmless reviews %s, which the catalogue does not have: remove it", action)
-		case class != "harmless":
-			t.Errorf("coverage.IdentityCenterHarmless reviews %s, which is %s now: remove it", action, class)
-		}
-	}
+	_, classes, _ := classified(t, synthesis, coverage.IdentityCenterHarmless, "coverage.IdentityCenterHarmless", coverageIdentityCenterDoc,
+		"the one-account stacks with auditors of IAM Identity Center (and every action of its services, whatever its resource type)")
 	for _, must := range []string{"sso:CreateAccountAssignment", "identitystore:CreateGroupMembership", "sso-directory:AddMemberToGroup", "sso-directory:ImportExternalIdPCertificate", "sso-directory:UpdatePassword"} {
 		if classes[must] != "alarmed" {
 			t.Errorf("expected %s alarmed, found %q", must, classes[must])
 		}
-	}
-	table := coverage.Markdown(c, rows, "the one-account stacks with auditors of IAM Identity Center (and every action of its services, whatever its resource type)")
-	if *update {
-		if err := os.WriteFile(coverageIdentityCenterDoc, []byte(table), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, err := os.ReadFile(coverageIdentityCenterDoc); err != nil || string(want) != table {
-		t.Errorf("%s is not the table the stacks give (%v); if the change is intended, run go test . -run TestCoverage -update and review the diff", coverageIdentityCenterDoc, err)
 	}
 }
