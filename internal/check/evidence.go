@@ -140,21 +140,14 @@ func probes(d *tfjson.Doc) []probe {
 func watchTakeover(d *tfjson.Doc) []Result {
 	var out []Result
 	for _, t := range d.Resources("aws_cloudtrail") {
-		groupARN, _ := t.Attrs["cloud_watch_logs_group_arn"].(string)
-		group, _, ok := tfjson.Ref(strings.TrimSuffix(groupARN, ":*"))
+		group, ok := trailGroup(t)
 		if !ok {
 			out = append(out, fail(t, "the trail does not deliver to CloudWatch Logs (monitoring is off): nothing watches for takeover"))
 			continue
 		}
-		watched := alarmedFilters(d, group)
+		watched := Watches{alarmedFilters(d, group)}
 		for _, p := range probes(d) {
-			by := ""
-			for _, w := range watched {
-				if matchesAlways(w.pattern, p.event) {
-					by = w.filter.Address + " -> " + w.alarm.Address
-					break
-				}
-			}
+			by := watched.AlarmedBy(p.event)
 			if by == "" {
 				out = append(out, fail(p.resource, fmt.Sprintf("no alarmed metric filter on %s matches %s on it", group, p.what)))
 				continue
@@ -165,22 +158,40 @@ func watchTakeover(d *tfjson.Doc) []Result {
 	return out
 }
 
-// AlarmedBy names the metric filter and alarm of d's trail that would
-// raise an alarm on the event e ("<filter> -> <alarm>"): a filter of the
-// trail's log group that matches e under every reading of the
-// filter-pattern guide, whose metric an alarm with an SNS topic watches;
-// "" when none would.
-func AlarmedBy(d *tfjson.Doc, e events.Sample) string {
+// trailGroup is the address of the log group trail t delivers to.
+func trailGroup(t tfjson.Block) (string, bool) {
+	groupARN, _ := t.Attrs["cloud_watch_logs_group_arn"].(string)
+	group, _, ok := tfjson.Ref(strings.TrimSuffix(groupARN, ":*"))
+	return group, ok
+}
+
+// Watches are the alarmed metric filters of the log groups d's trails
+// deliver to, found once to judge many events.
+type Watches struct{ filters []alarmedFilter }
+
+// WatchesOf finds the alarmed metric filters of d's trails: filters of
+// the trail's log group whose metric an alarm with an SNS topic watches.
+func WatchesOf(d *tfjson.Doc) Watches {
+	var w Watches
 	for _, t := range d.Resources("aws_cloudtrail") {
-		groupARN, _ := t.Attrs["cloud_watch_logs_group_arn"].(string)
-		group, _, ok := tfjson.Ref(strings.TrimSuffix(groupARN, ":*"))
-		if !ok {
-			continue
+		if group, ok := trailGroup(t); ok {
+			w.filters = append(w.filters, alarmedFilters(d, group)...)
 		}
-		for _, w := range alarmedFilters(d, group) {
-			if matchesAlways(w.pattern, e) {
-				return w.filter.Address + " -> " + w.alarm.Address
-			}
+	}
+	return w
+}
+
+// AlarmedBy names the metric filter and alarm that would raise an alarm
+// on the event e ("<filter> -> <alarm>"): the first filter that matches
+// e under every reading of the filter-pattern guide; "" when none would.
+func (w Watches) AlarmedBy(e events.Sample) string {
+	event, err := filterpattern.Decode(e.JSON())
+	if err != nil {
+		return ""
+	}
+	for _, f := range w.filters {
+		if matchesAlways(f.pattern, event) {
+			return f.filter.Address + " -> " + f.alarm.Address
 		}
 	}
 	return ""
@@ -213,9 +224,9 @@ func alarmedFilters(d *tfjson.Doc, group string) []alarmedFilter {
 }
 
 // matchesAlways reports whether p matches e under every reading.
-func matchesAlways(p *filterpattern.Pattern, e events.Sample) bool {
+func matchesAlways(p *filterpattern.Pattern, e filterpattern.Event) bool {
 	for _, o := range filterpattern.Readings {
-		if m, err := p.Match(e.JSON(), o); err != nil || !m {
+		if !p.MatchEvent(e, o) {
 			return false
 		}
 	}

@@ -106,6 +106,7 @@ func Classify(c Catalogue, d *tfjson.Doc) []Row {
 		identityCenter = identityCenter || len(s.Resources("aws_ssoadmin_permission_set")) > 0
 		users = users || len(s.Resources("aws_iam_user")) > 0
 	}
+	watches := check.WatchesOf(d)
 	var out []Row
 	for _, a := range c.Actions {
 		svc, _, _ := strings.Cut(a.Action, ":")
@@ -125,7 +126,7 @@ func Classify(c Catalogue, d *tfjson.Doc) []Row {
 		// resources are none of theirs): they are alarmed or harmless.
 		if why := denied(m, a.Action, a.Resources); why != "" && !ofIdentityCenter {
 			r.Class, r.Why = "denied", why
-		} else if by := check.AlarmedBy(d, event(d, a.Action)); by != "" {
+		} else if by := watches.AlarmedBy(event(d, a.Action)); by != "" {
 			r.Class, r.Why = "alarmed", by
 		} else if harmless != "" {
 			r.Class, r.Why = "harmless", harmless

@@ -62,14 +62,30 @@ func (p *Pattern) String() string { return p.text }
 
 // Match reports whether the JSON log event matches p under o.
 func (p *Pattern) Match(event []byte, o Options) (bool, error) {
+	e, err := Decode(event)
+	if err != nil {
+		return false, err
+	}
+	return p.MatchEvent(e, o), nil
+}
+
+// Event is a JSON log event decoded once, to be matched by many
+// patterns.
+type Event struct{ value any }
+
+// Decode decodes a JSON log event, its numbers kept as written.
+func Decode(event []byte) (Event, error) {
 	var v any
 	d := json.NewDecoder(strings.NewReader(string(event)))
 	d.UseNumber()
 	if err := d.Decode(&v); err != nil {
-		return false, fmt.Errorf("the event is not JSON: %w", err)
+		return Event{}, fmt.Errorf("the event is not JSON: %w", err)
 	}
-	return p.root.eval(v, o), nil
+	return Event{v}, nil
 }
+
+// MatchEvent reports whether the decoded event e matches p under o.
+func (p *Pattern) MatchEvent(e Event, o Options) bool { return p.root.eval(e.value, o) }
 
 type node interface {
 	eval(event any, o Options) bool
