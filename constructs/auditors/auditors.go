@@ -29,6 +29,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamuser"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/policy"
@@ -220,6 +221,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	blocks := block.In(c)
 
 	group := iamgroup.NewIamGroup(c, jsii.String("group"), &iamgroup.IamGroupConfig{
 		Name: jsii.String(cfg.GroupName),
@@ -254,7 +256,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		// n-th user as <id>_user_<n>: move that state here, for one
 		// release. It holds when auditUsers is unchanged since the last
 		// apply; Terraform ignores a move whose source is not in the state.
-		user.MoveFromId(jsii.String("aws_iam_user." + tfname.Part(id, fmt.Sprintf("user_%d", i))))
+		blocks.Moved("aws_iam_user."+tfname.Part(id, fmt.Sprintf("user_%d", i)), "aws_iam_user."+tfname.Part(id, key))
 		users = append(users, user)
 		// Built from the name, so that the trust policy renders at plan
 		// time; IAM does not require the users of a condition to exist.
@@ -262,31 +264,29 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		userNames = append(userNames, user.Name())
 	}
 
-	trust, err := policy.New(c, "trust_document", cfg.trustPolicy(userARNs))
+	trust, err := policy.New(blocks, "trust_document", tfname.Part(id, "role_trust"), cfg.trustPolicy(userARNs))
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(trust, tfname.Part(id, "role_trust"))
 	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:                jsii.String(cfg.RoleName),
 		Path:                jsii.String("/"),
 		Description:         jsii.String(cfg.description()),
-		AssumeRolePolicy:    trust.Json(),
+		AssumeRolePolicy:    trust.JSON(),
 		MaxSessionDuration:  jsii.Number(SessionSeconds),
 		ForceDetachPolicies: jsii.Bool(false),
 	})
 	tfname.Pin(role, tfname.Part(id, "role"))
 
 	roleARN := cfg.Env.Role(cfg.RoleName)
-	groupDoc, err := policy.New(c, "group_document", GroupPolicy(cfg.Env, roleARN, cfg.path()))
+	groupDoc, err := policy.New(blocks, "group_document", tfname.Part(id, "group_policy"), GroupPolicy(cfg.Env, roleARN, cfg.path()))
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(groupDoc, tfname.Part(id, "group_policy"))
 	groupPolicy := iamgrouppolicy.NewIamGroupPolicy(c, jsii.String("group_policy"), &iamgrouppolicy.IamGroupPolicyConfig{
 		Name:   jsii.String("assume-audit-role-with-mfa"),
 		Group:  group.Name(),
-		Policy: groupDoc.Json(),
+		Policy: groupDoc.JSON(),
 	})
 	tfname.Pin(groupPolicy, tfname.Part(id, "group_policy"))
 
@@ -620,15 +620,14 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Resources: []string{"*"},
 		})
 	}
-	doc, err := policy.New(scope, id+"_document", policy.Document{Statements: statements})
+	doc, err := policy.New(block.In(scope), id+"_document", id, policy.Document{Statements: statements})
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(doc, id)
 	p := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("read-cloudtrail-logs"),
 		Role:   cfg.Role.Name(),
-		Policy: doc.Json(),
+		Policy: doc.JSON(),
 	})
 	tfname.Pin(p, id)
 	return p, nil

@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
@@ -127,11 +128,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	doc, err := policy.New(c, "policy_document", Policy(cfg))
+	doc, err := policy.New(block.In(c), "policy_document", tfname.Part(id, "policy"), Policy(cfg))
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(doc, tfname.Part(id, "policy"))
 
 	key := kmskey.NewKmsKey(c, jsii.String("Default"), &kmskey.KmsKeyConfig{
 		Description:           jsii.String(cfg.Description),
@@ -141,7 +141,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 		DeletionWindowInDays:  jsii.Number(DeletionWindowDays),
 		IsEnabled:             jsii.Bool(true),
 		MultiRegion:           jsii.Bool(false),
-		Policy:                doc.Json(),
+		Policy:                doc.JSON(),
 		Lifecycle:             &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
 		DependsOn:             dependsOn(cfg.After),
 	})

@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
@@ -275,16 +276,15 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 	})
 	tfname.Pin(set, tfname.Part(id, "permission_set"))
 
-	doc, err := policy.New(c, "inline_document", InlinePolicy(cfg.AuditRoleARN, cfg.Deny...))
+	doc, err := policy.New(block.In(c), "inline_document", tfname.Part(id, "inline_policy"), InlinePolicy(cfg.AuditRoleARN, cfg.Deny...))
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(doc, tfname.Part(id, "inline_policy"))
 	inline := ssoadminpermissionsetinlinepolicy.NewSsoadminPermissionSetInlinePolicy(c, jsii.String("inline_policy"), &ssoadminpermissionsetinlinepolicy.SsoadminPermissionSetInlinePolicyConfig{
 		Provider:         cfg.Provider,
 		InstanceArn:      instance,
 		PermissionSetArn: set.Arn(),
-		InlinePolicy:     doc.Json(),
+		InlinePolicy:     doc.JSON(),
 	})
 	tfname.Pin(inline, tfname.Part(id, "inline_policy"))
 

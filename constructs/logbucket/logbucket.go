@@ -19,7 +19,6 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiampolicydocument"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
@@ -33,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
@@ -262,7 +262,7 @@ type Bucket struct {
 	// Statements are the statements of the bucket policy, in order.
 	Statements []policy.Statement
 	// document is the bucket policy's aws_iam_policy_document.
-	document dataawsiampolicydocument.DataAwsIamPolicyDocument
+	document policy.Source
 }
 
 // AddToResourcePolicy adds statements to the bucket policy: a construct
@@ -271,7 +271,7 @@ type Bucket struct {
 // is refused.
 func (b *Bucket) AddToResourcePolicy(statements ...policy.Statement) error {
 	all := append(slices.Clone(b.Statements), statements...)
-	if err := policy.Update(b.document, policy.Document{Statements: all}); err != nil {
+	if err := b.document.Update(policy.Document{Statements: all}); err != nil {
 		return fmt.Errorf("bucket %s: %w", b.ARN, err)
 	}
 	b.Statements = all
@@ -371,14 +371,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 
 	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, protect(cfg.ARN, cfg.Operators)...)
 	statements = append(statements, cfg.Grants...)
-	doc, err := policy.New(c, "policy_document", policy.Document{Statements: statements})
+	doc, err := policy.New(block.In(c), "policy_document", tfname.Part(id, "policy"), policy.Document{Statements: statements})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
 	}
-	tfname.Pin(doc, tfname.Part(id, "policy"))
 	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
-		Policy: doc.Json(),
+		Policy: doc.JSON(),
 		// The policy denies changing versioning, the lifecycle and Object
 		// Lock to all but the operators: it comes last, so that the first
 		// apply can set them, and so that a change of deployers applies

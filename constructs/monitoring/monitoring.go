@@ -22,8 +22,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchlogmetricfilter"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
@@ -32,6 +30,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
@@ -221,6 +220,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	blocks := block.In(c)
 	env := cfg.Env
 	logGroupARN := env.LogGroup(cfg.LogGroupName)
 
@@ -234,7 +234,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	// role policy doesn't support the use of aws:SourceArn and
 	// aws:SourceAccount."
 	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
-	trust, err := policy.New(c, "role_trust", policy.Document{Statements: []policy.Statement{{
+	trust, err := policy.New(blocks, "role_trust", tfname.Part(id, "role_trust"), policy.Document{Statements: []policy.Statement{{
 		Sid:        "CloudTrailAssumesRole",
 		Effect:     policy.Allow,
 		Principals: []policy.Principal{{Type: policy.PrincipalService, Identifiers: []string{arn.CloudTrail}}},
@@ -243,12 +243,11 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(trust, tfname.Part(id, "role_trust"))
 	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(cfg.RoleName),
 		Path:             jsii.String("/"),
 		Description:      jsii.String("Assumed by CloudTrail to deliver the events of " + cfg.TrailName + " to " + cfg.LogGroupName),
-		AssumeRolePolicy: trust.Json(),
+		AssumeRolePolicy: trust.JSON(),
 	})
 	tfname.Pin(role, tfname.Part(id, "role"))
 	// The key policy names the roles by ARNs built from their names, so
@@ -274,7 +273,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// does not describe them).
 		streams = append(streams, logGroupARN+":log-stream:"+cfg.OrganizationID+"_*")
 	}
-	write, err := policy.New(c, "role_policy_document", policy.Document{Statements: []policy.Statement{{
+	write, err := policy.New(blocks, "role_policy_document", tfname.Part(id, "role_policy"), policy.Document{Statements: []policy.Statement{{
 		Sid:       "WriteTheTrailLogStreamsOnly",
 		Effect:    policy.Allow,
 		Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
@@ -283,11 +282,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(write, tfname.Part(id, "role_policy"))
 	rolePolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("role_policy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("write-trail-log-group"),
 		Role:   role.Name(),
-		Policy: write.Json(),
+		Policy: write.JSON(),
 	})
 	tfname.Pin(rolePolicy, tfname.Part(id, "role_policy"))
 
@@ -373,7 +371,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	logGroupName := jsii.String(tfname.Ref("aws_cloudwatch_log_group", tfname.Part(id, "log_group"), "name"))
 	topicRef := jsii.String(tfname.Ref("aws_sns_topic", tfname.Part(id, "topic"), "arn"))
 	topicARN := env.Topic(cfg.TopicName)
-	topicDoc, err := policy.New(c, "topic_policy_document", policy.Document{Statements: []policy.Statement{
+	topicDoc, err := policy.New(blocks, "topic_policy_document", tfname.Part(id, "topic_policy"), policy.Document{Statements: []policy.Statement{
 		{
 			Sid:        "DenyInsecureTransport",
 			Effect:     policy.Deny,
@@ -394,10 +392,9 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(topicDoc, tfname.Part(id, "topic_policy"))
 	topicPolicy := snstopicpolicy.NewSnsTopicPolicy(c, jsii.String("topic_policy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Arn:    topicRef,
-		Policy: topicDoc.Json(),
+		Policy: topicDoc.JSON(),
 	})
 	tfname.Pin(topicPolicy, tfname.Part(id, "topic_policy"))
 	for i, e := range cfg.Emails {
@@ -411,45 +408,37 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			Endpoint: jsii.String(e),
 		})
 		tfname.Pin(sub, tfname.Part(id, "email_"+key))
-		sub.MoveFromId(jsii.String("aws_sns_topic_subscription." + tfname.Part(id, fmt.Sprintf("email_%d", i))))
+		blocks.Moved("aws_sns_topic_subscription."+tfname.Part(id, fmt.Sprintf("email_%d", i)), "aws_sns_topic_subscription."+tfname.Part(id, "email_"+key))
 	}
 
 	// Each filter counts matching events into a metric; each alarm fires
 	// on one such event in five minutes and notifies the topic.
 	newFilter := func(slug, filterName, pattern, metric, namespace string) string {
-		filter := cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(c, jsii.String("filter_"+slug), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
-			Name:         jsii.String(filterName),
-			LogGroupName: logGroupName,
-			Pattern:      jsii.String(pattern),
-			MetricTransformation: &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterMetricTransformation{
-				Name:      jsii.String(metric),
-				Namespace: jsii.String(namespace),
-				Value:     jsii.String("1"),
-			},
+		return blocks.Resource("filter_"+slug, tfname.Part(id, "filter_"+slug), metricFilter{
+			Name:                 filterName,
+			LogGroupName:         *logGroupName,
+			Pattern:              pattern,
+			MetricTransformation: metricTransformation{Name: metric, Namespace: namespace, Value: "1"},
 		})
-		tfname.Pin(filter, tfname.Part(id, "filter_"+slug))
-		return tfname.Part(id, "filter_"+slug)
 	}
-	// filter is the Terraform name of the filter whose metric the alarm
-	// watches.
+	// filter is the address of the filter whose metric the alarm watches.
 	newAlarm := func(slug, alarmName, description string, filter string) {
-		alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_"+slug), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			AlarmName:        jsii.String(alarmName),
-			AlarmDescription: jsii.String(description + ", seen in the events of " + cfg.TrailName),
+		blocks.Resource("alarm_"+slug, tfname.Part(id, "alarm_"+slug), metricAlarm{
+			AlarmName:        alarmName,
+			AlarmDescription: description + ", seen in the events of " + cfg.TrailName,
 			// The filter's metric by reference: the alarm follows the
 			// filter, and scanners (KICS) see which filter it watches.
-			Namespace:          jsii.String(tfname.Ref("aws_cloudwatch_log_metric_filter", filter, "metric_transformation[0].namespace")),
-			MetricName:         jsii.String(tfname.Ref("aws_cloudwatch_log_metric_filter", filter, "metric_transformation[0].name")),
-			Statistic:          jsii.String("Sum"),
-			Period:             jsii.Number(300),
-			EvaluationPeriods:  jsii.Number(1),
-			Threshold:          jsii.Number(1),
-			ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
-			TreatMissingData:   jsii.String("notBreaching"),
-			ActionsEnabled:     jsii.Bool(true),
-			AlarmActions:       &[]*string{topicRef},
+			Namespace:          block.Ref(filter, "metric_transformation[0].namespace"),
+			MetricName:         block.Ref(filter, "metric_transformation[0].name"),
+			Statistic:          "Sum",
+			Period:             300,
+			EvaluationPeriods:  1,
+			Threshold:          1,
+			ComparisonOperator: "GreaterThanOrEqualToThreshold",
+			TreatMissingData:   "notBreaching",
+			ActionsEnabled:     true,
+			AlarmActions:       []string{*topicRef},
 		})
-		tfname.Pin(alarm, tfname.Part(id, "alarm_"+slug))
 	}
 	for _, f := range Families {
 		slug := strings.ReplaceAll(f.Name, "-", "_")
@@ -481,25 +470,24 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err := fitFilters(watches); err != nil {
 		return nil, err
 	}
-	heartbeat := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(c, jsii.String("alarm_heartbeat"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-		AlarmName:          jsii.String("watch-trail-heartbeat"),
-		AlarmDescription:   jsii.String(fmt.Sprintf("No event of %s reached its log group for %d hours: the trail, or its copy to CloudWatch Logs, stopped delivering", cfg.TrailName, HeartbeatHours)),
-		Namespace:          jsii.String("AWS/Logs"),
-		MetricName:         jsii.String("IncomingLogEvents"),
-		Dimensions:         &map[string]*string{"LogGroupName": logGroupName},
-		Statistic:          jsii.String("Sum"),
-		Period:             jsii.Number(3600),
-		EvaluationPeriods:  jsii.Number(HeartbeatHours),
-		DatapointsToAlarm:  jsii.Number(HeartbeatHours),
-		Threshold:          jsii.Number(1),
-		ComparisonOperator: jsii.String("LessThanThreshold"),
+	blocks.Resource("alarm_heartbeat", tfname.Part(id, "alarm_heartbeat"), metricAlarm{
+		AlarmName:          "watch-trail-heartbeat",
+		AlarmDescription:   fmt.Sprintf("No event of %s reached its log group for %d hours: the trail, or its copy to CloudWatch Logs, stopped delivering", cfg.TrailName, HeartbeatHours),
+		Namespace:          "AWS/Logs",
+		MetricName:         "IncomingLogEvents",
+		Dimensions:         map[string]string{"LogGroupName": *logGroupName},
+		Statistic:          "Sum",
+		Period:             3600,
+		EvaluationPeriods:  HeartbeatHours,
+		DatapointsToAlarm:  HeartbeatHours,
+		Threshold:          1,
+		ComparisonOperator: "LessThanThreshold",
 		// No datapoint at all is what a silent trail looks like.
-		TreatMissingData: jsii.String("breaching"),
-		ActionsEnabled:   jsii.Bool(true),
-		AlarmActions:     &[]*string{topicRef},
-		OkActions:        &[]*string{topicRef},
+		TreatMissingData: "breaching",
+		ActionsEnabled:   true,
+		AlarmActions:     []string{*topicRef},
+		OkActions:        []string{*topicRef},
 	})
-	tfname.Pin(heartbeat, tfname.Part(id, "alarm_heartbeat"))
 	var alarmARNs []string
 	for _, p := range AlarmPrefixes {
 		alarmARNs = append(alarmARNs, cfg.Env.Alarms(p))
@@ -507,6 +495,43 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN,
 		KeyARNs: []string{*logsKey.Key.Arn(), *topicKey.Key.Arn()}, AlarmARNs: alarmARNs}, nil
 }
+
+// The arguments of the CloudWatch metric filters and alarms, as the AWS
+// provider names them (aws_cloudwatch_log_metric_filter,
+// aws_cloudwatch_metric_alarm).
+type (
+	metricFilter struct {
+		LogGroupName         string               `json:"log_group_name"`
+		MetricTransformation metricTransformation `json:"metric_transformation"`
+		Name                 string               `json:"name"`
+		Pattern              string               `json:"pattern"`
+	}
+	metricTransformation struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+		Value     string `json:"value"`
+	}
+	metricAlarm struct {
+		ActionsEnabled     bool              `json:"actions_enabled"`
+		AlarmActions       []string          `json:"alarm_actions"`
+		AlarmDescription   string            `json:"alarm_description"`
+		AlarmName          string            `json:"alarm_name"`
+		ComparisonOperator string            `json:"comparison_operator"`
+		DatapointsToAlarm  int               `json:"datapoints_to_alarm,omitempty"`
+		Dimensions         map[string]string `json:"dimensions,omitempty"`
+		EvaluationPeriods  int               `json:"evaluation_periods"`
+		MetricName         string            `json:"metric_name"`
+		Namespace          string            `json:"namespace"`
+		OkActions          []string          `json:"ok_actions,omitempty"`
+		Period             int               `json:"period"`
+		Statistic          string            `json:"statistic"`
+		Threshold          float64           `json:"threshold"`
+		TreatMissingData   string            `json:"treat_missing_data"`
+	}
+)
+
+func (metricFilter) Type() string { return "aws_cloudwatch_log_metric_filter" }
+func (metricAlarm) Type() string  { return "aws_cloudwatch_metric_alarm" }
 
 // HeartbeatHours is how long the log group may receive no event before
 // the heartbeat alarm fires. CloudWatch Logs counts each log group's

@@ -1,9 +1,10 @@
 // Package policy builds IAM policy documents from typed Go values.
 //
-// A Document becomes an aws_iam_policy_document data source, so the
-// synthesized Terraform JSON shows every statement, principal, action,
-// resource and condition as structured values that a reviewer and a test
-// can read, with Terraform references left in place.
+// A Document becomes an aws_iam_policy_document data source (written in
+// Go, package block), so the synthesized Terraform JSON shows every
+// statement, principal, action, resource and condition as structured
+// values that a reviewer and a test can read, with Terraform references
+// left in place.
 package policy
 
 import (
@@ -12,10 +13,9 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiampolicydocument"
 
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 )
 
@@ -160,70 +160,76 @@ func (d Document) Validate() error {
 	return errors.Join(errs...)
 }
 
-// New validates doc and adds it to scope as an aws_iam_policy_document
-// data source; its Json() is the rendered policy.
-func New(scope constructs.Construct, id string, doc Document) (dataawsiampolicydocument.DataAwsIamPolicyDocument, error) {
-	if err := doc.Validate(); err != nil {
-		return nil, err
-	}
-	return dataawsiampolicydocument.NewDataAwsIamPolicyDocument(scope, jsii.String(id), &dataawsiampolicydocument.DataAwsIamPolicyDocumentConfig{
-		Version:   jsii.String("2012-10-17"),
-		Statement: doc.toTerraform(),
-	}), nil
+// Source is a document written as an aws_iam_policy_document data
+// source.
+type Source struct {
+	scope block.Scope
+	// Address is the data source's, "data.aws_iam_policy_document.<name>".
+	Address string
 }
 
-// Update validates doc and makes it the content of the data source ds, for
+// New validates doc and writes it in scope as the aws_iam_policy_document
+// data source named name (construct id id).
+func New(scope block.Scope, id, name string, doc Document) (Source, error) {
+	if err := doc.Validate(); err != nil {
+		return Source{}, err
+	}
+	return Source{scope: scope, Address: scope.Data(id, name, doc.arguments())}, nil
+}
+
+// JSON is the reference to the rendered policy.
+func (s Source) JSON() *string { return jsii.String(block.Ref(s.Address, "json")) }
+
+// Update validates doc and makes it the content of the data source, for
 // a resource policy that grows as constructs add the grants they need.
-func Update(ds dataawsiampolicydocument.DataAwsIamPolicyDocument, doc Document) error {
+func (s Source) Update(doc Document) error {
 	if err := doc.Validate(); err != nil {
 		return err
 	}
-	ds.PutStatement(doc.toTerraform())
+	s.scope.Replace(s.Address, doc.arguments())
 	return nil
 }
 
-func (d Document) toTerraform() *[]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement {
-	statements := make([]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement, 0, len(d.Statements))
-	for _, s := range d.Statements {
-		statements = append(statements, s.toTerraform())
+// The aws_iam_policy_document data source's arguments, as the AWS
+// provider names them.
+type (
+	documentArgs struct {
+		Statement []statementArgs `json:"statement"`
+		Version   string          `json:"version"`
 	}
-	return &statements
-}
+	statementArgs struct {
+		Actions    []string        `json:"actions,omitempty"`
+		Condition  []conditionArgs `json:"condition,omitempty"`
+		Effect     Effect          `json:"effect"`
+		NotActions []string        `json:"not_actions,omitempty"`
+		Principals []principalArgs `json:"principals,omitempty"`
+		Resources  []string        `json:"resources,omitempty"`
+		Sid        string          `json:"sid"`
+	}
+	principalArgs struct {
+		Identifiers []string `json:"identifiers"`
+		Type        string   `json:"type"`
+	}
+	conditionArgs struct {
+		Test     string   `json:"test"`
+		Values   []string `json:"values"`
+		Variable string   `json:"variable"`
+	}
+)
 
-func (s Statement) toTerraform() *dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement {
-	out := &dataawsiampolicydocument.DataAwsIamPolicyDocumentStatement{
-		Sid:    jsii.String(s.Sid),
-		Effect: jsii.String(string(s.Effect)),
-	}
-	if len(s.Actions) > 0 {
-		out.Actions = jsii.Strings(s.Actions...)
-	}
-	if len(s.NotActions) > 0 {
-		out.NotActions = jsii.Strings(s.NotActions...)
-	}
-	if len(s.Resources) > 0 {
-		out.Resources = jsii.Strings(s.Resources...)
-	}
-	if len(s.Principals) > 0 {
-		principals := make([]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatementPrincipals, 0, len(s.Principals))
+func (documentArgs) Type() string { return "aws_iam_policy_document" }
+
+func (d Document) arguments() documentArgs {
+	out := documentArgs{Version: "2012-10-17"}
+	for _, s := range d.Statements {
+		st := statementArgs{Sid: s.Sid, Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources}
 		for _, p := range s.Principals {
-			principals = append(principals, &dataawsiampolicydocument.DataAwsIamPolicyDocumentStatementPrincipals{
-				Type:        jsii.String(p.Type),
-				Identifiers: jsii.Strings(p.Identifiers...),
-			})
+			st.Principals = append(st.Principals, principalArgs{Type: p.Type, Identifiers: p.Identifiers})
 		}
-		out.Principals = &principals
-	}
-	if len(s.Conditions) > 0 {
-		conditions := make([]*dataawsiampolicydocument.DataAwsIamPolicyDocumentStatementCondition, 0, len(s.Conditions))
 		for _, c := range s.Conditions {
-			conditions = append(conditions, &dataawsiampolicydocument.DataAwsIamPolicyDocumentStatementCondition{
-				Test:     jsii.String(c.Test),
-				Variable: jsii.String(c.Variable),
-				Values:   jsii.Strings(c.Values...),
-			})
+			st.Condition = append(st.Condition, conditionArgs{Test: c.Test, Variable: c.Variable, Values: c.Values})
 		}
-		out.Condition = &conditions
+		out.Statement = append(out.Statement, st)
 	}
 	return out
 }

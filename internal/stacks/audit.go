@@ -23,11 +23,11 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/constructs/auditstate"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
-	"github.com/cle2wa/audit-trail/constructs/tfname"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -356,16 +356,15 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 	if err != nil {
 		return nil, err
 	}
-	deny, err := policy.New(stack, "deny_log_reads_document", monitoring.DenyReads(watch.LogGroupARN))
+	deny, err := policy.New(block.In(stack), "deny_log_reads_document", "deny_log_reads", monitoring.DenyReads(watch.LogGroupARN))
 	if err != nil {
 		return nil, err
 	}
-	tfname.Pin(deny, "deny_log_reads")
 	denyPolicy := iampolicy.NewIamPolicy(stack, jsii.String("deny_log_reads"), &iampolicy.IamPolicyConfig{
 		Name:        jsii.String(names.DenyLogReadsPolicy),
 		Path:        jsii.String("/"),
 		Description: jsii.String("Denies reading the CloudWatch Logs copy of the trail's events; attach it to every group and role but the audit role"),
-		Policy:      deny.Json(),
+		Policy:      deny.JSON(),
 	})
 	iamgrouppolicyattachment.NewIamGroupPolicyAttachment(stack, jsii.String("audit_group_deny_log_reads"), &iamgrouppolicyattachment.IamGroupPolicyAttachmentConfig{
 		Group:     audit.Group.Name(),
@@ -382,12 +381,11 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 // output name, with its description, for the management account to
 // attach (an SCP is an organization's, not the stack's, to attach).
 func outputSCP(stack cdktf.TerraformStack, name string, doc policy.Document, description string) error {
-	scp, err := policy.New(stack, name+"_document", doc)
+	scp, err := policy.New(block.In(stack), name+"_document", name, doc)
 	if err != nil {
 		return err
 	}
-	tfname.Pin(scp, name)
-	cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{Value: scp.Json(), Description: jsii.String(description)})
+	cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{Value: scp.JSON(), Description: jsii.String(description)})
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
@@ -102,6 +103,15 @@ func operatorsAccount(s settings.Settings) *cdktf.TerraformResourceLifecycle {
 // setting is empty.
 const FirstDeployer = "terraform_data.first_deployer"
 
+// firstDeployer is the arguments of Terraform's built-in terraform_data
+// resource that records the first deployer.
+type firstDeployer struct {
+	Input     string          `json:"input"`
+	Lifecycle block.Lifecycle `json:"lifecycle"`
+}
+
+func (firstDeployer) Type() string { return "terraform_data" }
+
 // operators are the stack's deployers and break-glass principals: the
 // settings, or by default the account's root user for break-glass and,
 // as deployer, the principal that made the stack's first apply.
@@ -127,16 +137,16 @@ func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, cal
 		session := dataawsiamsessioncontext.NewDataAwsIamSessionContext(stack, jsii.String("deployer_session"), &dataawsiamsessioncontext.DataAwsIamSessionContextConfig{
 			Arn: caller.Arn(),
 		})
-		first := cdktf.NewDataResource(stack, jsii.String("first_deployer"), &cdktf.DataConfig{
-			Lifecycle: &cdktf.TerraformResourceLifecycle{IgnoreChanges: &[]*string{jsii.String("input")}},
+		// A string: the policies compare it with aws:PrincipalArn as it
+		// is. They read input, not output: input is known when the first
+		// apply is planned (the session is read at plan time), so the
+		// first plan shows the policies, and ignore_changes keeps it as it
+		// was from then on.
+		first := block.In(stack).Resource("first_deployer", "first_deployer", firstDeployer{
+			Input:     *session.IssuerArn(),
+			Lifecycle: block.Lifecycle{IgnoreChanges: []string{"input"}},
 		})
-		// A string, not the construct's map: the policies compare it
-		// with aws:PrincipalArn as it is. They read input, not output:
-		// input is known when the first apply is planned (the session
-		// is read at plan time), so the first plan shows the policies,
-		// and ignore_changes keeps it as it was from then on.
-		first.AddOverride(jsii.String("input"), session.IssuerArn())
-		o.Deployers = []string{"${" + FirstDeployer + ".input}"}
+		o.Deployers = []string{block.Ref(first, "input")}
 	}
 	return o
 }
