@@ -29,6 +29,7 @@ var exportedFrom = map[string]string{
 	auditstate.OutputAuditRoleARN:        "fake:aws_iam_role.audit_role.arn",
 	auditstate.OutputLogGroupName:        "fake:aws_cloudwatch_log_group.monitoring_log_group.name",
 	auditstate.OutputAlarmTopicARN:       "fake:aws_sns_topic.monitoring_topic.arn",
+	auditstate.OutputAccountID:           "fake:data.aws_caller_identity.current_account.account_id",
 	auditstate.OutputLogFilesURI:         "s3://fake:aws_s3_bucket.log_bucket.bucket/AWSLogs/fake:data.aws_caller_identity.current_account.account_id/CloudTrail/",
 }
 
@@ -165,7 +166,7 @@ func TestS3StateWithRealTerraform(t *testing.T) {
 	// holds the terraform_remote_state data source with every output of
 	// the audit stack and the backend configuration used to read it.
 	exportsState := string(s3.object(t, "GET", bucket, exportsKey, ""))
-	for _, want := range []string{`"type": "terraform_remote_state"`, `"cross-stack-output-aws_cloudtrailtrailarn"`, `"bucket": "` + bucket + `"`} {
+	for _, want := range []string{`"type": "terraform_remote_state"`, `"log_group_read_scp"`, `"bucket": "` + bucket + `"`} {
 		if !strings.Contains(exportsState, want) {
 			t.Errorf("expected the exports state to hold %s, as the README says", want)
 		}

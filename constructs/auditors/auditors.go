@@ -20,19 +20,13 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgroupmembership"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicyattachment"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamuser"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
@@ -203,9 +197,10 @@ func (c Config) Validate() error {
 type Auditors struct {
 	// Construct is the scope that holds the resources.
 	Construct constructs.Construct
-	Group     iamgroup.IamGroup
-	Role      iamrole.IamRole
-	Users     []iamuser.IamUser
+	// Group, Role and Users are the addresses of the aws_iam_group, the
+	// aws_iam_role and the aws_iam_users.
+	Group, Role string
+	Users       []string
 	// RoleARN is the role's ARN built from its name: policies that name
 	// the role by it render at plan time, where a reference to the
 	// resource would be known only after apply.
@@ -223,21 +218,16 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	blocks := block.In(c)
 
-	group := iamgroup.NewIamGroup(c, jsii.String("group"), &iamgroup.IamGroupConfig{
-		Name: jsii.String(cfg.GroupName),
-		Path: jsii.String("/"),
+	group := blocks.Resource("group", tfname.Part(id, "group"), tfaws.IAMGroup{Name: cfg.GroupName, Path: "/"})
+	groupName := block.Ref(group, "name")
+	blocks.Resource("read_only", tfname.Part(id, "group_read_only"), tfaws.IAMGroupPolicyAttachment{
+		Group:     groupName,
+		PolicyARN: cfg.Env.ManagedPolicy(ReadOnlyPolicy),
 	})
-	tfname.Pin(group, tfname.Part(id, "group"))
 
-	readOnly := iamgrouppolicyattachment.NewIamGroupPolicyAttachment(c, jsii.String("read_only"), &iamgrouppolicyattachment.IamGroupPolicyAttachmentConfig{
-		Group:     group.Name(),
-		PolicyArn: jsii.String(cfg.Env.ManagedPolicy(ReadOnlyPolicy)),
-	})
-	tfname.Pin(readOnly, tfname.Part(id, "group_read_only"))
-
-	users := make([]iamuser.IamUser, 0, len(cfg.UserNames))
+	users := make([]string, 0, len(cfg.UserNames))
 	userARNs := make([]string, 0, len(cfg.UserNames))
-	userNames := make([]*string, 0, len(cfg.UserNames))
+	userNames := make([]string, 0, len(cfg.UserNames))
 	for i, u := range cfg.UserNames {
 		key := tfname.Key(u)
 		// Removing an auditor deletes the user with the password and MFA
@@ -246,59 +236,52 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		// manually, or the deletion fails",
 		// https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUser.html),
 		// and the provider deletes them only with force_destroy.
-		user := iamuser.NewIamUser(c, jsii.String("user_"+key), &iamuser.IamUserConfig{
-			Name:         jsii.String(u),
-			Path:         jsii.String(cfg.path()),
-			ForceDestroy: jsii.Bool(true),
-		})
-		tfname.Pin(user, tfname.Part(id, key))
+		user := blocks.Resource("user_"+key, tfname.Part(id, key), tfaws.IAMUser{Name: u, Path: cfg.path(), ForceDestroy: true})
 		// Releases before user addresses were keyed by name addressed the
 		// n-th user as <id>_user_<n>: move that state here, for one
 		// release. It holds when auditUsers is unchanged since the last
 		// apply; Terraform ignores a move whose source is not in the state.
-		blocks.Moved("aws_iam_user."+tfname.Part(id, fmt.Sprintf("user_%d", i)), "aws_iam_user."+tfname.Part(id, key))
+		blocks.Moved("aws_iam_user."+tfname.Part(id, fmt.Sprintf("user_%d", i)), user)
 		users = append(users, user)
 		// Built from the name, so that the trust policy renders at plan
 		// time; IAM does not require the users of a condition to exist.
 		userARNs = append(userARNs, UserARN(cfg.Env, cfg.Path, u))
-		userNames = append(userNames, user.Name())
+		userNames = append(userNames, block.Ref(user, "name"))
 	}
 
 	trust, err := policy.New(blocks, "trust_document", tfname.Part(id, "role_trust"), cfg.trustPolicy(userARNs))
 	if err != nil {
 		return nil, err
 	}
-	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
-		Name:                jsii.String(cfg.RoleName),
-		Path:                jsii.String("/"),
-		Description:         jsii.String(cfg.description()),
-		AssumeRolePolicy:    trust.JSON(),
-		MaxSessionDuration:  jsii.Number(SessionSeconds),
-		ForceDetachPolicies: jsii.Bool(false),
+	forceDetach := false
+	role := blocks.Resource("role", tfname.Part(id, "role"), tfaws.IAMRole{
+		Name:                cfg.RoleName,
+		Path:                "/",
+		Description:         cfg.description(),
+		AssumeRolePolicy:    *trust.JSON(),
+		MaxSessionDuration:  SessionSeconds,
+		ForceDetachPolicies: &forceDetach,
 	})
-	tfname.Pin(role, tfname.Part(id, "role"))
 
 	roleARN := cfg.Env.Role(cfg.RoleName)
 	groupDoc, err := policy.New(blocks, "group_document", tfname.Part(id, "group_policy"), GroupPolicy(cfg.Env, roleARN, cfg.path()))
 	if err != nil {
 		return nil, err
 	}
-	groupPolicy := iamgrouppolicy.NewIamGroupPolicy(c, jsii.String("group_policy"), &iamgrouppolicy.IamGroupPolicyConfig{
-		Name:   jsii.String("assume-audit-role-with-mfa"),
-		Group:  group.Name(),
-		Policy: groupDoc.JSON(),
+	blocks.Resource("group_policy", tfname.Part(id, "group_policy"), tfaws.IAMGroupPolicy{
+		Name:   "assume-audit-role-with-mfa",
+		Group:  groupName,
+		Policy: *groupDoc.JSON(),
 	})
-	tfname.Pin(groupPolicy, tfname.Part(id, "group_policy"))
 
 	// A group without users has no membership (an empty one is not
 	// valid): auditors of Identity Center only.
 	if len(userNames) > 0 {
-		membership := iamgroupmembership.NewIamGroupMembership(c, jsii.String("membership"), &iamgroupmembership.IamGroupMembershipConfig{
-			Name:  jsii.String(cfg.GroupName + "-members"),
-			Group: group.Name(),
-			Users: &userNames,
+		blocks.Resource("membership", tfname.Part(id, "group_membership"), tfaws.IAMGroupMembership{
+			Name:  cfg.GroupName + "-members",
+			Group: groupName,
+			Users: userNames,
 		})
-		tfname.Pin(membership, tfname.Part(id, "group_membership"))
 	}
 
 	return &Auditors{Construct: c, Group: group, Role: role, Users: users, RoleARN: roleARN}, nil
@@ -474,8 +457,8 @@ func GroupPolicy(env arn.Env, roleARN, path string) policy.Document {
 
 // ReadConfig describes what the audit role may read.
 type ReadConfig struct {
-	// Role is required: the audit role.
-	Role iamrole.IamRole
+	// Role is required: the address of the audit role.
+	Role string
 	// BucketARNs is required: the buckets whose objects the role may read.
 	BucketARNs []string
 	// KeyARN is required: the trail key the role may decrypt with.
@@ -561,9 +544,9 @@ func BucketGrants(roleARN, bucketARN string) []policy.Statement {
 // event history, and read the configuration of the stack's resources that
 // `verify` compares with the synthesis. It is separate from New because the key policy names the
 // role and this policy names the key.
-func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamrolepolicy.IamRolePolicy, error) {
-	if cfg.Role == nil || len(cfg.BucketARNs) == 0 || cfg.KeyARN == "" {
-		return nil, field.Required("ReadConfig", "the role, at least one bucket and the key")
+func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (string, error) {
+	if cfg.Role == "" || len(cfg.BucketARNs) == 0 || cfg.KeyARN == "" {
+		return "", field.Required("ReadConfig", "the role, at least one bucket and the key")
 	}
 	objects := make([]string, 0, len(cfg.BucketARNs))
 	for _, b := range cfg.BucketARNs {
@@ -620,17 +603,16 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (iamro
 			Resources: []string{"*"},
 		})
 	}
-	doc, err := policy.New(block.In(scope), id+"_document", id, policy.Document{Statements: statements})
+	blocks := block.In(scope)
+	doc, err := policy.New(blocks, id+"_document", id, policy.Document{Statements: statements})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	p := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(id), &iamrolepolicy.IamRolePolicyConfig{
-		Name:   jsii.String("read-cloudtrail-logs"),
-		Role:   cfg.Role.Name(),
-		Policy: doc.JSON(),
-	})
-	tfname.Pin(p, id)
-	return p, nil
+	return blocks.Resource(id, id, tfaws.IAMRolePolicy{
+		Name:   "read-cloudtrail-logs",
+		Role:   block.Ref(cfg.Role, "name"),
+		Policy: *doc.JSON(),
+	}), nil
 }
 
 // statements are the reads of the configuration of the buckets, the trail

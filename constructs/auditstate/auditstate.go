@@ -33,6 +33,7 @@ const (
 	OutputAuditGroupName      = "audit_group_name"
 	OutputAuditRoleARN        = "audit_role_arn"
 	OutputAuditUserNames      = "audit_user_names"
+	OutputAccountID           = "account_id"
 	// OutputLogGroupName and OutputAlarmTopicARN are published when
 	// monitoring is on (the default).
 	OutputLogGroupName  = "log_group_name"
@@ -133,6 +134,9 @@ func (o *Outputs) AuditRoleARN() *string { return o.get(OutputAuditRoleARN) }
 func (o *Outputs) AuditUserNames() *[]*string {
 	return o.State.GetList(jsii.String(OutputAuditUserNames))
 }
+
+// AccountID is the ID of the AWS account of the trail.
+func (o *Outputs) AccountID() *string { return o.get(OutputAccountID) }
 
 // LogGroupName is the CloudWatch Logs log group with a copy of the events
 // (when monitoring is on).

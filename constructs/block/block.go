@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -50,14 +51,25 @@ type Scope struct {
 	path    string
 }
 
-// In is the scope of the construct c: a few kernel calls, once per
-// construct.
+// elements are the stacks' elements: the jsii runtime gives back the same
+// Go value for the same stack, so a stack is found without asking the
+// kernel for its children.
+var elements = struct {
+	sync.Mutex
+	of map[cdktf.TerraformStack]*element
+}{of: map[cdktf.TerraformStack]*element{}}
+
+// In is the scope of the construct c: three kernel calls (its stack and
+// its path), once per construct.
 func In(c constructs.Construct) Scope {
 	stack := cdktf.TerraformStack_Of(c)
-	e, ok := stack.Node().TryFindChild(jsii.String(elementID)).(*element)
+	elements.Lock()
+	defer elements.Unlock()
+	e, ok := elements.of[stack]
 	if !ok {
 		e = &element{blocks: map[key]map[string]any{}}
 		cdktf.NewTerraformElement_Override(e, stack, jsii.String(elementID), nil)
+		elements.of[stack] = e
 	}
 	return Scope{element: e, path: *c.Node().Path()}
 }

@@ -22,14 +22,12 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
@@ -72,10 +70,10 @@ type Config struct {
 	// Decryptors is optional: the ARNs of the principals, besides AWS
 	// services, that the Deny of decryption spares. Default: none.
 	Decryptors []string
-	// After is optional: the resources the key policy names, which must
-	// exist before the key (KMS refuses a key policy that names a
-	// principal that does not exist). Default: none.
-	After []cdktf.ITerraformDependable
+	// After is optional: the addresses of the resources the key policy
+	// names, which must exist before the key (KMS refuses a key policy
+	// that names a principal that does not exist). Default: none.
+	After []string
 	// Operators is required: the break-glass principals, who alone may
 	// disable the key or schedule its deletion, and the deployers, who
 	// with them alone may change the key policy; nobody else may,
@@ -113,12 +111,18 @@ func (c Config) Validate() error {
 
 // Key is a key and its alias.
 type Key struct {
-	// Key is the aws_kms_key; its policy is part of the resource, so a
-	// dependency on Key is a dependency on the policy.
-	Key kmskey.KmsKey
-	// Alias is the aws_kms_alias.
-	Alias kmsalias.KmsAlias
+	// Address is the aws_kms_key's; its policy is part of the resource,
+	// so a dependency on the key is a dependency on the policy.
+	Address string
+	// Alias is the aws_kms_alias's address.
+	Alias string
 }
+
+// ARN is the reference to the key's ARN.
+func (k *Key) ARN() string { return block.Ref(k.Address, "arn") }
+
+// AliasName is the reference to the alias's name.
+func (k *Key) AliasName() string { return block.Ref(k.Alias, "name") }
 
 // New validates cfg and adds the key, its policy (an aws_iam_policy_document
 // named <id>_policy) and its alias (<id>_alias) to scope. The key has the
@@ -128,31 +132,28 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	doc, err := policy.New(block.In(c), "policy_document", tfname.Part(id, "policy"), Policy(cfg))
+	blocks := block.In(c)
+	doc, err := policy.New(blocks, "policy_document", tfname.Part(id, "policy"), Policy(cfg))
 	if err != nil {
 		return nil, err
 	}
-
-	key := kmskey.NewKmsKey(c, jsii.String("Default"), &kmskey.KmsKeyConfig{
-		Description:           jsii.String(cfg.Description),
-		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
-		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
-		EnableKeyRotation:     jsii.Bool(true),
-		DeletionWindowInDays:  jsii.Number(DeletionWindowDays),
-		IsEnabled:             jsii.Bool(true),
-		MultiRegion:           jsii.Bool(false),
-		Policy:                doc.JSON(),
-		Lifecycle:             &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
-		DependsOn:             dependsOn(cfg.After),
+	key := blocks.Resource("Default", id, tfaws.KMSKey{
+		Description:           cfg.Description,
+		KeyUsage:              "ENCRYPT_DECRYPT",
+		CustomerMasterKeySpec: "SYMMETRIC_DEFAULT",
+		EnableKeyRotation:     true,
+		DeletionWindowInDays:  DeletionWindowDays,
+		IsEnabled:             true,
+		MultiRegion:           false,
+		Policy:                *doc.JSON(),
+		Lifecycle:             block.Lifecycle{PreventDestroy: true},
+		DependsOn:             cfg.After,
 	})
-	tfname.Pin(key, id)
-
-	alias := kmsalias.NewKmsAlias(c, jsii.String("alias"), &kmsalias.KmsAliasConfig{
-		Name:        jsii.String(cfg.Alias),
-		TargetKeyId: key.KeyId(),
+	alias := blocks.Resource("alias", tfname.Part(id, "alias"), tfaws.KMSAlias{
+		Name:        cfg.Alias,
+		TargetKeyID: block.Ref(key, "key_id"),
 	})
-	tfname.Pin(alias, tfname.Part(id, "alias"))
-	return &Key{Key: key, Alias: alias}, nil
+	return &Key{Address: key, Alias: alias}, nil
 }
 
 // DestroyActions are what makes a key, and all it encrypted, unusable:
@@ -207,12 +208,4 @@ func Policy(cfg Config) policy.Document {
 	change := policy.DenyBut(SidDenyPolicyChanges, ProtectionActions, []string{"*"}, cfg.Operators.MayProtect())
 	statements := append([]policy.Statement{admin}, cfg.Grants...)
 	return policy.Document{Statements: append(statements, deny, keep, change)}
-}
-
-// dependsOn is a depends_on list, or nil for none.
-func dependsOn(after []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
-	if len(after) == 0 {
-		return nil
-	}
-	return &after
 }

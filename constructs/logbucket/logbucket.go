@@ -19,23 +19,13 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketobjectlockconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketrequestpaymentconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
@@ -78,10 +68,11 @@ type AccessLogs struct {
 	Bucket string
 	// Prefix is required: the key prefix of the log objects, ending in "/".
 	Prefix string
-	// TargetPolicy is optional: the target bucket's policy, which lets S3
+	// TargetPolicy is optional: the address of the target bucket's
+	// policy, which lets S3
 	// write the logs; logging starts only once it exists. Default (nil):
 	// no ordering, for a target managed elsewhere.
-	TargetPolicy cdktf.ITerraformDependable
+	TargetPolicy string
 }
 
 // Retention says how long objects are kept and where they move meanwhile.
@@ -250,13 +241,13 @@ func (c Config) Validate() error {
 type Bucket struct {
 	// Construct is the scope that holds the resources.
 	Construct constructs.Construct
-	// Bucket is the aws_s3_bucket.
-	Bucket s3bucket.S3Bucket
-	// Policy is the aws_s3_bucket_policy: depend on it before anything
-	// writes to the bucket.
-	Policy s3bucketpolicy.S3BucketPolicy
-	// Encryption is the default encryption configuration.
-	Encryption s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationA
+	// Address is the aws_s3_bucket's.
+	Address string
+	// Policy is the address of the aws_s3_bucket_policy: depend on it
+	// before anything writes to the bucket.
+	Policy string
+	// Encryption is the address of the default encryption configuration.
+	Encryption string
 	// ARN is the bucket's ARN as predicted from its name.
 	ARN string
 	// Statements are the statements of the bucket policy, in order.
@@ -264,6 +255,9 @@ type Bucket struct {
 	// document is the bucket policy's aws_iam_policy_document.
 	document policy.Source
 }
+
+// Ref is the reference to the bucket's attribute attr.
+func (b *Bucket) Ref(attr string) string { return block.Ref(b.Address, attr) }
 
 // AddToResourcePolicy adds statements to the bucket policy: a construct
 // that uses the bucket grants itself what it needs, as the AWS CDK's
@@ -286,121 +280,88 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 
-	bucket := s3bucket.NewS3Bucket(c, jsii.String("Default"), &s3bucket.S3BucketConfig{
-		Bucket:       jsii.String(cfg.Name),
-		ForceDestroy: jsii.Bool(false),
-		Lifecycle:    &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+	blocks := block.In(c)
+	bucket := blocks.Resource("Default", id, tfaws.S3Bucket{
+		Bucket:       cfg.Name,
+		ForceDestroy: false,
+		Lifecycle:    block.Lifecycle{PreventDestroy: true},
 	})
-	tfname.Pin(bucket, id)
-
-	versioning := s3bucketversioning.NewS3BucketVersioningA(c, jsii.String("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Bucket: bucket.Id(),
-		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{
-			Status: jsii.String("Enabled"),
-		},
+	bucketID := block.Ref(bucket, "id")
+	versioning := blocks.Resource("versioning", tfname.Part(id, "versioning"), tfaws.S3BucketVersioning{
+		Bucket:                  bucketID,
+		VersioningConfiguration: tfaws.VersioningConfiguration{Status: "Enabled"},
 	})
-	tfname.Pin(versioning, tfname.Part(id, "versioning"))
 
-	byDefault := &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
-		SseAlgorithm: jsii.String("AES256"),
-	}
+	byDefault := tfaws.EncryptionByDefault{SSEAlgorithm: "AES256"}
 	if cfg.KMSKeyARN != "" {
-		byDefault = &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
-			SseAlgorithm:   jsii.String("aws:kms"),
-			KmsMasterKeyId: jsii.String(cfg.KMSKeyARN),
-		}
+		byDefault = tfaws.EncryptionByDefault{SSEAlgorithm: "aws:kms", KMSMasterKeyID: cfg.KMSKeyARN}
 	}
-	encryption := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, jsii.String("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Bucket: bucket.Id(),
-		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
-			ApplyServerSideEncryptionByDefault: byDefault,
-			BucketKeyEnabled:                   jsii.Bool(cfg.KMSKeyARN != ""),
-		}},
+	encryption := blocks.Resource("encryption", tfname.Part(id, "encryption"), tfaws.S3BucketServerSideEncryptionConfiguration{
+		Bucket: bucketID,
+		Rule:   []tfaws.EncryptionRule{{ApplyServerSideEncryptionByDefault: byDefault, BucketKeyEnabled: cfg.KMSKeyARN != ""}},
 	})
-	tfname.Pin(encryption, tfname.Part(id, "encryption"))
 
-	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, jsii.String("public_access"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket:                bucket.Id(),
-		BlockPublicAcls:       jsii.Bool(true),
-		BlockPublicPolicy:     jsii.Bool(true),
-		IgnorePublicAcls:      jsii.Bool(true),
-		RestrictPublicBuckets: jsii.Bool(true),
+	publicAccess := blocks.Resource("public_access", tfname.Part(id, "public_access"), tfaws.S3BucketPublicAccessBlock{
+		Bucket:                bucketID,
+		BlockPublicAcls:       true,
+		BlockPublicPolicy:     true,
+		IgnorePublicAcls:      true,
+		RestrictPublicBuckets: true,
 	})
-	tfname.Pin(publicAccess, tfname.Part(id, "public_access"))
-
-	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, jsii.String("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: bucket.Id(),
-		Rule: &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{
-			ObjectOwnership: jsii.String("BucketOwnerEnforced"),
-		},
+	blocks.Resource("ownership", tfname.Part(id, "ownership"), tfaws.S3BucketOwnershipControls{
+		Bucket: bucketID,
+		Rule:   tfaws.OwnershipRule{ObjectOwnership: "BucketOwnerEnforced"},
 	})
-	tfname.Pin(ownership, tfname.Part(id, "ownership"))
-
-	payer := s3bucketrequestpaymentconfiguration.NewS3BucketRequestPaymentConfiguration(c, jsii.String("request_payment"), &s3bucketrequestpaymentconfiguration.S3BucketRequestPaymentConfigurationConfig{
-		Bucket: bucket.Id(),
-		Payer:  jsii.String("BucketOwner"),
-	})
-	tfname.Pin(payer, tfname.Part(id, "request_payment"))
-
-	lifecycle := s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, jsii.String("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket:    bucket.Id(),
+	blocks.Resource("request_payment", tfname.Part(id, "request_payment"), tfaws.S3BucketRequestPaymentConfiguration{Bucket: bucketID, Payer: "BucketOwner"})
+	lifecycle := blocks.Resource("lifecycle", tfname.Part(id, "lifecycle"), tfaws.S3BucketLifecycleConfiguration{
+		Bucket:    bucketID,
 		Rule:      cfg.Retention.rules(),
-		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+		DependsOn: []string{versioning},
 	})
-	tfname.Pin(lifecycle, tfname.Part(id, "lifecycle"))
 
 	// The bucket policy denies changing the Object Lock configuration
 	// and versioning: it waits for both.
-	protections := []cdktf.ITerraformDependable{publicAccess, versioning, lifecycle}
+	protections := []string{publicAccess, versioning, lifecycle}
 	if cfg.Lock.Mode != "" {
-		lock := s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(c, jsii.String("object_lock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
-			Bucket:            bucket.Id(),
-			ObjectLockEnabled: jsii.String("Enabled"),
-			Rule: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleA{
-				DefaultRetention: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleDefaultRetentionA{
-					Mode: jsii.String(cfg.Lock.Mode),
-					Days: jsii.Number(cfg.Lock.Days),
-				},
-			},
+		protections = append(protections, blocks.Resource("object_lock", tfname.Part(id, "object_lock"), tfaws.S3BucketObjectLockConfiguration{
+			Bucket:            bucketID,
+			ObjectLockEnabled: "Enabled",
+			Rule:              tfaws.ObjectLockRule{DefaultRetention: tfaws.DefaultRetention{Mode: cfg.Lock.Mode, Days: cfg.Lock.Days}},
 			// S3 enables Object Lock on a versioned bucket only.
-			DependsOn: &[]cdktf.ITerraformDependable{versioning},
-		})
-		tfname.Pin(lock, tfname.Part(id, "object_lock"))
-		protections = append(protections, lock)
+			DependsOn: []string{versioning},
+		}))
 	}
 
 	statements := append([]policy.Statement{denyInsecureTransport(cfg.ARN)}, protect(cfg.ARN, cfg.Operators)...)
 	statements = append(statements, cfg.Grants...)
-	doc, err := policy.New(block.In(c), "policy_document", tfname.Part(id, "policy"), policy.Document{Statements: statements})
+	doc, err := policy.New(blocks, "policy_document", tfname.Part(id, "policy"), policy.Document{Statements: statements})
 	if err != nil {
 		return nil, fmt.Errorf("bucket %q: %w", cfg.Name, err)
 	}
-	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(c, jsii.String("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket: bucket.Id(),
-		Policy: doc.JSON(),
+	bucketPolicy := blocks.Resource("policy", tfname.Part(id, "policy"), tfaws.S3BucketPolicy{
+		Bucket: bucketID,
+		Policy: *doc.JSON(),
 		// The policy denies changing versioning, the lifecycle and Object
 		// Lock to all but the operators: it comes last, so that the first
 		// apply can set them, and so that a change of deployers applies
 		// every other change of the bucket before it hands over.
-		DependsOn: &protections,
+		DependsOn: protections,
 	})
-	tfname.Pin(bucketPolicy, tfname.Part(id, "policy"))
 
 	if cfg.AccessLogs != nil {
-		var after *[]cdktf.ITerraformDependable
-		if cfg.AccessLogs.TargetPolicy != nil {
-			after = &[]cdktf.ITerraformDependable{cfg.AccessLogs.TargetPolicy}
+		var after []string
+		if cfg.AccessLogs.TargetPolicy != "" {
+			after = []string{cfg.AccessLogs.TargetPolicy}
 		}
-		logging := s3bucketlogging.NewS3BucketLoggingA(c, jsii.String("access_logging"), &s3bucketlogging.S3BucketLoggingAConfig{
-			Bucket:       bucket.Id(),
-			TargetBucket: jsii.String(cfg.AccessLogs.Bucket),
-			TargetPrefix: jsii.String(cfg.AccessLogs.Prefix),
+		blocks.Resource("access_logging", tfname.Part(id, "access_logging"), tfaws.S3BucketLogging{
+			Bucket:       bucketID,
+			TargetBucket: cfg.AccessLogs.Bucket,
+			TargetPrefix: cfg.AccessLogs.Prefix,
 			DependsOn:    after,
 		})
-		tfname.Pin(logging, tfname.Part(id, "access_logging"))
 	}
 
-	return &Bucket{Construct: c, Bucket: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements, document: doc}, nil
+	return &Bucket{Construct: c, Address: bucket, Policy: bucketPolicy, Encryption: encryption, ARN: cfg.ARN, Statements: statements, document: doc}, nil
 }
 
 // DestroyActions destroy or hide evidence: permanent deletion of object
@@ -552,36 +513,22 @@ func RootSCP(bucketARNs []string) policy.Document {
 
 // rules is the lifecycle: incomplete multipart uploads are cleaned up
 // (they are not evidence), and objects move and expire as r says.
-func (r Retention) rules() *[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule {
-	rule := &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
-		Id:     jsii.String("retention"),
-		Status: jsii.String("Enabled"),
-		Filter: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{{
-			Prefix: jsii.String(""),
-		}},
-		AbortIncompleteMultipartUpload: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{{
-			DaysAfterInitiation: jsii.Number(7),
-		}},
+func (r Retention) rules() []tfaws.LifecycleRule {
+	rule := tfaws.LifecycleRule{
+		ID:                             "retention",
+		Status:                         "Enabled",
+		Filter:                         []tfaws.LifecycleFilter{{Prefix: ""}},
+		AbortIncompleteMultipartUpload: []tfaws.AbortIncompleteMultipartUpload{{DaysAfterInitiation: 7}},
 	}
 	if r.TransitionDays > 0 {
-		rule.Transition = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleTransition{{
-			Days:         jsii.Number(r.TransitionDays),
-			StorageClass: jsii.String(r.StorageClass),
-		}}
-		rule.NoncurrentVersionTransition = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition{{
-			NoncurrentDays: jsii.Number(r.TransitionDays),
-			StorageClass:   jsii.String(r.StorageClass),
-		}}
+		rule.Transition = []tfaws.Transition{{Days: r.TransitionDays, StorageClass: r.StorageClass}}
+		rule.NoncurrentVersionTransition = []tfaws.NoncurrentVersionTransition{{NoncurrentDays: r.TransitionDays, StorageClass: r.StorageClass}}
 	}
 	if r.ExpireDays > 0 {
-		rule.Expiration = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{
-			Days: jsii.Number(r.ExpireDays),
-		}}
-		rule.NoncurrentVersionExpiration = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{{
-			NoncurrentDays: jsii.Number(r.ExpireDays),
-		}}
+		rule.Expiration = []tfaws.Expiration{{Days: r.ExpireDays}}
+		rule.NoncurrentVersionExpiration = []tfaws.NoncurrentVersionExpiration{{NoncurrentDays: r.ExpireDays}}
 	}
-	return &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule}
+	return []tfaws.LifecycleRule{rule}
 }
 
 // accessLogGrants are the bucket policy statements that let S3 server access
@@ -659,7 +606,7 @@ func NewPair(scope constructs.Construct, id, accessLogID string, cfg PairConfig)
 	if err != nil {
 		return nil, err
 	}
-	bucketCfg.AccessLogs = &AccessLogs{Bucket: *accessLog.Bucket.Id(), Prefix: prefix, TargetPolicy: accessLog.Policy}
+	bucketCfg.AccessLogs = &AccessLogs{Bucket: accessLog.Ref("id"), Prefix: prefix, TargetPolicy: accessLog.Policy}
 	bucket, err := New(scope, id, bucketCfg)
 	if err != nil {
 		return nil, err

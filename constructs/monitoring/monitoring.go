@@ -21,13 +21,6 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/block"
@@ -35,6 +28,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
 	"github.com/cle2wa/audit-trail/constructs/retention"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
@@ -109,10 +103,10 @@ type Config struct {
 	// feeds the alarms only (the log-archive layout, whose readers are in
 	// another account: CloudWatch Logs reads are the account's own).
 	Reader string
-	// ReaderRole is optional: the resource Reader names, which the log
-	// group's key waits for (KMS refuses a key policy that names a
-	// principal that does not exist). Default: none.
-	ReaderRole cdktf.ITerraformDependable
+	// ReaderRole is optional: the address of the resource Reader names,
+	// which the log group's key waits for (KMS refuses a key policy that
+	// names a principal that does not exist). Default: none.
+	ReaderRole string
 	// Protected is required: the stack's resources that the watches
 	// guard (Watches). New adds the keys and the role it creates.
 	Protected Protected
@@ -193,14 +187,14 @@ func (c Config) Validate() error {
 
 // Monitoring is the log group, its writer role, the alarms and the topic.
 type Monitoring struct {
-	// LogGroup is the aws_cloudwatch_log_group.
-	LogGroup cloudwatchloggroup.CloudwatchLogGroup
-	// Role is the role CloudTrail assumes to write to the log group, and
-	// RolePolicy its permission: the trail must depend on it.
-	Role       iamrole.IamRole
-	RolePolicy iamrolepolicy.IamRolePolicy
-	// Topic is the aws_sns_topic of the alarms.
-	Topic snstopic.SnsTopic
+	// LogGroup is the address of the aws_cloudwatch_log_group.
+	LogGroup string
+	// Role is the address of the role CloudTrail assumes to write to the
+	// log group, and RolePolicy of its permission: the trail must depend
+	// on it.
+	Role, RolePolicy string
+	// Topic is the address of the aws_sns_topic of the alarms.
+	Topic string
 	// LogGroupARN is the log group's ARN, predicted from its name.
 	LogGroupARN string
 	// KeyARNs are the ARNs of its keys (the log group's and the topic's).
@@ -243,18 +237,17 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
-		Name:             jsii.String(cfg.RoleName),
-		Path:             jsii.String("/"),
-		Description:      jsii.String("Assumed by CloudTrail to deliver the events of " + cfg.TrailName + " to " + cfg.LogGroupName),
-		AssumeRolePolicy: trust.JSON(),
+	role := blocks.Resource("role", tfname.Part(id, "role"), tfaws.IAMRole{
+		Name:             cfg.RoleName,
+		Path:             "/",
+		Description:      "Assumed by CloudTrail to deliver the events of " + cfg.TrailName + " to " + cfg.LogGroupName,
+		AssumeRolePolicy: *trust.JSON(),
 	})
-	tfname.Pin(role, tfname.Part(id, "role"))
 	// The key policy names the roles by ARNs built from their names, so
 	// that it renders at plan time; the key waits for them to exist.
 	writerARN := env.Role(cfg.RoleName)
-	after := []cdktf.ITerraformDependable{role}
-	if cfg.ReaderRole != nil {
+	after := []string{role}
+	if cfg.ReaderRole != "" {
 		after = append(after, cfg.ReaderRole)
 	}
 	// What the role may do instead is narrow: create streams and put
@@ -282,12 +275,11 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(c, jsii.String("role_policy"), &iamrolepolicy.IamRolePolicyConfig{
-		Name:   jsii.String("write-trail-log-group"),
-		Role:   role.Name(),
-		Policy: write.JSON(),
+	rolePolicy := blocks.Resource("role_policy", tfname.Part(id, "role_policy"), tfaws.IAMRolePolicy{
+		Name:   "write-trail-log-group",
+		Role:   block.Ref(role, "name"),
+		Policy: *write.JSON(),
 	})
-	tfname.Pin(rolePolicy, tfname.Part(id, "role_policy"))
 
 	logsKey, err := cmk.New(c, id+"_logs_key", cmk.Config{
 		Alias:       cfg.LogsKeyAlias,
@@ -304,13 +296,13 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(c, jsii.String("log_group"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String(cfg.LogGroupName),
-		KmsKeyId:        logsKey.Key.Arn(),
-		RetentionInDays: retentionInDays(cfg.RetentionDays),
-		Lifecycle:       &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+	// RetentionInDays 0 is left out: the events are kept forever.
+	logGroup := blocks.Resource("log_group", tfname.Part(id, "log_group"), tfaws.CloudWatchLogGroup{
+		Name:            cfg.LogGroupName,
+		KMSKeyID:        logsKey.ARN(),
+		RetentionInDays: cfg.RetentionDays,
+		Lifecycle:       block.Lifecycle{PreventDestroy: true},
 	})
-	tfname.Pin(logGroup, tfname.Part(id, "log_group"))
 
 	// CloudWatch publishes an alarm's notification with the alarm as
 	// aws:SourceArn and with aws:SourceAccount: the SNS Developer Guide,
@@ -360,16 +352,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	topic := snstopic.NewSnsTopic(c, jsii.String("topic"), &snstopic.SnsTopicConfig{
-		Name:           jsii.String(cfg.TopicName),
-		DisplayName:    jsii.String("Alarms on the events of " + cfg.TrailName),
-		KmsMasterKeyId: topicKey.Key.Arn(),
+	topic := blocks.Resource("topic", tfname.Part(id, "topic"), tfaws.SNSTopic{
+		Name:           cfg.TopicName,
+		DisplayName:    "Alarms on the events of " + cfg.TrailName,
+		KMSMasterKeyID: topicKey.ARN(),
 	})
-	tfname.Pin(topic, tfname.Part(id, "topic"))
-	// The log group's name and the topic's ARN as references written in
-	// Go: the many filters and alarms below name them.
-	logGroupName := jsii.String(tfname.Ref("aws_cloudwatch_log_group", tfname.Part(id, "log_group"), "name"))
-	topicRef := jsii.String(tfname.Ref("aws_sns_topic", tfname.Part(id, "topic"), "arn"))
+	logGroupName, topicRef := block.Ref(logGroup, "name"), block.Ref(topic, "arn")
 	topicARN := env.Topic(cfg.TopicName)
 	topicDoc, err := policy.New(blocks, "topic_policy_document", tfname.Part(id, "topic_policy"), policy.Document{Statements: []policy.Statement{
 		{
@@ -392,38 +380,29 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	topicPolicy := snstopicpolicy.NewSnsTopicPolicy(c, jsii.String("topic_policy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Arn:    topicRef,
-		Policy: topicDoc.JSON(),
-	})
-	tfname.Pin(topicPolicy, tfname.Part(id, "topic_policy"))
+	blocks.Resource("topic_policy", tfname.Part(id, "topic_policy"), tfaws.SNSTopicPolicy{ARN: topicRef, Policy: *topicDoc.JSON()})
 	for i, e := range cfg.Emails {
 		// Keyed by the address, so that removing one subscription removes
 		// that one only; moved from the position-keyed address of earlier
 		// releases, for one release.
 		key := tfname.Key(e)
-		sub := snstopicsubscription.NewSnsTopicSubscription(c, jsii.String("email_"+key), &snstopicsubscription.SnsTopicSubscriptionConfig{
-			TopicArn: topicRef,
-			Protocol: jsii.String("email"),
-			Endpoint: jsii.String(e),
-		})
-		tfname.Pin(sub, tfname.Part(id, "email_"+key))
-		blocks.Moved("aws_sns_topic_subscription."+tfname.Part(id, fmt.Sprintf("email_%d", i)), "aws_sns_topic_subscription."+tfname.Part(id, "email_"+key))
+		sub := blocks.Resource("email_"+key, tfname.Part(id, "email_"+key), tfaws.SNSTopicSubscription{TopicARN: topicRef, Protocol: "email", Endpoint: e})
+		blocks.Moved("aws_sns_topic_subscription."+tfname.Part(id, fmt.Sprintf("email_%d", i)), sub)
 	}
 
 	// Each filter counts matching events into a metric; each alarm fires
 	// on one such event in five minutes and notifies the topic.
 	newFilter := func(slug, filterName, pattern, metric, namespace string) string {
-		return blocks.Resource("filter_"+slug, tfname.Part(id, "filter_"+slug), metricFilter{
+		return blocks.Resource("filter_"+slug, tfname.Part(id, "filter_"+slug), tfaws.CloudWatchLogMetricFilter{
 			Name:                 filterName,
-			LogGroupName:         *logGroupName,
+			LogGroupName:         logGroupName,
 			Pattern:              pattern,
-			MetricTransformation: metricTransformation{Name: metric, Namespace: namespace, Value: "1"},
+			MetricTransformation: tfaws.MetricTransformation{Name: metric, Namespace: namespace, Value: "1"},
 		})
 	}
 	// filter is the address of the filter whose metric the alarm watches.
 	newAlarm := func(slug, alarmName, description string, filter string) {
-		blocks.Resource("alarm_"+slug, tfname.Part(id, "alarm_"+slug), metricAlarm{
+		blocks.Resource("alarm_"+slug, tfname.Part(id, "alarm_"+slug), tfaws.CloudWatchMetricAlarm{
 			AlarmName:        alarmName,
 			AlarmDescription: description + ", seen in the events of " + cfg.TrailName,
 			// The filter's metric by reference: the alarm follows the
@@ -437,7 +416,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 			ComparisonOperator: "GreaterThanOrEqualToThreshold",
 			TreatMissingData:   "notBreaching",
 			ActionsEnabled:     true,
-			AlarmActions:       []string{*topicRef},
+			AlarmActions:       []string{topicRef},
 		})
 	}
 	for _, f := range Families {
@@ -447,10 +426,10 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	}
 
 	guarded := cfg.Protected
-	guarded.Keys = append(slices.Clone(guarded.Keys), *logsKey.Key.Arn(), *topicKey.Key.Arn())
+	guarded.Keys = append(slices.Clone(guarded.Keys), logsKey.ARN(), topicKey.ARN())
 	guarded.Aliases = append(slices.Clone(guarded.Aliases), cfg.LogsKeyAlias, cfg.TopicKeyAlias)
 	guarded.Roles = append(slices.Clone(guarded.Roles), cfg.RoleName)
-	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, *topicRef, AlarmPrefixes
+	guarded.LogGroup, guarded.Topic, guarded.AlarmPrefixes = cfg.LogGroupName, topicRef, AlarmPrefixes
 	watches, err := Watches(guarded)
 	if err != nil {
 		return nil, field.Under("Protected", err)
@@ -470,12 +449,12 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err := fitFilters(watches); err != nil {
 		return nil, err
 	}
-	blocks.Resource("alarm_heartbeat", tfname.Part(id, "alarm_heartbeat"), metricAlarm{
+	blocks.Resource("alarm_heartbeat", tfname.Part(id, "alarm_heartbeat"), tfaws.CloudWatchMetricAlarm{
 		AlarmName:          "watch-trail-heartbeat",
 		AlarmDescription:   fmt.Sprintf("No event of %s reached its log group for %d hours: the trail, or its copy to CloudWatch Logs, stopped delivering", cfg.TrailName, HeartbeatHours),
 		Namespace:          "AWS/Logs",
 		MetricName:         "IncomingLogEvents",
-		Dimensions:         map[string]string{"LogGroupName": *logGroupName},
+		Dimensions:         map[string]string{"LogGroupName": logGroupName},
 		Statistic:          "Sum",
 		Period:             3600,
 		EvaluationPeriods:  HeartbeatHours,
@@ -485,53 +464,16 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		// No datapoint at all is what a silent trail looks like.
 		TreatMissingData: "breaching",
 		ActionsEnabled:   true,
-		AlarmActions:     []string{*topicRef},
-		OkActions:        []string{*topicRef},
+		AlarmActions:     []string{topicRef},
+		OkActions:        []string{topicRef},
 	})
 	var alarmARNs []string
 	for _, p := range AlarmPrefixes {
 		alarmARNs = append(alarmARNs, cfg.Env.Alarms(p))
 	}
 	return &Monitoring{LogGroup: logGroup, Role: role, RolePolicy: rolePolicy, Topic: topic, LogGroupARN: logGroupARN,
-		KeyARNs: []string{*logsKey.Key.Arn(), *topicKey.Key.Arn()}, AlarmARNs: alarmARNs}, nil
+		KeyARNs: []string{logsKey.ARN(), topicKey.ARN()}, AlarmARNs: alarmARNs}, nil
 }
-
-// The arguments of the CloudWatch metric filters and alarms, as the AWS
-// provider names them (aws_cloudwatch_log_metric_filter,
-// aws_cloudwatch_metric_alarm).
-type (
-	metricFilter struct {
-		LogGroupName         string               `json:"log_group_name"`
-		MetricTransformation metricTransformation `json:"metric_transformation"`
-		Name                 string               `json:"name"`
-		Pattern              string               `json:"pattern"`
-	}
-	metricTransformation struct {
-		Name      string `json:"name"`
-		Namespace string `json:"namespace"`
-		Value     string `json:"value"`
-	}
-	metricAlarm struct {
-		ActionsEnabled     bool              `json:"actions_enabled"`
-		AlarmActions       []string          `json:"alarm_actions"`
-		AlarmDescription   string            `json:"alarm_description"`
-		AlarmName          string            `json:"alarm_name"`
-		ComparisonOperator string            `json:"comparison_operator"`
-		DatapointsToAlarm  int               `json:"datapoints_to_alarm,omitempty"`
-		Dimensions         map[string]string `json:"dimensions,omitempty"`
-		EvaluationPeriods  int               `json:"evaluation_periods"`
-		MetricName         string            `json:"metric_name"`
-		Namespace          string            `json:"namespace"`
-		OkActions          []string          `json:"ok_actions,omitempty"`
-		Period             int               `json:"period"`
-		Statistic          string            `json:"statistic"`
-		Threshold          float64           `json:"threshold"`
-		TreatMissingData   string            `json:"treat_missing_data"`
-	}
-)
-
-func (metricFilter) Type() string { return "aws_cloudwatch_log_metric_filter" }
-func (metricAlarm) Type() string  { return "aws_cloudwatch_metric_alarm" }
 
 // HeartbeatHours is how long the log group may receive no event before
 // the heartbeat alarm fires. CloudWatch Logs counts each log group's
@@ -654,14 +596,6 @@ func nonEmpty(values ...string) []string {
 		}
 	}
 	return out
-}
-
-// retentionInDays is the log group's retention_in_days: unset keeps forever.
-func retentionInDays(days int) *float64 {
-	if days == 0 {
-		return nil
-	}
-	return jsii.Number(days)
 }
 
 // DenyReads is the identity policy that denies reading the trail's log

@@ -14,15 +14,14 @@ import (
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/internal/layout"
 )
 
@@ -132,9 +131,9 @@ type CloudWatch struct {
 	LogGroupARN string
 	// RoleARN is required: the role CloudTrail assumes to write.
 	RoleARN string
-	// RolePolicy is required: the role's permission, which CloudTrail
-	// checks when it creates the trail.
-	RolePolicy cdktf.ITerraformDependable
+	// RolePolicy is required: the address of the role's permission, which
+	// CloudTrail checks when it creates the trail.
+	RolePolicy string
 }
 
 var (
@@ -199,7 +198,7 @@ func (c Config) Validate() error {
 	if c.Env.Partition == "" || c.Env.Account == "" || c.Env.Region == "" {
 		errs = append(errs, field.Required("Env", "the partition, account and region"))
 	}
-	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == "" || cw.RoleARN == "" || cw.RolePolicy == nil) {
+	if cw := c.CloudWatch; cw != nil && (cw.LogGroupARN == "" || cw.RoleARN == "" || cw.RolePolicy == "") {
 		errs = append(errs, field.Required("CloudWatch", "the log group, the role and the role's policy, for CloudWatch Logs delivery"))
 	}
 	errs = append(errs, field.Under("DataEvents", ValidateDataEvents(c.DataEvents)))
@@ -224,10 +223,10 @@ func (c Config) Validate() error {
 }
 
 // New validates cfg and adds the trail to scope with the Terraform address
-// aws_cloudtrail.<id>.
-func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtrail, error) {
+// aws_cloudtrail.<id>, which it returns.
+func New(scope constructs.Construct, id string, cfg Config) (string, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return "", err
 	}
 	// CloudTrail checks the bucket policy, the key policy and the CloudWatch
 	// Logs role when it creates the trail: without this order the first
@@ -235,51 +234,37 @@ func New(scope constructs.Construct, id string, cfg Config) (cloudtrail.Cloudtra
 	// InsufficientEncryptionPolicyException or
 	// InvalidCloudWatchLogsRoleArnException. A bucket and key of other
 	// accounts are their stacks' (applied first).
-	var after []cdktf.ITerraformDependable
-	var bucket, key *string
+	var after []string
+	bucket, key := "", ""
 	if d := cfg.Delivery; d != nil {
-		bucket, key = jsii.String(d.BucketName), jsii.String(d.KeyARN)
+		bucket, key = d.BucketName, d.KeyARN
 	} else {
 		if err := cfg.Bucket.AddToResourcePolicy(BucketGrants(cfg.Env, cfg.Name, cfg.KeyPrefix, cfg.Bucket.ARN, cfg.OrganizationID)...); err != nil {
-			return nil, fmt.Errorf("trail %q: %w", cfg.Name, err)
+			return "", fmt.Errorf("trail %q: %w", cfg.Name, err)
 		}
-		after = []cdktf.ITerraformDependable{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Key}
-		bucket, key = cfg.Bucket.Bucket.Id(), cfg.Key.Key.Arn()
+		after = []string{cfg.Bucket.Policy, cfg.Bucket.Encryption, cfg.Key.Address}
+		bucket, key = cfg.Bucket.Ref("id"), cfg.Key.ARN()
 	}
-	var logGroup, role *string
+	t := tfaws.CloudTrail{
+		Name:                       cfg.Name,
+		S3BucketName:               bucket,
+		S3KeyPrefix:                cfg.KeyPrefix,
+		KMSKeyID:                   key,
+		EnableLogging:              true,
+		EnableLogFileValidation:    true,
+		IsMultiRegionTrail:         true,
+		IncludeGlobalServiceEvents: true,
+		IsOrganizationTrail:        cfg.OrganizationID != "",
+		InsightSelector:            insightSelectors(cfg.Insights),
+	}
+	t.EventSelector, t.AdvancedEventSelector = selectors(cfg.DataEvents, cfg.OwnBuckets, cfg.ManagementEventsBy == "")
 	if cw := cfg.CloudWatch; cw != nil {
 		// CloudTrail wants the ARN of the group's streams, ending in ":*".
-		logGroup, role = jsii.String(cw.LogGroupARN+":*"), jsii.String(cw.RoleARN)
+		t.CloudWatchLogsGroupARN, t.CloudWatchLogsRoleARN = cw.LogGroupARN+":*", cw.RoleARN
 		after = append(after, cw.RolePolicy)
 	}
-	eventSelectors, advanced := selectors(cfg.DataEvents, cfg.OwnBuckets, cfg.ManagementEventsBy == "")
-	t := cloudtrail.NewCloudtrail(scope, jsii.String(id), &cloudtrail.CloudtrailConfig{
-		Name:                       jsii.String(cfg.Name),
-		S3BucketName:               bucket,
-		S3KeyPrefix:                optional(cfg.KeyPrefix),
-		KmsKeyId:                   key,
-		EnableLogging:              jsii.Bool(true),
-		EnableLogFileValidation:    jsii.Bool(true),
-		IsMultiRegionTrail:         jsii.Bool(true),
-		IncludeGlobalServiceEvents: jsii.Bool(true),
-		IsOrganizationTrail:        jsii.Bool(cfg.OrganizationID != ""),
-		EventSelector:              eventSelectors,
-		AdvancedEventSelector:      advanced,
-		CloudWatchLogsGroupArn:     logGroup,
-		CloudWatchLogsRoleArn:      role,
-		InsightSelector:            insightSelectors(cfg.Insights),
-		DependsOn:                  dependsOn(after),
-	})
-	return t, nil
-}
-
-// dependsOn is the depends_on of a resource: none (not an empty list)
-// when it waits for nothing.
-func dependsOn(after []cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
-	if len(after) == 0 {
-		return nil
-	}
-	return &after
+	t.DependsOn = after
+	return block.In(scope).Resource(id, id, t), nil
 }
 
 // DataEventsOn reports whether the Config.DataEvents value v records data
@@ -297,37 +282,34 @@ func DataEventsOn(v string) bool { return v == DataEventsWrite || v == DataEvent
 // a bucket
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/filtering-data-events.html,
 // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
-func selectors(dataEvents string, ownBuckets []string, management bool) (*[]*cloudtrail.CloudtrailEventSelector, *[]*cloudtrail.CloudtrailAdvancedEventSelector) {
+func selectors(dataEvents string, ownBuckets []string, management bool) ([]tfaws.EventSelector, []tfaws.AdvancedEventSelector) {
 	if !DataEventsOn(dataEvents) {
-		return &[]*cloudtrail.CloudtrailEventSelector{{
-			ReadWriteType:           jsii.String("All"),
-			IncludeManagementEvents: jsii.Bool(true),
-		}}, nil
+		return []tfaws.EventSelector{{ReadWriteType: "All", IncludeManagementEvents: true}}, nil
 	}
-	equals := func(field, value string) *cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector {
-		return &cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{Field: jsii.String(field), EqualTo: jsii.Strings(value)}
+	equals := func(field, value string) tfaws.FieldSelector {
+		return tfaws.FieldSelector{Field: field, Equals: []string{value}}
 	}
-	own := make([]*string, 0, len(ownBuckets))
+	own := make([]string, 0, len(ownBuckets))
 	for _, b := range ownBuckets {
-		own = append(own, jsii.String(b+"/"))
+		own = append(own, b+"/")
 	}
-	data := []*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{
+	data := []tfaws.FieldSelector{
 		equals("eventCategory", "Data"),
 		equals("resources.type", "AWS::S3::Object"),
-		{Field: jsii.String("resources.ARN"), NotStartsWith: &own},
+		{Field: "resources.ARN", NotStartsWith: own},
 	}
 	name := "S3 object events, read and write, on every bucket but the trail's own"
 	if dataEvents == DataEventsWrite {
 		data = append(data, equals("readOnly", "false"))
 		name = "S3 object write events on every bucket but the trail's own"
 	}
-	out := []*cloudtrail.CloudtrailAdvancedEventSelector{{Name: jsii.String(name), FieldSelector: &data}}
+	out := []tfaws.AdvancedEventSelector{{Name: name, FieldSelector: data}}
 	if management {
-		out = append([]*cloudtrail.CloudtrailAdvancedEventSelector{
-			{Name: jsii.String("All management events"), FieldSelector: &[]*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{equals("eventCategory", "Management")}},
+		out = append([]tfaws.AdvancedEventSelector{
+			{Name: "All management events", FieldSelector: []tfaws.FieldSelector{equals("eventCategory", "Management")}},
 		}, out...)
 	}
-	return nil, &out
+	return nil, out
 }
 
 // InsightTypes are CloudTrail's two Insights types. Without event
@@ -344,15 +326,15 @@ var InsightTypes = []string{"ApiCallRateInsight", "ApiErrorRateInsight"}
 
 // insightSelectors are the trail's Insights selectors: both types when on,
 // none when off.
-func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
+func insightSelectors(on bool) []tfaws.InsightSelector {
 	if !on {
 		return nil
 	}
-	out := make([]*cloudtrail.CloudtrailInsightSelector, 0, len(InsightTypes))
+	out := make([]tfaws.InsightSelector, 0, len(InsightTypes))
 	for _, t := range InsightTypes {
-		out = append(out, &cloudtrail.CloudtrailInsightSelector{InsightType: jsii.String(t)})
+		out = append(out, tfaws.InsightSelector{InsightType: t})
 	}
-	return &out
+	return out
 }
 
 // BucketGrants are the bucket policy statements CloudTrail needs to deliver
@@ -411,11 +393,4 @@ func BucketGrants(env arn.Env, name, prefix, bucketARN string, organizationID st
 		grants = append(grants, organization)
 	}
 	return grants
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return jsii.String(s)
 }

@@ -13,7 +13,6 @@ import (
 	"errors"
 
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
@@ -41,9 +40,10 @@ type Config struct {
 	// DecryptorARN is required: the ARN of the one principal (the audit
 	// role) allowed to decrypt log files.
 	DecryptorARN string
-	// Decryptor is optional: the resource DecryptorARN names, which the
-	// key waits for. Default: none, for a principal that exists already.
-	Decryptor cdktf.ITerraformDependable
+	// Decryptor is optional: the address of the resource DecryptorARN
+	// names, which the key waits for. Default: "", for a principal that
+	// exists already.
+	Decryptor string
 	// Operators is required: who may change the key policy, and who may
 	// disable or delete the key (cmk.Config.Operators).
 	Operators policy.Operators
@@ -192,9 +192,9 @@ func grants(cfg Config) []policy.Statement {
 	return statements
 }
 
-func nonNil(d cdktf.ITerraformDependable) []cdktf.ITerraformDependable {
-	if d == nil {
+func nonNil(address string) []string {
+	if address == "" {
 		return nil
 	}
-	return []cdktf.ITerraformDependable{d}
+	return []string{address}
 }

@@ -89,7 +89,7 @@ func TestReport(t *testing.T) {
 		"## Stack `state`",
 		// A resource the same as one of another stack is named as there.
 		"- `terraform_data.first_deployer`: as in stack `audit`\n",
-		"Reads `data.terraform_remote_state.cross-stack-reference-input-audit`: local (path=../../../terraform.audit.tfstate)",
+		"Reads `data.terraform_remote_state.audit`: local (path=../../../terraform.audit.tfstate)",
 		"- `audit/access_log_bucket/Default` BUCKET-VERSIONING: the test says so",
 		"- FAIL [audit/access_log_bucket/Default] BUCKET-ACCESS-LOGGING: no server access logging",
 		"trivy config: 3 findings, 2 of them unexplained.",

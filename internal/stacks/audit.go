@@ -4,8 +4,8 @@
 //     key, the audit identities, the trail and (unless turned off) its
 //     monitoring, with the outputs other stacks consume;
 //   - "state" (NewState): the bucket for remote state, deployed first;
-//   - "exports" (NewExports): the audit stack's values, read through
-//     cross-stack references and published again.
+//   - "exports" (NewExports): the audit stack's outputs, read from its
+//     state and published again.
 //
 // Every stack gets the backend the settings choose (Configure).
 package stacks
@@ -16,8 +16,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsorganizationsorganization"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamgrouppolicyattachment"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iampolicy"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
@@ -28,6 +26,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -41,12 +40,13 @@ const AuditName = "audit"
 type Audit struct {
 	// TerraformStack is the stack itself.
 	TerraformStack cdktf.TerraformStack
-	// Outputs are tokens for the stack's published values, for cross-stack
-	// references from other stacks of the app.
+	// Backend is where its state is, which the exports stack reads.
+	Backend cdktf.TerraformBackend
+	// Outputs are the stack's published values.
 	Outputs Outputs
 }
 
-// Outputs are the stack's published values as tokens.
+// Outputs are the stack's published values (Terraform references).
 type Outputs struct {
 	TrailARN, TrailName, LogBucketName, LogBucketARN, AccessLogBucketName *string
 	KMSKeyARN, KMSKeyAlias, AuditGroupName, AuditRoleARN                  *string
@@ -65,7 +65,7 @@ type Outputs struct {
 func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
-	Configure(stack, AuditName, s)
+	backend := Configure(stack, AuditName, s)
 	env, ops, caller := newProvider(stack, s.Region, s)
 	firstApplyByOperator(stack, s, ops, caller, names.Role)
 
@@ -94,7 +94,7 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 
 	buckets, err := logbucket.NewPair(stack, "log_bucket", "access_log_bucket", logbucket.PairConfig{
 		Env:       env,
-		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: *key.Key.Arn(), Retention: s.Retention, Lock: s.Lock(), Operators: ops},
+		Bucket:    logbucket.Config{Name: names.LogBucket, KMSKeyARN: key.ARN(), Retention: s.Retention, Lock: s.Lock(), Operators: ops},
 		AccessLog: logbucket.Config{Name: names.AccessLogBucket, Retention: s.Retention, Operators: ops},
 	})
 	if err != nil {
@@ -112,15 +112,15 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	read := auditors.ReadConfig{
 		Role:       audit.Role,
 		BucketARNs: []string{logs.ARN, accessLogs.ARN},
-		KeyARN:     *key.Key.Arn(),
+		KeyARN:     key.ARN(),
 		Configuration: auditors.Configuration{RoleARNs: []string{audit.RoleARN}, GroupARNs: []string{env.Group(names.Group)}, UserARNs: userARNs(env, s.AuditUsers),
 			Organization: s.OrganizationTrail, IdentityCenter: s.IdentityCenter != nil},
 	}
 	if s.Monitoring {
-		if watch, err = addMonitoring(stack, s, env, ops, audit, *key.Key.Arn(), organizationID); err != nil {
+		if watch, err = addMonitoring(stack, s, env, ops, audit, key.ARN(), organizationID); err != nil {
 			return nil, err
 		}
-		cloudWatch = &trail.CloudWatch{LogGroupARN: *watch.LogGroup.Arn(), RoleARN: *watch.Role.Arn(), RolePolicy: watch.RolePolicy}
+		cloudWatch = &trail.CloudWatch{LogGroupARN: block.Ref(watch.LogGroup, "arn"), RoleARN: block.Ref(watch.Role, "arn"), RolePolicy: watch.RolePolicy}
 		read.LogGroupARN = watch.LogGroupARN
 		read.Configuration.KeyARNs = watch.KeyARNs
 		read.Configuration.RoleARNs = append(read.Configuration.RoleARNs, env.Role(names.TrailLogsRole))
@@ -163,18 +163,18 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 
 	userNames := make([]*string, 0, len(audit.Users))
 	for _, u := range audit.Users {
-		userNames = append(userNames, u.Name())
+		userNames = append(userNames, jsii.String(block.Ref(u, "name")))
 	}
 	out := Outputs{
-		TrailARN:            t.Arn(),
-		TrailName:           t.Name(),
-		LogBucketName:       logs.Bucket.Bucket(),
-		LogBucketARN:        logs.Bucket.Arn(),
-		AccessLogBucketName: accessLogs.Bucket.Bucket(),
-		KMSKeyARN:           key.Key.Arn(),
-		KMSKeyAlias:         key.Alias.Name(),
-		AuditGroupName:      audit.Group.Name(),
-		AuditRoleARN:        audit.Role.Arn(),
+		TrailARN:            jsii.String(block.Ref(t, "arn")),
+		TrailName:           jsii.String(block.Ref(t, "name")),
+		LogBucketName:       jsii.String(logs.Ref("bucket")),
+		LogBucketARN:        jsii.String(logs.Ref("arn")),
+		AccessLogBucketName: jsii.String(accessLogs.Ref("bucket")),
+		KMSKeyARN:           jsii.String(key.ARN()),
+		KMSKeyAlias:         jsii.String(key.AliasName()),
+		AuditGroupName:      jsii.String(block.Ref(audit.Group, "name")),
+		AuditRoleARN:        jsii.String(block.Ref(audit.Role, "arn")),
 		AuditUserNames:      &userNames,
 		AccountID:           jsii.String(env.Account),
 	}
@@ -182,9 +182,9 @@ func NewAudit(app constructs.Construct, s settings.Settings) (*Audit, error) {
 		out.OrganizationID = jsii.String(organizationID)
 	}
 	if watch != nil {
-		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
+		out.LogGroupName, out.AlarmTopicARN = jsii.String(block.Ref(watch.LogGroup, "name")), jsii.String(block.Ref(watch.Topic, "arn"))
 	}
-	return publish(stack, out), nil
+	return publish(stack, backend, out), nil
 }
 
 // identityCenterWatch is what the watches guard of s.IdentityCenter, or
@@ -230,14 +230,14 @@ func addIdentityCenter(stack cdktf.TerraformStack, s settings.Settings, env arn.
 
 // publish adds the outputs out to the audit stack: the contract other
 // stacks read (package auditstate).
-func publish(stack cdktf.TerraformStack, out Outputs) *Audit {
+func publish(stack cdktf.TerraformStack, backend cdktf.TerraformBackend, out Outputs) *Audit {
 	for _, o := range out.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
 			Value:       o.Value,
 			Description: jsii.String(o.Description),
 		})
 	}
-	return &Audit{TerraformStack: stack, Outputs: out}
+	return &Audit{TerraformStack: stack, Backend: backend, Outputs: out}
 }
 
 // Output is one published value: its name in the contract (package
@@ -261,6 +261,7 @@ func (o Outputs) List() []Output {
 		{auditstate.OutputAuditGroupName, "Name of the IAM group of auditors", o.AuditGroupName},
 		{auditstate.OutputAuditRoleARN, "ARN of the IAM role that reads and decrypts the log files (MFA required)", o.AuditRoleARN},
 		{auditstate.OutputAuditUserNames, "Names of the IAM users in the audit group", o.AuditUserNames},
+		{auditstate.OutputAccountID, "ID of the AWS account of the trail", o.AccountID},
 	}
 	if o.LogGroupName != nil {
 		list = append(list,
@@ -356,19 +357,20 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 	if err != nil {
 		return nil, err
 	}
-	deny, err := policy.New(block.In(stack), "deny_log_reads_document", "deny_log_reads", monitoring.DenyReads(watch.LogGroupARN))
+	blocks := block.In(stack)
+	deny, err := policy.New(blocks, "deny_log_reads_document", "deny_log_reads", monitoring.DenyReads(watch.LogGroupARN))
 	if err != nil {
 		return nil, err
 	}
-	denyPolicy := iampolicy.NewIamPolicy(stack, jsii.String("deny_log_reads"), &iampolicy.IamPolicyConfig{
-		Name:        jsii.String(names.DenyLogReadsPolicy),
-		Path:        jsii.String("/"),
-		Description: jsii.String("Denies reading the CloudWatch Logs copy of the trail's events; attach it to every group and role but the audit role"),
-		Policy:      deny.JSON(),
+	denyPolicy := blocks.Resource("deny_log_reads", "deny_log_reads", tfaws.IAMPolicy{
+		Name:        names.DenyLogReadsPolicy,
+		Path:        "/",
+		Description: "Denies reading the CloudWatch Logs copy of the trail's events; attach it to every group and role but the audit role",
+		Policy:      *deny.JSON(),
 	})
-	iamgrouppolicyattachment.NewIamGroupPolicyAttachment(stack, jsii.String("audit_group_deny_log_reads"), &iamgrouppolicyattachment.IamGroupPolicyAttachmentConfig{
-		Group:     audit.Group.Name(),
-		PolicyArn: denyPolicy.Arn(),
+	blocks.Resource("audit_group_deny_log_reads", "audit_group_deny_log_reads", tfaws.IAMGroupPolicyAttachment{
+		Group:     block.Ref(audit.Group, "name"),
+		PolicyARN: block.Ref(denyPolicy, "arn"),
 	})
 	if err := outputSCP(stack, "log_group_read_scp", monitoring.ReadSCP(watch.LogGroupARN, jsii.String(audit.RoleARN)),
 		"Service control policy (AWS Organizations) that denies reading the trail's log group to every principal of the account but the audit role"); err != nil {

@@ -573,6 +573,7 @@ func TestBackendAndOutputs(t *testing.T) {
 		"log_group_name":         "${aws_cloudwatch_log_group.monitoring_log_group.name}",
 		"alarm_topic_arn":        "${aws_sns_topic.monitoring_topic.arn}",
 		"log_group_read_scp":     "${data.aws_iam_policy_document.log_group_read_scp.json}",
+		"account_id":             "${data.aws_caller_identity.current_account.account_id}",
 	}
 	for name, value := range want {
 		o, ok := outputs[name].(map[string]any)

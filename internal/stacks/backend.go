@@ -26,8 +26,9 @@ func Workspace(s settings.Settings, stack string) string {
 
 // Configure adds the backend that s chooses to stack, named stackName: a
 // local state file (the default), an S3 bucket with S3-native locking, or
-// HCP Terraform.
-func Configure(stack cdktf.TerraformStack, stackName string, s settings.Settings) {
+// HCP Terraform. Another stack reads the stack's outputs through it
+// (GetRemoteStateDataSource).
+func Configure(stack cdktf.TerraformStack, stackName string, s settings.Settings) cdktf.TerraformBackend {
 	switch {
 	case s.State.Bucket != "":
 		b := cdktf.NewS3Backend(stack, &cdktf.S3BackendConfig{
@@ -40,13 +41,14 @@ func Configure(stack cdktf.TerraformStack, stackName string, s settings.Settings
 		// S3-native locking (Terraform 1.10+); cdktf 0.20's S3BackendConfig
 		// predates it. No DynamoDB table: Terraform deprecates that.
 		b.AddOverride(jsii.String("use_lockfile"), true)
+		return b
 	case s.State.TFCOrganization != "":
-		cdktf.NewCloudBackend(stack, &cdktf.CloudBackendConfig{
+		return cdktf.NewCloudBackend(stack, &cdktf.CloudBackendConfig{
 			Organization: jsii.String(s.State.TFCOrganization),
 			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(Workspace(s, stackName)), nil),
 		})
 	default:
-		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(LocalPath(stackName))})
+		return cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(LocalPath(stackName))})
 	}
 }
 

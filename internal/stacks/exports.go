@@ -14,8 +14,8 @@ import (
 const ExportsName = "exports"
 
 // NewExports adds the stack "exports" to app: it reads the audit stack's
-// values through cdktf cross-stack references (a terraform_remote_state of
-// the audit stack's state) and publishes them again, with the S3 location
+// published outputs from its state (a terraform_remote_state through the
+// audit stack's backend) and publishes them again, with the S3 location
 // of the log files.
 //
 // Other teams' stacks read the exports stack's state instead of the audit
@@ -25,19 +25,23 @@ const ExportsName = "exports"
 func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cdktf.TerraformStack, error) {
 	stack := cdktf.NewTerraformStack(app, jsii.String(ExportsName))
 	Configure(stack, ExportsName, s)
+	// Deployed after the audit stack, whose outputs it reads.
+	stack.AddDependency(audit.TerraformStack)
+	state := audit.Backend.GetRemoteStateDataSource(stack, jsii.String(AuditName), jsii.String(AuditName))
+	output := func(name string) string { return "${" + *state.Fqn() + ".outputs." + name + "}" }
 
 	for _, o := range audit.Outputs.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{
-			Value:       o.Value,
+			Value:       jsii.String(output(o.Name)),
 			Description: jsii.String(o.Description + " (from the audit stack)"),
 		})
 	}
-	uri := "s3://" + *audit.Outputs.LogBucketName + "/" + layout.Owner(s.LogPrefix, *audit.Outputs.AccountID) + "CloudTrail/"
+	uri := "s3://" + output(auditstate.OutputLogBucketName) + "/" + layout.Owner(s.LogPrefix, output(auditstate.OutputAccountID)) + "CloudTrail/"
 	description := "S3 location of the CloudTrail log files: one folder per region below it"
-	if o := audit.Outputs.OrganizationID; o != nil {
+	if audit.Outputs.OrganizationID != nil {
 		// An organization trail writes every account's files below the
 		// organization's folder: <account ID>/CloudTrail/<region>/...
-		uri = "s3://" + *audit.Outputs.LogBucketName + "/" + layout.Owner(s.LogPrefix, *o)
+		uri = "s3://" + output(auditstate.OutputLogBucketName) + "/" + layout.Owner(s.LogPrefix, output(auditstate.OutputOrganizationID))
 		description = "S3 location of the organization trail's log files: one folder per account below it, then CloudTrail/<region>/"
 	}
 	cdktf.NewTerraformOutput(stack, jsii.String(auditstate.OutputLogFilesURI), &cdktf.TerraformOutputConfig{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/auditors"
+	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/cmk"
 	"github.com/cle2wa/audit-trail/constructs/identitycenter"
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
@@ -187,7 +188,7 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 		}); err != nil {
 			return nil, err
 		}
-		keyARN = *out.Key.Key.Arn()
+		keyARN = out.Key.ARN()
 	} else {
 		// The key of the management account's keys stack, which names
 		// this stack's audit role (KMS refuses a key policy that names a
@@ -239,7 +240,7 @@ func NewSecurity(app constructs.Construct, s settings.Settings) (*Security, erro
 func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error) {
 	names := s.Names()
 	stack := cdktf.NewTerraformStack(app, jsii.String(AuditName))
-	Configure(stack, AuditName, s)
+	backend := Configure(stack, AuditName, s)
 	env, ops, _ := newProvider(stack, s.Region, s)
 	organizationID := organization(stack, env, controlTower(s.Accounts.ControlTower)...)
 	keyARN := trailKeyARN(stack, keysEnv(s.Accounts, env), names.KeyAlias)
@@ -267,7 +268,7 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 		if err != nil {
 			return nil, err
 		}
-		cloudWatch = &trail.CloudWatch{LogGroupARN: *watch.LogGroup.Arn(), RoleARN: *watch.Role.Arn(), RolePolicy: watch.RolePolicy}
+		cloudWatch = &trail.CloudWatch{LogGroupARN: block.Ref(watch.LogGroup, "arn"), RoleARN: block.Ref(watch.Role, "arn"), RolePolicy: watch.RolePolicy}
 	}
 	// The permission set, made where Identity Center is administered,
 	// assigned in the security account, where the audit role is.
@@ -292,7 +293,7 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 	// accounts' resources as the settings give them.
 	security := arn.Env{Partition: env.Partition, Account: s.Accounts.Security}
 	out := Outputs{
-		TrailARN: t.Arn(), TrailName: t.Name(),
+		TrailARN: jsii.String(block.Ref(t, "arn")), TrailName: jsii.String(block.Ref(t, "name")),
 		LogBucketName: jsii.String(names.LogBucket), LogBucketARN: jsii.String(buckets.Bucket(names.LogBucket)),
 		AccessLogBucketName: jsii.String(names.AccessLogBucket),
 		KMSKeyARN:           jsii.String(keyARN), KMSKeyAlias: jsii.String(names.KeyAlias),
@@ -301,9 +302,9 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 		OrganizationID: jsii.String(organizationID),
 	}
 	if watch != nil {
-		out.LogGroupName, out.AlarmTopicARN = watch.LogGroup.Name(), watch.Topic.Arn()
+		out.LogGroupName, out.AlarmTopicARN = jsii.String(block.Ref(watch.LogGroup, "name")), jsii.String(block.Ref(watch.Topic, "arn"))
 	}
-	return publish(stack, out), nil
+	return publish(stack, backend, out), nil
 }
 
 // controlTower are the postconditions of the organization that the

@@ -397,11 +397,11 @@ func TestLayoutAgrees(t *testing.T) {
 			keyARN := keyEnv.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
 			sr.Known["aws_kms_key.trail_key.arn"] = keyARN
 			if keysIn == settings.KeysInManagement {
-				key, err := stacks.NewKeys(app, s)
+				_, err := stacks.NewKeys(app, s)
 				if err != nil {
 					t.Fatal(err)
 				}
-				keyDoc, keyResolver = read(cdktf.TerraformStack_Of(key.Key), management)
+				keyDoc, keyResolver = read(cdktf.TerraformStack_Of(app.Node().FindChild(jsii.String(stacks.KeysName))), management)
 				keyEnv = management
 				keyARN = keyEnv.Key("1234abcd-12ab-34cd-56ef-1234567890ab")
 				if sec.Key != nil {

@@ -212,21 +212,27 @@ func TestExportsReadTheAuditStack(t *testing.T) {
 				auditstate.OutputAuditRoleARN:        "aws_iam_role.audit_role.arn",
 				auditstate.OutputLogGroupName:        "aws_cloudwatch_log_group.monitoring_log_group.name",
 				auditstate.OutputAlarmTopicARN:       "aws_sns_topic.monitoring_topic.arn",
+				auditstate.OutputAccountID:           "data.aws_caller_identity.current_account.account_id",
 			}
-			// source resolves an exported expression to the audit attribute.
+			// source resolves an exported expression to the audit
+			// attribute, or to the list of them, that the audit stack's
+			// output of the same name holds.
 			source := func(expr string) string {
 				inner := strings.TrimSuffix(strings.TrimPrefix(expr, "${"+ref), "}")
 				o, _ := dig(audit.doc, "output", inner).(map[string]any)
 				v, _ := o["value"].(string)
+				if list, ok := o["value"].([]any); ok && len(list) == 1 {
+					v, _ = list[0].(string)
+				}
 				return strings.TrimSuffix(strings.TrimPrefix(v, "${"), "}")
 			}
 			for name, attr := range want {
 				v, _ := dig(exports.doc, "output", name, "value").(string)
 				expect(t, "exported "+name+" comes from", source(v), attr)
 			}
-			users, _ := dig(exports.doc, "output", auditstate.OutputAuditUserNames, "value").([]any)
-			if len(users) != 1 || source(users[0].(string)) != "aws_iam_user.audit_user-audit.name" {
-				t.Errorf("expected audit_user_names from aws_iam_user.audit_user-audit.name, found %v", users)
+			users, _ := dig(exports.doc, "output", auditstate.OutputAuditUserNames, "value").(string)
+			if source(users) != "aws_iam_user.audit_user-audit.name" {
+				t.Errorf("expected audit_user_names from the audit stack's list of aws_iam_user.audit_user-audit.name, found %v", users)
 			}
 			uri, _ := dig(exports.doc, "output", auditstate.OutputLogFilesURI, "value").(string)
 			if !strings.HasPrefix(uri, "s3://${"+ref) || !strings.HasSuffix(uri, "}/CloudTrail/") || !strings.Contains(uri, "}/AWSLogs/${"+ref) {

@@ -38,9 +38,9 @@ func NewState(app constructs.Construct, s settings.Settings) (cdktf.TerraformSta
 		name, description string
 		value             *string
 	}{
-		{"state_bucket_name", "Name of the S3 bucket for Terraform state: set it as stateBucket in cdktf.json", bucket.Bucket.Bucket()},
-		{"state_bucket_arn", "ARN of the S3 bucket for Terraform state", bucket.Bucket.Arn()},
-		{"state_bucket_region", "Region of the S3 bucket for Terraform state", bucket.Bucket.Region()},
+		{"state_bucket_name", "Name of the S3 bucket for Terraform state: set it as stateBucket in cdktf.json", jsii.String(bucket.Ref("bucket"))},
+		{"state_bucket_arn", "ARN of the S3 bucket for Terraform state", jsii.String(bucket.Ref("arn"))},
+		{"state_bucket_region", "Region of the S3 bucket for Terraform state", jsii.String(bucket.Ref("region"))},
 	} {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.name), &cdktf.TerraformOutputConfig{
 			Value:       o.value,
