@@ -1,5 +1,5 @@
-// Package block writes a stack's Terraform resources, data sources and
-// moved blocks from Go values, handed to cdktf once per stack.
+// Package block writes a stack's Terraform providers, resources, data
+// sources and moved blocks from Go values, handed to cdktf once per stack.
 //
 // A resource made with a provider binding is a jsii object: its creation,
 // every nested block of its configuration, its logical-ID override and
@@ -36,8 +36,16 @@ type Arguments interface {
 
 // Lifecycle is Terraform's lifecycle meta-argument.
 type Lifecycle struct {
-	PreventDestroy bool     `json:"prevent_destroy,omitempty"`
-	IgnoreChanges  []string `json:"ignore_changes,omitempty"`
+	IgnoreChanges  []string    `json:"ignore_changes,omitempty"`
+	Postcondition  []Condition `json:"postcondition,omitempty"`
+	PreventDestroy bool        `json:"prevent_destroy,omitempty"`
+}
+
+// Condition is a postcondition: a Terraform expression that must hold
+// after the block is read or applied, or the plan stops with the message.
+type Condition struct {
+	Condition    string `json:"condition"`
+	ErrorMessage string `json:"error_message"`
 }
 
 // elementID is the construct id of a stack's element in the construct
@@ -67,7 +75,7 @@ func In(c constructs.Construct) Scope {
 	defer elements.Unlock()
 	e, ok := elements.of[stack]
 	if !ok {
-		e = &element{blocks: map[key]map[string]any{}}
+		e = &element{blocks: map[key]map[string]any{}, providers: map[string][]any{}, required: map[string]any{}}
 		cdktf.NewTerraformElement_Override(e, stack, jsii.String(elementID), nil)
 		elements.of[stack] = e
 	}
@@ -104,6 +112,15 @@ func (s Scope) add(kind, id, name string, args Arguments) string {
 	}
 	s.element.blocks[k][name] = attrs
 	return k.typ + "." + name
+}
+
+// Provider adds a configuration of the provider config.Type() ("aws"),
+// of source and version: the first one the stack adds is its default,
+// later ones have an alias.
+func (s Scope) Provider(source, version string, config Arguments) {
+	name := config.Type()
+	s.element.providers[name] = append(s.element.providers[name], values(config))
+	s.element.required[name] = map[string]any{"source": source, "version": version}
 }
 
 // Moved records that the resource now at the address to was at from, as
@@ -143,6 +160,18 @@ func values(args Arguments) map[string]any {
 	return attrs
 }
 
+// Expression is the expression of the whole reference ref, without its
+// "${" and "}", to use inside another expression: the expression of
+// "${data.aws_caller_identity.current_account.account_id}" is
+// data.aws_caller_identity.current_account.account_id. Anything else is
+// returned as it is.
+func Expression(ref string) string {
+	if inner, ok := strings.CutPrefix(ref, "${"); ok && strings.HasSuffix(inner, "}") && !strings.Contains(inner, "${") {
+		return strings.TrimSuffix(inner, "}")
+	}
+	return ref
+}
+
 // Ref is the Terraform reference to the attribute attr of the block at
 // address: "${address.attr}".
 func Ref(address, attr string) string { return "${" + address + "." + attr + "}" }
@@ -157,10 +186,15 @@ type element struct {
 	blocks map[key]map[string]any
 	// moved are the moved blocks, in the order they were recorded.
 	moved []any
+	// providers are the provider configurations by provider name, and
+	// required their source and version.
+	providers map[string][]any
+	required  map[string]any
 }
 
 // ToTerraform is what the kernel merges into the stack's JSON at synth:
-// {"resource": {type: {name: attributes}}, "data": ..., "moved": [...]}.
+// {"resource": {type: {name: attributes}}, "data": ..., "moved": [...],
+// "provider": {name: [configurations]}, "terraform": {"required_providers": ...}}.
 func (e *element) ToTerraform() interface{} {
 	out := map[string]any{}
 	for k, named := range e.blocks {
@@ -173,6 +207,14 @@ func (e *element) ToTerraform() interface{} {
 	}
 	if len(e.moved) > 0 {
 		out["moved"] = e.moved
+	}
+	if len(e.providers) > 0 {
+		providers := map[string]any{}
+		for name, configs := range e.providers {
+			providers[name] = configs
+		}
+		out["provider"] = providers
+		out["terraform"] = map[string]any{"required_providers": e.required}
 	}
 	return out
 }

@@ -24,17 +24,12 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsssoadmininstances"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssoadminaccountassignment"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssoadminmanagedpolicyattachment"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssoadminpermissionset"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/ssoadminpermissionsetinlinepolicy"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/tfname"
 )
 
@@ -80,9 +75,9 @@ type Config struct {
 	// Region supports ... account assignments and permission sets",
 	// https://docs.aws.amazon.com/singlesignon/latest/userguide/api-support-in-additional-regions.html).
 	Region string
-	// Provider is optional: the provider configured for Region, when it
-	// is not the stack's default provider's.
-	Provider cdktf.TerraformProvider
+	// Provider is optional: the provider configured for Region
+	// ("aws.<alias>"), when it is not the stack's default provider's.
+	Provider string
 }
 
 // The formats of Identity Center's names and IDs, as its API Reference
@@ -135,7 +130,7 @@ func ValidateSource(instance, name string, groups, users []string) error {
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
 	errs := []error{ValidateSource(c.InstanceARN, c.PermissionSet, c.Groups, c.Users)}
-	if !accountID.MatchString(c.Account) && !*cdktf.Token_IsUnresolved(jsii.String(c.Account)) {
+	if !accountID.MatchString(c.Account) && !strings.Contains(c.Account, "${") {
 		errs = append(errs, field.Invalid("Account", c.Account, "is not an AWS account ID (12 digits)"))
 	}
 	if c.AuditRoleARN == "" || c.Env.Partition == "" || c.Region == "" {
@@ -241,7 +236,8 @@ var Reads = []string{
 
 // IdentityCenter is the permission set and its assignments.
 type IdentityCenter struct {
-	PermissionSet ssoadminpermissionset.SsoadminPermissionSet
+	// PermissionSet is the address of the aws_ssoadmin_permission_set.
+	PermissionSet string
 }
 
 // New validates cfg and adds the permission set, its policies and its
@@ -255,67 +251,63 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 		return nil, err
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	instance := jsii.String(cfg.InstanceARN)
+	blocks := block.In(c)
+	instance := cfg.InstanceARN
 
-	instances := dataawsssoadmininstances.NewDataAwsSsoadminInstances(c, jsii.String("instances"), &dataawsssoadmininstances.DataAwsSsoadminInstancesConfig{
+	instances := blocks.Data("instances", tfname.Part(id, "instances"), tfaws.DataSSOAdminInstances{
 		Provider: cfg.Provider,
-		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
-			Condition:    jsii.String(fmt.Sprintf("${contains(self.arns, %q)}", cfg.InstanceARN)),
-			ErrorMessage: jsii.String(fmt.Sprintf("identityCenter.instanceArn %q is not the IAM Identity Center instance of this account in %s: permission sets are made in the organization's management account (or its delegated administrator for Identity Center), in Identity Center's primary region (identityCenter.region)", cfg.InstanceARN, cfg.Region)),
+		Lifecycle: &block.Lifecycle{Postcondition: []block.Condition{{
+			Condition:    fmt.Sprintf("${contains(self.arns, %q)}", cfg.InstanceARN),
+			ErrorMessage: fmt.Sprintf("identityCenter.instanceArn %q is not the IAM Identity Center instance of this account in %s: permission sets are made in the organization's management account (or its delegated administrator for Identity Center), in Identity Center's primary region (identityCenter.region)", cfg.InstanceARN, cfg.Region),
 		}}},
 	})
-	tfname.Pin(instances, tfname.Part(id, "instances"))
 
-	set := ssoadminpermissionset.NewSsoadminPermissionSet(c, jsii.String("permission_set"), &ssoadminpermissionset.SsoadminPermissionSetConfig{
+	set := blocks.Resource("permission_set", tfname.Part(id, "permission_set"), tfaws.SSOAdminPermissionSet{
 		Provider:        cfg.Provider,
-		InstanceArn:     instance,
-		Name:            jsii.String(cfg.PermissionSet),
-		Description:     jsii.String("Auditors: assume the audit role, which reads and decrypts the CloudTrail log files"),
-		SessionDuration: jsii.String(SessionDuration),
-		DependsOn:       &[]cdktf.ITerraformDependable{instances},
+		InstanceARN:     instance,
+		Name:            cfg.PermissionSet,
+		Description:     "Auditors: assume the audit role, which reads and decrypts the CloudTrail log files",
+		SessionDuration: SessionDuration,
+		DependsOn:       []string{instances},
 	})
-	tfname.Pin(set, tfname.Part(id, "permission_set"))
+	setARN := block.Ref(set, "arn")
 
-	doc, err := policy.New(block.In(c), "inline_document", tfname.Part(id, "inline_policy"), InlinePolicy(cfg.AuditRoleARN, cfg.Deny...))
+	doc, err := policy.New(blocks, "inline_document", tfname.Part(id, "inline_policy"), InlinePolicy(cfg.AuditRoleARN, cfg.Deny...))
 	if err != nil {
 		return nil, err
 	}
-	inline := ssoadminpermissionsetinlinepolicy.NewSsoadminPermissionSetInlinePolicy(c, jsii.String("inline_policy"), &ssoadminpermissionsetinlinepolicy.SsoadminPermissionSetInlinePolicyConfig{
+	inline := blocks.Resource("inline_policy", tfname.Part(id, "inline_policy"), tfaws.SSOAdminPermissionSetInlinePolicy{
 		Provider:         cfg.Provider,
-		InstanceArn:      instance,
-		PermissionSetArn: set.Arn(),
-		InlinePolicy:     doc.JSON(),
+		InstanceARN:      instance,
+		PermissionSetARN: setARN,
+		InlinePolicy:     *doc.JSON(),
 	})
-	tfname.Pin(inline, tfname.Part(id, "inline_policy"))
-
-	readOnly := ssoadminmanagedpolicyattachment.NewSsoadminManagedPolicyAttachment(c, jsii.String("read_only"), &ssoadminmanagedpolicyattachment.SsoadminManagedPolicyAttachmentConfig{
+	readOnly := blocks.Resource("read_only", tfname.Part(id, "read_only"), tfaws.SSOAdminManagedPolicyAttachment{
 		Provider:         cfg.Provider,
-		InstanceArn:      instance,
-		PermissionSetArn: set.Arn(),
-		ManagedPolicyArn: jsii.String(cfg.Env.ManagedPolicy(ReadOnlyPolicy)),
+		InstanceARN:      instance,
+		PermissionSetARN: setARN,
+		ManagedPolicyARN: cfg.Env.ManagedPolicy(ReadOnlyPolicy),
 	})
-	tfname.Pin(readOnly, tfname.Part(id, "read_only"))
 
 	// An assignment provisions the permission set with the policies it
 	// has then: made after them, the role has them from the start.
-	policies := []cdktf.ITerraformDependable{inline, readOnly}
+	policies := []string{inline, readOnly}
 	for _, p := range []struct {
 		kind string
 		ids  []string
 	}{{"GROUP", cfg.Groups}, {"USER", cfg.Users}} {
 		for _, principal := range p.ids {
 			name := tfname.Part(id, strings.ToLower(p.kind)+"_"+tfname.Key(principal))
-			a := ssoadminaccountassignment.NewSsoadminAccountAssignment(c, jsii.String(name), &ssoadminaccountassignment.SsoadminAccountAssignmentConfig{
+			blocks.Resource(name, name, tfaws.SSOAdminAccountAssignment{
 				Provider:         cfg.Provider,
-				InstanceArn:      instance,
-				PermissionSetArn: set.Arn(),
-				PrincipalId:      jsii.String(principal),
-				PrincipalType:    jsii.String(p.kind),
-				TargetId:         jsii.String(cfg.Account),
-				TargetType:       jsii.String("AWS_ACCOUNT"),
-				DependsOn:        &policies,
+				InstanceARN:      instance,
+				PermissionSetARN: setARN,
+				PrincipalID:      principal,
+				PrincipalType:    p.kind,
+				TargetID:         cfg.Account,
+				TargetType:       "AWS_ACCOUNT",
+				DependsOn:        policies,
 			})
-			tfname.Pin(a, name)
 		}
 	}
 	return &IdentityCenter{PermissionSet: set}, nil

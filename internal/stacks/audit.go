@@ -15,7 +15,6 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsorganizationsorganization"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
@@ -292,21 +291,21 @@ const CloudTrailPrincipal = "cloudtrail.amazonaws.com"
 // and an organization without trusted access for CloudTrail (which also
 // needs all features enabled: without them the provider reads no service
 // principals).
-func organization(stack cdktf.TerraformStack, env arn.Env, more ...*cdktf.Postcondition) string {
-	postconditions := append([]*cdktf.Postcondition{
+func organization(stack cdktf.TerraformStack, env arn.Env, more ...block.Condition) string {
+	postconditions := append([]block.Condition{
 		{
-			Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id == %s}`, env.Account)),
-			ErrorMessage: jsii.String(`organizationTrail is true, but this account is not the organization's management account: deploy the audit stack with credentials of the management account, or set "organizationTrail": false`),
+			Condition:    fmt.Sprintf(`${self.master_account_id == %s}`, block.Expression(env.Account)),
+			ErrorMessage: `organizationTrail is true, but this account is not the organization's management account: deploy the audit stack with credentials of the management account, or set "organizationTrail": false`,
 		},
 		{
-			Condition:    jsii.String(fmt.Sprintf(`${contains(self.aws_service_access_principals, "%s")}`, CloudTrailPrincipal)),
-			ErrorMessage: jsii.String("organizationTrail is true, but the organization does not trust CloudTrail: from the management account, with all features enabled in the organization, run: aws organizations enable-aws-service-access --service-principal " + CloudTrailPrincipal),
+			Condition:    fmt.Sprintf(`${contains(self.aws_service_access_principals, "%s")}`, CloudTrailPrincipal),
+			ErrorMessage: "organizationTrail is true, but the organization does not trust CloudTrail: from the management account, with all features enabled in the organization, run: aws organizations enable-aws-service-access --service-principal " + CloudTrailPrincipal,
 		},
 	}, more...)
-	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
-		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &postconditions},
+	org := block.In(stack).Data("organization", "organization", tfaws.DataOrganizationsOrganization{
+		Lifecycle: &block.Lifecycle{Postcondition: postconditions},
 	})
-	return *org.Id()
+	return block.Ref(org, "id")
 }
 
 // evidenceBuckets are the buckets of the app that hold evidence: the log

@@ -6,8 +6,6 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawskmskey"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsorganizationsorganization"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
@@ -18,6 +16,7 @@ import (
 	"github.com/cle2wa/audit-trail/constructs/logbucket"
 	"github.com/cle2wa/audit-trail/constructs/monitoring"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/constructs/trail"
 	"github.com/cle2wa/audit-trail/constructs/trailkey"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -46,13 +45,13 @@ type LogArchive struct {
 // policy binds the root user
 // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
 func membership(stack cdktf.TerraformStack, env arn.Env, account, what string) (management arn.Env, organizationID string) {
-	org := dataawsorganizationsorganization.NewDataAwsOrganizationsOrganization(stack, jsii.String("organization"), &dataawsorganizationsorganization.DataAwsOrganizationsOrganizationConfig{
-		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
-			Condition:    jsii.String(fmt.Sprintf(`${self.master_account_id != "%s"}`, account)),
-			ErrorMessage: jsii.String(fmt.Sprintf("the %s account is the organization's management account: accounts names member accounts, which the management account's service control policies bind", what)),
+	org := block.In(stack).Data("organization", "organization", tfaws.DataOrganizationsOrganization{
+		Lifecycle: &block.Lifecycle{Postcondition: []block.Condition{{
+			Condition:    fmt.Sprintf(`${self.master_account_id != "%s"}`, account),
+			ErrorMessage: fmt.Sprintf("the %s account is the organization's management account: accounts names member accounts, which the management account's service control policies bind", what),
 		}}},
 	})
-	return arn.Env{Partition: env.Partition, Account: *org.MasterAccountId(), Region: env.Region}, *org.Id()
+	return arn.Env{Partition: env.Partition, Account: block.Ref(org, "master_account_id"), Region: env.Region}, block.Ref(org, "id")
 }
 
 // member is the start of a member account's stack in the log-archive
@@ -84,10 +83,7 @@ func newMember(app constructs.Construct, s settings.Settings, name, account, set
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html),
 // so that no stack reads another's state.
 func trailKeyARN(stack cdktf.TerraformStack, keys arn.Env, alias string) string {
-	key := dataawskmskey.NewDataAwsKmsKey(stack, jsii.String("trail_key"), &dataawskmskey.DataAwsKmsKeyConfig{
-		KeyId: jsii.String(keys.Alias(alias)),
-	})
-	return *key.Arn()
+	return block.Ref(block.In(stack).Data("trail_key", "trail_key", tfaws.DataKMSKey{KeyID: keys.Alias(alias)}), "arn")
 }
 
 // keysEnv is the account that holds the trail key in the layout a.
@@ -317,19 +313,19 @@ func NewManagement(app constructs.Construct, s settings.Settings) (*Audit, error
 // Control Tower's own ListLandingZones "creates an ARN for existing
 // accounts" when called
 // (https://docs.aws.amazon.com/controltower/latest/APIReference/API_ListLandingZones.html).
-func controlTower(mode string) []*cdktf.Postcondition {
+func controlTower(mode string) []block.Condition {
 	switch mode {
 	case "":
-		return []*cdktf.Postcondition{{
-			Condition: jsii.String("${!" + strings.TrimPrefix(trail.ControlTowerManages, "${")),
-			ErrorMessage: jsii.String(fmt.Sprintf(`AWS Control Tower manages this organization (it trusts %s): its trail %s records every account's management events. Set "accounts": {"controlTower": "%s"} to record only data events here, or "%s" to record the management events a second time (billed), in evidence these stacks protect; Control Tower's own trail and buckets are never touched`,
-				trail.ControlTowerPrincipal, trail.ControlTowerTrail, settings.ControlTowerAddsDataEvents, settings.ControlTowerRecordsEverything)),
+		return []block.Condition{{
+			Condition: "${!" + strings.TrimPrefix(trail.ControlTowerManages, "${"),
+			ErrorMessage: fmt.Sprintf(`AWS Control Tower manages this organization (it trusts %s): its trail %s records every account's management events. Set "accounts": {"controlTower": "%s"} to record only data events here, or "%s" to record the management events a second time (billed), in evidence these stacks protect; Control Tower's own trail and buckets are never touched`,
+				trail.ControlTowerPrincipal, trail.ControlTowerTrail, settings.ControlTowerAddsDataEvents, settings.ControlTowerRecordsEverything),
 		}}
 	case settings.ControlTowerAddsDataEvents:
-		return []*cdktf.Postcondition{{
-			Condition: jsii.String(trail.ControlTowerManages),
-			ErrorMessage: jsii.String(fmt.Sprintf(`accounts.controlTower is %q, but AWS Control Tower does not manage this organization (it does not trust %s): no trail would record the management events; remove the setting`,
-				settings.ControlTowerAddsDataEvents, trail.ControlTowerPrincipal)),
+		return []block.Condition{{
+			Condition: trail.ControlTowerManages,
+			ErrorMessage: fmt.Sprintf(`accounts.controlTower is %q, but AWS Control Tower does not manage this organization (it does not trust %s): no trail would record the management events; remove the setting`,
+				settings.ControlTowerAddsDataEvents, trail.ControlTowerPrincipal),
 		}}
 	}
 	return nil

@@ -3,20 +3,14 @@ package stacks
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamroles"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamsessioncontext"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawspartition"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cle2wa/audit-trail/constructs/arn"
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/policy"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 	"github.com/cle2wa/audit-trail/internal/settings"
 )
 
@@ -26,7 +20,7 @@ import (
 // the stack's operators (operators) and the caller identity. The caller identity stops the plan,
 // before anything changes, when the break-glass principals or deployers
 // of s are of another account than the one deployed to.
-func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) (arn.Env, policy.Operators, dataawscalleridentity.DataAwsCallerIdentity) {
+func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings) (arn.Env, policy.Operators, string) {
 	return newAccountProvider(stack, region, s, "")
 }
 
@@ -35,14 +29,13 @@ func newProvider(stack cdktf.TerraformStack, region string, s settings.Settings)
 // provider assumes the role s.Accounts names in account, and refuses to
 // work in any other account (allowed_account_ids). account "" is the
 // credentials' own account.
-func newAccountProvider(stack cdktf.TerraformStack, region string, s settings.Settings, account string) (arn.Env, policy.Operators, dataawscalleridentity.DataAwsCallerIdentity) {
-	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig(region, s, account))
-	caller := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("current_account"), &dataawscalleridentity.DataAwsCallerIdentityConfig{
-		Lifecycle: operatorsAccount(s),
-	})
+func newAccountProvider(stack cdktf.TerraformStack, region string, s settings.Settings, account string) (arn.Env, policy.Operators, string) {
+	blocks := block.In(stack)
+	blocks.Provider(tfaws.ProviderSource, tfaws.ProviderVersion, providerConfig(region, s, account))
+	caller := blocks.Data("current_account", "current_account", tfaws.DataCallerIdentity{Lifecycle: operatorsAccount(s)})
 	env := arn.Env{
-		Partition: *dataawspartition.NewDataAwsPartition(stack, jsii.String("current_partition"), nil).Partition(),
-		Account:   *caller.AccountId(),
+		Partition: block.Ref(blocks.Data("current_partition", "current_partition", tfaws.DataPartition{}), "partition"),
+		Account:   block.Ref(caller, "account_id"),
 		Region:    region,
 	}
 	return env, operators(stack, s, env, caller), caller
@@ -51,33 +44,24 @@ func newAccountProvider(stack cdktf.TerraformStack, region string, s settings.Se
 // regionalProvider adds to stack a provider like its own (of the
 // credentials' account) in another region, under alias, for the services
 // that live there.
-func regionalProvider(stack cdktf.TerraformStack, region string, s settings.Settings, alias string) provider.AwsProvider {
+func regionalProvider(stack cdktf.TerraformStack, region string, s settings.Settings, alias string) string {
 	config := providerConfig(region, s, "")
-	config.Alias = jsii.String(alias)
-	return provider.NewAwsProvider(stack, jsii.String("aws_"+alias), config)
+	config.Alias = alias
+	block.In(stack).Provider(tfaws.ProviderSource, tfaws.ProviderVersion, config)
+	return config.Type() + "." + alias
 }
 
 // providerConfig is the configuration of the provider of s in region
 // and account ("": the credentials' own).
-func providerConfig(region string, s settings.Settings, account string) *provider.AwsProviderConfig {
-	tags := s.Tags
-	defaultTags := make(map[string]*string, len(tags))
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		defaultTags[k] = jsii.String(tags[k])
-	}
-	config := &provider.AwsProviderConfig{
-		Region:      jsii.String(region),
-		DefaultTags: &[]*provider.AwsProviderDefaultTags{{Tags: &defaultTags}},
+func providerConfig(region string, s settings.Settings, account string) tfaws.Provider {
+	config := tfaws.Provider{Region: region, DefaultTags: []tfaws.DefaultTags{{Tags: s.Tags}}}
+	if config.DefaultTags[0].Tags == nil {
+		config.DefaultTags[0].Tags = map[string]string{}
 	}
 	if account != "" {
 		role := arn.Env{Partition: settings.PartitionOf(region), Account: account}.Role(s.Accounts.Role())
-		config.AssumeRole = &[]*provider.AwsProviderAssumeRole{{RoleArn: jsii.String(role), SessionName: jsii.String("audit-trail")}}
-		config.AllowedAccountIds = jsii.Strings(account)
+		config.AssumeRole = []tfaws.AssumeRole{{RoleARN: role, SessionName: "audit-trail"}}
+		config.AllowedAccountIDs = []string{account}
 	}
 	return config
 }
@@ -87,14 +71,14 @@ func providerConfig(region string, s settings.Settings, account string) *provide
 // checked that they name one), or nil when both are left to their
 // defaults. A list of another account's principals only would leave
 // nobody of this account able to change the evidence's protection.
-func operatorsAccount(s settings.Settings) *cdktf.TerraformResourceLifecycle {
+func operatorsAccount(s settings.Settings) *block.Lifecycle {
 	account := s.OperatorsAccount()
 	if account == "" {
 		return nil
 	}
-	return &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
-		Condition:    jsii.String(fmt.Sprintf(`${self.account_id == "%s"}`, account)),
-		ErrorMessage: jsii.String(fmt.Sprintf("breakGlassPrincipals and deployers are principals of the account %s, but these credentials deploy to another account (${self.account_id}): list principals of the account the stacks are deployed to", account)),
+	return &block.Lifecycle{Postcondition: []block.Condition{{
+		Condition:    fmt.Sprintf(`${self.account_id == "%s"}`, account),
+		ErrorMessage: fmt.Sprintf("breakGlassPrincipals and deployers are principals of the account %s, but these credentials deploy to another account (${self.account_id}): list principals of the account the stacks are deployed to", account),
 	}}}
 }
 
@@ -128,22 +112,21 @@ func (firstDeployer) Type() string { return "terraform_data" }
 // So whoever makes the first apply, an administrator's role or a
 // pipeline's, can apply later changes without root credentials, and
 // nobody else can until the deployers setting names them.
-func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, caller dataawscalleridentity.DataAwsCallerIdentity) policy.Operators {
+func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, caller string) policy.Operators {
 	o := policy.Operators{BreakGlass: s.BreakGlassPrincipals, Deployers: s.Deployers}
 	if len(o.BreakGlass) == 0 {
 		o.BreakGlass = []string{env.Root()}
 	}
 	if len(o.Deployers) == 0 {
-		session := dataawsiamsessioncontext.NewDataAwsIamSessionContext(stack, jsii.String("deployer_session"), &dataawsiamsessioncontext.DataAwsIamSessionContextConfig{
-			Arn: caller.Arn(),
-		})
+		blocks := block.In(stack)
+		session := blocks.Data("deployer_session", "deployer_session", tfaws.DataIAMSessionContext{ARN: block.Ref(caller, "arn")})
 		// A string: the policies compare it with aws:PrincipalArn as it
 		// is. They read input, not output: input is known when the first
 		// apply is planned (the session is read at plan time), so the
 		// first plan shows the policies, and ignore_changes keeps it as it
 		// was from then on.
-		first := block.In(stack).Resource("first_deployer", "first_deployer", firstDeployer{
-			Input:     *session.IssuerArn(),
+		first := blocks.Resource("first_deployer", "first_deployer", firstDeployer{
+			Input:     block.Ref(session, "issuer_arn"),
 			Lifecycle: block.Lifecycle{IgnoreChanges: []string{"input"}},
 		})
 		o.Deployers = []string{block.Ref(first, "input")}
@@ -165,23 +148,22 @@ func operators(stack cdktf.TerraformStack, s settings.Settings, env arn.Env, cal
 // stopped: a read-only role may plan any change, and the review of the
 // change says who can apply it. With the default deployer (whoever makes
 // the first apply) every first apply is an operator's.
-func firstApplyByOperator(stack cdktf.TerraformStack, s settings.Settings, ops policy.Operators, caller dataawscalleridentity.DataAwsCallerIdentity, deployedRole string) {
+func firstApplyByOperator(stack cdktf.TerraformStack, s settings.Settings, ops policy.Operators, caller string, deployedRole string) {
 	if len(s.Deployers) == 0 {
 		return
 	}
-	dataawsiamroles.NewDataAwsIamRoles(stack, jsii.String("deployed_role"), &dataawsiamroles.DataAwsIamRolesConfig{
-		NameRegex: jsii.String("^" + regexp.QuoteMeta(deployedRole) + "$"),
-	})
+	blocks := block.In(stack)
+	roles := blocks.Data("deployed_role", "deployed_role", tfaws.DataIAMRoles{NameRegex: "^" + regexp.QuoteMeta(deployedRole) + "$"})
 	quoted := make([]string, 0, len(ops.MayProtect()))
 	for _, p := range ops.MayProtect() {
 		quoted = append(quoted, `"`+p+`"`)
 	}
-	dataawsiamsessioncontext.NewDataAwsIamSessionContext(stack, jsii.String("caller"), &dataawsiamsessioncontext.DataAwsIamSessionContextConfig{
-		Arn: caller.Arn(),
-		Lifecycle: &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
-			Condition: jsii.String(fmt.Sprintf("${length(%s.names) > 0 || contains([%s], self.issuer_arn)}", "data.aws_iam_roles.deployed_role", strings.Join(quoted, ", "))),
-			ErrorMessage: jsii.String(fmt.Sprintf("The first apply must run as a deployer or a break-glass principal (%s), but these credentials are ${self.issuer_arn}: it creates the KMS keys, whose policies let only them change the keys, and KMS refuses to create a key that would lock its caller out. Run it as one of them, or add this principal to \"deployers\".",
-				strings.Join(ops.MayProtect(), ", "))),
+	blocks.Data("caller", "caller", tfaws.DataIAMSessionContext{
+		ARN: block.Ref(caller, "arn"),
+		Lifecycle: &block.Lifecycle{Postcondition: []block.Condition{{
+			Condition: fmt.Sprintf("${length(%s.names) > 0 || contains([%s], self.issuer_arn)}", roles, strings.Join(quoted, ", ")),
+			ErrorMessage: fmt.Sprintf("The first apply must run as a deployer or a break-glass principal (%s), but these credentials are ${self.issuer_arn}: it creates the KMS keys, whose policies let only them change the keys, and KMS refuses to create a key that would lock its caller out. Run it as one of them, or add this principal to \"deployers\".",
+				strings.Join(ops.MayProtect(), ", ")),
 		}}},
 	})
 }
