@@ -58,7 +58,7 @@ func reviewOf(t *testing.T, base, head, overrides string) (int, string, string) 
 	t.Helper()
 	t.Setenv("CDKTF_OUTDIR", head)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"review", "-base", base, "-overrides", overrides}, nil, &stdout, &stderr)
+	code := run([]string{"review", "-base", base, "-overrides", overrides}, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -216,7 +216,7 @@ func TestReviewOfAPlan(t *testing.T) {
 		{"address":"aws_s3_bucket_policy.log_bucket_policy","mode":"managed","type":"aws_s3_bucket_policy","change":{"actions":["delete"]},"action_reason":"delete_because_no_resource_config"},
 		{"address":"aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle","mode":"managed","type":"aws_s3_bucket_lifecycle_configuration","change":{"actions":["update"],"before":{"rule":[{"id":"a"}]},"after":{"rule":[{"id":"b"}]}}}]}`)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"review", "-plan", plan, "-overrides", filepath.Join(dir, "none")}, nil, &stdout, &stderr)
+	code := run([]string{"review", "-plan", plan, "-overrides", filepath.Join(dir, "none")}, &stdout, &stderr)
 	for _, want := range []string{
 		"- BLOCKING `audit:aws_cloudwatch_log_group.monitoring_log_group`: the plan destroys aws_cloudwatch_log_group.monitoring_log_group: the evidence it holds is lost (to retire the stack, keep the evidence and remove it from the state: README, \"Retiring the stack\")",
 		"  - destroy `audit:aws_iam_user.audit_bob`: delete_because_no_resource_config",
@@ -237,7 +237,7 @@ func TestReviewOfAPlan(t *testing.T) {
 	foreign := write("other.json", `{"format_version":"1.2","resource_changes":[{"address":"aws_instance.web","mode":"managed","type":"aws_instance","change":{"actions":["create"]}}]}`)
 	stdout.Reset()
 	stderr.Reset()
-	code = run([]string{"review", "-plan", binary, "-plan", foreign}, nil, &stdout, &stderr)
+	code = run([]string{"review", "-plan", binary, "-plan", foreign}, &stdout, &stderr)
 	for _, want := range []string{
 		"-plan " + binary + ": expected the output of `terraform show -json PLANFILE`",
 		"-plan " + foreign + ": expected the plan of one synthesized stack",

@@ -18,7 +18,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/internal/cli"
 	"github.com/cle2wa/audit-trail/internal/commands"
-	"github.com/cle2wa/audit-trail/internal/jsiicache"
+	"github.com/cle2wa/audit-trail/internal/kernelenv"
 )
 
 // helpText is the one-page command reference, the file help.
@@ -28,13 +28,11 @@ var helpText string
 
 func main() {
 	args := os.Args[1:]
-	var cache *jsiicache.Session
 	if len(args) == 0 {
-		// Only the synth loads jsii: it runs with the project's own
-		// package cache, where the provider loads lazily.
-		cache = jsiicache.Start(os.Stderr)
+		// Only the synth loads jsii.
+		kernelenv.Start(os.Stderr)
 	}
-	code := run(args, cache, os.Stdout, os.Stderr)
+	code := run(args, os.Stdout, os.Stderr)
 	jsii.Close()
 	os.Exit(code)
 }
@@ -47,9 +45,8 @@ var runners = map[string]func(args []string, stdout, stderr io.Writer) int{
 }
 
 // run runs the command line args and returns the exit status: the
-// command reference, a command, or (without arguments) the synth. cache
-// is the synth's jsii package cache session, or nil.
-func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int {
+// command reference, a command, or (without arguments) the synth.
+func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]) {
 		fmt.Fprint(stdout, helpText)
 		return 0
@@ -61,5 +58,5 @@ func run(args []string, cache *jsiicache.Session, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "error: unknown command %q; run without arguments to synthesize, or one of %s (`help` is the command reference)\n", strings.Join(args, " "), strings.Join(cli.Names(), ", "))
 		return 2
 	}
-	return commands.Synth(cache, stdout, stderr)
+	return commands.Synth(stdout, stderr)
 }

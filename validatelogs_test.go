@@ -129,7 +129,7 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(4 * time.Hour).Format(time.RFC3339)}
 
 	var out, errs bytes.Buffer
-	if code := run(args, nil, &out, &errs); code != 0 {
+	if code := run(args, &out, &errs); code != 0 {
 		t.Fatalf("expected exit 0 on a valid chain, found %d:\n%s\n%s", code, out.String(), errs.String())
 	}
 	for _, want := range []string{"8/8 digest files valid", "16/16 log files valid", "in eu-west-1, us-east-1"} {
@@ -142,7 +142,7 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	s3.object(t, http.MethodDelete, c.Bucket.Name, deleted, "")
 	out.Reset()
 	errs.Reset()
-	if code := run(args, nil, &out, &errs); code != 1 {
+	if code := run(args, &out, &errs); code != 1 {
 		t.Errorf("expected exit 1 with a log file deleted, found %d", code)
 	}
 	for _, want := range []string{fmt.Sprintf("Log file\ts3://%s/%s\tINVALID: not found", c.Bucket.Name, deleted), "15/16 log files valid, 1/16 log files INVALID"} {
@@ -160,20 +160,20 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	}
 	out.Reset()
 	errs.Reset()
-	if code := run(args, nil, &out, &errs); code != 1 || !strings.Contains(out.String(), "INCOMPLETE: 111122223333 eu-west-1: no digest of the trail in the range") {
+	if code := run(args, &out, &errs); code != 1 || !strings.Contains(out.String(), "INCOMPLETE: 111122223333 eu-west-1: no digest of the trail in the range") {
 		t.Errorf("expected exit 1 and eu-west-1 INCOMPLETE with its folder deleted, found %d:\n%s", code, out.String())
 	}
 
 	// -json: one object a line, the last the result, which -merge reads.
 	out.Reset()
 	errs.Reset()
-	code := run(append(args, "-json", "-region", "us-east-1"), nil, &out, &errs)
+	code := run(append(args, "-json", "-region", "us-east-1"), &out, &errs)
 	shard := filepath.Join(t.TempDir(), "us-east-1.jsonl")
 	if err := os.WriteFile(shard, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var merged bytes.Buffer
-	if mergeCode := run([]string{"validate-logs", "-merge", shard, shard}, nil, &merged, &errs); code != 1 || mergeCode != 1 || !strings.Contains(merged.String(), "14/16 log files valid, 2/16 log files INVALID") {
+	if mergeCode := run([]string{"validate-logs", "-merge", shard, shard}, &merged, &errs); code != 1 || mergeCode != 1 || !strings.Contains(merged.String(), "14/16 log files valid, 2/16 log files INVALID") {
 		t.Errorf("expected the shard (exit 1, a log file deleted) twice to merge into 14/16 log files valid, exit 1, found %d and %d:\n%s\n%s", code, mergeCode, out.String(), merged.String())
 	}
 
@@ -187,7 +187,7 @@ func TestValidateLogsWithTheSDK(t *testing.T) {
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	out.Reset()
 	errs.Reset()
-	if code := run(args, nil, &out, &errs); code != 3 || !strings.Contains(errs.String(), "validation stopped, no verdict on the evidence") {
+	if code := run(args, &out, &errs); code != 3 || !strings.Contains(errs.String(), "validation stopped, no verdict on the evidence") {
 		t.Errorf("expected exit 3 and no verdict when S3 cannot be read, found %d:\n%s", code, errs.String())
 	}
 }
@@ -211,7 +211,7 @@ func TestValidateLogsNamesIntactVersions(t *testing.T) {
 	cloudtest.Credentials(t)
 	var out, errs bytes.Buffer
 	code := run([]string{"validate-logs", "-trail-arn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/trail-master",
-		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(3 * time.Hour).Format(time.RFC3339)}, nil, &out, &errs)
+		"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(3 * time.Hour).Format(time.RFC3339)}, &out, &errs)
 	want := regexp.MustCompile("Log file\ts3://cle2wa-s3-trail-master/" + regexp.QuoteMeta(changed) + "\tINVALID: invalid format \\(version \\S+, noncurrent, is intact")
 	if code != 1 || !want.MatchString(out.String()) {
 		t.Errorf("expected exit 1 and the intact version named, found %d:\n%s\n%s", code, out.String(), errs.String())
@@ -291,7 +291,7 @@ func TestValidateLogsAgainstAnAdversary(t *testing.T) {
 			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
 			code := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", "new-bucket", "-prefix", "new",
-				"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(6 * time.Hour).Format(time.RFC3339)}, nil, &out, &errs)
+				"-start", logStart.Format(time.RFC3339), "-end", logStart.Add(6 * time.Hour).Format(time.RFC3339)}, &out, &errs)
 			wantCode := 1
 			if name == "nothing changed" {
 				wantCode = 0
@@ -470,7 +470,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 			cloudtest.Credentials(t)
 			var out, errs bytes.Buffer
 			ourCode := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
-				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, nil, &out, &errs)
+				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, &out, &errs)
 			if differs == "" && ourCode != theirCode {
 				t.Errorf("expected the same exit status, found %d from the AWS CLI and %d here", theirCode, ourCode)
 			}
@@ -602,7 +602,7 @@ func TestMergeRefusesWhatItCannotSum(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			code := run(append([]string{"validate-logs", "-merge"}, c.files...), nil, &out, &errs)
+			code := run(append([]string{"validate-logs", "-merge"}, c.files...), &out, &errs)
 			if code != c.code {
 				t.Errorf("expected exit %d, found %d:\n%s%s", c.code, code, out.String(), errs.String())
 			}

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/auditors"
 	"github.com/cle2wa/audit-trail/internal/check"
-	"github.com/cle2wa/audit-trail/internal/jsiicache"
 	"github.com/cle2wa/audit-trail/internal/outdir"
 	"github.com/cle2wa/audit-trail/internal/review"
 	"github.com/cle2wa/audit-trail/internal/settings"
@@ -26,21 +24,15 @@ const ReviewFile = "REVIEW.md"
 // Synth synthesizes the stacks of cdktf.json's settings into the output
 // directory, and says what it wrote, how much room the auditors have and
 // what the checks advise. Problems go to stderr; a failed synth leaves
-// the previous output untouched. cache is the synth's jsii package cache
-// session, or nil.
-func Synth(cache *jsiicache.Session, stdout, stderr io.Writer) int {
+// the previous output untouched.
+func Synth(stdout, stderr io.Writer) int {
 	s, err := settings.Load("cdktf.json")
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
 	dir := OutputDir()
-	if cache.Cold() {
-		fmt.Fprintf(stderr, "note: first synth with the package cache %s: the jsii runtime unpacks cdktf and the AWS provider (about 250 MB) into it first, which takes a minute or two; later synths take about a second\n", cache.Root())
-	}
 	report, err := Synthesize(dir, func(app cdktf.App) error { return stacks.All(app, s) })
-	var kernel *outdir.PanicError
-	cache.Finish(err != nil, errors.As(err, &kernel))
 	if err != nil {
 		fmt.Fprintf(stderr, "error: synthesis failed, %s is unchanged:\n%v\n", dir, err)
 		return 1

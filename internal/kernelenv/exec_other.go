@@ -1,6 +1,6 @@
 //go:build !unix
 
-package jsiicache
+package kernelenv
 
 import (
 	"errors"
