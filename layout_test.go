@@ -214,10 +214,7 @@ func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization,
 	}
 	var providers []map[string]any
 	for _, p := range stack.Provider.AWS {
-		override := map[string]any{
-			"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true,
-			"endpoints": map[string]any{"sts": endpoint, "organizations": endpoint, "iam": endpoint, "kms": endpoint, "ssoadmin": endpoint},
-		}
+		override := map[string]any{"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true}
 		if p.Alias != "" {
 			override["alias"] = p.Alias
 		}
@@ -229,7 +226,7 @@ func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization,
 	})
 	return func(args ...string) (string, error) {
 		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true")
+		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
 		got, err := cmd.CombinedOutput()
 		return string(got), err
 	}
