@@ -495,20 +495,25 @@ func TestHostileEnvironment(t *testing.T) {
 // TestNodeBannerIsSilenced: run without
 // JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION, the synth runs itself
 // again with it set (package kernelenv), so the jsii runtime's Node.js 20
-// end-of-life banner does not bury the synth's own warnings.
+// end-of-life banner does not bury the synth's own warnings; neither run
+// leaves the runtime's temporary directory behind.
 func TestNodeBannerIsSilenced(t *testing.T) {
 	t.Parallel()
-	dir := project(t, repoCdktfJSON(t))
+	dir, tmp := project(t, repoCdktfJSON(t)), t.TempDir()
 	cmd := exec.Command(binary)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CDKTF_") && !strings.HasPrefix(kv, kernelenv.SilenceEnv+"=") {
+		if !strings.HasPrefix(kv, "CDKTF_") && !strings.HasPrefix(kv, kernelenv.SilenceEnv+"=") && !strings.HasPrefix(kv, "TMPDIR=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
 		t.Errorf("expected a quiet synth, found %v and on stderr:\n%s", err, stderr.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("expected the synth to leave nothing in TMPDIR, found %v", left)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/aws/jsii-runtime-go"
 )
 
 // SilenceEnv silences the kernel's end-of-life banner for the Node.js
@@ -30,6 +32,10 @@ func Start(notes io.Writer) {
 	}
 	exe, err := os.Executable()
 	if err == nil {
+		// The runtime unpacked itself into a temporary directory while
+		// the packages initialized: remove it, or every synth would leave
+		// one behind.
+		jsii.Close()
 		err = execSelf(exe, os.Args, append(os.Environ(), SilenceEnv+"=20"))
 	}
 	fmt.Fprintf(notes, "note: could not run the app again with %s=20 (%v): the jsii runtime may print its Node.js end-of-life banner\n", SilenceEnv, err)

@@ -17,4 +17,7 @@ func main() {
 	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
 	s3bucket.NewS3Bucket(stack, jsii.String("bucket"), &s3bucket.S3BucketConfig{Bucket: jsii.String("minimal-bench-bucket")})
 	app.Synth()
+	// Stops the kernel and removes the runtime's temporary directory, as
+	// the app does.
+	jsii.Close()
 }
