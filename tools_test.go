@@ -103,6 +103,12 @@ func toolEnv(t *testing.T) []string {
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
+		// Terraform and the provider are short-lived Go processes: with
+		// Go's default GOGC=100 they spend about a third of their CPU
+		// collecting garbage they would drop at exit anyway (measured
+		// here: the plan tests take a third less CPU with 400, for
+		// about 10% more memory).
+		"GOGC=400",
 	)
 }
 
