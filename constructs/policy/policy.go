@@ -17,6 +17,7 @@ import (
 
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
+	"github.com/cle2wa/audit-trail/constructs/tfaws"
 )
 
 // RoleChanges are the IAM actions that change who may assume a role or
@@ -190,44 +191,17 @@ func (s Source) Update(doc Document) error {
 	return nil
 }
 
-// The aws_iam_policy_document data source's arguments, as the AWS
-// provider names them.
-type (
-	documentArgs struct {
-		Statement []statementArgs `json:"statement"`
-		Version   string          `json:"version"`
-	}
-	statementArgs struct {
-		Actions    []string        `json:"actions,omitempty"`
-		Condition  []conditionArgs `json:"condition,omitempty"`
-		Effect     Effect          `json:"effect"`
-		NotActions []string        `json:"not_actions,omitempty"`
-		Principals []principalArgs `json:"principals,omitempty"`
-		Resources  []string        `json:"resources,omitempty"`
-		Sid        string          `json:"sid"`
-	}
-	principalArgs struct {
-		Identifiers []string `json:"identifiers"`
-		Type        string   `json:"type"`
-	}
-	conditionArgs struct {
-		Test     string   `json:"test"`
-		Values   []string `json:"values"`
-		Variable string   `json:"variable"`
-	}
-)
-
-func (documentArgs) Type() string { return "aws_iam_policy_document" }
-
-func (d Document) arguments() documentArgs {
-	out := documentArgs{Version: "2012-10-17"}
+// arguments are the document as the aws_iam_policy_document data
+// source's arguments.
+func (d Document) arguments() tfaws.DataIAMPolicyDocument {
+	out := tfaws.DataIAMPolicyDocument{Version: "2012-10-17"}
 	for _, s := range d.Statements {
-		st := statementArgs{Sid: s.Sid, Effect: s.Effect, Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources}
+		st := tfaws.PolicyStatement{Sid: s.Sid, Effect: string(s.Effect), Actions: s.Actions, NotActions: s.NotActions, Resources: s.Resources}
 		for _, p := range s.Principals {
-			st.Principals = append(st.Principals, principalArgs{Type: p.Type, Identifiers: p.Identifiers})
+			st.Principals = append(st.Principals, tfaws.PolicyPrincipals{Type: p.Type, Identifiers: p.Identifiers})
 		}
 		for _, c := range s.Conditions {
-			st.Condition = append(st.Condition, conditionArgs{Test: c.Test, Variable: c.Variable, Values: c.Values})
+			st.Condition = append(st.Condition, tfaws.PolicyCondition{Test: c.Test, Variable: c.Variable, Values: c.Values})
 		}
 		out.Statement = append(out.Statement, st)
 	}

@@ -50,6 +50,36 @@ type DataIAMRoles struct {
 	NameRegex string `json:"name_regex"`
 }
 
+// DataIAMPolicyDocument is the aws_iam_policy_document data source.
+type DataIAMPolicyDocument struct {
+	Statement []PolicyStatement `json:"statement"`
+	Version   string            `json:"version"`
+}
+
+// PolicyStatement is a policy document's statement.
+type PolicyStatement struct {
+	Actions    []string           `json:"actions,omitempty"`
+	Condition  []PolicyCondition  `json:"condition,omitempty"`
+	Effect     string             `json:"effect"`
+	NotActions []string           `json:"not_actions,omitempty"`
+	Principals []PolicyPrincipals `json:"principals,omitempty"`
+	Resources  []string           `json:"resources,omitempty"`
+	Sid        string             `json:"sid"`
+}
+
+// PolicyPrincipals are a statement's principals of one type.
+type PolicyPrincipals struct {
+	Identifiers []string `json:"identifiers"`
+	Type        string   `json:"type"`
+}
+
+// PolicyCondition is a statement's condition.
+type PolicyCondition struct {
+	Test     string   `json:"test"`
+	Values   []string `json:"values"`
+	Variable string   `json:"variable"`
+}
+
 // DataKMSKey is the aws_kms_key data source.
 type DataKMSKey struct {
 	KeyID string `json:"key_id"`
@@ -71,6 +101,7 @@ func (DataCallerIdentity) Type() string            { return "aws_caller_identity
 func (DataPartition) Type() string                 { return "aws_partition" }
 func (DataIAMSessionContext) Type() string         { return "aws_iam_session_context" }
 func (DataIAMRoles) Type() string                  { return "aws_iam_roles" }
+func (DataIAMPolicyDocument) Type() string         { return "aws_iam_policy_document" }
 func (DataKMSKey) Type() string                    { return "aws_kms_key" }
 func (DataOrganizationsOrganization) Type() string { return "aws_organizations_organization" }
 func (DataSSOAdminInstances) Type() string         { return "aws_ssoadmin_instances" }
