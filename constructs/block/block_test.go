@@ -135,3 +135,47 @@ func TestEachStackHasItsOwnBlocks(t *testing.T) {
 		}
 	}
 }
+
+type provider struct {
+	Alias  string `json:"alias,omitempty"`
+	Region string `json:"region"`
+}
+
+func (provider) Type() string { return "aws" }
+
+// The first provider configuration is the default, later ones carry
+// their alias, and the provider is required at the source and version
+// given, beside cdktf's backend in the terraform block.
+func TestProvidersAreRequired(t *testing.T) {
+	out := synth(t, func(stack cdktf.TerraformStack) {
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String("state")})
+		s := block.In(stack)
+		s.Provider("aws", "5.88.0", provider{Region: "us-east-1"})
+		s.Provider("aws", "5.88.0", provider{Alias: "other", Region: "eu-west-1"})
+	})
+	for _, c := range []struct {
+		path []string
+		want any
+	}{
+		{[]string{"provider", "aws"}, []any{map[string]any{"region": "us-east-1"}, map[string]any{"alias": "other", "region": "eu-west-1"}}},
+		{[]string{"terraform", "required_providers", "aws"}, map[string]any{"source": "aws", "version": "5.88.0"}},
+		{[]string{"terraform", "backend", "local", "path"}, "state"},
+	} {
+		if got := at(out, c.path...); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("expected %v at %v, found %v", c.want, c.path, got)
+		}
+	}
+}
+
+func TestExpression(t *testing.T) {
+	for ref, want := range map[string]string{
+		"${data.aws_caller_identity.current_account.account_id}": "data.aws_caller_identity.current_account.account_id",
+		"123456789012": "123456789012",
+		"arn:${data.aws_partition.p.partition}:s3:::b": "arn:${data.aws_partition.p.partition}:s3:::b",
+		"${a.b.c}-${d.e.f}":                            "${a.b.c}-${d.e.f}",
+	} {
+		if got := block.Expression(ref); got != want {
+			t.Errorf("Expression(%q): expected %q, found %q", ref, want, got)
+		}
+	}
+}
