@@ -224,9 +224,13 @@ func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization,
 		"terraform": map[string]any{"backend": map[string]any{"local": map[string]any{"path": "terraform.tfstate"}}},
 		"provider":  map[string]any{"aws": providers},
 	})
+	env := append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
+	if len(providers) == 1 {
+		env = append(env, reattached(t, endpoint))
+	}
 	return func(args ...string) (string, error) {
 		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
+		cmd.Env = env
 		got, err := cmd.CombinedOutput()
 		return string(got), err
 	}

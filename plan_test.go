@@ -220,9 +220,13 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 				override["data"] = map[string]any{"terraform_remote_state": remote}
 			}
 			writeJSON(t, filepath.Join(work, "override.tf.json"), override)
+			env := append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(sts))
+			if providerConfigurations(t, work) == 1 {
+				env = append(env, reattached(t, sts))
+			}
 			run := func(args ...string) string {
 				cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-				cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(sts))
+				cmd.Env = env
 				out, err := cmd.CombinedOutput()
 				if err != nil {
 					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -507,9 +511,13 @@ func offline(t *testing.T, tf, config, dir string, org fakeOrganization) (string
 			"skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true,
 		}},
 	})
+	env := append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
+	if providerConfigurations(t, work) == 1 {
+		env = append(env, reattached(t, endpoint))
+	}
 	return work, func(args ...string) (string, error) {
 		cmd := exec.Command(tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
+		cmd.Env = env
 		b, err := cmd.CombinedOutput()
 		return string(b), err
 	}
@@ -551,29 +559,34 @@ func planAudit(t *testing.T, tf, config, out string, org fakeOrganization, state
 // principals of the account deployed to (the loopback's 111122223333)
 // plan.
 func TestOperatorsAccountIsCheckedAtPlan(t *testing.T) {
-	// Not parallel: it synthesizes in this process, as
-	// TestOrganizationTrailPlansWithTheRealProvider does, and the jsii
-	// kernel takes one synth at a time.
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
-	for name, c := range map[string]struct {
+	cases := map[string]struct {
 		breakGlass, deployer, want string
+		out                        string
 	}{
-		"of the account deployed to":          {"arn:aws:iam::111122223333:role/break-glass", "arn:aws:iam::111122223333:role/deploy", ""},
-		"break-glass of another account only": {"arn:aws:iam::444455556666:role/break-glass", "", "breakGlassPrincipals and deployers are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
-		"deployers of another account only":   {"", "arn:aws:iam::444455556666:role/deploy", "breakGlassPrincipals and deployers are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
-	} {
+		"of the account deployed to":          {breakGlass: "arn:aws:iam::111122223333:role/break-glass", deployer: "arn:aws:iam::111122223333:role/deploy"},
+		"break-glass of another account only": {breakGlass: "arn:aws:iam::444455556666:role/break-glass", want: "breakGlassPrincipals and deployers are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
+		"deployers of another account only":   {deployer: "arn:aws:iam::444455556666:role/deploy", want: "breakGlassPrincipals and deployers are principals of the account 444455556666, but these credentials deploy to another account (111122223333)"},
+	}
+	// The synths run in this process, where the jsii kernel takes one
+	// synth at a time, before the plans run beside the other tests.
+	for name, c := range cases {
+		c.out = synthWith(t, func(s *settings.Settings) {
+			if c.breakGlass != "" {
+				s.BreakGlassPrincipals = []string{c.breakGlass}
+			}
+			if c.deployer != "" {
+				s.Deployers = []string{c.deployer}
+			}
+		})
+		cases[name] = c
+	}
+	t.Parallel()
+	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			out := synthWith(t, func(s *settings.Settings) {
-				if c.breakGlass != "" {
-					s.BreakGlassPrincipals = []string{c.breakGlass}
-				}
-				if c.deployer != "" {
-					s.Deployers = []string{c.deployer}
-				}
-			})
 			// A later plan: the stack's role exists.
-			_, o, err := planAudit(t, tf, config, out, fakeOrganization{Roles: []string{"role-audit"}}, nil)
+			_, o, err := planAudit(t, tf, config, c.out, fakeOrganization{Roles: []string{"role-audit"}}, nil)
 			switch flat := strings.Join(strings.Fields(o), " "); {
 			case c.want == "" && err != nil:
 				t.Errorf("expected the plan to succeed, found %v:\n%s", err, o)
@@ -591,10 +604,12 @@ func TestOperatorsAccountIsCheckedAtPlan(t *testing.T) {
 // session is mapped to its role), and so does anyone once the stack is
 // deployed (a read-only plan of a later change).
 func TestFirstApplyNeedsAnOperator(t *testing.T) {
-	// Not parallel: it synthesizes in this process.
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
+	// It synthesizes in this process, where the jsii kernel takes one
+	// synth at a time, before it runs beside the other tests.
 	out := synthWith(t, func(s *settings.Settings) { s.Deployers = []string{"arn:aws:iam::111122223333:role/deploy"} })
+	t.Parallel()
 	for name, c := range map[string]struct {
 		aws  fakeOrganization
 		want string

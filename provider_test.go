@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cle2wa/audit-trail/internal/tfjson"
 )
@@ -27,6 +32,77 @@ func providerMirror(t *testing.T) string {
 		missing(t, "%s=%s holds no hashicorp/aws 5.88.0: %v", ProviderMirrorEnv, dir, err)
 	}
 	return dir
+}
+
+// reattachLine is the line the provider prints in debug mode: the
+// TF_REATTACH_PROVIDERS value that makes Terraform use it.
+var reattachLine = regexp.MustCompile(`TF_REATTACH_PROVIDERS='([^']+)'`)
+
+// reattached starts the real provider once for the commands of one
+// working directory, with the loopback at endpoint as every service's
+// endpoint, and returns the environment entry that makes Terraform use
+// it (TF_REATTACH_PROVIDERS, the provider's -debug mode) instead of
+// starting the 149 MB provider for each step of each command, several
+// times a command: a plan of the audit stack takes 1.05 s instead of 1.5.
+// Only for a stack with one configuration of the provider: configurations
+// with aliases would all configure this one process. It stops with the
+// test.
+func reattached(t *testing.T, endpoint string) string {
+	t.Helper()
+	binary := filepath.Join(providerMirror(t), "registry.terraform.io", "hashicorp", "aws", "5.88.0", runtime.GOOS+"_"+runtime.GOARCH, "terraform-provider-aws_v5.88.0")
+	cmd := exec.Command(binary, "-debug")
+	cmd.Env = append(toolEnv(t), "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the provider: %v", err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if m := reattachLine.FindStringSubmatch(lines.Text()); m != nil {
+			go func() {
+				io.Copy(io.Discard, stdout)
+				cmd.Wait()
+				close(done)
+			}()
+			return "TF_REATTACH_PROVIDERS=" + m[1]
+		}
+	}
+	go func() { cmd.Wait(); close(done) }()
+	t.Fatalf("the provider printed no reattach configuration in debug mode")
+	return ""
+}
+
+// providerConfigurations counts the AWS provider's configurations in
+// the stack directory dir (the default and any alias).
+func providerConfigurations(t *testing.T, dir string) int {
+	t.Helper()
+	var stack struct {
+		Provider struct {
+			AWS []json.RawMessage `json:"aws"`
+		} `json:"provider"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &stack); err != nil {
+		t.Fatal(err)
+	}
+	return len(stack.Provider.AWS)
 }
 
 // mirrorConfig writes a Terraform CLI configuration that installs
