@@ -381,6 +381,7 @@ func verdicts(output string) map[string]string {
 // correctly signed digest whose previousDigestSignature is not its
 // predecessor's), the difference is the expected one.
 func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
+	t.Parallel()
 	aws := awsCLI(t)
 	const region, trailName = "us-east-1", "trail-master"
 	arn := "arn:aws:cloudtrail:" + region + ":111122223333:trail/" + trailName
@@ -435,6 +436,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c := integritytest.New("cle2wa-s3-trail-master", "", "111122223333", trailName, region)
 			d := c.Hours(region, logStart, 5, 2)
 			differs := tc.tamper(c, d)
@@ -464,17 +466,16 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 				t.Fatalf("expected the AWS CLI to report files, found:\n%s\n%s", cliOut.String(), cliErr.String())
 			}
 
-			t.Setenv("AWS_ENDPOINT_URL_S3", fake.endpoint)
-			t.Setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudTrail)
-			t.Setenv("AWS_ENDPOINT_URL_ACCOUNT", cloudTrail)
-			cloudtest.Credentials(t)
-			var out, errs bytes.Buffer
-			ourCode := run([]string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
-				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)}, &out, &errs)
+			// The app runs as a process of its own, with the loopbacks in its
+			// environment, so that the cases run in parallel.
+			ourCode, out, ourErr := runCommand(t, project(t, repoCdktfJSON(t)), []string{"validate-logs", "-trail-arn", arn, "-bucket", c.Bucket.Name, "-region", region, "-v",
+				"-start", logStart.Format(time.RFC3339), "-end", end.Format(time.RFC3339)},
+				"AWS_ENDPOINT_URL_S3="+fake.endpoint, "AWS_ENDPOINT_URL_CLOUDTRAIL="+cloudTrail, "AWS_ENDPOINT_URL_ACCOUNT="+cloudTrail,
+				"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
 			if differs == "" && ourCode != theirCode {
 				t.Errorf("expected the same exit status, found %d from the AWS CLI and %d here", theirCode, ourCode)
 			}
-			ours := verdicts(out.String())
+			ours := verdicts(out)
 
 			files := maps.Clone(theirs)
 			maps.Copy(files, ours)
@@ -490,7 +491,7 @@ func TestValidateLogsAgreesWithTheAWSCLI(t *testing.T) {
 				}
 			}
 			if t.Failed() || os.Getenv("AUDIT_TRAIL_SHOW_OUTPUT") != "" {
-				t.Logf("AWS CLI:\n%s\n%s\nthis app:\n%s", cliOut.String(), cliErr.String(), out.String())
+				t.Logf("AWS CLI:\n%s\n%s\nthis app:\n%s%s", cliOut.String(), cliErr.String(), out, ourErr)
 			}
 		})
 	}
