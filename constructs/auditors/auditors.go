@@ -258,7 +258,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 		Name:                cfg.RoleName,
 		Path:                "/",
 		Description:         cfg.description(),
-		AssumeRolePolicy:    *trust.JSON(),
+		AssumeRolePolicy:    trust.JSON(),
 		MaxSessionDuration:  SessionSeconds,
 		ForceDetachPolicies: &forceDetach,
 	})
@@ -271,7 +271,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Auditors, error) {
 	blocks.Resource("group_policy", tfname.Part(id, "group_policy"), tfaws.IAMGroupPolicy{
 		Name:   "assume-audit-role-with-mfa",
 		Group:  groupName,
-		Policy: *groupDoc.JSON(),
+		Policy: groupDoc.JSON(),
 	})
 
 	// A group without users has no membership (an empty one is not
@@ -611,7 +611,7 @@ func NewReadPolicy(scope constructs.Construct, id string, cfg ReadConfig) (strin
 	return blocks.Resource(id, id, tfaws.IAMRolePolicy{
 		Name:   "read-cloudtrail-logs",
 		Role:   block.Ref(cfg.Role, "name"),
-		Policy: *doc.JSON(),
+		Policy: doc.JSON(),
 	}), nil
 }
 

@@ -145,7 +145,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Key, error) {
 		DeletionWindowInDays:  DeletionWindowDays,
 		IsEnabled:             true,
 		MultiRegion:           false,
-		Policy:                *doc.JSON(),
+		Policy:                doc.JSON(),
 		Lifecycle:             block.Lifecycle{PreventDestroy: true},
 		DependsOn:             cfg.After,
 	})

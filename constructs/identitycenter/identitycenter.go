@@ -280,7 +280,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*IdentityCenter, er
 		Provider:         cfg.Provider,
 		InstanceARN:      instance,
 		PermissionSetARN: setARN,
-		InlinePolicy:     *doc.JSON(),
+		InlinePolicy:     doc.JSON(),
 	})
 	readOnly := blocks.Resource("read_only", tfname.Part(id, "read_only"), tfaws.SSOAdminManagedPolicyAttachment{
 		Provider:         cfg.Provider,

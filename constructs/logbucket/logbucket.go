@@ -340,7 +340,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Bucket, error) {
 	}
 	bucketPolicy := blocks.Resource("policy", tfname.Part(id, "policy"), tfaws.S3BucketPolicy{
 		Bucket: bucketID,
-		Policy: *doc.JSON(),
+		Policy: doc.JSON(),
 		// The policy denies changing versioning, the lifecycle and Object
 		// Lock to all but the operators: it comes last, so that the first
 		// apply can set them, and so that a change of deployers applies

@@ -241,7 +241,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 		Name:             cfg.RoleName,
 		Path:             "/",
 		Description:      "Assumed by CloudTrail to deliver the events of " + cfg.TrailName + " to " + cfg.LogGroupName,
-		AssumeRolePolicy: *trust.JSON(),
+		AssumeRolePolicy: trust.JSON(),
 	})
 	// The key policy names the roles by ARNs built from their names, so
 	// that it renders at plan time; the key waits for them to exist.
@@ -278,7 +278,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	rolePolicy := blocks.Resource("role_policy", tfname.Part(id, "role_policy"), tfaws.IAMRolePolicy{
 		Name:   "write-trail-log-group",
 		Role:   block.Ref(role, "name"),
-		Policy: *write.JSON(),
+		Policy: write.JSON(),
 	})
 
 	logsKey, err := cmk.New(c, id+"_logs_key", cmk.Config{
@@ -380,7 +380,7 @@ func New(scope constructs.Construct, id string, cfg Config) (*Monitoring, error)
 	if err != nil {
 		return nil, err
 	}
-	blocks.Resource("topic_policy", tfname.Part(id, "topic_policy"), tfaws.SNSTopicPolicy{ARN: topicRef, Policy: *topicDoc.JSON()})
+	blocks.Resource("topic_policy", tfname.Part(id, "topic_policy"), tfaws.SNSTopicPolicy{ARN: topicRef, Policy: topicDoc.JSON()})
 	for i, e := range cfg.Emails {
 		// Keyed by the address, so that removing one subscription removes
 		// that one only; moved from the position-keyed address of earlier

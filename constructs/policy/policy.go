@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/cle2wa/audit-trail/constructs/block"
 	"github.com/cle2wa/audit-trail/constructs/field"
 	"github.com/cle2wa/audit-trail/constructs/tfaws"
@@ -179,7 +177,7 @@ func New(scope block.Scope, id, name string, doc Document) (Source, error) {
 }
 
 // JSON is the reference to the rendered policy.
-func (s Source) JSON() *string { return jsii.String(block.Ref(s.Address, "json")) }
+func (s Source) JSON() string { return block.Ref(s.Address, "json") }
 
 // Update validates doc and makes it the content of the data source, for
 // a resource policy that grows as constructs add the grants they need.

@@ -365,7 +365,7 @@ func addMonitoring(stack cdktf.TerraformStack, s settings.Settings, env arn.Env,
 		Name:        names.DenyLogReadsPolicy,
 		Path:        "/",
 		Description: "Denies reading the CloudWatch Logs copy of the trail's events; attach it to every group and role but the audit role",
-		Policy:      *deny.JSON(),
+		Policy:      deny.JSON(),
 	})
 	blocks.Resource("audit_group_deny_log_reads", "audit_group_deny_log_reads", tfaws.IAMGroupPolicyAttachment{
 		Group:     block.Ref(audit.Group, "name"),
@@ -386,7 +386,7 @@ func outputSCP(stack cdktf.TerraformStack, name string, doc policy.Document, des
 	if err != nil {
 		return err
 	}
-	cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{Value: scp.JSON(), Description: jsii.String(description)})
+	cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{Value: jsii.String(scp.JSON()), Description: jsii.String(description)})
 	return nil
 }
 
