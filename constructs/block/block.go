@@ -82,10 +82,6 @@ func In(c constructs.Construct) Scope {
 	return Scope{element: e, path: *c.Node().Path()}
 }
 
-// Child is the scope of a construct with the id id inside s that exists
-// in Go only: its blocks record its path, and the kernel never sees it.
-func (s Scope) Child(id string) Scope { return Scope{element: s.element, path: s.path + "/" + id} }
-
 // Resource adds the resource args named name (its Terraform address is
 // "<type>.<name>"), as the construct id id of s would, and returns its
 // address. A name used twice in a stack is a programming error: it

@@ -65,7 +65,7 @@ func TestBlocksRenderAsCdktfRendersResources(t *testing.T) {
 		part := constructs.NewConstruct(stack, jsii.String("part"))
 		s := block.In(part)
 		topicAddress = s.Resource("topic", "part_topic", topic{Name: "alarms"})
-		docAddress = s.Child("inner").Data("document", "part_document", document{Version: "2012-10-17"})
+		docAddress = s.Data("document", "part_document", document{Version: "2012-10-17"})
 		block.In(stack).Moved("aws_sns_topic.old", topicAddress)
 	})
 	if topicAddress != "aws_sns_topic.part_topic" || docAddress != "data.aws_iam_policy_document.part_document" {
@@ -80,7 +80,7 @@ func TestBlocksRenderAsCdktfRendersResources(t *testing.T) {
 		// unset one.
 		{[]string{"resource", "aws_sns_topic", "part_topic", "display_name"}, nil},
 		{[]string{"resource", "aws_sns_topic", "part_topic", "//", "metadata"}, map[string]any{"path": "test/part/topic", "uniqueId": "part_topic"}},
-		{[]string{"data", "aws_iam_policy_document", "part_document", "//", "metadata"}, map[string]any{"path": "test/part/inner/document", "uniqueId": "part_document"}},
+		{[]string{"data", "aws_iam_policy_document", "part_document", "//", "metadata"}, map[string]any{"path": "test/part/document", "uniqueId": "part_document"}},
 		{[]string{"moved"}, []any{map[string]any{"from": "aws_sns_topic.old", "to": "aws_sns_topic.part_topic"}}},
 	} {
 		if got := at(out, c.path...); !reflect.DeepEqual(got, c.want) {
