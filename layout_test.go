@@ -198,25 +198,13 @@ func layoutTerraform(t *testing.T, tf, config, dir string, org fakeOrganization,
 	t.Helper()
 	endpoint := startFakeAccounts(t, org, assumed)
 	work := copyDir(t, dir)
-	// The fake credentials and endpoints for each provider of the stack,
-	// the default and any aliased one (Identity Center's region).
-	var stack struct {
-		Provider struct {
-			AWS []struct{ Alias string } `json:"aws"`
-		} `json:"provider"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &stack); err != nil {
-		t.Fatal(err)
-	}
+	// The fake credentials for each provider of the stack, the default
+	// and any aliased one (Identity Center's region).
 	var providers []map[string]any
-	for _, p := range stack.Provider.AWS {
+	for _, alias := range providerAliases(t, dir) {
 		override := map[string]any{"access_key": "test", "secret_key": "test", "skip_metadata_api_check": true}
-		if p.Alias != "" {
-			override["alias"] = p.Alias
+		if alias != "" {
+			override["alias"] = alias
 		}
 		providers = append(providers, override)
 	}

@@ -221,7 +221,7 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 			}
 			writeJSON(t, filepath.Join(work, "override.tf.json"), override)
 			env := append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(sts))
-			if providerConfigurations(t, work) == 1 {
+			if len(providerAliases(t, work)) == 1 {
 				env = append(env, reattached(t, sts))
 			}
 			run := func(args ...string) string {
@@ -512,7 +512,7 @@ func offline(t *testing.T, tf, config, dir string, org fakeOrganization) (string
 		}},
 	})
 	env := append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config, "AWS_EC2_METADATA_DISABLED=true", endpointEnv(endpoint))
-	if providerConfigurations(t, work) == 1 {
+	if len(providerAliases(t, work)) == 1 {
 		env = append(env, reattached(t, endpoint))
 	}
 	return work, func(args ...string) (string, error) {

@@ -86,13 +86,13 @@ func reattached(t *testing.T, endpoint string) string {
 	return ""
 }
 
-// providerConfigurations counts the AWS provider's configurations in
-// the stack directory dir (the default and any alias).
-func providerConfigurations(t *testing.T, dir string) int {
+// providerAliases are the aliases of the AWS provider's configurations
+// in the stack directory dir, one for each: "" for the default.
+func providerAliases(t *testing.T, dir string) []string {
 	t.Helper()
 	var stack struct {
 		Provider struct {
-			AWS []json.RawMessage `json:"aws"`
+			AWS []struct{ Alias string } `json:"aws"`
 		} `json:"provider"`
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
@@ -102,7 +102,11 @@ func providerConfigurations(t *testing.T, dir string) int {
 	if err := json.Unmarshal(data, &stack); err != nil {
 		t.Fatal(err)
 	}
-	return len(stack.Provider.AWS)
+	aliases := make([]string, 0, len(stack.Provider.AWS))
+	for _, p := range stack.Provider.AWS {
+		aliases = append(aliases, p.Alias)
+	}
+	return aliases
 }
 
 // mirrorConfig writes a Terraform CLI configuration that installs

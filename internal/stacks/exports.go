@@ -27,8 +27,8 @@ func NewExports(app constructs.Construct, s settings.Settings, audit *Audit) (cd
 	Configure(stack, ExportsName, s)
 	// Deployed after the audit stack, whose outputs it reads.
 	stack.AddDependency(audit.TerraformStack)
-	state := audit.Backend.GetRemoteStateDataSource(stack, jsii.String(AuditName), jsii.String(AuditName))
-	output := func(name string) string { return "${" + *state.Fqn() + ".outputs." + name + "}" }
+	state := *audit.Backend.GetRemoteStateDataSource(stack, jsii.String(AuditName), jsii.String(AuditName)).Fqn()
+	output := func(name string) string { return "${" + state + ".outputs." + name + "}" }
 
 	for _, o := range audit.Outputs.List() {
 		cdktf.NewTerraformOutput(stack, jsii.String(o.Name), &cdktf.TerraformOutputConfig{

@@ -3,7 +3,8 @@ package verify
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -112,13 +113,8 @@ func assignments(ctx context.Context, c SSOAdminAPI, audit *tfjson.Doc, p tfjson
 		account := refs.Resolve(str(a.Attrs["target_id"]))
 		want[account] = append(want[account], str(a.Attrs["principal_type"])+" "+str(a.Attrs["principal_id"]))
 	}
-	accounts := make([]string, 0, len(want))
-	for a := range want {
-		accounts = append(accounts, a)
-	}
-	sort.Strings(accounts)
 	var out []Result
-	for _, account := range accounts {
+	for _, account := range slices.Sorted(maps.Keys(want)) {
 		check := "DRIFT-PERMISSION-SET-ASSIGNMENTS " + name + " " + account
 		got, err := every(ctx, ssoadmin.NewListAccountAssignmentsPaginator(c, &ssoadmin.ListAccountAssignmentsInput{AccountId: aws.String(account), InstanceArn: &instance, PermissionSetArn: arn}),
 			func(o *ssoadmin.ListAccountAssignmentsOutput) []types.AccountAssignment { return o.AccountAssignments })
