@@ -45,7 +45,8 @@ type Audit struct {
 	Outputs Outputs
 }
 
-// Outputs are the stack's published values (Terraform references).
+// Outputs are the stack's published values: Terraform references, or
+// the literal names and ARNs the settings give (the log-archive layout).
 type Outputs struct {
 	TrailARN, TrailName, LogBucketName, LogBucketARN, AccessLogBucketName *string
 	KMSKeyARN, KMSKeyAlias, AuditGroupName, AuditRoleARN                  *string
