@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,18 +39,64 @@ func synthesizeHere(dir string, build func(app cdktf.App) error) error {
 }
 
 // synthWith synthesizes the default settings changed by edit into a new
-// directory.
+// directory. Settings synthesized before in this process are not
+// synthesized again: their output is copied (tests change it).
 func synthWith(t *testing.T, edit func(*settings.Settings)) string {
 	t.Helper()
 	s := settings.Defaults()
 	if edit != nil {
 		edit(&s)
 	}
+	key, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(t.TempDir(), "cdktf.out")
+	inProcessOutputs.Lock()
+	defer inProcessOutputs.Unlock()
+	if done, ok := inProcessOutputs.byKey[string(key)]; ok {
+		copyTree(t, done, dir)
+		return dir
+	}
 	if err := synthesizeHere(dir, func(app cdktf.App) error { return stacks.All(app, s) }); err != nil {
 		t.Fatal(err)
 	}
+	done := filepath.Join(scratch, fmt.Sprintf("in-process-%d", len(inProcessOutputs.byKey)))
+	copyTree(t, dir, done)
+	inProcessOutputs.byKey[string(key)] = done
 	return dir
+}
+
+// inProcessOutputs are copies of the outputs of synthWith, by the JSON of
+// their settings.
+var inProcessOutputs = struct {
+	sync.Mutex
+	byKey map[string]string
+}{byKey: map[string]string{}}
+
+// copyTree copies the directory from, and everything below it, to to.
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copying %s: %v", from, err)
+	}
 }
 
 // reviewOf runs `review -base base` with head as the output directory and

@@ -1,63 +1,69 @@
 package main
 
 import (
-	"io/fs"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
-// copySource copies the app's source (what `go run .` builds, with the
-// JSON files and the help page it embeds, and cdktf.json) to dir.
-func copySource(t *testing.T, dir string) {
+// cdktfCLIVersion is the cdktf CLI the tests compare the app with.
+const cdktfCLIVersion = "0.20.12"
+
+// cdktfCLI returns the path of the cdktf CLI, or skips (fails in CI). Its
+// version is read from the package the command belongs to: asking the
+// CLI (`cdktf --version`) loads its whole bundle, a second of CPU.
+func cdktfCLI(t *testing.T) string {
 	t.Helper()
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch path {
-			case ".git", "cdktf.out", "testdata", ".ci":
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dir, path), 0o755)
-		}
-		if strings.HasSuffix(path, "_test.go") || !(strings.HasSuffix(path, ".go") || path == "go.mod" || path == "go.sum" || path == "help" || strings.HasSuffix(path, ".json")) {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, path), b, 0o644)
-	})
+	cli, err := exec.LookPath("cdktf")
 	if err != nil {
-		t.Fatalf("copying the source: %v", err)
+		missing(t, "the cdktf CLI is not on the PATH (npm install -g cdktf-cli@%s)", cdktfCLIVersion)
 	}
+	// npm installs bin/cdktf as a link to <package>/bundle/bin/cdktf.
+	script, err := filepath.EvalSymlinks(cli)
+	var pkg struct{ Name, Version string }
+	if err == nil {
+		var data []byte
+		data, err = os.ReadFile(filepath.Join(filepath.Dir(script), "..", "..", "package.json"))
+		if err == nil {
+			err = json.Unmarshal(data, &pkg)
+		}
+	}
+	if err != nil || pkg.Name != "cdktf-cli" || pkg.Version != cdktfCLIVersion {
+		missing(t, "cdktf-cli %s is required, found %q %q at %s (%v)", cdktfCLIVersion, pkg.Name, pkg.Version, cli, err)
+	}
+	return cli
 }
 
 // TestCdktfSynthMatchesGoRun runs the cdktf CLI's synth, which runs the app
 // with CDKTF_CONTEXT_JSON and CDKTF_OUTDIR, and compares its output with
-// that of the app run alone.
+// that of the app run alone. The project's cdktf.json runs the app with
+// `go run .`; here the CLI runs the binary the tests built from the same
+// source (compiling the module again in another directory would cost
+// more than the rest of the test).
 func TestCdktfSynthMatchesGoRun(t *testing.T) {
 	// A process of its own: runs beside the other process-level tests.
 	t.Parallel()
-	cli, err := exec.LookPath("cdktf")
+	cli := cdktfCLI(t)
+	var project map[string]any
+	if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &project); err != nil {
+		t.Fatal(err)
+	}
+	if project["app"] != "go run ." {
+		t.Fatalf(`expected cdktf.json to run the app with "go run .", found %q`, project["app"])
+	}
+	project["app"] = binary
+	cdktfJSON, err := json.Marshal(project)
 	if err != nil {
-		missing(t, "the cdktf CLI is not on the PATH (npm install -g cdktf-cli@0.20.12)")
+		t.Fatal(err)
 	}
-	version := exec.Command(cli, "--version")
-	version.Env = toolEnv(t)
-	v, err := version.Output()
-	if first, _, _ := strings.Cut(string(v), "\n"); err != nil || strings.TrimSpace(first) != "0.20.12" {
-		missing(t, "cdktf-cli 0.20.12 is required, found %q (%v)", strings.TrimSpace(first), err)
-	}
-	_, want := synthDefault(t)
+	_, want := sharedDefault(t)
 
 	dir := t.TempDir()
-	copySource(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), cdktfJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(cli, "synth", "--output", "cli.out")
 	cmd.Dir = dir
 	cmd.Env = toolEnv(t)

@@ -26,23 +26,6 @@ import (
 	"github.com/cle2wa/audit-trail/internal/verify/verifytest"
 )
 
-// TestLayoutValidatesWithTheRealProvider runs `terraform validate` with
-// the real AWS provider's schema on the stacks of the log-archive layout,
-// the trail key in the security and in the management account: the
-// providers that assume a role in the member accounts, the key read
-// through its alias, the trail that delivers to another account's bucket.
-func TestLayoutValidatesWithTheRealProvider(t *testing.T) {
-	tf := terraformCLI(t)
-	config := mirrorConfig(t, providerMirror(t))
-	t.Parallel()
-	outs := synthLayouts(t)
-	for keysIn, out := range outs {
-		for _, c := range layoutStacks(keysIn) {
-			t.Run("keys in "+keysIn+"/"+c.stack, func(t *testing.T) { validateStack(t, tf, config, filepath.Join(out, "stacks", c.stack)) })
-		}
-	}
-}
-
 // startFakeAccounts answers, on loopback, what planning the log-archive
 // layout's stacks asks: IAM Identity Center's ListInstances (org's
 // instances), STS AssumeRole (credentials whose key ID names the
@@ -132,7 +115,8 @@ func startFakeAccounts(t *testing.T, org fakeOrganization, assumed *[]string) st
 // management account, the loopback of startFakeAccounts): the member
 // accounts' stacks assume the layout's role in their account and work
 // there, every stack reads the organization and the key as a member may,
-// and every resource is to be created.
+// and every resource is to be created. The plan validates each stack with
+// the provider's schema first, and shows no warning.
 func TestLayoutPlansWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
@@ -162,7 +146,12 @@ func planStack(t *testing.T, tf, config, dir string, org fakeOrganization, accou
 		return got
 	}
 	run("init", "-input=false", "-no-color")
-	run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin")
+	// The plan validates the stack first, with the provider's schema,
+	// and shows what validation warns of (a deprecated argument, or one
+	// the newer provider reads differently).
+	if out := run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.bin"); strings.Contains(out, "Warning:") {
+		t.Errorf("expected the stack to plan without a warning, found:\n%s", out)
+	}
 	var p plan
 	if err := json.Unmarshal([]byte(run("show", "-json", "plan.bin")), &p); err != nil {
 		t.Fatal(err)
@@ -235,14 +224,6 @@ func synthLayouts(t *testing.T) map[string]string {
 	return outs
 }
 
-// layouts are the outputs of synthLayout, by keysIn: each layout is
-// synthesized once in a test process, beside the app's binary (TestMain
-// removes both).
-var layouts = struct {
-	sync.Mutex
-	outs map[string]string
-}{outs: map[string]string{}}
-
 // layoutAccounts are the member accounts of the log-archive layout's
 // tests: the management account is the example account the plans' fake
 // STS answers for.
@@ -263,39 +244,14 @@ func synthLayout(t *testing.T, keysIn string) string {
 }
 
 // synthLayoutAs synthesizes the project's cdktf.json with an
-// organization trail and the settings edit makes, by running the app as a
-// user does, once a test process for each name, and returns its
-// cdktf.out.
+// organization trail and the settings edit makes, once a test process for
+// each name (synthOnce), and returns its cdktf.out.
 func synthLayoutAs(t *testing.T, name string, edit func(context map[string]any)) string {
 	t.Helper()
-	layouts.Lock()
-	defer layouts.Unlock()
-	if out, ok := layouts.outs[name]; ok {
-		return out
-	}
-	var file map[string]any
-	if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &file); err != nil {
-		t.Fatal(err)
-	}
-	context := file["context"].(map[string]any)
-	context["organizationTrail"] = true
-	edit(context)
-	data, err := json.MarshalIndent(file, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(filepath.Dir(binary), "layout-"+name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cdktf.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, stdout, stderr := runApp(t, dir); code != 0 {
-		t.Fatalf("expected exit 0 from the layout's synth, found %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
-	}
-	layouts.outs[name] = filepath.Join(dir, "cdktf.out")
-	return layouts.outs[name]
+	return synthOnce(t, "layout-"+name, func(context map[string]any) {
+		context["organizationTrail"] = true
+		edit(context)
+	})
 }
 
 // loadLayouts are the syntheses of synthLayouts, each read anew.

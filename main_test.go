@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -22,25 +25,50 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // binary is the app, built once for the process-level tests.
 var binary string
 
+// scratch holds what a test process makes once and shares (synthOnce); it
+// is removed when the tests end.
+var scratch string
+
 func TestMain(m *testing.M) {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "audit-trail-bin-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "audit-trail")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
+	var err error
+	if binary, err = buildApp(); err != nil {
 		panic("building the app: " + err.Error())
+	}
+	if scratch, err = os.MkdirTemp("", "audit-trail-test-"); err != nil {
+		panic(err)
 	}
 	code := m.Run()
 	reportSkipped()
-	os.RemoveAll(dir)
+	os.RemoveAll(scratch)
 	// The in-process tests started a jsii kernel: stop it and remove its
 	// temporary directory.
 	jsii.Close()
 	os.Exit(code)
+}
+
+// buildApp builds the app where the machine keeps its caches, in a
+// directory of its own for this checkout, and returns its path. go build
+// leaves a binary that is up to date as it is: linking the app anew, as a
+// new path each time would, costs more than a second before any test can
+// start.
+func buildApp() (string, error) {
+	source, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cache, "audit-trail", fmt.Sprintf("test-app-%x", sha256.Sum256([]byte(source)))[:len("test-app-")+16])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "audit-trail")
+	build := exec.Command("go", "build", "-o", path, ".")
+	build.Stderr = os.Stderr
+	return path, build.Run()
 }
 
 // project makes a project directory holding cdktf.json with content.
@@ -128,13 +156,81 @@ func synthDefault(t *testing.T) (dir string, out map[string]string) {
 	return dir, readTree(t, filepath.Join(dir, "cdktf.out"))
 }
 
+// syntheses are the outputs of synthOnce, by name.
+var syntheses = struct {
+	sync.Mutex
+	byName map[string]*synthesis
+}{byName: map[string]*synthesis{}}
+
+// synthesis is one output of synthOnce: its cdktf.out, or why it failed.
+type synthesis struct {
+	sync.Once
+	out, failed string
+}
+
+// synthOnce synthesizes the project's cdktf.json with the settings edit
+// makes (nil: none) by running the app as a user does, once a test
+// process for each name, in scratch, and returns its cdktf.out. Every
+// test that asks for the same name shares that output: none may change
+// it (copyDir makes a copy to work in).
+func synthOnce(t *testing.T, name string, edit func(context map[string]any)) string {
+	t.Helper()
+	syntheses.Lock()
+	s, ok := syntheses.byName[name]
+	if !ok {
+		s = &synthesis{}
+		syntheses.byName[name] = s
+	}
+	syntheses.Unlock()
+	s.Do(func() {
+		var file map[string]any
+		if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &file); err != nil {
+			s.failed = err.Error()
+			return
+		}
+		if edit != nil {
+			edit(file["context"].(map[string]any))
+		}
+		data, err := json.MarshalIndent(file, "", "  ")
+		dir := filepath.Join(scratch, name)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "cdktf.json"), data, 0o644)
+		}
+		if err != nil {
+			s.failed = err.Error()
+			return
+		}
+		if code, stdout, stderr := runApp(t, dir); code != 0 {
+			s.failed = fmt.Sprintf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+			return
+		}
+		s.out = filepath.Join(dir, "cdktf.out")
+	})
+	if s.out == "" {
+		t.Fatalf("expected the synth %s to succeed, found: %s", name, s.failed)
+	}
+	return s.out
+}
+
+// sharedDefault is the synth of the project's own cdktf.json that the
+// tests which only read it share (synthOnce): its project directory and
+// the files of its cdktf.out.
+func sharedDefault(t *testing.T) (dir string, out map[string]string) {
+	t.Helper()
+	cdktfOut := synthOnce(t, "default", nil)
+	return filepath.Dir(cdktfOut), readTree(t, cdktfOut)
+}
+
 // golden is the reviewed copy of the default synth output.
 const golden = "testdata/golden"
 
 func TestSynthMatchesGolden(t *testing.T) {
 	// A process of its own: runs beside the other process-level tests.
 	t.Parallel()
-	_, out := synthDefault(t)
+	_, out := sharedDefault(t)
 	for _, stack := range []string{"audit", "state", "exports"} {
 		if _, ok := out["stacks/"+stack+"/cdk.tf.json"]; !ok {
 			t.Errorf("expected the stack %s in cdktf.out, found files %v", stack, keys(out))
@@ -195,7 +291,7 @@ func firstDiff(want, got string) string {
 func TestSynthIsDeterministic(t *testing.T) {
 	// A process of its own: runs beside the other process-level tests.
 	t.Parallel()
-	dirA, a := synthDefault(t)
+	dirA, a := sharedDefault(t)
 	dirB, b := synthDefault(t)
 	if len(a) != len(b) {
 		t.Fatalf("expected the same files from two synths, found %v and %v", keys(a), keys(b))
@@ -301,7 +397,7 @@ func TestFirstDiff(t *testing.T) {
 func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
 	// A process of its own: runs beside the other process-level tests.
 	t.Parallel()
-	dir, _ := synthDefault(t)
+	dir, _ := sharedDefault(t)
 	cases := map[string]struct {
 		args []string
 		want string

@@ -180,7 +180,7 @@ func TestStacksPlanWithTheRealProvider(t *testing.T) {
 	tf := terraformCLI(t)
 	mirror := providerMirror(t)
 	sts := startSTS(t)
-	dir, _ := synthDefault(t)
+	dir, _ := sharedDefault(t)
 	config := mirrorConfig(t, mirror)
 	// The audit state the exports stack reads, holding the audit stack's
 	// outputs.

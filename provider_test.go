@@ -146,16 +146,17 @@ func copyDir(t *testing.T, from string) string {
 	return to
 }
 
-// TestStacksValidateWithTheRealProvider runs `terraform validate` on every
-// synthesized stack with the real AWS provider's schema: every resource
-// type, argument and nested block the app writes is one the provider
-// knows, with values of the right types.
+// TestStacksValidateWithTheRealProvider runs `terraform validate` with the
+// real AWS provider's schema on the audit stack with every optional
+// setting on (the default stacks are validated by their plans,
+// TestStacksPlanWithTheRealProvider): every resource type, argument and
+// nested block the options write is one the provider knows, with values
+// of the right types, and an argument it does not know fails.
 func TestStacksValidateWithTheRealProvider(t *testing.T) {
 	// A process of its own: runs beside the other process-level tests.
 	t.Parallel()
 	tf := terraformCLI(t)
 	mirror := providerMirror(t)
-	dir, _ := synthDefault(t)
 	config := mirrorConfig(t, mirror)
 	// The optional settings the defaults leave off, all on: what they
 	// write must validate too.
@@ -189,31 +190,20 @@ func TestStacksValidateWithTheRealProvider(t *testing.T) {
 			t.Errorf("expected the options to write %s", want)
 		}
 	}
-	for _, stack := range []string{"audit", "state", "exports", "audit with every option"} {
-		t.Run(stack, func(t *testing.T) {
-			from := filepath.Join(dir, "cdktf.out", "stacks", stack)
-			if stack == "audit with every option" {
-				from = filepath.Join(optionsDir, "cdktf.out", "stacks", "audit")
-			}
-			work := validateStack(t, tf, config, from)
-			if stack != "audit" {
-				return
-			}
-			// The provider's schema is real: an argument it does not know
-			// fails validation.
-			path := filepath.Join(work, "cdk.tf.json")
-			doc := readJSON(t, path)
-			if err := tfjson.Set(doc, true, "resource", "aws_cloudtrail", "trail", "is_audit_grade"); err != nil {
-				t.Fatal(err)
-			}
-			writeJSON(t, path, doc)
-			cmd := exec.Command(tf, "-chdir="+work, "validate", "-no-color")
-			cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
-			invalid, err := cmd.CombinedOutput()
-			if err == nil || !strings.Contains(string(invalid), "is_audit_grade") {
-				t.Errorf("expected an unknown argument to fail validation, found %v:\n%s", err, invalid)
-			}
-		})
+	work := validateStack(t, tf, config, filepath.Join(optionsDir, "cdktf.out", "stacks", "audit"))
+	// The provider's schema is real: an argument it does not know fails
+	// validation.
+	path := filepath.Join(work, "cdk.tf.json")
+	doc := readJSON(t, path)
+	if err := tfjson.Set(doc, true, "resource", "aws_cloudtrail", "trail", "is_audit_grade"); err != nil {
+		t.Fatal(err)
+	}
+	writeJSON(t, path, doc)
+	cmd := exec.Command(tf, "-chdir="+work, "validate", "-no-color")
+	cmd.Env = append(toolEnv(t), "TF_CLI_CONFIG_FILE="+config)
+	invalid, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(invalid), "is_audit_grade") {
+		t.Errorf("expected an unknown argument to fail validation, found %v:\n%s", err, invalid)
 	}
 }
 

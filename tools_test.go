@@ -61,19 +61,31 @@ func reportSkipped() {
 }
 
 // terraformCLI returns the path of a Terraform CLI of version 1.10 or later
-// (S3-native locking, use_lockfile, needs 1.10).
+// (S3-native locking, use_lockfile, needs 1.10). Terraform is looked up
+// and asked its version once a test process.
 func terraformCLI(t *testing.T) string {
 	t.Helper()
+	found := terraformFound()
+	if found.problem != "" {
+		missing(t, "%s", found.problem)
+	}
+	return found.path
+}
+
+// terraformFound finds Terraform on the PATH, or says what is wrong.
+var terraformFound = sync.OnceValue(func() (found struct{ path, problem string }) {
 	path, err := exec.LookPath("terraform")
 	if err != nil {
-		missing(t, "terraform >= 1.10 is not on the PATH")
+		found.problem = "terraform >= 1.10 is not on the PATH"
+		return found
 	}
 	out, err := exec.Command(path, "version", "-json").Output()
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
 	if err != nil || json.Unmarshal(out, &v) != nil {
-		missing(t, "cannot read the version of %s: %v", path, err)
+		found.problem = fmt.Sprintf("cannot read the version of %s: %v", path, err)
+		return found
 	}
 	parts := strings.SplitN(v.Version, ".", 3)
 	major, _ := strconv.Atoi(parts[0])
@@ -82,10 +94,12 @@ func terraformCLI(t *testing.T) string {
 		minor, _ = strconv.Atoi(parts[1])
 	}
 	if major < 1 || major == 1 && minor < 10 {
-		missing(t, "terraform %s is too old: S3-native locking needs 1.10 or later", v.Version)
+		found.problem = fmt.Sprintf("terraform %s is too old: S3-native locking needs 1.10 or later", v.Version)
+		return found
 	}
-	return path
-}
+	found.path = path
+	return found
+})
 
 // toolEnv is the environment for Terraform and the cdktf CLI: an empty
 // CLI configuration file, no update checks, no prompts, no AWS profile.
