@@ -25,7 +25,6 @@ import (
 // normalizes differently from the configuration, a policy that never
 // settles) fails the test, with its changed attributes.
 func TestSecondApplyIsQuiet(t *testing.T) {
-	// Not parallel: it synthesizes in this process.
 	tf := terraformCLI(t)
 	config := mirrorConfig(t, providerMirror(t))
 	variants := map[string]func(*settings.Settings){
@@ -43,12 +42,13 @@ func TestSecondApplyIsQuiet(t *testing.T) {
 	}
 	org := fakeOrganization{ID: "o-exampleorgid", Management: "111122223333", Trusted: []string{"cloudtrail.amazonaws.com"}, Roles: []string{"role-audit"},
 		Caller: "arn:aws:sts::111122223333:assumed-role/ci/run-1"}
-	// The synths one at a time (the jsii kernel takes one), the plans
-	// side by side.
+	// The synths one at a time in this process (the jsii kernel takes
+	// one), then the plans side by side, beside the other tests.
 	outs := map[string]string{}
 	for name, edit := range variants {
 		outs[name] = synthWith(t, edit)
 	}
+	t.Parallel()
 	for _, name := range slices.Sorted(maps.Keys(outs)) {
 		for _, stack := range []string{"audit", "state"} {
 			if name == "no monitoring" && stack == "state" {
