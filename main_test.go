@@ -183,6 +183,9 @@ func synthOnce(t *testing.T, name string, edit func(context map[string]any)) str
 	}
 	syntheses.Unlock()
 	s.Do(func() {
+		// Until it says otherwise: a failure that stopped the test
+		// which ran it (t.Fatal) leaves this.
+		s.failed = "it stopped the test that ran it"
 		var file map[string]any
 		if err := json.Unmarshal([]byte(repoCdktfJSON(t)), &file); err != nil {
 			s.failed = err.Error()
