@@ -53,7 +53,7 @@ func TestCdktfSynthMatchesGoRun(t *testing.T) {
 	if project["app"] != "go run ." {
 		t.Fatalf(`expected cdktf.json to run the app with "go run .", found %q`, project["app"])
 	}
-	project["app"] = binary
+	project["app"] = appBinary(t)
 	cdktfJSON, err := json.Marshal(project)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -22,8 +21,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// binary is the app, built once for the process-level tests.
-var binary string
+// built is the app, built once for the process-level tests (appBinary).
+var built struct {
+	done chan struct{}
+	path string
+	err  error
+}
 
 // scratch holds what a test process makes once and shares (synthOnce); it
 // is removed when the tests end.
@@ -32,14 +35,22 @@ var scratch string
 func TestMain(m *testing.M) {
 	flag.Parse()
 	var err error
-	if binary, err = buildApp(); err != nil {
-		panic("building the app: " + err.Error())
-	}
 	if scratch, err = os.MkdirTemp("", "audit-trail-test-"); err != nil {
 		panic(err)
 	}
+	// The app is linked while the first tests, which need no binary,
+	// run: linking it takes more than a second.
+	built.done, built.path = make(chan struct{}), filepath.Join(scratch, "audit-trail")
+	go func() {
+		defer close(built.done)
+		build := exec.Command("go", "build", "-o", built.path, ".")
+		if out, err := build.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("%v\n%s", err, out)
+		}
+	}()
 	code := m.Run()
 	reportSkipped()
+	<-built.done
 	os.RemoveAll(scratch)
 	// The in-process tests started a jsii kernel: stop it and remove its
 	// temporary directory.
@@ -47,28 +58,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildApp builds the app where the machine keeps its caches, in a
-// directory of its own for this checkout, and returns its path. go build
-// leaves a binary that is up to date as it is: linking the app anew, as a
-// new path each time would, costs more than a second before any test can
-// start.
-func buildApp() (string, error) {
-	source, err := os.Getwd()
-	if err != nil {
-		return "", err
+// appBinary is the path of the app's binary, once it is built.
+func appBinary(t *testing.T) string {
+	t.Helper()
+	<-built.done
+	if built.err != nil {
+		t.Fatalf("building the app: %v", built.err)
 	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(cache, "audit-trail", fmt.Sprintf("test-app-%x", sha256.Sum256([]byte(source)))[:len("test-app-")+16])
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, "audit-trail")
-	build := exec.Command("go", "build", "-o", path, ".")
-	build.Stderr = os.Stderr
-	return path, build.Run()
+	return built.path
 }
 
 // project makes a project directory holding cdktf.json with content.
@@ -91,7 +88,7 @@ func runApp(t *testing.T, dir string, extra ...string) (int, string, string) {
 // runCommand runs the app with args in dir, as runApp does.
 func runCommand(t *testing.T, dir string, args []string, extra ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(appBinary(t), args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CDKTF_") {
@@ -426,7 +423,7 @@ func TestCommandsRefuseWhatTheyDoNotUnderstand(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			cmd := exec.Command(binary, c.args...)
+			cmd := exec.Command(appBinary(t), c.args...)
 			cmd.Dir = dir
 			out, err := cmd.CombinedOutput()
 			if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 || !strings.Contains(string(out), c.want) {
@@ -599,7 +596,7 @@ func TestHostileEnvironment(t *testing.T) {
 func TestNodeBannerIsSilenced(t *testing.T) {
 	t.Parallel()
 	dir, tmp := project(t, repoCdktfJSON(t)), t.TempDir()
-	cmd := exec.Command(binary)
+	cmd := exec.Command(appBinary(t))
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CDKTF_") && !strings.HasPrefix(kv, kernelenv.SilenceEnv+"=") && !strings.HasPrefix(kv, "TMPDIR=") {
