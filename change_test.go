@@ -74,12 +74,19 @@ var inProcessOutputs = struct {
 	byKey map[string]string
 }{byKey: map[string]string{}}
 
-// copyTree copies the directory from, and everything below it, to to.
+// copyTree copies the directory from, and everything below it but
+// Terraform's working files (.terraform, .terraform.lock.hcl), to to.
 func copyTree(t *testing.T, from, to string) {
 	t.Helper()
 	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if strings.HasPrefix(d.Name(), ".terraform") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		rel, err := filepath.Rel(from, path)
 		if err != nil {

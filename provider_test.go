@@ -122,27 +122,12 @@ func mirrorConfig(t *testing.T, mirror string) string {
 	return config
 }
 
-// copyDir copies the files of a stack directory (not Terraform's working
+// copyDir copies a stack directory (copyTree: not Terraform's working
 // files) into a new directory.
 func copyDir(t *testing.T, from string) string {
 	t.Helper()
 	to := t.TempDir()
-	entries, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".terraform") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyTree(t, from, to)
 	return to
 }
 
